@@ -1,0 +1,200 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{
+    AppealKind, AppealStatus, Author, Channel, ClientView, Direction, InteractionState, Language,
+};
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AppealView {
+    pub id: Uuid,
+    /// The number the citizen is told, e.g. `2026-000123` (R6).
+    pub number: String,
+    pub client_id: Uuid,
+    pub kind: AppealKind,
+    pub topic_id: Option<Uuid>,
+    /// The channel the appeal came in on.
+    pub channel: Channel,
+    pub language: Language,
+    /// 1 (lowest) to 5 (highest).
+    pub priority: i64,
+    pub status: AppealStatus,
+    pub queue_id: Option<Uuid>,
+    pub assignee_id: Option<Uuid>,
+    /// The administrative body currently responsible, after a redirection.
+    pub body_id: Option<Uuid>,
+    pub subject: Option<String>,
+    pub resolution: Option<String>,
+    pub first_contact_resolved: Option<bool>,
+    pub external_id: Option<String>,
+    /// The `seq` of the newest message.
+    pub last_seq: i64,
+    pub due_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAppeal {
+    pub client_id: Uuid,
+    pub kind: AppealKind,
+    pub channel: Channel,
+    /// Defaults to the client's preferred language.
+    #[serde(default)]
+    pub language: Option<Language>,
+    #[serde(default)]
+    pub topic_id: Option<Uuid>,
+    #[serde(default)]
+    pub queue_id: Option<Uuid>,
+    /// 1–5, default 3.
+    #[serde(default)]
+    pub priority: Option<i64>,
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// The client's words, stored as the first message.
+    #[serde(default)]
+    pub text: Option<String>,
+    /// Channel-side id of the contact; sending the same `(channel, external_id)` again returns
+    /// the appeal already registered (200 instead of 201).
+    #[serde(default)]
+    pub external_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AppealPage {
+    pub items: Vec<AppealView>,
+    /// Pass as `before` for the next (older) page; absent on the last page.
+    pub next_before: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MessageView {
+    pub id: Uuid,
+    pub appeal_id: Uuid,
+    pub interaction_id: Option<Uuid>,
+    /// Position in the appeal's conversation, from 1, without gaps.
+    pub seq: i64,
+    pub author: Author,
+    pub staff_id: Option<Uuid>,
+    pub channel: Channel,
+    pub direction: Direction,
+    pub body: String,
+    pub external_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddMessage {
+    pub body: String,
+    /// `operator` (default) for a reply; `client` to record what the client said, e.g. on a call.
+    #[serde(default)]
+    pub author: Option<Author>,
+    /// Defaults to the appeal's channel.
+    #[serde(default)]
+    pub channel: Option<Channel>,
+    /// Idempotency key: a resend with the same `(channel, external_id)` returns the stored
+    /// message (200 instead of 201).
+    #[serde(default)]
+    pub external_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeStatus {
+    pub status: AppealStatus,
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Required when moving to `answered` or `closed` unless already recorded.
+    #[serde(default)]
+    pub resolution: Option<String>,
+    /// Resolved at the first contact (KPI 4).
+    #[serde(default)]
+    pub first_contact_resolved: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignAppeal {
+    /// `null` unassigns.
+    pub staff_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddNote {
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct NoteView {
+    pub id: Uuid,
+    pub appeal_id: Uuid,
+    pub author_id: Uuid,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RedirectAppeal {
+    pub body_id: Uuid,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RedirectionView {
+    pub id: Uuid,
+    pub appeal_id: Uuid,
+    pub body_id: Uuid,
+    pub reason: String,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct InteractionView {
+    pub id: Uuid,
+    pub appeal_id: Uuid,
+    pub channel: Channel,
+    pub direction: Direction,
+    pub state: InteractionState,
+    pub external_id: Option<String>,
+    pub queue_id: Option<Uuid>,
+    pub operator_id: Option<Uuid>,
+    pub queued_at: DateTime<Utc>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub abandoned_at: Option<DateTime<Utc>>,
+}
+
+/// One entry of an appeal's timeline: an event of the log, with the message, note or
+/// redirection it refers to when there is one.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TimelineEntry {
+    pub event_id: i64,
+    pub at: DateTime<Utc>,
+    pub kind: String,
+    pub actor_id: Option<Uuid>,
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<MessageView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<NoteView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirection: Option<RedirectionView>,
+}
+
+/// An appeal in the single window: the appeal, its client card and everything that happened.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AppealDetail {
+    pub appeal: AppealView,
+    pub client: ClientView,
+    pub interactions: Vec<InteractionView>,
+    pub timeline: Vec<TimelineEntry>,
+}

@@ -1,0 +1,125 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::DeliveryMethod;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct QueueView {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateQueue {
+    /// Stable machine name: 2–64 of `a-z`, `0-9`, `_`, `-`.
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateQueue {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TopicView {
+    pub id: Uuid,
+    pub code: String,
+    pub name_kk: String,
+    pub name_ru: String,
+    pub name_en: Option<String>,
+    /// The queue contacts on this topic go to.
+    pub queue_id: Option<Uuid>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTopic {
+    pub code: String,
+    pub name_kk: String,
+    pub name_ru: String,
+    #[serde(default)]
+    pub name_en: Option<String>,
+    #[serde(default)]
+    pub queue_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTopic {
+    #[serde(default)]
+    pub name_kk: Option<String>,
+    #[serde(default)]
+    pub name_ru: Option<String>,
+    #[serde(default, deserialize_with = "crate::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub name_en: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub queue_id: Option<Option<Uuid>>,
+    #[serde(default)]
+    pub active: Option<bool>,
+}
+
+/// An administrative body (clause 3, әкімшілік орган) appeals can be redirected to.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BodyView {
+    pub id: Uuid,
+    pub name_kk: String,
+    pub name_ru: String,
+    pub bin: Option<String>,
+    pub parent_id: Option<Uuid>,
+    pub delivery_method: DeliveryMethod,
+    /// E-mail address or webhook URL, by delivery method.
+    pub delivery_address: Option<String>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateBody {
+    pub name_kk: String,
+    pub name_ru: String,
+    #[serde(default)]
+    pub bin: Option<String>,
+    #[serde(default)]
+    pub parent_id: Option<Uuid>,
+    pub delivery_method: DeliveryMethod,
+    #[serde(default)]
+    pub delivery_address: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateBody {
+    #[serde(default)]
+    pub name_kk: Option<String>,
+    #[serde(default)]
+    pub name_ru: Option<String>,
+    #[serde(default, deserialize_with = "crate::double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub parent_id: Option<Option<Uuid>>,
+    #[serde(default)]
+    pub delivery_method: Option<DeliveryMethod>,
+    #[serde(default, deserialize_with = "crate::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub delivery_address: Option<Option<String>>,
+    #[serde(default)]
+    pub active: Option<bool>,
+}

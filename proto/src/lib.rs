@@ -1,0 +1,36 @@
+//! The wire contracts of Baylanys: every type a client sends or receives over HTTP, with its
+//! OpenAPI schema. `openapi.json` beside this crate is generated from these types and the API's
+//! routes and committed; a test fails when it drifts, so the published contract is always the
+//! one the code serves.
+//!
+//! Requests reject unknown fields: a misspelt field is an error the caller sees, not a value
+//! silently ignored.
+
+mod appeals;
+mod auth;
+mod catalog;
+mod clients;
+mod events;
+pub mod problem;
+
+pub use appeals::*;
+pub use auth::*;
+pub use baylanys_domain::{
+    AppealKind, AppealStatus, Author, Channel, DeliveryMethod, Direction, InteractionState,
+    Language, Role,
+};
+pub use catalog::*;
+pub use clients::*;
+pub use events::*;
+pub use problem::ProblemDetails;
+
+use serde::{Deserialize, Deserializer};
+
+/// For PATCH bodies: tells "absent" (`None`, leave as is) from "null" (`Some(None)`, clear).
+pub fn double_option<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}

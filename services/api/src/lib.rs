@@ -1,0 +1,171 @@
+//! The Baylanys HTTP API (`/api/v1`), health and metrics endpoints, and the OpenAPI document.
+//!
+//! One router module per resource; handlers authenticate with [`extract::Caller`], check the
+//! role, call one store verb and convert the result. Errors go through [`error::ApiError`] and
+//! come out as RFC 9457 problem+json.
+
+pub mod convert;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod password;
+mod routes;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Request};
+use axum::Router;
+use baylanys_store::Store;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+pub use password::{generate_password, HashCost};
+pub use routes::staff::create_account;
+
+/// Settings of the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    /// How long a login token stays valid.
+    pub token_ttl: Duration,
+    /// Largest accepted request body, in bytes.
+    pub body_limit: usize,
+    pub hash_cost: HashCost,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            token_ttl: Duration::from_secs(12 * 3600),
+            body_limit: 256 * 1024,
+            hash_cost: HashCost::default(),
+        }
+    }
+}
+
+/// Shared by every handler. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub config: Arc<ApiConfig>,
+    pub metrics: Arc<metrics::Metrics>,
+    /// Verified against when a login is unknown, so timing does not reveal which logins exist.
+    dummy_hash: Arc<String>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("backend", &self.store.backend())
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    pub async fn new(store: Arc<dyn Store>, config: ApiConfig) -> Result<Self, error::ApiError> {
+        let dummy_hash = password::dummy_hash(config.hash_cost).await?;
+        Ok(AppState {
+            store,
+            config: Arc::new(config),
+            metrics: Arc::new(metrics::Metrics::default()),
+            dummy_hash: Arc::new(dummy_hash),
+        })
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Baylanys API",
+        description = "Omnichannel contact-centre backend for the contact centres of Kazakhstan's \
+                       administrative bodies (Order 443/НҚ). Errors are RFC 9457 problem+json \
+                       with a stable `type`.",
+        license(name = "Apache-2.0")
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(baylanys_proto::ProblemDetails)),
+    tags(
+        (name = "auth", description = "Login and sessions"),
+        (name = "staff", description = "Staff accounts (admin)"),
+        (name = "clients", description = "Clients and their history; reads are audited (R11, R33)"),
+        (name = "appeals", description = "Appeals and their timeline"),
+        (name = "catalog", description = "Queues, topics, administrative bodies"),
+        (name = "oversight", description = "Event log and audit trail (admin, supervisor)"),
+        (name = "system", description = "Health, readiness, metrics")
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(routes::auth::router())
+        .merge(routes::staff::router())
+        .merge(routes::clients::router())
+        .merge(routes::appeals::router())
+        .merge(routes::catalog::router())
+        .merge(routes::oversight::router())
+        .merge(routes::system::router())
+}
+
+/// The OpenAPI document, generated from the routes and the proto types.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().split_for_parts().1
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    let (router, doc) = api_router().split_for_parts();
+    let doc = Arc::new(doc);
+    let request_id = HeaderName::from_static("x-request-id");
+    router
+        .route(
+            "/api/openapi.json",
+            axum::routing::get(move || {
+                let doc = doc.clone();
+                async move { axum::Json(doc.as_ref().clone()) }
+            }),
+        )
+        .fallback(|| async { axum::http::StatusCode::NOT_FOUND })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(axum::middleware::from_fn(error::problem_layer))
+        .layer(DefaultBodyLimit::max(state.config.body_limit))
+        // The span carries the path only: query strings may hold an IIN or a phone number.
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!(
+                    "http",
+                    method = %req.method(),
+                    path = %req.uri().path(),
+                    request_id = %id,
+                )
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}

@@ -1,0 +1,334 @@
+//! Appeals: registration, the list, the single-window detail with its whole timeline, messages,
+//! status changes, assignment, internal notes and redirection. Body officers reach only the
+//! appeals redirected to their body: the caller's scope is passed to every store verb.
+
+use axum::extract::State;
+use axum::http::{Method, StatusCode};
+use baylanys_domain::{AppealKind, AppealStatus, Author, Channel, DomainError, Priority, Role};
+use baylanys_proto::{
+    AddMessage, AddNote, AppealDetail, AppealPage, AppealView, AssignAppeal, ChangeStatus,
+    CreateAppeal, MessageView, NoteView, ProblemDetails, RedirectAppeal,
+};
+use baylanys_store::{AppealFilter, NewAppeal, NewMessage, StatusChange};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::clients::audit;
+use super::{optional_text, text};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Caller, Json, Path, Query, CENTRE_STAFF};
+use crate::{convert, AppState};
+
+/// Longest message accepted, in characters.
+const MAX_MESSAGE: usize = 20_000;
+const MAX_EXTERNAL_ID: usize = 200;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_appeals, create_appeal))
+        .routes(routes!(get_appeal))
+        .routes(routes!(add_message))
+        .routes(routes!(change_status))
+        .routes(routes!(assign))
+        .routes(routes!(add_note))
+        .routes(routes!(redirect))
+}
+
+fn external_id(value: Option<String>) -> Result<Option<String>, DomainError> {
+    optional_text("external_id", value, MAX_EXTERNAL_ID)
+}
+
+/// Registers an appeal. With an `external_id` the call is idempotent: a replay answers 200
+/// with the appeal already registered.
+#[utoipa::path(post, path = "/api/v1/appeals", tag = "appeals", security(("bearer" = [])),
+    request_body = CreateAppeal,
+    responses(
+        (status = 201, body = AppealView),
+        (status = 200, description = "Replay of an already registered external id", body = AppealView),
+        (status = 404, description = "Client, topic or queue not found", body = ProblemDetails, content_type = "application/problem+json")))]
+async fn create_appeal(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(req): Json<CreateAppeal>,
+) -> ApiResult<(StatusCode, axum::Json<AppealView>)> {
+    caller.require(CENTRE_STAFF)?;
+    let priority = match req.priority {
+        Some(p) => Priority::new(p)?,
+        None => Priority::default(),
+    };
+    let subject = optional_text("subject", req.subject, 500)?;
+    let first_message = optional_text("text", req.text, MAX_MESSAGE)?;
+    let external_id = external_id(req.external_id)?;
+    let language = match req.language {
+        Some(l) => l,
+        None => state.store.get_client(req.client_id).await?.language,
+    };
+    let ingested = state
+        .store
+        .create_appeal(
+            NewAppeal {
+                client_id: req.client_id,
+                kind: req.kind,
+                topic_id: req.topic_id,
+                channel: req.channel,
+                language,
+                priority,
+                queue_id: req.queue_id,
+                subject,
+                external_id,
+                first_message,
+            },
+            caller.actor(),
+        )
+        .await?;
+    let status = if ingested.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, axum::Json(convert::appeal(&ingested.value))))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct AppealQuery {
+    status: Option<AppealStatus>,
+    kind: Option<AppealKind>,
+    channel: Option<Channel>,
+    client_id: Option<Uuid>,
+    assignee_id: Option<Uuid>,
+    queue_id: Option<Uuid>,
+    topic_id: Option<Uuid>,
+    body_id: Option<Uuid>,
+    /// Created at or after (RFC 3339).
+    created_from: Option<DateTime<Utc>>,
+    /// Created before (RFC 3339).
+    created_to: Option<DateTime<Utc>>,
+    /// Cursor: `next_before` of the previous page.
+    before: Option<Uuid>,
+    /// 1–500, default 50.
+    limit: Option<u32>,
+}
+
+/// Lists appeals newest first, with filters and cursor pagination.
+#[utoipa::path(get, path = "/api/v1/appeals", tag = "appeals", security(("bearer" = [])),
+    params(AppealQuery),
+    responses((status = 200, body = AppealPage), (status = 400, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn list_appeals(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<AppealQuery>,
+) -> ApiResult<axum::Json<AppealPage>> {
+    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    let mut filter = AppealFilter::new(caller.staff.scope());
+    filter.status = q.status;
+    filter.kind = q.kind;
+    filter.channel = q.channel;
+    filter.client_id = q.client_id;
+    filter.assignee_id = q.assignee_id;
+    filter.queue_id = q.queue_id;
+    filter.topic_id = q.topic_id;
+    filter.body_id = q.body_id;
+    filter.created_from = q.created_from;
+    filter.created_to = q.created_to;
+    filter.before = q.before;
+    filter.limit = limit;
+    let items = state.store.list_appeals(filter).await?;
+    let next_before = if items.len() == limit as usize {
+        items.last().map(|a| a.id)
+    } else {
+        None
+    };
+    Ok(axum::Json(AppealPage {
+        items: items.iter().map(convert::appeal).collect(),
+        next_before,
+    }))
+}
+
+/// The appeal in the single window: client card, contacts and the whole timeline (R32).
+/// Shows the client's personal data, so the read is audited.
+#[utoipa::path(get, path = "/api/v1/appeals/{id}", tag = "appeals", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = AppealDetail), (status = 404, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn get_appeal(
+    State(state): State<AppState>,
+    caller: Caller,
+    method: Method,
+    Path(id): Path<Uuid>,
+) -> ApiResult<axum::Json<AppealDetail>> {
+    let scope = caller.staff.scope();
+    let appeal = state.store.get_appeal(id, scope).await?;
+    let timeline = state.store.timeline(id, scope).await?;
+    let client = state.store.get_client(appeal.client_id).await?;
+    audit(
+        &state,
+        &caller,
+        &[client.id],
+        &method,
+        "/api/v1/appeals/{id}",
+    )
+    .await?;
+    Ok(axum::Json(AppealDetail {
+        appeal: convert::appeal(&appeal),
+        client: convert::client(&client),
+        interactions: timeline
+            .interactions
+            .iter()
+            .map(convert::interaction)
+            .collect(),
+        timeline: convert::timeline(&timeline),
+    }))
+}
+
+/// Appends a message. With an `external_id` a resend answers 200 with the stored message.
+#[utoipa::path(post, path = "/api/v1/appeals/{id}/messages", tag = "appeals", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = AddMessage,
+    responses(
+        (status = 201, body = MessageView),
+        (status = 200, description = "Replay of an already stored external id", body = MessageView),
+        (status = 409, description = "The appeal is closed", body = ProblemDetails, content_type = "application/problem+json")))]
+async fn add_message(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    Json(req): Json<AddMessage>,
+) -> ApiResult<(StatusCode, axum::Json<MessageView>)> {
+    let author = req.author.unwrap_or(Author::Operator);
+    let staff_id = match author {
+        Author::Operator => Some(caller.staff.id),
+        // Staff record what the client said on a call or at a desk.
+        Author::Client if caller.staff.role != Role::BodyOfficer => None,
+        _ => {
+            return Err(DomainError::InvalidField {
+                field: "author",
+                reason: "staff post as operator, or record the client's words".into(),
+            }
+            .into())
+        }
+    };
+    let body = text("body", &req.body, MAX_MESSAGE)?;
+    let external_id = external_id(req.external_id)?;
+    let scope = caller.staff.scope();
+    let channel = match req.channel {
+        Some(c) => c,
+        None => state.store.get_appeal(id, scope).await?.channel,
+    };
+    let ingested = state
+        .store
+        .add_message(
+            id,
+            NewMessage {
+                author,
+                staff_id,
+                channel,
+                body,
+                interaction_id: None,
+                external_id,
+            },
+            scope,
+            caller.actor(),
+        )
+        .await?;
+    let status = if ingested.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, axum::Json(convert::message(&ingested.value))))
+}
+
+/// Moves the appeal along its lifecycle; an illegal move is 409 `illegal-transition`.
+#[utoipa::path(post, path = "/api/v1/appeals/{id}/status", tag = "appeals", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = ChangeStatus,
+    responses(
+        (status = 200, body = AppealView),
+        (status = 409, description = "Illegal transition or concurrent change", body = ProblemDetails, content_type = "application/problem+json")))]
+async fn change_status(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    Json(req): Json<ChangeStatus>,
+) -> ApiResult<axum::Json<AppealView>> {
+    let change = StatusChange {
+        to: req.status,
+        reason: optional_text("reason", req.reason, 2000)?,
+        resolution: optional_text("resolution", req.resolution, MAX_MESSAGE)?,
+        first_contact_resolved: req.first_contact_resolved,
+    };
+    let appeal = state
+        .store
+        .change_status(id, change, caller.staff.scope(), caller.actor())
+        .await?;
+    Ok(axum::Json(convert::appeal(&appeal)))
+}
+
+/// Assigns the appeal. Supervisors and admins assign freely; an operator may take an unassigned
+/// appeal or hand on one assigned to them.
+#[utoipa::path(post, path = "/api/v1/appeals/{id}/assign", tag = "appeals", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = AssignAppeal,
+    responses((status = 200, body = AppealView), (status = 403, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn assign(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    Json(req): Json<AssignAppeal>,
+) -> ApiResult<axum::Json<AppealView>> {
+    caller.require(CENTRE_STAFF)?;
+    let scope = caller.staff.scope();
+    if caller.staff.role == Role::Operator {
+        let current = state.store.get_appeal(id, scope).await?;
+        if current.assignee_id.is_some_and(|a| a != caller.staff.id) {
+            return Err(ApiError::forbidden(
+                "the appeal is assigned to someone else; ask a supervisor",
+            ));
+        }
+    }
+    let appeal = state
+        .store
+        .assign(id, req.staff_id, scope, caller.actor())
+        .await?;
+    Ok(axum::Json(convert::appeal(&appeal)))
+}
+
+/// Adds an internal note: staff only, never sent to the client.
+#[utoipa::path(post, path = "/api/v1/appeals/{id}/notes", tag = "appeals", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = AddNote,
+    responses((status = 201, body = NoteView), (status = 404, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn add_note(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    Json(req): Json<AddNote>,
+) -> ApiResult<(StatusCode, axum::Json<NoteView>)> {
+    let body = text("body", &req.body, MAX_MESSAGE)?;
+    let note = state
+        .store
+        .add_note(id, &body, caller.staff.scope(), caller.actor())
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(convert::note(&note))))
+}
+
+/// Redirects the appeal to the competent administrative body (clause 3.8); its officers then
+/// see it. Deadlines, delivery and citizen notices build on this.
+#[utoipa::path(post, path = "/api/v1/appeals/{id}/redirect", tag = "appeals", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = RedirectAppeal,
+    responses((status = 200, body = AppealView), (status = 409, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn redirect(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    Json(req): Json<RedirectAppeal>,
+) -> ApiResult<axum::Json<AppealView>> {
+    caller.require(CENTRE_STAFF)?;
+    let reason = text("reason", &req.reason, 2000)?;
+    let appeal = state
+        .store
+        .redirect(id, req.body_id, &reason, caller.actor())
+        .await?;
+    Ok(axum::Json(convert::appeal(&appeal)))
+}

@@ -1,0 +1,88 @@
+//! Login and logout. Tokens expire after `token_ttl` and can be revoked at once by logout,
+//! a password change or disabling the account.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use baylanys_proto::{problem, LoginRequest, LoginResponse, ProblemDetails, StaffView};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Caller, Json};
+use crate::password::{hash_token, new_token, verify_password};
+use crate::{convert, AppState};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+}
+
+/// Exchanges a login and password for a bearer token.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, body = LoginResponse),
+        (status = 401, description = "Wrong login or password", body = ProblemDetails, content_type = "application/problem+json"),
+    ))]
+async fn login(
+    State(state): State<AppState>,
+    Json(req): Json<LoginRequest>,
+) -> ApiResult<axum::Json<LoginResponse>> {
+    let creds = if req.login.len() <= 64 && req.password.len() <= 1024 {
+        state.store.credentials(&req.login).await?
+    } else {
+        None
+    };
+    // Verify against a dummy hash for unknown logins so both paths cost the same.
+    let stored = creds
+        .as_ref()
+        .map(|c| c.password_hash.clone())
+        .unwrap_or_else(|| state.dummy_hash.as_ref().clone());
+    let ok = verify_password(req.password, stored).await?;
+    let creds = match (ok, creds) {
+        (true, Some(c)) => c,
+        _ => {
+            tracing::warn!("failed login");
+            return Err(ApiError::new(
+                problem::INVALID_CREDENTIALS,
+                "wrong login or password",
+            ));
+        }
+    };
+    let token = new_token();
+    let ttl = chrono::Duration::from_std(state.config.token_ttl)
+        .map_err(|e| ApiError::Internal(format!("token ttl: {e}")))?;
+    let expires_at = baylanys_store::now() + ttl;
+    state
+        .store
+        .create_session(creds.staff.id, &hash_token(&token), expires_at)
+        .await?;
+    tracing::info!(staff_id = %creds.staff.id, "login");
+    Ok(axum::Json(LoginResponse {
+        token,
+        expires_at,
+        staff: convert::staff(&creds.staff),
+    }))
+}
+
+/// Revokes the token used for this request.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
+    security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
+    state
+        .store
+        .revoke_session(&caller.token_hash, caller.actor())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The staff member behind the token.
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth",
+    security(("bearer" = [])),
+    responses((status = 200, body = StaffView), (status = 401, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn me(caller: Caller) -> axum::Json<StaffView> {
+    axum::Json(convert::staff(&caller.staff))
+}

@@ -1,0 +1,217 @@
+//! Clients. Reading a client's personal data is restricted to centre staff and leaves an audit
+//! record per client read (R11, R33). Body officers see clients only through their body's
+//! appeals.
+
+use axum::extract::State;
+use axum::http::{Method, StatusCode};
+use baylanys_domain::{Bin, Channel, DomainError, Iin, Language};
+use baylanys_proto::{
+    problem, AppealHistoryView, ClientHistoryView, ClientList, ClientView, CreateClient,
+    IdentityDto, ProblemDetails,
+};
+use baylanys_store::{ClientLookup, NewClient};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::{optional_text, text};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Caller, Json, Path, Query, CENTRE_STAFF};
+use crate::{convert, AppState};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(find_clients, create_client))
+        .routes(routes!(get_client))
+        .routes(routes!(add_identity))
+        .routes(routes!(client_history))
+}
+
+/// Writes the audit record of a personal-data read.
+pub async fn audit(
+    state: &AppState,
+    caller: &Caller,
+    clients: &[Uuid],
+    method: &Method,
+    route: &str,
+) -> ApiResult<()> {
+    state
+        .store
+        .record_access(caller.staff.id, clients, &format!("{method} {route}"))
+        .await?;
+    Ok(())
+}
+
+fn identity(channel: Channel, address: &str) -> Result<(Channel, String), DomainError> {
+    let address = text("address", address, 320)?;
+    // Addresses are compared exactly, so normalise what differs only in spelling.
+    let address = match channel {
+        Channel::Email => address.to_lowercase(),
+        Channel::Voice => address
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect(),
+        _ => address,
+    };
+    Ok((channel, address))
+}
+
+#[utoipa::path(post, path = "/api/v1/clients", tag = "clients", security(("bearer" = [])),
+    request_body = CreateClient,
+    responses(
+        (status = 201, body = ClientView),
+        (status = 409, description = "IIN, BIN or an identity already belongs to a client", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid IIN/BIN or field", body = ProblemDetails, content_type = "application/problem+json")))]
+async fn create_client(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(req): Json<CreateClient>,
+) -> ApiResult<(StatusCode, axum::Json<ClientView>)> {
+    caller.require(CENTRE_STAFF)?;
+    let iin = req.iin.as_deref().map(Iin::parse).transpose()?;
+    let bin = req.bin.as_deref().map(Bin::parse).transpose()?;
+    let name = optional_text("name", req.name, 300)?;
+    let identities = req
+        .identities
+        .iter()
+        .map(|i| identity(i.channel, &i.address))
+        .collect::<Result<Vec<_>, _>>()?;
+    let client = state
+        .store
+        .create_client(
+            NewClient {
+                name,
+                iin,
+                bin,
+                language: req.language.unwrap_or(Language::Kk),
+                vulnerable: req.vulnerable,
+                do_not_contact: req.do_not_contact,
+                identities,
+            },
+            caller.actor(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(convert::client(&client))))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct ClientQuery {
+    /// Exact IIN.
+    iin: Option<String>,
+    /// Exact BIN.
+    bin: Option<String>,
+    /// With `address`: an identity on a channel.
+    channel: Option<Channel>,
+    address: Option<String>,
+    /// Name prefix, case- and Kazakh/Russian-letter-insensitive.
+    name: Option<String>,
+    limit: Option<u32>,
+}
+
+/// Finds clients by exactly one of: IIN, BIN, channel + address, name prefix.
+#[utoipa::path(get, path = "/api/v1/clients", tag = "clients", security(("bearer" = [])),
+    params(ClientQuery),
+    responses((status = 200, body = ClientList), (status = 400, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn find_clients(
+    State(state): State<AppState>,
+    caller: Caller,
+    method: Method,
+    Query(q): Query<ClientQuery>,
+) -> ApiResult<axum::Json<ClientList>> {
+    caller.require(CENTRE_STAFF)?;
+    let lookup = match (q.iin, q.bin, q.channel, q.address, q.name) {
+        (Some(iin), None, None, None, None) => ClientLookup::Iin(Iin::parse(&iin)?),
+        (None, Some(bin), None, None, None) => ClientLookup::Bin(Bin::parse(&bin)?),
+        (None, None, Some(channel), Some(address), None) => {
+            let (c, a) = identity(channel, &address)?;
+            ClientLookup::Identity(c, a)
+        }
+        (None, None, None, None, Some(name)) => ClientLookup::Name(text("name", &name, 300)?),
+        _ => {
+            return Err(ApiError::new(
+                problem::INVALID_QUERY,
+                "give exactly one of: iin, bin, channel with address, name",
+            ))
+        }
+    };
+    let found = state
+        .store
+        .find_clients(lookup, q.limit.unwrap_or(20))
+        .await?;
+    let ids: Vec<Uuid> = found.iter().map(|c| c.id).collect();
+    audit(&state, &caller, &ids, &method, "/api/v1/clients").await?;
+    Ok(axum::Json(ClientList {
+        items: found.iter().map(convert::client).collect(),
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/clients/{id}", tag = "clients", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = ClientView), (status = 404, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn get_client(
+    State(state): State<AppState>,
+    caller: Caller,
+    method: Method,
+    Path(id): Path<Uuid>,
+) -> ApiResult<axum::Json<ClientView>> {
+    caller.require(CENTRE_STAFF)?;
+    let client = state.store.get_client(id).await?;
+    audit(&state, &caller, &[id], &method, "/api/v1/clients/{id}").await?;
+    Ok(axum::Json(convert::client(&client)))
+}
+
+#[utoipa::path(post, path = "/api/v1/clients/{id}/identities", tag = "clients", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = IdentityDto,
+    responses((status = 200, body = ClientView), (status = 409, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn add_identity(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    Json(req): Json<IdentityDto>,
+) -> ApiResult<axum::Json<ClientView>> {
+    caller.require(CENTRE_STAFF)?;
+    let (channel, address) = identity(req.channel, &req.address)?;
+    let client = state
+        .store
+        .add_identity(id, channel, &address, caller.actor())
+        .await?;
+    Ok(axum::Json(convert::client(&client)))
+}
+
+/// The client's whole history across every channel (R32).
+#[utoipa::path(get, path = "/api/v1/clients/{id}/history", tag = "clients", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = ClientHistoryView), (status = 404, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn client_history(
+    State(state): State<AppState>,
+    caller: Caller,
+    method: Method,
+    Path(id): Path<Uuid>,
+) -> ApiResult<axum::Json<ClientHistoryView>> {
+    caller.require(CENTRE_STAFF)?;
+    let client = state.store.get_client(id).await?;
+    let history = state.store.client_history(id, caller.staff.scope()).await?;
+    audit(
+        &state,
+        &caller,
+        &[id],
+        &method,
+        "/api/v1/clients/{id}/history",
+    )
+    .await?;
+    Ok(axum::Json(ClientHistoryView {
+        client: convert::client(&client),
+        appeals: history
+            .iter()
+            .map(|h| AppealHistoryView {
+                appeal: convert::appeal(&h.appeal),
+                interactions: h.interactions.iter().map(convert::interaction).collect(),
+                messages: h.messages.iter().map(convert::message).collect(),
+            })
+            .collect(),
+    }))
+}

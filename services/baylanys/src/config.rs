@@ -1,0 +1,233 @@
+//! Configuration: defaults that run out of the box, then `baylanys.toml`, then `BAYLANYS_*`
+//! environment variables (the fixed contract of DESIGN.md). Secrets never appear in `Debug`.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use serde::Deserialize;
+
+/// A value that must not reach a log.
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// A connection URL whose password is hidden in `Debug`.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Url(String);
+
+impl Url {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Url {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redact_url(&self.0))
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((userinfo, host)) = rest.rsplit_once('@') else {
+        return url.to_owned();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: String,
+    /// `sqlite://…` (embedded default) or `postgres://…`.
+    pub database_url: Url,
+    /// Redis for fan-out across nodes; unset means the in-process bus of a single node.
+    pub redis_url: Option<Url>,
+    /// On first start, the password of the `admin` account; generated and printed when unset.
+    pub admin_password: Option<Secret>,
+    /// The address citizens and bodies reach this centre at, for links and webhook signatures.
+    pub public_url: String,
+    pub log_format: LogFormat,
+    /// `tracing` filter, e.g. `info` or `baylanys=debug,info`.
+    pub log: String,
+    pub token_ttl_secs: u64,
+    pub body_limit_bytes: usize,
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    /// Seconds to let in-flight requests finish on SIGTERM before exiting.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let api = baylanys_api::ApiConfig::default();
+        Config {
+            listen: "127.0.0.1:8080".into(),
+            database_url: Url("sqlite://./data/baylanys.db".into()),
+            redis_url: None,
+            admin_password: None,
+            public_url: "http://127.0.0.1:8080".into(),
+            log_format: LogFormat::Text,
+            log: "info".into(),
+            token_ttl_secs: api.token_ttl.as_secs(),
+            body_limit_bytes: api.body_limit,
+            argon2_memory_kib: api.hash_cost.memory_kib,
+            argon2_iterations: api.hash_cost.iterations,
+            shutdown_grace_secs: 20,
+        }
+    }
+}
+
+impl Config {
+    /// Loads the file (if any) and applies the environment on top.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Config> {
+        let explicit = path.is_some() || std::env::var_os("BAYLANYS_CONFIG").is_some();
+        let path: PathBuf = path
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("BAYLANYS_CONFIG").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("baylanys.toml"));
+        let mut config = match std::fs::read_to_string(&path) {
+            Ok(text) => toml::from_str::<Config>(&text)
+                .with_context(|| format!("reading {}", path.display()))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Config::default(),
+            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+        };
+        config.apply_env(|k| std::env::var(k).ok())?;
+        Ok(config)
+    }
+
+    fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
+        fn num<T: std::str::FromStr>(key: &str, v: String) -> anyhow::Result<T> {
+            v.parse()
+                .map_err(|_| anyhow::anyhow!("{key} must be a number, got {v:?}"))
+        }
+        if let Some(v) = get("BAYLANYS_LISTEN") {
+            self.listen = v;
+        }
+        if let Some(v) = get("BAYLANYS_DATABASE_URL") {
+            self.database_url = Url(v);
+        }
+        if let Some(v) = get("BAYLANYS_REDIS_URL") {
+            self.redis_url = (!v.is_empty()).then_some(Url(v));
+        }
+        if let Some(v) = get("BAYLANYS_ADMIN_PASSWORD") {
+            self.admin_password = (!v.is_empty()).then_some(Secret(v));
+        }
+        if let Some(v) = get("BAYLANYS_PUBLIC_URL") {
+            self.public_url = v;
+        }
+        if let Some(v) = get("BAYLANYS_LOG_FORMAT") {
+            self.log_format = match v.as_str() {
+                "text" => LogFormat::Text,
+                "json" => LogFormat::Json,
+                other => bail!("BAYLANYS_LOG_FORMAT must be text or json, got {other:?}"),
+            };
+        }
+        if let Some(v) = get("BAYLANYS_LOG") {
+            self.log = v;
+        }
+        if let Some(v) = get("BAYLANYS_TOKEN_TTL_SECS") {
+            self.token_ttl_secs = num("BAYLANYS_TOKEN_TTL_SECS", v)?;
+        }
+        if let Some(v) = get("BAYLANYS_BODY_LIMIT_BYTES") {
+            self.body_limit_bytes = num("BAYLANYS_BODY_LIMIT_BYTES", v)?;
+        }
+        if let Some(v) = get("BAYLANYS_ARGON2_MEMORY_KIB") {
+            self.argon2_memory_kib = num("BAYLANYS_ARGON2_MEMORY_KIB", v)?;
+        }
+        if let Some(v) = get("BAYLANYS_ARGON2_ITERATIONS") {
+            self.argon2_iterations = num("BAYLANYS_ARGON2_ITERATIONS", v)?;
+        }
+        if let Some(v) = get("BAYLANYS_SHUTDOWN_GRACE_SECS") {
+            self.shutdown_grace_secs = num("BAYLANYS_SHUTDOWN_GRACE_SECS", v)?;
+        }
+        Ok(())
+    }
+
+    pub fn api(&self) -> baylanys_api::ApiConfig {
+        baylanys_api::ApiConfig {
+            token_ttl: Duration::from_secs(self.token_ttl_secs.max(60)),
+            body_limit: self.body_limit_bytes.max(1024),
+            hash_cost: baylanys_api::HashCost {
+                memory_kib: self.argon2_memory_kib.max(8),
+                iterations: self.argon2_iterations.max(1),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_redacted_in_debug() {
+        let mut c = Config::default();
+        c.apply_env(|k| match k {
+            "BAYLANYS_DATABASE_URL" => Some("postgres://app:hunter2@db/baylanys".into()),
+            "BAYLANYS_ADMIN_PASSWORD" => Some("s3cret-admin".into()),
+            "BAYLANYS_REDIS_URL" => Some("redis://:redispw@cache:6379".into()),
+            _ => None,
+        })
+        .unwrap_or_default();
+        let text = format!("{c:?}");
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(!text.contains("s3cret-admin"), "{text}");
+        assert!(!text.contains("redispw"), "{text}");
+        assert!(text.contains("postgres://app:***@db/baylanys"), "{text}");
+        assert_eq!(
+            c.database_url.expose(),
+            "postgres://app:hunter2@db/baylanys"
+        );
+    }
+
+    #[test]
+    fn defaults_run_embedded() {
+        let c = Config::default();
+        assert_eq!(c.listen, "127.0.0.1:8080");
+        assert_eq!(c.database_url.expose(), "sqlite://./data/baylanys.db");
+        assert!(c.redis_url.is_none());
+    }
+
+    #[test]
+    fn toml_and_bad_env() {
+        let c: Config =
+            toml::from_str("listen = \"0.0.0.0:9000\"\nlog_format = \"json\"").unwrap_or_default();
+        assert_eq!(c.listen, "0.0.0.0:9000");
+        assert_eq!(c.log_format, LogFormat::Json);
+        assert!(toml::from_str::<Config>("no_such_key = 1").is_err());
+        let mut c = Config::default();
+        assert!(c
+            .apply_env(|k| (k == "BAYLANYS_TOKEN_TTL_SECS").then(|| "soon".into()))
+            .is_err());
+    }
+}

@@ -1,0 +1,127 @@
+//! `baylanys serve`: telemetry, store, first-start admin, HTTP, graceful shutdown.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use baylanys_domain::Role;
+use baylanys_store::{Actor, Store, StoreError};
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+use crate::config::{Config, LogFormat};
+
+fn init_tracing(config: &Config) -> anyhow::Result<()> {
+    let filter = EnvFilter::try_new(&config.log).context("invalid log filter")?;
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let result = match config.log_format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+    result.map_err(|e| anyhow::anyhow!("tracing: {e}"))
+}
+
+/// Creates `admin` when the store has no staff at all. With several nodes starting at once on
+/// PostgreSQL, the unique login makes the losers see a conflict, which is fine.
+async fn bootstrap_admin(store: &Arc<dyn Store>, config: &Config) -> anyhow::Result<()> {
+    if store.count_staff().await? > 0 {
+        return Ok(());
+    }
+    let (password, generated) = match &config.admin_password {
+        Some(p) => (p.expose().to_owned(), false),
+        None => (baylanys_api::generate_password(), true),
+    };
+    let created = baylanys_api::create_account(
+        store.as_ref(),
+        config.api().hash_cost,
+        baylanys_proto::CreateStaff {
+            login: "admin".into(),
+            password: password.clone(),
+            display_name: "Administrator".into(),
+            role: Role::Admin,
+            body_id: None,
+            languages: Vec::new(),
+            skills: Vec::new(),
+        },
+        Actor::SYSTEM,
+    )
+    .await;
+    match created {
+        Ok(_) if generated => {
+            // Printed once, to the terminal only; only the argon2id hash is stored.
+            println!("created user admin with password: {password}");
+            println!("(shown once — set BAYLANYS_ADMIN_PASSWORD to choose it yourself)");
+        }
+        Ok(_) => tracing::info!("created user admin from BAYLANYS_ADMIN_PASSWORD"),
+        Err(baylanys_api::error::ApiError::Store(StoreError::Conflict(_))) => {}
+        Err(e) => anyhow::bail!("cannot create the admin account: {e}"),
+    }
+    Ok(())
+}
+
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    init_tracing(&config)?;
+    tracing::debug!(?config, "configuration");
+    let store = baylanys_store::connect(config.database_url.expose())
+        .await
+        .context("opening the database")?;
+    store.migrate().await.context("migrating the database")?;
+    bootstrap_admin(&store, &config).await?;
+    if config.redis_url.is_some() {
+        tracing::info!("BAYLANYS_REDIS_URL is set; this version has no cross-node live traffic yet, so it is not used");
+    }
+    let state = baylanys_api::AppState::new(store.clone(), config.api())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let app = baylanys_api::app(state);
+    let listener = TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    println!(
+        "baylanys listening on http://{addr} ({} backend)",
+        store.backend()
+    );
+    tracing::info!(%addr, backend = store.backend(), "listening");
+
+    let grace = Duration::from_secs(config.shutdown_grace_secs);
+    let server = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal());
+    // After the signal, in-flight requests get `grace` to finish; then we exit regardless.
+    tokio::select! {
+        res = server => res.context("server")?,
+        _ = async { shutdown_signal().await; tokio::time::sleep(grace).await } => {
+            tracing::warn!("grace period over; exiting with requests still open");
+        }
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM (systemd, Docker).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}

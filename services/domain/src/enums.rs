@@ -1,0 +1,190 @@
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::DomainError;
+
+/// Declares a closed set of values stored as text and sent as snake_case strings on the wire.
+/// Parsing an unknown value is a [`DomainError::UnknownValue`], never a silent default.
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident, $kind:literal { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = DomainError;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    other => Err(DomainError::UnknownValue { kind: $kind, value: other.to_owned() }),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+pub(crate) use string_enum;
+
+string_enum! {
+    /// A communication channel (clause 3, "байланыс арнасы"). Every contact of every channel lands
+    /// in the same store (R5.3).
+    Channel, "channel" {
+        WebChat = "web_chat",
+        Email = "email",
+        Telegram = "telegram",
+        Voice = "voice",
+        /// Registered by staff from a visit or a paper letter.
+        InPerson = "in_person",
+    }
+}
+
+string_enum! {
+    /// The language of an appeal; answers and notifications use it (R5.6, Law on Languages art. 11).
+    Language, "language" {
+        Kk = "kk",
+        Ru = "ru",
+        En = "en",
+    }
+}
+
+string_enum! {
+    /// Staff roles. Access to client data is restricted by role and, for body officers, by body
+    /// (R11, R33).
+    Role, "role" {
+        Admin = "admin",
+        Supervisor = "supervisor",
+        Operator = "operator",
+        BodyOfficer = "body_officer",
+    }
+}
+
+string_enum! {
+    /// The kind of an appeal (clause 3: өтініш covers requests, applications and complaints).
+    AppealKind, "appeal kind" {
+        Request = "request",
+        Application = "application",
+        Complaint = "complaint",
+        Proposal = "proposal",
+    }
+}
+
+string_enum! {
+    /// Who wrote a message.
+    Author, "author" {
+        Client = "client",
+        Operator = "operator",
+        System = "system",
+        Bot = "bot",
+    }
+}
+
+string_enum! {
+    /// Whether a contact came from the client or went to them (R5.4 registers both).
+    Direction, "direction" {
+        Inbound = "inbound",
+        Outbound = "outbound",
+    }
+}
+
+string_enum! {
+    /// Where one contact on one channel stands; the timestamps of these states feed the KPIs of
+    /// Appendix 1 (wait after IVR, lost calls, handling time).
+    InteractionState, "interaction state" {
+        Queued = "queued",
+        Answered = "answered",
+        Ended = "ended",
+        Abandoned = "abandoned",
+    }
+}
+
+string_enum! {
+    /// How an administrative body receives redirected appeals.
+    DeliveryMethod, "delivery method" {
+        Portal = "portal",
+        Email = "email",
+        Webhook = "webhook",
+    }
+}
+
+impl Author {
+    /// Messages written by the client come in; everything else goes out to the client.
+    pub fn direction(self) -> Direction {
+        match self {
+            Author::Client => Direction::Inbound,
+            _ => Direction::Outbound,
+        }
+    }
+}
+
+impl InteractionState {
+    /// An interaction moves forward only: queued → answered → ended, or queued → abandoned.
+    pub fn can_move_to(self, next: InteractionState) -> bool {
+        use InteractionState::*;
+        matches!(
+            (self, next),
+            (Queued, Answered) | (Queued, Abandoned) | (Queued, Ended) | (Answered, Ended)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_round_trips_every_value() {
+        for c in Channel::ALL {
+            assert_eq!(c.as_str().parse::<Channel>(), Ok(*c));
+        }
+        for r in Role::ALL {
+            assert_eq!(r.as_str().parse::<Role>(), Ok(*r));
+        }
+        assert_eq!(
+            "xx".parse::<Language>(),
+            Err(DomainError::UnknownValue {
+                kind: "language",
+                value: "xx".into()
+            })
+        );
+    }
+
+    #[test]
+    fn serde_uses_the_stored_text() {
+        assert_eq!(
+            serde_json::to_string(&Channel::WebChat).unwrap_or_default(),
+            "\"web_chat\""
+        );
+    }
+
+    #[test]
+    fn interactions_only_move_forward() {
+        use InteractionState::*;
+        assert!(Queued.can_move_to(Answered));
+        assert!(Answered.can_move_to(Ended));
+        assert!(!Ended.can_move_to(Answered));
+        assert!(!Abandoned.can_move_to(Answered));
+        assert!(!Answered.can_move_to(Abandoned));
+    }
+}

@@ -1,0 +1,56 @@
+//! The Baylanys domain: the vocabulary of Order 443/НҚ (clause 3) as types, and the rules that
+//! need no IO — identification numbers, the appeal lifecycle, who may see what.
+//!
+//! Everything here is pure so that the rules can be unit-tested exhaustively and shared by every
+//! store backend and every channel.
+
+mod access;
+mod appeal;
+mod enums;
+mod error;
+mod iin;
+mod text;
+
+pub use access::{can_read_appeal, AppealScope};
+pub use appeal::{appeal_number, AppealStatus, Priority, Transition};
+pub use enums::{
+    AppealKind, Author, Channel, DeliveryMethod, Direction, InteractionState, Language, Role,
+};
+pub use error::DomainError;
+pub use iin::{Bin, Iin};
+pub use text::{normalize_search, BoundedText};
+
+/// Event kinds written to the append-only event log (DESIGN principle 3). Reports and KPIs read
+/// these names, so they are part of the stable contract: add new ones, never rename.
+pub mod event_kind {
+    pub const STAFF_CREATED: &str = "staff.created";
+    pub const STAFF_UPDATED: &str = "staff.updated";
+    pub const STAFF_LOGGED_IN: &str = "staff.logged_in";
+    pub const STAFF_LOGGED_OUT: &str = "staff.logged_out";
+    pub const CLIENT_CREATED: &str = "client.created";
+    pub const CLIENT_IDENTITY_ADDED: &str = "client.identity_added";
+    pub const APPEAL_CREATED: &str = "appeal.created";
+    pub const APPEAL_STATUS_CHANGED: &str = "appeal.status_changed";
+    pub const APPEAL_ASSIGNED: &str = "appeal.assigned";
+    pub const APPEAL_REDIRECTED: &str = "appeal.redirected";
+    pub const APPEAL_NOTE_ADDED: &str = "appeal.note_added";
+    pub const MESSAGE_ADDED: &str = "message.added";
+    pub const INTERACTION_STARTED: &str = "interaction.started";
+    pub const INTERACTION_UPDATED: &str = "interaction.updated";
+    pub const QUEUE_CREATED: &str = "queue.created";
+    pub const QUEUE_UPDATED: &str = "queue.updated";
+    pub const TOPIC_CREATED: &str = "topic.created";
+    pub const TOPIC_UPDATED: &str = "topic.updated";
+    pub const BODY_CREATED: &str = "body.created";
+    pub const BODY_UPDATED: &str = "body.updated";
+}
+
+/// The country's time zone. Reports, deadlines and appeal numbers follow local dates
+/// (DESIGN principle 8); the offset comes from tzdata, never a constant.
+pub const TZ: chrono_tz::Tz = chrono_tz::Asia::Almaty;
+
+/// The local (Asia/Almaty) calendar year of an instant; appeal numbers restart each year.
+pub fn local_year(at: chrono::DateTime<chrono::Utc>) -> i32 {
+    use chrono::Datelike;
+    at.with_timezone(&TZ).year()
+}

@@ -1,0 +1,855 @@
+//! Appeals and their timeline: registration, status lifecycle, assignment, notes, messages with a
+//! per-appeal `seq`, redirection, interactions. Each verb is one transaction with its events.
+
+macro_rules! impl_appeal_store {
+    ($store:ty, $db:ty) => {
+        impl $store {
+            /// Reads an appeal for update inside a transaction, enforcing the caller's scope.
+            async fn appeal_in_tx(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                id: uuid::Uuid,
+                scope: baylanys_domain::AppealScope,
+            ) -> $crate::StoreResult<$crate::Appeal> {
+                let row: Option<$crate::rows::AppealRow> =
+                    sqlx::query_as("SELECT * FROM appeals WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                let appeal: $crate::Appeal =
+                    row.ok_or($crate::StoreError::NotFound("appeal"))?.try_into()?;
+                if !baylanys_domain::can_read_appeal(scope, appeal.body_id) {
+                    return Err($crate::StoreError::NotFound("appeal"));
+                }
+                Ok(appeal)
+            }
+
+            /// Interactions and messages of several appeals, in time and `seq` order.
+            async fn appeal_contents(
+                &self,
+                ids: &[uuid::Uuid],
+            ) -> $crate::StoreResult<(Vec<$crate::Interaction>, Vec<$crate::Message>)> {
+                if ids.is_empty() {
+                    return Ok((Vec::new(), Vec::new()));
+                }
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT * FROM interactions WHERE appeal_id IN (",
+                );
+                let mut sep = qb.separated(", ");
+                for id in ids {
+                    sep.push_bind(*id);
+                }
+                qb.push(") ORDER BY queued_at, id");
+                let interactions: Vec<$crate::rows::InteractionRow> =
+                    qb.build_query_as().fetch_all(&self.reader).await?;
+                let mut qb =
+                    sqlx::QueryBuilder::<$db>::new("SELECT * FROM messages WHERE appeal_id IN (");
+                let mut sep = qb.separated(", ");
+                for id in ids {
+                    sep.push_bind(*id);
+                }
+                qb.push(") ORDER BY appeal_id, seq");
+                let messages: Vec<$crate::rows::MessageRow> =
+                    qb.build_query_as().fetch_all(&self.reader).await?;
+                Ok((
+                    $crate::rows::convert(interactions)?,
+                    $crate::rows::convert(messages)?,
+                ))
+            }
+
+            async fn appeal_by_external_id(
+                &self,
+                channel: baylanys_domain::Channel,
+                external_id: &str,
+            ) -> $crate::StoreResult<Option<$crate::Appeal>> {
+                let row: Option<$crate::rows::AppealRow> = sqlx::query_as(
+                    "SELECT * FROM appeals WHERE channel = $1 AND external_id = $2",
+                )
+                .bind(channel.as_str())
+                .bind(external_id)
+                .fetch_optional(&self.writer)
+                .await?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            async fn message_by_external_id(
+                &self,
+                channel: baylanys_domain::Channel,
+                external_id: &str,
+            ) -> $crate::StoreResult<Option<$crate::Message>> {
+                let row: Option<$crate::rows::MessageRow> = sqlx::query_as(
+                    "SELECT * FROM messages WHERE channel = $1 AND external_id = $2",
+                )
+                .bind(channel.as_str())
+                .bind(external_id)
+                .fetch_optional(&self.writer)
+                .await?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            async fn interaction_by_external_id(
+                &self,
+                channel: baylanys_domain::Channel,
+                external_id: &str,
+            ) -> $crate::StoreResult<Option<$crate::Interaction>> {
+                let row: Option<$crate::rows::InteractionRow> = sqlx::query_as(
+                    "SELECT * FROM interactions WHERE channel = $1 AND external_id = $2",
+                )
+                .bind(channel.as_str())
+                .bind(external_id)
+                .fetch_optional(&self.writer)
+                .await?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            /// Inserts a message with the appeal's next `seq` inside the caller's transaction.
+            async fn insert_message(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                appeal_id: uuid::Uuid,
+                new: &$crate::NewMessage,
+                actor: $crate::Actor,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::StoreResult<$crate::Message> {
+                use baylanys_domain::event_kind;
+                let (seq,): (i64,) = sqlx::query_as(
+                    "UPDATE appeals SET last_seq = last_seq + 1, updated_at = $2 WHERE id = $1 \
+                     RETURNING last_seq",
+                )
+                .bind(appeal_id)
+                .bind(now)
+                .fetch_one(&mut **tx)
+                .await?;
+                let direction = new.author.direction();
+                let row: $crate::rows::MessageRow = sqlx::query_as(
+                    "INSERT INTO messages (id, appeal_id, interaction_id, seq, author, staff_id, \
+                     channel, direction, body, external_id, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *",
+                )
+                .bind(uuid::Uuid::now_v7())
+                .bind(appeal_id)
+                .bind(new.interaction_id)
+                .bind(seq)
+                .bind(new.author.as_str())
+                .bind(new.staff_id)
+                .bind(new.channel.as_str())
+                .bind(direction.as_str())
+                .bind(&new.body)
+                .bind(&new.external_id)
+                .bind(now)
+                .fetch_one(&mut **tx)
+                .await?;
+                let message: $crate::Message = row.try_into()?;
+                let mut draft = $crate::events::Draft::new(
+                    event_kind::MESSAGE_ADDED,
+                    actor,
+                    serde_json::json!({
+                        "message_id": message.id,
+                        "seq": seq,
+                        "author": message.author,
+                        "channel": message.channel,
+                        "direction": direction,
+                    }),
+                )
+                .appeal(appeal_id);
+                if let Some(i) = message.interaction_id {
+                    draft = draft.interaction(i);
+                }
+                Self::event(tx, now, draft).await?;
+                Ok(message)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::AppealStore for $store {
+            async fn create_appeal(
+                &self,
+                new: $crate::NewAppeal,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<$crate::Ingested<$crate::Appeal>> {
+                use baylanys_domain::{event_kind, AppealStatus, Direction, InteractionState};
+                if let Some(ext) = &new.external_id {
+                    if let Some(existing) = self.appeal_by_external_id(new.channel, ext).await? {
+                        return Ok($crate::Ingested { value: existing, created: false });
+                    }
+                }
+                let now = $crate::now();
+                let id = uuid::Uuid::now_v7();
+                let mut tx = self.writer.begin().await?;
+                Self::ensure_exists(&mut tx, "clients", "client", new.client_id).await?;
+                if let Some(t) = new.topic_id {
+                    Self::ensure_exists(&mut tx, "topics", "topic", t).await?;
+                }
+                if let Some(q) = new.queue_id {
+                    Self::ensure_exists(&mut tx, "queues", "queue", q).await?;
+                }
+                let year = baylanys_domain::local_year(now);
+                let (counter,): (i64,) = sqlx::query_as(
+                    "INSERT INTO counters (name, value) VALUES ($1, 1) \
+                     ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+                )
+                .bind(format!("appeal:{year}"))
+                .fetch_one(&mut *tx)
+                .await?;
+                let number = baylanys_domain::appeal_number(year, counter);
+                let inserted = sqlx::query_as::<_, $crate::rows::AppealRow>(
+                    "INSERT INTO appeals (id, number, client_id, kind, topic_id, channel, language, \
+                     priority, status, queue_id, subject, external_id, last_seq, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13, $13) RETURNING *",
+                )
+                .bind(id)
+                .bind(&number)
+                .bind(new.client_id)
+                .bind(new.kind.as_str())
+                .bind(new.topic_id)
+                .bind(new.channel.as_str())
+                .bind(new.language.as_str())
+                .bind(new.priority.get())
+                .bind(AppealStatus::New.as_str())
+                .bind(new.queue_id)
+                .bind(&new.subject)
+                .bind(&new.external_id)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await;
+                let row = match inserted {
+                    Ok(row) => row,
+                    Err(e) => {
+                        let err = $crate::StoreError::from(e);
+                        // A concurrent replay of the same contact won the race: return its appeal.
+                        if let ($crate::StoreError::Conflict(_), Some(ext)) = (&err, &new.external_id) {
+                            drop(tx);
+                            if let Some(existing) = self.appeal_by_external_id(new.channel, ext).await? {
+                                return Ok($crate::Ingested { value: existing, created: false });
+                            }
+                        }
+                        return Err(err);
+                    }
+                };
+                Self::event(
+                    &mut tx,
+                    now,
+                    $crate::events::Draft::new(
+                        event_kind::APPEAL_CREATED,
+                        actor,
+                        serde_json::json!({
+                            "number": number,
+                            "kind": new.kind,
+                            "channel": new.channel,
+                            "language": new.language,
+                            "priority": new.priority.get(),
+                            "topic_id": new.topic_id,
+                            "queue_id": new.queue_id,
+                        }),
+                    )
+                    .appeal(id)
+                    .client(new.client_id),
+                )
+                .await?;
+                // The contact that brought the appeal. Staff registering it are already talking
+                // to the client, so it is answered at once; a channel's contact waits in queue.
+                let interaction_id = uuid::Uuid::now_v7();
+                let (state, answered_at) = match actor.staff_id {
+                    Some(_) => (InteractionState::Answered, Some(now)),
+                    None => (InteractionState::Queued, None),
+                };
+                sqlx::query(
+                    "INSERT INTO interactions (id, appeal_id, channel, direction, state, queue_id, \
+                     operator_id, queued_at, answered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(interaction_id)
+                .bind(id)
+                .bind(new.channel.as_str())
+                .bind(Direction::Inbound.as_str())
+                .bind(state.as_str())
+                .bind(new.queue_id)
+                .bind(actor.staff_id)
+                .bind(now)
+                .bind(answered_at)
+                .execute(&mut *tx)
+                .await?;
+                Self::event(
+                    &mut tx,
+                    now,
+                    $crate::events::Draft::new(
+                        event_kind::INTERACTION_STARTED,
+                        actor,
+                        serde_json::json!({
+                            "channel": new.channel,
+                            "direction": Direction::Inbound,
+                            "state": state,
+                            "queue_id": new.queue_id,
+                        }),
+                    )
+                    .appeal(id)
+                    .client(new.client_id)
+                    .interaction(interaction_id),
+                )
+                .await?;
+                let mut appeal: $crate::Appeal = row.try_into()?;
+                if let Some(text) = &new.first_message {
+                    let msg = $crate::NewMessage {
+                        author: baylanys_domain::Author::Client,
+                        staff_id: None,
+                        channel: new.channel,
+                        body: text.clone(),
+                        interaction_id: Some(interaction_id),
+                        external_id: None,
+                    };
+                    Self::insert_message(&mut tx, id, &msg, actor, now).await?;
+                    appeal.last_seq = 1;
+                }
+                tx.commit().await?;
+                Ok($crate::Ingested { value: appeal, created: true })
+            }
+
+            async fn get_appeal(
+                &self,
+                id: uuid::Uuid,
+                scope: baylanys_domain::AppealScope,
+            ) -> $crate::StoreResult<$crate::Appeal> {
+                let row: Option<$crate::rows::AppealRow> =
+                    sqlx::query_as("SELECT * FROM appeals WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&self.reader)
+                        .await?;
+                let appeal: $crate::Appeal =
+                    row.ok_or($crate::StoreError::NotFound("appeal"))?.try_into()?;
+                if !baylanys_domain::can_read_appeal(scope, appeal.body_id) {
+                    return Err($crate::StoreError::NotFound("appeal"));
+                }
+                Ok(appeal)
+            }
+
+            async fn list_appeals(
+                &self,
+                f: $crate::AppealFilter,
+            ) -> $crate::StoreResult<Vec<$crate::Appeal>> {
+                use baylanys_domain::AppealScope;
+                let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT * FROM appeals WHERE 1=1");
+                match f.scope {
+                    AppealScope::All => {}
+                    AppealScope::Body(b) => {
+                        qb.push(" AND body_id = ").push_bind(b);
+                    }
+                    AppealScope::Nothing => {
+                        return Ok(Vec::new());
+                    }
+                }
+                if let Some(v) = f.status {
+                    qb.push(" AND status = ").push_bind(v.as_str());
+                }
+                if let Some(v) = f.kind {
+                    qb.push(" AND kind = ").push_bind(v.as_str());
+                }
+                if let Some(v) = f.channel {
+                    qb.push(" AND channel = ").push_bind(v.as_str());
+                }
+                if let Some(v) = f.client_id {
+                    qb.push(" AND client_id = ").push_bind(v);
+                }
+                if let Some(v) = f.assignee_id {
+                    qb.push(" AND assignee_id = ").push_bind(v);
+                }
+                if let Some(v) = f.queue_id {
+                    qb.push(" AND queue_id = ").push_bind(v);
+                }
+                if let Some(v) = f.topic_id {
+                    qb.push(" AND topic_id = ").push_bind(v);
+                }
+                if let Some(v) = f.body_id {
+                    qb.push(" AND body_id = ").push_bind(v);
+                }
+                if let Some(v) = f.created_from {
+                    qb.push(" AND created_at >= ").push_bind(v);
+                }
+                if let Some(v) = f.created_to {
+                    qb.push(" AND created_at < ").push_bind(v);
+                }
+                // UUID v7 ids sort by creation time on both backends (bytewise), so the id is a
+                // stable cursor even when many appeals share a timestamp.
+                if let Some(v) = f.before {
+                    qb.push(" AND id < ").push_bind(v);
+                }
+                qb.push(" ORDER BY id DESC LIMIT ")
+                    .push_bind($crate::page_limit(f.limit));
+                let rows: Vec<$crate::rows::AppealRow> =
+                    qb.build_query_as().fetch_all(&self.reader).await?;
+                $crate::rows::convert(rows)
+            }
+
+            async fn timeline(
+                &self,
+                id: uuid::Uuid,
+                scope: baylanys_domain::AppealScope,
+            ) -> $crate::StoreResult<$crate::Timeline> {
+                $crate::AppealStore::get_appeal(self, id, scope).await?;
+                let (interactions, messages) = self.appeal_contents(&[id]).await?;
+                let notes: Vec<$crate::rows::NoteRow> =
+                    sqlx::query_as("SELECT * FROM notes WHERE appeal_id = $1 ORDER BY created_at, id")
+                        .bind(id)
+                        .fetch_all(&self.reader)
+                        .await?;
+                let redirections: Vec<$crate::rows::RedirectionRow> = sqlx::query_as(
+                    "SELECT * FROM redirections WHERE appeal_id = $1 ORDER BY created_at, id",
+                )
+                .bind(id)
+                .fetch_all(&self.reader)
+                .await?;
+                let events: Vec<$crate::rows::EventRow> =
+                    sqlx::query_as("SELECT * FROM events WHERE appeal_id = $1 ORDER BY id")
+                        .bind(id)
+                        .fetch_all(&self.reader)
+                        .await?;
+                Ok($crate::Timeline {
+                    interactions,
+                    messages,
+                    notes: notes.into_iter().map(Into::into).collect(),
+                    redirections: redirections.into_iter().map(Into::into).collect(),
+                    events: events.into_iter().map(Into::into).collect(),
+                })
+            }
+
+            async fn change_status(
+                &self,
+                id: uuid::Uuid,
+                change: $crate::StatusChange,
+                scope: baylanys_domain::AppealScope,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<$crate::Appeal> {
+                use baylanys_domain::{event_kind, AppealStatus, DomainError};
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let appeal = Self::appeal_in_tx(&mut tx, id, scope).await?;
+                let transition = appeal.status.transition(change.to)?;
+                let resolution = change.resolution.or(appeal.resolution.clone());
+                if transition.needs_resolution && resolution.is_none() {
+                    return Err(DomainError::InvalidField {
+                        field: "resolution",
+                        reason: format!("is required to move an appeal to {}", change.to),
+                    }
+                    .into());
+                }
+                let fcr = change.first_contact_resolved.or(appeal.first_contact_resolved);
+                let closed_at = (change.to == AppealStatus::Closed).then_some(now);
+                // The status guard turns a concurrent change into a conflict, not a lost update.
+                let row: Option<$crate::rows::AppealRow> = sqlx::query_as(
+                    "UPDATE appeals SET status = $3, resolution = $4, first_contact_resolved = $5, \
+                     closed_at = $6, updated_at = $7 WHERE id = $1 AND status = $2 RETURNING *",
+                )
+                .bind(id)
+                .bind(appeal.status.as_str())
+                .bind(change.to.as_str())
+                .bind(&resolution)
+                .bind(fcr)
+                .bind(closed_at)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let row = row.ok_or_else(|| {
+                    $crate::StoreError::Conflict("the appeal was changed concurrently; reload it".into())
+                })?;
+                Self::event(
+                    &mut tx,
+                    now,
+                    $crate::events::Draft::new(
+                        event_kind::APPEAL_STATUS_CHANGED,
+                        actor,
+                        serde_json::json!({
+                            "from": transition.from,
+                            "to": transition.to,
+                            "reason": change.reason,
+                            "first_contact_resolved": fcr,
+                        }),
+                    )
+                    .appeal(id)
+                    .client(appeal.client_id),
+                )
+                .await?;
+                tx.commit().await?;
+                row.try_into()
+            }
+
+            async fn assign(
+                &self,
+                id: uuid::Uuid,
+                assignee: Option<uuid::Uuid>,
+                scope: baylanys_domain::AppealScope,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<$crate::Appeal> {
+                use baylanys_domain::{event_kind, DomainError, Role};
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let appeal = Self::appeal_in_tx(&mut tx, id, scope).await?;
+                if let Some(staff_id) = assignee {
+                    let row: Option<(String, bool)> =
+                        sqlx::query_as("SELECT role, active FROM staff WHERE id = $1")
+                            .bind(staff_id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    let (role, active) = row.ok_or($crate::StoreError::NotFound("staff member"))?;
+                    if !active || role == Role::BodyOfficer.as_str() {
+                        return Err(DomainError::InvalidField {
+                            field: "staff_id",
+                            reason: "appeals are assigned to active centre staff only".into(),
+                        }
+                        .into());
+                    }
+                }
+                if !appeal.status.is_open() && assignee.is_some() {
+                    return Err($crate::StoreError::Conflict(format!(
+                        "an appeal in status {} cannot be assigned",
+                        appeal.status
+                    )));
+                }
+                let row: $crate::rows::AppealRow = sqlx::query_as(
+                    "UPDATE appeals SET assignee_id = $2, updated_at = $3 WHERE id = $1 RETURNING *",
+                )
+                .bind(id)
+                .bind(assignee)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                Self::event(
+                    &mut tx,
+                    now,
+                    $crate::events::Draft::new(
+                        event_kind::APPEAL_ASSIGNED,
+                        actor,
+                        serde_json::json!({ "from": appeal.assignee_id, "to": assignee }),
+                    )
+                    .appeal(id)
+                    .client(appeal.client_id),
+                )
+                .await?;
+                tx.commit().await?;
+                row.try_into()
+            }
+
+            async fn add_note(
+                &self,
+                id: uuid::Uuid,
+                body: &str,
+                scope: baylanys_domain::AppealScope,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<$crate::Note> {
+                use baylanys_domain::{event_kind, DomainError};
+                let author = actor.staff_id.ok_or(DomainError::InvalidField {
+                    field: "author",
+                    reason: "internal notes are written by staff".into(),
+                })?;
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let appeal = Self::appeal_in_tx(&mut tx, id, scope).await?;
+                let row: $crate::rows::NoteRow = sqlx::query_as(
+                    "INSERT INTO notes (id, appeal_id, author_id, body, created_at) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING *",
+                )
+                .bind(uuid::Uuid::now_v7())
+                .bind(id)
+                .bind(author)
+                .bind(body)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                Self::event(
+                    &mut tx,
+                    now,
+                    $crate::events::Draft::new(
+                        event_kind::APPEAL_NOTE_ADDED,
+                        actor,
+                        serde_json::json!({ "note_id": row.id }),
+                    )
+                    .appeal(id)
+                    .client(appeal.client_id),
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(row.into())
+            }
+
+            async fn add_message(
+                &self,
+                id: uuid::Uuid,
+                new: $crate::NewMessage,
+                scope: baylanys_domain::AppealScope,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<$crate::Ingested<$crate::Message>> {
+                use baylanys_domain::AppealStatus;
+                let replay = |existing: $crate::Message| {
+                    if existing.appeal_id == id {
+                        Ok($crate::Ingested { value: existing, created: false })
+                    } else {
+                        Err($crate::StoreError::Conflict(
+                            "this external id belongs to a message of another appeal".into(),
+                        ))
+                    }
+                };
+                if let Some(ext) = &new.external_id {
+                    if let Some(existing) = self.message_by_external_id(new.channel, ext).await? {
+                        $crate::AppealStore::get_appeal(self, existing.appeal_id, scope).await?;
+                        return replay(existing);
+                    }
+                }
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let appeal = Self::appeal_in_tx(&mut tx, id, scope).await?;
+                if appeal.status == AppealStatus::Closed {
+                    return Err($crate::StoreError::Conflict(
+                        "the appeal is closed; a new contact opens a new appeal".into(),
+                    ));
+                }
+                let mut new = new;
+                match new.interaction_id {
+                    Some(i) => {
+                        let (n,): (i64,) = sqlx::query_as(
+                            "SELECT COUNT(*) FROM interactions WHERE id = $1 AND appeal_id = $2",
+                        )
+                        .bind(i)
+                        .bind(id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        if n == 0 {
+                            return Err($crate::StoreError::NotFound("interaction"));
+                        }
+                    }
+                    None => {
+                        // Attach to the contact still open on this channel, if any.
+                        let open: Option<(uuid::Uuid,)> = sqlx::query_as(
+                            "SELECT id FROM interactions WHERE appeal_id = $1 AND channel = $2 \
+                             AND state IN ('queued', 'answered') ORDER BY queued_at DESC, id DESC LIMIT 1",
+                        )
+                        .bind(id)
+                        .bind(new.channel.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                        new.interaction_id = open.map(|(i,)| i);
+                    }
+                }
+                match Self::insert_message(&mut tx, id, &new, actor, now).await {
+                    Ok(message) => {
+                        tx.commit().await?;
+                        Ok($crate::Ingested { value: message, created: true })
+                    }
+                    Err($crate::StoreError::Conflict(c)) => {
+                        drop(tx);
+                        // A concurrent replay with the same external id committed first.
+                        if let Some(ext) = &new.external_id {
+                            if let Some(existing) = self.message_by_external_id(new.channel, ext).await? {
+                                return replay(existing);
+                            }
+                        }
+                        Err($crate::StoreError::Conflict(c))
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            async fn redirect(
+                &self,
+                id: uuid::Uuid,
+                body_id: uuid::Uuid,
+                reason: &str,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<$crate::Appeal> {
+                use baylanys_domain::{event_kind, AppealScope, AppealStatus, DomainError};
+                let by = actor.staff_id.ok_or(DomainError::InvalidField {
+                    field: "actor",
+                    reason: "redirection is decided by staff".into(),
+                })?;
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let appeal = Self::appeal_in_tx(&mut tx, id, AppealScope::All).await?;
+                let body: Option<(bool,)> = sqlx::query_as("SELECT active FROM bodies WHERE id = $1")
+                    .bind(body_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                match body {
+                    None => return Err($crate::StoreError::NotFound("body")),
+                    Some((false,)) => {
+                        return Err(DomainError::InvalidField {
+                            field: "body_id",
+                            reason: "the body is inactive".into(),
+                        }
+                        .into())
+                    }
+                    Some((true,)) => {}
+                }
+                if !appeal.status.can_redirect() {
+                    return Err($crate::StoreError::Conflict(format!(
+                        "an appeal in status {} cannot be redirected",
+                        appeal.status
+                    )));
+                }
+                if appeal.body_id == Some(body_id) {
+                    return Err($crate::StoreError::Conflict(
+                        "the appeal is already with this body".into(),
+                    ));
+                }
+                let redirection_id = uuid::Uuid::now_v7();
+                sqlx::query(
+                    "INSERT INTO redirections (id, appeal_id, body_id, reason, created_by, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(redirection_id)
+                .bind(id)
+                .bind(body_id)
+                .bind(reason)
+                .bind(by)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                let row: $crate::rows::AppealRow = sqlx::query_as(
+                    "UPDATE appeals SET status = $2, body_id = $3, updated_at = $4 WHERE id = $1 RETURNING *",
+                )
+                .bind(id)
+                .bind(AppealStatus::Redirected.as_str())
+                .bind(body_id)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                Self::event(
+                    &mut tx,
+                    now,
+                    $crate::events::Draft::new(
+                        event_kind::APPEAL_REDIRECTED,
+                        actor,
+                        serde_json::json!({
+                            "redirection_id": redirection_id,
+                            "from_status": appeal.status,
+                            "from_body": appeal.body_id,
+                            "to_body": body_id,
+                            "reason": reason,
+                        }),
+                    )
+                    .appeal(id)
+                    .client(appeal.client_id),
+                )
+                .await?;
+                tx.commit().await?;
+                row.try_into()
+            }
+
+            async fn start_interaction(
+                &self,
+                new: $crate::NewInteraction,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<$crate::Ingested<$crate::Interaction>> {
+                use baylanys_domain::{event_kind, AppealScope, InteractionState};
+                if let Some(ext) = &new.external_id {
+                    if let Some(existing) = self.interaction_by_external_id(new.channel, ext).await? {
+                        return Ok($crate::Ingested { value: existing, created: false });
+                    }
+                }
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let appeal = Self::appeal_in_tx(&mut tx, new.appeal_id, AppealScope::All).await?;
+                if let Some(q) = new.queue_id {
+                    Self::ensure_exists(&mut tx, "queues", "queue", q).await?;
+                }
+                let row: $crate::rows::InteractionRow = sqlx::query_as(
+                    "INSERT INTO interactions (id, appeal_id, channel, direction, state, external_id, \
+                     queue_id, queued_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
+                )
+                .bind(uuid::Uuid::now_v7())
+                .bind(new.appeal_id)
+                .bind(new.channel.as_str())
+                .bind(new.direction.as_str())
+                .bind(InteractionState::Queued.as_str())
+                .bind(&new.external_id)
+                .bind(new.queue_id)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                Self::event(
+                    &mut tx,
+                    now,
+                    $crate::events::Draft::new(
+                        event_kind::INTERACTION_STARTED,
+                        actor,
+                        serde_json::json!({
+                            "channel": new.channel,
+                            "direction": new.direction,
+                            "state": InteractionState::Queued,
+                            "queue_id": new.queue_id,
+                        }),
+                    )
+                    .appeal(new.appeal_id)
+                    .client(appeal.client_id)
+                    .interaction(row.id),
+                )
+                .await?;
+                tx.commit().await?;
+                Ok($crate::Ingested { value: row.try_into()?, created: true })
+            }
+
+            async fn update_interaction(
+                &self,
+                id: uuid::Uuid,
+                state: baylanys_domain::InteractionState,
+                operator_id: Option<uuid::Uuid>,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<$crate::Interaction> {
+                use baylanys_domain::{event_kind, InteractionState};
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let row: Option<$crate::rows::InteractionRow> =
+                    sqlx::query_as("SELECT * FROM interactions WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let current: $crate::Interaction =
+                    row.ok_or($crate::StoreError::NotFound("interaction"))?.try_into()?;
+                if !current.state.can_move_to(state) {
+                    return Err($crate::StoreError::Conflict(format!(
+                        "an interaction cannot go from {} to {}",
+                        current.state, state
+                    )));
+                }
+                if let Some(op) = operator_id {
+                    Self::ensure_exists(&mut tx, "staff", "staff member", op).await?;
+                }
+                let column = match state {
+                    InteractionState::Answered => "answered_at",
+                    InteractionState::Ended => "ended_at",
+                    InteractionState::Abandoned => "abandoned_at",
+                    InteractionState::Queued => "queued_at",
+                };
+                // `column` is one of the constants above, never input.
+                let sql = format!(
+                    "UPDATE interactions SET state = $2, {column} = $3, \
+                     operator_id = COALESCE($4, operator_id) WHERE id = $1 AND state = $5 RETURNING *"
+                );
+                let row: Option<$crate::rows::InteractionRow> = sqlx::query_as(&sql)
+                    .bind(id)
+                    .bind(state.as_str())
+                    .bind(now)
+                    .bind(operator_id)
+                    .bind(current.state.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let row = row.ok_or_else(|| {
+                    $crate::StoreError::Conflict("the interaction was changed concurrently".into())
+                })?;
+                Self::event(
+                    &mut tx,
+                    now,
+                    $crate::events::Draft::new(
+                        event_kind::INTERACTION_UPDATED,
+                        actor,
+                        serde_json::json!({
+                            "from": current.state,
+                            "state": state,
+                            "operator_id": row.operator_id,
+                            "channel": current.channel,
+                        }),
+                    )
+                    .appeal(current.appeal_id)
+                    .interaction(id),
+                )
+                .await?;
+                tx.commit().await?;
+                row.try_into()
+            }
+        }
+    };
+}
+pub(crate) use impl_appeal_store;

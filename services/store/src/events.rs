@@ -1,0 +1,120 @@
+//! The append-only event log. Every verb that changes state calls `Store::event` inside its own
+//! transaction, so a change and its record commit or vanish together (DESIGN principle 3).
+
+use uuid::Uuid;
+
+use crate::model::Actor;
+
+/// An event about to be written.
+pub(crate) struct Draft {
+    pub kind: &'static str,
+    pub actor: Actor,
+    pub appeal_id: Option<Uuid>,
+    pub client_id: Option<Uuid>,
+    pub interaction_id: Option<Uuid>,
+    pub data: serde_json::Value,
+}
+
+impl Draft {
+    pub fn new(kind: &'static str, actor: Actor, data: serde_json::Value) -> Self {
+        Draft {
+            kind,
+            actor,
+            appeal_id: None,
+            client_id: None,
+            interaction_id: None,
+            data,
+        }
+    }
+
+    pub fn appeal(mut self, id: Uuid) -> Self {
+        self.appeal_id = Some(id);
+        self
+    }
+
+    pub fn client(mut self, id: Uuid) -> Self {
+        self.client_id = Some(id);
+        self
+    }
+
+    pub fn interaction(mut self, id: Uuid) -> Self {
+        self.interaction_id = Some(id);
+        self
+    }
+}
+
+/// The transaction-scoped helpers every verb module uses, and the event feed.
+macro_rules! impl_event_store {
+    ($store:ty, $db:ty) => {
+        impl $store {
+            /// Writes one event in the caller's transaction.
+            async fn event(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                at: chrono::DateTime<chrono::Utc>,
+                draft: $crate::events::Draft,
+            ) -> $crate::StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO events (at, kind, actor_id, appeal_id, client_id, interaction_id, data) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(at)
+                .bind(draft.kind)
+                .bind(draft.actor.staff_id)
+                .bind(draft.appeal_id)
+                .bind(draft.client_id)
+                .bind(draft.interaction_id)
+                .bind(sqlx::types::Json(draft.data))
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
+            /// Fails with `NotFound(what)` unless a row with this id exists in `table`.
+            async fn ensure_exists(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                table: &'static str,
+                what: &'static str,
+                id: uuid::Uuid,
+            ) -> $crate::StoreResult<()> {
+                // `table` is one of our own constants, never input.
+                let sql = format!("SELECT COUNT(*) FROM {table} WHERE id = $1");
+                let (n,): (i64,) = sqlx::query_as(&sql).bind(id).fetch_one(&mut **tx).await?;
+                if n == 0 {
+                    return Err($crate::StoreError::NotFound(what));
+                }
+                Ok(())
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::EventStore for $store {
+            async fn list_events(
+                &self,
+                filter: $crate::EventFilter,
+            ) -> $crate::StoreResult<Vec<$crate::Event>> {
+                let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT * FROM events WHERE 1=1");
+                if let Some(after) = filter.after {
+                    qb.push(" AND id > ").push_bind(after);
+                }
+                if let Some(kind) = filter.kind {
+                    qb.push(" AND kind = ").push_bind(kind);
+                }
+                if let Some(appeal) = filter.appeal_id {
+                    qb.push(" AND appeal_id = ").push_bind(appeal);
+                }
+                if let Some(from) = filter.from {
+                    qb.push(" AND at >= ").push_bind(from);
+                }
+                if let Some(to) = filter.to {
+                    qb.push(" AND at < ").push_bind(to);
+                }
+                qb.push(" ORDER BY id ASC LIMIT ")
+                    .push_bind($crate::page_limit(filter.limit));
+                let rows: Vec<$crate::rows::EventRow> =
+                    qb.build_query_as().fetch_all(&self.reader).await?;
+                Ok(rows.into_iter().map($crate::Event::from).collect())
+            }
+        }
+    };
+}
+pub(crate) use impl_event_store;

@@ -1,0 +1,201 @@
+//! The one store where every contact of every channel lands (R5.4, R32).
+//!
+//! One set of traits of domain verbs, two backends: SQLite (the embedded default, fit for a
+//! centre of up to ten operators) and PostgreSQL (any number of stateless nodes). The SQL is
+//! written once — `$N` placeholders, `RETURNING` and `ON CONFLICT` work on both — and
+//! instantiated for each backend by the macros in the verb modules, so the two can never drift.
+//!
+//! Every state change writes its event in the same transaction (DESIGN principle 3), and
+//! ingestion is idempotent on `(channel, external_id)` (principle 2).
+
+mod appeals;
+mod catalog;
+mod clients;
+mod error;
+mod events;
+mod model;
+mod postgres;
+mod rows;
+mod sqlite;
+mod staff;
+
+use async_trait::async_trait;
+use baylanys_domain::AppealScope;
+use chrono::{DateTime, SubsecRound, Utc};
+use uuid::Uuid;
+
+pub use error::{StoreError, StoreResult};
+pub use model::*;
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+/// Staff accounts and their login sessions.
+#[async_trait]
+pub trait StaffStore: Send + Sync {
+    async fn create_staff(&self, new: NewStaff, actor: Actor) -> StoreResult<Staff>;
+    async fn get_staff(&self, id: Uuid) -> StoreResult<Staff>;
+    /// Looks up an active account by login for password checking.
+    async fn credentials(&self, login: &str) -> StoreResult<Option<Credentials>>;
+    async fn list_staff(&self) -> StoreResult<Vec<Staff>>;
+    async fn update_staff(&self, id: Uuid, patch: StaffPatch, actor: Actor) -> StoreResult<Staff>;
+    async fn count_staff(&self) -> StoreResult<i64>;
+    /// Stores a session under the hash of its bearer token (the token itself is never stored).
+    async fn create_session(
+        &self,
+        staff_id: Uuid,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// A live session: not expired, not revoked, account still active.
+    async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<Session>>;
+    /// Revokes a session; returns whether it was live.
+    async fn revoke_session(&self, token_hash: &str, actor: Actor) -> StoreResult<bool>;
+}
+
+/// Queues, topics and administrative bodies: the configuration the centre routes by.
+#[async_trait]
+pub trait CatalogStore: Send + Sync {
+    async fn create_queue(&self, new: NewQueue, actor: Actor) -> StoreResult<Queue>;
+    async fn list_queues(&self) -> StoreResult<Vec<Queue>>;
+    async fn update_queue(&self, id: Uuid, patch: QueuePatch, actor: Actor) -> StoreResult<Queue>;
+    async fn create_topic(&self, new: NewTopic, actor: Actor) -> StoreResult<Topic>;
+    async fn list_topics(&self) -> StoreResult<Vec<Topic>>;
+    async fn update_topic(&self, id: Uuid, patch: TopicPatch, actor: Actor) -> StoreResult<Topic>;
+    async fn create_body(&self, new: NewBody, actor: Actor) -> StoreResult<Body>;
+    async fn list_bodies(&self) -> StoreResult<Vec<Body>>;
+    async fn get_body(&self, id: Uuid) -> StoreResult<Body>;
+    async fn update_body(&self, id: Uuid, patch: BodyPatch, actor: Actor) -> StoreResult<Body>;
+}
+
+/// Clients, their identities on each channel, their history, and the audit trail of staff reads
+/// of their personal data (R11, R33).
+#[async_trait]
+pub trait ClientStore: Send + Sync {
+    async fn create_client(&self, new: NewClient, actor: Actor) -> StoreResult<Client>;
+    async fn get_client(&self, id: Uuid) -> StoreResult<Client>;
+    async fn find_clients(&self, lookup: ClientLookup, limit: u32) -> StoreResult<Vec<Client>>;
+    async fn add_identity(
+        &self,
+        client_id: Uuid,
+        channel: baylanys_domain::Channel,
+        address: &str,
+        actor: Actor,
+    ) -> StoreResult<Client>;
+    /// Every appeal of the client across every channel, newest first, within the scope.
+    async fn client_history(
+        &self,
+        client_id: Uuid,
+        scope: AppealScope,
+    ) -> StoreResult<Vec<AppealHistory>>;
+    async fn record_access(
+        &self,
+        staff_id: Uuid,
+        client_ids: &[Uuid],
+        endpoint: &str,
+    ) -> StoreResult<()>;
+    async fn list_audit(&self, filter: AuditFilter) -> StoreResult<Vec<AuditRecord>>;
+}
+
+/// Appeals and everything on their timeline.
+#[async_trait]
+pub trait AppealStore: Send + Sync {
+    /// Registers an appeal (with its first interaction and message); idempotent on
+    /// `(channel, external_id)`.
+    async fn create_appeal(&self, new: NewAppeal, actor: Actor) -> StoreResult<Ingested<Appeal>>;
+    /// Reads an appeal the scope may see; an appeal outside the scope is `NotFound`, so its
+    /// existence is not disclosed.
+    async fn get_appeal(&self, id: Uuid, scope: AppealScope) -> StoreResult<Appeal>;
+    async fn list_appeals(&self, filter: AppealFilter) -> StoreResult<Vec<Appeal>>;
+    async fn timeline(&self, id: Uuid, scope: AppealScope) -> StoreResult<Timeline>;
+    async fn change_status(
+        &self,
+        id: Uuid,
+        change: StatusChange,
+        scope: AppealScope,
+        actor: Actor,
+    ) -> StoreResult<Appeal>;
+    async fn assign(
+        &self,
+        id: Uuid,
+        assignee: Option<Uuid>,
+        scope: AppealScope,
+        actor: Actor,
+    ) -> StoreResult<Appeal>;
+    async fn add_note(
+        &self,
+        id: Uuid,
+        body: &str,
+        scope: AppealScope,
+        actor: Actor,
+    ) -> StoreResult<Note>;
+    /// Appends a message with the appeal's next `seq`; idempotent on `(channel, external_id)`.
+    async fn add_message(
+        &self,
+        id: Uuid,
+        new: NewMessage,
+        scope: AppealScope,
+        actor: Actor,
+    ) -> StoreResult<Ingested<Message>>;
+    /// Makes `body_id` responsible for the appeal (clause 3.8); the redirection chain is kept.
+    async fn redirect(
+        &self,
+        id: Uuid,
+        body_id: Uuid,
+        reason: &str,
+        actor: Actor,
+    ) -> StoreResult<Appeal>;
+    /// Opens one contact on one channel; idempotent on `(channel, external_id)`.
+    async fn start_interaction(
+        &self,
+        new: NewInteraction,
+        actor: Actor,
+    ) -> StoreResult<Ingested<Interaction>>;
+    /// Moves an interaction forward (answered, ended, abandoned) and stamps the time.
+    async fn update_interaction(
+        &self,
+        id: Uuid,
+        state: baylanys_domain::InteractionState,
+        operator_id: Option<Uuid>,
+        actor: Actor,
+    ) -> StoreResult<Interaction>;
+}
+
+/// The append-only event log, read by KPIs and supervisors (R35).
+#[async_trait]
+pub trait EventStore: Send + Sync {
+    async fn list_events(&self, filter: EventFilter) -> StoreResult<Vec<Event>>;
+}
+
+/// The whole store, chosen once at start-up.
+#[async_trait]
+pub trait Store: StaffStore + CatalogStore + ClientStore + AppealStore + EventStore {
+    /// `sqlite` or `postgres`, for logs and `/readyz`.
+    fn backend(&self) -> &'static str;
+    /// Round-trips the database, for readiness.
+    async fn ping(&self) -> StoreResult<()>;
+    async fn migrate(&self) -> StoreResult<()>;
+}
+
+/// Opens the backend named by the URL scheme.
+pub async fn connect(url: &str) -> StoreResult<std::sync::Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(std::sync::Arc::new(PgStore::connect(url).await?))
+    } else if url.starts_with("sqlite:") {
+        Ok(std::sync::Arc::new(SqliteStore::connect(url).await?))
+    } else {
+        Err(StoreError::Config(
+            "database URL must start with sqlite: or postgres://".into(),
+        ))
+    }
+}
+
+/// Timestamps are cut to microseconds, PostgreSQL's precision, so a value reads back equal on
+/// both backends.
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+/// Page sizes are bounded whatever the caller asks.
+pub(crate) fn page_limit(limit: u32) -> i64 {
+    i64::from(limit.clamp(1, 500))
+}

@@ -1,0 +1,447 @@
+//! What the store returns and accepts. These are storage-neutral records: enums are parsed into
+//! domain types on the way out, so a corrupt row is an error, not a surprise further up.
+
+use baylanys_domain::{
+    AppealKind, AppealScope, AppealStatus, Author, Bin, Channel, DeliveryMethod, Direction, Iin,
+    InteractionState, Language, Priority, Role,
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Who caused a change: a staff member, or the system/citizen when `staff_id` is `None`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Actor {
+    pub staff_id: Option<Uuid>,
+}
+
+impl Actor {
+    pub const SYSTEM: Actor = Actor { staff_id: None };
+
+    pub fn staff(id: Uuid) -> Self {
+        Actor { staff_id: Some(id) }
+    }
+}
+
+/// A topic an operator is competent for, with a level 1–5 (R18).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Skill {
+    pub topic_id: Uuid,
+    pub level: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Staff {
+    pub id: Uuid,
+    pub login: String,
+    pub display_name: String,
+    pub role: Role,
+    pub body_id: Option<Uuid>,
+    pub languages: Vec<Language>,
+    pub skills: Vec<Skill>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Staff {
+    pub fn scope(&self) -> AppealScope {
+        AppealScope::for_staff(self.role, self.body_id)
+    }
+}
+
+/// The stored password hash travels only with this type, never with [`Staff`].
+pub struct Credentials {
+    pub staff: Staff,
+    pub password_hash: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("staff", &self.staff)
+            .field("password_hash", &"<redacted>")
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewStaff {
+    pub login: String,
+    pub display_name: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub body_id: Option<Uuid>,
+    pub languages: Vec<Language>,
+    pub skills: Vec<Skill>,
+}
+
+/// A partial update; `None` leaves a field as it is. `body_id: Some(None)` detaches from a body.
+#[derive(Debug, Clone, Default)]
+pub struct StaffPatch {
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    pub body_id: Option<Option<Uuid>>,
+    pub languages: Option<Vec<Language>>,
+    pub skills: Option<Vec<Skill>>,
+    pub active: Option<bool>,
+    pub password_hash: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub staff: Staff,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub channel: Channel,
+    pub address: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Client {
+    pub id: Uuid,
+    pub name: Option<String>,
+    pub iin: Option<String>,
+    pub bin: Option<String>,
+    pub language: Language,
+    pub vulnerable: bool,
+    pub do_not_contact: bool,
+    pub identities: Vec<Identity>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewClient {
+    pub name: Option<String>,
+    pub iin: Option<Iin>,
+    pub bin: Option<Bin>,
+    pub language: Language,
+    pub vulnerable: bool,
+    pub do_not_contact: bool,
+    pub identities: Vec<(Channel, String)>,
+}
+
+/// How staff look a client up; every form is exact, so no partial personal data is guessed at.
+#[derive(Debug, Clone)]
+pub enum ClientLookup {
+    Iin(Iin),
+    Bin(Bin),
+    Identity(Channel, String),
+    /// Normalised name prefix (see `normalize_search`).
+    Name(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appeal {
+    pub id: Uuid,
+    pub number: String,
+    pub client_id: Uuid,
+    pub kind: AppealKind,
+    pub topic_id: Option<Uuid>,
+    pub channel: Channel,
+    pub language: Language,
+    pub priority: Priority,
+    pub status: AppealStatus,
+    pub queue_id: Option<Uuid>,
+    pub assignee_id: Option<Uuid>,
+    pub body_id: Option<Uuid>,
+    pub subject: Option<String>,
+    pub resolution: Option<String>,
+    pub first_contact_resolved: Option<bool>,
+    pub external_id: Option<String>,
+    pub last_seq: i64,
+    pub due_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAppeal {
+    pub client_id: Uuid,
+    pub kind: AppealKind,
+    pub topic_id: Option<Uuid>,
+    pub channel: Channel,
+    pub language: Language,
+    pub priority: Priority,
+    pub queue_id: Option<Uuid>,
+    pub subject: Option<String>,
+    /// Channel-side id of the contact that opened the appeal; a replay returns the same appeal.
+    pub external_id: Option<String>,
+    /// The client's first words, stored as message seq 1 of the appeal.
+    pub first_message: Option<String>,
+}
+
+/// Filters for listing appeals. The scope always applies: it is how body officers are confined
+/// to their own body's appeals (R33).
+#[derive(Debug, Clone)]
+pub struct AppealFilter {
+    pub scope: AppealScope,
+    pub status: Option<AppealStatus>,
+    pub kind: Option<AppealKind>,
+    pub channel: Option<Channel>,
+    pub client_id: Option<Uuid>,
+    pub assignee_id: Option<Uuid>,
+    pub queue_id: Option<Uuid>,
+    pub topic_id: Option<Uuid>,
+    pub body_id: Option<Uuid>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_to: Option<DateTime<Utc>>,
+    /// Newest first; the cursor is the id of the last appeal of the previous page.
+    pub before: Option<Uuid>,
+    pub limit: u32,
+}
+
+impl AppealFilter {
+    pub fn new(scope: AppealScope) -> Self {
+        AppealFilter {
+            scope,
+            status: None,
+            kind: None,
+            channel: None,
+            client_id: None,
+            assignee_id: None,
+            queue_id: None,
+            topic_id: None,
+            body_id: None,
+            created_from: None,
+            created_to: None,
+            before: None,
+            limit: 50,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct StatusChange {
+    pub to: AppealStatus,
+    pub reason: Option<String>,
+    pub resolution: Option<String>,
+    pub first_contact_resolved: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub id: Uuid,
+    pub appeal_id: Uuid,
+    pub interaction_id: Option<Uuid>,
+    pub seq: i64,
+    pub author: Author,
+    pub staff_id: Option<Uuid>,
+    pub channel: Channel,
+    pub direction: Direction,
+    pub body: String,
+    pub external_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub author: Author,
+    pub staff_id: Option<Uuid>,
+    pub channel: Channel,
+    pub body: String,
+    pub interaction_id: Option<Uuid>,
+    /// Channel-side id; `(channel, external_id)` is unique, so a replay is recognised.
+    pub external_id: Option<String>,
+}
+
+/// Whether an ingestion call stored something new or recognised a replay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ingested<T> {
+    pub value: T,
+    pub created: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub id: Uuid,
+    pub appeal_id: Uuid,
+    pub author_id: Uuid,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redirection {
+    pub id: Uuid,
+    pub appeal_id: Uuid,
+    pub body_id: Uuid,
+    pub reason: String,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interaction {
+    pub id: Uuid,
+    pub appeal_id: Uuid,
+    pub channel: Channel,
+    pub direction: Direction,
+    pub state: InteractionState,
+    pub external_id: Option<String>,
+    pub queue_id: Option<Uuid>,
+    pub operator_id: Option<Uuid>,
+    pub queued_at: DateTime<Utc>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub abandoned_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewInteraction {
+    pub appeal_id: Uuid,
+    pub channel: Channel,
+    pub direction: Direction,
+    pub external_id: Option<String>,
+    pub queue_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub kind: String,
+    pub actor_id: Option<Uuid>,
+    pub appeal_id: Option<Uuid>,
+    pub client_id: Option<Uuid>,
+    pub interaction_id: Option<Uuid>,
+    pub data: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    pub after: Option<i64>,
+    pub kind: Option<String>,
+    pub appeal_id: Option<Uuid>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub limit: u32,
+}
+
+/// Everything that happened to one appeal, for the single window (R32).
+#[derive(Debug, Clone)]
+pub struct Timeline {
+    pub interactions: Vec<Interaction>,
+    pub messages: Vec<Message>,
+    pub notes: Vec<Note>,
+    pub redirections: Vec<Redirection>,
+    pub events: Vec<Event>,
+}
+
+/// One appeal with its contacts and messages, as shown in a client's history.
+#[derive(Debug, Clone)]
+pub struct AppealHistory {
+    pub appeal: Appeal,
+    pub interactions: Vec<Interaction>,
+    pub messages: Vec<Message>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub staff_id: Uuid,
+    pub client_id: Uuid,
+    pub endpoint: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub staff_id: Option<Uuid>,
+    pub client_id: Option<Uuid>,
+    pub before: Option<i64>,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Queue {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewQueue {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct QueuePatch {
+    pub name: Option<String>,
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Topic {
+    pub id: Uuid,
+    pub code: String,
+    pub name_kk: String,
+    pub name_ru: String,
+    pub name_en: Option<String>,
+    pub queue_id: Option<Uuid>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewTopic {
+    pub code: String,
+    pub name_kk: String,
+    pub name_ru: String,
+    pub name_en: Option<String>,
+    pub queue_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TopicPatch {
+    pub name_kk: Option<String>,
+    pub name_ru: Option<String>,
+    pub name_en: Option<Option<String>>,
+    pub queue_id: Option<Option<Uuid>>,
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Body {
+    pub id: Uuid,
+    pub name_kk: String,
+    pub name_ru: String,
+    pub bin: Option<String>,
+    pub parent_id: Option<Uuid>,
+    pub delivery_method: DeliveryMethod,
+    pub delivery_address: Option<String>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewBody {
+    pub name_kk: String,
+    pub name_ru: String,
+    pub bin: Option<Bin>,
+    pub parent_id: Option<Uuid>,
+    pub delivery_method: DeliveryMethod,
+    pub delivery_address: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct BodyPatch {
+    pub name_kk: Option<String>,
+    pub name_ru: Option<String>,
+    pub parent_id: Option<Option<Uuid>>,
+    pub delivery_method: Option<DeliveryMethod>,
+    pub delivery_address: Option<Option<String>>,
+    pub active: Option<bool>,
+}

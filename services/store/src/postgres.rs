@@ -1,0 +1,61 @@
+//! The scale-out backend: any number of stateless nodes share one PostgreSQL.
+
+use std::time::Duration;
+
+use sqlx::postgres::PgPoolOptions;
+use sqlx::PgPool;
+
+use crate::appeals::impl_appeal_store;
+use crate::catalog::impl_catalog_store;
+use crate::clients::impl_client_store;
+use crate::events::impl_event_store;
+use crate::staff::impl_staff_store;
+use crate::StoreResult;
+
+/// PostgreSQL handles concurrent writers itself, so reads and writes share one pool; the two
+/// fields exist only so the SQL shared with SQLite can name its pool by purpose.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    writer: PgPool,
+    reader: PgPool,
+}
+
+impl PgStore {
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        Ok(PgStore {
+            writer: pool.clone(),
+            reader: pool,
+        })
+    }
+}
+
+impl_event_store!(PgStore, sqlx::Postgres);
+impl_staff_store!(PgStore, sqlx::Postgres);
+impl_catalog_store!(PgStore, sqlx::Postgres);
+impl_client_store!(PgStore, sqlx::Postgres);
+impl_appeal_store!(PgStore, sqlx::Postgres);
+
+#[async_trait::async_trait]
+impl crate::Store for PgStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.reader).await?;
+        Ok(())
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        // sqlx takes an advisory lock, so two nodes starting together migrate once.
+        sqlx::migrate!("../../migrations/postgres")
+            .run(&self.writer)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,421 @@
+//! Raw rows as both backends return them, and their checked conversion into the model. Columns
+//! holding enums are text; parsing them here turns a corrupt row into an error, not a panic.
+
+use std::str::FromStr;
+
+use baylanys_domain::{Language, Priority};
+use chrono::{DateTime, Utc};
+use sqlx::types::Json;
+use sqlx::FromRow;
+use uuid::Uuid;
+
+use crate::model::*;
+use crate::{StoreError, StoreResult};
+
+fn parse<T: FromStr<Err = baylanys_domain::DomainError>>(s: &str) -> StoreResult<T> {
+    s.parse()
+        .map_err(|e: baylanys_domain::DomainError| StoreError::Corrupt(e.to_string()))
+}
+
+#[derive(FromRow)]
+pub(crate) struct StaffRow {
+    pub id: Uuid,
+    pub login: String,
+    pub display_name: String,
+    pub role: String,
+    pub password_hash: String,
+    pub body_id: Option<Uuid>,
+    pub languages: Json<Vec<Language>>,
+    pub skills: Json<Vec<Skill>>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl StaffRow {
+    pub fn into_credentials(mut self) -> StoreResult<Credentials> {
+        let password_hash = std::mem::take(&mut self.password_hash);
+        Ok(Credentials {
+            staff: self.into_staff()?,
+            password_hash,
+        })
+    }
+
+    pub fn into_staff(self) -> StoreResult<Staff> {
+        Ok(Staff {
+            id: self.id,
+            login: self.login,
+            display_name: self.display_name,
+            role: parse(&self.role)?,
+            body_id: self.body_id,
+            languages: self.languages.0,
+            skills: self.skills.0,
+            active: self.active,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct SessionRow {
+    #[sqlx(flatten)]
+    pub staff: StaffRow,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(FromRow)]
+pub(crate) struct ClientRow {
+    pub id: Uuid,
+    pub name: Option<String>,
+    pub iin: Option<String>,
+    pub bin: Option<String>,
+    pub language: String,
+    pub vulnerable: bool,
+    pub do_not_contact: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ClientRow {
+    pub fn into_client(self, identities: Vec<Identity>) -> StoreResult<Client> {
+        Ok(Client {
+            id: self.id,
+            name: self.name,
+            iin: self.iin,
+            bin: self.bin,
+            language: parse(&self.language)?,
+            vulnerable: self.vulnerable,
+            do_not_contact: self.do_not_contact,
+            identities,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct IdentityRow {
+    pub client_id: Uuid,
+    pub channel: String,
+    pub address: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl IdentityRow {
+    pub fn into_identity(self) -> StoreResult<Identity> {
+        Ok(Identity {
+            channel: parse(&self.channel)?,
+            address: self.address,
+            created_at: self.created_at,
+        })
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct AppealRow {
+    pub id: Uuid,
+    pub number: String,
+    pub client_id: Uuid,
+    pub kind: String,
+    pub topic_id: Option<Uuid>,
+    pub channel: String,
+    pub language: String,
+    pub priority: i64,
+    pub status: String,
+    pub queue_id: Option<Uuid>,
+    pub assignee_id: Option<Uuid>,
+    pub body_id: Option<Uuid>,
+    pub subject: Option<String>,
+    pub resolution: Option<String>,
+    pub first_contact_resolved: Option<bool>,
+    pub external_id: Option<String>,
+    pub last_seq: i64,
+    pub due_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<AppealRow> for Appeal {
+    type Error = StoreError;
+    fn try_from(r: AppealRow) -> StoreResult<Appeal> {
+        Ok(Appeal {
+            id: r.id,
+            number: r.number,
+            client_id: r.client_id,
+            kind: parse(&r.kind)?,
+            topic_id: r.topic_id,
+            channel: parse(&r.channel)?,
+            language: parse(&r.language)?,
+            priority: Priority::new(r.priority).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            status: parse(&r.status)?,
+            queue_id: r.queue_id,
+            assignee_id: r.assignee_id,
+            body_id: r.body_id,
+            subject: r.subject,
+            resolution: r.resolution,
+            first_contact_resolved: r.first_contact_resolved,
+            external_id: r.external_id,
+            last_seq: r.last_seq,
+            due_at: r.due_at,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            closed_at: r.closed_at,
+        })
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct MessageRow {
+    pub id: Uuid,
+    pub appeal_id: Uuid,
+    pub interaction_id: Option<Uuid>,
+    pub seq: i64,
+    pub author: String,
+    pub staff_id: Option<Uuid>,
+    pub channel: String,
+    pub direction: String,
+    pub body: String,
+    pub external_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl TryFrom<MessageRow> for Message {
+    type Error = StoreError;
+    fn try_from(r: MessageRow) -> StoreResult<Message> {
+        Ok(Message {
+            id: r.id,
+            appeal_id: r.appeal_id,
+            interaction_id: r.interaction_id,
+            seq: r.seq,
+            author: parse(&r.author)?,
+            staff_id: r.staff_id,
+            channel: parse(&r.channel)?,
+            direction: parse(&r.direction)?,
+            body: r.body,
+            external_id: r.external_id,
+            created_at: r.created_at,
+        })
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct InteractionRow {
+    pub id: Uuid,
+    pub appeal_id: Uuid,
+    pub channel: String,
+    pub direction: String,
+    pub state: String,
+    pub external_id: Option<String>,
+    pub queue_id: Option<Uuid>,
+    pub operator_id: Option<Uuid>,
+    pub queued_at: DateTime<Utc>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub abandoned_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<InteractionRow> for Interaction {
+    type Error = StoreError;
+    fn try_from(r: InteractionRow) -> StoreResult<Interaction> {
+        Ok(Interaction {
+            id: r.id,
+            appeal_id: r.appeal_id,
+            channel: parse(&r.channel)?,
+            direction: parse(&r.direction)?,
+            state: parse(&r.state)?,
+            external_id: r.external_id,
+            queue_id: r.queue_id,
+            operator_id: r.operator_id,
+            queued_at: r.queued_at,
+            answered_at: r.answered_at,
+            ended_at: r.ended_at,
+            abandoned_at: r.abandoned_at,
+        })
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct NoteRow {
+    pub id: Uuid,
+    pub appeal_id: Uuid,
+    pub author_id: Uuid,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<NoteRow> for Note {
+    fn from(r: NoteRow) -> Note {
+        Note {
+            id: r.id,
+            appeal_id: r.appeal_id,
+            author_id: r.author_id,
+            body: r.body,
+            created_at: r.created_at,
+        }
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct RedirectionRow {
+    pub id: Uuid,
+    pub appeal_id: Uuid,
+    pub body_id: Uuid,
+    pub reason: String,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<RedirectionRow> for Redirection {
+    fn from(r: RedirectionRow) -> Redirection {
+        Redirection {
+            id: r.id,
+            appeal_id: r.appeal_id,
+            body_id: r.body_id,
+            reason: r.reason,
+            created_by: r.created_by,
+            created_at: r.created_at,
+        }
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct EventRow {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub kind: String,
+    pub actor_id: Option<Uuid>,
+    pub appeal_id: Option<Uuid>,
+    pub client_id: Option<Uuid>,
+    pub interaction_id: Option<Uuid>,
+    pub data: Json<serde_json::Value>,
+}
+
+impl From<EventRow> for Event {
+    fn from(r: EventRow) -> Event {
+        Event {
+            id: r.id,
+            at: r.at,
+            kind: r.kind,
+            actor_id: r.actor_id,
+            appeal_id: r.appeal_id,
+            client_id: r.client_id,
+            interaction_id: r.interaction_id,
+            data: r.data.0,
+        }
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct AuditRow {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub staff_id: Uuid,
+    pub client_id: Uuid,
+    pub endpoint: String,
+}
+
+impl From<AuditRow> for AuditRecord {
+    fn from(r: AuditRow) -> AuditRecord {
+        AuditRecord {
+            id: r.id,
+            at: r.at,
+            staff_id: r.staff_id,
+            client_id: r.client_id,
+            endpoint: r.endpoint,
+        }
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct QueueRow {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<QueueRow> for Queue {
+    fn from(r: QueueRow) -> Queue {
+        Queue {
+            id: r.id,
+            code: r.code,
+            name: r.name,
+            active: r.active,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct TopicRow {
+    pub id: Uuid,
+    pub code: String,
+    pub name_kk: String,
+    pub name_ru: String,
+    pub name_en: Option<String>,
+    pub queue_id: Option<Uuid>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<TopicRow> for Topic {
+    fn from(r: TopicRow) -> Topic {
+        Topic {
+            id: r.id,
+            code: r.code,
+            name_kk: r.name_kk,
+            name_ru: r.name_ru,
+            name_en: r.name_en,
+            queue_id: r.queue_id,
+            active: r.active,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct BodyRow {
+    pub id: Uuid,
+    pub name_kk: String,
+    pub name_ru: String,
+    pub bin: Option<String>,
+    pub parent_id: Option<Uuid>,
+    pub delivery_method: String,
+    pub delivery_address: Option<String>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<BodyRow> for Body {
+    type Error = StoreError;
+    fn try_from(r: BodyRow) -> StoreResult<Body> {
+        Ok(Body {
+            id: r.id,
+            name_kk: r.name_kk,
+            name_ru: r.name_ru,
+            bin: r.bin,
+            parent_id: r.parent_id,
+            delivery_method: parse(&r.delivery_method)?,
+            delivery_address: r.delivery_address,
+            active: r.active,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+/// Converts a list of rows, failing on the first corrupt one.
+pub(crate) fn convert<R, T>(rows: Vec<R>) -> StoreResult<Vec<T>>
+where
+    T: TryFrom<R, Error = StoreError>,
+{
+    rows.into_iter().map(T::try_from).collect()
+}

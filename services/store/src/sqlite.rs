@@ -1,0 +1,79 @@
+//! The embedded backend: one SQLite file in WAL mode, fit for a centre of up to ten operators
+//! (Order 443 clause 4) on one small machine.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+
+use crate::appeals::impl_appeal_store;
+use crate::catalog::impl_catalog_store;
+use crate::clients::impl_client_store;
+use crate::events::impl_event_store;
+use crate::staff::impl_staff_store;
+use crate::{StoreError, StoreResult};
+
+/// SQLite allows one writer at a time. All writes go through a pool of exactly one connection,
+/// so transactions queue in the pool instead of failing with `SQLITE_BUSY` when a deferred
+/// transaction tries to upgrade its lock; reads run in parallel on a separate read-only pool.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Config(format!("bad SQLite URL: {e}")))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // In WAL mode NORMAL is durable against process crashes (the WAL is written before
+            // commit returns) and only an OS crash can lose the last transactions.
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        if let Some(dir) = options.get_filename().parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    StoreError::Config(format!("cannot create {}: {e}", dir.display()))
+                })?;
+            }
+        }
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options.read_only(true))
+            .await?;
+        Ok(SqliteStore { writer, reader })
+    }
+}
+
+impl_event_store!(SqliteStore, sqlx::Sqlite);
+impl_staff_store!(SqliteStore, sqlx::Sqlite);
+impl_catalog_store!(SqliteStore, sqlx::Sqlite);
+impl_client_store!(SqliteStore, sqlx::Sqlite);
+impl_appeal_store!(SqliteStore, sqlx::Sqlite);
+
+#[async_trait::async_trait]
+impl crate::Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.reader).await?;
+        Ok(())
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        sqlx::migrate!("../../migrations/sqlite")
+            .run(&self.writer)
+            .await?;
+        Ok(())
+    }
+}
