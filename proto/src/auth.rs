@@ -55,7 +55,7 @@ pub struct StaffView {
 #[derive(Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateStaff {
-    /// 3–64 characters: letters, digits, `.`, `_`, `-`.
+    /// 2–64 characters: letters, digits, `.`, `_`, `-`.
     pub login: String,
     /// At least 10 characters.
     pub password: String,

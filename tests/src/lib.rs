@@ -1,1 +1,377 @@
+//! Test harness: the real HTTP server on `127.0.0.1:0`, on either backend, with a fresh
+//! database per test. PostgreSQL comes from `BAYLANYS_TEST_PG` (default
+//! `postgres://postgres@127.0.0.1:5432/test`); each test creates its own database there.
 
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use baylanys_api::{ApiConfig, AppState, HashCost};
+use baylanys_domain::Role;
+use baylanys_store::{Actor, Store};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use sqlx::Connection;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Cheap hashing for tests; production defaults are exercised by the unit tests of the hasher.
+pub const TEST_COST: HashCost = HashCost {
+    memory_kib: 64,
+    iterations: 1,
+};
+
+pub const ADMIN_PASSWORD: &str = "admin-password-1";
+
+pub fn pg_admin_url() -> String {
+    std::env::var("BAYLANYS_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// A fresh, empty database URL for one test.
+pub async fn fresh_database(backend: Backend) -> anyhow::Result<(String, Option<PathBuf>)> {
+    let name = format!("bl_t_{}", Uuid::now_v7().simple());
+    match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join(&name);
+            std::fs::create_dir_all(&dir)?;
+            let url = format!("sqlite://{}", dir.join("baylanys.db").display());
+            Ok((url, Some(dir)))
+        }
+        Backend::Postgres => {
+            let admin = pg_admin_url();
+            let mut conn = sqlx::PgConnection::connect(&admin)
+                .await
+                .with_context(|| format!("connecting to {admin} (set BAYLANYS_TEST_PG)"))?;
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await?;
+            let base = admin
+                .rsplit_once('/')
+                .map(|(b, _)| b.to_owned())
+                .unwrap_or(admin.clone());
+            Ok((format!("{base}/{name}"), None))
+        }
+    }
+}
+
+/// The server under test plus a client for it.
+pub struct TestApp {
+    pub backend: Backend,
+    pub base: String,
+    pub http: reqwest::Client,
+    pub store: Arc<dyn Store>,
+    pub database_url: String,
+    admin_token: String,
+    tmp: Option<PathBuf>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl std::fmt::Debug for TestApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestApp")
+            .field("backend", &self.backend)
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+        if let Some(dir) = &self.tmp {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// A response: status, headers and the JSON body (Null when empty or not JSON).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub content_type: String,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Reply {
+    /// The problem `type` of an error response.
+    pub fn problem(&self) -> &str {
+        self.body["type"].as_str().unwrap_or("")
+    }
+
+    pub fn id(&self) -> Uuid {
+        self.body["id"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_default()
+    }
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> anyhow::Result<TestApp> {
+        Self::spawn_with(
+            backend,
+            ApiConfig {
+                hash_cost: TEST_COST,
+                ..ApiConfig::default()
+            },
+        )
+        .await
+    }
+
+    pub async fn spawn_with(backend: Backend, config: ApiConfig) -> anyhow::Result<TestApp> {
+        let (database_url, tmp) = fresh_database(backend).await?;
+        let store = baylanys_store::connect(&database_url).await?;
+        store.migrate().await?;
+        baylanys_api::create_account(
+            store.as_ref(),
+            TEST_COST,
+            baylanys_proto::CreateStaff {
+                login: "admin".into(),
+                password: ADMIN_PASSWORD.into(),
+                display_name: "Admin".into(),
+                role: Role::Admin,
+                body_id: None,
+                languages: vec![],
+                skills: vec![],
+            },
+            Actor::SYSTEM,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let state = AppState::new(store.clone(), config)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let app = baylanys_api::app(state);
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()?;
+        let mut app = TestApp {
+            backend,
+            base,
+            http,
+            store,
+            database_url,
+            admin_token: String::new(),
+            tmp,
+            server,
+        };
+        app.admin_token = app.login("admin", ADMIN_PASSWORD).await?;
+        Ok(app)
+    }
+
+    pub fn admin(&self) -> &str {
+        &self.admin_token
+    }
+
+    /// Sends a request with an optional bearer token and JSON body.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> anyhow::Result<Reply> {
+        let mut req = self.http.request(method, format!("{}{}", self.base, path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        Self::reply(req.send().await?).await
+    }
+
+    /// Sends raw bytes with a content type, for malformed-input tests.
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> anyhow::Result<Reply> {
+        let mut req = self
+            .http
+            .request(method, format!("{}{}", self.base, path))
+            .header("content-type", content_type)
+            .body(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        Self::reply(req.send().await?).await
+    }
+
+    async fn reply(res: reqwest::Response) -> anyhow::Result<Reply> {
+        let status = res.status();
+        let content_type = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let text = res.text().await?;
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Ok(Reply {
+            status,
+            content_type,
+            body,
+            text,
+        })
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> anyhow::Result<Reply> {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> anyhow::Result<Reply> {
+        self.call(Method::POST, path, Some(token), Some(&body))
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> anyhow::Result<Reply> {
+        self.call(Method::PATCH, path, Some(token), Some(&body))
+            .await
+    }
+
+    pub async fn login(&self, login: &str, password: &str) -> anyhow::Result<String> {
+        let r = self
+            .call(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(&serde_json::json!({"login": login, "password": password})),
+            )
+            .await?;
+        if r.status != StatusCode::OK {
+            bail!("login {login} failed: {} {}", r.status, r.text);
+        }
+        Ok(r.body["token"].as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Creates a staff member through the API and returns (id, token).
+    pub async fn staff(
+        &self,
+        login: &str,
+        role: &str,
+        body_id: Option<Uuid>,
+    ) -> anyhow::Result<(Uuid, String)> {
+        let password = format!("{login}-password");
+        let r = self
+            .post(
+                "/api/v1/staff",
+                self.admin(),
+                serde_json::json!({
+                    "login": login, "password": password, "display_name": login,
+                    "role": role, "body_id": body_id, "languages": ["kk", "ru"],
+                }),
+            )
+            .await?;
+        if r.status != StatusCode::CREATED {
+            bail!("creating {login}: {} {}", r.status, r.text);
+        }
+        Ok((r.id(), self.login(login, &password).await?))
+    }
+
+    pub async fn client(&self, token: &str, body: Value) -> anyhow::Result<Uuid> {
+        let r = self.post("/api/v1/clients", token, body).await?;
+        if r.status != StatusCode::CREATED {
+            bail!("creating client: {} {}", r.status, r.text);
+        }
+        Ok(r.id())
+    }
+
+    pub async fn appeal(&self, token: &str, client_id: Uuid, text: &str) -> anyhow::Result<Uuid> {
+        let r = self
+            .post(
+                "/api/v1/appeals",
+                token,
+                serde_json::json!({
+                    "client_id": client_id, "kind": "request", "channel": "voice", "text": text,
+                }),
+            )
+            .await?;
+        if r.status != StatusCode::CREATED {
+            bail!("creating appeal: {} {}", r.status, r.text);
+        }
+        Ok(r.id())
+    }
+
+    pub async fn body(&self, name: &str) -> anyhow::Result<Uuid> {
+        let r = self
+            .post(
+                "/api/v1/bodies",
+                self.admin(),
+                serde_json::json!({
+                    "name_kk": format!("{name} (kk)"), "name_ru": name, "delivery_method": "portal",
+                }),
+            )
+            .await?;
+        if r.status != StatusCode::CREATED {
+            bail!("creating body: {} {}", r.status, r.text);
+        }
+        Ok(r.id())
+    }
+
+    /// Number of events in the log: a failed request must leave it unchanged.
+    pub async fn event_count(&self) -> anyhow::Result<usize> {
+        let mut after = None;
+        let mut n = 0;
+        loop {
+            let page = self
+                .store
+                .list_events(baylanys_store::EventFilter {
+                    after,
+                    limit: 500,
+                    ..Default::default()
+                })
+                .await?;
+            if page.is_empty() {
+                return Ok(n);
+            }
+            n += page.len();
+            after = page.last().map(|e| e.id);
+        }
+    }
+}
+
+/// Runs one scenario on a backend; used by the `both!` macro of the suites.
+pub async fn run<F, Fut>(backend: Backend, scenario: F) -> anyhow::Result<()>
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let app = TestApp::spawn(backend).await?;
+    scenario(app).await
+}
+
+/// Declares each scenario as two tests, `<name>::sqlite` and `<name>::postgres`.
+#[macro_export]
+macro_rules! both {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn sqlite() -> anyhow::Result<()> {
+                    $crate::run($crate::Backend::Sqlite, super::$name).await
+                }
+                #[tokio::test]
+                async fn postgres() -> anyhow::Result<()> {
+                    $crate::run($crate::Backend::Postgres, super::$name).await
+                }
+            }
+        )+
+    };
+}

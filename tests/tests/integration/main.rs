@@ -1,1 +1,10 @@
+//! One integration-test binary (compile time): the real server on a random port, against
+//! SQLite and PostgreSQL. Each scenario runs on both backends via `both!`.
 
+mod conformance;
+mod contracts;
+mod http_auth;
+mod http_errors;
+mod http_flow;
+mod http_roles;
+mod process;

@@ -105,7 +105,7 @@ pub async fn create_account(
     req: CreateStaff,
     actor: Actor,
 ) -> ApiResult<Staff> {
-    let login = identifier("login", &req.login, 3)?;
+    let login = identifier("login", &req.login, 2)?;
     let pw = password(&req.password)?;
     let display_name = text("display_name", &req.display_name, 200)?;
     check_body(req.role, req.body_id)?;
