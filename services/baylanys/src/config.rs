@@ -231,3 +231,19 @@ mod tests {
             .is_err());
     }
 }
+
+#[cfg(test)]
+mod example_file {
+    use super::*;
+
+    /// The example shipped in deploy/ parses and states the real defaults.
+    #[test]
+    fn deploy_example_matches_defaults() -> anyhow::Result<()> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy/baylanys.toml");
+        let text = std::fs::read_to_string(path)?;
+        let example: Config = toml::from_str(&text)?;
+        let defaults = Config::default();
+        assert_eq!(format!("{example:?}"), format!("{defaults:?}"));
+        Ok(())
+    }
+}
