@@ -66,7 +66,7 @@ macro_rules! impl_appeal_store {
                 )
                 .bind(channel.as_str())
                 .bind(external_id)
-                .fetch_optional(&self.writer)
+                .fetch_optional(&self.reader)
                 .await?;
                 row.map(TryInto::try_into).transpose()
             }
@@ -81,7 +81,7 @@ macro_rules! impl_appeal_store {
                 )
                 .bind(channel.as_str())
                 .bind(external_id)
-                .fetch_optional(&self.writer)
+                .fetch_optional(&self.reader)
                 .await?;
                 row.map(TryInto::try_into).transpose()
             }
@@ -96,35 +96,30 @@ macro_rules! impl_appeal_store {
                 )
                 .bind(channel.as_str())
                 .bind(external_id)
-                .fetch_optional(&self.writer)
+                .fetch_optional(&self.reader)
                 .await?;
                 row.map(TryInto::try_into).transpose()
             }
 
-            /// Inserts a message with the appeal's next `seq` inside the caller's transaction.
+            /// Inserts a message with the `seq` the caller reserved inside its transaction, and
+            /// returns the event to record with it.
             async fn insert_message(
                 tx: &mut sqlx::Transaction<'static, $db>,
                 appeal_id: uuid::Uuid,
+                seq: i64,
                 new: &$crate::NewMessage,
                 actor: $crate::Actor,
                 now: chrono::DateTime<chrono::Utc>,
-            ) -> $crate::StoreResult<$crate::Message> {
+            ) -> $crate::StoreResult<($crate::Message, $crate::events::Draft)> {
                 use baylanys_domain::event_kind;
-                let (seq,): (i64,) = sqlx::query_as(
-                    "UPDATE appeals SET last_seq = last_seq + 1, updated_at = $2 WHERE id = $1 \
-                     RETURNING last_seq",
-                )
-                .bind(appeal_id)
-                .bind(now)
-                .fetch_one(&mut **tx)
-                .await?;
                 let direction = new.author.direction();
-                let row: $crate::rows::MessageRow = sqlx::query_as(
+                let id = uuid::Uuid::now_v7();
+                sqlx::query(
                     "INSERT INTO messages (id, appeal_id, interaction_id, seq, author, staff_id, \
                      channel, direction, body, external_id, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                 )
-                .bind(uuid::Uuid::now_v7())
+                .bind(id)
                 .bind(appeal_id)
                 .bind(new.interaction_id)
                 .bind(seq)
@@ -135,26 +130,37 @@ macro_rules! impl_appeal_store {
                 .bind(&new.body)
                 .bind(&new.external_id)
                 .bind(now)
-                .fetch_one(&mut **tx)
+                .execute(&mut **tx)
                 .await?;
-                let message: $crate::Message = row.try_into()?;
+                let message = $crate::Message {
+                    id,
+                    appeal_id,
+                    interaction_id: new.interaction_id,
+                    seq,
+                    author: new.author,
+                    staff_id: new.staff_id,
+                    channel: new.channel,
+                    direction,
+                    body: new.body.clone(),
+                    external_id: new.external_id.clone(),
+                    created_at: now,
+                };
                 let mut draft = $crate::events::Draft::new(
                     event_kind::MESSAGE_ADDED,
                     actor,
                     serde_json::json!({
-                        "message_id": message.id,
+                        "message_id": id,
                         "seq": seq,
-                        "author": message.author,
-                        "channel": message.channel,
+                        "author": new.author,
+                        "channel": new.channel,
                         "direction": direction,
                     }),
                 )
                 .appeal(appeal_id);
-                if let Some(i) = message.interaction_id {
+                if let Some(i) = new.interaction_id {
                     draft = draft.interaction(i);
                 }
-                Self::event(tx, now, draft).await?;
-                Ok(message)
+                Ok((message, draft))
             }
         }
 
@@ -173,30 +179,39 @@ macro_rules! impl_appeal_store {
                 }
                 let now = $crate::now();
                 let id = uuid::Uuid::now_v7();
+                let interaction_id = uuid::Uuid::now_v7();
                 let mut tx = self.writer.begin().await?;
-                Self::ensure_exists(&mut tx, "clients", "client", new.client_id).await?;
-                if let Some(t) = new.topic_id {
-                    Self::ensure_exists(&mut tx, "topics", "topic", t).await?;
-                }
-                if let Some(q) = new.queue_id {
-                    Self::ensure_exists(&mut tx, "queues", "queue", q).await?;
-                }
-                let year = baylanys_domain::local_year(now);
-                let (counter,): (i64,) = sqlx::query_as(
-                    "INSERT INTO counters (name, value) VALUES ($1, 1) \
-                     ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+                // One round trip checks every reference, for a clear NotFound instead of a
+                // foreign-key error.
+                let (clients, topics, queues): (i64, i64, i64) = sqlx::query_as(
+                    "SELECT (SELECT COUNT(*) FROM clients WHERE id = $1), \
+                     (SELECT COUNT(*) FROM topics WHERE id = $2), \
+                     (SELECT COUNT(*) FROM queues WHERE id = $3)",
                 )
-                .bind(format!("appeal:{year}"))
+                .bind(new.client_id)
+                .bind(new.topic_id)
+                .bind(new.queue_id)
                 .fetch_one(&mut *tx)
                 .await?;
-                let number = baylanys_domain::appeal_number(year, counter);
+                if clients == 0 {
+                    return Err($crate::StoreError::NotFound("client"));
+                }
+                if new.topic_id.is_some() && topics == 0 {
+                    return Err($crate::StoreError::NotFound("topic"));
+                }
+                if new.queue_id.is_some() && queues == 0 {
+                    return Err($crate::StoreError::NotFound("queue"));
+                }
+                // The number is assigned last (see below); until then the row carries a unique
+                // provisional one.
+                let last_seq = i64::from(new.first_message.is_some());
                 let inserted = sqlx::query_as::<_, $crate::rows::AppealRow>(
                     "INSERT INTO appeals (id, number, client_id, kind, topic_id, channel, language, \
                      priority, status, queue_id, subject, external_id, last_seq, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13, $13) RETURNING *",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING *",
                 )
                 .bind(id)
-                .bind(&number)
+                .bind(format!("pending:{id}"))
                 .bind(new.client_id)
                 .bind(new.kind.as_str())
                 .bind(new.topic_id)
@@ -207,6 +222,7 @@ macro_rules! impl_appeal_store {
                 .bind(new.queue_id)
                 .bind(&new.subject)
                 .bind(&new.external_id)
+                .bind(last_seq)
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await;
@@ -224,29 +240,8 @@ macro_rules! impl_appeal_store {
                         return Err(err);
                     }
                 };
-                Self::event(
-                    &mut tx,
-                    now,
-                    $crate::events::Draft::new(
-                        event_kind::APPEAL_CREATED,
-                        actor,
-                        serde_json::json!({
-                            "number": number,
-                            "kind": new.kind,
-                            "channel": new.channel,
-                            "language": new.language,
-                            "priority": new.priority.get(),
-                            "topic_id": new.topic_id,
-                            "queue_id": new.queue_id,
-                        }),
-                    )
-                    .appeal(id)
-                    .client(new.client_id),
-                )
-                .await?;
                 // The contact that brought the appeal. Staff registering it are already talking
                 // to the client, so it is answered at once; a channel's contact waits in queue.
-                let interaction_id = uuid::Uuid::now_v7();
                 let (state, answered_at) = match actor.staff_id {
                     Some(_) => (InteractionState::Answered, Some(now)),
                     None => (InteractionState::Queued, None),
@@ -266,9 +261,21 @@ macro_rules! impl_appeal_store {
                 .bind(answered_at)
                 .execute(&mut *tx)
                 .await?;
-                Self::event(
-                    &mut tx,
-                    now,
+                let mut drafts = vec![
+                    $crate::events::Draft::new(
+                        event_kind::APPEAL_CREATED,
+                        actor,
+                        serde_json::json!({
+                            "kind": new.kind,
+                            "channel": new.channel,
+                            "language": new.language,
+                            "priority": new.priority.get(),
+                            "topic_id": new.topic_id,
+                            "queue_id": new.queue_id,
+                        }),
+                    )
+                    .appeal(id)
+                    .client(new.client_id),
                     $crate::events::Draft::new(
                         event_kind::INTERACTION_STARTED,
                         actor,
@@ -282,9 +289,7 @@ macro_rules! impl_appeal_store {
                     .appeal(id)
                     .client(new.client_id)
                     .interaction(interaction_id),
-                )
-                .await?;
-                let mut appeal: $crate::Appeal = row.try_into()?;
+                ];
                 if let Some(text) = &new.first_message {
                     let msg = $crate::NewMessage {
                         author: baylanys_domain::Author::Client,
@@ -294,10 +299,30 @@ macro_rules! impl_appeal_store {
                         interaction_id: Some(interaction_id),
                         external_id: None,
                     };
-                    Self::insert_message(&mut tx, id, &msg, actor, now).await?;
-                    appeal.last_seq = 1;
+                    let (_, draft) = Self::insert_message(&mut tx, id, 1, &msg, actor, now).await?;
+                    drafts.push(draft);
                 }
+                Self::events(&mut tx, now, drafts).await?;
+                // The per-year counter gives gapless numbers, but its row lock serialises every
+                // registration until commit; taking it as the last statement keeps that window
+                // as short as it can be on PostgreSQL.
+                let year = baylanys_domain::local_year(now);
+                let (counter,): (i64,) = sqlx::query_as(
+                    "INSERT INTO counters (name, value) VALUES ($1, 1) \
+                     ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+                )
+                .bind(format!("appeal:{year}"))
+                .fetch_one(&mut *tx)
+                .await?;
+                let number = baylanys_domain::appeal_number(year, counter);
+                sqlx::query("UPDATE appeals SET number = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(&number)
+                    .execute(&mut *tx)
+                    .await?;
                 tx.commit().await?;
+                let mut appeal: $crate::Appeal = row.try_into()?;
+                appeal.number = number;
                 Ok($crate::Ingested { value: appeal, created: true })
             }
 
@@ -591,11 +616,30 @@ macro_rules! impl_appeal_store {
                 }
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
-                let appeal = Self::appeal_in_tx(&mut tx, id, scope).await?;
-                if appeal.status == AppealStatus::Closed {
-                    return Err($crate::StoreError::Conflict(
-                        "the appeal is closed; a new contact opens a new appeal".into(),
-                    ));
+                // Reserving the next seq is the first statement: it locks the appeal row, so
+                // concurrent messages of one appeal queue here and get consecutive numbers.
+                let reserved: Option<$crate::rows::AppealRow> = sqlx::query_as(
+                    "UPDATE appeals SET last_seq = last_seq + 1, updated_at = $2 \
+                     WHERE id = $1 AND status <> $3 RETURNING *",
+                )
+                .bind(id)
+                .bind(now)
+                .bind(AppealStatus::Closed.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+                let appeal: $crate::Appeal = match reserved {
+                    Some(row) => row.try_into()?,
+                    None => {
+                        drop(tx);
+                        // Missing, out of scope, or closed: say which, without disclosing.
+                        $crate::AppealStore::get_appeal(self, id, scope).await?;
+                        return Err($crate::StoreError::Conflict(
+                            "the appeal is closed; a new contact opens a new appeal".into(),
+                        ));
+                    }
+                };
+                if !baylanys_domain::can_read_appeal(scope, appeal.body_id) {
+                    return Err($crate::StoreError::NotFound("appeal"));
                 }
                 let mut new = new;
                 match new.interaction_id {
@@ -624,8 +668,11 @@ macro_rules! impl_appeal_store {
                         new.interaction_id = open.map(|(i,)| i);
                     }
                 }
-                match Self::insert_message(&mut tx, id, &new, actor, now).await {
-                    Ok(message) => {
+                let inserted =
+                    Self::insert_message(&mut tx, id, appeal.last_seq, &new, actor, now).await;
+                match inserted {
+                    Ok((message, draft)) => {
+                        Self::event(&mut tx, now, draft).await?;
                         tx.commit().await?;
                         Ok($crate::Ingested { value: message, created: true })
                     }

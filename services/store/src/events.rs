@@ -53,19 +53,32 @@ macro_rules! impl_event_store {
                 at: chrono::DateTime<chrono::Utc>,
                 draft: $crate::events::Draft,
             ) -> $crate::StoreResult<()> {
-                sqlx::query(
-                    "INSERT INTO events (at, kind, actor_id, appeal_id, client_id, interaction_id, data) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(at)
-                .bind(draft.kind)
-                .bind(draft.actor.staff_id)
-                .bind(draft.appeal_id)
-                .bind(draft.client_id)
-                .bind(draft.interaction_id)
-                .bind(sqlx::types::Json(draft.data))
-                .execute(&mut **tx)
-                .await?;
+                Self::events(tx, at, vec![draft]).await
+            }
+
+            /// Writes several events of one change in a single statement: a verb that records
+            /// three events pays one round trip, not three.
+            async fn events(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                at: chrono::DateTime<chrono::Utc>,
+                drafts: Vec<$crate::events::Draft>,
+            ) -> $crate::StoreResult<()> {
+                if drafts.is_empty() {
+                    return Ok(());
+                }
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO events (at, kind, actor_id, appeal_id, client_id, interaction_id, data) ",
+                );
+                qb.push_values(drafts, |mut b, d| {
+                    b.push_bind(at)
+                        .push_bind(d.kind)
+                        .push_bind(d.actor.staff_id)
+                        .push_bind(d.appeal_id)
+                        .push_bind(d.client_id)
+                        .push_bind(d.interaction_id)
+                        .push_bind(sqlx::types::Json(d.data));
+                });
+                qb.build().execute(&mut **tx).await?;
                 Ok(())
             }
 

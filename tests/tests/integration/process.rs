@@ -49,6 +49,16 @@ async fn start(
     admin_password: Option<&str>,
     workdir: &PathBuf,
 ) -> anyhow::Result<Node> {
+    start_logging(database_url, admin_password, workdir, "warn", None).await
+}
+
+async fn start_logging(
+    database_url: &str,
+    admin_password: Option<&str>,
+    workdir: &PathBuf,
+    log: &str,
+    stderr: Option<std::fs::File>,
+) -> anyhow::Result<Node> {
     let port = free_port()?;
     let mut cmd = Command::new(binary()?);
     cmd.arg("serve")
@@ -57,10 +67,10 @@ async fn start(
         .env("BAYLANYS_DATABASE_URL", database_url)
         .env("BAYLANYS_ARGON2_MEMORY_KIB", "64")
         .env("BAYLANYS_ARGON2_ITERATIONS", "1")
-        .env("BAYLANYS_LOG", "warn")
+        .env("BAYLANYS_LOG", log)
         .env_remove("BAYLANYS_CONFIG")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr.map(Stdio::from).unwrap_or_else(Stdio::null))
         .kill_on_drop(true);
     match admin_password {
         Some(p) => cmd.env("BAYLANYS_ADMIN_PASSWORD", p),
@@ -218,6 +228,91 @@ async fn first_start_and_graceful_shutdown() -> anyhow::Result<()> {
         node.stdout
     );
     login(&http, &node.base, &password).await?;
+    let _ = std::fs::remove_dir_all(workdir);
+    Ok(())
+}
+
+/// At info level the logs carry request ids, paths and staff ids, but never an IIN, a phone
+/// number, an e-mail address or message text (DESIGN principle 9), not even from a failed
+/// request or a query string.
+#[tokio::test]
+async fn personal_data_never_reaches_info_logs() -> anyhow::Result<()> {
+    let (url, tmp) = fresh_database(Backend::Sqlite).await?;
+    let workdir = tmp.clone().context("no temp dir")?;
+    let log_path = workdir.join("stderr.log");
+    let node = start_logging(
+        &url,
+        Some("the-admin-password"),
+        &workdir,
+        "info",
+        Some(std::fs::File::create(&log_path)?),
+    )
+    .await?;
+    let http = reqwest::Client::new();
+    let token = login(&http, &node.base, "the-admin-password").await?;
+    let secrets = [
+        "061211600012",
+        "+77017654321",
+        "secret.person@example.kz",
+        "Құпия хабарлама мәтіні",
+    ];
+    let client: Value = http
+        .post(format!("{}/api/v1/clients", node.base))
+        .bearer_auth(&token)
+        .json(&json!({"name": "Private", "iin": secrets[0],
+                      "identities": [{"channel": "voice", "address": secrets[1]}, {"channel": "email", "address": secrets[2]}]}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let appeal: Value = http
+        .post(format!("{}/api/v1/appeals", node.base))
+        .bearer_auth(&token)
+        .json(&json!({"client_id": client["id"], "kind": "complaint", "channel": "email", "text": secrets[3]}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let id = appeal["id"].as_str().unwrap_or_default();
+    for path in [
+        format!("/api/v1/clients?iin={}", secrets[0]),
+        format!("/api/v1/clients?channel=email&address={}", secrets[2]),
+        format!("/api/v1/appeals/{id}"),
+    ] {
+        http.get(format!("{}{path}", node.base))
+            .bearer_auth(&token)
+            .send()
+            .await?;
+    }
+    // Failures too: a conflict on the same IIN, a malformed body quoting the text.
+    http.post(format!("{}/api/v1/clients", node.base))
+        .bearer_auth(&token)
+        .json(&json!({"iin": secrets[0]}))
+        .send()
+        .await?;
+    http.post(format!("{}/api/v1/appeals/{id}/messages", node.base))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(format!("{{\"body\": \"{}\"", secrets[3]))
+        .send()
+        .await?;
+    http.post(format!("{}/api/v1/auth/login", node.base))
+        .json(&json!({"login": secrets[2], "password": "wrong"}))
+        .send()
+        .await?;
+    let pid = node.child.id().context("no pid")?;
+    Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .await?;
+    let mut child = node.child;
+    tokio::time::timeout(Duration::from_secs(15), child.wait()).await??;
+    let logs = std::fs::read_to_string(&log_path)?;
+    assert!(logs.contains("listening"), "{logs}");
+    assert!(logs.contains("failed login"), "{logs}");
+    for s in secrets {
+        assert!(!logs.contains(s), "{s} leaked into the logs:\n{logs}");
+    }
     let _ = std::fs::remove_dir_all(workdir);
     Ok(())
 }
