@@ -107,6 +107,7 @@ macro_rules! impl_appeal_store {
                 tx: &mut sqlx::Transaction<'static, $db>,
                 appeal_id: uuid::Uuid,
                 seq: i64,
+                channel: baylanys_domain::Channel,
                 new: &$crate::NewMessage,
                 actor: $crate::Actor,
                 now: chrono::DateTime<chrono::Utc>,
@@ -125,7 +126,7 @@ macro_rules! impl_appeal_store {
                 .bind(seq)
                 .bind(new.author.as_str())
                 .bind(new.staff_id)
-                .bind(new.channel.as_str())
+                .bind(channel.as_str())
                 .bind(direction.as_str())
                 .bind(&new.body)
                 .bind(&new.external_id)
@@ -139,7 +140,7 @@ macro_rules! impl_appeal_store {
                     seq,
                     author: new.author,
                     staff_id: new.staff_id,
-                    channel: new.channel,
+                    channel,
                     direction,
                     body: new.body.clone(),
                     external_id: new.external_id.clone(),
@@ -152,7 +153,7 @@ macro_rules! impl_appeal_store {
                         "message_id": id,
                         "seq": seq,
                         "author": new.author,
-                        "channel": new.channel,
+                        "channel": channel,
                         "direction": direction,
                     }),
                 )
@@ -294,12 +295,13 @@ macro_rules! impl_appeal_store {
                     let msg = $crate::NewMessage {
                         author: baylanys_domain::Author::Client,
                         staff_id: None,
-                        channel: new.channel,
+                        channel: Some(new.channel),
                         body: text.clone(),
                         interaction_id: Some(interaction_id),
                         external_id: None,
                     };
-                    let (_, draft) = Self::insert_message(&mut tx, id, 1, &msg, actor, now).await?;
+                    let (_, draft) =
+                        Self::insert_message(&mut tx, id, 1, new.channel, &msg, actor, now).await?;
                     drafts.push(draft);
                 }
                 Self::events(&mut tx, now, drafts).await?;
@@ -608,8 +610,8 @@ macro_rules! impl_appeal_store {
                         ))
                     }
                 };
-                if let Some(ext) = &new.external_id {
-                    if let Some(existing) = self.message_by_external_id(new.channel, ext).await? {
+                if let (Some(channel), Some(ext)) = (new.channel, &new.external_id) {
+                    if let Some(existing) = self.message_by_external_id(channel, ext).await? {
                         $crate::AppealStore::get_appeal(self, existing.appeal_id, scope).await?;
                         return replay(existing);
                     }
@@ -617,18 +619,23 @@ macro_rules! impl_appeal_store {
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 // Reserving the next seq is the first statement: it locks the appeal row, so
-                // concurrent messages of one appeal queue here and get consecutive numbers.
-                let reserved: Option<$crate::rows::AppealRow> = sqlx::query_as(
+                // concurrent messages of one appeal queue here and get consecutive numbers. The
+                // same round trip finds the contact still open on the message's channel.
+                let reserved: Option<$crate::rows::ReservedRow> = sqlx::query_as(
                     "UPDATE appeals SET last_seq = last_seq + 1, updated_at = $2 \
-                     WHERE id = $1 AND status <> $3 RETURNING *",
+                     WHERE id = $1 AND status <> $3 RETURNING *, \
+                     (SELECT i.id FROM interactions i WHERE i.appeal_id = appeals.id \
+                      AND i.channel = COALESCE($4, appeals.channel) AND i.state IN ('queued', 'answered') \
+                      ORDER BY i.queued_at DESC, i.id DESC LIMIT 1) AS open_interaction",
                 )
                 .bind(id)
                 .bind(now)
                 .bind(AppealStatus::Closed.as_str())
+                .bind(new.channel.map(|c| c.as_str()))
                 .fetch_optional(&mut *tx)
                 .await?;
-                let appeal: $crate::Appeal = match reserved {
-                    Some(row) => row.try_into()?,
+                let (appeal, open_interaction): ($crate::Appeal, Option<uuid::Uuid>) = match reserved {
+                    Some(r) => (r.appeal.try_into()?, r.open_interaction),
                     None => {
                         drop(tx);
                         // Missing, out of scope, or closed: say which, without disclosing.
@@ -641,6 +648,7 @@ macro_rules! impl_appeal_store {
                 if !baylanys_domain::can_read_appeal(scope, appeal.body_id) {
                     return Err($crate::StoreError::NotFound("appeal"));
                 }
+                let channel = new.channel.unwrap_or(appeal.channel);
                 let mut new = new;
                 match new.interaction_id {
                     Some(i) => {
@@ -655,21 +663,10 @@ macro_rules! impl_appeal_store {
                             return Err($crate::StoreError::NotFound("interaction"));
                         }
                     }
-                    None => {
-                        // Attach to the contact still open on this channel, if any.
-                        let open: Option<(uuid::Uuid,)> = sqlx::query_as(
-                            "SELECT id FROM interactions WHERE appeal_id = $1 AND channel = $2 \
-                             AND state IN ('queued', 'answered') ORDER BY queued_at DESC, id DESC LIMIT 1",
-                        )
-                        .bind(id)
-                        .bind(new.channel.as_str())
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                        new.interaction_id = open.map(|(i,)| i);
-                    }
+                    None => new.interaction_id = open_interaction,
                 }
                 let inserted =
-                    Self::insert_message(&mut tx, id, appeal.last_seq, &new, actor, now).await;
+                    Self::insert_message(&mut tx, id, appeal.last_seq, channel, &new, actor, now).await;
                 match inserted {
                     Ok((message, draft)) => {
                         Self::event(&mut tx, now, draft).await?;
@@ -678,9 +675,10 @@ macro_rules! impl_appeal_store {
                     }
                     Err($crate::StoreError::Conflict(c)) => {
                         drop(tx);
-                        // A concurrent replay with the same external id committed first.
+                        // A replay with the same external id: committed earlier (when the channel
+                        // was not given up front) or concurrently.
                         if let Some(ext) = &new.external_id {
-                            if let Some(existing) = self.message_by_external_id(new.channel, ext).await? {
+                            if let Some(existing) = self.message_by_external_id(channel, ext).await? {
                                 return replay(existing);
                             }
                         }

@@ -244,7 +244,8 @@ pub struct Message {
 pub struct NewMessage {
     pub author: Author,
     pub staff_id: Option<Uuid>,
-    pub channel: Channel,
+    /// `None`: the appeal's own channel.
+    pub channel: Option<Channel>,
     pub body: String,
     pub interaction_id: Option<Uuid>,
     /// Channel-side id; `(channel, external_id)` is unique, so a replay is recognised.

@@ -166,6 +166,14 @@ impl TryFrom<AppealRow> for Appeal {
     }
 }
 
+/// An appeal row whose `last_seq` was just reserved, with the contact open on the channel.
+#[derive(FromRow)]
+pub(crate) struct ReservedRow {
+    #[sqlx(flatten)]
+    pub appeal: AppealRow,
+    pub open_interaction: Option<Uuid>,
+}
+
 #[derive(FromRow)]
 pub(crate) struct MessageRow {
     pub id: Uuid,

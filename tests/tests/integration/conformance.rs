@@ -66,7 +66,7 @@ fn client_message(channel: Channel, external_id: Option<String>, body: &str) -> 
     NewMessage {
         author: Author::Client,
         staff_id: None,
-        channel,
+        channel: Some(channel),
         body: body.into(),
         interaction_id: None,
         external_id,
@@ -115,6 +115,29 @@ async fn ingestion_is_idempotent(app: TestApp) -> anyhow::Result<()> {
     assert_eq!(ids.len(), 1);
     let timeline = store.timeline(first.value.id, AppealScope::All).await?;
     assert_eq!(timeline.messages.len(), 2);
+    // Without the channel up front the replay is still recognised (on the appeal's channel).
+    let mut implicit = client_message(Channel::Telegram, Some("u-3".into()), "арна жоқ");
+    implicit.channel = None;
+    let a = store
+        .add_message(first.value.id, implicit.clone(), AppealScope::All, actor)
+        .await?;
+    let events = app.event_count().await?;
+    let b = store
+        .add_message(first.value.id, implicit, AppealScope::All, actor)
+        .await?;
+    assert!(a.created && !b.created);
+    assert_eq!(
+        (a.value.id, a.value.channel, a.value.seq),
+        (b.value.id, Channel::Telegram, b.value.seq)
+    );
+    assert_eq!(app.event_count().await?, events);
+    assert_eq!(
+        store
+            .get_appeal(first.value.id, AppealScope::All)
+            .await?
+            .last_seq,
+        a.value.seq
+    );
     // An external id of one appeal cannot be replayed into another.
     let other = store
         .create_appeal(appeal_for(client.id, Channel::Telegram, None), actor)

@@ -214,10 +214,6 @@ async fn add_message(
     let body = text("body", &req.body, MAX_MESSAGE)?;
     let external_id = external_id(req.external_id)?;
     let scope = caller.staff.scope();
-    let channel = match req.channel {
-        Some(c) => c,
-        None => state.store.get_appeal(id, scope).await?.channel,
-    };
     let ingested = state
         .store
         .add_message(
@@ -225,7 +221,7 @@ async fn add_message(
             NewMessage {
                 author,
                 staff_id,
-                channel,
+                channel: req.channel,
                 body,
                 interaction_id: None,
                 external_id,
