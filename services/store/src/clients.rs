@@ -22,24 +22,18 @@ macro_rules! impl_client_store {
                 qb.push(") ORDER BY created_at, channel, address");
                 let idents: Vec<$crate::rows::IdentityRow> =
                     qb.build_query_as().fetch_all(&self.reader).await?;
-                let mut out = Vec::with_capacity(rows.len());
-                for row in rows {
-                    let mine = idents
-                        .iter()
-                        .filter(|i| i.client_id == row.id)
-                        .map(|i| {
-                            $crate::rows::IdentityRow {
-                                client_id: i.client_id,
-                                channel: i.channel.clone(),
-                                address: i.address.clone(),
-                                created_at: i.created_at,
-                            }
-                            .into_identity()
-                        })
-                        .collect::<$crate::StoreResult<Vec<_>>>()?;
-                    out.push(row.into_client(mine)?);
+                let mut by_client: std::collections::HashMap<uuid::Uuid, Vec<$crate::Identity>> =
+                    std::collections::HashMap::new();
+                for row in idents {
+                    let client_id = row.client_id;
+                    by_client.entry(client_id).or_default().push(row.into_identity()?);
                 }
-                Ok(out)
+                rows.into_iter()
+                    .map(|row| {
+                        let identities = by_client.remove(&row.id).unwrap_or_default();
+                        row.into_client(identities)
+                    })
+                    .collect()
             }
 
             async fn insert_identity(
