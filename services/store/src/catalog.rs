@@ -284,15 +284,27 @@ macro_rules! impl_catalog_store {
                         .await?;
                 let mut row = row.ok_or($crate::StoreError::NotFound("body"))?;
                 if let Some(Some(p)) = patch.parent_id {
-                    if p == id {
-                        return Err($crate::StoreError::Domain(
-                            baylanys_domain::DomainError::InvalidField {
-                                field: "parent_id",
-                                reason: "a body cannot be its own parent".into(),
-                            },
-                        ));
-                    }
                     Self::ensure_exists(&mut tx, "bodies", "parent body", p).await?;
+                    // Walk up from the new parent: meeting this body again would make a cycle.
+                    let mut cursor = Some(p);
+                    let mut steps = 0;
+                    while let Some(current) = cursor {
+                        if current == id || steps > 64 {
+                            return Err($crate::StoreError::Domain(
+                                baylanys_domain::DomainError::InvalidField {
+                                    field: "parent_id",
+                                    reason: "the hierarchy of bodies cannot form a cycle".into(),
+                                },
+                            ));
+                        }
+                        let up: Option<(Option<uuid::Uuid>,)> =
+                            sqlx::query_as("SELECT parent_id FROM bodies WHERE id = $1")
+                                .bind(current)
+                                .fetch_optional(&mut *tx)
+                                .await?;
+                        cursor = up.and_then(|(parent,)| parent);
+                        steps += 1;
+                    }
                 }
                 let mut changed = Vec::new();
                 if let Some(v) = patch.name_kk {

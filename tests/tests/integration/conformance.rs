@@ -411,6 +411,58 @@ async fn records_read_back_equal(app: TestApp) -> anyhow::Result<()> {
         )
         .await?;
     assert_eq!(store.get_body(body.id).await?, body);
+    // The hierarchy of bodies stays a tree.
+    let child = store
+        .create_body(
+            NewBody {
+                name_kk: "Комитет".into(),
+                name_ru: "Комитет".into(),
+                bin: None,
+                parent_id: Some(body.id),
+                delivery_method: baylanys_domain::DeliveryMethod::Portal,
+                delivery_address: None,
+            },
+            actor,
+        )
+        .await?;
+    let grandchild = store
+        .create_body(
+            NewBody {
+                name_kk: "Департамент".into(),
+                name_ru: "Департамент".into(),
+                bin: None,
+                parent_id: Some(child.id),
+                delivery_method: baylanys_domain::DeliveryMethod::Portal,
+                delivery_address: None,
+            },
+            actor,
+        )
+        .await?;
+    for parent in [body.id, grandchild.id] {
+        let cycle = store
+            .update_body(
+                body.id,
+                BodyPatch {
+                    parent_id: Some(Some(parent)),
+                    ..Default::default()
+                },
+                actor,
+            )
+            .await;
+        assert!(matches!(cycle, Err(StoreError::Domain(_))), "{cycle:?}");
+    }
+    assert_eq!(store.get_body(body.id).await?.parent_id, None);
+    let moved = store
+        .update_body(
+            grandchild.id,
+            BodyPatch {
+                parent_id: Some(Some(body.id)),
+                ..Default::default()
+            },
+            actor,
+        )
+        .await?;
+    assert_eq!(moved.parent_id, Some(body.id));
     Ok(())
 }
 

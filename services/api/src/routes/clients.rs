@@ -170,6 +170,7 @@ async fn get_client(
 async fn add_identity(
     State(state): State<AppState>,
     caller: Caller,
+    method: Method,
     Path(id): Path<Uuid>,
     Json(req): Json<IdentityDto>,
 ) -> ApiResult<axum::Json<ClientView>> {
@@ -179,6 +180,15 @@ async fn add_identity(
         .store
         .add_identity(id, channel, &address, caller.actor())
         .await?;
+    // The answer is the whole client card, so it is a read of personal data too.
+    audit(
+        &state,
+        &caller,
+        &[id],
+        &method,
+        "/api/v1/clients/{id}/identities",
+    )
+    .await?;
     Ok(axum::Json(convert::client(&client)))
 }
 
