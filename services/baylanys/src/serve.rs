@@ -23,10 +23,19 @@ fn init_tracing(config: &Config) -> anyhow::Result<()> {
     result.map_err(|e| anyhow::anyhow!("tracing: {e}"))
 }
 
-/// Creates `admin` when the store has no staff at all. With several nodes starting at once on
+/// Creates `admin` while no active admin account exists — on first start, even if operators
+/// were added with `baylanys user add` before it. With several nodes starting at once on
 /// PostgreSQL, the unique login makes the losers see a conflict, which is fine.
 async fn bootstrap_admin(store: &Arc<dyn Store>, config: &Config) -> anyhow::Result<()> {
-    if store.count_staff().await? > 0 {
+    let staff = store.list_staff().await?;
+    if staff.iter().any(|s| s.role == Role::Admin && s.active) {
+        return Ok(());
+    }
+    if staff.iter().any(|s| s.login == "admin") {
+        tracing::warn!(
+            "no active admin account, and the login admin is taken; \
+             create one with `baylanys user add --role admin`"
+        );
         return Ok(());
     }
     let (password, generated) = match &config.admin_password {

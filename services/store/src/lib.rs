@@ -38,7 +38,6 @@ pub trait StaffStore: Send + Sync {
     async fn credentials(&self, login: &str) -> StoreResult<Option<Credentials>>;
     async fn list_staff(&self) -> StoreResult<Vec<Staff>>;
     async fn update_staff(&self, id: Uuid, patch: StaffPatch, actor: Actor) -> StoreResult<Staff>;
-    async fn count_staff(&self) -> StoreResult<i64>;
     /// Stores a session under the hash of its bearer token (the token itself is never stored).
     async fn create_session(
         &self,

@@ -184,13 +184,6 @@ macro_rules! impl_staff_store {
                 Ok(staff)
             }
 
-            async fn count_staff(&self) -> $crate::StoreResult<i64> {
-                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM staff")
-                    .fetch_one(&self.reader)
-                    .await?;
-                Ok(n)
-            }
-
             async fn create_session(
                 &self,
                 staff_id: uuid::Uuid,

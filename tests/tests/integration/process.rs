@@ -194,6 +194,19 @@ async fn first_start_and_graceful_shutdown() -> anyhow::Result<()> {
     let (_, tmp) = fresh_database(Backend::Sqlite).await?;
     let workdir = tmp.clone().context("no temp dir")?;
     let url = "sqlite://./data/baylanys.db";
+    // An operator added from the shell before the first start does not stop the admin bootstrap.
+    let added = Command::new(binary()?)
+        .args(["user", "add", "--login", "aigerim", "--role", "operator"])
+        .current_dir(&workdir)
+        .env("BAYLANYS_DATABASE_URL", url)
+        .env("BAYLANYS_USER_PASSWORD", "operator-pass-1")
+        .env("BAYLANYS_ARGON2_MEMORY_KIB", "64")
+        .env("BAYLANYS_ARGON2_ITERATIONS", "1")
+        .env_remove("BAYLANYS_CONFIG")
+        .output()
+        .await?;
+    assert!(added.status.success(), "{added:?}");
+    assert!(String::from_utf8_lossy(&added.stdout).contains("created operator aigerim"));
     let node = start(url, None, &workdir).await?;
     assert!(workdir.join("data/baylanys.db").exists());
     let line = node
@@ -211,6 +224,12 @@ async fn first_start_and_graceful_shutdown() -> anyhow::Result<()> {
     assert!(password.len() >= 20, "{password}");
     let http = reqwest::Client::new();
     login(&http, &node.base, &password).await?;
+    let r = http
+        .post(format!("{}/api/v1/auth/login", node.base))
+        .json(&json!({"login": "aigerim", "password": "operator-pass-1"}))
+        .send()
+        .await?;
+    assert_eq!(r.status(), StatusCode::OK);
     let pid = node.child.id().context("no pid")?;
     let status = Command::new("kill")
         .args(["-TERM", &pid.to_string()])
