@@ -1,8 +1,4 @@
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
-
+#[cfg(test)]
 use crate::DomainError;
 
 /// Declares a closed set of values stored as text and sent as snake_case strings on the wire.
@@ -10,7 +6,7 @@ use crate::DomainError;
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident, $kind:literal { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(rename_all = "snake_case")]
         pub enum $name {
@@ -27,19 +23,19 @@ macro_rules! string_enum {
             }
         }
 
-        impl FromStr for $name {
-            type Err = DomainError;
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::DomainError;
 
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s {
                     $($text => Ok($name::$variant),)+
-                    other => Err(DomainError::UnknownValue { kind: $kind, value: other.to_owned() }),
+                    other => Err($crate::DomainError::UnknownValue { kind: $kind, value: other.to_owned() }),
                 }
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }

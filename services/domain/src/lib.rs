@@ -6,17 +6,21 @@
 
 mod access;
 mod appeal;
+mod calendar;
 mod enums;
 mod error;
+mod hours;
 mod iin;
 mod text;
 
 pub use access::{can_read_appeal, AppealScope};
 pub use appeal::{appeal_number, AppealStatus, Priority, Transition};
+pub use calendar::{Calendar, DayInfo, DayKind, DayOverride, DayReason, Holiday, HOLIDAYS};
 pub use enums::{
     AppealKind, Author, Channel, DeliveryMethod, Direction, InteractionState, Language, Role,
 };
 pub use error::DomainError;
+pub use hours::{Interval, WeeklyHours};
 pub use iin::{Bin, Iin};
 pub use text::{normalize_search, BoundedText};
 
