@@ -11,6 +11,8 @@ pub struct QueueView {
     pub code: String,
     pub name: String,
     pub active: bool,
+    /// Absent: the default, 09:00–18:00 on working days.
+    pub hours: Option<crate::BusinessHoursDto>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -8,6 +8,7 @@
 
 mod appeals;
 mod auth;
+mod calendar;
 mod catalog;
 mod clients;
 mod events;
@@ -16,9 +17,10 @@ pub mod problem;
 pub use appeals::*;
 pub use auth::*;
 pub use baylanys_domain::{
-    AppealKind, AppealStatus, Author, Channel, DeliveryMethod, Direction, InteractionState,
-    Language, Role,
+    AppealKind, AppealStatus, Author, Channel, DayKind, DeliveryMethod, Direction,
+    InteractionState, Language, Role,
 };
+pub use calendar::*;
 pub use catalog::*;
 pub use clients::*;
 pub use events::*;

@@ -157,8 +157,130 @@ pub fn queue(v: &s::Queue) -> p::QueueView {
         code: v.code.clone(),
         name: v.name.clone(),
         active: v.active,
+        hours: v.hours.as_ref().map(hours),
         created_at: v.created_at,
         updated_at: v.updated_at,
+    }
+}
+
+fn hhmm(t: chrono::NaiveTime, end: bool) -> String {
+    if end && t == chrono::NaiveTime::MIN {
+        "24:00".into()
+    } else {
+        t.format("%H:%M").to_string()
+    }
+}
+
+pub fn hours(h: &baylanys_domain::WeeklyHours) -> p::BusinessHoursDto {
+    let day = |i: usize| {
+        h.days[i]
+            .iter()
+            .map(|iv| p::TimeRange {
+                from: hhmm(iv.start, false),
+                to: hhmm(iv.end, true),
+            })
+            .collect()
+    };
+    p::BusinessHoursDto {
+        monday: day(0),
+        tuesday: day(1),
+        wednesday: day(2),
+        thursday: day(3),
+        friday: day(4),
+        saturday: day(5),
+        sunday: day(6),
+        open_on_holidays: h.open_on_holidays,
+    }
+}
+
+/// Parses the wire form; a malformed time is a validation error naming the day.
+pub fn weekly_hours(
+    dto: &p::BusinessHoursDto,
+) -> Result<baylanys_domain::WeeklyHours, baylanys_domain::DomainError> {
+    let parse = |day: &'static str, s: &str, end: bool| {
+        if end && s == "24:00" {
+            return Ok(chrono::NaiveTime::MIN);
+        }
+        chrono::NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| {
+            baylanys_domain::DomainError::InvalidField {
+                field: "hours",
+                reason: format!("{day}: {s:?} is not a time HH:MM"),
+            }
+        })
+    };
+    let day = |name: &'static str, ranges: &[p::TimeRange]| {
+        ranges
+            .iter()
+            .map(|r| {
+                Ok(baylanys_domain::Interval {
+                    start: parse(name, &r.from, false)?,
+                    end: parse(name, &r.to, true)?,
+                })
+            })
+            .collect::<Result<Vec<_>, baylanys_domain::DomainError>>()
+    };
+    let hours = baylanys_domain::WeeklyHours {
+        days: [
+            day("monday", &dto.monday)?,
+            day("tuesday", &dto.tuesday)?,
+            day("wednesday", &dto.wednesday)?,
+            day("thursday", &dto.thursday)?,
+            day("friday", &dto.friday)?,
+            day("saturday", &dto.saturday)?,
+            day("sunday", &dto.sunday)?,
+        ],
+        open_on_holidays: dto.open_on_holidays,
+    };
+    hours.validate()?;
+    Ok(hours)
+}
+
+pub fn calendar_day(d: &baylanys_domain::DayInfo) -> p::CalendarDayView {
+    use baylanys_domain::DayReason;
+    let (reason, name_kk, name_ru, from) = match &d.reason {
+        DayReason::Weekday => ("weekday", None, None, None),
+        DayReason::Weekend => ("weekend", None, None, None),
+        DayReason::Holiday { name_kk, name_ru } => (
+            "holiday",
+            Some(name_kk.clone()),
+            Some(name_ru.clone()),
+            None,
+        ),
+        DayReason::Transferred {
+            from,
+            name_kk,
+            name_ru,
+        } => (
+            "transferred",
+            Some(name_kk.clone()),
+            Some(name_ru.clone()),
+            Some(*from),
+        ),
+        DayReason::Override { name_kk, name_ru } => (
+            "override",
+            Some(name_kk.clone()),
+            Some(name_ru.clone()),
+            None,
+        ),
+    };
+    p::CalendarDayView {
+        date: d.date,
+        working: d.working,
+        reason: reason.into(),
+        name_kk,
+        name_ru,
+        transferred_from: from,
+    }
+}
+
+pub fn day_override(r: &s::DayOverrideRecord) -> p::DayOverrideView {
+    p::DayOverrideView {
+        date: r.day.date,
+        kind: r.day.kind,
+        name_kk: r.day.name_kk.clone(),
+        name_ru: r.day.name_ru.clone(),
+        note: r.note.clone(),
+        updated_at: r.updated_at,
     }
 }
 

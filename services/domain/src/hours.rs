@@ -5,7 +5,7 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::Calendar;
+use crate::calendar::{Calendar, DayInfo, DayReason};
 use crate::{DomainError, TZ};
 
 /// One opening interval, `[start, end)` in local time; `end` `24:00` is written `00:00`.
@@ -36,17 +36,17 @@ impl Interval {
     }
 }
 
-/// Opening hours for each weekday (Monday first) and whether the queue works on non-working
-/// days. A weekend made a working day by decree uses Monday's hours.
+/// Opening hours for each day of the week (Monday first) and whether the queue also works on
+/// public holidays and their transferred days off.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WeeklyHours {
     pub days: [Vec<Interval>; 7],
-    /// Round-the-clock lines (e.g. 1414) work on weekends and holidays with their weekday hours.
+    /// Round-the-clock lines (e.g. 1414) work on holidays too, with that weekday's hours.
     pub open_on_holidays: bool,
 }
 
 impl Default for WeeklyHours {
-    /// 09:00–18:00 Monday to Friday, closed on non-working days.
+    /// 09:00–18:00 Monday to Friday, closed on weekends and holidays.
     fn default() -> Self {
         let nine = NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default();
         let six = NaiveTime::from_hms_opt(18, 0, 0).unwrap_or_default();
@@ -127,18 +127,21 @@ impl WeeklyHours {
         Ok(())
     }
 
+    /// The intervals that apply on a date: a weekday's or weekend's own hours; on a holiday
+    /// (or its transferred day off) none unless the queue works on holidays; a weekend day made
+    /// a working day by decree uses its own hours, or Monday's when it has none.
     fn intervals_on(&self, calendar: &Calendar, date: NaiveDate) -> &[Interval] {
         let weekday = date.weekday().num_days_from_monday() as usize;
-        let info = calendar.day(date);
-        if info.working {
-            if weekday >= 5 {
-                return &self.days[0];
-            }
-            &self.days[weekday]
-        } else if self.open_on_holidays {
-            &self.days[weekday]
-        } else {
-            &[]
+        let own = &self.days[weekday];
+        match calendar.day(date) {
+            DayInfo {
+                reason: DayReason::Weekday | DayReason::Weekend,
+                ..
+            } => own,
+            DayInfo { working: true, .. } if weekday >= 5 && own.is_empty() => &self.days[0],
+            DayInfo { working: true, .. } => own,
+            DayInfo { working: false, .. } if self.open_on_holidays => own,
+            DayInfo { working: false, .. } => &[],
         }
     }
 
@@ -255,6 +258,42 @@ mod tests {
         let always = WeeklyHours::always();
         assert!(always.validate().is_ok());
         assert!(always.is_open(&cal, utc("2026-03-22T23:59:00Z")));
+    }
+
+    #[test]
+    fn weekends_holidays_and_decree_saturdays() {
+        use crate::calendar::{DayKind, DayOverride};
+        let mut h = WeeklyHours::default();
+        h.days[5] = vec![Interval {
+            start: t(10, 0),
+            end: t(14, 0),
+        }];
+        let cal = Calendar::default();
+        assert!(
+            h.is_open(&cal, utc("2026-06-06T06:00:00Z")),
+            "an ordinary Saturday, 11:00"
+        );
+        assert!(
+            !h.is_open(&cal, utc("2026-05-09T06:00:00Z")),
+            "Victory Day on a Saturday"
+        );
+        // A decree makes Saturday 3 January 2026 a working day: with no Saturday hours of its
+        // own the queue keeps Monday's.
+        let decree = Calendar::new([DayOverride {
+            date: NaiveDate::from_ymd_opt(2026, 1, 3).unwrap_or_default(),
+            kind: DayKind::WorkingDay,
+            name_kk: "Жұмыс күні".into(),
+            name_ru: "Рабочий день".into(),
+        }]);
+        let plain = WeeklyHours::default();
+        assert!(plain.is_open(&decree, utc("2026-01-03T05:00:00Z")));
+        assert!(!plain.is_open(&cal, utc("2026-01-03T05:00:00Z")));
+        let mut open = WeeklyHours::default();
+        open.open_on_holidays = true;
+        assert!(
+            open.is_open(&cal, utc("2026-03-24T05:00:00Z")),
+            "Tuesday hours on a transfer day"
+        );
     }
 
     #[test]

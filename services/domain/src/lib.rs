@@ -47,6 +47,9 @@ pub mod event_kind {
     pub const TOPIC_UPDATED: &str = "topic.updated";
     pub const BODY_CREATED: &str = "body.created";
     pub const BODY_UPDATED: &str = "body.updated";
+    pub const QUEUE_HOURS_SET: &str = "queue.hours_set";
+    pub const CALENDAR_DAY_SET: &str = "calendar.day_set";
+    pub const CALENDAR_DAY_REMOVED: &str = "calendar.day_removed";
 }
 
 /// The country's time zone. Reports, deadlines and appeal numbers follow local dates

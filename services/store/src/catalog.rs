@@ -94,6 +94,50 @@ macro_rules! impl_catalog_store {
                 Ok(row.into())
             }
 
+            async fn get_queue(&self, id: uuid::Uuid) -> $crate::StoreResult<$crate::Queue> {
+                let row: Option<$crate::rows::QueueRow> =
+                    sqlx::query_as("SELECT * FROM queues WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&self.reader)
+                        .await?;
+                Ok(row.ok_or($crate::StoreError::NotFound("queue"))?.into())
+            }
+
+            async fn set_queue_hours(
+                &self,
+                id: uuid::Uuid,
+                hours: Option<baylanys_domain::WeeklyHours>,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<$crate::Queue> {
+                use baylanys_domain::event_kind;
+                if let Some(h) = &hours {
+                    h.validate()?;
+                }
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let row: Option<$crate::rows::QueueRow> = sqlx::query_as(
+                    "UPDATE queues SET hours = $2, updated_at = $3 WHERE id = $1 RETURNING *",
+                )
+                .bind(id)
+                .bind(hours.as_ref().map(sqlx::types::Json))
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let row = row.ok_or($crate::StoreError::NotFound("queue"))?;
+                Self::event(
+                    &mut tx,
+                    now,
+                    $crate::events::Draft::new(
+                        event_kind::QUEUE_HOURS_SET,
+                        actor,
+                        serde_json::json!({ "queue_id": id, "hours": hours }),
+                    ),
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(row.into())
+            }
+
             async fn create_topic(
                 &self,
                 new: $crate::NewTopic,

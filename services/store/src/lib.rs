@@ -9,6 +9,7 @@
 //! ingestion is idempotent on `(channel, external_id)` (principle 2).
 
 mod appeals;
+mod calendar;
 mod catalog;
 mod clients;
 mod error;
@@ -57,6 +58,14 @@ pub trait CatalogStore: Send + Sync {
     async fn create_queue(&self, new: NewQueue, actor: Actor) -> StoreResult<Queue>;
     async fn list_queues(&self) -> StoreResult<Vec<Queue>>;
     async fn update_queue(&self, id: Uuid, patch: QueuePatch, actor: Actor) -> StoreResult<Queue>;
+    async fn get_queue(&self, id: Uuid) -> StoreResult<Queue>;
+    /// Sets (or with `None` resets to the default) a queue's business hours.
+    async fn set_queue_hours(
+        &self,
+        id: Uuid,
+        hours: Option<baylanys_domain::WeeklyHours>,
+        actor: Actor,
+    ) -> StoreResult<Queue>;
     async fn create_topic(&self, new: NewTopic, actor: Actor) -> StoreResult<Topic>;
     async fn list_topics(&self) -> StoreResult<Vec<Topic>>;
     async fn update_topic(&self, id: Uuid, patch: TopicPatch, actor: Actor) -> StoreResult<Topic>;
@@ -159,6 +168,29 @@ pub trait AppealStore: Send + Sync {
     ) -> StoreResult<Interaction>;
 }
 
+/// The calendar's data: the days the law does not fix (Kurban Ait, decree transfers).
+#[async_trait]
+pub trait CalendarStore: Send + Sync {
+    async fn day_overrides(&self) -> StoreResult<Vec<DayOverrideRecord>>;
+    /// Creates or replaces the override of one date.
+    async fn set_day_override(
+        &self,
+        day: baylanys_domain::DayOverride,
+        note: Option<String>,
+        actor: Actor,
+    ) -> StoreResult<DayOverrideRecord>;
+    /// Removes the override of one date; returns whether there was one.
+    async fn remove_day_override(&self, date: chrono::NaiveDate, actor: Actor)
+        -> StoreResult<bool>;
+
+    /// The calendar as the rules and the stored overrides make it.
+    async fn calendar(&self) -> StoreResult<baylanys_domain::Calendar> {
+        Ok(baylanys_domain::Calendar::new(
+            self.day_overrides().await?.into_iter().map(|r| r.day),
+        ))
+    }
+}
+
 /// The append-only event log, read by KPIs and supervisors (R35).
 #[async_trait]
 pub trait EventStore: Send + Sync {
@@ -167,7 +199,9 @@ pub trait EventStore: Send + Sync {
 
 /// The whole store, chosen once at start-up.
 #[async_trait]
-pub trait Store: StaffStore + CatalogStore + ClientStore + AppealStore + EventStore {
+pub trait Store:
+    StaffStore + CatalogStore + ClientStore + AppealStore + EventStore + CalendarStore
+{
     /// `sqlite` or `postgres`, for logs and `/readyz`.
     fn backend(&self) -> &'static str;
     /// Round-trips the database, for readiness.

@@ -366,6 +366,8 @@ pub struct Queue {
     pub code: String,
     pub name: String,
     pub active: bool,
+    /// `None`: the default hours, 09:00–18:00 on working days.
+    pub hours: Option<baylanys_domain::WeeklyHours>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -445,4 +447,12 @@ pub struct BodyPatch {
     pub delivery_method: Option<DeliveryMethod>,
     pub delivery_address: Option<Option<String>>,
     pub active: Option<bool>,
+}
+
+/// A calendar override as stored, with who-knows-why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayOverrideRecord {
+    pub day: baylanys_domain::DayOverride,
+    pub note: Option<String>,
+    pub updated_at: DateTime<Utc>,
 }

@@ -6,6 +6,7 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
 
 use crate::appeals::impl_appeal_store;
+use crate::calendar::impl_calendar_store;
 use crate::catalog::impl_catalog_store;
 use crate::clients::impl_client_store;
 use crate::events::impl_event_store;
@@ -39,6 +40,7 @@ impl_staff_store!(PgStore, sqlx::Postgres);
 impl_catalog_store!(PgStore, sqlx::Postgres);
 impl_client_store!(PgStore, sqlx::Postgres);
 impl_appeal_store!(PgStore, sqlx::Postgres);
+impl_calendar_store!(PgStore, sqlx::Postgres);
 
 #[async_trait::async_trait]
 impl crate::Store for PgStore {

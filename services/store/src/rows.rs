@@ -342,6 +342,7 @@ pub(crate) struct QueueRow {
     pub code: String,
     pub name: String,
     pub active: bool,
+    pub hours: Option<Json<baylanys_domain::WeeklyHours>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -353,6 +354,7 @@ impl From<QueueRow> for Queue {
             code: r.code,
             name: r.name,
             active: r.active,
+            hours: r.hours.map(|h| h.0),
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -426,4 +428,30 @@ where
     T: TryFrom<R, Error = StoreError>,
 {
     rows.into_iter().map(T::try_from).collect()
+}
+
+#[derive(FromRow)]
+pub(crate) struct DayRow {
+    pub date: chrono::NaiveDate,
+    pub kind: String,
+    pub name_kk: String,
+    pub name_ru: String,
+    pub note: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<DayRow> for DayOverrideRecord {
+    type Error = StoreError;
+    fn try_from(r: DayRow) -> StoreResult<DayOverrideRecord> {
+        Ok(DayOverrideRecord {
+            day: baylanys_domain::DayOverride {
+                date: r.date,
+                kind: parse(&r.kind)?,
+                name_kk: r.name_kk,
+                name_ru: r.name_ru,
+            },
+            note: r.note,
+            updated_at: r.updated_at,
+        })
+    }
 }

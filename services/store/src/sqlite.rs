@@ -8,6 +8,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::SqlitePool;
 
 use crate::appeals::impl_appeal_store;
+use crate::calendar::impl_calendar_store;
 use crate::catalog::impl_catalog_store;
 use crate::clients::impl_client_store;
 use crate::events::impl_event_store;
@@ -58,6 +59,7 @@ impl_staff_store!(SqliteStore, sqlx::Sqlite);
 impl_catalog_store!(SqliteStore, sqlx::Sqlite);
 impl_client_store!(SqliteStore, sqlx::Sqlite);
 impl_appeal_store!(SqliteStore, sqlx::Sqlite);
+impl_calendar_store!(SqliteStore, sqlx::Sqlite);
 
 #[async_trait::async_trait]
 impl crate::Store for SqliteStore {

@@ -188,6 +188,39 @@ async fn role_matrix(app: TestApp) -> anyhow::Result<()> {
                 Some(json!({"name_ru": "Body A"})),
                 ADMIN,
             ),
+            (
+                Method::GET,
+                "/api/v1/calendar/days?from=2026-03-20&to=2026-03-26".into(),
+                None,
+                ALL,
+            ),
+            (Method::GET, "/api/v1/calendar/overrides".into(), None, ALL),
+            (
+                Method::GET,
+                "/api/v1/calendar/add-working-days?from=2026-03-16&days=15".into(),
+                None,
+                ALL,
+            ),
+            (
+                Method::PUT,
+                "/api/v1/calendar/overrides/2026-01-03".into(),
+                Some(
+                    json!({"kind": "working_day", "name_kk": "Жұмыс күні", "name_ru": "Рабочий день"}),
+                ),
+                ADMIN,
+            ),
+            (
+                Method::PUT,
+                format!("/api/v1/queues/{queue}/hours"),
+                Some(json!({"monday": [{"from": "09:00", "to": "18:00"}]})),
+                ADMIN,
+            ),
+            (
+                Method::GET,
+                format!("/api/v1/queues/{queue}/open"),
+                None,
+                ALL,
+            ),
             (Method::GET, "/api/v1/events".into(), None, OVERSIGHT),
             (Method::GET, "/api/v1/audit".into(), None, OVERSIGHT),
         ];

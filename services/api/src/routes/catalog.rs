@@ -4,8 +4,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use baylanys_domain::{Bin, Role};
 use baylanys_proto::{
-    BodyView, CreateBody, CreateQueue, CreateTopic, ProblemDetails, QueueView, TopicView,
-    UpdateBody, UpdateQueue, UpdateTopic,
+    BodyView, BusinessHoursDto, CreateBody, CreateQueue, CreateTopic, ProblemDetails,
+    QueueOpenView, QueueView, TopicView, UpdateBody, UpdateQueue, UpdateTopic,
 };
 use baylanys_store::{BodyPatch, NewBody, NewQueue, NewTopic, QueuePatch, TopicPatch};
 use utoipa_axum::router::OpenApiRouter;
@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::{identifier, optional_text, text};
 use crate::error::ApiResult;
-use crate::extract::{Caller, Json, Path};
+use crate::extract::{Caller, Json, Path, Query};
 use crate::{convert, AppState};
 
 const ADMIN: &[Role] = &[Role::Admin];
@@ -23,6 +23,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_queues, create_queue))
         .routes(routes!(update_queue))
+        .routes(routes!(set_queue_hours, reset_queue_hours))
+        .routes(routes!(queue_open))
         .routes(routes!(list_topics, create_topic))
         .routes(routes!(update_topic))
         .routes(routes!(list_bodies, create_body))
@@ -72,6 +74,71 @@ async fn update_queue(
     };
     let q = state.store.update_queue(id, patch, caller.actor()).await?;
     Ok(axum::Json(convert::queue(&q)))
+}
+
+/// Sets a queue's business hours (R12.3); overlapping or inverted ranges are refused.
+#[utoipa::path(put, path = "/api/v1/queues/{id}/hours", tag = "catalog", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = BusinessHoursDto,
+    responses((status = 200, body = QueueView), (status = 422, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn set_queue_hours(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    Json(req): Json<BusinessHoursDto>,
+) -> ApiResult<axum::Json<QueueView>> {
+    caller.require(ADMIN)?;
+    let hours = convert::weekly_hours(&req)?;
+    let q = state
+        .store
+        .set_queue_hours(id, Some(hours), caller.actor())
+        .await?;
+    Ok(axum::Json(convert::queue(&q)))
+}
+
+/// Back to the default hours, 09:00–18:00 on working days.
+#[utoipa::path(delete, path = "/api/v1/queues/{id}/hours", tag = "catalog", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = QueueView), (status = 404, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn reset_queue_hours(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> ApiResult<axum::Json<QueueView>> {
+    caller.require(ADMIN)?;
+    let q = state
+        .store
+        .set_queue_hours(id, None, caller.actor())
+        .await?;
+    Ok(axum::Json(convert::queue(&q)))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct OpenQuery {
+    /// Instant to check (RFC 3339); default now.
+    at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Whether the queue is open at an instant, by its hours and the working-day calendar.
+#[utoipa::path(get, path = "/api/v1/queues/{id}/open", tag = "catalog", security(("bearer" = [])),
+    params(("id" = Uuid, Path), OpenQuery),
+    responses((status = 200, body = QueueOpenView), (status = 404, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn queue_open(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(id): Path<Uuid>,
+    Query(q): Query<OpenQuery>,
+) -> ApiResult<axum::Json<QueueOpenView>> {
+    let queue = state.store.get_queue(id).await?;
+    let calendar = state.store.calendar().await?;
+    let hours = queue.hours.unwrap_or_default();
+    let at = q.at.unwrap_or_else(baylanys_store::now);
+    Ok(axum::Json(QueueOpenView {
+        at,
+        open: hours.is_open(&calendar, at),
+        next_opening: hours.next_opening(&calendar, at),
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/topics", tag = "catalog", security(("bearer" = [])),

@@ -1,5 +1,6 @@
 pub mod appeals;
 pub mod auth;
+pub mod calendar;
 pub mod catalog;
 pub mod clients;
 pub mod oversight;
