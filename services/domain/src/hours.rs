@@ -288,8 +288,10 @@ mod tests {
         let plain = WeeklyHours::default();
         assert!(plain.is_open(&decree, utc("2026-01-03T05:00:00Z")));
         assert!(!plain.is_open(&cal, utc("2026-01-03T05:00:00Z")));
-        let mut open = WeeklyHours::default();
-        open.open_on_holidays = true;
+        let open = WeeklyHours {
+            open_on_holidays: true,
+            ..WeeklyHours::default()
+        };
         assert!(
             open.is_open(&cal, utc("2026-03-24T05:00:00Z")),
             "Tuesday hours on a transfer day"
