@@ -11,6 +11,7 @@ mod enums;
 mod error;
 mod hours;
 mod iin;
+pub mod router;
 mod text;
 
 pub use access::{can_read_appeal, AppealScope};
