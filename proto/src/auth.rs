@@ -48,6 +48,10 @@ pub struct StaffView {
     pub languages: Vec<Language>,
     pub skills: Vec<SkillDto>,
     pub active: bool,
+    /// Contacts at once per channel; 0 means not enabled for the channel.
+    pub capacity: crate::Capacity,
+    pub presence: crate::Presence,
+    pub presence_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -100,6 +104,9 @@ pub struct UpdateStaff {
     pub active: Option<bool>,
     #[serde(default)]
     pub password: Option<String>,
+    /// Contacts at once per channel (admins and supervisors).
+    #[serde(default)]
+    pub capacity: Option<crate::Capacity>,
 }
 
 impl std::fmt::Debug for UpdateStaff {

@@ -13,6 +13,7 @@ pub struct QueueView {
     pub active: bool,
     /// Absent: the default, 09:00–18:00 on working days.
     pub hours: Option<crate::BusinessHoursDto>,
+    pub overflow: Vec<crate::OverflowStep>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

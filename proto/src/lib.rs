@@ -13,6 +13,7 @@ mod catalog;
 mod clients;
 mod events;
 pub mod problem;
+mod routing;
 
 pub use appeals::*;
 pub use auth::*;
@@ -25,6 +26,7 @@ pub use catalog::*;
 pub use clients::*;
 pub use events::*;
 pub use problem::ProblemDetails;
+pub use routing::*;
 
 use serde::{Deserialize, Deserializer};
 

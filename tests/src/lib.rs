@@ -241,6 +241,10 @@ impl TestApp {
             .await
     }
 
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> anyhow::Result<Reply> {
+        self.call(Method::PUT, path, Some(token), Some(&body)).await
+    }
+
     pub async fn patch(&self, path: &str, token: &str, body: Value) -> anyhow::Result<Reply> {
         self.call(Method::PATCH, path, Some(token), Some(&body))
             .await

@@ -21,6 +21,9 @@ pub fn staff(v: &s::Staff) -> p::StaffView {
             })
             .collect(),
         active: v.active,
+        capacity: v.capacity,
+        presence: v.presence,
+        presence_at: v.presence_at,
         created_at: v.created_at,
         updated_at: v.updated_at,
     }
@@ -158,9 +161,67 @@ pub fn queue(v: &s::Queue) -> p::QueueView {
         name: v.name.clone(),
         active: v.active,
         hours: v.hours.as_ref().map(hours),
+        overflow: v.overflow.iter().map(overflow_step).collect(),
         created_at: v.created_at,
         updated_at: v.updated_at,
     }
+}
+
+pub fn overflow_step(r: &baylanys_domain::router::OverflowRule) -> p::OverflowStep {
+    use baylanys_domain::router::OverflowAction;
+    let (widen_to_level, move_to_queue) = match r.action {
+        OverflowAction::WidenLevel { min_level } => (Some(min_level), None),
+        OverflowAction::MoveTo { queue_id } => (None, Some(queue_id)),
+    };
+    p::OverflowStep {
+        after_secs: r.after.num_seconds(),
+        widen_to_level,
+        move_to_queue,
+    }
+}
+
+/// The wire form of a queue's steps to rules; the store checks them against every queue.
+pub fn overflow_rules(
+    queue_id: uuid::Uuid,
+    steps: &[p::OverflowStep],
+) -> Result<Vec<baylanys_domain::router::OverflowRule>, baylanys_domain::DomainError> {
+    use baylanys_domain::router::{OverflowAction, OverflowRule};
+    use baylanys_domain::DomainError;
+    if steps.len() > 20 {
+        return Err(DomainError::InvalidField {
+            field: "overflow",
+            reason: "at most 20 steps per queue".into(),
+        });
+    }
+    steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let action = match (s.widen_to_level, s.move_to_queue) {
+                (Some(min_level), None) => OverflowAction::WidenLevel { min_level },
+                (None, Some(queue_id)) => OverflowAction::MoveTo { queue_id },
+                _ => {
+                    return Err(DomainError::InvalidField {
+                        field: "overflow",
+                        reason: format!(
+                            "step {i}: give exactly one of widen_to_level and move_to_queue"
+                        ),
+                    })
+                }
+            };
+            if s.after_secs < 0 {
+                return Err(DomainError::InvalidField {
+                    field: "overflow",
+                    reason: format!("step {i}: after_secs must not be negative"),
+                });
+            }
+            Ok(OverflowRule {
+                queue_id,
+                after: chrono::Duration::seconds(s.after_secs.min(i64::from(u32::MAX))),
+                action,
+            })
+        })
+        .collect()
 }
 
 fn hhmm(t: chrono::NaiveTime, end: bool) -> String {

@@ -95,6 +95,7 @@ impl AppState {
         (name = "clients", description = "Clients and their history; reads are audited (R11, R33)"),
         (name = "appeals", description = "Appeals and their timeline"),
         (name = "catalog", description = "Queues, topics, administrative bodies"),
+        (name = "routing", description = "Routing configuration: overflow, routing table, router settings"),
         (name = "calendar", description = "Working-day calendar of Kazakhstan (Asia/Almaty)"),
         (name = "oversight", description = "Event log and audit trail (admin, supervisor)"),
         (name = "system", description = "Health, readiness, metrics")
@@ -122,6 +123,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::appeals::router())
         .merge(routes::catalog::router())
         .merge(routes::calendar::router())
+        .merge(routes::routing::router())
         .merge(routes::oversight::router())
         .merge(routes::system::router())
 }

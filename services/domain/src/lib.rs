@@ -51,6 +51,9 @@ pub mod event_kind {
     pub const QUEUE_HOURS_SET: &str = "queue.hours_set";
     pub const CALENDAR_DAY_SET: &str = "calendar.day_set";
     pub const CALENDAR_DAY_REMOVED: &str = "calendar.day_removed";
+    pub const STAFF_PRESENCE_CHANGED: &str = "staff.presence_changed";
+    pub const QUEUE_OVERFLOW_SET: &str = "queue.overflow_set";
+    pub const SETTING_CHANGED: &str = "setting.changed";
 }
 
 /// The country's time zone. Reports, deadlines and appeal numbers follow local dates

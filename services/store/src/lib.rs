@@ -16,6 +16,7 @@ mod error;
 mod events;
 mod model;
 mod postgres;
+mod routing;
 mod rows;
 mod sqlite;
 mod staff;
@@ -39,6 +40,12 @@ pub trait StaffStore: Send + Sync {
     async fn credentials(&self, login: &str) -> StoreResult<Option<Credentials>>;
     async fn list_staff(&self) -> StoreResult<Vec<Staff>>;
     async fn update_staff(&self, id: Uuid, patch: StaffPatch, actor: Actor) -> StoreResult<Staff>;
+    /// Records an operator's presence (online, away, offline); the change is an event.
+    async fn set_presence(
+        &self,
+        id: Uuid,
+        presence: baylanys_domain::router::Presence,
+    ) -> StoreResult<Staff>;
     /// Stores a session under the hash of its bearer token (the token itself is never stored).
     async fn create_session(
         &self,
@@ -168,6 +175,32 @@ pub trait AppealStore: Send + Sync {
     ) -> StoreResult<Interaction>;
 }
 
+/// Routing configuration: overflow rules, the routing table, the router's tunables.
+#[async_trait]
+pub trait RoutingStore: Send + Sync {
+    /// Replaces a queue's overflow rules after checking them together with every other
+    /// queue's, in one transaction (unknown queues, bad times or levels, cycles are refused).
+    async fn set_queue_overflow(
+        &self,
+        id: Uuid,
+        rules: Vec<baylanys_domain::router::OverflowRule>,
+        actor: Actor,
+    ) -> StoreResult<Queue>;
+    async fn routing_table(&self) -> StoreResult<baylanys_domain::router::RoutingTable>;
+    /// Replaces the routing table after checking that its queues and topics exist.
+    async fn set_routing_table(
+        &self,
+        table: baylanys_domain::router::RoutingTable,
+        actor: Actor,
+    ) -> StoreResult<baylanys_domain::router::RoutingTable>;
+    async fn router_settings(&self) -> StoreResult<baylanys_domain::router::RouterSettings>;
+    async fn set_router_settings(
+        &self,
+        settings: baylanys_domain::router::RouterSettings,
+        actor: Actor,
+    ) -> StoreResult<baylanys_domain::router::RouterSettings>;
+}
+
 /// The calendar's data: the days the law does not fix (Kurban Ait, decree transfers).
 #[async_trait]
 pub trait CalendarStore: Send + Sync {
@@ -200,7 +233,7 @@ pub trait EventStore: Send + Sync {
 /// The whole store, chosen once at start-up.
 #[async_trait]
 pub trait Store:
-    StaffStore + CatalogStore + ClientStore + AppealStore + EventStore + CalendarStore
+    StaffStore + CatalogStore + ClientStore + AppealStore + EventStore + CalendarStore + RoutingStore
 {
     /// `sqlite` or `postgres`, for logs and `/readyz`.
     fn backend(&self) -> &'static str;

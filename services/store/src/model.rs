@@ -40,6 +40,10 @@ pub struct Staff {
     pub languages: Vec<Language>,
     pub skills: Vec<Skill>,
     pub active: bool,
+    /// Contacts at once per channel (R18 routing); the default when never set.
+    pub capacity: baylanys_domain::router::Capacity,
+    pub presence: baylanys_domain::router::Presence,
+    pub presence_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -86,6 +90,7 @@ pub struct StaffPatch {
     pub skills: Option<Vec<Skill>>,
     pub active: Option<bool>,
     pub password_hash: Option<String>,
+    pub capacity: Option<baylanys_domain::router::Capacity>,
 }
 
 #[derive(Debug, Clone)]
@@ -368,6 +373,8 @@ pub struct Queue {
     pub active: bool,
     /// `None`: the default hours, 09:00–18:00 on working days.
     pub hours: Option<baylanys_domain::WeeklyHours>,
+    /// What happens to contacts that wait too long here.
+    pub overflow: Vec<baylanys_domain::router::OverflowRule>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -10,6 +10,7 @@ use crate::calendar::impl_calendar_store;
 use crate::catalog::impl_catalog_store;
 use crate::clients::impl_client_store;
 use crate::events::impl_event_store;
+use crate::routing::impl_routing_store;
 use crate::staff::impl_staff_store;
 use crate::StoreResult;
 
@@ -41,6 +42,7 @@ impl_catalog_store!(PgStore, sqlx::Postgres);
 impl_client_store!(PgStore, sqlx::Postgres);
 impl_appeal_store!(PgStore, sqlx::Postgres);
 impl_calendar_store!(PgStore, sqlx::Postgres);
+impl_routing_store!(PgStore, sqlx::Postgres);
 
 #[async_trait::async_trait]
 impl crate::Store for PgStore {

@@ -28,6 +28,9 @@ pub(crate) struct StaffRow {
     pub languages: Json<Vec<Language>>,
     pub skills: Json<Vec<Skill>>,
     pub active: bool,
+    pub capacity: Option<Json<baylanys_domain::router::Capacity>>,
+    pub presence: String,
+    pub presence_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -51,6 +54,9 @@ impl StaffRow {
             languages: self.languages.0,
             skills: self.skills.0,
             active: self.active,
+            capacity: self.capacity.map(|c| c.0).unwrap_or_default(),
+            presence: parse(&self.presence)?,
+            presence_at: self.presence_at,
             created_at: self.created_at,
             updated_at: self.updated_at,
         })
@@ -343,6 +349,7 @@ pub(crate) struct QueueRow {
     pub name: String,
     pub active: bool,
     pub hours: Option<Json<baylanys_domain::WeeklyHours>>,
+    pub overflow: Option<Json<Vec<baylanys_domain::router::OverflowRule>>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -355,6 +362,7 @@ impl From<QueueRow> for Queue {
             name: r.name,
             active: r.active,
             hours: r.hours.map(|h| h.0),
+            overflow: r.overflow.map(|o| o.0).unwrap_or_default(),
             created_at: r.created_at,
             updated_at: r.updated_at,
         }

@@ -12,6 +12,7 @@ use crate::calendar::impl_calendar_store;
 use crate::catalog::impl_catalog_store;
 use crate::clients::impl_client_store;
 use crate::events::impl_event_store;
+use crate::routing::impl_routing_store;
 use crate::staff::impl_staff_store;
 use crate::{StoreError, StoreResult};
 
@@ -60,6 +61,7 @@ impl_catalog_store!(SqliteStore, sqlx::Sqlite);
 impl_client_store!(SqliteStore, sqlx::Sqlite);
 impl_appeal_store!(SqliteStore, sqlx::Sqlite);
 impl_calendar_store!(SqliteStore, sqlx::Sqlite);
+impl_routing_store!(SqliteStore, sqlx::Sqlite);
 
 #[async_trait::async_trait]
 impl crate::Store for SqliteStore {

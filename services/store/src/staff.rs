@@ -138,6 +138,10 @@ macro_rules! impl_staff_store {
                     row.active = v;
                     changed.push("active");
                 }
+                if let Some(v) = patch.capacity {
+                    row.capacity = Some(sqlx::types::Json(v));
+                    changed.push("capacity");
+                }
                 let new_password = patch.password_hash.is_some();
                 if let Some(v) = patch.password_hash {
                     row.password_hash = v;
@@ -145,7 +149,7 @@ macro_rules! impl_staff_store {
                 }
                 let row: $crate::rows::StaffRow = sqlx::query_as(
                     "UPDATE staff SET display_name = $2, role = $3, body_id = $4, languages = $5, \
-                     skills = $6, active = $7, password_hash = $8, updated_at = $9 \
+                     skills = $6, active = $7, password_hash = $8, updated_at = $9, capacity = $10 \
                      WHERE id = $1 RETURNING *",
                 )
                 .bind(id)
@@ -157,6 +161,7 @@ macro_rules! impl_staff_store {
                 .bind(row.active)
                 .bind(&row.password_hash)
                 .bind(now)
+                .bind(&row.capacity)
                 .fetch_one(&mut *tx)
                 .await?;
                 // A new password or a disabled account ends every open session at once.
@@ -182,6 +187,44 @@ macro_rules! impl_staff_store {
                 .await?;
                 tx.commit().await?;
                 Ok(staff)
+            }
+
+            async fn set_presence(
+                &self,
+                id: uuid::Uuid,
+                presence: baylanys_domain::router::Presence,
+            ) -> $crate::StoreResult<$crate::Staff> {
+                use baylanys_domain::event_kind;
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let before: Option<(String,)> =
+                    sqlx::query_as("SELECT presence FROM staff WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let (before,) = before.ok_or($crate::StoreError::NotFound("staff member"))?;
+                let row: $crate::rows::StaffRow = sqlx::query_as(
+                    "UPDATE staff SET presence = $2, presence_at = $3 WHERE id = $1 RETURNING *",
+                )
+                .bind(id)
+                .bind(presence.as_str())
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                if before != presence.as_str() {
+                    Self::event(
+                        &mut tx,
+                        now,
+                        $crate::events::Draft::new(
+                            event_kind::STAFF_PRESENCE_CHANGED,
+                            $crate::Actor::staff(id),
+                            serde_json::json!({ "from": before, "to": presence }),
+                        ),
+                    )
+                    .await?;
+                }
+                tx.commit().await?;
+                row.into_staff()
             }
 
             async fn create_session(

@@ -221,6 +221,34 @@ async fn role_matrix(app: TestApp) -> anyhow::Result<()> {
                 None,
                 ALL,
             ),
+            (
+                Method::PUT,
+                "/api/v1/auth/me/presence".into(),
+                Some(json!({"presence": "online"})),
+                ALL,
+            ),
+            (
+                Method::PUT,
+                format!("/api/v1/queues/{queue}/overflow"),
+                Some(json!([{"after_secs": 60, "widen_to_level": 2}])),
+                ADMIN,
+            ),
+            (Method::GET, "/api/v1/routing/table".into(), None, CENTRE),
+            (
+                Method::PUT,
+                "/api/v1/routing/table".into(),
+                Some(json!({"entries": [], "default_queue_id": queue})),
+                ADMIN,
+            ),
+            (Method::GET, "/api/v1/routing/settings".into(), None, CENTRE),
+            (
+                Method::PUT,
+                "/api/v1/routing/settings".into(),
+                Some(
+                    json!({"strategy": "longest_idle", "starvation_bound_secs": 300, "offer_timeout_secs": 20}),
+                ),
+                ADMIN,
+            ),
             (Method::GET, "/api/v1/events".into(), None, OVERSIGHT),
             (Method::GET, "/api/v1/audit".into(), None, OVERSIGHT),
         ];

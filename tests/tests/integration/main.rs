@@ -8,4 +8,5 @@ mod http_calendar;
 mod http_errors;
 mod http_flow;
 mod http_roles;
+mod http_routing;
 mod process;

@@ -3,7 +3,9 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use baylanys_proto::{problem, LoginRequest, LoginResponse, ProblemDetails, StaffView};
+use baylanys_proto::{
+    problem, LoginRequest, LoginResponse, ProblemDetails, SetPresence, StaffView,
+};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -17,6 +19,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(login))
         .routes(routes!(logout))
         .routes(routes!(me))
+        .routes(routes!(set_presence))
 }
 
 /// Exchanges a login and password for a bearer token.
@@ -85,4 +88,20 @@ async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<Stat
     responses((status = 200, body = StaffView), (status = 401, body = ProblemDetails, content_type = "application/problem+json")))]
 async fn me(caller: Caller) -> axum::Json<StaffView> {
     axum::Json(convert::staff(&caller.staff))
+}
+
+/// Sets the caller's presence: only `online` operators get offers (R16, R18).
+#[utoipa::path(put, path = "/api/v1/auth/me/presence", tag = "auth",
+    security(("bearer" = [])), request_body = SetPresence,
+    responses((status = 200, body = StaffView), (status = 422, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn set_presence(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(req): Json<SetPresence>,
+) -> ApiResult<axum::Json<StaffView>> {
+    let staff = state
+        .store
+        .set_presence(caller.staff.id, req.presence)
+        .await?;
+    Ok(axum::Json(convert::staff(&staff)))
 }

@@ -4,6 +4,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod clients;
 pub mod oversight;
+pub mod routing;
 pub mod staff;
 pub mod system;
 

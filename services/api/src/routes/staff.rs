@@ -169,6 +169,9 @@ async fn update_staff(
         .map(|v| text("display_name", &v, 200))
         .transpose()?;
     let skills = req.skills.map(|s| skills(&s)).transpose()?;
+    if let Some(c) = &req.capacity {
+        c.validate()?;
+    }
     let password_hash = match req.password {
         Some(p) => Some(hash_password(password(&p)?, state.config.hash_cost).await?),
         None => None,
@@ -185,6 +188,7 @@ async fn update_staff(
                 skills,
                 active: req.active,
                 password_hash,
+                capacity: req.capacity,
             },
             caller.actor(),
         )

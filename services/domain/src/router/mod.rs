@@ -12,6 +12,7 @@
 //! ones behind it.
 
 mod rules;
+mod table;
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, HashMap};
@@ -24,6 +25,7 @@ use crate::enums::string_enum;
 use crate::{AppealKind, Channel, Language};
 
 pub use rules::{validate_overflow, OverflowAction, OverflowRule};
+pub use table::{ContactFacts, RouteEntry, RoutingTable};
 
 string_enum! {
     /// How to choose among eligible operators.
@@ -32,6 +34,121 @@ string_enum! {
         LongestIdle = "longest_idle",
         /// The one with the smallest share of capacity in use.
         LeastOccupied = "least_occupied",
+    }
+}
+
+string_enum! {
+    /// An operator's presence in the console. Only `online` operators get offers.
+    Presence, "presence" {
+        Online = "online",
+        Away = "away",
+        Offline = "offline",
+    }
+}
+
+/// How many contacts an operator handles at once on each channel (e.g. up to 3 chats, 5
+/// e-mails, 1 call); 0 means the operator is not enabled for the channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Capacity {
+    #[serde(default)]
+    pub web_chat: u8,
+    #[serde(default)]
+    pub email: u8,
+    #[serde(default)]
+    pub telegram: u8,
+    #[serde(default)]
+    pub voice: u8,
+    #[serde(default)]
+    pub in_person: u8,
+}
+
+impl Default for Capacity {
+    /// Up to 3 chats, 5 e-mails, 3 Telegram dialogues and 1 call at once.
+    fn default() -> Self {
+        Capacity {
+            web_chat: 3,
+            email: 5,
+            telegram: 3,
+            voice: 1,
+            in_person: 0,
+        }
+    }
+}
+
+impl Capacity {
+    pub fn per_channel(&self) -> PerChannel {
+        let mut out = [0; 5];
+        for c in Channel::ALL {
+            out[channel_index(*c)] = self.get(*c);
+        }
+        out
+    }
+
+    pub fn get(&self, c: Channel) -> u8 {
+        match c {
+            Channel::WebChat => self.web_chat,
+            Channel::Email => self.email,
+            Channel::Telegram => self.telegram,
+            Channel::Voice => self.voice,
+            Channel::InPerson => self.in_person,
+        }
+    }
+
+    /// At most 50 of anything at once: beyond that the numbers are a typo.
+    pub fn validate(&self) -> Result<(), crate::DomainError> {
+        if Channel::ALL.iter().any(|c| self.get(*c) > 50) {
+            return Err(crate::DomainError::InvalidField {
+                field: "capacity",
+                reason: "at most 50 contacts at once per channel".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The router's tunables as an admin sets them; see [`RouterConfig`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RouterSettings {
+    pub strategy: Strategy,
+    pub starvation_bound_secs: u32,
+    pub offer_timeout_secs: u32,
+}
+
+impl Default for RouterSettings {
+    fn default() -> Self {
+        let c = RouterConfig::default();
+        RouterSettings {
+            strategy: c.strategy,
+            starvation_bound_secs: c.starvation_bound.num_seconds() as u32,
+            offer_timeout_secs: c.offer_timeout.num_seconds() as u32,
+        }
+    }
+}
+
+impl RouterSettings {
+    /// An offer timeout of 5–300 s; a starvation bound of 10 s to 1 day.
+    pub fn validate(&self) -> Result<RouterConfig, crate::DomainError> {
+        if !(5..=300).contains(&self.offer_timeout_secs) {
+            return Err(crate::DomainError::InvalidField {
+                field: "offer_timeout_secs",
+                reason: "must be 5–300 seconds".into(),
+            });
+        }
+        if !(10..=86_400).contains(&self.starvation_bound_secs) {
+            return Err(crate::DomainError::InvalidField {
+                field: "starvation_bound_secs",
+                reason: "must be 10 seconds to 1 day".into(),
+            });
+        }
+        Ok(RouterConfig {
+            strategy: self.strategy,
+            starvation_bound: Duration::seconds(i64::from(self.starvation_bound_secs)),
+            offer_timeout: Duration::seconds(i64::from(self.offer_timeout_secs)),
+        })
     }
 }
 

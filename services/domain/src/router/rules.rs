@@ -16,7 +16,11 @@ pub enum OverflowAction {
     /// Accept operators with at least this level for the topic.
     WidenLevel { min_level: u8 },
     /// Move the contact to another queue (keeping its place in time).
-    MoveTo { queue_id: Uuid },
+    MoveTo {
+        // Renamed on the wire: the rule's own `queue_id` sits beside it when flattened.
+        #[serde(rename = "to_queue_id")]
+        queue_id: Uuid,
+    },
 }
 
 impl OverflowAction {
@@ -127,4 +131,30 @@ pub fn validate_overflow(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_round_trip_through_json() {
+        let rules = vec![
+            OverflowRule {
+                queue_id: Uuid::from_u128(1),
+                after: Duration::seconds(60),
+                action: OverflowAction::WidenLevel { min_level: 2 },
+            },
+            OverflowRule {
+                queue_id: Uuid::from_u128(1),
+                after: Duration::seconds(180),
+                action: OverflowAction::MoveTo {
+                    queue_id: Uuid::from_u128(2),
+                },
+            },
+        ];
+        let text = serde_json::to_string(&rules).unwrap_or_default();
+        let back: Result<Vec<OverflowRule>, _> = serde_json::from_str(&text);
+        assert_eq!(back.ok(), Some(rules), "{text}");
+    }
 }
