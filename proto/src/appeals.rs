@@ -170,6 +170,22 @@ pub struct InteractionView {
     pub answered_at: Option<DateTime<Utc>>,
     pub ended_at: Option<DateTime<Utc>>,
     pub abandoned_at: Option<DateTime<Utc>>,
+    /// A pending offer of this queued contact to one operator, and when it lapses.
+    pub offered_to: Option<Uuid>,
+    pub offer_expires_at: Option<DateTime<Utc>>,
+}
+
+/// Queues a new contact on an appeal for routing, e.g. a callback the client asked for.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QueueContact {
+    pub channel: Channel,
+    /// Default `inbound`.
+    #[serde(default)]
+    pub direction: Option<Direction>,
+    /// Default: chosen by the routing table from the appeal's topic, language, kind and channel.
+    #[serde(default)]
+    pub queue_id: Option<Uuid>,
 }
 
 /// One entry of an appeal's timeline: an event of the log, with the message, note or

@@ -24,3 +24,39 @@ pub struct OverflowStep {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub move_to_queue: Option<Uuid>,
 }
+
+/// One queue right now, for the supervisor's live view.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct QueueLive {
+    pub queue_id: Uuid,
+    pub code: String,
+    pub name: String,
+    /// Waiting without an offer.
+    pub waiting: u32,
+    /// Offered, waiting for the operator's answer.
+    pub offered: u32,
+    pub longest_wait_secs: Option<i64>,
+    /// By its business hours and the working-day calendar.
+    pub open: bool,
+}
+
+/// One operator right now.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OperatorLive {
+    pub staff_id: Uuid,
+    pub login: String,
+    pub display_name: String,
+    pub presence: Presence,
+    /// Contacts in hand (answered or offered) per channel.
+    pub load: Capacity,
+    pub capacity: Capacity,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LiveView {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub queues: Vec<QueueLive>,
+    /// Queued contacts no rule placed in a queue: someone must place them.
+    pub unplaced: u32,
+    pub operators: Vec<OperatorLive>,
+}

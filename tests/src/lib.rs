@@ -71,6 +71,7 @@ pub struct TestApp {
     admin_token: String,
     tmp: Option<PathBuf>,
     server: tokio::task::JoinHandle<()>,
+    routing: tokio::task::JoinHandle<()>,
 }
 
 impl std::fmt::Debug for TestApp {
@@ -85,6 +86,7 @@ impl std::fmt::Debug for TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
+        self.routing.abort();
         if let Some(dir) = &self.tmp {
             let _ = std::fs::remove_dir_all(dir);
         }
@@ -151,7 +153,12 @@ impl TestApp {
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
+        let engine = Arc::new(baylanys_workers::RoutingEngine::new(
+            store.clone(),
+            state.kick.clone(),
+        ));
         let app = baylanys_api::app(state);
+        let routing = tokio::spawn(engine.run());
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
@@ -167,6 +174,7 @@ impl TestApp {
             admin_token: String::new(),
             tmp,
             server,
+            routing,
         };
         app.admin_token = app.login("admin", ADMIN_PASSWORD).await?;
         Ok(app)
@@ -349,6 +357,22 @@ impl TestApp {
             after = page.last().map(|e| e.id);
         }
     }
+}
+
+/// Polls `probe` every 50 ms until it returns `Some`, for up to 10 s: the routing engine works
+/// asynchronously.
+pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> anyhow::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<Option<T>>>,
+{
+    for _ in 0..200 {
+        if let Some(v) = probe().await? {
+            return Ok(v);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    bail!("timed out waiting for {what}")
 }
 
 /// Runs one scenario on a backend; used by the `both!` macro of the suites.

@@ -107,6 +107,8 @@ pub fn interaction(v: &s::Interaction) -> p::InteractionView {
         answered_at: v.answered_at,
         ended_at: v.ended_at,
         abandoned_at: v.abandoned_at,
+        offered_to: v.offered_to,
+        offer_expires_at: v.offer_expires_at,
     }
 }
 

@@ -53,6 +53,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<ApiConfig>,
     pub metrics: Arc<metrics::Metrics>,
+    /// Wakes the routing engine when something it decides on changed.
+    pub kick: Arc<tokio::sync::Notify>,
     /// Verified against when a login is unknown, so timing does not reveal which logins exist.
     dummy_hash: Arc<String>,
 }
@@ -73,6 +75,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::default()),
+            kick: Arc::new(tokio::sync::Notify::new()),
             dummy_hash: Arc::new(dummy_hash),
         })
     }
@@ -124,6 +127,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::catalog::router())
         .merge(routes::calendar::router())
         .merge(routes::routing::router())
+        .merge(routes::dispatch::router())
         .merge(routes::oversight::router())
         .merge(routes::system::router())
 }

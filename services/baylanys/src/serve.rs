@@ -84,6 +84,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let state = baylanys_api::AppState::new(store.clone(), config.api())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // The routing engine runs on every node; its decisions are guarded in the database.
+    let engine = Arc::new(baylanys_workers::RoutingEngine::new(
+        store.clone(),
+        state.kick.clone(),
+    ));
+    let routing = tokio::spawn(engine.run());
     let app = baylanys_api::app(state);
     let listener = TcpListener::bind(&config.listen)
         .await
@@ -104,6 +110,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             tracing::warn!("grace period over; exiting with requests still open");
         }
     }
+    routing.abort();
     tracing::info!("stopped");
     Ok(())
 }

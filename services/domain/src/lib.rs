@@ -54,6 +54,11 @@ pub mod event_kind {
     pub const STAFF_PRESENCE_CHANGED: &str = "staff.presence_changed";
     pub const QUEUE_OVERFLOW_SET: &str = "queue.overflow_set";
     pub const SETTING_CHANGED: &str = "setting.changed";
+    pub const ROUTING_OFFERED: &str = "routing.offered";
+    pub const ROUTING_ACCEPTED: &str = "routing.accepted";
+    pub const ROUTING_DECLINED: &str = "routing.declined";
+    pub const ROUTING_TIMED_OUT: &str = "routing.timed_out";
+    pub const ROUTING_OVERFLOWED: &str = "routing.overflowed";
 }
 
 /// The country's time zone. Reports, deadlines and appeal numbers follow local dates

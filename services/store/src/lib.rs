@@ -12,6 +12,7 @@ mod appeals;
 mod calendar;
 mod catalog;
 mod clients;
+mod dispatch;
 mod error;
 mod events;
 mod model;
@@ -201,6 +202,46 @@ pub trait RoutingStore: Send + Sync {
     ) -> StoreResult<baylanys_domain::router::RouterSettings>;
 }
 
+/// The routing engine's reads and writes. Offers are guarded in the database (the contact must
+/// still be queued and unoffered, the operator online with room on the channel, checked under a
+/// lock on the operator's row), so several nodes routing at once never double-book.
+#[async_trait]
+pub trait DispatchStore: Send + Sync {
+    async fn routing_snapshot(&self) -> StoreResult<RoutingSnapshot>;
+    /// Offers a queued contact to an operator; `false` when the contact or the operator's
+    /// capacity was taken meanwhile.
+    async fn make_offer(
+        &self,
+        interaction_id: Uuid,
+        operator_id: Uuid,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// The operator takes the offered contact: it is answered now, and the appeal is assigned
+    /// to them if nobody has it.
+    async fn accept_offer(
+        &self,
+        interaction_id: Uuid,
+        operator_id: Uuid,
+    ) -> StoreResult<Interaction>;
+    /// The operator declines (or, with `timed_out`, did not answer in time); the contact goes
+    /// back in line and is never offered to them again.
+    async fn decline_offer(
+        &self,
+        interaction_id: Uuid,
+        operator_id: Uuid,
+        timed_out: bool,
+    ) -> StoreResult<Interaction>;
+    /// Applies an overflow step to a queued contact.
+    async fn overflow_contact(
+        &self,
+        interaction_id: Uuid,
+        action: baylanys_domain::router::OverflowAction,
+    ) -> StoreResult<()>;
+    /// The operator's pending offers.
+    async fn offers_for(&self, operator_id: Uuid) -> StoreResult<Vec<Interaction>>;
+    async fn get_interaction(&self, id: Uuid) -> StoreResult<Interaction>;
+}
+
 /// The calendar's data: the days the law does not fix (Kurban Ait, decree transfers).
 #[async_trait]
 pub trait CalendarStore: Send + Sync {
@@ -233,7 +274,14 @@ pub trait EventStore: Send + Sync {
 /// The whole store, chosen once at start-up.
 #[async_trait]
 pub trait Store:
-    StaffStore + CatalogStore + ClientStore + AppealStore + EventStore + CalendarStore + RoutingStore
+    StaffStore
+    + CatalogStore
+    + ClientStore
+    + AppealStore
+    + EventStore
+    + CalendarStore
+    + RoutingStore
+    + DispatchStore
 {
     /// `sqlite` or `postgres`, for logs and `/readyz`.
     fn backend(&self) -> &'static str;

@@ -297,6 +297,9 @@ pub struct Interaction {
     pub answered_at: Option<DateTime<Utc>>,
     pub ended_at: Option<DateTime<Utc>>,
     pub abandoned_at: Option<DateTime<Utc>>,
+    /// A pending offer of this queued contact to one operator.
+    pub offered_to: Option<Uuid>,
+    pub offer_expires_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone)]
@@ -462,4 +465,40 @@ pub struct DayOverrideRecord {
     pub day: baylanys_domain::DayOverride,
     pub note: Option<String>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// An operator as routing sees them, with what they are handling now.
+#[derive(Debug, Clone)]
+pub struct RoutableOperator {
+    pub staff: Staff,
+    /// Answered and offered contacts per channel, indexed like `Channel::ALL`.
+    pub load: baylanys_domain::router::PerChannel,
+}
+
+/// A queued contact with the facts routing needs from its appeal and client.
+#[derive(Debug, Clone)]
+pub struct WaitingContact {
+    pub interaction_id: Uuid,
+    pub appeal_id: Uuid,
+    pub queue_id: Option<Uuid>,
+    pub topic_id: Option<Uuid>,
+    pub language: baylanys_domain::Language,
+    pub kind: baylanys_domain::AppealKind,
+    pub channel: baylanys_domain::Channel,
+    pub appeal_priority: i64,
+    pub vulnerable: bool,
+    /// The appeal already had other contacts: a repeat contact.
+    pub repeat: bool,
+    pub min_level: u8,
+    pub queued_at: DateTime<Utc>,
+    pub declined_by: Vec<Uuid>,
+    pub offered_to: Option<Uuid>,
+    pub offer_expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RoutingSnapshot {
+    pub operators: Vec<RoutableOperator>,
+    pub waiting: Vec<WaitingContact>,
+    pub queues: Vec<Queue>,
 }

@@ -9,6 +9,7 @@ use crate::appeals::impl_appeal_store;
 use crate::calendar::impl_calendar_store;
 use crate::catalog::impl_catalog_store;
 use crate::clients::impl_client_store;
+use crate::dispatch::impl_dispatch_store;
 use crate::events::impl_event_store;
 use crate::routing::impl_routing_store;
 use crate::staff::impl_staff_store;
@@ -43,6 +44,7 @@ impl_client_store!(PgStore, sqlx::Postgres);
 impl_appeal_store!(PgStore, sqlx::Postgres);
 impl_calendar_store!(PgStore, sqlx::Postgres);
 impl_routing_store!(PgStore, sqlx::Postgres);
+impl_dispatch_store!(PgStore, sqlx::Postgres);
 
 #[async_trait::async_trait]
 impl crate::Store for PgStore {

@@ -228,6 +228,8 @@ pub(crate) struct InteractionRow {
     pub answered_at: Option<DateTime<Utc>>,
     pub ended_at: Option<DateTime<Utc>>,
     pub abandoned_at: Option<DateTime<Utc>>,
+    pub offered_to: Option<Uuid>,
+    pub offer_expires_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<InteractionRow> for Interaction {
@@ -246,6 +248,50 @@ impl TryFrom<InteractionRow> for Interaction {
             answered_at: r.answered_at,
             ended_at: r.ended_at,
             abandoned_at: r.abandoned_at,
+            offered_to: r.offered_to,
+            offer_expires_at: r.offer_expires_at,
+        })
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct WaitingRow {
+    pub interaction_id: Uuid,
+    pub appeal_id: Uuid,
+    pub queue_id: Option<Uuid>,
+    pub channel: String,
+    pub min_level: i64,
+    pub queued_at: DateTime<Utc>,
+    pub declined_by: Json<Vec<Uuid>>,
+    pub offered_to: Option<Uuid>,
+    pub offer_expires_at: Option<DateTime<Utc>>,
+    pub topic_id: Option<Uuid>,
+    pub language: String,
+    pub kind: String,
+    pub appeal_priority: i64,
+    pub vulnerable: bool,
+    pub contacts: i64,
+}
+
+impl TryFrom<WaitingRow> for WaitingContact {
+    type Error = StoreError;
+    fn try_from(r: WaitingRow) -> StoreResult<WaitingContact> {
+        Ok(WaitingContact {
+            interaction_id: r.interaction_id,
+            appeal_id: r.appeal_id,
+            queue_id: r.queue_id,
+            topic_id: r.topic_id,
+            language: parse(&r.language)?,
+            kind: parse(&r.kind)?,
+            channel: parse(&r.channel)?,
+            appeal_priority: r.appeal_priority,
+            vulnerable: r.vulnerable,
+            repeat: r.contacts > 1,
+            min_level: u8::try_from(r.min_level.clamp(1, 5)).unwrap_or(1),
+            queued_at: r.queued_at,
+            declined_by: r.declined_by.0,
+            offered_to: r.offered_to,
+            offer_expires_at: r.offer_expires_at,
         })
     }
 }

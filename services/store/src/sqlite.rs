@@ -11,6 +11,7 @@ use crate::appeals::impl_appeal_store;
 use crate::calendar::impl_calendar_store;
 use crate::catalog::impl_catalog_store;
 use crate::clients::impl_client_store;
+use crate::dispatch::impl_dispatch_store;
 use crate::events::impl_event_store;
 use crate::routing::impl_routing_store;
 use crate::staff::impl_staff_store;
@@ -62,6 +63,7 @@ impl_client_store!(SqliteStore, sqlx::Sqlite);
 impl_appeal_store!(SqliteStore, sqlx::Sqlite);
 impl_calendar_store!(SqliteStore, sqlx::Sqlite);
 impl_routing_store!(SqliteStore, sqlx::Sqlite);
+impl_dispatch_store!(SqliteStore, sqlx::Sqlite);
 
 #[async_trait::async_trait]
 impl crate::Store for SqliteStore {

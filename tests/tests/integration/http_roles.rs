@@ -249,6 +249,14 @@ async fn role_matrix(app: TestApp) -> anyhow::Result<()> {
                 ),
                 ADMIN,
             ),
+            (
+                Method::POST,
+                format!("/api/v1/appeals/{appeal_c}/interactions"),
+                Some(json!({"channel": "voice", "queue_id": queue})),
+                CENTRE,
+            ),
+            (Method::GET, "/api/v1/routing/offers".into(), None, ALL),
+            (Method::GET, "/api/v1/routing/live".into(), None, OVERSIGHT),
             (Method::GET, "/api/v1/events".into(), None, OVERSIGHT),
             (Method::GET, "/api/v1/audit".into(), None, OVERSIGHT),
         ];

@@ -5,6 +5,7 @@ mod conformance;
 mod contracts;
 mod http_auth;
 mod http_calendar;
+mod http_dispatch;
 mod http_errors;
 mod http_flow;
 mod http_roles;

@@ -103,5 +103,6 @@ async fn set_presence(
         .store
         .set_presence(caller.staff.id, req.presence)
         .await?;
+    state.kick.notify_one();
     Ok(axum::Json(convert::staff(&staff)))
 }

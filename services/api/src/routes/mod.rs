@@ -3,6 +3,7 @@ pub mod auth;
 pub mod calendar;
 pub mod catalog;
 pub mod clients;
+pub mod dispatch;
 pub mod oversight;
 pub mod routing;
 pub mod staff;

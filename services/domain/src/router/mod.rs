@@ -325,6 +325,15 @@ impl Router {
         self.refresh_availability(id);
     }
 
+    /// Sets the contacts an operator already handles (when the router is rebuilt from the
+    /// store).
+    pub fn restore_load(&mut self, id: Uuid, load: PerChannel) {
+        if let Some(slot) = self.operators.get_mut(&id) {
+            slot.load = load;
+        }
+        self.refresh_availability(id);
+    }
+
     pub fn set_online(&mut self, id: Uuid, online: bool) -> Result<(), RouteError> {
         let slot = self
             .operators

@@ -1,0 +1,244 @@
+//! Contacts through the router: queue a contact, see and answer offers, end or abandon a
+//! contact, and the supervisor's live view of queues and operators (R16, R18, R24.2).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use baylanys_domain::router::{Capacity, ContactFacts};
+use baylanys_domain::{Channel, Direction, InteractionState};
+use baylanys_proto::{
+    InteractionView, LiveView, OperatorLive, ProblemDetails, QueueContact, QueueLive,
+};
+use baylanys_store::NewInteraction;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::error::ApiResult;
+use crate::extract::{Caller, Json, Path, CENTRE_STAFF, OVERSIGHT};
+use crate::{convert, AppState};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(queue_contact))
+        .routes(routes!(my_offers))
+        .routes(routes!(accept))
+        .routes(routes!(decline))
+        .routes(routes!(end))
+        .routes(routes!(abandon))
+        .routes(routes!(live))
+}
+
+/// Puts a new contact of an appeal in line (e.g. a callback the client asked for). Its queue is
+/// the one given, else the routing table's choice.
+#[utoipa::path(post, path = "/api/v1/appeals/{id}/interactions", tag = "routing", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = QueueContact,
+    responses((status = 201, body = InteractionView), (status = 404, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn queue_contact(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    Json(req): Json<QueueContact>,
+) -> ApiResult<(StatusCode, axum::Json<InteractionView>)> {
+    caller.require(CENTRE_STAFF)?;
+    let appeal = state.store.get_appeal(id, caller.staff.scope()).await?;
+    let queue_id = match req.queue_id {
+        Some(q) => Some(q),
+        None => {
+            let topic_queue_id = match appeal.topic_id {
+                Some(t) => state
+                    .store
+                    .list_topics()
+                    .await?
+                    .into_iter()
+                    .find(|x| x.id == t)
+                    .and_then(|x| x.queue_id),
+                None => None,
+            };
+            state.store.routing_table().await?.choose(&ContactFacts {
+                topic_id: appeal.topic_id,
+                language: appeal.language,
+                kind: appeal.kind,
+                channel: req.channel,
+                topic_queue_id,
+            })
+        }
+    };
+    let started = state
+        .store
+        .start_interaction(
+            NewInteraction {
+                appeal_id: id,
+                channel: req.channel,
+                direction: req.direction.unwrap_or(Direction::Inbound),
+                external_id: None,
+                queue_id,
+            },
+            caller.actor(),
+        )
+        .await?;
+    state.kick.notify_one();
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(convert::interaction(&started.value)),
+    ))
+}
+
+/// The contacts currently offered to the caller, oldest first.
+#[utoipa::path(get, path = "/api/v1/routing/offers", tag = "routing", security(("bearer" = [])),
+    responses((status = 200, body = Vec<InteractionView>)))]
+async fn my_offers(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<axum::Json<Vec<InteractionView>>> {
+    let offers = state.store.offers_for(caller.staff.id).await?;
+    Ok(axum::Json(
+        offers.iter().map(convert::interaction).collect(),
+    ))
+}
+
+/// Takes an offered contact.
+#[utoipa::path(post, path = "/api/v1/interactions/{id}/accept", tag = "routing", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = InteractionView), (status = 409, description = "No pending offer to you", body = ProblemDetails, content_type = "application/problem+json")))]
+async fn accept(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> ApiResult<axum::Json<InteractionView>> {
+    let taken = state.store.accept_offer(id, caller.staff.id).await?;
+    state.kick.notify_one();
+    Ok(axum::Json(convert::interaction(&taken)))
+}
+
+/// Declines an offered contact: it goes to the next operator and never comes back to you.
+#[utoipa::path(post, path = "/api/v1/interactions/{id}/decline", tag = "routing", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = InteractionView), (status = 409, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn decline(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> ApiResult<axum::Json<InteractionView>> {
+    let back = state
+        .store
+        .decline_offer(id, caller.staff.id, false)
+        .await?;
+    state.kick.notify_one();
+    Ok(axum::Json(convert::interaction(&back)))
+}
+
+/// Ends an answered contact, freeing the operator's capacity. The operator who has it, or a
+/// supervisor or admin.
+#[utoipa::path(post, path = "/api/v1/interactions/{id}/end", tag = "routing", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = InteractionView), (status = 409, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn end(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> ApiResult<axum::Json<InteractionView>> {
+    let current = state.store.get_interaction(id).await?;
+    if current.operator_id != Some(caller.staff.id) {
+        caller.require(OVERSIGHT)?;
+    }
+    let ended = state
+        .store
+        .update_interaction(id, InteractionState::Ended, None, caller.actor())
+        .await?;
+    state.kick.notify_one();
+    Ok(axum::Json(convert::interaction(&ended)))
+}
+
+/// Records that a queued contact left before anyone answered (a lost call, a closed chat).
+#[utoipa::path(post, path = "/api/v1/interactions/{id}/abandon", tag = "routing", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = InteractionView), (status = 409, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn abandon(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> ApiResult<axum::Json<InteractionView>> {
+    caller.require(OVERSIGHT)?;
+    let gone = state
+        .store
+        .update_interaction(id, InteractionState::Abandoned, None, caller.actor())
+        .await?;
+    state.kick.notify_one();
+    Ok(axum::Json(convert::interaction(&gone)))
+}
+
+fn capacity_of(load: [u8; 5]) -> Capacity {
+    let at = |c: Channel| {
+        Channel::ALL
+            .iter()
+            .position(|x| *x == c)
+            .and_then(|i| load.get(i).copied())
+            .unwrap_or(0)
+    };
+    Capacity {
+        web_chat: at(Channel::WebChat),
+        email: at(Channel::Email),
+        telegram: at(Channel::Telegram),
+        voice: at(Channel::Voice),
+        in_person: at(Channel::InPerson),
+    }
+}
+
+/// Per queue the waiting and offered contacts and the longest wait; per operator presence,
+/// load and capacity.
+#[utoipa::path(get, path = "/api/v1/routing/live", tag = "routing", security(("bearer" = [])),
+    responses((status = 200, body = LiveView), (status = 403, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn live(State(state): State<AppState>, caller: Caller) -> ApiResult<axum::Json<LiveView>> {
+    caller.require(OVERSIGHT)?;
+    let now = baylanys_store::now();
+    let snap = state.store.routing_snapshot().await?;
+    let calendar = state.store.calendar().await?;
+    let queues = snap
+        .queues
+        .iter()
+        .map(|q| {
+            let mine = snap.waiting.iter().filter(|w| w.queue_id == Some(q.id));
+            let (mut waiting, mut offered, mut oldest) = (0u32, 0u32, None);
+            for w in mine {
+                if w.offered_to.is_some() {
+                    offered += 1;
+                } else {
+                    waiting += 1;
+                }
+                oldest = Some(
+                    oldest.map_or(w.queued_at, |o: chrono::DateTime<chrono::Utc>| {
+                        o.min(w.queued_at)
+                    }),
+                );
+            }
+            QueueLive {
+                queue_id: q.id,
+                code: q.code.clone(),
+                name: q.name.clone(),
+                waiting,
+                offered,
+                longest_wait_secs: oldest.map(|o| (now - o).num_seconds()),
+                open: q.hours.clone().unwrap_or_default().is_open(&calendar, now),
+            }
+        })
+        .collect();
+    let unplaced = snap.waiting.iter().filter(|w| w.queue_id.is_none()).count();
+    let operators = snap
+        .operators
+        .iter()
+        .map(|o| OperatorLive {
+            staff_id: o.staff.id,
+            login: o.staff.login.clone(),
+            display_name: o.staff.display_name.clone(),
+            presence: o.staff.presence,
+            load: capacity_of(o.load),
+            capacity: o.staff.capacity,
+        })
+        .collect();
+    Ok(axum::Json(LiveView {
+        at: now,
+        queues,
+        unplaced: u32::try_from(unplaced).unwrap_or(u32::MAX),
+        operators,
+    }))
+}

@@ -1,0 +1,358 @@
+//! The routing engine's persistence: the snapshot it routes from and the guarded writes of its
+//! decisions, each with its event (routing.offered, accepted, declined, timed_out, overflowed).
+
+macro_rules! impl_dispatch_store {
+    ($store:ty, $db:ty) => {
+        impl $store {
+            /// Answered plus offered contacts of one operator on one channel.
+            async fn load_on(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                operator_id: uuid::Uuid,
+                channel: &str,
+            ) -> $crate::StoreResult<i64> {
+                let (n,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM interactions WHERE channel = $2 AND \
+                     ((state = 'answered' AND operator_id = $1) OR (state = 'queued' AND offered_to = $1))",
+                )
+                .bind(operator_id)
+                .bind(channel)
+                .fetch_one(&mut **tx)
+                .await?;
+                Ok(n)
+            }
+
+            async fn interaction_row(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                id: uuid::Uuid,
+            ) -> $crate::StoreResult<$crate::rows::InteractionRow> {
+                let row: Option<$crate::rows::InteractionRow> =
+                    sqlx::query_as("SELECT * FROM interactions WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                row.ok_or($crate::StoreError::NotFound("interaction"))
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::DispatchStore for $store {
+            async fn routing_snapshot(&self) -> $crate::StoreResult<$crate::RoutingSnapshot> {
+                use baylanys_domain::{Channel, Role};
+                let staff: Vec<$crate::rows::StaffRow> = sqlx::query_as(
+                    "SELECT * FROM staff WHERE active = $1 AND role IN ($2, $3)",
+                )
+                .bind(true)
+                .bind(Role::Operator.as_str())
+                .bind(Role::Supervisor.as_str())
+                .fetch_all(&self.reader)
+                .await?;
+                let loads: Vec<(uuid::Uuid, String, i64)> = sqlx::query_as(
+                    "SELECT operator_id, channel, COUNT(*) FROM interactions \
+                     WHERE state = 'answered' AND operator_id IS NOT NULL GROUP BY operator_id, channel \
+                     UNION ALL \
+                     SELECT offered_to, channel, COUNT(*) FROM interactions \
+                     WHERE state = 'queued' AND offered_to IS NOT NULL GROUP BY offered_to, channel",
+                )
+                .fetch_all(&self.reader)
+                .await?;
+                let mut operators = Vec::with_capacity(staff.len());
+                for row in staff {
+                    let staff = row.into_staff()?;
+                    let mut load = [0u8; 5];
+                    for (op, channel, n) in &loads {
+                        if *op == staff.id {
+                            if let Some(i) = Channel::ALL.iter().position(|c| c.as_str() == channel) {
+                                load[i] = load[i].saturating_add(u8::try_from(*n).unwrap_or(u8::MAX));
+                            }
+                        }
+                    }
+                    operators.push($crate::RoutableOperator { staff, load });
+                }
+                let waiting: Vec<$crate::rows::WaitingRow> = sqlx::query_as(
+                    "SELECT i.id AS interaction_id, i.appeal_id, i.queue_id, i.channel, i.min_level, \
+                     i.queued_at, i.declined_by, i.offered_to, i.offer_expires_at, \
+                     a.topic_id, a.language, a.kind, a.priority AS appeal_priority, c.vulnerable, \
+                     (SELECT COUNT(*) FROM interactions j WHERE j.appeal_id = i.appeal_id) AS contacts \
+                     FROM interactions i JOIN appeals a ON a.id = i.appeal_id \
+                     JOIN clients c ON c.id = a.client_id \
+                     WHERE i.state = 'queued' ORDER BY i.queued_at, i.id",
+                )
+                .fetch_all(&self.reader)
+                .await?;
+                Ok($crate::RoutingSnapshot {
+                    operators,
+                    waiting: $crate::rows::convert(waiting)?,
+                    queues: $crate::CatalogStore::list_queues(self).await?,
+                })
+            }
+
+            async fn make_offer(
+                &self,
+                interaction_id: uuid::Uuid,
+                operator_id: uuid::Uuid,
+                expires_at: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::StoreResult<bool> {
+                use baylanys_domain::{event_kind, router::Presence, Channel};
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                // A no-op update locks the operator's row (PostgreSQL) so that two nodes cannot
+                // both fill the operator's last slot; SQLite has one writer anyway.
+                let op: Option<(Option<sqlx::types::Json<baylanys_domain::router::Capacity>>, String, bool)> =
+                    sqlx::query_as(
+                        "UPDATE staff SET presence = presence WHERE id = $1 \
+                         RETURNING capacity, presence, active",
+                    )
+                    .bind(operator_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some((capacity, presence, active)) = op else {
+                    return Ok(false);
+                };
+                if !active || presence != Presence::Online.as_str() {
+                    return Ok(false);
+                }
+                let row = Self::interaction_row(&mut tx, interaction_id).await?;
+                let channel: Channel = row
+                    .channel
+                    .parse()
+                    .map_err(|e: baylanys_domain::DomainError| $crate::StoreError::Corrupt(e.to_string()))?;
+                let cap = i64::from(capacity.map(|c| c.0).unwrap_or_default().get(channel));
+                if Self::load_on(&mut tx, operator_id, channel.as_str()).await? >= cap {
+                    return Ok(false);
+                }
+                let done = sqlx::query(
+                    "UPDATE interactions SET offered_to = $2, offered_at = $3, offer_expires_at = $4 \
+                     WHERE id = $1 AND state = 'queued' AND offered_to IS NULL",
+                )
+                .bind(interaction_id)
+                .bind(operator_id)
+                .bind(now)
+                .bind(expires_at)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                if !done {
+                    return Ok(false);
+                }
+                Self::event(
+                    &mut tx,
+                    now,
+                    $crate::events::Draft::new(
+                        event_kind::ROUTING_OFFERED,
+                        $crate::Actor::SYSTEM,
+                        serde_json::json!({
+                            "operator_id": operator_id,
+                            "queue_id": row.queue_id,
+                            "channel": channel,
+                            "expires_at": expires_at,
+                        }),
+                    )
+                    .appeal(row.appeal_id)
+                    .interaction(interaction_id),
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn accept_offer(
+                &self,
+                interaction_id: uuid::Uuid,
+                operator_id: uuid::Uuid,
+            ) -> $crate::StoreResult<$crate::Interaction> {
+                use baylanys_domain::event_kind;
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let row: Option<$crate::rows::InteractionRow> = sqlx::query_as(
+                    "UPDATE interactions SET state = 'answered', answered_at = $3, operator_id = $2, \
+                     offered_to = NULL, offered_at = NULL, offer_expires_at = NULL \
+                     WHERE id = $1 AND state = 'queued' AND offered_to = $2 RETURNING *",
+                )
+                .bind(interaction_id)
+                .bind(operator_id)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(row) = row else {
+                    drop(tx);
+                    return match $crate::DispatchStore::get_interaction(self, interaction_id).await {
+                        Ok(_) => Err($crate::StoreError::Conflict(
+                            "there is no pending offer of this contact to you (it may have timed out)".into(),
+                        )),
+                        Err(e) => Err(e),
+                    };
+                };
+                let assigned = sqlx::query(
+                    "UPDATE appeals SET assignee_id = $2, updated_at = $3 WHERE id = $1 AND assignee_id IS NULL",
+                )
+                .bind(row.appeal_id)
+                .bind(operator_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                let actor = $crate::Actor::staff(operator_id);
+                let wait = (now - row.queued_at).num_milliseconds() as f64 / 1000.0;
+                let mut drafts = vec![
+                    $crate::events::Draft::new(
+                        event_kind::ROUTING_ACCEPTED,
+                        actor,
+                        serde_json::json!({ "operator_id": operator_id, "queue_id": row.queue_id, "wait_secs": wait }),
+                    )
+                    .appeal(row.appeal_id)
+                    .interaction(interaction_id),
+                    $crate::events::Draft::new(
+                        event_kind::INTERACTION_UPDATED,
+                        actor,
+                        serde_json::json!({ "from": "queued", "state": "answered", "operator_id": operator_id, "channel": row.channel }),
+                    )
+                    .appeal(row.appeal_id)
+                    .interaction(interaction_id),
+                ];
+                if assigned {
+                    drafts.push(
+                        $crate::events::Draft::new(
+                            event_kind::APPEAL_ASSIGNED,
+                            actor,
+                            serde_json::json!({ "from": null, "to": operator_id, "via": "routing" }),
+                        )
+                        .appeal(row.appeal_id),
+                    );
+                }
+                Self::events(&mut tx, now, drafts).await?;
+                tx.commit().await?;
+                row.try_into()
+            }
+
+            async fn decline_offer(
+                &self,
+                interaction_id: uuid::Uuid,
+                operator_id: uuid::Uuid,
+                timed_out: bool,
+            ) -> $crate::StoreResult<$crate::Interaction> {
+                use baylanys_domain::event_kind;
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let current: Option<(sqlx::types::Json<Vec<uuid::Uuid>>,)> = sqlx::query_as(
+                    "SELECT declined_by FROM interactions WHERE id = $1 AND state = 'queued' AND offered_to = $2",
+                )
+                .bind(interaction_id)
+                .bind(operator_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((mut declined,)) = current else {
+                    drop(tx);
+                    return match $crate::DispatchStore::get_interaction(self, interaction_id).await {
+                        Ok(_) => Err($crate::StoreError::Conflict(
+                            "there is no pending offer of this contact to you".into(),
+                        )),
+                        Err(e) => Err(e),
+                    };
+                };
+                if !declined.0.contains(&operator_id) {
+                    declined.0.push(operator_id);
+                }
+                let row: $crate::rows::InteractionRow = sqlx::query_as(
+                    "UPDATE interactions SET offered_to = NULL, offered_at = NULL, offer_expires_at = NULL, \
+                     declined_by = $2 WHERE id = $1 RETURNING *",
+                )
+                .bind(interaction_id)
+                .bind(&declined)
+                .fetch_one(&mut *tx)
+                .await?;
+                let (kind, actor) = if timed_out {
+                    (event_kind::ROUTING_TIMED_OUT, $crate::Actor::SYSTEM)
+                } else {
+                    (event_kind::ROUTING_DECLINED, $crate::Actor::staff(operator_id))
+                };
+                Self::event(
+                    &mut tx,
+                    now,
+                    $crate::events::Draft::new(
+                        kind,
+                        actor,
+                        serde_json::json!({ "operator_id": operator_id, "queue_id": row.queue_id }),
+                    )
+                    .appeal(row.appeal_id)
+                    .interaction(interaction_id),
+                )
+                .await?;
+                tx.commit().await?;
+                row.try_into()
+            }
+
+            async fn overflow_contact(
+                &self,
+                interaction_id: uuid::Uuid,
+                action: baylanys_domain::router::OverflowAction,
+            ) -> $crate::StoreResult<()> {
+                use baylanys_domain::{event_kind, router::OverflowAction};
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let row = Self::interaction_row(&mut tx, interaction_id).await?;
+                let done = match action {
+                    OverflowAction::WidenLevel { min_level } => sqlx::query(
+                        "UPDATE interactions SET min_level = $2 WHERE id = $1 AND state = 'queued'",
+                    )
+                    .bind(interaction_id)
+                    .bind(i64::from(min_level))
+                    .execute(&mut *tx)
+                    .await?,
+                    OverflowAction::MoveTo { queue_id } => sqlx::query(
+                        "UPDATE interactions SET queue_id = $2 WHERE id = $1 AND state = 'queued'",
+                    )
+                    .bind(interaction_id)
+                    .bind(queue_id)
+                    .execute(&mut *tx)
+                    .await?,
+                }
+                .rows_affected()
+                    == 1;
+                if done {
+                    Self::event(
+                        &mut tx,
+                        now,
+                        $crate::events::Draft::new(
+                            event_kind::ROUTING_OVERFLOWED,
+                            $crate::Actor::SYSTEM,
+                            serde_json::json!({ "from_queue": row.queue_id, "action": action }),
+                        )
+                        .appeal(row.appeal_id)
+                        .interaction(interaction_id),
+                    )
+                    .await?;
+                    tx.commit().await?;
+                }
+                Ok(())
+            }
+
+            async fn offers_for(
+                &self,
+                operator_id: uuid::Uuid,
+            ) -> $crate::StoreResult<Vec<$crate::Interaction>> {
+                let rows: Vec<$crate::rows::InteractionRow> = sqlx::query_as(
+                    "SELECT * FROM interactions WHERE offered_to = $1 AND state = 'queued' ORDER BY offered_at",
+                )
+                .bind(operator_id)
+                .fetch_all(&self.reader)
+                .await?;
+                $crate::rows::convert(rows)
+            }
+
+            async fn get_interaction(
+                &self,
+                id: uuid::Uuid,
+            ) -> $crate::StoreResult<$crate::Interaction> {
+                let row: Option<$crate::rows::InteractionRow> =
+                    sqlx::query_as("SELECT * FROM interactions WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&self.reader)
+                        .await?;
+                row.ok_or($crate::StoreError::NotFound("interaction"))?.try_into()
+            }
+        }
+    };
+}
+pub(crate) use impl_dispatch_store;

@@ -1,0 +1,148 @@
+//! The routing engine. Each pass reads a snapshot of the store, decides with the pure
+//! [`Router`], and writes its decisions through guarded store verbs, so a pass on any node is
+//! safe: the database refuses a double offer or an over-full operator. Passes run on a short
+//! tick and at once when something changes (a contact queued, an offer answered, an operator
+//! coming online) — the API pokes [`RoutingEngine::kick`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use baylanys_domain::router::{priority, Contact, Operator, Presence, Router};
+use baylanys_domain::Priority;
+use baylanys_store::{Store, StoreResult};
+use chrono::{DateTime, Utc};
+use tokio::sync::Notify;
+
+/// What one pass did, for logs and tests.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PassReport {
+    pub expired: usize,
+    pub overflowed: usize,
+    pub offered: usize,
+    /// Offers the store refused because something changed meanwhile.
+    pub refused: usize,
+}
+
+pub struct RoutingEngine {
+    store: Arc<dyn Store>,
+    kick: Arc<Notify>,
+    tick: Duration,
+}
+
+impl std::fmt::Debug for RoutingEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RoutingEngine")
+            .field("backend", &self.store.backend())
+            .field("tick", &self.tick)
+            .finish()
+    }
+}
+
+impl RoutingEngine {
+    pub fn new(store: Arc<dyn Store>, kick: Arc<Notify>) -> Self {
+        RoutingEngine {
+            store,
+            kick,
+            tick: Duration::from_secs(1),
+        }
+    }
+
+    /// Asks for a pass as soon as possible.
+    pub fn kick(&self) {
+        self.kick.notify_one();
+    }
+
+    /// Runs passes until the task is dropped: on every kick, and at least every tick (offer
+    /// timeouts and overflow steps are due by the clock).
+    pub async fn run(self: Arc<Self>) {
+        loop {
+            if let Err(e) = self.pass(baylanys_store::now()).await {
+                tracing::warn!(error = %e, "routing pass failed");
+            }
+            let _ = tokio::time::timeout(self.tick, self.kick.notified()).await;
+        }
+    }
+
+    /// One routing pass at `now`.
+    pub async fn pass(&self, now: DateTime<Utc>) -> StoreResult<PassReport> {
+        let mut report = PassReport::default();
+        let config = self.store.router_settings().await?.validate()?;
+        let mut snap = self.store.routing_snapshot().await?;
+        // Offers not answered in time go back in line, never to the same operator.
+        let mut expired = false;
+        for w in &snap.waiting {
+            if let (Some(op), Some(at)) = (w.offered_to, w.offer_expires_at) {
+                if at <= now {
+                    self.store.decline_offer(w.interaction_id, op, true).await?;
+                    report.expired += 1;
+                    expired = true;
+                }
+            }
+        }
+        if expired {
+            snap = self.store.routing_snapshot().await?;
+        }
+        let mut router = Router::new(config);
+        for o in &snap.operators {
+            router.upsert_operator(Operator {
+                id: o.staff.id,
+                online: o.staff.presence == Presence::Online,
+                languages: o.staff.languages.clone(),
+                skills: o
+                    .staff
+                    .skills
+                    .iter()
+                    .map(|s| (s.topic_id, s.level))
+                    .collect(),
+                capacity: o.staff.capacity.per_channel(),
+                idle_since: o.staff.presence_at.unwrap_or(o.staff.created_at),
+            });
+            router.restore_load(o.staff.id, o.load);
+        }
+        for w in &snap.waiting {
+            // Contacts with a pending offer hold their operator's capacity (in the load) and
+            // wait for the answer; contacts without a queue wait for a person to place them.
+            let (Some(queue_id), None) = (w.queue_id, w.offered_to) else {
+                continue;
+            };
+            let base = Priority::new(w.appeal_priority)
+                .map(|p| p.get())
+                .unwrap_or(3) as u8;
+            let _ = router.enqueue(Contact {
+                id: w.interaction_id,
+                queue_id,
+                topic_id: w.topic_id,
+                language: w.language,
+                channel: w.channel,
+                priority: priority(base, w.kind, w.vulnerable, w.repeat),
+                min_level: w.min_level,
+                enqueued_at: w.queued_at,
+                declined_by: w.declined_by.clone(),
+            });
+        }
+        let rules: Vec<_> = snap
+            .queues
+            .iter()
+            .flat_map(|q| q.overflow.iter().cloned())
+            .collect();
+        for (id, action) in router.apply_overflow(&rules, now) {
+            self.store.overflow_contact(id, action).await?;
+            report.overflowed += 1;
+        }
+        for offer in router.route(now) {
+            if self
+                .store
+                .make_offer(offer.contact_id, offer.operator_id, offer.expires_at)
+                .await?
+            {
+                report.offered += 1;
+            } else {
+                report.refused += 1;
+            }
+        }
+        if report != PassReport::default() {
+            tracing::debug!(?report, "routing pass");
+        }
+        Ok(report)
+    }
+}

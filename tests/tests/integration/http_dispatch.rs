@@ -1,0 +1,342 @@
+//! Contacts through the router end to end: language, capacity, declines, overflow and offer
+//! timeouts, with the events they leave (routing issue, points 1–3, 6, 7).
+
+use baylanys_tests::{both, eventually, TestApp};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+both!(language_capacity_and_declines, overflow_and_live_view);
+
+/// An operator online with the given languages and web-chat capacity; returns (id, token).
+async fn operator(
+    app: &TestApp,
+    login: &str,
+    languages: Value,
+    chats: u8,
+) -> anyhow::Result<(Uuid, String)> {
+    let (id, token) = app.staff(login, "operator", None).await?;
+    let r = app
+        .patch(
+            &format!("/api/v1/staff/{id}"),
+            app.admin(),
+            json!({"languages": languages, "capacity": {"web_chat": chats, "voice": 1}}),
+        )
+        .await?;
+    anyhow::ensure!(r.status == StatusCode::OK, "{}", r.text);
+    let r = app
+        .put(
+            "/api/v1/auth/me/presence",
+            &token,
+            json!({"presence": "online"}),
+        )
+        .await?;
+    anyhow::ensure!(r.status == StatusCode::OK, "{}", r.text);
+    Ok((id, token))
+}
+
+async fn offers(app: &TestApp, token: &str) -> anyhow::Result<Vec<Value>> {
+    Ok(app
+        .get("/api/v1/routing/offers", token)
+        .await?
+        .body
+        .as_array()
+        .cloned()
+        .unwrap_or_default())
+}
+
+/// Waits until exactly this contact is offered to the operator.
+async fn offered(app: &TestApp, token: &str, contact: Uuid) -> anyhow::Result<()> {
+    eventually("an offer", || async {
+        let o = offers(app, token).await?;
+        Ok(o.iter()
+            .any(|x| x["id"] == contact.to_string())
+            .then_some(()))
+    })
+    .await
+}
+
+/// A Kazakh-language appeal with a web-chat contact queued; returns the interaction id.
+async fn chat(app: &TestApp, client: Uuid, language: &str) -> anyhow::Result<Uuid> {
+    let appeal = app
+        .post("/api/v1/appeals", app.admin(),
+              json!({"client_id": client, "kind": "request", "channel": "web_chat", "language": language}))
+        .await?
+        .id();
+    let r = app
+        .post(
+            &format!("/api/v1/appeals/{appeal}/interactions"),
+            app.admin(),
+            json!({"channel": "web_chat"}),
+        )
+        .await?;
+    anyhow::ensure!(r.status == StatusCode::CREATED, "{}", r.text);
+    anyhow::ensure!(r.body["state"] == "queued", "{}", r.text);
+    Ok(r.id())
+}
+
+async fn language_capacity_and_declines(app: TestApp) -> anyhow::Result<()> {
+    let main = app
+        .post(
+            "/api/v1/queues",
+            app.admin(),
+            json!({"code": "main", "name": "Main"}),
+        )
+        .await?
+        .id();
+    let r = app
+        .put(
+            "/api/v1/routing/table",
+            app.admin(),
+            json!({"entries": [], "default_queue_id": main}),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let (ru_id, ru) = operator(&app, "ru-speaker", json!(["ru"]), 3).await?;
+    let (kk_id, kk) = operator(&app, "kk-speaker", json!(["kk"]), 1).await?;
+    let client = app
+        .client(app.admin(), json!({"name": "Дана", "language": "kk"}))
+        .await?;
+
+    // A Kazakh chat reaches the Kazakh speaker, never the Russian one.
+    let first = chat(&app, client, "kk").await?;
+    offered(&app, &kk, first).await?;
+    assert!(offers(&app, &ru).await?.is_empty());
+    let r = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/interactions/{first}/accept"),
+            Some(&kk),
+            None,
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["state"], "answered");
+    assert_eq!(r.body["operator_id"], kk_id.to_string());
+    // Capacity 1 is full: the next Kazakh chat waits and shows in the live view.
+    let second = chat(&app, client, "kk").await?;
+    let live = eventually("the second chat waiting", || async {
+        let r = app.get("/api/v1/routing/live", app.admin()).await?;
+        let q = r.body["queues"]
+            .as_array()
+            .and_then(|a| a.first().cloned())
+            .unwrap_or_default();
+        Ok((q["waiting"] == 1).then_some(r.body))
+    })
+    .await?;
+    assert!(offers(&app, &kk).await?.is_empty(), "over capacity");
+    let ops = live["operators"].as_array().cloned().unwrap_or_default();
+    let kk_live = ops
+        .iter()
+        .find(|o| o["staff_id"] == kk_id.to_string())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(kk_live["load"]["web_chat"], 1);
+    assert_eq!(kk_live["presence"], "online");
+    // Ending the first frees the slot: the second is offered.
+    let r = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/interactions/{first}/end"),
+            Some(&kk),
+            None,
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    offered(&app, &kk, second).await?;
+    // A declined offer goes to the next competent operator and never returns.
+    let (kk2_id, kk2) = operator(&app, "kk-second", json!(["kk", "ru"]), 2).await?;
+    let r = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/interactions/{second}/decline"),
+            Some(&kk),
+            None,
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    offered(&app, &kk2, second).await?;
+    assert!(offers(&app, &kk).await?.is_empty());
+    // Answering someone else's offer, or nothing, is refused and changes nothing.
+    let before = app.event_count().await?;
+    let r = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/interactions/{second}/accept"),
+            Some(&ru),
+            None,
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let r = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/interactions/{}/accept", Uuid::now_v7()),
+            Some(&ru),
+            None,
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/interactions/{first}/end"),
+            Some(&ru),
+            None,
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/interactions/{second}/abandon"),
+            Some(&ru),
+            None,
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.event_count().await?, before);
+    let r = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/interactions/{second}/accept"),
+            Some(&kk2),
+            None,
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK);
+    // The log tells the whole story of the second chat.
+    let r = app
+        .get("/api/v1/events?kind=routing.declined", app.admin())
+        .await?;
+    assert_eq!(r.body["items"][0]["data"]["operator_id"], kk_id.to_string());
+    assert_eq!(r.body["items"][0]["interaction_id"], second.to_string());
+    let r = app
+        .get("/api/v1/events?kind=routing.accepted", app.admin())
+        .await?;
+    let accepted: Vec<&str> = r.body["items"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e["data"]["operator_id"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(accepted, [kk_id.to_string(), kk2_id.to_string()]);
+    let _ = ru_id;
+    Ok(())
+}
+
+async fn overflow_and_live_view(app: TestApp) -> anyhow::Result<()> {
+    let first = app
+        .post(
+            "/api/v1/queues",
+            app.admin(),
+            json!({"code": "first", "name": "First line"}),
+        )
+        .await?
+        .id();
+    let second = app
+        .post(
+            "/api/v1/queues",
+            app.admin(),
+            json!({"code": "second", "name": "Second line"}),
+        )
+        .await?
+        .id();
+    app.put(
+        "/api/v1/routing/table",
+        app.admin(),
+        json!({"entries": [], "default_queue_id": first}),
+    )
+    .await?;
+    let r = app
+        .put(
+            &format!("/api/v1/queues/{first}/overflow"),
+            app.admin(),
+            json!([{"after_secs": 1, "move_to_queue": second}]),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let client = app.client(app.admin(), json!({"name": "Overflow"})).await?;
+    // Nobody speaks English: the contact waits, then overflows to the second line.
+    let (_, _kk) = operator(&app, "kk-only", json!(["kk"]), 3).await?;
+    let contact = chat(&app, client, "en").await?;
+    let moved = eventually("the overflow", || async {
+        let r = app
+            .get("/api/v1/events?kind=routing.overflowed", app.admin())
+            .await?;
+        Ok(r.body["items"].as_array().and_then(|a| a.first().cloned()))
+    })
+    .await?;
+    assert_eq!(moved["interaction_id"], contact.to_string());
+    assert_eq!(moved["data"]["from_queue"], first.to_string());
+    assert_eq!(moved["data"]["action"]["to_queue_id"], second.to_string());
+    let live = app.get("/api/v1/routing/live", app.admin()).await?;
+    let by_code = |code: &str| {
+        live.body["queues"]
+            .as_array()
+            .and_then(|a| a.iter().find(|q| q["code"] == code).cloned())
+            .unwrap_or_default()
+    };
+    assert_eq!(by_code("first")["waiting"], 0);
+    assert_eq!(by_code("second")["waiting"], 1);
+    assert!(by_code("second")["longest_wait_secs"]
+        .as_i64()
+        .is_some_and(|s| s >= 1));
+    // An English speaker on the second line gets it.
+    let (_, en) = operator(&app, "en-speaker", json!(["en"]), 1).await?;
+    offered(&app, &en, contact).await?;
+    // Operators cannot see the live view.
+    let (_, op) = app.staff("plain", "operator", None).await?;
+    assert_eq!(
+        app.get("/api/v1/routing/live", &op).await?.status,
+        StatusCode::FORBIDDEN
+    );
+    Ok(())
+}
+
+/// An offer nobody answers times out and moves on (the shortest timeout is 5 s).
+async fn offer_timeout(app: TestApp) -> anyhow::Result<()> {
+    let main = app
+        .post(
+            "/api/v1/queues",
+            app.admin(),
+            json!({"code": "main", "name": "Main"}),
+        )
+        .await?
+        .id();
+    app.put(
+        "/api/v1/routing/table",
+        app.admin(),
+        json!({"entries": [], "default_queue_id": main}),
+    )
+    .await?;
+    let r = app.put("/api/v1/routing/settings", app.admin(),
+                    json!({"strategy": "longest_idle", "starvation_bound_secs": 300, "offer_timeout_secs": 5})).await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let (a_id, a) = operator(&app, "first-op", json!(["kk"]), 1).await?;
+    let client = app.client(app.admin(), json!({})).await?;
+    let contact = chat(&app, client, "kk").await?;
+    offered(&app, &a, contact).await?;
+    let (_, b) = operator(&app, "second-op", json!(["kk"]), 1).await?;
+    // First-op ignores it; after 5 s it goes to second-op.
+    tokio::time::sleep(std::time::Duration::from_millis(5200)).await;
+    offered(&app, &b, contact).await?;
+    assert!(offers(&app, &a).await?.is_empty());
+    let r = app
+        .get("/api/v1/events?kind=routing.timed_out", app.admin())
+        .await?;
+    assert_eq!(r.body["items"][0]["data"]["operator_id"], a_id.to_string());
+    Ok(())
+}
+
+#[tokio::test]
+async fn offer_timeout_sqlite() -> anyhow::Result<()> {
+    baylanys_tests::run(baylanys_tests::Backend::Sqlite, offer_timeout).await
+}
+
+#[tokio::test]
+async fn offer_timeout_postgres() -> anyhow::Result<()> {
+    baylanys_tests::run(baylanys_tests::Backend::Postgres, offer_timeout).await
+}
