@@ -60,3 +60,36 @@ pub struct LiveView {
     pub unplaced: u32,
     pub operators: Vec<OperatorLive>,
 }
+
+/// Transfers a contact to a queue or straight to an operator, with the reason the receiving
+/// operator will read (it becomes an internal note). Exactly one of `to_queue`, `to_operator`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferContact {
+    #[serde(default)]
+    pub to_queue: Option<Uuid>,
+    #[serde(default)]
+    pub to_operator: Option<Uuid>,
+    pub reason: String,
+}
+
+/// Escalates a contact to the supervisors' queue of the router settings (R24.2).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EscalateContact {
+    pub reason: String,
+}
+
+/// Where a queued contact stands (R12.1): its place in line and an estimate of the wait.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct QueueStatusView {
+    pub interaction_id: Uuid,
+    pub queue_id: Option<Uuid>,
+    /// 1 = next; absent when the contact is not waiting (offered, answered, ended).
+    pub position: Option<u32>,
+    /// Contacts waiting in the same queue.
+    pub waiting: u32,
+    /// From the pace at which this queue's contacts were answered in the last hour; absent
+    /// when none were.
+    pub estimated_wait_secs: Option<i64>,
+}

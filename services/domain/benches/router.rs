@@ -70,6 +70,7 @@ fn main() {
             skills,
             capacity: chat,
             idle_since: start,
+            supervisor: false,
         });
     }
     let mut next_id = 1_000_000u128;
@@ -85,6 +86,7 @@ fn main() {
             min_level: 1 + rng.below(3) as u8,
             enqueued_at: at,
             declined_by: vec![],
+            needs_supervisor: false,
         }
     };
     // Fill every operator, then leave WAITING contacts in line.
@@ -158,6 +160,7 @@ fn main() {
             skills,
             capacity: chat,
             idle_since: start - chrono::Duration::seconds(rng.below(3600) as i64),
+            supervisor: false,
         });
     }
     for _ in 0..DECISIONS {

@@ -59,6 +59,8 @@ pub mod event_kind {
     pub const ROUTING_DECLINED: &str = "routing.declined";
     pub const ROUTING_TIMED_OUT: &str = "routing.timed_out";
     pub const ROUTING_OVERFLOWED: &str = "routing.overflowed";
+    pub const ROUTING_TRANSFERRED: &str = "routing.transferred";
+    pub const ROUTING_ESCALATED: &str = "routing.escalated";
 }
 
 /// The country's time zone. Reports, deadlines and appeal numbers follow local dates

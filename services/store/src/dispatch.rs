@@ -71,7 +71,7 @@ macro_rules! impl_dispatch_store {
                 let waiting: Vec<$crate::rows::WaitingRow> = sqlx::query_as(
                     "SELECT i.id AS interaction_id, i.appeal_id, i.queue_id, i.channel, i.min_level, \
                      i.queued_at, i.declined_by, i.offered_to, i.offer_expires_at, \
-                     a.topic_id, a.language, a.kind, a.priority AS appeal_priority, c.vulnerable, \
+                     i.escalated, a.topic_id, a.language, a.kind, a.priority AS appeal_priority, c.vulnerable, \
                      (SELECT COUNT(*) FROM interactions j WHERE j.appeal_id = i.appeal_id) AS contacts \
                      FROM interactions i JOIN appeals a ON a.id = i.appeal_id \
                      JOIN clients c ON c.id = a.client_id \
@@ -326,6 +326,178 @@ macro_rules! impl_dispatch_store {
                     tx.commit().await?;
                 }
                 Ok(())
+            }
+
+            async fn transfer(
+                &self,
+                interaction_id: uuid::Uuid,
+                transfer: $crate::Transfer,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<$crate::Interaction> {
+                use baylanys_domain::router::Presence;
+                use baylanys_domain::{event_kind, Channel, DomainError, Role};
+                let by = actor.staff_id.ok_or(DomainError::InvalidField {
+                    field: "actor",
+                    reason: "transfers are made by staff".into(),
+                })?;
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let row = Self::interaction_row(&mut tx, interaction_id).await?;
+                let channel: Channel = row
+                    .channel
+                    .parse()
+                    .map_err(|e: DomainError| $crate::StoreError::Corrupt(e.to_string()))?;
+                if row.state != "queued" && row.state != "answered" {
+                    return Err($crate::StoreError::Conflict(format!(
+                        "a contact in state {} cannot be transferred",
+                        row.state
+                    )));
+                }
+                let (queue_id, offer) = match transfer.target {
+                    $crate::TransferTarget::Queue(q) => {
+                        Self::ensure_exists(&mut tx, "queues", "queue", q).await?;
+                        (Some(q), None)
+                    }
+                    $crate::TransferTarget::Operator { id, expires_at } => {
+                        let op: Option<(Option<sqlx::types::Json<baylanys_domain::router::Capacity>>, String, bool, String)> =
+                            sqlx::query_as(
+                                "UPDATE staff SET presence = presence WHERE id = $1                                  RETURNING capacity, presence, active, role",
+                            )
+                            .bind(id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                        let (capacity, presence, active, role) =
+                            op.ok_or($crate::StoreError::NotFound("staff member"))?;
+                        if !active || (role != Role::Operator.as_str() && role != Role::Supervisor.as_str()) {
+                            return Err(DomainError::InvalidField {
+                                field: "to_operator",
+                                reason: "contacts go to active operators and supervisors".into(),
+                            }
+                            .into());
+                        }
+                        if presence != Presence::Online.as_str() {
+                            return Err($crate::StoreError::Conflict("that operator is not online".into()));
+                        }
+                        let cap = i64::from(capacity.map(|c| c.0).unwrap_or_default().get(channel));
+                        if Self::load_on(&mut tx, id, channel.as_str()).await? >= cap {
+                            return Err($crate::StoreError::Conflict(
+                                "that operator has no room on this channel".into(),
+                            ));
+                        }
+                        (row.queue_id, Some((id, expires_at)))
+                    }
+                };
+                let (offered_to, expires) = match offer {
+                    Some((o, e)) => (Some(o), Some(e)),
+                    None => (None, None),
+                };
+                let mut drafts = Vec::new();
+                let target_id = if row.state == "answered" {
+                    sqlx::query("UPDATE interactions SET state = 'ended', ended_at = $2 WHERE id = $1")
+                        .bind(interaction_id)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                    drafts.push(
+                        $crate::events::Draft::new(
+                            event_kind::INTERACTION_UPDATED,
+                            actor,
+                            serde_json::json!({ "from": "answered", "state": "ended", "operator_id": row.operator_id, "channel": channel, "via": "transfer" }),
+                        )
+                        .appeal(row.appeal_id)
+                        .interaction(interaction_id),
+                    );
+                    let new_id = uuid::Uuid::now_v7();
+                    sqlx::query(
+                        "INSERT INTO interactions (id, appeal_id, channel, direction, state, queue_id, \
+                         queued_at, offered_to, offered_at, offer_expires_at, escalated) \
+                         VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $8, $9, $10)",
+                    )
+                    .bind(new_id)
+                    .bind(row.appeal_id)
+                    .bind(&row.channel)
+                    .bind(&row.direction)
+                    .bind(queue_id)
+                    .bind(now)
+                    .bind(offered_to)
+                    .bind(offered_to.map(|_| now))
+                    .bind(expires)
+                    .bind(transfer.escalation)
+                    .execute(&mut *tx)
+                    .await?;
+                    drafts.push(
+                        $crate::events::Draft::new(
+                            event_kind::INTERACTION_STARTED,
+                            actor,
+                            serde_json::json!({ "channel": channel, "direction": row.direction, "state": "queued", "queue_id": queue_id }),
+                        )
+                        .appeal(row.appeal_id)
+                        .interaction(new_id),
+                    );
+                    new_id
+                } else {
+                    sqlx::query(
+                        "UPDATE interactions SET queue_id = $2, offered_to = $3, offered_at = $4, \
+                         offer_expires_at = $5, escalated = (escalated OR $6) WHERE id = $1",
+                    )
+                    .bind(interaction_id)
+                    .bind(queue_id)
+                    .bind(offered_to)
+                    .bind(offered_to.map(|_| now))
+                    .bind(expires)
+                    .bind(transfer.escalation)
+                    .execute(&mut *tx)
+                    .await?;
+                    interaction_id
+                };
+                let label = if transfer.escalation { "Эскалация / Escalation" } else { "Ауыстыру / Transfer" };
+                let note_id = uuid::Uuid::now_v7();
+                sqlx::query(
+                    "INSERT INTO notes (id, appeal_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(note_id)
+                .bind(row.appeal_id)
+                .bind(by)
+                .bind(format!("{label}: {}", transfer.reason))
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                drafts.push(
+                    $crate::events::Draft::new(
+                        if transfer.escalation { event_kind::ROUTING_ESCALATED } else { event_kind::ROUTING_TRANSFERRED },
+                        actor,
+                        serde_json::json!({
+                            "from_interaction": interaction_id,
+                            "from_operator": row.operator_id.or(row.offered_to),
+                            "to_queue": queue_id,
+                            "to_operator": offered_to,
+                            "reason": transfer.reason,
+                            // The note itself hangs on the appeal.note_added event.
+                            "reason_note_id": note_id,
+                        }),
+                    )
+                    .appeal(row.appeal_id)
+                    .interaction(target_id),
+                );
+                drafts.push(
+                    $crate::events::Draft::new(event_kind::APPEAL_NOTE_ADDED, actor, serde_json::json!({ "note_id": note_id }))
+                        .appeal(row.appeal_id),
+                );
+                if let Some(o) = offered_to {
+                    drafts.push(
+                        $crate::events::Draft::new(
+                            event_kind::ROUTING_OFFERED,
+                            actor,
+                            serde_json::json!({ "operator_id": o, "queue_id": queue_id, "channel": channel, "expires_at": expires, "via": "transfer" }),
+                        )
+                        .appeal(row.appeal_id)
+                        .interaction(target_id),
+                    );
+                }
+                Self::events(&mut tx, now, drafts).await?;
+                let out: $crate::rows::InteractionRow = Self::interaction_row(&mut tx, target_id).await?;
+                tx.commit().await?;
+                out.try_into()
             }
 
             async fn offers_for(

@@ -239,6 +239,16 @@ pub trait DispatchStore: Send + Sync {
     ) -> StoreResult<()>;
     /// The operator's pending offers.
     async fn offers_for(&self, operator_id: Uuid) -> StoreResult<Vec<Interaction>>;
+    /// Transfers or escalates a contact to a queue or an operator. An answered contact ends
+    /// and a new one is queued on the same appeal, so each operator's handling time stays
+    /// theirs; a queued contact just moves. The reason becomes an internal note on the appeal,
+    /// so the receiving operator sees why. Returns the contact as it now waits.
+    async fn transfer(
+        &self,
+        interaction_id: Uuid,
+        transfer: Transfer,
+        actor: Actor,
+    ) -> StoreResult<Interaction>;
     async fn get_interaction(&self, id: Uuid) -> StoreResult<Interaction>;
 }
 

@@ -494,6 +494,8 @@ pub struct WaitingContact {
     pub declined_by: Vec<Uuid>,
     pub offered_to: Option<Uuid>,
     pub offer_expires_at: Option<DateTime<Utc>>,
+    /// Escalated to management: waits for a supervisor (R24.2).
+    pub escalated: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -501,4 +503,23 @@ pub struct RoutingSnapshot {
     pub operators: Vec<RoutableOperator>,
     pub waiting: Vec<WaitingContact>,
     pub queues: Vec<Queue>,
+}
+
+/// Where a transfer sends a contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransferTarget {
+    Queue(Uuid),
+    /// Offered directly to this operator until `expires_at`.
+    Operator {
+        id: Uuid,
+        expires_at: DateTime<Utc>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Transfer {
+    pub target: TransferTarget,
+    pub reason: String,
+    /// An escalation to a supervisor (R24.2) rather than a plain transfer.
+    pub escalation: bool,
 }

@@ -152,6 +152,19 @@ macro_rules! impl_routing_store {
                 settings.validate()?;
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
+                if let Some(q) = settings.escalation_queue_id {
+                    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM queues WHERE id = $1")
+                        .bind(q)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    if n == 0 {
+                        return Err(baylanys_domain::DomainError::InvalidField {
+                            field: "escalation_queue_id",
+                            reason: "unknown queue".into(),
+                        }
+                        .into());
+                    }
+                }
                 let value = serde_json::to_value(settings)
                     .map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?;
                 Self::put_setting(&mut tx, $crate::routing::ROUTER_SETTINGS, value, actor, now).await?;

@@ -271,6 +271,7 @@ pub(crate) struct WaitingRow {
     pub appeal_priority: i64,
     pub vulnerable: bool,
     pub contacts: i64,
+    pub escalated: bool,
 }
 
 impl TryFrom<WaitingRow> for WaitingContact {
@@ -292,6 +293,7 @@ impl TryFrom<WaitingRow> for WaitingContact {
             declined_by: r.declined_by.0,
             offered_to: r.offered_to,
             offer_expires_at: r.offer_expires_at,
+            escalated: r.escalated,
         })
     }
 }

@@ -96,6 +96,7 @@ impl RoutingEngine {
                     .collect(),
                 capacity: o.staff.capacity.per_channel(),
                 idle_since: o.staff.presence_at.unwrap_or(o.staff.created_at),
+                supervisor: o.staff.role == baylanys_domain::Role::Supervisor,
             });
             router.restore_load(o.staff.id, o.load);
         }
@@ -118,6 +119,7 @@ impl RoutingEngine {
                 min_level: w.min_level,
                 enqueued_at: w.queued_at,
                 declined_by: w.declined_by.clone(),
+                needs_supervisor: w.escalated,
             });
         }
         let rules: Vec<_> = snap

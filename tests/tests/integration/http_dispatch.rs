@@ -6,7 +6,11 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-both!(language_capacity_and_declines, overflow_and_live_view);
+both!(
+    language_capacity_and_declines,
+    overflow_and_live_view,
+    transfer_escalation_and_queue_status,
+);
 
 /// An operator online with the given languages and web-chat capacity; returns (id, token).
 async fn operator(
@@ -292,6 +296,225 @@ async fn overflow_and_live_view(app: TestApp) -> anyhow::Result<()> {
     assert_eq!(
         app.get("/api/v1/routing/live", &op).await?.status,
         StatusCode::FORBIDDEN
+    );
+    Ok(())
+}
+
+async fn transfer_escalation_and_queue_status(app: TestApp) -> anyhow::Result<()> {
+    let main = app
+        .post(
+            "/api/v1/queues",
+            app.admin(),
+            json!({"code": "main", "name": "Main"}),
+        )
+        .await?
+        .id();
+    let sup_q = app
+        .post(
+            "/api/v1/queues",
+            app.admin(),
+            json!({"code": "supervisors", "name": "Supervisors"}),
+        )
+        .await?
+        .id();
+    app.put(
+        "/api/v1/routing/table",
+        app.admin(),
+        json!({"entries": [], "default_queue_id": main}),
+    )
+    .await?;
+    let r = app.put("/api/v1/routing/settings", app.admin(),
+                    json!({"strategy": "longest_idle", "starvation_bound_secs": 300, "offer_timeout_secs": 60, "escalation_queue_id": sup_q})).await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let (a_id, a) = operator(&app, "op-a", json!(["kk"]), 1).await?;
+    let client = app.client(app.admin(), json!({"name": "Transfer"})).await?;
+    let first = chat(&app, client, "kk").await?;
+    offered(&app, &a, first).await?;
+    app.call(
+        Method::POST,
+        &format!("/api/v1/interactions/{first}/accept"),
+        Some(&a),
+        None,
+    )
+    .await?;
+    // A second contact waits behind: position 1 in line, no estimate until the queue answered
+    // someone in the last hour… which it has (op-a took the first), so there is one.
+    let waiting = chat(&app, client, "kk").await?;
+    let r = app
+        .get(
+            &format!("/api/v1/interactions/{waiting}/queue"),
+            app.admin(),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["position"], 1);
+    assert_eq!(r.body["waiting"], 1);
+    assert_eq!(r.body["estimated_wait_secs"], 3600);
+    // op-a hands the first chat to op-b, with a reason op-b will read.
+    let (b_id, b) = operator(&app, "op-b", json!(["kk"]), 2).await?;
+    // op-b may be offered the waiting one by the router meanwhile; take it out of the way.
+    let r = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/interactions/{waiting}/abandon"),
+            Some(app.admin()),
+            None,
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = app
+        .post(
+            &format!("/api/v1/interactions/{first}/transfer"),
+            &a,
+            json!({"to_operator": b_id, "reason": "зейнетақы бойынша маман керек"}),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let second = r.id();
+    assert_ne!(second, first, "an answered contact continues as a new one");
+    assert_eq!(r.body["offered_to"], b_id.to_string());
+    offered(&app, &b, second).await?;
+    let r = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/interactions/{second}/accept"),
+            Some(&b),
+            None,
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let appeal = r.body["appeal_id"].as_str().unwrap_or_default().to_owned();
+    let d = app.get(&format!("/api/v1/appeals/{appeal}"), &b).await?;
+    let notes: Vec<String> = d.body["timeline"]
+        .as_array()
+        .map(|t| {
+            t.iter()
+                .filter_map(|e| e["note"]["body"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        notes,
+        ["Ауыстыру / Transfer: зейнетақы бойынша маман керек"]
+    );
+    let states: Vec<(String, String)> = d.body["interactions"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|i| {
+                    (
+                        i["state"].as_str().unwrap_or("").to_owned(),
+                        i["operator_id"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        states.contains(&("ended".into(), a_id.to_string())),
+        "{states:?}"
+    );
+    assert!(
+        states.contains(&("answered".into(), b_id.to_string())),
+        "{states:?}"
+    );
+    // op-b escalates: the contact waits for a supervisor, not for op-a (who has room now).
+    let r = app
+        .post(
+            &format!("/api/v1/interactions/{second}/escalate"),
+            &b,
+            json!({"reason": "клиент басшыны сұрайды"}),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let third = r.id();
+    assert_eq!(r.body["queue_id"], sup_q.to_string());
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        offers(&app, &a).await?.is_empty(),
+        "operators do not take escalations"
+    );
+    let (sup_id, sup) = app.staff("supervisor-1", "supervisor", None).await?;
+    app.patch(
+        &format!("/api/v1/staff/{sup_id}"),
+        app.admin(),
+        json!({"languages": ["kk"]}),
+    )
+    .await?;
+    app.put(
+        "/api/v1/auth/me/presence",
+        &sup,
+        json!({"presence": "online"}),
+    )
+    .await?;
+    offered(&app, &sup, third).await?;
+    let r = app
+        .get("/api/v1/events?kind=routing.escalated", app.admin())
+        .await?;
+    assert_eq!(
+        r.body["items"][0]["data"]["from_operator"],
+        b_id.to_string()
+    );
+    assert_eq!(r.body["items"][0]["data"]["to_queue"], sup_q.to_string());
+    // Refusals change nothing: a stranger's transfer, both targets, no target, an offline target.
+    let (_, stranger) = app.staff("stranger", "operator", None).await?;
+    let before = app.event_count().await?;
+    for (token, body, status) in [
+        (
+            stranger.as_str(),
+            json!({"to_queue": main, "reason": "x"}),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            sup.as_str(),
+            json!({"to_queue": main, "to_operator": a_id, "reason": "x"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            sup.as_str(),
+            json!({"reason": "x"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            sup.as_str(),
+            json!({"to_queue": main, "reason": " "}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            sup.as_str(),
+            json!({"to_operator": Uuid::now_v7(), "reason": "x"}),
+            StatusCode::NOT_FOUND,
+        ),
+    ] {
+        let r = app
+            .post(
+                &format!("/api/v1/interactions/{third}/transfer"),
+                token,
+                body.clone(),
+            )
+            .await?;
+        assert_eq!(r.status, status, "{body}: {}", r.text);
+    }
+    app.put(
+        "/api/v1/auth/me/presence",
+        &a,
+        json!({"presence": "offline"}),
+    )
+    .await?;
+    let before_offline = app.event_count().await?;
+    let r = app
+        .post(
+            &format!("/api/v1/interactions/{third}/transfer"),
+            &sup,
+            json!({"to_operator": a_id, "reason": "x"}),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+    assert_eq!(app.event_count().await?, before_offline);
+    assert_eq!(
+        before_offline,
+        before + 1,
+        "only the presence change was written"
     );
     Ok(())
 }

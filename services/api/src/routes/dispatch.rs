@@ -6,14 +6,15 @@ use axum::http::StatusCode;
 use baylanys_domain::router::{Capacity, ContactFacts};
 use baylanys_domain::{Channel, Direction, InteractionState};
 use baylanys_proto::{
-    InteractionView, LiveView, OperatorLive, ProblemDetails, QueueContact, QueueLive,
+    problem, EscalateContact, InteractionView, LiveView, OperatorLive, ProblemDetails,
+    QueueContact, QueueLive, QueueStatusView, TransferContact,
 };
-use baylanys_store::NewInteraction;
+use baylanys_store::{NewInteraction, Transfer, TransferTarget};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, Json, Path, CENTRE_STAFF, OVERSIGHT};
 use crate::{convert, AppState};
 
@@ -26,6 +27,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(end))
         .routes(routes!(abandon))
         .routes(routes!(live))
+        .routes(routes!(transfer))
+        .routes(routes!(escalate))
+        .routes(routes!(queue_status))
 }
 
 /// Puts a new contact of an appeal in line (e.g. a callback the client asked for). Its queue is
@@ -240,5 +244,172 @@ async fn live(State(state): State<AppState>, caller: Caller) -> ApiResult<axum::
         queues,
         unplaced: u32::try_from(unplaced).unwrap_or(u32::MAX),
         operators,
+    }))
+}
+
+/// Only the operator handling (or offered) the contact, or a supervisor or admin, moves it.
+async fn may_move(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<()> {
+    let current = state.store.get_interaction(id).await?;
+    if current.operator_id == Some(caller.staff.id) || current.offered_to == Some(caller.staff.id) {
+        return Ok(());
+    }
+    caller.require(OVERSIGHT)
+}
+
+/// Transfers a contact to a queue or an operator (R18); the reason becomes an internal note.
+#[utoipa::path(post, path = "/api/v1/interactions/{id}/transfer", tag = "routing", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = TransferContact,
+    responses((status = 200, description = "The contact as it now waits", body = InteractionView),
+              (status = 409, description = "Operator offline or full; contact finished", body = ProblemDetails, content_type = "application/problem+json")))]
+async fn transfer(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    Json(req): Json<TransferContact>,
+) -> ApiResult<axum::Json<InteractionView>> {
+    let reason = super::text("reason", &req.reason, 1000)?;
+    may_move(&state, &caller, id).await?;
+    let target = match (req.to_queue, req.to_operator) {
+        (Some(q), None) => TransferTarget::Queue(q),
+        (None, Some(op)) => {
+            let settings = state.store.router_settings().await?;
+            TransferTarget::Operator {
+                id: op,
+                expires_at: baylanys_store::now()
+                    + chrono::Duration::seconds(i64::from(settings.offer_timeout_secs)),
+            }
+        }
+        _ => {
+            return Err(ApiError::new(
+                problem::VALIDATION,
+                "give exactly one of to_queue and to_operator",
+            ))
+        }
+    };
+    let moved = state
+        .store
+        .transfer(
+            id,
+            Transfer {
+                target,
+                reason,
+                escalation: false,
+            },
+            caller.actor(),
+        )
+        .await?;
+    state.kick.notify_one();
+    Ok(axum::Json(convert::interaction(&moved)))
+}
+
+/// Escalates a contact to the supervisors' queue named in the router settings (R24.2).
+#[utoipa::path(post, path = "/api/v1/interactions/{id}/escalate", tag = "routing", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = EscalateContact,
+    responses((status = 200, body = InteractionView),
+              (status = 409, description = "No escalation queue configured", body = ProblemDetails, content_type = "application/problem+json")))]
+async fn escalate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    Json(req): Json<EscalateContact>,
+) -> ApiResult<axum::Json<InteractionView>> {
+    let reason = super::text("reason", &req.reason, 1000)?;
+    may_move(&state, &caller, id).await?;
+    let queue = state
+        .store
+        .router_settings()
+        .await?
+        .escalation_queue_id
+        .ok_or_else(|| ApiError::new(problem::CONFLICT, "no escalation queue is configured"))?;
+    let moved = state
+        .store
+        .transfer(
+            id,
+            Transfer {
+                target: TransferTarget::Queue(queue),
+                reason,
+                escalation: true,
+            },
+            caller.actor(),
+        )
+        .await?;
+    state.kick.notify_one();
+    Ok(axum::Json(convert::interaction(&moved)))
+}
+
+/// A queued contact's place in line and estimated wait (R12.1).
+#[utoipa::path(get, path = "/api/v1/interactions/{id}/queue", tag = "routing", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = QueueStatusView), (status = 404, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn queue_status(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> ApiResult<axum::Json<QueueStatusView>> {
+    caller.require(CENTRE_STAFF)?;
+    let interaction = state.store.get_interaction(id).await?;
+    let now = baylanys_store::now();
+    let Some(queue_id) = interaction.queue_id else {
+        return Ok(axum::Json(QueueStatusView {
+            interaction_id: id,
+            queue_id: None,
+            position: None,
+            waiting: 0,
+            estimated_wait_secs: None,
+        }));
+    };
+    let config = state.store.router_settings().await?.validate()?;
+    let snap = state.store.routing_snapshot().await?;
+    // The same order the router serves in, over this queue's waiting contacts.
+    let mut router = baylanys_domain::router::Router::new(config);
+    for w in snap
+        .waiting
+        .iter()
+        .filter(|w| w.queue_id == Some(queue_id) && w.offered_to.is_none())
+    {
+        let base = baylanys_domain::Priority::new(w.appeal_priority)
+            .map(|p| p.get())
+            .unwrap_or(3) as u8;
+        let _ = router.enqueue(baylanys_domain::router::Contact {
+            id: w.interaction_id,
+            queue_id,
+            topic_id: w.topic_id,
+            language: w.language,
+            channel: w.channel,
+            priority: baylanys_domain::router::priority(base, w.kind, w.vulnerable, w.repeat),
+            min_level: w.min_level,
+            enqueued_at: w.queued_at,
+            declined_by: w.declined_by.clone(),
+            needs_supervisor: w.escalated,
+        });
+    }
+    let waiting = u32::try_from(router.waiting_len()).unwrap_or(u32::MAX);
+    let position = router
+        .service_order(now)
+        .position(|c| c == id)
+        .map(|p| u32::try_from(p + 1).unwrap_or(u32::MAX));
+    // Pace of answers in this queue over the last hour.
+    let answered = state
+        .store
+        .list_events(baylanys_store::EventFilter {
+            kind: Some(baylanys_domain::event_kind::ROUTING_ACCEPTED.into()),
+            from: Some(now - chrono::Duration::hours(1)),
+            limit: 500,
+            ..Default::default()
+        })
+        .await?
+        .iter()
+        .filter(|e| e.data["queue_id"] == serde_json::json!(queue_id))
+        .count();
+    let estimated_wait_secs = match (position, answered) {
+        (Some(p), n) if n > 0 => Some(i64::from(p) * 3600 / n as i64),
+        _ => None,
+    };
+    Ok(axum::Json(QueueStatusView {
+        interaction_id: id,
+        queue_id: Some(queue_id),
+        position,
+        waiting,
+        estimated_wait_secs,
     }))
 }

@@ -116,6 +116,9 @@ pub struct RouterSettings {
     pub strategy: Strategy,
     pub starvation_bound_secs: u32,
     pub offer_timeout_secs: u32,
+    /// Where escalated contacts go: the supervisors' queue (R24.2).
+    #[serde(default)]
+    pub escalation_queue_id: Option<Uuid>,
 }
 
 impl Default for RouterSettings {
@@ -125,6 +128,7 @@ impl Default for RouterSettings {
             strategy: c.strategy,
             starvation_bound_secs: c.starvation_bound.num_seconds() as u32,
             offer_timeout_secs: c.offer_timeout.num_seconds() as u32,
+            escalation_queue_id: None,
         }
     }
 }
@@ -198,6 +202,8 @@ pub struct Operator {
     pub capacity: PerChannel,
     /// Since when the operator has had nothing new; the longest-idle strategy reads it.
     pub idle_since: DateTime<Utc>,
+    /// Supervisors take escalated contacts (R24.2); operators do not.
+    pub supervisor: bool,
 }
 
 impl Operator {
@@ -233,6 +239,8 @@ pub struct Contact {
     pub enqueued_at: DateTime<Utc>,
     /// Operators who declined it or let the offer time out: never offered again (issue rule).
     pub declined_by: Vec<Uuid>,
+    /// Escalated to management: only supervisors may take it.
+    pub needs_supervisor: bool,
 }
 
 /// Priority rises for complaints, for clients flagged as vulnerable (R5.6) and for repeat
@@ -412,6 +420,7 @@ impl Router {
             && c.topic_id
                 .is_none_or(|t| slot.op.level(t) >= c.min_level.max(1))
             && !c.declined_by.contains(&slot.op.id)
+            && (!c.needs_supervisor || slot.op.supervisor)
     }
 
     /// Better operator first: the strategy's key, then the id for determinism.

@@ -33,6 +33,7 @@ fn operator(n: u128, langs: &[Language], skills: &[(Uuid, u8)], idle_secs: i64) 
         skills: skills.to_vec(),
         capacity: chats(2),
         idle_since: t0() - Duration::seconds(idle_secs),
+        supervisor: false,
     }
 }
 
@@ -47,6 +48,7 @@ fn contact(n: u128, lang: Language, topic: Option<Uuid>, prio: u8, at_secs: i64)
         min_level: 1,
         enqueued_at: t0() + Duration::seconds(at_secs),
         declined_by: vec![],
+        needs_supervisor: false,
     }
 }
 
@@ -228,6 +230,7 @@ fn may_take(op: &Operator, load: PerChannel, c: &Contact) -> bool {
                 .any(|(s, l)| *s == t && *l >= c.min_level.max(1)),
         }
         && !c.declined_by.contains(&op.id)
+        && (!c.needs_supervisor || op.supervisor)
 }
 
 /// Independent statement of service order: does `a` come before `b`?
@@ -251,6 +254,7 @@ enum Step {
         prio: u8,
         level: u8,
         channel: u8,
+        escalated: bool,
     },
     Route,
     Accept(u8),
@@ -263,7 +267,7 @@ enum Step {
 
 fn step() -> impl Gen<Value = Step> {
     prop_oneof![
-        3 => (0u8..3, 0u8..4, 1u8..6, 1u8..4, 0u8..2).prop_map(|(lang, topic, prio, level, channel)| Step::Arrive { lang, topic, prio, level, channel }),
+        3 => (0u8..3, 0u8..4, 1u8..6, 1u8..4, 0u8..2, prop::bool::weighted(0.2)).prop_map(|(lang, topic, prio, level, channel, escalated)| Step::Arrive { lang, topic, prio, level, channel, escalated }),
         4 => Just(Step::Route),
         2 => any::<u8>().prop_map(Step::Accept),
         1 => any::<u8>().prop_map(Step::Decline),
@@ -304,6 +308,7 @@ proptest! {
                 skills: topics.iter().enumerate().filter(|(b, _)| tmask & (1 << b) != 0).map(|(_, t)| (*t, *level)).collect(),
                 capacity,
                 idle_since: t0() - Duration::seconds(i as i64 * 7),
+                supervisor: i % 3 == 0,
             });
         }
         let op_ids: Vec<Uuid> = (1..=ops.len() as u128).map(id).collect();
@@ -313,7 +318,7 @@ proptest! {
         let mut ever_declined: HashSet<(Uuid, Uuid)> = HashSet::new();
         for s in steps {
             match s {
-                Step::Arrive { lang, topic, prio, level, channel } => {
+                Step::Arrive { lang, topic, prio, level, channel, escalated } => {
                     next_contact += 1;
                     let c = Contact {
                         id: id(next_contact),
@@ -325,6 +330,7 @@ proptest! {
                         min_level: level,
                         enqueued_at: now,
                         declined_by: vec![],
+                        needs_supervisor: escalated,
                     };
                     prop_assert!(r.enqueue(c).is_ok());
                 }
