@@ -491,6 +491,31 @@ macro_rules! impl_appeal_store {
                     .client(appeal.client_id),
                 )
                 .await?;
+                // A closed appeal's contacts in progress are over: they end with it, freeing the
+                // operators' capacity for routing.
+                if change.to == AppealStatus::Closed {
+                    let ended: Vec<(uuid::Uuid, Option<uuid::Uuid>, String)> = sqlx::query_as(
+                        "UPDATE interactions SET state = 'ended', ended_at = $2 \
+                         WHERE appeal_id = $1 AND state = 'answered' RETURNING id, operator_id, channel",
+                    )
+                    .bind(id)
+                    .bind(now)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    let drafts = ended
+                        .into_iter()
+                        .map(|(iid, op, channel)| {
+                            $crate::events::Draft::new(
+                                event_kind::INTERACTION_UPDATED,
+                                actor,
+                                serde_json::json!({ "from": "answered", "state": "ended", "operator_id": op, "channel": channel, "via": "appeal closed" }),
+                            )
+                            .appeal(id)
+                            .interaction(iid)
+                        })
+                        .collect();
+                    Self::events(&mut tx, now, drafts).await?;
+                }
                 tx.commit().await?;
                 row.try_into()
             }

@@ -109,6 +109,8 @@ async fn readme_flow(app: TestApp) -> anyhow::Result<()> {
     assert_eq!(d.body["client"]["iin"], "061211600012");
     assert_eq!(d.body["appeal"]["status"], "closed");
     assert_eq!(d.body["appeal"]["first_contact_resolved"], true);
+    // Closing ended the contact that was in progress.
+    assert_eq!(d.body["interactions"][0]["state"], "ended");
     assert!(d.body["appeal"]["closed_at"].is_string());
     let kinds: Vec<&str> = d.body["timeline"]
         .as_array()
@@ -126,6 +128,7 @@ async fn readme_flow(app: TestApp) -> anyhow::Result<()> {
             "appeal.status_changed",
             "appeal.status_changed",
             "appeal.status_changed",
+            "interaction.updated",
             "appeal.note_added",
         ]
     );
@@ -134,7 +137,7 @@ async fn readme_flow(app: TestApp) -> anyhow::Result<()> {
         timeline[2]["message"]["body"],
         "Сәлеметсіз бе, анықтама керек"
     );
-    assert_eq!(timeline[9]["note"]["body"], "Клиент риза");
+    assert_eq!(timeline[10]["note"]["body"], "Клиент риза");
     assert_eq!(timeline[8]["data"]["from"], "answered");
     assert_eq!(timeline[8]["data"]["to"], "closed");
     // A closed appeal takes no more messages: a new contact opens a new appeal.
