@@ -287,6 +287,7 @@ macro_rules! impl_dispatch_store {
                 &self,
                 interaction_id: uuid::Uuid,
                 action: baylanys_domain::router::OverflowAction,
+                escalate: bool,
             ) -> $crate::StoreResult<()> {
                 use baylanys_domain::{event_kind, router::OverflowAction};
                 let now = $crate::now();
@@ -301,28 +302,44 @@ macro_rules! impl_dispatch_store {
                     .execute(&mut *tx)
                     .await?,
                     OverflowAction::MoveTo { queue_id } => sqlx::query(
-                        "UPDATE interactions SET queue_id = $2 WHERE id = $1 AND state = 'queued'",
+                        "UPDATE interactions SET queue_id = $2, escalated = (escalated OR $3) \
+                         WHERE id = $1 AND state = 'queued'",
                     )
                     .bind(interaction_id)
                     .bind(queue_id)
+                    .bind(escalate)
                     .execute(&mut *tx)
                     .await?,
                 }
                 .rows_affected()
                     == 1;
                 if done {
-                    Self::event(
-                        &mut tx,
-                        now,
-                        $crate::events::Draft::new(
-                            event_kind::ROUTING_OVERFLOWED,
-                            $crate::Actor::SYSTEM,
-                            serde_json::json!({ "from_queue": row.queue_id, "action": action }),
-                        )
-                        .appeal(row.appeal_id)
-                        .interaction(interaction_id),
+                    let mut drafts = vec![$crate::events::Draft::new(
+                        event_kind::ROUTING_OVERFLOWED,
+                        $crate::Actor::SYSTEM,
+                        serde_json::json!({ "from_queue": row.queue_id, "action": action }),
                     )
-                    .await?;
+                    .appeal(row.appeal_id)
+                    .interaction(interaction_id)];
+                    if let (true, OverflowAction::MoveTo { queue_id }) = (escalate, action) {
+                        // Escalation by rule (R24.2): the contact now waits for a supervisor.
+                        drafts.push(
+                            $crate::events::Draft::new(
+                                event_kind::ROUTING_ESCALATED,
+                                $crate::Actor::SYSTEM,
+                                serde_json::json!({
+                                    "from_interaction": interaction_id,
+                                    "from_operator": null,
+                                    "to_queue": queue_id,
+                                    "to_operator": null,
+                                    "reason": "overflow rule",
+                                }),
+                            )
+                            .appeal(row.appeal_id)
+                            .interaction(interaction_id),
+                        );
+                    }
+                    Self::events(&mut tx, now, drafts).await?;
                     tx.commit().await?;
                 }
                 Ok(())

@@ -231,11 +231,13 @@ pub trait DispatchStore: Send + Sync {
         operator_id: Uuid,
         timed_out: bool,
     ) -> StoreResult<Interaction>;
-    /// Applies an overflow step to a queued contact.
+    /// Applies an overflow step to a queued contact; with `escalate` (a move into the
+    /// escalation queue) it then waits for a supervisor.
     async fn overflow_contact(
         &self,
         interaction_id: Uuid,
         action: baylanys_domain::router::OverflowAction,
+        escalate: bool,
     ) -> StoreResult<()>;
     /// The operator's pending offers.
     async fn offers_for(&self, operator_id: Uuid) -> StoreResult<Vec<Interaction>>;

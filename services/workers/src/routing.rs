@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use baylanys_domain::router::{priority, Contact, Operator, Presence, Router};
+use baylanys_domain::router::{priority, Contact, Operator, OverflowAction, Presence, Router};
 use baylanys_domain::Priority;
 use baylanys_store::{Store, StoreResult};
 use chrono::{DateTime, Utc};
@@ -66,7 +66,8 @@ impl RoutingEngine {
     /// One routing pass at `now`.
     pub async fn pass(&self, now: DateTime<Utc>) -> StoreResult<PassReport> {
         let mut report = PassReport::default();
-        let config = self.store.router_settings().await?.validate()?;
+        let settings = self.store.router_settings().await?;
+        let config = settings.validate()?;
         let mut snap = self.store.routing_snapshot().await?;
         // Offers not answered in time go back in line, never to the same operator.
         let mut expired = false;
@@ -128,7 +129,12 @@ impl RoutingEngine {
             .flat_map(|q| q.overflow.iter().cloned())
             .collect();
         for (id, action) in router.apply_overflow(&rules, now) {
-            self.store.overflow_contact(id, action).await?;
+            let escalate = matches!(action, OverflowAction::MoveTo { queue_id }
+                if Some(queue_id) == settings.escalation_queue_id);
+            if escalate {
+                router.require_supervisor(id);
+            }
+            self.store.overflow_contact(id, action, escalate).await?;
             report.overflowed += 1;
         }
         for offer in router.route(now) {

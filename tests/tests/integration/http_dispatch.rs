@@ -10,6 +10,7 @@ both!(
     language_capacity_and_declines,
     overflow_and_live_view,
     transfer_escalation_and_queue_status,
+    escalation_by_rule,
 );
 
 /// An operator online with the given languages and web-chat capacity; returns (id, token).
@@ -516,6 +517,72 @@ async fn transfer_escalation_and_queue_status(app: TestApp) -> anyhow::Result<()
         before + 1,
         "only the presence change was written"
     );
+    Ok(())
+}
+
+/// An overflow step into the escalation queue escalates: only supervisors take the contact.
+async fn escalation_by_rule(app: TestApp) -> anyhow::Result<()> {
+    let main = app
+        .post(
+            "/api/v1/queues",
+            app.admin(),
+            json!({"code": "main", "name": "Main"}),
+        )
+        .await?
+        .id();
+    let sup_q = app
+        .post(
+            "/api/v1/queues",
+            app.admin(),
+            json!({"code": "sup", "name": "Supervisors"}),
+        )
+        .await?
+        .id();
+    app.put(
+        "/api/v1/routing/table",
+        app.admin(),
+        json!({"entries": [], "default_queue_id": main}),
+    )
+    .await?;
+    app.put("/api/v1/routing/settings", app.admin(),
+            json!({"strategy": "longest_idle", "starvation_bound_secs": 300, "offer_timeout_secs": 20, "escalation_queue_id": sup_q})).await?;
+    app.put(
+        &format!("/api/v1/queues/{main}/overflow"),
+        app.admin(),
+        json!([{"after_secs": 1, "move_to_queue": sup_q}]),
+    )
+    .await?;
+    let client = app.client(app.admin(), json!({})).await?;
+    let contact = chat(&app, client, "en").await?;
+    let escalated = eventually("the escalation", || async {
+        let r = app
+            .get("/api/v1/events?kind=routing.escalated", app.admin())
+            .await?;
+        Ok(r.body["items"].as_array().and_then(|a| a.first().cloned()))
+    })
+    .await?;
+    assert_eq!(escalated["interaction_id"], contact.to_string());
+    assert_eq!(escalated["data"]["reason"], "overflow rule");
+    let (_, op) = operator(&app, "en-operator", json!(["en"]), 2).await?;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        offers(&app, &op).await?.is_empty(),
+        "an operator does not take an escalation"
+    );
+    let (sup_id, sup) = app.staff("en-supervisor", "supervisor", None).await?;
+    app.patch(
+        &format!("/api/v1/staff/{sup_id}"),
+        app.admin(),
+        json!({"languages": ["en"]}),
+    )
+    .await?;
+    app.put(
+        "/api/v1/auth/me/presence",
+        &sup,
+        json!({"presence": "online"}),
+    )
+    .await?;
+    offered(&app, &sup, contact).await?;
     Ok(())
 }
 

@@ -333,6 +333,13 @@ impl Router {
         self.refresh_availability(id);
     }
 
+    /// From now on only supervisors may take this waiting contact (escalation, R24.2).
+    pub fn require_supervisor(&mut self, contact_id: Uuid) {
+        if let Some(c) = self.waiting.get_mut(&contact_id) {
+            c.needs_supervisor = true;
+        }
+    }
+
     /// Sets the contacts an operator already handles (when the router is rebuilt from the
     /// store).
     pub fn restore_load(&mut self, id: Uuid, load: PerChannel) {
