@@ -38,6 +38,12 @@ pub struct QueueLive {
     pub longest_wait_secs: Option<i64>,
     /// By its business hours and the working-day calendar.
     pub open: bool,
+    /// Since local midnight (Asia/Almaty).
+    pub answered_today: u32,
+    pub abandoned_today: u32,
+    /// Percent of today's answered and abandoned contacts answered within the service-level
+    /// target; absent before the first one.
+    pub service_level_today: Option<f64>,
 }
 
 /// One operator right now.

@@ -910,6 +910,7 @@ macro_rules! impl_appeal_store {
                             "state": state,
                             "operator_id": row.operator_id,
                             "channel": current.channel,
+                            "queue_id": current.queue_id,
                         }),
                     )
                     .appeal(current.appeal_id)

@@ -130,6 +130,10 @@ async fn language_capacity_and_declines(app: TestApp) -> anyhow::Result<()> {
     })
     .await?;
     assert!(offers(&app, &kk).await?.is_empty(), "over capacity");
+    // Service level so far today: one contact, answered well within 20 s.
+    assert_eq!(live["queues"][0]["answered_today"], 1);
+    assert_eq!(live["queues"][0]["abandoned_today"], 0);
+    assert_eq!(live["queues"][0]["service_level_today"], 100.0);
     let ops = live["operators"].as_array().cloned().unwrap_or_default();
     let kk_live = ops
         .iter()
@@ -363,6 +367,17 @@ async fn transfer_escalation_and_queue_status(app: TestApp) -> anyhow::Result<()
         )
         .await?;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    // A lost contact counts against today's service level: one of two answered in time.
+    let live = app.get("/api/v1/routing/live", app.admin()).await?;
+    let q = live.body["queues"]
+        .as_array()
+        .and_then(|a| a.iter().find(|q| q["code"] == "main").cloned())
+        .unwrap_or_default();
+    assert_eq!(
+        (q["answered_today"].clone(), q["abandoned_today"].clone()),
+        (json!(1), json!(1))
+    );
+    assert_eq!(q["service_level_today"], 50.0);
     let r = app
         .post(
             &format!("/api/v1/interactions/{first}/transfer"),

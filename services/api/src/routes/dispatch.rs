@@ -197,6 +197,47 @@ async fn live(State(state): State<AppState>, caller: Caller) -> ApiResult<axum::
     let now = baylanys_store::now();
     let snap = state.store.routing_snapshot().await?;
     let calendar = state.store.calendar().await?;
+    let settings = state.store.router_settings().await?;
+    let midnight = baylanys_domain::Calendar::local_date(now)
+        .and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(baylanys_domain::TZ).earliest())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or(now);
+    let accepted = events_since(
+        &state,
+        baylanys_domain::event_kind::ROUTING_ACCEPTED,
+        midnight,
+    )
+    .await?;
+    let updated = events_since(
+        &state,
+        baylanys_domain::event_kind::INTERACTION_UPDATED,
+        midnight,
+    )
+    .await?;
+    let today = |q: Uuid| {
+        let q = serde_json::json!(q);
+        let answered: Vec<f64> = accepted
+            .iter()
+            .filter(|e| e.data["queue_id"] == q)
+            .filter_map(|e| e.data["wait_secs"].as_f64())
+            .collect();
+        let abandoned = updated
+            .iter()
+            .filter(|e| e.data["queue_id"] == q && e.data["state"] == "abandoned")
+            .count();
+        let within = answered
+            .iter()
+            .filter(|w| **w <= f64::from(settings.service_level_secs))
+            .count();
+        let total = answered.len() + abandoned;
+        let sl = (total > 0).then(|| (1000.0 * within as f64 / total as f64).round() / 10.0);
+        (
+            u32::try_from(answered.len()).unwrap_or(u32::MAX),
+            u32::try_from(abandoned).unwrap_or(u32::MAX),
+            sl,
+        )
+    };
     let queues = snap
         .queues
         .iter()
@@ -215,7 +256,11 @@ async fn live(State(state): State<AppState>, caller: Caller) -> ApiResult<axum::
                     }),
                 );
             }
+            let (answered_today, abandoned_today, service_level_today) = today(q.id);
             QueueLive {
+                answered_today,
+                abandoned_today,
+                service_level_today,
                 queue_id: q.id,
                 code: q.code.clone(),
                 name: q.name.clone(),
@@ -412,4 +457,32 @@ async fn queue_status(
         waiting,
         estimated_wait_secs,
     }))
+}
+
+/// Every event of a kind since an instant (paged through the log).
+async fn events_since(
+    state: &AppState,
+    kind: &str,
+    from: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<Vec<baylanys_store::Event>> {
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let page = state
+            .store
+            .list_events(baylanys_store::EventFilter {
+                after,
+                kind: Some(kind.to_owned()),
+                from: Some(from),
+                limit: 500,
+                ..Default::default()
+            })
+            .await?;
+        let done = page.len() < 500;
+        after = page.last().map(|e| e.id);
+        out.extend(page);
+        if done {
+            return Ok(out);
+        }
+    }
 }
