@@ -9,6 +9,8 @@ ALTER TABLE interactions ADD COLUMN min_level INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE interactions ADD COLUMN declined_by TEXT NOT NULL DEFAULT '[]';
 
 ALTER TABLE interactions ADD COLUMN escalated INTEGER NOT NULL DEFAULT 0;
+-- When the client was told the queue is closed (once per contact).
+ALTER TABLE interactions ADD COLUMN out_of_hours_at TEXT;
 
 CREATE INDEX interactions_state ON interactions (state, queued_at);
 CREATE INDEX interactions_operator ON interactions (operator_id, state);

@@ -11,6 +11,7 @@ mod enums;
 mod error;
 mod hours;
 mod iin;
+pub mod notice;
 pub mod router;
 mod text;
 
@@ -61,6 +62,7 @@ pub mod event_kind {
     pub const ROUTING_OVERFLOWED: &str = "routing.overflowed";
     pub const ROUTING_TRANSFERRED: &str = "routing.transferred";
     pub const ROUTING_ESCALATED: &str = "routing.escalated";
+    pub const ROUTING_OUT_OF_HOURS: &str = "routing.out_of_hours";
 }
 
 /// The country's time zone. Reports, deadlines and appeal numbers follow local dates

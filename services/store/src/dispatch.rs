@@ -71,7 +71,7 @@ macro_rules! impl_dispatch_store {
                 let waiting: Vec<$crate::rows::WaitingRow> = sqlx::query_as(
                     "SELECT i.id AS interaction_id, i.appeal_id, i.queue_id, i.channel, i.min_level, \
                      i.queued_at, i.declined_by, i.offered_to, i.offer_expires_at, \
-                     i.escalated, a.topic_id, a.language, a.kind, a.priority AS appeal_priority, c.vulnerable, \
+                     i.escalated, i.out_of_hours_at, a.topic_id, a.language, a.kind, a.priority AS appeal_priority, c.vulnerable, \
                      (SELECT COUNT(*) FROM interactions j WHERE j.appeal_id = i.appeal_id) AS contacts \
                      FROM interactions i JOIN appeals a ON a.id = i.appeal_id \
                      JOIN clients c ON c.id = a.client_id \
@@ -515,6 +515,59 @@ macro_rules! impl_dispatch_store {
                 let out: $crate::rows::InteractionRow = Self::interaction_row(&mut tx, target_id).await?;
                 tx.commit().await?;
                 out.try_into()
+            }
+
+            async fn notify_out_of_hours(
+                &self,
+                interaction_id: uuid::Uuid,
+                text: &str,
+            ) -> $crate::StoreResult<bool> {
+                use baylanys_domain::{event_kind, Author, Channel};
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let marked: Option<(uuid::Uuid, String, Option<uuid::Uuid>)> = sqlx::query_as(
+                    "UPDATE interactions SET out_of_hours_at = $2 \
+                     WHERE id = $1 AND state = 'queued' AND out_of_hours_at IS NULL \
+                     RETURNING appeal_id, channel, queue_id",
+                )
+                .bind(interaction_id)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((appeal_id, channel, queue_id)) = marked else {
+                    return Ok(false);
+                };
+                let channel: Channel = channel
+                    .parse()
+                    .map_err(|e: baylanys_domain::DomainError| $crate::StoreError::Corrupt(e.to_string()))?;
+                let (seq,): (i64,) = sqlx::query_as(
+                    "UPDATE appeals SET last_seq = last_seq + 1, updated_at = $2 WHERE id = $1 RETURNING last_seq",
+                )
+                .bind(appeal_id)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                let message = $crate::NewMessage {
+                    author: Author::System,
+                    staff_id: None,
+                    channel: Some(channel),
+                    body: text.to_owned(),
+                    interaction_id: Some(interaction_id),
+                    external_id: None,
+                };
+                let (_, draft) =
+                    Self::insert_message(&mut tx, appeal_id, seq, channel, &message, $crate::Actor::SYSTEM, now)
+                        .await?;
+                let notice = $crate::events::Draft::new(
+                    event_kind::ROUTING_OUT_OF_HOURS,
+                    $crate::Actor::SYSTEM,
+                    serde_json::json!({ "queue_id": queue_id, "channel": channel }),
+                )
+                .appeal(appeal_id)
+                .interaction(interaction_id);
+                Self::events(&mut tx, now, vec![notice, draft]).await?;
+                tx.commit().await?;
+                Ok(true)
             }
 
             async fn offers_for(

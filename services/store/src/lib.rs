@@ -195,6 +195,14 @@ pub trait RoutingStore: Send + Sync {
         actor: Actor,
     ) -> StoreResult<baylanys_domain::router::RoutingTable>;
     async fn router_settings(&self) -> StoreResult<baylanys_domain::router::RouterSettings>;
+    async fn out_of_hours_settings(
+        &self,
+    ) -> StoreResult<baylanys_domain::notice::OutOfHoursSettings>;
+    async fn set_out_of_hours_settings(
+        &self,
+        settings: baylanys_domain::notice::OutOfHoursSettings,
+        actor: Actor,
+    ) -> StoreResult<baylanys_domain::notice::OutOfHoursSettings>;
     async fn set_router_settings(
         &self,
         settings: baylanys_domain::router::RouterSettings,
@@ -239,6 +247,10 @@ pub trait DispatchStore: Send + Sync {
         action: baylanys_domain::router::OverflowAction,
         escalate: bool,
     ) -> StoreResult<()>;
+    /// Tells a queued contact, once, that its queue is closed: a system message on the appeal's
+    /// timeline (delivered by its channel) and a routing.out_of_hours event. `false` when it was
+    /// already told or is no longer waiting.
+    async fn notify_out_of_hours(&self, interaction_id: Uuid, text: &str) -> StoreResult<bool>;
     /// The operator's pending offers.
     async fn offers_for(&self, operator_id: Uuid) -> StoreResult<Vec<Interaction>>;
     /// Transfers or escalates a contact to a queue or an operator. An answered contact ends

@@ -496,6 +496,8 @@ pub struct WaitingContact {
     pub offer_expires_at: Option<DateTime<Utc>>,
     /// Escalated to management: waits for a supervisor (R24.2).
     pub escalated: bool,
+    /// When the client was told the queue is closed.
+    pub out_of_hours_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone)]

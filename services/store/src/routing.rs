@@ -5,6 +5,7 @@
 
 pub(crate) const ROUTING_TABLE: &str = "routing.table";
 pub(crate) const ROUTER_SETTINGS: &str = "routing.router";
+pub(crate) const OUT_OF_HOURS: &str = "routing.out_of_hours";
 
 macro_rules! impl_routing_store {
     ($store:ty, $db:ty) => {
@@ -142,6 +143,27 @@ macro_rules! impl_routing_store {
                 &self,
             ) -> $crate::StoreResult<baylanys_domain::router::RouterSettings> {
                 self.setting($crate::routing::ROUTER_SETTINGS).await
+            }
+
+            async fn out_of_hours_settings(
+                &self,
+            ) -> $crate::StoreResult<baylanys_domain::notice::OutOfHoursSettings> {
+                self.setting($crate::routing::OUT_OF_HOURS).await
+            }
+
+            async fn set_out_of_hours_settings(
+                &self,
+                settings: baylanys_domain::notice::OutOfHoursSettings,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<baylanys_domain::notice::OutOfHoursSettings> {
+                settings.validate()?;
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let value = serde_json::to_value(&settings)
+                    .map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?;
+                Self::put_setting(&mut tx, $crate::routing::OUT_OF_HOURS, value, actor, now).await?;
+                tx.commit().await?;
+                Ok(settings)
             }
 
             async fn set_router_settings(

@@ -272,6 +272,7 @@ pub(crate) struct WaitingRow {
     pub vulnerable: bool,
     pub contacts: i64,
     pub escalated: bool,
+    pub out_of_hours_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<WaitingRow> for WaitingContact {
@@ -294,6 +295,7 @@ impl TryFrom<WaitingRow> for WaitingContact {
             offered_to: r.offered_to,
             offer_expires_at: r.offer_expires_at,
             escalated: r.escalated,
+            out_of_hours_at: r.out_of_hours_at,
         })
     }
 }

@@ -17,6 +17,7 @@ use tokio::sync::Notify;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PassReport {
     pub expired: usize,
+    pub out_of_hours: usize,
     pub overflowed: usize,
     pub offered: usize,
     /// Offers the store refused because something changed meanwhile.
@@ -82,6 +83,40 @@ impl RoutingEngine {
         }
         if expired {
             snap = self.store.routing_snapshot().await?;
+        }
+        // Out of hours, each waiting contact is told once, in its appeal's language (R12.3).
+        let calendar = self.store.calendar().await?;
+        let mut notice_settings = None;
+        for w in &snap.waiting {
+            let (Some(queue_id), None, None) = (w.queue_id, w.offered_to, w.out_of_hours_at) else {
+                continue;
+            };
+            let Some(queue) = snap.queues.iter().find(|q| q.id == queue_id) else {
+                continue;
+            };
+            let hours = queue.hours.clone().unwrap_or_default();
+            if hours.is_open(&calendar, now) {
+                continue;
+            }
+            if notice_settings.is_none() {
+                notice_settings = Some(self.store.out_of_hours_settings().await?);
+            }
+            let other = notice_settings
+                .as_ref()
+                .and_then(|s| s.other_channels(w.language));
+            let text = baylanys_domain::notice::out_of_hours(
+                w.language,
+                &hours,
+                hours.next_opening(&calendar, now),
+                other,
+            );
+            if self
+                .store
+                .notify_out_of_hours(w.interaction_id, &text)
+                .await?
+            {
+                report.out_of_hours += 1;
+            }
         }
         let mut router = Router::new(config);
         for o in &snap.operators {

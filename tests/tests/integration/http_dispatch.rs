@@ -11,7 +11,31 @@ both!(
     overflow_and_live_view,
     transfer_escalation_and_queue_status,
     escalation_by_rule,
+    out_of_hours_reply,
 );
+
+/// A queue open round the clock, so the outcome does not depend on when the tests run.
+async fn queue(app: &TestApp, code: &str, name: &str) -> anyhow::Result<Uuid> {
+    let id = app
+        .post(
+            "/api/v1/queues",
+            app.admin(),
+            json!({"code": code, "name": name}),
+        )
+        .await?
+        .id();
+    let all = json!([{"from": "00:00", "to": "24:00"}]);
+    let r = app
+        .put(
+            &format!("/api/v1/queues/{id}/hours"),
+            app.admin(),
+            json!({"monday": all, "tuesday": all, "wednesday": all, "thursday": all, "friday": all,
+                    "saturday": all, "sunday": all, "open_on_holidays": true}),
+        )
+        .await?;
+    anyhow::ensure!(r.status == StatusCode::OK, "{}", r.text);
+    Ok(id)
+}
 
 /// An operator online with the given languages and web-chat capacity; returns (id, token).
 async fn operator(
@@ -81,14 +105,7 @@ async fn chat(app: &TestApp, client: Uuid, language: &str) -> anyhow::Result<Uui
 }
 
 async fn language_capacity_and_declines(app: TestApp) -> anyhow::Result<()> {
-    let main = app
-        .post(
-            "/api/v1/queues",
-            app.admin(),
-            json!({"code": "main", "name": "Main"}),
-        )
-        .await?
-        .id();
+    let main = queue(&app, "main", "Main").await?;
     let r = app
         .put(
             "/api/v1/routing/table",
@@ -237,22 +254,8 @@ async fn language_capacity_and_declines(app: TestApp) -> anyhow::Result<()> {
 }
 
 async fn overflow_and_live_view(app: TestApp) -> anyhow::Result<()> {
-    let first = app
-        .post(
-            "/api/v1/queues",
-            app.admin(),
-            json!({"code": "first", "name": "First line"}),
-        )
-        .await?
-        .id();
-    let second = app
-        .post(
-            "/api/v1/queues",
-            app.admin(),
-            json!({"code": "second", "name": "Second line"}),
-        )
-        .await?
-        .id();
+    let first = queue(&app, "first", "First line").await?;
+    let second = queue(&app, "second", "Second line").await?;
     app.put(
         "/api/v1/routing/table",
         app.admin(),
@@ -306,22 +309,8 @@ async fn overflow_and_live_view(app: TestApp) -> anyhow::Result<()> {
 }
 
 async fn transfer_escalation_and_queue_status(app: TestApp) -> anyhow::Result<()> {
-    let main = app
-        .post(
-            "/api/v1/queues",
-            app.admin(),
-            json!({"code": "main", "name": "Main"}),
-        )
-        .await?
-        .id();
-    let sup_q = app
-        .post(
-            "/api/v1/queues",
-            app.admin(),
-            json!({"code": "supervisors", "name": "Supervisors"}),
-        )
-        .await?
-        .id();
+    let main = queue(&app, "main", "Main").await?;
+    let sup_q = queue(&app, "supervisors", "Supervisors").await?;
     app.put(
         "/api/v1/routing/table",
         app.admin(),
@@ -537,22 +526,8 @@ async fn transfer_escalation_and_queue_status(app: TestApp) -> anyhow::Result<()
 
 /// An overflow step into the escalation queue escalates: only supervisors take the contact.
 async fn escalation_by_rule(app: TestApp) -> anyhow::Result<()> {
-    let main = app
-        .post(
-            "/api/v1/queues",
-            app.admin(),
-            json!({"code": "main", "name": "Main"}),
-        )
-        .await?
-        .id();
-    let sup_q = app
-        .post(
-            "/api/v1/queues",
-            app.admin(),
-            json!({"code": "sup", "name": "Supervisors"}),
-        )
-        .await?
-        .id();
+    let main = queue(&app, "main", "Main").await?;
+    let sup_q = queue(&app, "sup", "Supervisors").await?;
     app.put(
         "/api/v1/routing/table",
         app.admin(),
@@ -601,16 +576,94 @@ async fn escalation_by_rule(app: TestApp) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// An offer nobody answers times out and moves on (the shortest timeout is 5 s).
-async fn offer_timeout(app: TestApp) -> anyhow::Result<()> {
-    let main = app
+/// A contact queued while its queue is closed is told so once, in its language, with the hours
+/// and the other channels (R12.3).
+async fn out_of_hours_reply(app: TestApp) -> anyhow::Result<()> {
+    let closed = app
         .post(
             "/api/v1/queues",
             app.admin(),
-            json!({"code": "main", "name": "Main"}),
+            json!({"code": "closed", "name": "Closed"}),
         )
         .await?
         .id();
+    // No opening hours at all: closed whenever the test runs.
+    let r = app
+        .put(
+            &format!("/api/v1/queues/{closed}/hours"),
+            app.admin(),
+            json!({}),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    app.put(
+        "/api/v1/routing/table",
+        app.admin(),
+        json!({"entries": [], "default_queue_id": closed}),
+    )
+    .await?;
+    let r = app
+        .put(
+            "/api/v1/routing/out-of-hours",
+            app.admin(),
+            json!({"other_channels_kk": "Telegram: @egov_kz_bot, e-mail: info@example.kz"}),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let client = app.client(app.admin(), json!({"language": "kk"})).await?;
+    let contact = chat(&app, client, "kk").await?;
+    let notice = eventually("the out-of-hours reply", || async {
+        let r = app
+            .get("/api/v1/events?kind=routing.out_of_hours", app.admin())
+            .await?;
+        Ok(r.body["items"].as_array().and_then(|a| a.first().cloned()))
+    })
+    .await?;
+    assert_eq!(notice["interaction_id"], contact.to_string());
+    let appeal = notice["appeal_id"].as_str().unwrap_or_default().to_owned();
+    let d = app
+        .get(&format!("/api/v1/appeals/{appeal}"), app.admin())
+        .await?;
+    let system: Vec<String> = d.body["timeline"]
+        .as_array()
+        .map(|t| {
+            t.iter()
+                .filter(|e| e["message"]["author"] == "system")
+                .filter_map(|e| e["message"]["body"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(system.len(), 1, "{system:?}");
+    assert!(
+        system[0].starts_with("Сәлеметсіз бе! Байланыс орталығы қазір жұмыс істемейді."),
+        "{}",
+        system[0]
+    );
+    assert!(
+        system[0].ends_with("Telegram: @egov_kz_bot, e-mail: info@example.kz"),
+        "{}",
+        system[0]
+    );
+    // Once only, however many passes run.
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let r = app
+        .get("/api/v1/events?kind=routing.out_of_hours", app.admin())
+        .await?;
+    assert_eq!(r.body["items"].as_array().map(Vec::len), Some(1));
+    let r = app
+        .put(
+            "/api/v1/routing/out-of-hours",
+            app.admin(),
+            json!({"other_channels_xx": "?"}),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    Ok(())
+}
+
+/// An offer nobody answers times out and moves on (the shortest timeout is 5 s).
+async fn offer_timeout(app: TestApp) -> anyhow::Result<()> {
+    let main = queue(&app, "main", "Main").await?;
     app.put(
         "/api/v1/routing/table",
         app.admin(),

@@ -2,6 +2,7 @@
 //! and the router's tunables. Invalid configuration is refused whole and changes nothing.
 
 use axum::extract::State;
+use baylanys_domain::notice::OutOfHoursSettings;
 use baylanys_domain::Role;
 use baylanys_proto::{OverflowStep, ProblemDetails, QueueView, RouterSettings, RoutingTable};
 use utoipa_axum::router::OpenApiRouter;
@@ -17,6 +18,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(set_overflow))
         .routes(routes!(get_table, set_table))
         .routes(routes!(get_settings, set_settings))
+        .routes(routes!(get_out_of_hours, set_out_of_hours))
 }
 
 /// Replaces a queue's overflow steps, e.g. "after 60 s accept level ≥ 2, after 180 s move to the
@@ -88,5 +90,33 @@ async fn set_settings(
     caller.require(&[Role::Admin])?;
     Ok(axum::Json(
         state.store.set_router_settings(req, caller.actor()).await?,
+    ))
+}
+
+/// What the out-of-hours reply says about the other channels, per language.
+#[utoipa::path(get, path = "/api/v1/routing/out-of-hours", tag = "routing", security(("bearer" = [])),
+    responses((status = 200, body = OutOfHoursSettings), (status = 403, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn get_out_of_hours(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<axum::Json<OutOfHoursSettings>> {
+    caller.require(CENTRE_STAFF)?;
+    Ok(axum::Json(state.store.out_of_hours_settings().await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/routing/out-of-hours", tag = "routing", security(("bearer" = [])),
+    request_body = OutOfHoursSettings,
+    responses((status = 200, body = OutOfHoursSettings), (status = 422, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn set_out_of_hours(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(req): Json<OutOfHoursSettings>,
+) -> ApiResult<axum::Json<OutOfHoursSettings>> {
+    caller.require(&[Role::Admin])?;
+    Ok(axum::Json(
+        state
+            .store
+            .set_out_of_hours_settings(req, caller.actor())
+            .await?,
     ))
 }

@@ -1,0 +1,193 @@
+//! Citizen-facing texts the router sends by itself, in the appeal's language (Law on Languages
+//! art. 11; DESIGN principle 7). Out of hours the client is told the hours, when operators are
+//! back and the other ways to reach the centre (R12.3).
+
+use chrono::{DateTime, Utc};
+
+use crate::{Language, WeeklyHours, TZ};
+
+/// What the out-of-hours reply says about the other ways to reach the centre, per language
+/// (e.g. the Telegram bot, the e-mail address, the eGov portal). Admins edit it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OutOfHoursSettings {
+    #[serde(default)]
+    pub other_channels_kk: Option<String>,
+    #[serde(default)]
+    pub other_channels_ru: Option<String>,
+    #[serde(default)]
+    pub other_channels_en: Option<String>,
+}
+
+impl OutOfHoursSettings {
+    pub fn other_channels(&self, lang: Language) -> Option<&str> {
+        match lang {
+            Language::Kk => self.other_channels_kk.as_deref(),
+            Language::Ru => self.other_channels_ru.as_deref(),
+            Language::En => self.other_channels_en.as_deref(),
+        }
+    }
+
+    /// Each text at most 1,000 characters.
+    pub fn validate(&self) -> Result<(), crate::DomainError> {
+        for t in [
+            &self.other_channels_kk,
+            &self.other_channels_ru,
+            &self.other_channels_en,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if t.chars().count() > 1000 {
+                return Err(crate::DomainError::InvalidField {
+                    field: "other_channels",
+                    reason: "at most 1000 characters per language".into(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+const DAYS: [[&str; 7]; 3] = [
+    ["Дс", "Сс", "Ср", "Бс", "Жм", "Сб", "Жс"],
+    ["Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"],
+    ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+];
+
+fn lang_index(l: Language) -> usize {
+    match l {
+        Language::Kk => 0,
+        Language::Ru => 1,
+        Language::En => 2,
+    }
+}
+
+/// "Пн–Пт 09:00–13:00, 14:00–18:00; Сб 10:00–14:00": consecutive days with the same ranges
+/// are joined.
+pub fn describe_hours(hours: &WeeklyHours, lang: Language) -> String {
+    let names = DAYS[lang_index(lang)];
+    let ranges = |i: usize| {
+        hours.days[i]
+            .iter()
+            .map(|iv| {
+                let end = if iv.end == chrono::NaiveTime::MIN {
+                    "24:00".to_owned()
+                } else {
+                    iv.end.format("%H:%M").to_string()
+                };
+                format!("{}–{}", iv.start.format("%H:%M"), end)
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < 7 {
+        let r = ranges(i);
+        let mut j = i;
+        while j + 1 < 7 && ranges(j + 1) == r {
+            j += 1;
+        }
+        if !r.is_empty() {
+            let days = if i == j {
+                names[i].to_owned()
+            } else {
+                format!("{}–{}", names[i], names[j])
+            };
+            parts.push(format!("{days} {r}"));
+        }
+        i = j + 1;
+    }
+    parts.join("; ")
+}
+
+/// The automatic out-of-hours reply.
+pub fn out_of_hours(
+    lang: Language,
+    hours: &WeeklyHours,
+    next_opening: Option<DateTime<Utc>>,
+    other_channels: Option<&str>,
+) -> String {
+    let schedule = describe_hours(hours, lang);
+    let next = next_opening.map(|t| t.with_timezone(&TZ).format("%d.%m.%Y %H:%M").to_string());
+    let mut text = match lang {
+        Language::Kk => format!(
+            "Сәлеметсіз бе! Байланыс орталығы қазір жұмыс істемейді. Жұмыс уақыты: {schedule}."
+        ),
+        Language::Ru => {
+            format!("Здравствуйте! Контакт-центр сейчас не работает. Часы работы: {schedule}.")
+        }
+        Language::En => {
+            format!("Hello! The contact centre is closed now. Working hours: {schedule}.")
+        }
+    };
+    if let Some(n) = next {
+        text.push(' ');
+        text.push_str(&match lang {
+            Language::Kk => format!("Өтінішіңіз сақталды, оператор {n} бастап жауап береді."),
+            Language::Ru => format!("Ваше обращение сохранено, оператор ответит с {n}."),
+            Language::En => format!("Your message is saved; an operator will answer from {n}."),
+        });
+    }
+    if let Some(other) = other_channels.map(str::trim).filter(|o| !o.is_empty()) {
+        text.push(' ');
+        text.push_str(other);
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Interval;
+    use chrono::NaiveTime;
+
+    fn t(h: u32) -> NaiveTime {
+        NaiveTime::from_hms_opt(h, 0, 0).unwrap_or_default()
+    }
+
+    #[test]
+    fn hours_are_described_per_language() {
+        let mut h = WeeklyHours::default();
+        h.days[5] = vec![Interval {
+            start: t(10),
+            end: t(14),
+        }];
+        assert_eq!(
+            describe_hours(&h, Language::Ru),
+            "Пн–Пт 09:00–18:00; Сб 10:00–14:00"
+        );
+        assert_eq!(
+            describe_hours(&h, Language::Kk),
+            "Дс–Жм 09:00–18:00; Сб 10:00–14:00"
+        );
+        assert_eq!(
+            describe_hours(&WeeklyHours::always(), Language::En),
+            "Mon–Sun 00:00–24:00"
+        );
+    }
+
+    #[test]
+    fn reply_names_the_next_opening_and_other_channels() {
+        let next = DateTime::parse_from_rfc3339("2026-06-08T04:00:00Z")
+            .map(|x| x.with_timezone(&Utc))
+            .ok();
+        let text = out_of_hours(
+            Language::Kk,
+            &WeeklyHours::default(),
+            next,
+            Some("Телеграм: @gov_bot"),
+        );
+        assert!(text.starts_with("Сәлеметсіз бе!"), "{text}");
+        assert!(text.contains("Дс–Жм 09:00–18:00"), "{text}");
+        assert!(text.contains("08.06.2026 09:00"), "{text}");
+        assert!(text.ends_with("Телеграм: @gov_bot"), "{text}");
+        let ru = out_of_hours(Language::Ru, &WeeklyHours::default(), None, None);
+        assert_eq!(
+            ru,
+            "Здравствуйте! Контакт-центр сейчас не работает. Часы работы: Пн–Пт 09:00–18:00."
+        );
+    }
+}
