@@ -11,3 +11,4 @@ mod http_flow;
 mod http_roles;
 mod http_routing;
 mod process;
+mod routing_engine;
