@@ -14,3 +14,4 @@ ALTER TABLE interactions ADD COLUMN out_of_hours_at TEXT;
 
 CREATE INDEX interactions_state ON interactions (state, queued_at);
 CREATE INDEX interactions_operator ON interactions (operator_id, state);
+CREATE INDEX interactions_offered ON interactions (offered_to, state);

@@ -17,6 +17,8 @@ use serde_json::{json, Value};
 use sqlx::Connection;
 use uuid::Uuid;
 
+mod routing;
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum Backend {
     Sqlite,
@@ -37,6 +39,10 @@ struct Args {
     /// Concurrent clients.
     #[arg(long, default_value_t = 16)]
     concurrency: usize,
+    /// `api` (appeals and messages through HTTP vs raw sqlx) or `routing` (persisted routing
+    /// passes with 1,000 operators and 10,000 waiting contacts).
+    #[arg(long, default_value = "api")]
+    scenario: String,
     /// PostgreSQL server for the fresh benchmark database.
     #[arg(
         long,
@@ -131,6 +137,9 @@ async fn main() -> anyhow::Result<()> {
     let url = fresh_url(&args).await?;
     let store = baylanys_store::connect(&url).await?;
     store.migrate().await?;
+    if args.scenario == "routing" {
+        return routing::run(store, &args).await;
+    }
     let cost = baylanys_api::HashCost::default();
     baylanys_api::create_account(
         store.as_ref(),

@@ -86,74 +86,95 @@ macro_rules! impl_dispatch_store {
                 })
             }
 
-            async fn make_offer(
+            async fn make_offers(
                 &self,
-                interaction_id: uuid::Uuid,
-                operator_id: uuid::Uuid,
-                expires_at: chrono::DateTime<chrono::Utc>,
-            ) -> $crate::StoreResult<bool> {
+                offers: &[(uuid::Uuid, uuid::Uuid, chrono::DateTime<chrono::Utc>)],
+            ) -> $crate::StoreResult<usize> {
                 use baylanys_domain::{event_kind, router::Presence, Channel};
+                use std::collections::HashMap;
+                if offers.is_empty() {
+                    return Ok(0);
+                }
                 let now = $crate::now();
+                // Operators are locked in id order, so engines on several nodes taking the same
+                // operators never deadlock.
+                let mut sorted = offers.to_vec();
+                sorted.sort_by_key(|(contact, operator, _)| (*operator, *contact));
                 let mut tx = self.writer.begin().await?;
-                // A no-op update locks the operator's row (PostgreSQL) so that two nodes cannot
-                // both fill the operator's last slot; SQLite has one writer anyway.
-                let op: Option<(Option<sqlx::types::Json<baylanys_domain::router::Capacity>>, String, bool)> =
-                    sqlx::query_as(
-                        "UPDATE staff SET presence = presence WHERE id = $1 \
-                         RETURNING capacity, presence, active",
+                let mut capacity: HashMap<uuid::Uuid, Option<baylanys_domain::router::Capacity>> =
+                    HashMap::new();
+                let mut load: HashMap<(uuid::Uuid, Channel), i64> = HashMap::new();
+                let mut drafts = Vec::new();
+                for (interaction_id, operator_id, expires_at) in sorted {
+                    if !capacity.contains_key(&operator_id) {
+                        // A no-op update locks the operator's row (PostgreSQL) so that two nodes
+                        // cannot both fill the operator's last slot; SQLite has one writer anyway.
+                        let op: Option<(Option<sqlx::types::Json<baylanys_domain::router::Capacity>>, String, bool)> =
+                            sqlx::query_as(
+                                "UPDATE staff SET presence = presence WHERE id = $1 \
+                                 RETURNING capacity, presence, active",
+                            )
+                            .bind(operator_id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                        let usable = op.and_then(|(cap, presence, active)| {
+                            (active && presence == Presence::Online.as_str())
+                                .then(|| cap.map(|c| c.0).unwrap_or_default())
+                        });
+                        capacity.insert(operator_id, usable);
+                    }
+                    let Some(Some(cap)) = capacity.get(&operator_id).copied() else { continue };
+                    let row = Self::interaction_row(&mut tx, interaction_id).await?;
+                    let channel: Channel = row.channel.parse().map_err(|e: baylanys_domain::DomainError| {
+                        $crate::StoreError::Corrupt(e.to_string())
+                    })?;
+                    let used = match load.get(&(operator_id, channel)) {
+                        Some(n) => *n,
+                        None => Self::load_on(&mut tx, operator_id, channel.as_str()).await?,
+                    };
+                    if used >= i64::from(cap.get(channel)) {
+                        load.insert((operator_id, channel), used);
+                        continue;
+                    }
+                    let done = sqlx::query(
+                        "UPDATE interactions SET offered_to = $2, offered_at = $3, offer_expires_at = $4 \
+                         WHERE id = $1 AND state = 'queued' AND offered_to IS NULL",
                     )
+                    .bind(interaction_id)
                     .bind(operator_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let Some((capacity, presence, active)) = op else {
-                    return Ok(false);
-                };
-                if !active || presence != Presence::Online.as_str() {
-                    return Ok(false);
+                    .bind(now)
+                    .bind(expires_at)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                        == 1;
+                    load.insert((operator_id, channel), used + i64::from(done));
+                    if done {
+                        drafts.push(
+                            $crate::events::Draft::new(
+                                event_kind::ROUTING_OFFERED,
+                                $crate::Actor::SYSTEM,
+                                serde_json::json!({
+                                    "operator_id": operator_id,
+                                    "queue_id": row.queue_id,
+                                    "channel": channel,
+                                    "expires_at": expires_at,
+                                }),
+                            )
+                            .appeal(row.appeal_id)
+                            .interaction(interaction_id),
+                        );
+                    }
                 }
-                let row = Self::interaction_row(&mut tx, interaction_id).await?;
-                let channel: Channel = row
-                    .channel
-                    .parse()
-                    .map_err(|e: baylanys_domain::DomainError| $crate::StoreError::Corrupt(e.to_string()))?;
-                let cap = i64::from(capacity.map(|c| c.0).unwrap_or_default().get(channel));
-                if Self::load_on(&mut tx, operator_id, channel.as_str()).await? >= cap {
-                    return Ok(false);
+                let made = drafts.len();
+                // Bounded statements: 7 parameters an event, well under both backends' limits.
+                let mut drafts = drafts.into_iter().peekable();
+                while drafts.peek().is_some() {
+                    let chunk: Vec<_> = drafts.by_ref().take(500).collect();
+                    Self::events(&mut tx, now, chunk).await?;
                 }
-                let done = sqlx::query(
-                    "UPDATE interactions SET offered_to = $2, offered_at = $3, offer_expires_at = $4 \
-                     WHERE id = $1 AND state = 'queued' AND offered_to IS NULL",
-                )
-                .bind(interaction_id)
-                .bind(operator_id)
-                .bind(now)
-                .bind(expires_at)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                    == 1;
-                if !done {
-                    return Ok(false);
-                }
-                Self::event(
-                    &mut tx,
-                    now,
-                    $crate::events::Draft::new(
-                        event_kind::ROUTING_OFFERED,
-                        $crate::Actor::SYSTEM,
-                        serde_json::json!({
-                            "operator_id": operator_id,
-                            "queue_id": row.queue_id,
-                            "channel": channel,
-                            "expires_at": expires_at,
-                        }),
-                    )
-                    .appeal(row.appeal_id)
-                    .interaction(interaction_id),
-                )
-                .await?;
                 tx.commit().await?;
-                Ok(true)
+                Ok(made)
             }
 
             async fn accept_offer(

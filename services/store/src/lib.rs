@@ -216,14 +216,10 @@ pub trait RoutingStore: Send + Sync {
 #[async_trait]
 pub trait DispatchStore: Send + Sync {
     async fn routing_snapshot(&self) -> StoreResult<RoutingSnapshot>;
-    /// Offers a queued contact to an operator; `false` when the contact or the operator's
-    /// capacity was taken meanwhile.
-    async fn make_offer(
-        &self,
-        interaction_id: Uuid,
-        operator_id: Uuid,
-        expires_at: DateTime<Utc>,
-    ) -> StoreResult<bool>;
+    /// Offers queued contacts to operators (contact, operator, expiry) in one transaction;
+    /// an offer whose contact or operator's capacity was taken meanwhile is skipped. Returns how
+    /// many were made.
+    async fn make_offers(&self, offers: &[(Uuid, Uuid, DateTime<Utc>)]) -> StoreResult<usize>;
     /// The operator takes the offered contact: it is answered now, and the appeal is assigned
     /// to them if nobody has it.
     async fn accept_offer(

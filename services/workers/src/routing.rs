@@ -87,17 +87,27 @@ impl RoutingEngine {
         // Out of hours, each waiting contact is told once, in its appeal's language (R12.3).
         let calendar = self.store.calendar().await?;
         let mut notice_settings = None;
+        let open: std::collections::HashMap<uuid::Uuid, bool> = snap
+            .queues
+            .iter()
+            .map(|q| {
+                (
+                    q.id,
+                    q.hours.clone().unwrap_or_default().is_open(&calendar, now),
+                )
+            })
+            .collect();
         for w in &snap.waiting {
             let (Some(queue_id), None, None) = (w.queue_id, w.offered_to, w.out_of_hours_at) else {
                 continue;
             };
+            if open.get(&queue_id).copied().unwrap_or(true) {
+                continue;
+            }
             let Some(queue) = snap.queues.iter().find(|q| q.id == queue_id) else {
                 continue;
             };
             let hours = queue.hours.clone().unwrap_or_default();
-            if hours.is_open(&calendar, now) {
-                continue;
-            }
             if notice_settings.is_none() {
                 notice_settings = Some(self.store.out_of_hours_settings().await?);
             }
@@ -172,17 +182,13 @@ impl RoutingEngine {
             self.store.overflow_contact(id, action, escalate).await?;
             report.overflowed += 1;
         }
-        for offer in router.route(now) {
-            if self
-                .store
-                .make_offer(offer.contact_id, offer.operator_id, offer.expires_at)
-                .await?
-            {
-                report.offered += 1;
-            } else {
-                report.refused += 1;
-            }
-        }
+        let decided: Vec<_> = router
+            .route(now)
+            .into_iter()
+            .map(|o| (o.contact_id, o.operator_id, o.expires_at))
+            .collect();
+        report.offered = self.store.make_offers(&decided).await?;
+        report.refused = decided.len() - report.offered;
         if report != PassReport::default() {
             tracing::debug!(?report, "routing pass");
         }

@@ -295,8 +295,9 @@ type PriorityKey = (Reverse<u8>, DateTime<Utc>, Uuid);
 pub struct Router {
     config: RouterConfig,
     operators: HashMap<Uuid, OperatorSlot>,
-    /// Operators online with room on at least one channel: the only ones worth scanning.
-    available: BTreeSet<Uuid>,
+    /// Per channel, the operators online with room on it: the only ones worth scanning for a
+    /// contact on that channel.
+    available: [BTreeSet<Uuid>; 5],
     waiting: HashMap<Uuid, Contact>,
     by_time: BTreeSet<(DateTime<Utc>, Uuid)>,
     by_priority: BTreeSet<PriorityKey>,
@@ -308,7 +309,7 @@ impl Router {
         Router {
             config,
             operators: HashMap::new(),
-            available: BTreeSet::new(),
+            available: Default::default(),
             waiting: HashMap::new(),
             by_time: BTreeSet::new(),
             by_priority: BTreeSet::new(),
@@ -321,13 +322,14 @@ impl Router {
     }
 
     fn refresh_availability(&mut self, id: Uuid) {
-        let free = self.operators.get(&id).is_some_and(|s| {
-            s.op.online && s.op.capacity.iter().zip(s.load.iter()).any(|(c, l)| l < c)
-        });
-        if free {
-            self.available.insert(id);
-        } else {
-            self.available.remove(&id);
+        let slot = self.operators.get(&id);
+        for (ch, set) in self.available.iter_mut().enumerate() {
+            let free = slot.is_some_and(|s| s.op.online && s.load[ch] < s.op.capacity[ch]);
+            if free {
+                set.insert(id);
+            } else {
+                set.remove(&id);
+            }
         }
     }
 
@@ -459,7 +461,7 @@ impl Router {
     }
 
     fn best_operator(&self, c: &Contact) -> Option<Uuid> {
-        self.available
+        self.available[channel_index(c.channel)]
             .iter()
             .filter_map(|id| self.operators.get(id))
             .filter(|slot| Self::fits(slot, c))
@@ -486,13 +488,18 @@ impl Router {
     /// Makes the next offer, if any contact can be served by an available operator. The
     /// operator's capacity is reserved until accept, decline or timeout.
     pub fn route_one(&mut self, now: DateTime<Utc>) -> Option<Offer> {
-        if self.available.is_empty() {
+        if self.available.iter().all(BTreeSet::is_empty) {
             return None;
         }
         let (contact_id, operator_id) = self.service_order(now).find_map(|id| {
             let c = self.waiting.get(&id)?;
             self.best_operator(c).map(|op| (id, op))
         })?;
+        self.offer(contact_id, operator_id, now)
+    }
+
+    /// Moves a waiting contact to an offer, reserving the operator's capacity.
+    fn offer(&mut self, contact_id: Uuid, operator_id: Uuid, now: DateTime<Utc>) -> Option<Offer> {
         let contact = self.waiting.remove(&contact_id)?;
         self.unindex(&contact);
         let offer = Offer {
@@ -507,9 +514,21 @@ impl Router {
         Some(offer)
     }
 
-    /// Makes every offer that can be made now.
+    /// Makes every offer that can be made now, in one walk of the line: offering only ever
+    /// takes capacity away, so a contact nobody could serve earlier in the walk still cannot.
     pub fn route(&mut self, now: DateTime<Utc>) -> Vec<Offer> {
-        std::iter::from_fn(|| self.route_one(now)).collect()
+        let order: Vec<Uuid> = self.service_order(now).collect();
+        let mut offers = Vec::new();
+        for id in order {
+            if self.available.iter().all(BTreeSet::is_empty) {
+                break;
+            }
+            let Some(op) = self.waiting.get(&id).and_then(|c| self.best_operator(c)) else {
+                continue;
+            };
+            offers.extend(self.offer(id, op, now));
+        }
+        offers
     }
 
     fn load(&mut self, operator_id: Uuid, channel: Channel) {

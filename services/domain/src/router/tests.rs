@@ -410,3 +410,51 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// `route` (one walk of the line) makes exactly the offers repeated `route_one` would.
+    #[test]
+    fn one_walk_equals_repeated_single_decisions(
+        ops in operators(),
+        arrivals in prop::collection::vec((0u8..3, 0u8..4, 1u8..6, 1u8..4, 0u8..2, any::<bool>(), 0u16..600), 0..40),
+        at in 0i64..900,
+    ) {
+        let langs = [Language::Kk, Language::Ru, Language::En];
+        let topics = [id(501), id(502), id(503)];
+        let mut r = Router::new(RouterConfig { starvation_bound: Duration::seconds(300), ..RouterConfig::default() });
+        for (i, (lmask, tmask, level, cap)) in ops.iter().enumerate() {
+            let mut capacity = [0u8; 5];
+            capacity[channel_index(Channel::WebChat)] = *cap;
+            capacity[channel_index(Channel::Email)] = 2;
+            r.upsert_operator(Operator {
+                id: id(i as u128 + 1),
+                online: true,
+                languages: langs.iter().enumerate().filter(|(b, _)| lmask & (1 << b) != 0).map(|(_, l)| *l).collect(),
+                skills: topics.iter().enumerate().filter(|(b, _)| tmask & (1 << b) != 0).map(|(_, t)| (*t, *level)).collect(),
+                capacity,
+                idle_since: t0() - Duration::seconds(i as i64 * 3),
+                supervisor: i % 2 == 0,
+            });
+        }
+        for (n, (lang, topic, prio, level, channel, esc, secs)) in arrivals.into_iter().enumerate() {
+            let _ = r.enqueue(Contact {
+                id: id(5000 + n as u128),
+                queue_id: id(900),
+                topic_id: if topic == 3 { None } else { Some(topics[topic as usize]) },
+                language: langs[lang as usize],
+                channel: if channel == 0 { Channel::WebChat } else { Channel::Email },
+                priority: prio,
+                min_level: level,
+                enqueued_at: t0() + Duration::seconds(i64::from(secs)),
+                declined_by: vec![],
+                needs_supervisor: esc,
+            });
+        }
+        let now = t0() + Duration::seconds(at);
+        let mut single = r.clone();
+        let expected: Vec<Offer> = std::iter::from_fn(|| single.route_one(now)).collect();
+        prop_assert_eq!(r.route(now), expected);
+    }
+}
