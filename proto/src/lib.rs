@@ -14,6 +14,7 @@ mod clients;
 mod events;
 pub mod problem;
 mod routing;
+pub mod ws;
 
 pub use appeals::*;
 pub use auth::*;

@@ -153,10 +153,10 @@ impl TestApp {
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
-        let engine = Arc::new(baylanys_workers::RoutingEngine::new(
-            store.clone(),
-            state.kick.clone(),
-        ));
+        let engine = Arc::new(
+            baylanys_workers::RoutingEngine::new(store.clone(), state.kick.clone())
+                .with_changes(state.changes.clone()),
+        );
         let app = baylanys_api::app(state);
         let routing = tokio::spawn(engine.run());
         let server = tokio::spawn(async move {

@@ -55,6 +55,12 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// Wakes the routing engine when something it decides on changed.
     pub kick: Arc<tokio::sync::Notify>,
+    /// Bumped whenever offers or queues may have changed; staff sockets push on it.
+    pub changes: Arc<tokio::sync::watch::Sender<u64>>,
+    /// Cancelled on shutdown: open sockets close with 1001.
+    pub shutdown: tokio_util::sync::CancellationToken,
+    /// Every open socket, so shutdown can wait for their goodbyes.
+    pub sockets: tokio_util::task::TaskTracker,
     /// Verified against when a login is unknown, so timing does not reveal which logins exist.
     dummy_hash: Arc<String>,
 }
@@ -69,6 +75,12 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
+    /// Something routing cares about changed: wake the engine and the staff sockets.
+    pub fn changed(&self) {
+        self.kick.notify_one();
+        self.changes.send_modify(|v| *v = v.wrapping_add(1));
+    }
+
     pub async fn new(store: Arc<dyn Store>, config: ApiConfig) -> Result<Self, error::ApiError> {
         let dummy_hash = password::dummy_hash(config.hash_cost).await?;
         Ok(AppState {
@@ -76,6 +88,9 @@ impl AppState {
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::default()),
             kick: Arc::new(tokio::sync::Notify::new()),
+            changes: Arc::new(tokio::sync::watch::Sender::new(0)),
+            shutdown: tokio_util::sync::CancellationToken::new(),
+            sockets: tokio_util::task::TaskTracker::new(),
             dummy_hash: Arc::new(dummy_hash),
         })
     }
@@ -128,6 +143,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::calendar::router())
         .merge(routes::routing::router())
         .merge(routes::dispatch::router())
+        .merge(routes::ws::router())
         .merge(routes::oversight::router())
         .merge(routes::system::router())
 }

@@ -85,11 +85,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     // The routing engine runs on every node; its decisions are guarded in the database.
-    let engine = Arc::new(baylanys_workers::RoutingEngine::new(
-        store.clone(),
-        state.kick.clone(),
-    ));
+    let engine = Arc::new(
+        baylanys_workers::RoutingEngine::new(store.clone(), state.kick.clone())
+            .with_changes(state.changes.clone()),
+    );
     let routing = tokio::spawn(engine.run());
+    let (shutdown, sockets) = (state.shutdown.clone(), state.sockets.clone());
     let app = baylanys_api::app(state);
     let listener = TcpListener::bind(&config.listen)
         .await
@@ -102,7 +103,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     tracing::info!(%addr, backend = store.backend(), "listening");
 
     let grace = Duration::from_secs(config.shutdown_grace_secs);
-    let server = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal());
+    // On the signal, open sockets are told to close (1001) while HTTP drains.
+    let signal = {
+        let shutdown = shutdown.clone();
+        async move {
+            shutdown_signal().await;
+            shutdown.cancel();
+        }
+    };
+    let server = axum::serve(listener, app).with_graceful_shutdown(signal);
     // After the signal, in-flight requests get `grace` to finish; then we exit regardless.
     tokio::select! {
         res = server => res.context("server")?,
@@ -110,6 +119,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             tracing::warn!("grace period over; exiting with requests still open");
         }
     }
+    // axum does not wait for upgraded sockets: give their close frames a moment to go out.
+    sockets.close();
+    let _ = tokio::time::timeout(Duration::from_secs(5), sockets.wait()).await;
     routing.abort();
     tracing::info!("stopped");
     Ok(())

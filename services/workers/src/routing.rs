@@ -28,6 +28,8 @@ pub struct RoutingEngine {
     store: Arc<dyn Store>,
     kick: Arc<Notify>,
     tick: Duration,
+    /// Bumped after a pass that changed something, so staff sockets push at once.
+    changes: Option<Arc<tokio::sync::watch::Sender<u64>>>,
 }
 
 impl std::fmt::Debug for RoutingEngine {
@@ -45,7 +47,14 @@ impl RoutingEngine {
             store,
             kick,
             tick: Duration::from_secs(1),
+            changes: None,
         }
+    }
+
+    /// Announces changes on this channel (the API's staff sockets listen to it).
+    pub fn with_changes(mut self, changes: Arc<tokio::sync::watch::Sender<u64>>) -> Self {
+        self.changes = Some(changes);
+        self
     }
 
     /// Asks for a pass as soon as possible.
@@ -191,6 +200,9 @@ impl RoutingEngine {
         report.refused = decided.len() - report.offered;
         if report != PassReport::default() {
             tracing::debug!(?report, "routing pass");
+            if let Some(c) = &self.changes {
+                c.send_modify(|v| *v = v.wrapping_add(1));
+            }
         }
         Ok(report)
     }

@@ -12,3 +12,4 @@ mod http_roles;
 mod http_routing;
 mod process;
 mod routing_engine;
+mod ws_operator;

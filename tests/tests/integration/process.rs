@@ -230,12 +230,33 @@ async fn first_start_and_graceful_shutdown() -> anyhow::Result<()> {
         .send()
         .await?;
     assert_eq!(r.status(), StatusCode::OK);
+    // A staff socket is open when the signal comes: it is closed with 1001 (going away).
+    let token = login(&http, &node.base, &password).await?;
+    let mut socket = crate::ws_operator::connect(&node.base).await?;
+    crate::ws_operator::send(
+        &mut socket,
+        json!({"type": "hello", "v": 1, "token": token}),
+    )
+    .await?;
+    assert_eq!(
+        crate::ws_operator::next(&mut socket).await?["type"],
+        "welcome"
+    );
     let pid = node.child.id().context("no pid")?;
     let status = Command::new("kill")
         .args(["-TERM", &pid.to_string()])
         .status()
         .await?;
     assert!(status.success());
+    let mut goodbye = json!(null);
+    for _ in 0..10 {
+        let f = crate::ws_operator::next(&mut socket).await?;
+        if f["type"] == "close" {
+            goodbye = f;
+            break;
+        }
+    }
+    assert_eq!(goodbye["code"], 1001, "{goodbye}");
     let mut child = node.child;
     let exit = tokio::time::timeout(Duration::from_secs(15), child.wait()).await??;
     assert!(exit.success(), "exit status {exit:?}");

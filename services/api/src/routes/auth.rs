@@ -103,6 +103,6 @@ async fn set_presence(
         .store
         .set_presence(caller.staff.id, req.presence)
         .await?;
-    state.kick.notify_one();
+    state.changed();
     Ok(axum::Json(convert::staff(&staff)))
 }

@@ -80,7 +80,7 @@ async fn queue_contact(
             caller.actor(),
         )
         .await?;
-    state.kick.notify_one();
+    state.changed();
     Ok((
         StatusCode::CREATED,
         axum::Json(convert::interaction(&started.value)),
@@ -110,7 +110,7 @@ async fn accept(
     Path(id): Path<Uuid>,
 ) -> ApiResult<axum::Json<InteractionView>> {
     let taken = state.store.accept_offer(id, caller.staff.id).await?;
-    state.kick.notify_one();
+    state.changed();
     Ok(axum::Json(convert::interaction(&taken)))
 }
 
@@ -127,7 +127,7 @@ async fn decline(
         .store
         .decline_offer(id, caller.staff.id, false)
         .await?;
-    state.kick.notify_one();
+    state.changed();
     Ok(axum::Json(convert::interaction(&back)))
 }
 
@@ -149,7 +149,7 @@ async fn end(
         .store
         .update_interaction(id, InteractionState::Ended, None, caller.actor())
         .await?;
-    state.kick.notify_one();
+    state.changed();
     Ok(axum::Json(convert::interaction(&ended)))
 }
 
@@ -167,7 +167,7 @@ async fn abandon(
         .store
         .update_interaction(id, InteractionState::Abandoned, None, caller.actor())
         .await?;
-    state.kick.notify_one();
+    state.changed();
     Ok(axum::Json(convert::interaction(&gone)))
 }
 
@@ -194,6 +194,11 @@ fn capacity_of(load: [u8; 5]) -> Capacity {
     responses((status = 200, body = LiveView), (status = 403, body = ProblemDetails, content_type = "application/problem+json")))]
 async fn live(State(state): State<AppState>, caller: Caller) -> ApiResult<axum::Json<LiveView>> {
     caller.require(OVERSIGHT)?;
+    Ok(axum::Json(live_view(&state).await?))
+}
+
+/// The live view of queues and operators, for the HTTP endpoint and the staff socket.
+pub async fn live_view(state: &AppState) -> ApiResult<LiveView> {
     let now = baylanys_store::now();
     let snap = state.store.routing_snapshot().await?;
     let calendar = state.store.calendar().await?;
@@ -284,12 +289,12 @@ async fn live(State(state): State<AppState>, caller: Caller) -> ApiResult<axum::
             capacity: o.staff.capacity,
         })
         .collect();
-    Ok(axum::Json(LiveView {
+    Ok(LiveView {
         at: now,
         queues,
         unplaced: u32::try_from(unplaced).unwrap_or(u32::MAX),
         operators,
-    }))
+    })
 }
 
 /// Only the operator handling (or offered) the contact, or a supervisor or admin, moves it.
@@ -343,7 +348,7 @@ async fn transfer(
             caller.actor(),
         )
         .await?;
-    state.kick.notify_one();
+    state.changed();
     Ok(axum::Json(convert::interaction(&moved)))
 }
 
@@ -378,7 +383,7 @@ async fn escalate(
             caller.actor(),
         )
         .await?;
-    state.kick.notify_one();
+    state.changed();
     Ok(axum::Json(convert::interaction(&moved)))
 }
 

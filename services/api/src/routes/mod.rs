@@ -8,6 +8,7 @@ pub mod oversight;
 pub mod routing;
 pub mod staff;
 pub mod system;
+pub mod ws;
 
 use baylanys_domain::{BoundedText, DomainError};
 
