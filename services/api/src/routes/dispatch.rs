@@ -209,13 +209,13 @@ pub async fn live_view(state: &AppState) -> ApiResult<LiveView> {
         .map(|t| t.with_timezone(&chrono::Utc))
         .unwrap_or(now);
     let accepted = events_since(
-        &state,
+        state,
         baylanys_domain::event_kind::ROUTING_ACCEPTED,
         midnight,
     )
     .await?;
     let updated = events_since(
-        &state,
+        state,
         baylanys_domain::event_kind::INTERACTION_UPDATED,
         midnight,
     )
