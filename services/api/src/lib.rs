@@ -144,6 +144,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::routing::router())
         .merge(routes::dispatch::router())
         .merge(routes::ws::router())
+        .merge(routes::pages::router())
         .merge(routes::oversight::router())
         .merge(routes::system::router())
 }

@@ -1,6 +1,7 @@
 //! One integration-test binary (compile time): the real server on a random port, against
 //! SQLite and PostgreSQL. Each scenario runs on both backends via `both!`.
 
+mod browser;
 mod conformance;
 mod contracts;
 mod http_auth;

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod clients;
 pub mod dispatch;
 pub mod oversight;
+pub mod pages;
 pub mod routing;
 pub mod staff;
 pub mod system;

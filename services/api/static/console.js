@@ -1,0 +1,175 @@
+// The operator console, first cut: sign in, presence, offers pushed over /ws/operator with
+// accept/decline, and the supervisors' live view. Plain DOM, text only (never innerHTML with
+// data), so nothing a client or operator typed can run as script.
+"use strict";
+
+const T = {
+  kk: { title: "Baylanys", login: "Логин", password: "Құпиясөз", sign_in: "Кіру", sign_out: "Шығу",
+        presence: "Күйі", online: "желіде", away: "уақытша жоқ", offline: "желіден тыс", language: "Тіл",
+        offers: "Сізге ұсынылған байланыстар", no_offers: "Қазір ұсыныс жоқ.", channel: "Арна",
+        waiting_since: "Күтуде", answer_by: "Жауап беру мерзімі", accept: "Қабылдау", decline: "Бас тарту",
+        live: "Кезектер қазір", queue: "Кезек", waiting: "Күтуде", offered: "Ұсынылған", longest: "Ең ұзақ күту, с",
+        open: "Ашық", answered: "Бүгін жауап берілді", abandoned: "Бүгін жоғалған", sl: "Қызмет деңгейі, %",
+        operators: "Операторлар", operator: "Оператор", chats: "Чаттар", emails: "Хаттар", calls: "Қоңыраулар",
+        yes: "иә", no: "жоқ", connected: "байланыс бар", reconnecting: "қайта қосылуда…", wrong: "Логин немесе құпиясөз қате",
+        new_offer: "Жаңа ұсыныс" },
+  ru: { title: "Baylanys", login: "Логин", password: "Пароль", sign_in: "Войти", sign_out: "Выйти",
+        presence: "Статус", online: "в сети", away: "отошёл", offline: "не в сети", language: "Язык",
+        offers: "Предложенные вам обращения", no_offers: "Сейчас предложений нет.", channel: "Канал",
+        waiting_since: "Ждёт с", answer_by: "Ответить до", accept: "Принять", decline: "Отклонить",
+        live: "Очереди сейчас", queue: "Очередь", waiting: "Ждут", offered: "Предложено", longest: "Дольше всех ждёт, с",
+        open: "Открыта", answered: "Отвечено сегодня", abandoned: "Потеряно сегодня", sl: "Уровень сервиса, %",
+        operators: "Операторы", operator: "Оператор", chats: "Чаты", emails: "Письма", calls: "Звонки",
+        yes: "да", no: "нет", connected: "на связи", reconnecting: "переподключение…", wrong: "Неверный логин или пароль",
+        new_offer: "Новое предложение" },
+  en: { title: "Baylanys", login: "Login", password: "Password", sign_in: "Sign in", sign_out: "Sign out",
+        presence: "Presence", online: "online", away: "away", offline: "offline", language: "Language",
+        offers: "Contacts offered to you", no_offers: "Nothing offered to you now.", channel: "Channel",
+        waiting_since: "Waiting since", answer_by: "Answer by", accept: "Accept", decline: "Decline",
+        live: "Queues now", queue: "Queue", waiting: "Waiting", offered: "Offered", longest: "Longest wait, s",
+        open: "Open", answered: "Answered today", abandoned: "Lost today", sl: "Service level, %",
+        operators: "Operators", operator: "Operator", chats: "Chats", emails: "E-mails", calls: "Calls",
+        yes: "yes", no: "no", connected: "connected", reconnecting: "reconnecting…", wrong: "Wrong login or password",
+        new_offer: "New offer" },
+};
+
+let lang = localStorage.getItem("baylanys.lang") || "kk";
+let token = sessionStorage.getItem("baylanys.token");
+let me = null;
+let socket = null;
+let backoff = 500;
+const $ = (id) => document.getElementById(id);
+const t = (key) => (T[lang] && T[lang][key]) || T.en[key] || key;
+
+function translate() {
+  document.documentElement.lang = lang;
+  document.querySelectorAll("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t); });
+  $("lang").value = lang;
+}
+
+function cell(row, text) {
+  const td = document.createElement("td");
+  td.textContent = text == null ? "—" : String(text);
+  row.appendChild(td);
+  return td;
+}
+
+function time(iso) {
+  return iso ? new Date(iso).toLocaleTimeString(lang) : "—";
+}
+
+async function api(method, path, body) {
+  const res = await fetch(path, {
+    method,
+    headers: Object.assign({ "content-type": "application/json" }, token ? { authorization: "Bearer " + token } : {}),
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  // A 401 with a token means the session ended; without one it is a wrong password.
+  if (res.status === 401 && token) { signOut(); throw new Error("unauthorized"); }
+  const text = await res.text();
+  return { ok: res.ok, status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+function renderOffers(items) {
+  const body = $("offers").querySelector("tbody");
+  body.replaceChildren();
+  for (const it of items) {
+    const row = document.createElement("tr");
+    row.dataset.id = it.id;
+    cell(row, it.channel);
+    cell(row, time(it.queued_at));
+    cell(row, time(it.offer_expires_at));
+    const actions = cell(row, "");
+    for (const [key, verb] of [["accept", "accept"], ["decline", "decline"]]) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.textContent = t(key);
+      b.className = key === "decline" ? "secondary" : "";
+      b.addEventListener("click", () => api("POST", `/api/v1/interactions/${it.id}/${verb}`));
+      actions.appendChild(b);
+      actions.appendChild(document.createTextNode(" "));
+    }
+    body.appendChild(row);
+  }
+  $("offers").hidden = items.length === 0;
+  $("no-offers").hidden = items.length !== 0;
+  if (items.length) { $("offers-live").textContent = t("new_offer"); }
+}
+
+function renderLive(view) {
+  $("live").hidden = false;
+  const q = $("queues").querySelector("tbody");
+  q.replaceChildren();
+  for (const x of view.queues) {
+    const row = document.createElement("tr");
+    row.dataset.code = x.code;
+    [x.name, x.waiting, x.offered, x.longest_wait_secs, x.open ? t("yes") : t("no"),
+     x.answered_today, x.abandoned_today, x.service_level_today].forEach((v) => cell(row, v));
+    q.appendChild(row);
+  }
+  const o = $("operators").querySelector("tbody");
+  o.replaceChildren();
+  for (const x of view.operators) {
+    const row = document.createElement("tr");
+    row.dataset.login = x.login;
+    [x.display_name, t(x.presence), `${x.load.web_chat}/${x.capacity.web_chat}`,
+     `${x.load.email}/${x.capacity.email}`, `${x.load.voice}/${x.capacity.voice}`].forEach((v) => cell(row, v));
+    o.appendChild(row);
+  }
+}
+
+function connect() {
+  const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/operator";
+  socket = new WebSocket(url);
+  socket.addEventListener("open", () => socket.send(JSON.stringify({ type: "hello", v: 1, token })));
+  socket.addEventListener("message", (ev) => {
+    const f = JSON.parse(ev.data);
+    if (f.type === "welcome") { backoff = 500; $("link").textContent = t("connected"); }
+    else if (f.type === "offers") renderOffers(f.items);
+    else if (f.type === "live") renderLive(f.view);
+  });
+  socket.addEventListener("close", (ev) => {
+    socket = null;
+    if (ev.code === 4401) { signOut(); return; }
+    if (!token) return;
+    $("link").textContent = t("reconnecting");
+    setTimeout(connect, backoff);
+    backoff = Math.min(backoff * 2, 10000);
+  });
+}
+
+async function start() {
+  const r = await api("GET", "/api/v1/auth/me");
+  if (!r.ok) { signOut(); return; }
+  me = r.body;
+  $("me").textContent = `${me.display_name} (${me.role})`;
+  $("presence").value = me.presence;
+  $("login").hidden = true;
+  $("app").hidden = false;
+  connect();
+}
+
+function signOut() {
+  token = null;
+  sessionStorage.removeItem("baylanys.token");
+  if (socket) socket.close(1000);
+  $("app").hidden = true;
+  $("login").hidden = false;
+  $("login-name").focus();
+}
+
+$("login").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  $("login-error").textContent = "";
+  const r = await api("POST", "/api/v1/auth/login", { login: $("login-name").value, password: $("login-password").value });
+  if (!r.ok) { $("login-error").textContent = t("wrong"); return; }
+  token = r.body.token;
+  sessionStorage.setItem("baylanys.token", token);
+  start();
+});
+$("logout").addEventListener("click", async () => { await api("POST", "/api/v1/auth/logout").catch(() => {}); signOut(); });
+$("presence").addEventListener("change", () => api("PUT", "/api/v1/auth/me/presence", { presence: $("presence").value }));
+$("lang").addEventListener("change", () => { lang = $("lang").value; localStorage.setItem("baylanys.lang", lang); translate(); });
+
+translate();
+if (token) start(); else signOut();

@@ -1,0 +1,69 @@
+// Browser test of the console: a supervisor and an operator sign in in real Chromium; a contact
+// is queued; the operator sees the offer pushed over the socket and accepts it with a click; the
+// supervisor's live view follows. Run by the Rust test `browser::console_in_chromium`, which
+// starts the server and passes its address and accounts in the environment.
+import { chromium } from "playwright-core";
+
+const base = process.env.BAYLANYS_BASE;
+const admin = process.env.BAYLANYS_ADMIN_TOKEN;
+const appealId = process.env.BAYLANYS_APPEAL;
+const shots = process.env.BAYLANYS_SCREENSHOTS;
+if (!base || !admin || !appealId) throw new Error("BAYLANYS_BASE, BAYLANYS_ADMIN_TOKEN, BAYLANYS_APPEAL are required");
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
+});
+const timeout = 15000;
+try {
+  const sup = await (await browser.newContext()).newPage();
+  const op = await (await browser.newContext()).newPage();
+  for (const [page, login] of [[sup, "sup"], [op, "op"]]) {
+    await page.goto(base + "/console");
+    // The UI opens in Kazakh.
+    await page.getByRole("button", { name: "Кіру" }).waitFor({ timeout });
+    await page.fill("#login-name", login);
+    await page.fill("#login-password", login + "-password");
+    await page.press("#login-password", "Enter");
+    await page.waitForSelector("#app:not([hidden])", { timeout });
+  }
+  // A wrong password is refused on the page, not crashed.
+  const stranger = await (await browser.newContext()).newPage();
+  await stranger.goto(base + "/console");
+  await stranger.fill("#login-name", "op");
+  await stranger.fill("#login-password", "wrong-password");
+  await stranger.press("#login-password", "Enter");
+  await stranger.getByText("Логин немесе құпиясөз қате").waitFor({ timeout });
+
+  // The supervisor sees the live view; the operator goes online.
+  await sup.waitForSelector('#queues tr[data-code="main"]', { timeout });
+  await op.selectOption("#presence", "online");
+  // Switch the operator's console to Russian: labels follow.
+  await op.selectOption("#lang", "ru");
+  await op.getByText("Предложенные вам обращения").waitFor({ timeout });
+
+  // Queue a contact for the operator.
+  const res = await fetch(`${base}/api/v1/appeals/${appealId}/interactions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: "Bearer " + admin },
+    body: JSON.stringify({ channel: "web_chat" }),
+  });
+  if (res.status !== 201) throw new Error("queue contact: " + res.status + " " + (await res.text()));
+  const contact = (await res.json()).id;
+  const row = op.locator(`#offers tr[data-id="${contact}"]`);
+  await row.waitFor({ timeout });
+  await sup.waitForFunction(() => document.querySelector('#queues tr[data-code="main"] td:nth-child(3)')?.textContent === "1", null, { timeout });
+  if (shots) {
+    await op.screenshot({ path: shots + "/console-operator.png", fullPage: true });
+    await sup.screenshot({ path: shots + "/console-supervisor.png", fullPage: true });
+  }
+  // Keyboard only: focus the accept button and press Enter.
+  await row.getByRole("button", { name: "Принять" }).focus();
+  await op.keyboard.press("Enter");
+  await op.waitForSelector("#no-offers:not([hidden])", { timeout });
+  await sup.waitForFunction(() => document.querySelector('#operators tr[data-login="op"] td:nth-child(3)')?.textContent.startsWith("1/"), null, { timeout });
+  console.log("console browser test passed");
+} finally {
+  await browser.close();
+}

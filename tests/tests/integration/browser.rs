@@ -1,0 +1,78 @@
+//! The console in a real browser: Debian's Chromium driven by playwright-core (tests/browser).
+//! `.ci/run` installs both; the test fails with a clear message when they are missing.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use baylanys_tests::{Backend, TestApp};
+use serde_json::json;
+
+#[tokio::test]
+async fn console_in_chromium() -> anyhow::Result<()> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("browser");
+    if !dir.join("node_modules/playwright-core").exists() {
+        bail!("run `npm ci --prefix tests/browser` first (as .ci/run does)");
+    }
+    let app = TestApp::spawn(Backend::Sqlite).await?;
+    let q = app
+        .post(
+            "/api/v1/queues",
+            app.admin(),
+            json!({"code": "main", "name": "Main"}),
+        )
+        .await?
+        .id();
+    let all = json!([{"from": "00:00", "to": "24:00"}]);
+    app.put(
+        &format!("/api/v1/queues/{q}/hours"),
+        app.admin(),
+        json!({"monday": all, "tuesday": all, "wednesday": all, "thursday": all, "friday": all,
+                   "saturday": all, "sunday": all, "open_on_holidays": true}),
+    )
+    .await?;
+    app.put(
+        "/api/v1/routing/table",
+        app.admin(),
+        json!({"entries": [], "default_queue_id": q}),
+    )
+    .await?;
+    let (op_id, _) = app.staff("op", "operator", None).await?;
+    app.patch(
+        &format!("/api/v1/staff/{op_id}"),
+        app.admin(),
+        json!({"languages": ["kk"]}),
+    )
+    .await?;
+    app.staff("sup", "supervisor", None).await?;
+    let client = app
+        .client(app.admin(), json!({"name": "Браузер", "language": "kk"}))
+        .await?;
+    let appeal = app
+        .post(
+            "/api/v1/appeals",
+            app.admin(),
+            json!({"client_id": client, "kind": "request", "channel": "web_chat"}),
+        )
+        .await?
+        .id();
+    let out = tokio::process::Command::new("node")
+        .arg(dir.join("console.mjs"))
+        .env("BAYLANYS_BASE", &app.base)
+        .env("BAYLANYS_ADMIN_TOKEN", app.admin())
+        .env("BAYLANYS_APPEAL", appeal.to_string())
+        .current_dir(&dir)
+        .output()
+        .await
+        .context("running node (is Node.js installed?)")?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "browser test failed:\n{stdout}\n{stderr}"
+    );
+    assert!(
+        stdout.contains("console browser test passed"),
+        "{stdout}\n{stderr}"
+    );
+    Ok(())
+}
