@@ -58,10 +58,25 @@ pub struct OperatorLive {
     pub capacity: Capacity,
 }
 
+/// A contact waiting or offered right now, for the supervisor to reassign.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ContactLive {
+    pub interaction_id: Uuid,
+    pub appeal_id: Uuid,
+    pub queue_id: Option<Uuid>,
+    pub channel: crate::Channel,
+    pub language: crate::Language,
+    pub waiting_secs: i64,
+    pub offered_to: Option<Uuid>,
+    pub escalated: bool,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct LiveView {
     pub at: chrono::DateTime<chrono::Utc>,
     pub queues: Vec<QueueLive>,
+    /// The 200 longest-waiting contacts, oldest first.
+    pub contacts: Vec<ContactLive>,
     /// Queued contacts no rule placed in a queue: someone must place them.
     pub unplaced: u32,
     pub operators: Vec<OperatorLive>,

@@ -62,6 +62,29 @@ try {
   await row.getByRole("button", { name: "Принять" }).focus();
   await op.keyboard.press("Enter");
   await op.waitForSelector("#no-offers:not([hidden])", { timeout });
+
+  // A second contact: the supervisor reassigns it from the live panel to a chosen operator.
+  await op.selectOption("#presence", "away");
+  const again = await fetch(`${base}/api/v1/appeals/${appealId}/interactions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: "Bearer " + admin },
+    body: JSON.stringify({ channel: "web_chat" }),
+  });
+  const second = (await again.json()).id;
+  const waiting = sup.locator(`#contacts tr[data-id="${second}"]`);
+  await waiting.waitFor({ timeout });
+  const op2 = await (await browser.newContext()).newPage();
+  await op2.goto(base + "/console");
+  await op2.fill("#login-name", "op2");
+  await op2.fill("#login-password", "op2-password");
+  await op2.press("#login-password", "Enter");
+  await op2.waitForSelector("#app:not([hidden])", { timeout });
+  await op2.selectOption("#presence", "online");
+  await sup.fill("#reassign-reason", "тілі бойынша");
+  await sup.locator(`#contacts tr[data-id="${second}"] select`).waitFor({ timeout });
+  await sup.waitForFunction((id) => [...document.querySelectorAll(`#contacts tr[data-id="${id}"] option`)].some((o) => o.textContent === "op2"), second, { timeout });
+  await sup.locator(`#contacts tr[data-id="${second}"] select`).selectOption({ label: "op2" });
+  await op2.locator(`#offers tr[data-id="${second}"]`).waitFor({ timeout });
   await sup.waitForFunction(() => document.querySelector('#operators tr[data-login="op"] td:nth-child(3)')?.textContent.startsWith("1/"), null, { timeout });
   console.log("console browser test passed");
 } finally {

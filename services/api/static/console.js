@@ -12,7 +12,9 @@ const T = {
         open: "Ашық", answered: "Бүгін жауап берілді", abandoned: "Бүгін жоғалған", sl: "Қызмет деңгейі, %",
         operators: "Операторлар", operator: "Оператор", chats: "Чаттар", emails: "Хаттар", calls: "Қоңыраулар",
         yes: "иә", no: "жоқ", connected: "байланыс бар", reconnecting: "қайта қосылуда…", wrong: "Логин немесе құпиясөз қате",
-        new_offer: "Жаңа ұсыныс" },
+        new_offer: "Жаңа ұсыныс", contacts: "Күтіп тұрған байланыстар", reason: "Себебі",
+        offered_to: "Кімге ұсынылды", reassign: "Қайта тағайындау", to_operator: "Операторға…",
+        default_reason: "Супервизор қайта тағайындады" },
   ru: { title: "Baylanys", login: "Логин", password: "Пароль", sign_in: "Войти", sign_out: "Выйти",
         presence: "Статус", online: "в сети", away: "отошёл", offline: "не в сети", language: "Язык",
         offers: "Предложенные вам обращения", no_offers: "Сейчас предложений нет.", channel: "Канал",
@@ -21,7 +23,9 @@ const T = {
         open: "Открыта", answered: "Отвечено сегодня", abandoned: "Потеряно сегодня", sl: "Уровень сервиса, %",
         operators: "Операторы", operator: "Оператор", chats: "Чаты", emails: "Письма", calls: "Звонки",
         yes: "да", no: "нет", connected: "на связи", reconnecting: "переподключение…", wrong: "Неверный логин или пароль",
-        new_offer: "Новое предложение" },
+        new_offer: "Новое предложение", contacts: "Ожидающие обращения", reason: "Причина",
+        offered_to: "Кому предложено", reassign: "Переназначить", to_operator: "Оператору…",
+        default_reason: "Переназначено супервизором" },
   en: { title: "Baylanys", login: "Login", password: "Password", sign_in: "Sign in", sign_out: "Sign out",
         presence: "Presence", online: "online", away: "away", offline: "offline", language: "Language",
         offers: "Contacts offered to you", no_offers: "Nothing offered to you now.", channel: "Channel",
@@ -30,7 +34,9 @@ const T = {
         open: "Open", answered: "Answered today", abandoned: "Lost today", sl: "Service level, %",
         operators: "Operators", operator: "Operator", chats: "Chats", emails: "E-mails", calls: "Calls",
         yes: "yes", no: "no", connected: "connected", reconnecting: "reconnecting…", wrong: "Wrong login or password",
-        new_offer: "New offer" },
+        new_offer: "New offer", contacts: "Waiting contacts", reason: "Reason",
+        offered_to: "Offered to", reassign: "Reassign", to_operator: "To operator…",
+        default_reason: "Reassigned by a supervisor" },
 };
 
 let lang = localStorage.getItem("baylanys.lang") || "kk";
@@ -106,6 +112,38 @@ function renderLive(view) {
     [x.name, x.waiting, x.offered, x.longest_wait_secs, x.open ? t("yes") : t("no"),
      x.answered_today, x.abandoned_today, x.service_level_today].forEach((v) => cell(row, v));
     q.appendChild(row);
+  }
+  const names = new Map(view.operators.map((x) => [x.staff_id, x.display_name]));
+  const c = $("contacts").querySelector("tbody");
+  // Keep the table while a supervisor is choosing in it; the next push redraws it.
+  if (!c.contains(document.activeElement)) {
+    c.replaceChildren();
+    for (const x of view.contacts) {
+      const row = document.createElement("tr");
+      row.dataset.id = x.interaction_id;
+      [x.channel, x.language, x.waiting_secs, x.offered_to ? names.get(x.offered_to) || x.offered_to : null]
+        .forEach((v) => cell(row, v));
+      const select = document.createElement("select");
+      select.setAttribute("aria-label", t("reassign"));
+      const none = document.createElement("option");
+      none.value = "";
+      none.textContent = t("to_operator");
+      select.appendChild(none);
+      for (const op of view.operators.filter((o) => o.presence === "online")) {
+        const opt = document.createElement("option");
+        opt.value = op.staff_id;
+        opt.textContent = op.display_name;
+        select.appendChild(opt);
+      }
+      select.addEventListener("change", async () => {
+        if (!select.value) return;
+        const reason = $("reassign-reason").value.trim() || t("default_reason");
+        await api("POST", `/api/v1/interactions/${x.interaction_id}/transfer`, { to_operator: select.value, reason });
+        select.blur();
+      });
+      cell(row, "").appendChild(select);
+      c.appendChild(row);
+    }
   }
   const o = $("operators").querySelector("tbody");
   o.replaceChildren();

@@ -44,6 +44,15 @@ async fn console_in_chromium() -> anyhow::Result<()> {
     )
     .await?;
     app.staff("sup", "supervisor", None).await?;
+    // op2 speaks only English: the router never offers them this Kazakh chat, so only the
+    // supervisor's reassignment can.
+    let (op2_id, _) = app.staff("op2", "operator", None).await?;
+    app.patch(
+        &format!("/api/v1/staff/{op2_id}"),
+        app.admin(),
+        json!({"languages": ["en"]}),
+    )
+    .await?;
     let client = app
         .client(app.admin(), json!({"name": "Браузер", "language": "kk"}))
         .await?;
@@ -74,5 +83,13 @@ async fn console_in_chromium() -> anyhow::Result<()> {
         stdout.contains("console browser test passed"),
         "{stdout}\n{stderr}"
     );
+    let r = app
+        .get("/api/v1/events?kind=routing.transferred", app.admin())
+        .await?;
+    assert_eq!(
+        r.body["items"][0]["data"]["to_operator"],
+        op2_id.to_string()
+    );
+    assert_eq!(r.body["items"][0]["data"]["reason"], "тілі бойынша");
     Ok(())
 }

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use baylanys_domain::router::{Capacity, ContactFacts};
 use baylanys_domain::{Channel, Direction, InteractionState};
 use baylanys_proto::{
-    problem, EscalateContact, InteractionView, LiveView, OperatorLive, ProblemDetails,
+    problem, ContactLive, EscalateContact, InteractionView, LiveView, OperatorLive, ProblemDetails,
     QueueContact, QueueLive, QueueStatusView, TransferContact,
 };
 use baylanys_store::{NewInteraction, Transfer, TransferTarget};
@@ -289,9 +289,25 @@ pub async fn live_view(state: &AppState) -> ApiResult<LiveView> {
             capacity: o.staff.capacity,
         })
         .collect();
+    let contacts = snap
+        .waiting
+        .iter()
+        .take(200)
+        .map(|w| ContactLive {
+            interaction_id: w.interaction_id,
+            appeal_id: w.appeal_id,
+            queue_id: w.queue_id,
+            channel: w.channel,
+            language: w.language,
+            waiting_secs: (now - w.queued_at).num_seconds(),
+            offered_to: w.offered_to,
+            escalated: w.escalated,
+        })
+        .collect();
     Ok(LiveView {
         at: now,
         queues,
+        contacts,
         unplaced: u32::try_from(unplaced).unwrap_or(u32::MAX),
         operators,
     })
