@@ -337,6 +337,34 @@ impl TestApp {
         Ok(r.id())
     }
 
+    /// A queue open round the clock, made the default of the routing table, so routing tests
+    /// do not depend on when they run.
+    pub async fn open_queue(&self, code: &str, name: &str) -> anyhow::Result<Uuid> {
+        let r = self
+            .post(
+                "/api/v1/queues",
+                self.admin(),
+                serde_json::json!({"code": code, "name": name}),
+            )
+            .await?;
+        if r.status != StatusCode::CREATED {
+            bail!("creating queue: {} {}", r.status, r.text);
+        }
+        let id = r.id();
+        let all = serde_json::json!([{"from": "00:00", "to": "24:00"}]);
+        let hours = serde_json::json!({
+            "monday": all, "tuesday": all, "wednesday": all, "thursday": all, "friday": all,
+            "saturday": all, "sunday": all, "open_on_holidays": true,
+        });
+        let r = self
+            .put(&format!("/api/v1/queues/{id}/hours"), self.admin(), hours)
+            .await?;
+        if r.status != StatusCode::OK {
+            bail!("setting hours: {} {}", r.status, r.text);
+        }
+        Ok(id)
+    }
+
     /// Number of events in the log: a failed request must leave it unchanged.
     pub async fn event_count(&self) -> anyhow::Result<usize> {
         let mut after = None;

@@ -14,22 +14,7 @@ async fn console_in_chromium() -> anyhow::Result<()> {
         bail!("run `npm ci --prefix tests/browser` first (as .ci/run does)");
     }
     let app = TestApp::spawn(Backend::Sqlite).await?;
-    let q = app
-        .post(
-            "/api/v1/queues",
-            app.admin(),
-            json!({"code": "main", "name": "Main"}),
-        )
-        .await?
-        .id();
-    let all = json!([{"from": "00:00", "to": "24:00"}]);
-    app.put(
-        &format!("/api/v1/queues/{q}/hours"),
-        app.admin(),
-        json!({"monday": all, "tuesday": all, "wednesday": all, "thursday": all, "friday": all,
-                   "saturday": all, "sunday": all, "open_on_holidays": true}),
-    )
-    .await?;
+    let q = app.open_queue("main", "Main").await?;
     app.put(
         "/api/v1/routing/table",
         app.admin(),

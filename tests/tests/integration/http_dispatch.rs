@@ -14,29 +14,6 @@ both!(
     out_of_hours_reply,
 );
 
-/// A queue open round the clock, so the outcome does not depend on when the tests run.
-async fn queue(app: &TestApp, code: &str, name: &str) -> anyhow::Result<Uuid> {
-    let id = app
-        .post(
-            "/api/v1/queues",
-            app.admin(),
-            json!({"code": code, "name": name}),
-        )
-        .await?
-        .id();
-    let all = json!([{"from": "00:00", "to": "24:00"}]);
-    let r = app
-        .put(
-            &format!("/api/v1/queues/{id}/hours"),
-            app.admin(),
-            json!({"monday": all, "tuesday": all, "wednesday": all, "thursday": all, "friday": all,
-                    "saturday": all, "sunday": all, "open_on_holidays": true}),
-        )
-        .await?;
-    anyhow::ensure!(r.status == StatusCode::OK, "{}", r.text);
-    Ok(id)
-}
-
 /// An operator online with the given languages and web-chat capacity; returns (id, token).
 async fn operator(
     app: &TestApp,
@@ -105,7 +82,7 @@ async fn chat(app: &TestApp, client: Uuid, language: &str) -> anyhow::Result<Uui
 }
 
 async fn language_capacity_and_declines(app: TestApp) -> anyhow::Result<()> {
-    let main = queue(&app, "main", "Main").await?;
+    let main = app.open_queue("main", "Main").await?;
     let r = app
         .put(
             "/api/v1/routing/table",
@@ -254,8 +231,8 @@ async fn language_capacity_and_declines(app: TestApp) -> anyhow::Result<()> {
 }
 
 async fn overflow_and_live_view(app: TestApp) -> anyhow::Result<()> {
-    let first = queue(&app, "first", "First line").await?;
-    let second = queue(&app, "second", "Second line").await?;
+    let first = app.open_queue("first", "First line").await?;
+    let second = app.open_queue("second", "Second line").await?;
     app.put(
         "/api/v1/routing/table",
         app.admin(),
@@ -309,8 +286,8 @@ async fn overflow_and_live_view(app: TestApp) -> anyhow::Result<()> {
 }
 
 async fn transfer_escalation_and_queue_status(app: TestApp) -> anyhow::Result<()> {
-    let main = queue(&app, "main", "Main").await?;
-    let sup_q = queue(&app, "supervisors", "Supervisors").await?;
+    let main = app.open_queue("main", "Main").await?;
+    let sup_q = app.open_queue("supervisors", "Supervisors").await?;
     app.put(
         "/api/v1/routing/table",
         app.admin(),
@@ -526,8 +503,8 @@ async fn transfer_escalation_and_queue_status(app: TestApp) -> anyhow::Result<()
 
 /// An overflow step into the escalation queue escalates: only supervisors take the contact.
 async fn escalation_by_rule(app: TestApp) -> anyhow::Result<()> {
-    let main = queue(&app, "main", "Main").await?;
-    let sup_q = queue(&app, "sup", "Supervisors").await?;
+    let main = app.open_queue("main", "Main").await?;
+    let sup_q = app.open_queue("sup", "Supervisors").await?;
     app.put(
         "/api/v1/routing/table",
         app.admin(),
@@ -663,7 +640,7 @@ async fn out_of_hours_reply(app: TestApp) -> anyhow::Result<()> {
 
 /// An offer nobody answers times out and moves on (the shortest timeout is 5 s).
 async fn offer_timeout(app: TestApp) -> anyhow::Result<()> {
-    let main = queue(&app, "main", "Main").await?;
+    let main = app.open_queue("main", "Main").await?;
     app.put(
         "/api/v1/routing/table",
         app.admin(),

@@ -72,22 +72,7 @@ async fn hello(app: &TestApp, token: &str) -> anyhow::Result<(Socket, Value)> {
 }
 
 async fn pushes_offers_and_live_view(app: TestApp) -> anyhow::Result<()> {
-    let q = app
-        .post(
-            "/api/v1/queues",
-            app.admin(),
-            json!({"code": "main", "name": "Main"}),
-        )
-        .await?
-        .id();
-    let all = json!([{"from": "00:00", "to": "24:00"}]);
-    app.put(
-        &format!("/api/v1/queues/{q}/hours"),
-        app.admin(),
-        json!({"monday": all, "tuesday": all, "wednesday": all, "thursday": all, "friday": all,
-                   "saturday": all, "sunday": all, "open_on_holidays": true}),
-    )
-    .await?;
+    let q = app.open_queue("main", "Main").await?;
     app.put(
         "/api/v1/routing/table",
         app.admin(),
