@@ -337,8 +337,7 @@ impl TestApp {
         Ok(r.id())
     }
 
-    /// A queue open round the clock, made the default of the routing table, so routing tests
-    /// do not depend on when they run.
+    /// A queue open round the clock, so routing tests do not depend on when they run.
     pub async fn open_queue(&self, code: &str, name: &str) -> anyhow::Result<Uuid> {
         let r = self
             .post(
