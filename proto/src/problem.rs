@@ -82,6 +82,8 @@ problems! {
         "The resource does not exist or is outside what you may see.");
     METHOD_NOT_ALLOWED = ("method-not-allowed", 405, "Method not allowed",
         "This path does not accept this HTTP method.");
+    TOO_MANY_ATTEMPTS = ("too-many-attempts", 429, "Too many failed logins",
+        "Too many wrong passwords for this login; wait for the time given in Retry-After.");
     UNAVAILABLE = ("unavailable", 503, "Service unavailable",
         "The service cannot reach its database right now. Retry later.");
     INTERNAL = ("internal", 500, "Internal error",

@@ -112,6 +112,7 @@ fn fallback_problem(status: StatusCode) -> ProblemType {
         StatusCode::UNAUTHORIZED => problem::UNAUTHORIZED,
         StatusCode::FORBIDDEN => problem::FORBIDDEN,
         StatusCode::SERVICE_UNAVAILABLE => problem::UNAVAILABLE,
+        StatusCode::TOO_MANY_REQUESTS => problem::TOO_MANY_ATTEMPTS,
         s if s.is_client_error() => problem::INVALID_BODY,
         _ => problem::INTERNAL,
     }

@@ -35,6 +35,9 @@ pub struct ApiConfig {
     /// Largest accepted request body, in bytes.
     pub body_limit: usize,
     pub hash_cost: HashCost,
+    /// Failed logins allowed for one login within `lockout` before it is locked for `lockout`.
+    pub max_failed_logins: u32,
+    pub lockout: Duration,
 }
 
 impl Default for ApiConfig {
@@ -43,6 +46,8 @@ impl Default for ApiConfig {
             token_ttl: Duration::from_secs(12 * 3600),
             body_limit: 256 * 1024,
             hash_cost: HashCost::default(),
+            max_failed_logins: 5,
+            lockout: Duration::from_secs(15 * 60),
         }
     }
 }
@@ -61,6 +66,9 @@ pub struct AppState {
     pub shutdown: tokio_util::sync::CancellationToken,
     /// Every open socket, so shutdown can wait for their goodbyes.
     pub sockets: tokio_util::task::TaskTracker,
+    /// Recent failed logins per login name, against password guessing.
+    pub(crate) failed_logins:
+        Arc<std::sync::Mutex<std::collections::HashMap<String, password::Failures>>>,
     /// Verified against when a login is unknown, so timing does not reveal which logins exist.
     dummy_hash: Arc<String>,
 }
@@ -92,6 +100,7 @@ impl AppState {
             shutdown: tokio_util::sync::CancellationToken::new(),
             sockets: tokio_util::task::TaskTracker::new(),
             dummy_hash: Arc::new(dummy_hash),
+            failed_logins: Arc::default(),
         })
     }
 }

@@ -65,6 +65,13 @@ pub async fn dummy_hash(cost: HashCost) -> Result<String, ApiError> {
     hash_password("not a real password".into(), cost).await
 }
 
+/// Failed logins of one login name within the current window.
+#[derive(Debug, Clone, Copy)]
+pub struct Failures {
+    pub count: u32,
+    pub since: std::time::Instant,
+}
+
 pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);

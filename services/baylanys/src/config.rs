@@ -85,6 +85,9 @@ pub struct Config {
     pub argon2_iterations: u32,
     /// Seconds to let in-flight requests finish on SIGTERM before exiting.
     pub shutdown_grace_secs: u64,
+    /// Wrong passwords allowed for one login before it is locked for `lockout_secs`.
+    pub max_failed_logins: u32,
+    pub lockout_secs: u64,
 }
 
 impl Default for Config {
@@ -103,6 +106,8 @@ impl Default for Config {
             argon2_memory_kib: api.hash_cost.memory_kib,
             argon2_iterations: api.hash_cost.iterations,
             shutdown_grace_secs: 20,
+            max_failed_logins: api.max_failed_logins,
+            lockout_secs: api.lockout.as_secs(),
         }
     }
 }
@@ -167,6 +172,12 @@ impl Config {
         if let Some(v) = get("BAYLANYS_ARGON2_ITERATIONS") {
             self.argon2_iterations = num("BAYLANYS_ARGON2_ITERATIONS", v)?;
         }
+        if let Some(v) = get("BAYLANYS_MAX_FAILED_LOGINS") {
+            self.max_failed_logins = num("BAYLANYS_MAX_FAILED_LOGINS", v)?;
+        }
+        if let Some(v) = get("BAYLANYS_LOCKOUT_SECS") {
+            self.lockout_secs = num("BAYLANYS_LOCKOUT_SECS", v)?;
+        }
         if let Some(v) = get("BAYLANYS_SHUTDOWN_GRACE_SECS") {
             self.shutdown_grace_secs = num("BAYLANYS_SHUTDOWN_GRACE_SECS", v)?;
         }
@@ -181,6 +192,8 @@ impl Config {
                 memory_kib: self.argon2_memory_kib.max(8),
                 iterations: self.argon2_iterations.max(1),
             },
+            max_failed_logins: self.max_failed_logins.max(1),
+            lockout: Duration::from_secs(self.lockout_secs),
         }
     }
 }

@@ -121,3 +121,74 @@ async fn tokens_expire_sqlite() -> anyhow::Result<()> {
 async fn tokens_expire_postgres() -> anyhow::Result<()> {
     expiry(Backend::Postgres).await
 }
+
+/// Password guessing: after too many failures a login is locked for a while, whatever the
+/// password, and other logins are unaffected.
+async fn lockout(backend: Backend) -> anyhow::Result<()> {
+    let app = TestApp::spawn_with(
+        backend,
+        ApiConfig {
+            hash_cost: TEST_COST,
+            max_failed_logins: 3,
+            lockout: Duration::from_secs(2),
+            ..ApiConfig::default()
+        },
+    )
+    .await?;
+    app.staff("op", "operator", None).await?;
+    let before = app.event_count().await?;
+    let attempt = |password: &'static str| {
+        let app = &app;
+        async move {
+            app.call(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(&json!({"login": "op", "password": password})),
+            )
+            .await
+        }
+    };
+    for _ in 0..3 {
+        assert_eq!(
+            attempt("wrong-password").await?.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let r = app
+        .http
+        .post(format!("{}/api/v1/auth/login", app.base))
+        .json(&json!({"login": "op", "password": "op-password"}))
+        .send()
+        .await?;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers().get("retry-after").is_some());
+    let body: serde_json::Value = r.json().await?;
+    assert_eq!(body["type"], "/problems/too-many-attempts");
+    assert_eq!(
+        app.event_count().await?,
+        before,
+        "failed logins write nothing"
+    );
+    // Another account is not affected.
+    assert!(app
+        .login("admin", baylanys_tests::ADMIN_PASSWORD)
+        .await
+        .is_ok());
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert!(
+        app.login("op", "op-password").await.is_ok(),
+        "unlocked after the window"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn lockout_sqlite() -> anyhow::Result<()> {
+    lockout(Backend::Sqlite).await
+}
+
+#[tokio::test]
+async fn lockout_postgres() -> anyhow::Result<()> {
+    lockout(Backend::Postgres).await
+}

@@ -3,6 +3,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use baylanys_proto::{
     problem, LoginRequest, LoginResponse, ProblemDetails, SetPresence, StaffView,
 };
@@ -28,11 +29,17 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses(
         (status = 200, body = LoginResponse),
         (status = 401, description = "Wrong login or password", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed logins; see Retry-After", body = ProblemDetails, content_type = "application/problem+json"),
     ))]
 async fn login(
     State(state): State<AppState>,
     Json(req): Json<LoginRequest>,
-) -> ApiResult<axum::Json<LoginResponse>> {
+) -> ApiResult<axum::response::Response> {
+    // Password guessing: after too many failures the login is refused outright for a while,
+    // before any hashing, whatever the password (the lock is per node).
+    if let Some(wait) = locked_for(&state, &req.login) {
+        return Ok(locked_response(wait));
+    }
     let creds = if req.login.len() <= 64 && req.password.len() <= 1024 {
         state.store.credentials(&req.login).await?
     } else {
@@ -47,6 +54,7 @@ async fn login(
     let creds = match (ok, creds) {
         (true, Some(c)) => c,
         _ => {
+            record_failure(&state, &req.login);
             tracing::warn!("failed login");
             return Err(ApiError::new(
                 problem::INVALID_CREDENTIALS,
@@ -62,12 +70,57 @@ async fn login(
         .store
         .create_session(creds.staff.id, &hash_token(&token), expires_at)
         .await?;
+    if let Ok(mut failed) = state.failed_logins.lock() {
+        failed.remove(&req.login);
+    }
     tracing::info!(staff_id = %creds.staff.id, "login");
     Ok(axum::Json(LoginResponse {
         token,
         expires_at,
         staff: convert::staff(&creds.staff),
-    }))
+    })
+    .into_response())
+}
+
+/// How long this login is still locked, if it is.
+fn locked_for(state: &AppState, login: &str) -> Option<std::time::Duration> {
+    let failed = state.failed_logins.lock().ok()?;
+    let f = failed.get(login)?;
+    let elapsed = f.since.elapsed();
+    (f.count >= state.config.max_failed_logins && elapsed < state.config.lockout)
+        .then(|| state.config.lockout - elapsed)
+}
+
+fn record_failure(state: &AppState, login: &str) {
+    let Ok(mut failed) = state.failed_logins.lock() else {
+        return;
+    };
+    let now = std::time::Instant::now();
+    // Forget windows that ran out, so the map cannot grow without bound.
+    failed.retain(|_, f| now.duration_since(f.since) < state.config.lockout);
+    if failed.len() >= 100_000 {
+        return;
+    }
+    let entry =
+        failed
+            .entry(login.chars().take(64).collect())
+            .or_insert(crate::password::Failures {
+                count: 0,
+                since: now,
+            });
+    entry.count += 1;
+}
+
+fn locked_response(wait: std::time::Duration) -> axum::response::Response {
+    let mut res = ApiError::new(
+        problem::TOO_MANY_ATTEMPTS,
+        format!("try again in {} s", wait.as_secs().max(1)),
+    )
+    .into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+        res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+    }
+    res
 }
 
 /// Revokes the token used for this request.
