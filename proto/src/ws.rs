@@ -53,3 +53,87 @@ pub enum OperatorServerFrame {
         message: String,
     },
 }
+
+/// Web-chat protocol of `/ws/chat`, version 1.
+///
+/// 1. The widget opens the socket and sends `hello` within 10 s: with no `token` a new
+///    conversation starts; with the `token` of an earlier `welcome` and the last `seq` it saw,
+///    the same conversation resumes and every message after that `seq` is sent again, in order.
+///    When more were missed than the server replays (1,000), it sends `resync` instead and the
+///    widget reloads.
+/// 2. `message` is stored before it is acknowledged: `ack` carries the stored `seq`; sending the
+///    same `client_id` again returns the same `ack` and stores nothing new.
+/// 3. Every message of the conversation (the client's own, operators', system notices) arrives as
+///    `message` with its `seq`; `queue_status` tells the place in line and that waiting is free,
+///    on entering the queue and at least every minute while waiting (R12).
+///
+/// Errors: `error` frames with a `code` (`malformed_json`, `invalid_frame`, `rate_limited`,
+/// `too_long`, `empty`); the socket stays open. Close 1009 for frames over 16 KiB, 1001 on
+/// server shutdown (reconnect with the token).
+pub const CHAT_PROTOCOL_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ChatClientFrame {
+    Hello {
+        v: u32,
+        #[serde(default)]
+        token: Option<String>,
+        #[serde(default)]
+        last_seq: Option<i64>,
+        #[serde(default)]
+        language: Option<crate::Language>,
+        #[serde(default)]
+        name: Option<String>,
+        #[serde(default)]
+        topic_id: Option<Uuid>,
+    },
+    /// `client_id` makes a resend idempotent.
+    Message {
+        client_id: Uuid,
+        body: String,
+    },
+    Typing,
+    Ping,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ChatServerFrame {
+    Welcome {
+        v: u32,
+        /// Keep it to resume; it is the only key to this conversation.
+        token: String,
+        appeal_id: Uuid,
+        number: String,
+        last_seq: i64,
+    },
+    Message {
+        seq: i64,
+        id: Uuid,
+        author: crate::Author,
+        body: String,
+        at: chrono::DateTime<chrono::Utc>,
+    },
+    Ack {
+        client_id: Uuid,
+        seq: i64,
+        message_id: Uuid,
+    },
+    QueueStatus {
+        position: Option<u32>,
+        estimated_wait_secs: Option<i64>,
+        text: String,
+    },
+    /// The operator is typing.
+    Typing,
+    /// Too much was missed to replay: reload the conversation and reconnect.
+    Resync {
+        reason: String,
+    },
+    Pong,
+    Error {
+        code: String,
+        message: String,
+    },
+}

@@ -62,6 +62,8 @@ pub struct AppState {
     pub kick: Arc<tokio::sync::Notify>,
     /// Bumped whenever offers or queues may have changed; staff sockets push on it.
     pub changes: Arc<tokio::sync::watch::Sender<u64>>,
+    /// Wakes sockets when a conversation has news; they read it from the store.
+    pub bus: baylanys_bus::LocalBus,
     /// Cancelled on shutdown: open sockets close with 1001.
     pub shutdown: tokio_util::sync::CancellationToken,
     /// Every open socket, so shutdown can wait for their goodbyes.
@@ -97,6 +99,7 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::default()),
             kick: Arc::new(tokio::sync::Notify::new()),
             changes: Arc::new(tokio::sync::watch::Sender::new(0)),
+            bus: baylanys_bus::LocalBus::default(),
             shutdown: tokio_util::sync::CancellationToken::new(),
             sockets: tokio_util::task::TaskTracker::new(),
             dummy_hash: Arc::new(dummy_hash),
@@ -153,6 +156,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::routing::router())
         .merge(routes::dispatch::router())
         .merge(routes::ws::router())
+        .merge(routes::chat::router())
         .merge(routes::pages::router())
         .merge(routes::oversight::router())
         .merge(routes::system::router())

@@ -191,3 +191,59 @@ mod tests {
         );
     }
 }
+
+/// The queue status a waiting client is told on entering the queue and at least every minute
+/// after (R12.1: the wait; R12.2: that waiting is free).
+pub fn queue_status(
+    lang: Language,
+    position: Option<u32>,
+    estimated_wait_secs: Option<i64>,
+) -> String {
+    let minutes = estimated_wait_secs.map(|s| (s + 59) / 60).map(|m| m.max(1));
+    let mut parts: Vec<String> = Vec::new();
+    match (lang, position) {
+        (Language::Kk, Some(p)) => parts.push(format!("Сіз кезекте {p}-орындасыз.")),
+        (Language::Ru, Some(p)) => parts.push(format!("Вы {p}-й в очереди.")),
+        (Language::En, Some(p)) => parts.push(format!("You are number {p} in the queue.")),
+        (Language::Kk, None) => parts.push("Сіз кезектесіз.".into()),
+        (Language::Ru, None) => parts.push("Вы в очереди.".into()),
+        (Language::En, None) => parts.push("You are in the queue.".into()),
+    }
+    if let Some(m) = minutes {
+        parts.push(match lang {
+            Language::Kk => format!("Болжалды күту уақыты: {m} мин."),
+            Language::Ru => format!("Ориентировочное ожидание: {m} мин."),
+            Language::En => format!("Estimated wait: {m} min."),
+        });
+    }
+    parts.push(
+        match lang {
+            Language::Kk => "Күту тегін.",
+            Language::Ru => "Ожидание бесплатное.",
+            Language::En => "Waiting is free of charge.",
+        }
+        .into(),
+    );
+    parts.join(" ")
+}
+
+#[cfg(test)]
+mod queue_tests {
+    use super::*;
+
+    #[test]
+    fn queue_status_in_three_languages() {
+        assert_eq!(
+            queue_status(Language::Kk, Some(3), Some(125)),
+            "Сіз кезекте 3-орындасыз. Болжалды күту уақыты: 3 мин. Күту тегін."
+        );
+        assert_eq!(
+            queue_status(Language::Ru, Some(1), None),
+            "Вы 1-й в очереди. Ожидание бесплатное."
+        );
+        assert_eq!(
+            queue_status(Language::En, None, Some(20)),
+            "You are in the queue. Estimated wait: 1 min. Waiting is free of charge."
+        );
+    }
+}

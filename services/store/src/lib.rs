@@ -11,6 +11,7 @@
 mod appeals;
 mod calendar;
 mod catalog;
+mod chat;
 mod clients;
 mod dispatch;
 mod error;
@@ -262,6 +263,35 @@ pub trait DispatchStore: Send + Sync {
     async fn get_interaction(&self, id: Uuid) -> StoreResult<Interaction>;
 }
 
+/// A web-chat visitor's session: which client the browser is, which appeal it talks in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChatSession {
+    pub client_id: Uuid,
+    pub appeal_id: Uuid,
+}
+
+/// Web-chat sessions (stored under the hash of the visitor token) and conversations by `seq`.
+#[async_trait]
+pub trait ChatStore: Send + Sync {
+    async fn create_chat_session(
+        &self,
+        token_hash: &str,
+        client_id: Uuid,
+        appeal_id: Uuid,
+    ) -> StoreResult<()>;
+    async fn chat_session(&self, token_hash: &str) -> StoreResult<Option<ChatSession>>;
+    /// Points the session at a new appeal (the old one was closed).
+    async fn move_chat_session(&self, token_hash: &str, appeal_id: Uuid) -> StoreResult<()>;
+    /// Messages of an appeal with `seq` greater than `seq`, in order: what a reconnecting
+    /// socket missed.
+    async fn messages_after(
+        &self,
+        appeal_id: Uuid,
+        seq: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>>;
+}
+
 /// The calendar's data: the days the law does not fix (Kurban Ait, decree transfers).
 #[async_trait]
 pub trait CalendarStore: Send + Sync {
@@ -302,6 +332,7 @@ pub trait Store:
     + CalendarStore
     + RoutingStore
     + DispatchStore
+    + ChatStore
 {
     /// `sqlite` or `postgres`, for logs and `/readyz`.
     fn backend(&self) -> &'static str;

@@ -8,6 +8,7 @@ use sqlx::PgPool;
 use crate::appeals::impl_appeal_store;
 use crate::calendar::impl_calendar_store;
 use crate::catalog::impl_catalog_store;
+use crate::chat::impl_chat_store;
 use crate::clients::impl_client_store;
 use crate::dispatch::impl_dispatch_store;
 use crate::events::impl_event_store;
@@ -45,6 +46,7 @@ impl_appeal_store!(PgStore, sqlx::Postgres);
 impl_calendar_store!(PgStore, sqlx::Postgres);
 impl_routing_store!(PgStore, sqlx::Postgres);
 impl_dispatch_store!(PgStore, sqlx::Postgres);
+impl_chat_store!(PgStore, sqlx::Postgres);
 
 #[async_trait::async_trait]
 impl crate::Store for PgStore {

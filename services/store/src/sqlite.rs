@@ -10,6 +10,7 @@ use sqlx::SqlitePool;
 use crate::appeals::impl_appeal_store;
 use crate::calendar::impl_calendar_store;
 use crate::catalog::impl_catalog_store;
+use crate::chat::impl_chat_store;
 use crate::clients::impl_client_store;
 use crate::dispatch::impl_dispatch_store;
 use crate::events::impl_event_store;
@@ -64,6 +65,7 @@ impl_appeal_store!(SqliteStore, sqlx::Sqlite);
 impl_calendar_store!(SqliteStore, sqlx::Sqlite);
 impl_routing_store!(SqliteStore, sqlx::Sqlite);
 impl_dispatch_store!(SqliteStore, sqlx::Sqlite);
+impl_chat_store!(SqliteStore, sqlx::Sqlite);
 
 #[async_trait::async_trait]
 impl crate::Store for SqliteStore {

@@ -13,4 +13,5 @@ mod http_roles;
 mod http_routing;
 mod process;
 mod routing_engine;
+mod ws_chat;
 mod ws_operator;

@@ -15,7 +15,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 both!(pushes_offers_and_live_view, bad_frames_and_tokens);
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 pub async fn connect(base: &str) -> anyhow::Result<Socket> {
     let url = format!("{}/ws/operator", base.replacen("http://", "ws://", 1));

@@ -230,6 +230,12 @@ async fn add_message(
             caller.actor(),
         )
         .await?;
+    if ingested.created {
+        state.bus.publish(baylanys_bus::Signal::Message {
+            appeal_id: id,
+            seq: ingested.value.seq,
+        });
+    }
     let status = if ingested.created {
         StatusCode::CREATED
     } else {

@@ -48,23 +48,14 @@ async fn queue_contact(
     let queue_id = match req.queue_id {
         Some(q) => Some(q),
         None => {
-            let topic_queue_id = match appeal.topic_id {
-                Some(t) => state
-                    .store
-                    .list_topics()
-                    .await?
-                    .into_iter()
-                    .find(|x| x.id == t)
-                    .and_then(|x| x.queue_id),
-                None => None,
-            };
-            state.store.routing_table().await?.choose(&ContactFacts {
-                topic_id: appeal.topic_id,
-                language: appeal.language,
-                kind: appeal.kind,
-                channel: req.channel,
-                topic_queue_id,
-            })
+            choose_queue(
+                &state,
+                appeal.topic_id,
+                appeal.language,
+                appeal.kind,
+                req.channel,
+            )
+            .await?
         }
     };
     let started = state
@@ -85,6 +76,34 @@ async fn queue_contact(
         StatusCode::CREATED,
         axum::Json(convert::interaction(&started.value)),
     ))
+}
+
+/// The queue a contact of this appeal on this channel enters: the routing table's first match,
+/// else the topic's queue, else the default queue.
+pub async fn choose_queue(
+    state: &AppState,
+    topic_id: Option<Uuid>,
+    language: baylanys_domain::Language,
+    kind: baylanys_domain::AppealKind,
+    channel: Channel,
+) -> ApiResult<Option<Uuid>> {
+    let topic_queue_id = match topic_id {
+        Some(t) => state
+            .store
+            .list_topics()
+            .await?
+            .into_iter()
+            .find(|x| x.id == t)
+            .and_then(|x| x.queue_id),
+        None => None,
+    };
+    Ok(state.store.routing_table().await?.choose(&ContactFacts {
+        topic_id,
+        language,
+        kind,
+        channel,
+        topic_queue_id,
+    }))
 }
 
 /// The contacts currently offered to the caller, oldest first.
@@ -413,16 +432,21 @@ async fn queue_status(
     Path(id): Path<Uuid>,
 ) -> ApiResult<axum::Json<QueueStatusView>> {
     caller.require(CENTRE_STAFF)?;
+    Ok(axum::Json(queue_position(&state, id).await?))
+}
+
+/// A queued contact's place in line and estimated wait, for staff and for the chat socket.
+pub async fn queue_position(state: &AppState, id: Uuid) -> ApiResult<QueueStatusView> {
     let interaction = state.store.get_interaction(id).await?;
     let now = baylanys_store::now();
     let Some(queue_id) = interaction.queue_id else {
-        return Ok(axum::Json(QueueStatusView {
+        return Ok(QueueStatusView {
             interaction_id: id,
             queue_id: None,
             position: None,
             waiting: 0,
             estimated_wait_secs: None,
-        }));
+        });
     };
     let config = state.store.router_settings().await?.validate()?;
     let snap = state.store.routing_snapshot().await?;
@@ -471,13 +495,13 @@ async fn queue_status(
         (Some(p), n) if n > 0 => Some(i64::from(p) * 3600 / n as i64),
         _ => None,
     };
-    Ok(axum::Json(QueueStatusView {
+    Ok(QueueStatusView {
         interaction_id: id,
         queue_id: Some(queue_id),
         position,
         waiting,
         estimated_wait_secs,
-    }))
+    })
 }
 
 /// Every event of a kind since an instant (paged through the log).

@@ -2,6 +2,7 @@ pub mod appeals;
 pub mod auth;
 pub mod calendar;
 pub mod catalog;
+pub mod chat;
 pub mod clients;
 pub mod dispatch;
 pub mod oversight;
