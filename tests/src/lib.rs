@@ -132,6 +132,38 @@ impl TestApp {
         let (database_url, tmp) = fresh_database(backend).await?;
         let store = baylanys_store::connect(&database_url).await?;
         store.migrate().await?;
+        Self::create_admin(&store).await?;
+        Self::start(
+            backend,
+            database_url,
+            tmp,
+            store,
+            config,
+            baylanys_bus::Bus::local(),
+        )
+        .await
+    }
+
+    /// Another node on the same database as `first`, with its own bus (e.g. Redis), as behind
+    /// a load balancer.
+    pub async fn spawn_node(first: &TestApp, bus: baylanys_bus::Bus) -> anyhow::Result<TestApp> {
+        let store = baylanys_store::connect(&first.database_url).await?;
+        let config = ApiConfig {
+            hash_cost: TEST_COST,
+            ..ApiConfig::default()
+        };
+        Self::start(
+            first.backend,
+            first.database_url.clone(),
+            None,
+            store,
+            config,
+            bus,
+        )
+        .await
+    }
+
+    async fn create_admin(store: &Arc<dyn Store>) -> anyhow::Result<()> {
         baylanys_api::create_account(
             store.as_ref(),
             TEST_COST,
@@ -148,9 +180,21 @@ impl TestApp {
         )
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(())
+    }
+
+    async fn start(
+        backend: Backend,
+        database_url: String,
+        tmp: Option<PathBuf>,
+        store: Arc<dyn Store>,
+        config: ApiConfig,
+        bus: baylanys_bus::Bus,
+    ) -> anyhow::Result<TestApp> {
         let state = AppState::new(store.clone(), config)
             .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .with_bus(bus);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
         let engine = Arc::new(

@@ -63,7 +63,7 @@ pub struct AppState {
     /// Bumped whenever offers or queues may have changed; staff sockets push on it.
     pub changes: Arc<tokio::sync::watch::Sender<u64>>,
     /// Wakes sockets when a conversation has news; they read it from the store.
-    pub bus: baylanys_bus::LocalBus,
+    pub bus: baylanys_bus::Bus,
     /// Cancelled on shutdown: open sockets close with 1001.
     pub shutdown: tokio_util::sync::CancellationToken,
     /// Every open socket, so shutdown can wait for their goodbyes.
@@ -85,6 +85,12 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
+    /// Uses `bus` for live fan-out (the Redis bus when several nodes run).
+    pub fn with_bus(mut self, bus: baylanys_bus::Bus) -> Self {
+        self.bus = bus;
+        self
+    }
+
     /// Something routing cares about changed: wake the engine and the staff sockets.
     pub fn changed(&self) {
         self.kick.notify_one();
@@ -99,7 +105,7 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::default()),
             kick: Arc::new(tokio::sync::Notify::new()),
             changes: Arc::new(tokio::sync::watch::Sender::new(0)),
-            bus: baylanys_bus::LocalBus::default(),
+            bus: baylanys_bus::Bus::local(),
             shutdown: tokio_util::sync::CancellationToken::new(),
             sockets: tokio_util::task::TaskTracker::new(),
             dummy_hash: Arc::new(dummy_hash),

@@ -78,12 +78,20 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .context("opening the database")?;
     store.migrate().await.context("migrating the database")?;
     bootstrap_admin(&store, &config).await?;
-    if config.redis_url.is_some() {
-        tracing::info!("BAYLANYS_REDIS_URL is set; this version has no cross-node live traffic yet, so it is not used");
-    }
+    let bus = match &config.redis_url {
+        Some(url) => {
+            let bus = baylanys_bus::Bus::redis(url.expose())
+                .await
+                .context("connecting to Redis (BAYLANYS_REDIS_URL)")?;
+            tracing::info!("live traffic fans out across nodes through Redis");
+            bus
+        }
+        None => baylanys_bus::Bus::local(),
+    };
     let state = baylanys_api::AppState::new(store.clone(), config.api())
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .with_bus(bus);
     // The routing engine runs on every node; its decisions are guarded in the database.
     let engine = Arc::new(
         baylanys_workers::RoutingEngine::new(store.clone(), state.kick.clone())

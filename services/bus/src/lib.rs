@@ -1,10 +1,19 @@
 //! The bus only wakes (DESIGN principle 5): it tells sockets that an appeal has news, and each
 //! socket reads what it missed from the store by `seq`. A lost or late signal therefore costs a
-//! moment, never a message. This is the in-process bus of a single node; the Redis bus for
-//! several nodes carries the same signals.
+//! moment, never a message.
+//!
+//! On one node the bus is an in-process broadcast. With Redis, every signal goes through one
+//! Redis pub/sub channel and comes back to every node (this one included), so a citizen on node
+//! A and an operator on node B talk in real time. Redis pub/sub is at-most-once; the store and
+//! the sockets' `seq` catch-up make up for anything it drops.
 
-use tokio::sync::broadcast;
+use std::time::Duration;
+
+use tokio::sync::{broadcast, mpsc};
 use uuid::Uuid;
+
+/// The Redis channel all nodes share.
+const CHANNEL: &str = "baylanys:signals";
 
 /// What happened on an appeal's conversation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,30 +30,144 @@ impl Signal {
             Signal::Message { appeal_id, .. } | Signal::Typing { appeal_id, .. } => *appeal_id,
         }
     }
-}
 
-/// In-process broadcast. Slow receivers lag and are told so; they then catch up from the store.
-#[derive(Debug, Clone)]
-pub struct LocalBus {
-    tx: broadcast::Sender<Signal>,
-}
+    fn encode(&self) -> String {
+        match self {
+            Signal::Message { appeal_id, seq } => {
+                serde_json::json!({"t": "m", "a": appeal_id, "s": seq}).to_string()
+            }
+            Signal::Typing { appeal_id, client } => {
+                serde_json::json!({"t": "y", "a": appeal_id, "c": client}).to_string()
+            }
+        }
+    }
 
-impl Default for LocalBus {
-    fn default() -> Self {
-        LocalBus {
-            tx: broadcast::channel(4096).0,
+    fn decode(text: &str) -> Option<Signal> {
+        let v: serde_json::Value = serde_json::from_str(text).ok()?;
+        let appeal_id = v["a"].as_str()?.parse().ok()?;
+        match v["t"].as_str()? {
+            "m" => Some(Signal::Message {
+                appeal_id,
+                seq: v["s"].as_i64()?,
+            }),
+            "y" => Some(Signal::Typing {
+                appeal_id,
+                client: v["c"].as_bool()?,
+            }),
+            _ => None,
         }
     }
 }
 
-impl LocalBus {
+/// The node's bus. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Bus {
+    local: broadcast::Sender<Signal>,
+    /// With Redis: signals go out through the publisher task and come back through the
+    /// subscriber task.
+    out: Option<mpsc::UnboundedSender<Signal>>,
+}
+
+impl Default for Bus {
+    fn default() -> Self {
+        Bus::local()
+    }
+}
+
+impl Bus {
+    /// The in-process bus of a single node.
+    pub fn local() -> Self {
+        Bus {
+            local: broadcast::channel(4096).0,
+            out: None,
+        }
+    }
+
+    /// A bus shared by every node through Redis. Fails at start-up if Redis cannot be reached;
+    /// later outages are retried in the background while signals still reach this node's own
+    /// sockets.
+    pub async fn redis(url: &str) -> Result<Self, redis::RedisError> {
+        let client = redis::Client::open(url)?;
+        let publisher = redis::aio::ConnectionManager::new(client.clone()).await?;
+        let local = broadcast::channel(4096).0;
+        let (out, mut queue) = mpsc::unbounded_channel::<Signal>();
+        // Publisher: one connection, signals in order.
+        {
+            let local = local.clone();
+            let mut conn = publisher;
+            tokio::spawn(async move {
+                while let Some(signal) = queue.recv().await {
+                    let sent: Result<i64, _> = redis::cmd("PUBLISH")
+                        .arg(CHANNEL)
+                        .arg(signal.encode())
+                        .query_async(&mut conn)
+                        .await;
+                    if let Err(e) = sent {
+                        tracing::warn!(error = %e, "redis publish failed; waking this node only");
+                        let _ = local.send(signal);
+                    }
+                }
+            });
+        }
+        // Subscriber: reconnects with backoff for as long as the node runs.
+        let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+        {
+            let local = local.clone();
+            tokio::spawn(async move {
+                let mut ready = Some(ready_tx);
+                let mut backoff = Duration::from_millis(200);
+                loop {
+                    match client.get_async_pubsub().await {
+                        Ok(mut pubsub) => match pubsub.subscribe(CHANNEL).await {
+                            Ok(()) => {
+                                backoff = Duration::from_millis(200);
+                                if let Some(r) = ready.take() {
+                                    let _ = r.send(());
+                                }
+                                use futures_util::StreamExt as _;
+                                let mut stream = pubsub.on_message();
+                                while let Some(msg) = stream.next().await {
+                                    if let Ok(text) = msg.get_payload::<String>() {
+                                        if let Some(signal) = Signal::decode(&text) {
+                                            let _ = local.send(signal);
+                                        }
+                                    }
+                                }
+                                tracing::warn!("redis subscription ended; reconnecting");
+                            }
+                            Err(e) => tracing::warn!(error = %e, "redis subscribe failed"),
+                        },
+                        Err(e) => tracing::warn!(error = %e, "redis unreachable"),
+                    }
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(10));
+                }
+            });
+        }
+        // Do not report ready before the subscription is live, or early signals would be lost.
+        let _ = tokio::time::timeout(Duration::from_secs(5), ready_rx).await;
+        Ok(Bus {
+            local,
+            out: Some(out),
+        })
+    }
+
     pub fn publish(&self, signal: Signal) {
-        // No receivers is fine: nobody is watching that conversation.
-        let _ = self.tx.send(signal);
+        match &self.out {
+            Some(out) => {
+                if let Err(e) = out.send(signal) {
+                    let _ = self.local.send(e.0);
+                }
+            }
+            // No receivers is fine: nobody is watching that conversation.
+            None => {
+                let _ = self.local.send(signal);
+            }
+        }
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Signal> {
-        self.tx.subscribe()
+        self.local.subscribe()
     }
 }
 
@@ -54,7 +177,7 @@ mod tests {
 
     #[tokio::test]
     async fn signals_reach_every_subscriber() {
-        let bus = LocalBus::default();
+        let bus = Bus::local();
         let mut a = bus.subscribe();
         let mut b = bus.subscribe();
         let id = Uuid::now_v7();
@@ -70,5 +193,24 @@ mod tests {
             })
         );
         assert_eq!(b.recv().await.ok().map(|s| s.appeal_id()), Some(id));
+    }
+
+    #[test]
+    fn wire_form_round_trips() {
+        let id = Uuid::now_v7();
+        for s in [
+            Signal::Message {
+                appeal_id: id,
+                seq: 9,
+            },
+            Signal::Typing {
+                appeal_id: id,
+                client: true,
+            },
+        ] {
+            assert_eq!(Signal::decode(&s.encode()), Some(s));
+        }
+        assert_eq!(Signal::decode("{\"t\":\"x\"}"), None);
+        assert_eq!(Signal::decode("not json"), None);
     }
 }

@@ -2,6 +2,7 @@
 //! SQLite and PostgreSQL. Each scenario runs on both backends via `both!`.
 
 mod browser;
+mod cluster;
 mod conformance;
 mod contracts;
 mod http_auth;

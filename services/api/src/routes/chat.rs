@@ -337,6 +337,10 @@ async fn session(state: AppState, mut socket: WebSocket) {
                 return;
             }
             _ = status_timer.tick() => {
+                // Also heals a lost wake-up (Redis pub/sub is at-most-once): catch up by seq.
+                if !catch_up(&state, &mut socket, &c, &mut sent).await {
+                    return;
+                }
                 if let Some(f) = queue_status(&state, &c).await {
                     if socket.send(frame(&f)).await.is_err() {
                         return;
