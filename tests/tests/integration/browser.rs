@@ -78,3 +78,44 @@ async fn console_in_chromium() -> anyhow::Result<()> {
     assert_eq!(r.body["items"][0]["data"]["reason"], "тілі бойынша");
     Ok(())
 }
+
+/// The citizens' chat page: a conversation, markup shown as text, a reload that resumes.
+#[tokio::test]
+async fn chat_in_chromium() -> anyhow::Result<()> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("browser");
+    if !dir.join("node_modules/playwright-core").exists() {
+        bail!("run `npm ci --prefix tests/browser` first (as .ci/run does)");
+    }
+    let app = TestApp::spawn(Backend::Sqlite).await?;
+    let q = app.open_queue("main", "Main").await?;
+    app.put(
+        "/api/v1/routing/table",
+        app.admin(),
+        json!({"entries": [], "default_queue_id": q}),
+    )
+    .await?;
+    let out = tokio::process::Command::new("node")
+        .arg(dir.join("chat.mjs"))
+        .env("BAYLANYS_BASE", &app.base)
+        .env("BAYLANYS_ADMIN_TOKEN", app.admin())
+        .current_dir(&dir)
+        .output()
+        .await
+        .context("running node (is Node.js installed?)")?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "browser test failed:\n{stdout}\n{stderr}"
+    );
+    assert!(
+        stdout.contains("chat browser test passed"),
+        "{stdout}\n{stderr}"
+    );
+    // Stored verbatim: two messages, the client's and the operator's.
+    let appeals = app
+        .get("/api/v1/appeals?channel=web_chat", app.admin())
+        .await?;
+    assert_eq!(appeals.body["items"][0]["last_seq"], 2);
+    Ok(())
+}

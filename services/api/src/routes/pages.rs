@@ -1,5 +1,5 @@
-//! The operator console's page and script, compiled into the binary so a fresh machine needs
-//! nothing else. `/console` is the single window; this first cut signs in, sets presence,
+//! The console, the citizens' chat page and the embeddable widget, compiled into the binary so
+//! a fresh machine needs nothing else. `/console` is the single window; this first cut signs in, sets presence,
 //! answers offers and shows supervisors the live view.
 
 use axum::http::header;
@@ -11,6 +11,8 @@ use crate::AppState;
 
 const CONSOLE_HTML: &str = include_str!("../../static/console.html");
 const CONSOLE_JS: &str = include_str!("../../static/console.js");
+const CHAT_HTML: &str = include_str!("../../static/chat.html");
+const WIDGET_JS: &str = include_str!("../../static/widget.js");
 
 /// Pages must not be framed by other sites, and scripts come only from this origin.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
@@ -20,6 +22,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .route("/console", get(console))
         .route("/console.js", get(console_js))
+        .route("/chat", get(chat))
+        .route("/widget.js", get(widget_js))
 }
 
 async fn console() -> impl IntoResponse {
@@ -41,5 +45,29 @@ async fn console_js() -> impl IntoResponse {
             (header::CACHE_CONTROL, "no-cache"),
         ],
         CONSOLE_JS,
+    )
+}
+
+async fn chat() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CONTENT_SECURITY_POLICY, CSP),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        CHAT_HTML,
+    )
+}
+
+/// Embedded on other sites, so it may be loaded cross-origin; the socket it opens goes back to
+/// this server.
+async fn widget_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=300"),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        ],
+        WIDGET_JS,
     )
 }

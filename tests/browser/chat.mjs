@@ -1,0 +1,62 @@
+// Browser test of the citizens' chat page and widget: a conversation in real Chromium, an
+// operator's reply with HTML in it shown as text, and a reload that resumes the conversation.
+import { chromium } from "playwright-core";
+
+const base = process.env.BAYLANYS_BASE;
+const admin = process.env.BAYLANYS_ADMIN_TOKEN;
+if (!base || !admin) throw new Error("BAYLANYS_BASE and BAYLANYS_ADMIN_TOKEN are required");
+const api = async (method, path, body) => {
+  const res = await fetch(base + path, {
+    method,
+    headers: { "content-type": "application/json", authorization: "Bearer " + admin },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+};
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
+});
+const timeout = 15000;
+try {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(base + "/chat");
+  // In Kazakh by default: the appeal number and the queue status, which says waiting is free.
+  await page.getByText(/Өтініш № \d{4}-\d{6}/).waitFor({ timeout });
+  await page.getByText(/Күту тегін/).waitFor({ timeout });
+  const number = await page.locator(".baylanys-chat .number").textContent();
+  // Keyboard only: Tab to the message box, type, Enter.
+  await page.keyboard.press("Tab");
+  const focused = await page.evaluate(() => document.activeElement && document.activeElement.id);
+  if (focused !== "baylanys-input") throw new Error("Tab did not reach the message box: " + focused);
+  await page.keyboard.type("Сәлеметсіз бе, анықтама керек");
+  await page.keyboard.press("Enter");
+  await page.locator(".log li.client", { hasText: "Сәлеметсіз бе, анықтама керек" }).waitFor({ timeout });
+  if ((await page.getByRole("log").count()) !== 1) throw new Error("no ARIA live log");
+
+  // The operator answers over the API with markup in the text: it must show as text.
+  const appeals = await api("GET", "/api/v1/appeals?channel=web_chat&limit=1");
+  const appeal = appeals.items[0].id;
+  const evil = '<img src=x onerror="window.__xss=1">Жауап <b>дайын</b>';
+  await api("POST", `/api/v1/appeals/${appeal}/messages`, { body: evil });
+  const reply = page.locator(".log li.operator");
+  await reply.waitFor({ timeout });
+  const shown = await reply.evaluate((li) => li.lastChild.textContent);
+  if (shown !== evil) throw new Error("reply not shown verbatim: " + shown);
+  if (await page.evaluate(() => window.__xss === 1)) throw new Error("markup from a message ran");
+  if ((await page.locator(".log img, .log b").count()) !== 0) throw new Error("markup was rendered");
+
+  // A reload resumes the same conversation with its whole history.
+  await page.reload();
+  await page.getByText(number.trim()).waitFor({ timeout });
+  await page.locator(".log li.client").waitFor({ timeout });
+  await page.locator(".log li.operator").waitFor({ timeout });
+  if ((await page.locator(".log li").count()) !== 2) throw new Error("history not replayed exactly once");
+  if (process.env.BAYLANYS_SCREENSHOTS) await page.screenshot({ path: process.env.BAYLANYS_SCREENSHOTS + "/chat.png" });
+  console.log("chat browser test passed");
+} finally {
+  await browser.close();
+}
