@@ -6,7 +6,10 @@
 //!    offered to this staff member, the whole list each time) and, for supervisors and admins,
 //!    `live` (the live view of queues and operators, R16). Pushes follow changes at once and are
 //!    refreshed at least every 2 s.
-//! 3. `ping` → `pong` keeps intermediaries from closing an idle socket.
+//! 3. `open` follows an appeal's conversation (within what the caller may see): every message
+//!    after `last_seq`, then each new one; `message` replies (stored before `ack`), `typing`
+//!    tells the client. Resume works as in the chat protocol: reopen with the last `seq` seen.
+//! 4. `ping` → `pong` keeps intermediaries from closing an idle socket.
 //!
 //! Errors: a frame that is not JSON, has an unknown `type` or lacks fields gets an `error` frame
 //! and the socket stays open. A missing, wrong or expired token gets an `error` frame and close
@@ -27,7 +30,30 @@ pub const CLOSE_UNAUTHORIZED: u16 = 4401;
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum OperatorClientFrame {
-    Hello { v: u32, token: String },
+    Hello {
+        v: u32,
+        token: String,
+    },
+    /// Follow an appeal's conversation: every message after `last_seq` is sent, then each new
+    /// one as it is stored.
+    Open {
+        appeal_id: Uuid,
+        #[serde(default)]
+        last_seq: i64,
+    },
+    /// Stop following it.
+    Leave {
+        appeal_id: Uuid,
+    },
+    /// A reply to the client, stored before its `ack`; `client_id` makes a resend idempotent.
+    Message {
+        appeal_id: Uuid,
+        client_id: Uuid,
+        body: String,
+    },
+    Typing {
+        appeal_id: Uuid,
+    },
     Ping,
 }
 
@@ -46,6 +72,25 @@ pub enum OperatorServerFrame {
     /// Supervisors and admins only.
     Live {
         view: Box<LiveView>,
+    },
+    /// A message of a followed conversation.
+    Message {
+        appeal_id: Uuid,
+        seq: i64,
+        id: Uuid,
+        author: crate::Author,
+        body: String,
+        at: chrono::DateTime<chrono::Utc>,
+    },
+    Ack {
+        appeal_id: Uuid,
+        client_id: Uuid,
+        seq: i64,
+        message_id: Uuid,
+    },
+    /// The client is typing in a followed conversation.
+    Typing {
+        appeal_id: Uuid,
     },
     Pong,
     Error {

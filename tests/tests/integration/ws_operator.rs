@@ -13,7 +13,11 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-both!(pushes_offers_and_live_view, bad_frames_and_tokens);
+both!(
+    pushes_offers_and_live_view,
+    bad_frames_and_tokens,
+    conversation_both_ways,
+);
 
 pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -191,5 +195,90 @@ async fn bad_frames_and_tokens(app: TestApp) -> anyhow::Result<()> {
     let ended = until(&mut s, "error", |f| f["code"] == "unauthorized").await?;
     assert_eq!(ended["code"], "unauthorized");
     assert_eq!(next(&mut s).await?["code"], 4401);
+    Ok(())
+}
+
+/// A citizen on /ws/chat and an operator on /ws/operator talk in real time; typing crosses both
+/// ways; a body officer cannot follow a conversation outside their body.
+async fn conversation_both_ways(app: TestApp) -> anyhow::Result<()> {
+    let (_, op) = app.staff("op", "operator", None).await?;
+    let body = app.body("Body").await?;
+    let (_, officer) = app.staff("officer", "body_officer", Some(body)).await?;
+    let url = format!("{}/ws/chat", app.base.replacen("http://", "ws://", 1));
+    let (mut citizen, _) = tokio_tungstenite::connect_async(url).await?;
+    send(
+        &mut citizen,
+        json!({"type": "hello", "v": 1, "language": "kk"}),
+    )
+    .await?;
+    let welcome = until(&mut citizen, "welcome", |_| true).await?;
+    let appeal = welcome["appeal_id"].as_str().unwrap_or_default().to_owned();
+    send(
+        &mut citizen,
+        json!({"type": "message", "client_id": uuid::Uuid::now_v7(), "body": "Сәлем"}),
+    )
+    .await?;
+    until(&mut citizen, "ack", |_| true).await?;
+
+    let (mut s, _) = hello(&app, &op).await?;
+    send(
+        &mut s,
+        json!({"type": "open", "appeal_id": appeal, "last_seq": 0}),
+    )
+    .await?;
+    let first = until(&mut s, "message", |f| f["seq"] == 1).await?;
+    assert_eq!(
+        (first["author"].clone(), first["body"].clone()),
+        (json!("client"), json!("Сәлем"))
+    );
+    // The citizen types and writes; the operator sees both live.
+    send(&mut citizen, json!({"type": "typing"})).await?;
+    until(&mut s, "typing", |f| f["appeal_id"] == appeal.as_str()).await?;
+    send(
+        &mut citizen,
+        json!({"type": "message", "client_id": uuid::Uuid::now_v7(), "body": "Анықтама керек"}),
+    )
+    .await?;
+    until(&mut s, "message", |f| f["seq"] == 2).await?;
+    // The operator replies over the socket: stored, acknowledged, delivered.
+    let cid = uuid::Uuid::now_v7();
+    send(&mut s, json!({"type": "typing", "appeal_id": appeal})).await?;
+    until(&mut citizen, "typing", |_| true).await?;
+    send(&mut s, json!({"type": "message", "appeal_id": appeal, "client_id": cid, "body": "Қазір көмектесемін"})).await?;
+    let ack = until(&mut s, "ack", |f| f["client_id"] == cid.to_string()).await?;
+    assert_eq!(ack["seq"], 3);
+    let heard = until(&mut citizen, "message", |f| f["seq"] == 3).await?;
+    assert_eq!(heard["author"], "operator");
+    // A resend with the same client id stores nothing new.
+    send(&mut s, json!({"type": "message", "appeal_id": appeal, "client_id": cid, "body": "Қазір көмектесемін"})).await?;
+    let again = until(&mut s, "ack", |f| f["client_id"] == cid.to_string()).await?;
+    assert_eq!(again["seq"], 3);
+    // Bad frames and scope.
+    send(&mut s, json!({"type": "message", "appeal_id": appeal, "client_id": uuid::Uuid::now_v7(), "body": " "})).await?;
+    until(&mut s, "error", |f| f["code"] == "empty").await?;
+    send(
+        &mut s,
+        json!({"type": "open", "appeal_id": uuid::Uuid::now_v7()}),
+    )
+    .await?;
+    until(&mut s, "error", |f| f["code"] == "not_found").await?;
+    let (mut o, _) = hello(&app, &officer).await?;
+    send(&mut o, json!({"type": "open", "appeal_id": appeal})).await?;
+    until(&mut o, "error", |f| f["code"] == "not_found").await?;
+    send(&mut o, json!({"type": "message", "appeal_id": appeal, "client_id": uuid::Uuid::now_v7(), "body": "x"})).await?;
+    until(&mut o, "error", |f| f["code"] == "not_found").await?;
+    // Reopening from the last seq seen replays only what came after.
+    let (mut s2, _) = hello(&app, &op).await?;
+    send(
+        &mut s2,
+        json!({"type": "open", "appeal_id": appeal, "last_seq": 2}),
+    )
+    .await?;
+    let replay = until(&mut s2, "message", |_| true).await?;
+    assert_eq!(replay["seq"], 3);
+    let d = app
+        .get(&format!("/api/v1/appeals/{appeal}"), app.admin())
+        .await?;
+    assert_eq!(d.body["appeal"]["last_seq"], 3);
     Ok(())
 }

@@ -14,8 +14,14 @@ use baylanys_domain::Role;
 use baylanys_proto::ws::{
     OperatorClientFrame, OperatorServerFrame, CLOSE_UNAUTHORIZED, OPERATOR_PROTOCOL_VERSION,
 };
-use baylanys_store::Staff;
+use std::collections::HashMap;
+
+use baylanys_bus::Signal;
+use baylanys_domain::{AppealScope, Author};
+use baylanys_store::{NewMessage, Staff};
+use tokio::sync::broadcast::error::RecvError;
 use utoipa_axum::router::OpenApiRouter;
+use uuid::Uuid;
 
 use crate::password::hash_token;
 use crate::{convert, AppState};
@@ -147,11 +153,15 @@ async fn session(state: AppState, mut socket: WebSocket) {
         return;
     }
     let mut changes = state.changes.subscribe();
+    let mut signals = state.bus.subscribe();
+    // Followed conversations and the last `seq` sent of each.
+    let mut following: HashMap<Uuid, i64> = HashMap::new();
     // The last text sent per kind of push, so an unchanged state is not sent again.
     let mut last_offers = String::new();
     let mut last_live = String::new();
     let mut refresh = tokio::time::interval(REFRESH);
     loop {
+        let mut push_state = false;
         tokio::select! {
             _ = state.shutdown.cancelled() => {
                 close(&mut socket, 1001, "server shutting down").await;
@@ -160,16 +170,17 @@ async fn session(state: AppState, mut socket: WebSocket) {
             incoming = socket.recv() => match incoming {
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
                 Some(Ok(Message::Text(text))) => {
-                    let reply = match serde_json::from_str::<OperatorClientFrame>(&text) {
-                        Ok(OperatorClientFrame::Ping) => frame(&OperatorServerFrame::Pong),
-                        Ok(OperatorClientFrame::Hello { .. }) => error("already_authenticated", "hello was already accepted"),
+                    let replies = match serde_json::from_str::<OperatorClientFrame>(&text) {
+                        Ok(f) => handle(&state, &staff, &mut following, f).await,
                         Err(e) if serde_json::from_str::<serde_json::Value>(&text).is_err() => {
-                            error("malformed_json", format!("not JSON: {e}"))
+                            vec![error("malformed_json", format!("not JSON: {e}"))]
                         }
-                        Err(e) => error("invalid_frame", e.to_string()),
+                        Err(e) => vec![error("invalid_frame", e.to_string())],
                     };
-                    if socket.send(reply).await.is_err() {
-                        return;
+                    for r in replies {
+                        if socket.send(r).await.is_err() {
+                            return;
+                        }
                     }
                 }
                 Some(Ok(Message::Binary(_))) => {
@@ -179,8 +190,37 @@ async fn session(state: AppState, mut socket: WebSocket) {
                 }
                 Some(Ok(_)) => {}
             },
-            _ = changes.changed() => {}
-            _ = refresh.tick() => {}
+            signal = signals.recv() => {
+                let due: Vec<Uuid> = match signal {
+                    Ok(Signal::Message { appeal_id, seq }) => following
+                        .get(&appeal_id)
+                        .filter(|sent| seq > **sent)
+                        .map(|_| vec![appeal_id])
+                        .unwrap_or_default(),
+                    Ok(Signal::Typing { appeal_id, client: true }) if following.contains_key(&appeal_id) => {
+                        if socket.send(frame(&OperatorServerFrame::Typing { appeal_id })).await.is_err() {
+                            return;
+                        }
+                        Vec::new()
+                    }
+                    Ok(_) => Vec::new(),
+                    // Missed signals: catch every followed conversation up from the store.
+                    Err(RecvError::Lagged(_)) => following.keys().copied().collect(),
+                    Err(RecvError::Closed) => return,
+                };
+                for appeal_id in due {
+                    for f in catch_up(&state, &mut following, appeal_id).await {
+                        if socket.send(f).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+            _ = changes.changed() => push_state = true,
+            _ = refresh.tick() => push_state = true,
+        }
+        if !push_state {
+            continue;
         }
         // The session may have been revoked or the account disabled meanwhile.
         if !matches!(
@@ -211,6 +251,128 @@ async fn session(state: AppState, mut socket: WebSocket) {
                     return;
                 }
                 *last = text;
+            }
+        }
+    }
+}
+
+/// Messages of a followed conversation after the last one sent, as frames.
+async fn catch_up(
+    state: &AppState,
+    following: &mut HashMap<Uuid, i64>,
+    appeal_id: Uuid,
+) -> Vec<Message> {
+    let Some(sent) = following.get_mut(&appeal_id) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    while let Ok(batch) = state.store.messages_after(appeal_id, *sent, 200).await {
+        if batch.is_empty() {
+            break;
+        }
+        for m in batch {
+            *sent = m.seq;
+            out.push(frame(&OperatorServerFrame::Message {
+                appeal_id,
+                seq: m.seq,
+                id: m.id,
+                author: m.author,
+                body: m.body,
+                at: m.created_at,
+            }));
+        }
+    }
+    out
+}
+
+/// One frame from the staff member; the replies to send.
+async fn handle(
+    state: &AppState,
+    staff: &Staff,
+    following: &mut HashMap<Uuid, i64>,
+    f: OperatorClientFrame,
+) -> Vec<Message> {
+    let scope: AppealScope = staff.scope();
+    match f {
+        OperatorClientFrame::Ping => vec![frame(&OperatorServerFrame::Pong)],
+        OperatorClientFrame::Hello { .. } => {
+            vec![error("already_authenticated", "hello was already accepted")]
+        }
+        OperatorClientFrame::Open {
+            appeal_id,
+            last_seq,
+        } => {
+            // Out of scope and missing look the same (R33).
+            if state.store.get_appeal(appeal_id, scope).await.is_err() {
+                return vec![error("not_found", "no such appeal")];
+            }
+            following.insert(appeal_id, last_seq.max(0));
+            catch_up(state, following, appeal_id).await
+        }
+        OperatorClientFrame::Leave { appeal_id } => {
+            following.remove(&appeal_id);
+            Vec::new()
+        }
+        OperatorClientFrame::Typing { appeal_id } => {
+            if following.contains_key(&appeal_id) {
+                state.bus.publish(Signal::Typing {
+                    appeal_id,
+                    client: false,
+                });
+            }
+            Vec::new()
+        }
+        OperatorClientFrame::Message {
+            appeal_id,
+            client_id,
+            body,
+        } => {
+            let text = body.trim();
+            if text.is_empty() {
+                return vec![error("empty", "the message is empty")];
+            }
+            if text.chars().count() > 20_000 {
+                return vec![error("too_long", "at most 20000 characters")];
+            }
+            let stored = state
+                .store
+                .add_message(
+                    appeal_id,
+                    NewMessage {
+                        author: Author::Operator,
+                        staff_id: Some(staff.id),
+                        channel: None,
+                        body: text.to_owned(),
+                        interaction_id: None,
+                        external_id: Some(format!("op:{appeal_id}:{client_id}")),
+                    },
+                    scope,
+                    baylanys_store::Actor::staff(staff.id),
+                )
+                .await;
+            match stored {
+                Ok(m) => {
+                    if m.created {
+                        state.bus.publish(Signal::Message {
+                            appeal_id,
+                            seq: m.value.seq,
+                        });
+                    }
+                    vec![frame(&OperatorServerFrame::Ack {
+                        appeal_id,
+                        client_id,
+                        seq: m.value.seq,
+                        message_id: m.value.id,
+                    })]
+                }
+                Err(baylanys_store::StoreError::NotFound(_)) => {
+                    vec![error("not_found", "no such appeal")]
+                }
+                Err(baylanys_store::StoreError::Conflict(msg)) => vec![error("closed", msg)],
+                Err(e) => {
+                    tracing::warn!(error = %e, "operator message not stored");
+                    vec![error("unavailable", "not stored; send it again")]
+                }
             }
         }
     }
