@@ -63,6 +63,21 @@ try {
   await op.keyboard.press("Enter");
   await op.waitForSelector("#no-offers:not([hidden])", { timeout });
 
+  // Accepting opens the single window: client card, conversation, reply, note, close with FCR.
+  await op.waitForSelector("#conversation:not([hidden])", { timeout });
+  await op.locator("#client-card", { hasText: "Браузер" }).waitFor({ timeout });
+  await op.locator("#reply-text").fill("Сәлеметсіз бе! Қалай көмектесе аламын?");
+  await op.keyboard.press("Enter");
+  await op.locator("#conv-log li.operator", { hasText: "Қалай көмектесе аламын?" }).waitFor({ timeout });
+  await op.fill("#note-text", "Клиент қайта қоңырау шалады");
+  await op.locator("#note button").click();
+  await op.locator("#notes li", { hasText: "Клиент қайта қоңырау шалады" }).waitFor({ timeout });
+  if (shots) await op.screenshot({ path: shots + "/console-conversation.png", fullPage: true });
+  await op.fill("#resolution", "Кеңес берілді");
+  await op.check("#fcr");
+  await op.locator("#close button").click();
+  await op.waitForSelector("#conversation[hidden]", { state: "attached", timeout });
+
   // A second contact: the supervisor reassigns it from the live panel to a chosen operator.
   await op.selectOption("#presence", "away");
   const again = await fetch(`${base}/api/v1/appeals/${appealId}/interactions`, {
@@ -85,7 +100,9 @@ try {
   await sup.waitForFunction((id) => [...document.querySelectorAll(`#contacts tr[data-id="${id}"] option`)].some((o) => o.textContent === "op2"), second, { timeout });
   await sup.locator(`#contacts tr[data-id="${second}"] select`).selectOption({ label: "op2" });
   await op2.locator(`#offers tr[data-id="${second}"]`).waitFor({ timeout });
-  await sup.waitForFunction(() => document.querySelector('#operators tr[data-login="op"] td:nth-child(3)')?.textContent.startsWith("1/"), null, { timeout });
+  // The reassigned offer holds op2's chat slot; op's was freed when the appeal closed.
+  await sup.waitForFunction(() => document.querySelector('#operators tr[data-login="op2"] td:nth-child(3)')?.textContent.startsWith("1/")
+    && document.querySelector('#operators tr[data-login="op"] td:nth-child(3)')?.textContent.startsWith("0/"), null, { timeout });
   console.log("console browser test passed");
 } finally {
   await browser.close();

@@ -12,7 +12,9 @@ const T = {
         open: "Ашық", answered: "Бүгін жауап берілді", abandoned: "Бүгін жоғалған", sl: "Қызмет деңгейі, %",
         operators: "Операторлар", operator: "Оператор", chats: "Чаттар", emails: "Хаттар", calls: "Қоңыраулар",
         yes: "иә", no: "жоқ", connected: "байланыс бар", reconnecting: "қайта қосылуда…", wrong: "Логин немесе құпиясөз қате",
-        new_offer: "Жаңа ұсыныс", contacts: "Күтіп тұрған байланыстар", reason: "Себебі",
+        new_offer: "Жаңа ұсыныс", mine: "Менің өтініштерім", appeal: "Өтініш", reply: "Жауап", send: "Жіберу",
+        note: "Ішкі жазба", add_note: "Жазба қосу", resolution: "Шешім", fcr: "Бірінші байланыста шешілді",
+        close_appeal: "Өтінішті жабу", client: "Клиент", contacts: "Күтіп тұрған байланыстар", reason: "Себебі",
         offered_to: "Кімге ұсынылды", reassign: "Қайта тағайындау", to_operator: "Операторға…",
         default_reason: "Супервизор қайта тағайындады" },
   ru: { title: "Baylanys", login: "Логин", password: "Пароль", sign_in: "Войти", sign_out: "Выйти",
@@ -23,7 +25,9 @@ const T = {
         open: "Открыта", answered: "Отвечено сегодня", abandoned: "Потеряно сегодня", sl: "Уровень сервиса, %",
         operators: "Операторы", operator: "Оператор", chats: "Чаты", emails: "Письма", calls: "Звонки",
         yes: "да", no: "нет", connected: "на связи", reconnecting: "переподключение…", wrong: "Неверный логин или пароль",
-        new_offer: "Новое предложение", contacts: "Ожидающие обращения", reason: "Причина",
+        new_offer: "Новое предложение", mine: "Мои обращения", appeal: "Обращение", reply: "Ответ", send: "Отправить",
+        note: "Внутренняя заметка", add_note: "Добавить заметку", resolution: "Решение", fcr: "Решено при первом обращении",
+        close_appeal: "Закрыть обращение", client: "Клиент", contacts: "Ожидающие обращения", reason: "Причина",
         offered_to: "Кому предложено", reassign: "Переназначить", to_operator: "Оператору…",
         default_reason: "Переназначено супервизором" },
   en: { title: "Baylanys", login: "Login", password: "Password", sign_in: "Sign in", sign_out: "Sign out",
@@ -34,7 +38,9 @@ const T = {
         open: "Open", answered: "Answered today", abandoned: "Lost today", sl: "Service level, %",
         operators: "Operators", operator: "Operator", chats: "Chats", emails: "E-mails", calls: "Calls",
         yes: "yes", no: "no", connected: "connected", reconnecting: "reconnecting…", wrong: "Wrong login or password",
-        new_offer: "New offer", contacts: "Waiting contacts", reason: "Reason",
+        new_offer: "New offer", mine: "My appeals", appeal: "Appeal", reply: "Reply", send: "Send",
+        note: "Internal note", add_note: "Add note", resolution: "Resolution", fcr: "Resolved at first contact",
+        close_appeal: "Close appeal", client: "Client", contacts: "Waiting contacts", reason: "Reason",
         offered_to: "Offered to", reassign: "Reassign", to_operator: "To operator…",
         default_reason: "Reassigned by a supervisor" },
 };
@@ -51,6 +57,7 @@ function translate() {
   document.documentElement.lang = lang;
   document.querySelectorAll("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t); });
   $("lang").value = lang;
+  if (socket && socket.readyState === WebSocket.OPEN) $("link").textContent = t("connected");
 }
 
 function cell(row, text) {
@@ -91,7 +98,10 @@ function renderOffers(items) {
       b.type = "button";
       b.textContent = t(key);
       b.className = key === "decline" ? "secondary" : "";
-      b.addEventListener("click", () => api("POST", `/api/v1/interactions/${it.id}/${verb}`));
+      b.addEventListener("click", async () => {
+        const r = await api("POST", `/api/v1/interactions/${it.id}/${verb}`);
+        if (r.ok && verb === "accept") { await loadMine(); openAppeal(it.appeal_id); }
+      });
       actions.appendChild(b);
       actions.appendChild(document.createTextNode(" "));
     }
@@ -159,12 +169,18 @@ function renderLive(view) {
 function connect() {
   const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/operator";
   socket = new WebSocket(url);
-  socket.addEventListener("open", () => socket.send(JSON.stringify({ type: "hello", v: 1, token })));
+  socket.addEventListener("open", () => {
+    socket.send(JSON.stringify({ type: "hello", v: 1, token }));
+    // Resume the open conversation from the last message shown.
+    if (current) socket.send(JSON.stringify({ type: "open", appeal_id: current, last_seq: lastSeq }));
+  });
   socket.addEventListener("message", (ev) => {
     const f = JSON.parse(ev.data);
     if (f.type === "welcome") { backoff = 500; $("link").textContent = t("connected"); }
     else if (f.type === "offers") renderOffers(f.items);
     else if (f.type === "live") renderLive(f.view);
+    else if (f.type === "message" && f.appeal_id === current) showMessage(f);
+    else if (f.type === "error") $("link").textContent = f.message;
   });
   socket.addEventListener("close", (ev) => {
     socket = null;
@@ -176,6 +192,88 @@ function connect() {
   });
 }
 
+// The single window: one appeal at a time, its conversation live over the socket.
+let current = null;
+let lastSeq = 0;
+
+function showMessage(m) {
+  if ($("conv-log").querySelector(`li[data-seq="${m.seq}"]`)) return;
+  const li = document.createElement("li");
+  li.dataset.seq = m.seq;
+  li.className = m.author;
+  li.textContent = `${time(m.at)} · ${m.author}: ${m.body}`;
+  $("conv-log").appendChild(li);
+  lastSeq = Math.max(lastSeq, m.seq);
+}
+
+async function loadMine() {
+  const r = await api("GET", `/api/v1/appeals?assignee_id=${me.id}&limit=50`);
+  const list = $("mine");
+  list.replaceChildren();
+  for (const a of (r.body && r.body.items) || []) {
+    if (a.status === "closed") continue;
+    const li = document.createElement("li");
+    const b = document.createElement("button");
+    b.type = "button";
+    b.textContent = `${a.number} · ${a.kind} · ${a.channel} · ${a.status}`;
+    b.addEventListener("click", () => openAppeal(a.id));
+    li.appendChild(b);
+    list.appendChild(li);
+  }
+}
+
+async function openAppeal(id) {
+  if (current && socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "leave", appeal_id: current }));
+  current = id;
+  lastSeq = 0;
+  $("conv-log").replaceChildren();
+  // The detail shows personal data: the server audits this read (R11, R33).
+  const r = await api("GET", `/api/v1/appeals/${id}`);
+  if (!r.ok) return;
+  const { appeal, client, timeline } = r.body;
+  $("conversation").hidden = false;
+  $("conv-number").textContent = appeal.number;
+  $("conv-fields").textContent = `${appeal.kind} · ${appeal.status} · ${appeal.language} · P${appeal.priority}`;
+  const card = $("client-card");
+  card.replaceChildren();
+  const ids = client.identities.map((i) => `${i.channel}: ${i.address}`).join(", ");
+  card.textContent = `${t("client")}: ${client.name || "—"} · ${client.language}${ids ? " · " + ids : ""}`;
+  const notes = $("notes");
+  notes.replaceChildren();
+  for (const e of timeline) {
+    if (e.note) { const li = document.createElement("li"); li.textContent = e.note.body; notes.appendChild(li); }
+  }
+  if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "open", appeal_id: id, last_seq: 0 }));
+  $("reply-text").focus();
+}
+
+$("reply").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const body = $("reply-text").value.trim();
+  if (!body || !current || !socket) return;
+  socket.send(JSON.stringify({ type: "message", appeal_id: current, client_id: crypto.randomUUID(), body }));
+  $("reply-text").value = "";
+});
+$("reply-text").addEventListener("keydown", (ev) => {
+  if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); $("reply").requestSubmit(); }
+});
+$("note").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const body = $("note-text").value.trim();
+  if (!body || !current) return;
+  const r = await api("POST", `/api/v1/appeals/${current}/notes`, { body });
+  if (r.ok) { const li = document.createElement("li"); li.textContent = body; $("notes").appendChild(li); $("note-text").value = ""; }
+});
+$("close").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  if (!current) return;
+  const r = await api("POST", `/api/v1/appeals/${current}/status`, {
+    status: "closed", resolution: $("resolution").value.trim(), first_contact_resolved: $("fcr").checked,
+  });
+  if (r.ok) { $("conversation").hidden = true; current = null; await loadMine(); }
+  else $("link").textContent = (r.body && r.body.detail) || "error";
+});
+
 async function start() {
   const r = await api("GET", "/api/v1/auth/me");
   if (!r.ok) { signOut(); return; }
@@ -185,6 +283,7 @@ async function start() {
   $("login").hidden = true;
   $("app").hidden = false;
   connect();
+  loadMine();
 }
 
 function signOut() {
