@@ -126,3 +126,29 @@ pub struct UpdateBody {
     #[serde(default)]
     pub active: Option<bool>,
 }
+
+/// A ready answer in Kazakh and Russian that operators insert into a reply.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CannedReplyView {
+    pub id: Uuid,
+    pub title: String,
+    pub body_kk: String,
+    pub body_ru: String,
+    pub topic_id: Option<Uuid>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SaveCannedReply {
+    pub title: String,
+    pub body_kk: String,
+    pub body_ru: String,
+    #[serde(default)]
+    pub topic_id: Option<Uuid>,
+    /// Default true.
+    #[serde(default)]
+    pub active: Option<bool>,
+}

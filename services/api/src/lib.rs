@@ -163,6 +163,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::dispatch::router())
         .merge(routes::ws::router())
         .merge(routes::chat::router())
+        .merge(routes::canned::router())
         .merge(routes::pages::router())
         .merge(routes::oversight::router())
         .merge(routes::system::router())

@@ -53,6 +53,70 @@ macro_rules! impl_chat_store {
                 Ok(())
             }
 
+            async fn list_canned(&self) -> $crate::StoreResult<Vec<$crate::CannedReply>> {
+                let rows: Vec<$crate::rows::CannedRow> =
+                    sqlx::query_as("SELECT * FROM canned_replies ORDER BY title, id")
+                        .fetch_all(&self.reader)
+                        .await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn save_canned(
+                &self,
+                id: Option<uuid::Uuid>,
+                reply: $crate::NewCannedReply,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<$crate::CannedReply> {
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                if let Some(t) = reply.topic_id {
+                    Self::ensure_exists(&mut tx, "topics", "topic", t).await?;
+                }
+                let row: Option<$crate::rows::CannedRow> = match id {
+                    None => Some(
+                        sqlx::query_as(
+                            "INSERT INTO canned_replies (id, title, body_kk, body_ru, topic_id, active, \
+                             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING *",
+                        )
+                        .bind(uuid::Uuid::now_v7())
+                        .bind(&reply.title)
+                        .bind(&reply.body_kk)
+                        .bind(&reply.body_ru)
+                        .bind(reply.topic_id)
+                        .bind(reply.active)
+                        .bind(now)
+                        .fetch_one(&mut *tx)
+                        .await?,
+                    ),
+                    Some(id) => sqlx::query_as(
+                        "UPDATE canned_replies SET title = $2, body_kk = $3, body_ru = $4, topic_id = $5, \
+                         active = $6, updated_at = $7 WHERE id = $1 RETURNING *",
+                    )
+                    .bind(id)
+                    .bind(&reply.title)
+                    .bind(&reply.body_kk)
+                    .bind(&reply.body_ru)
+                    .bind(reply.topic_id)
+                    .bind(reply.active)
+                    .bind(now)
+                    .fetch_optional(&mut *tx)
+                    .await?,
+                };
+                let row = row.ok_or($crate::StoreError::NotFound("canned reply"))?;
+                Self::event(
+                    &mut tx,
+                    now,
+                    $crate::events::Draft::new(
+                        baylanys_domain::event_kind::CANNED_SAVED,
+                        actor,
+                        serde_json::json!({ "canned_id": row.id, "active": row.active }),
+                    ),
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(row.into())
+            }
+
             async fn messages_after(
                 &self,
                 appeal_id: uuid::Uuid,

@@ -282,6 +282,14 @@ pub trait ChatStore: Send + Sync {
     async fn chat_session(&self, token_hash: &str) -> StoreResult<Option<ChatSession>>;
     /// Points the session at a new appeal (the old one was closed).
     async fn move_chat_session(&self, token_hash: &str, appeal_id: Uuid) -> StoreResult<()>;
+    async fn list_canned(&self) -> StoreResult<Vec<CannedReply>>;
+    /// Creates (`id` None) or replaces a canned reply.
+    async fn save_canned(
+        &self,
+        id: Option<Uuid>,
+        reply: NewCannedReply,
+        actor: Actor,
+    ) -> StoreResult<CannedReply>;
     /// Messages of an appeal with `seq` greater than `seq`, in order: what a reconnecting
     /// socket missed.
     async fn messages_after(

@@ -525,3 +525,25 @@ pub struct Transfer {
     /// An escalation to a supervisor (R24.2) rather than a plain transfer.
     pub escalation: bool,
 }
+
+/// A ready answer in both state languages, kept by supervisors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CannedReply {
+    pub id: Uuid,
+    pub title: String,
+    pub body_kk: String,
+    pub body_ru: String,
+    pub topic_id: Option<Uuid>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCannedReply {
+    pub title: String,
+    pub body_kk: String,
+    pub body_ru: String,
+    pub topic_id: Option<Uuid>,
+    pub active: bool,
+}

@@ -513,3 +513,30 @@ impl TryFrom<DayRow> for DayOverrideRecord {
         })
     }
 }
+
+#[derive(FromRow)]
+pub(crate) struct CannedRow {
+    pub id: Uuid,
+    pub title: String,
+    pub body_kk: String,
+    pub body_ru: String,
+    pub topic_id: Option<Uuid>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<CannedRow> for CannedReply {
+    fn from(r: CannedRow) -> CannedReply {
+        CannedReply {
+            id: r.id,
+            title: r.title,
+            body_kk: r.body_kk,
+            body_ru: r.body_ru,
+            topic_id: r.topic_id,
+            active: r.active,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}

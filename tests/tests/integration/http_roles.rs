@@ -257,6 +257,15 @@ async fn role_matrix(app: TestApp) -> anyhow::Result<()> {
             ),
             (Method::GET, "/api/v1/routing/offers".into(), None, ALL),
             (Method::GET, "/api/v1/routing/live".into(), None, OVERSIGHT),
+            (Method::GET, "/api/v1/canned-replies".into(), None, CENTRE),
+            (
+                Method::POST,
+                "/api/v1/canned-replies".into(),
+                Some(
+                    json!({"title": format!("t-{uniq}"), "body_kk": "Сәлем", "body_ru": "Здравствуйте"}),
+                ),
+                OVERSIGHT,
+            ),
             (Method::GET, "/api/v1/events".into(), None, OVERSIGHT),
             (Method::GET, "/api/v1/audit".into(), None, OVERSIGHT),
         ];

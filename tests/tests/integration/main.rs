@@ -7,6 +7,7 @@ mod conformance;
 mod contracts;
 mod http_auth;
 mod http_calendar;
+mod http_canned;
 mod http_dispatch;
 mod http_errors;
 mod http_flow;

@@ -1,6 +1,7 @@
 pub mod appeals;
 pub mod auth;
 pub mod calendar;
+pub mod canned;
 pub mod catalog;
 pub mod chat;
 pub mod clients;
