@@ -66,7 +66,11 @@ try {
   // Accepting opens the single window: client card, conversation, reply, note, close with FCR.
   await op.waitForSelector("#conversation:not([hidden])", { timeout });
   await op.locator("#client-card", { hasText: "Браузер" }).waitFor({ timeout });
-  await op.locator("#reply-text").fill("Сәлеметсіз бе! Қалай көмектесе аламын?");
+  // The client's history lists this appeal; a canned reply fills the box in the appeal's language.
+  await op.locator("#history li", { hasText: "web_chat" }).first().waitFor({ state: "attached", timeout });
+  await op.selectOption("#canned", { label: "Сәлемдесу" });
+  const filled = await op.inputValue("#reply-text");
+  if (filled !== "Сәлеметсіз бе! Қалай көмектесе аламын?") throw new Error("canned reply not inserted: " + filled);
   await op.keyboard.press("Enter");
   await op.locator("#conv-log li.operator", { hasText: "Қалай көмектесе аламын?" }).waitFor({ timeout });
   await op.fill("#note-text", "Клиент қайта қоңырау шалады");

@@ -12,7 +12,7 @@ const T = {
         open: "Ашық", answered: "Бүгін жауап берілді", abandoned: "Бүгін жоғалған", sl: "Қызмет деңгейі, %",
         operators: "Операторлар", operator: "Оператор", chats: "Чаттар", emails: "Хаттар", calls: "Қоңыраулар",
         yes: "иә", no: "жоқ", connected: "байланыс бар", reconnecting: "қайта қосылуда…", wrong: "Логин немесе құпиясөз қате",
-        new_offer: "Жаңа ұсыныс", mine: "Менің өтініштерім", appeal: "Өтініш", reply: "Жауап", send: "Жіберу",
+        history: "Клиенттің тарихы", canned: "Дайын жауап", transfer_to: "Кезекке ауыстыру", transfer: "Ауыстыру", escalate: "Супервизорға жіберу", new_offer: "Жаңа ұсыныс", mine: "Менің өтініштерім", appeal: "Өтініш", reply: "Жауап", send: "Жіберу",
         note: "Ішкі жазба", add_note: "Жазба қосу", resolution: "Шешім", fcr: "Бірінші байланыста шешілді",
         close_appeal: "Өтінішті жабу", client: "Клиент", contacts: "Күтіп тұрған байланыстар", reason: "Себебі",
         offered_to: "Кімге ұсынылды", reassign: "Қайта тағайындау", to_operator: "Операторға…",
@@ -25,7 +25,7 @@ const T = {
         open: "Открыта", answered: "Отвечено сегодня", abandoned: "Потеряно сегодня", sl: "Уровень сервиса, %",
         operators: "Операторы", operator: "Оператор", chats: "Чаты", emails: "Письма", calls: "Звонки",
         yes: "да", no: "нет", connected: "на связи", reconnecting: "переподключение…", wrong: "Неверный логин или пароль",
-        new_offer: "Новое предложение", mine: "Мои обращения", appeal: "Обращение", reply: "Ответ", send: "Отправить",
+        history: "История клиента", canned: "Шаблон ответа", transfer_to: "Перевести в очередь", transfer: "Перевести", escalate: "Эскалировать супервизору", new_offer: "Новое предложение", mine: "Мои обращения", appeal: "Обращение", reply: "Ответ", send: "Отправить",
         note: "Внутренняя заметка", add_note: "Добавить заметку", resolution: "Решение", fcr: "Решено при первом обращении",
         close_appeal: "Закрыть обращение", client: "Клиент", contacts: "Ожидающие обращения", reason: "Причина",
         offered_to: "Кому предложено", reassign: "Переназначить", to_operator: "Оператору…",
@@ -38,7 +38,7 @@ const T = {
         open: "Open", answered: "Answered today", abandoned: "Lost today", sl: "Service level, %",
         operators: "Operators", operator: "Operator", chats: "Chats", emails: "E-mails", calls: "Calls",
         yes: "yes", no: "no", connected: "connected", reconnecting: "reconnecting…", wrong: "Wrong login or password",
-        new_offer: "New offer", mine: "My appeals", appeal: "Appeal", reply: "Reply", send: "Send",
+        history: "Client's history", canned: "Canned reply", transfer_to: "Transfer to queue", transfer: "Transfer", escalate: "Escalate to a supervisor", new_offer: "New offer", mine: "My appeals", appeal: "Appeal", reply: "Reply", send: "Send",
         note: "Internal note", add_note: "Add note", resolution: "Resolution", fcr: "Resolved at first contact",
         close_appeal: "Close appeal", client: "Client", contacts: "Waiting contacts", reason: "Reason",
         offered_to: "Offered to", reassign: "Reassign", to_operator: "To operator…",
@@ -222,6 +222,21 @@ async function loadMine() {
   }
 }
 
+let canned = [];
+let mine = null; // the interaction this operator is handling in the open appeal
+
+async function loadCanned() {
+  const r = await api("GET", "/api/v1/canned-replies");
+  canned = ((r.ok && r.body) || []).filter((c) => c.active);
+  const sel = $("canned");
+  sel.replaceChildren(new Option("", ""));
+  for (const c of canned) sel.appendChild(new Option(c.title, c.id));
+  const q = await api("GET", "/api/v1/queues");
+  const qs = $("transfer-queue");
+  qs.replaceChildren();
+  for (const x of (q.ok && q.body) || []) if (x.active) qs.appendChild(new Option(x.name, x.id));
+}
+
 async function openAppeal(id) {
   if (current && socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "leave", appeal_id: current }));
   current = id;
@@ -238,6 +253,18 @@ async function openAppeal(id) {
   card.replaceChildren();
   const ids = client.identities.map((i) => `${i.channel}: ${i.address}`).join(", ");
   card.textContent = `${t("client")}: ${client.name || "—"} · ${client.language}${ids ? " · " + ids : ""}`;
+  mine = (r.body.interactions || []).filter((i) => i.operator_id === me.id && i.state === "answered").pop() || null;
+  $("conversation").dataset.language = appeal.language;
+  // The client's other appeals across every channel (R32); an audited read too.
+  const h = await api("GET", `/api/v1/clients/${client.id}/history`);
+  const hist = $("history");
+  hist.replaceChildren();
+  for (const x of (h.ok && h.body.appeals) || []) {
+    const li = document.createElement("li");
+    const last = x.messages.length ? x.messages[x.messages.length - 1].body : "";
+    li.textContent = `${x.appeal.number} · ${x.appeal.channel} · ${x.appeal.status}${last ? " · " + last.slice(0, 80) : ""}`;
+    hist.appendChild(li);
+  }
   const notes = $("notes");
   notes.replaceChildren();
   for (const e of timeline) {
@@ -246,6 +273,29 @@ async function openAppeal(id) {
   if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "open", appeal_id: id, last_seq: 0 }));
   $("reply-text").focus();
 }
+
+$("canned").addEventListener("change", () => {
+  const c = canned.find((x) => x.id === $("canned").value);
+  if (!c) return;
+  $("reply-text").value = $("conversation").dataset.language === "ru" ? c.body_ru : c.body_kk;
+  $("canned").value = "";
+  $("reply-text").focus();
+});
+async function move(path, body) {
+  if (!mine) return;
+  const r = await api("POST", `/api/v1/interactions/${mine.id}/${path}`, body);
+  if (r.ok) { $("conversation").hidden = true; current = null; await loadMine(); }
+  else $("link").textContent = (r.body && r.body.detail) || "error";
+}
+$("transfer").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  move("transfer", { to_queue: $("transfer-queue").value, reason: $("transfer-reason").value.trim() });
+});
+$("escalate").addEventListener("click", () => {
+  const reason = $("transfer-reason").value.trim();
+  if (!reason) { $("transfer-reason").focus(); return; }
+  move("escalate", { reason });
+});
 
 $("reply").addEventListener("submit", (ev) => {
   ev.preventDefault();
@@ -284,6 +334,7 @@ async function start() {
   $("app").hidden = false;
   connect();
   loadMine();
+  loadCanned();
 }
 
 function signOut() {

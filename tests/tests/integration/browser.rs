@@ -28,7 +28,13 @@ async fn console_in_chromium() -> anyhow::Result<()> {
         json!({"languages": ["kk"]}),
     )
     .await?;
-    app.staff("sup", "supervisor", None).await?;
+    let (_, sup) = app.staff("sup", "supervisor", None).await?;
+    app.post(
+        "/api/v1/canned-replies",
+        &sup,
+        json!({"title": "Сәлемдесу", "body_kk": "Сәлеметсіз бе! Қалай көмектесе аламын?", "body_ru": "Здравствуйте! Чем могу помочь?"}),
+    )
+    .await?;
     // op2 speaks only English: the router never offers them this Kazakh chat, so only the
     // supervisor's reassignment can.
     let (op2_id, _) = app.staff("op2", "operator", None).await?;
