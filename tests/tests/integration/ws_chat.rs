@@ -19,15 +19,18 @@ async fn connect_chat(app: &TestApp) -> anyhow::Result<Socket> {
     Ok(tokio_tungstenite::connect_async(url).await?.0)
 }
 
-/// Every text frame that arrives within `quiet` of the previous one.
+/// Every text frame until none arrives for `quiet` (the first may take up to 10 s, so a slow
+/// machine does not end the collection before it began).
 async fn drain(socket: &mut Socket, quiet: Duration) -> Vec<Value> {
     let mut out = Vec::new();
-    while let Ok(Some(Ok(msg))) = tokio::time::timeout(quiet, socket.next()).await {
+    let mut wait = Duration::from_secs(10);
+    while let Ok(Some(Ok(msg))) = tokio::time::timeout(wait, socket.next()).await {
         if let Message::Text(t) = msg {
             if let Ok(v) = serde_json::from_str(&t) {
                 out.push(v);
             }
         }
+        wait = quiet;
     }
     out
 }
