@@ -35,6 +35,25 @@ pub struct AppealView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// When the client proved who they are (R11); until then the single window hides the
+    /// client's IIN and BIN.
+    pub verified_at: Option<DateTime<Utc>>,
+    /// `iin_birth_date` so far.
+    pub verification_method: Option<String>,
+}
+
+/// The client proves who they are with their IIN and date of birth, checked against the record.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyClient {
+    pub iin: String,
+    pub birth_date: chrono::NaiveDate,
+}
+
+impl std::fmt::Debug for VerifyClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("VerifyClient { .. }")
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -207,6 +226,7 @@ pub struct TimelineEntry {
 }
 
 /// An appeal in the single window: the appeal, its client card and everything that happened.
+/// Until the client is verified on this appeal, the card's IIN and BIN are masked (R11).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AppealDetail {
     pub appeal: AppealView,

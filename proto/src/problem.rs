@@ -68,6 +68,8 @@ problems! {
         "The BIN must be 12 digits with a month in digits 3–4, a legal-entity type digit 4–6 and the official check digit.");
     VALIDATION = ("validation", 422, "Invalid field value",
         "A field has a value that breaks a rule (length, range, required in this state).");
+    VERIFICATION_FAILED = ("verification-failed", 422, "Verification failed",
+        "The IIN or the date of birth given does not match the client's record.");
     ILLEGAL_TRANSITION = ("illegal-transition", 409, "Illegal status transition",
         "The appeal's lifecycle does not allow moving from its current status to the requested one.");
     CONFLICT = ("conflict", 409, "Conflict",

@@ -66,8 +66,15 @@ try {
   // Accepting opens the single window: client card, conversation, reply, note, close with FCR.
   await op.waitForSelector("#conversation:not([hidden])", { timeout });
   await op.locator("#client-card", { hasText: "Браузер" }).waitFor({ timeout });
-  // The client's history lists this appeal; a canned reply fills the box in the appeal's language.
+  // Not verified yet: a warning, and no history. IIN and date of birth unlock it (R11).
+  await op.waitForSelector("#verify:not([hidden])", { timeout });
+  if (await op.locator("#history-box").isVisible()) throw new Error("history shown before verification");
+  await op.fill("#verify-iin", "061211600012");
+  await op.fill("#verify-dob", "2006-12-11");
+  await op.locator("#verify button").click();
+  await op.waitForSelector("#verify[hidden]", { state: "attached", timeout });
   await op.locator("#history li", { hasText: "web_chat" }).first().waitFor({ state: "attached", timeout });
+  // A canned reply fills the box in the appeal's language.
   await op.selectOption("#canned", { label: "Сәлемдесу" });
   const filled = await op.inputValue("#reply-text");
   if (filled !== "Сәлеметсіз бе! Қалай көмектесе аламын?") throw new Error("canned reply not inserted: " + filled);

@@ -74,7 +74,19 @@ pub fn appeal(v: &s::Appeal) -> p::AppealView {
         created_at: v.created_at,
         updated_at: v.updated_at,
         closed_at: v.closed_at,
+        verified_at: v.verified_at,
+        verification_method: v.verification_method.clone(),
     }
+}
+
+/// All but the last two digits hidden, as on the card of an unverified client.
+pub fn mask(number: &str) -> String {
+    let keep = number.chars().count().saturating_sub(2);
+    number
+        .chars()
+        .enumerate()
+        .map(|(i, c)| if i < keep { '*' } else { c })
+        .collect()
 }
 
 pub fn message(v: &s::Message) -> p::MessageView {

@@ -255,10 +255,14 @@ async function openAppeal(id) {
   card.textContent = `${t("client")}: ${client.name || "—"} · ${client.language}${ids ? " · " + ids : ""}`;
   mine = (r.body.interactions || []).filter((i) => i.operator_id === me.id && i.state === "answered").pop() || null;
   $("conversation").dataset.language = appeal.language;
-  // The client's other appeals across every channel (R32); an audited read too.
-  const h = await api("GET", `/api/v1/clients/${client.id}/history`);
+  // Until the client is verified, warn and keep their other appeals out of sight (R11).
+  const verified = Boolean(appeal.verified_at);
+  $("verify").hidden = verified;
+  $("history-box").hidden = !verified;
   const hist = $("history");
   hist.replaceChildren();
+  // The client's other appeals across every channel (R32); an audited read too.
+  const h = verified ? await api("GET", `/api/v1/clients/${client.id}/history`) : { ok: false };
   for (const x of (h.ok && h.body.appeals) || []) {
     const li = document.createElement("li");
     const last = x.messages.length ? x.messages[x.messages.length - 1].body : "";
@@ -274,6 +278,13 @@ async function openAppeal(id) {
   $("reply-text").focus();
 }
 
+$("verify").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  if (!current) return;
+  const r = await api("POST", `/api/v1/appeals/${current}/verify`, { iin: $("verify-iin").value.trim(), birth_date: $("verify-dob").value });
+  if (r.ok) { $("verify-iin").value = ""; openAppeal(current); }
+  else $("link").textContent = (r.body && r.body.detail) || "error";
+});
 $("canned").addEventListener("change", () => {
   const c = canned.find((x) => x.id === $("canned").value);
   if (!c) return;

@@ -64,6 +64,7 @@ pub mod event_kind {
     pub const ROUTING_ESCALATED: &str = "routing.escalated";
     pub const ROUTING_OUT_OF_HOURS: &str = "routing.out_of_hours";
     pub const CANNED_SAVED: &str = "canned.saved";
+    pub const CLIENT_VERIFIED: &str = "client.verified";
 }
 
 /// The country's time zone. Reports, deadlines and appeal numbers follow local dates

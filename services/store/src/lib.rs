@@ -161,6 +161,14 @@ pub trait AppealStore: Send + Sync {
         reason: &str,
         actor: Actor,
     ) -> StoreResult<Appeal>;
+    /// Records that the appeal's client proved who they are, and how (R11); an event.
+    async fn mark_verified(
+        &self,
+        id: Uuid,
+        method: &str,
+        scope: AppealScope,
+        actor: Actor,
+    ) -> StoreResult<Appeal>;
     /// Opens one contact on one channel; idempotent on `(channel, external_id)`.
     async fn start_interaction(
         &self,

@@ -164,6 +164,9 @@ pub struct Appeal {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// When and how the client proved who they are (R11).
+    pub verified_at: Option<DateTime<Utc>>,
+    pub verification_method: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -141,6 +141,8 @@ pub(crate) struct AppealRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
+    pub verified_at: Option<DateTime<Utc>>,
+    pub verification_method: Option<String>,
 }
 
 impl TryFrom<AppealRow> for Appeal {
@@ -168,6 +170,8 @@ impl TryFrom<AppealRow> for Appeal {
             created_at: r.created_at,
             updated_at: r.updated_at,
             closed_at: r.closed_at,
+            verified_at: r.verified_at,
+            verification_method: r.verification_method,
         })
     }
 }

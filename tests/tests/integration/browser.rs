@@ -45,7 +45,10 @@ async fn console_in_chromium() -> anyhow::Result<()> {
     )
     .await?;
     let client = app
-        .client(app.admin(), json!({"name": "Браузер", "language": "kk"}))
+        .client(
+            app.admin(),
+            json!({"name": "Браузер", "language": "kk", "iin": "061211600012"}),
+        )
         .await?;
     let appeal = app
         .post(

@@ -11,6 +11,7 @@ both!(
     idempotent_ingestion_over_http,
     events_feed_and_audit_trail,
     system_endpoints,
+    verification_unmasks_the_card,
 );
 
 async fn readme_flow(app: TestApp) -> anyhow::Result<()> {
@@ -106,7 +107,8 @@ async fn readme_flow(app: TestApp) -> anyhow::Result<()> {
     // The timeline holds every step, in order, with the message and note attached.
     let d = app.get(&format!("/api/v1/appeals/{id}"), &op).await?;
     assert_eq!(d.status, StatusCode::OK, "{}", d.text);
-    assert_eq!(d.body["client"]["iin"], "061211600012");
+    // Not verified on this appeal: the card shows only the IIN's last two digits (R11).
+    assert_eq!(d.body["client"]["iin"], "**********12");
     assert_eq!(d.body["appeal"]["status"], "closed");
     assert_eq!(d.body["appeal"]["first_contact_resolved"], true);
     // Closing ended the contact that was in progress.
@@ -444,5 +446,81 @@ async fn system_endpoints(app: TestApp) -> anyhow::Result<()> {
         .await?;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.text.contains("check digit"));
+    Ok(())
+}
+
+/// R11: the operator checks the caller's IIN and date of birth against the record before
+/// anything confidential is shown; a mismatch changes nothing; success is an event.
+async fn verification_unmasks_the_card(app: TestApp) -> anyhow::Result<()> {
+    let (_, op) = app.staff("op", "operator", None).await?;
+    let client = app
+        .client(&op, json!({"name": "Дана", "iin": "061211600012"}))
+        .await?;
+    let appeal = app.appeal(&op, client, "қоңырау").await?;
+    let path = format!("/api/v1/appeals/{appeal}/verify");
+    let before = app.event_count().await?;
+    for (body, status, kind) in [
+        (
+            json!({"iin": "061211600012", "birth_date": "2006-12-12"}),
+            422,
+            "verification-failed",
+        ),
+        (
+            json!({"iin": "900101300007", "birth_date": "1990-01-01"}),
+            422,
+            "verification-failed",
+        ),
+        (
+            json!({"iin": "061211600013", "birth_date": "2006-12-11"}),
+            422,
+            "invalid-iin",
+        ),
+        (
+            json!({"iin": "061211600012", "birth_date": "11.12.2006"}),
+            422,
+            "invalid-body",
+        ),
+    ] {
+        let r = app.post(&path, &op, body.clone()).await?;
+        assert_eq!(
+            (r.status.as_u16(), r.problem()),
+            (status, format!("/problems/{kind}").as_str()),
+            "{body}: {}",
+            r.text
+        );
+    }
+    assert_eq!(app.event_count().await?, before);
+    let d = app.get(&format!("/api/v1/appeals/{appeal}"), &op).await?;
+    assert_eq!(d.body["client"]["iin"], "**********12");
+    assert_eq!(d.body["appeal"]["verified_at"], serde_json::Value::Null);
+    let r = app
+        .post(
+            &path,
+            &op,
+            json!({"iin": "061211600012", "birth_date": "2006-12-11"}),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["verification_method"], "iin_birth_date");
+    let d = app.get(&format!("/api/v1/appeals/{appeal}"), &op).await?;
+    assert_eq!(d.body["client"]["iin"], "061211600012");
+    let r = app
+        .get(
+            &format!("/api/v1/events?kind=client.verified&appeal_id={appeal}"),
+            app.admin(),
+        )
+        .await?;
+    assert_eq!(r.body["items"][0]["data"]["method"], "iin_birth_date");
+    // No IIN on file: this method cannot verify.
+    let anonymous = app.client(&op, json!({"name": "Аноним"})).await?;
+    let other = app.appeal(&op, anonymous, "x").await?;
+    let r = app
+        .post(
+            &format!("/api/v1/appeals/{other}/verify"),
+            &op,
+            json!({"iin": "061211600012", "birth_date": "2006-12-11"}),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::CONFLICT);
     Ok(())
 }

@@ -260,6 +260,12 @@ async fn role_matrix(app: TestApp) -> anyhow::Result<()> {
             (Method::GET, "/api/v1/canned-replies".into(), None, CENTRE),
             (
                 Method::POST,
+                format!("/api/v1/appeals/{appeal_a}/verify"),
+                Some(json!({"iin": "900101300007", "birth_date": "1990-01-01"})),
+                CENTRE,
+            ),
+            (
+                Method::POST,
                 "/api/v1/canned-replies".into(),
                 Some(
                     json!({"title": format!("t-{uniq}"), "body_kk": "Сәлем", "body_ru": "Здравствуйте"}),

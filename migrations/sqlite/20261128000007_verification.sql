@@ -1,0 +1,6 @@
+-- How the client on an appeal proved who they are (R11): until then confidential fields stay
+-- hidden in the single window.
+
+ALTER TABLE appeals ADD COLUMN verified_at TEXT;
+ALTER TABLE appeals ADD COLUMN verified_by BLOB REFERENCES staff(id);
+ALTER TABLE appeals ADD COLUMN verification_method TEXT;
