@@ -8,6 +8,7 @@
 //! Every state change writes its event in the same transaction (DESIGN principle 3), and
 //! ingestion is idempotent on `(channel, external_id)` (principle 2).
 
+mod appeal_support;
 mod appeals;
 mod calendar;
 mod catalog;
@@ -16,6 +17,7 @@ mod clients;
 mod dispatch;
 mod error;
 mod events;
+mod interactions;
 mod model;
 mod postgres;
 mod routing;
@@ -169,6 +171,11 @@ pub trait AppealStore: Send + Sync {
         scope: AppealScope,
         actor: Actor,
     ) -> StoreResult<Appeal>;
+}
+
+/// Contacts of an appeal, one per channel session (a chat, a call, an e-mail exchange).
+#[async_trait]
+pub trait InteractionStore: Send + Sync {
     /// Opens one contact on one channel; idempotent on `(channel, external_id)`.
     async fn start_interaction(
         &self,
@@ -344,6 +351,7 @@ pub trait Store:
     + CatalogStore
     + ClientStore
     + AppealStore
+    + InteractionStore
     + EventStore
     + CalendarStore
     + RoutingStore

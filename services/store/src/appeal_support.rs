@@ -1,0 +1,169 @@
+//! Helpers the appeal verbs share inside their transactions: reading an appeal under the
+//! caller's scope, replay look-ups by external id, inserting a message with its reserved `seq`.
+
+macro_rules! impl_appeal_support {
+    ($store:ty, $db:ty) => {
+        impl $store {
+            /// Reads an appeal for update inside a transaction, enforcing the caller's scope.
+            async fn appeal_in_tx(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                id: uuid::Uuid,
+                scope: baylanys_domain::AppealScope,
+            ) -> $crate::StoreResult<$crate::Appeal> {
+                let row: Option<$crate::rows::AppealRow> =
+                    sqlx::query_as("SELECT * FROM appeals WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                let appeal: $crate::Appeal =
+                    row.ok_or($crate::StoreError::NotFound("appeal"))?.try_into()?;
+                if !baylanys_domain::can_read_appeal(scope, appeal.body_id) {
+                    return Err($crate::StoreError::NotFound("appeal"));
+                }
+                Ok(appeal)
+            }
+
+            /// Interactions and messages of several appeals, in time and `seq` order.
+            async fn appeal_contents(
+                &self,
+                ids: &[uuid::Uuid],
+            ) -> $crate::StoreResult<(Vec<$crate::Interaction>, Vec<$crate::Message>)> {
+                if ids.is_empty() {
+                    return Ok((Vec::new(), Vec::new()));
+                }
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT * FROM interactions WHERE appeal_id IN (",
+                );
+                let mut sep = qb.separated(", ");
+                for id in ids {
+                    sep.push_bind(*id);
+                }
+                qb.push(") ORDER BY queued_at, id");
+                let interactions: Vec<$crate::rows::InteractionRow> =
+                    qb.build_query_as().fetch_all(&self.reader).await?;
+                let mut qb =
+                    sqlx::QueryBuilder::<$db>::new("SELECT * FROM messages WHERE appeal_id IN (");
+                let mut sep = qb.separated(", ");
+                for id in ids {
+                    sep.push_bind(*id);
+                }
+                qb.push(") ORDER BY appeal_id, seq");
+                let messages: Vec<$crate::rows::MessageRow> =
+                    qb.build_query_as().fetch_all(&self.reader).await?;
+                Ok((
+                    $crate::rows::convert(interactions)?,
+                    $crate::rows::convert(messages)?,
+                ))
+            }
+
+            async fn appeal_by_external_id(
+                &self,
+                channel: baylanys_domain::Channel,
+                external_id: &str,
+            ) -> $crate::StoreResult<Option<$crate::Appeal>> {
+                let row: Option<$crate::rows::AppealRow> = sqlx::query_as(
+                    "SELECT * FROM appeals WHERE channel = $1 AND external_id = $2",
+                )
+                .bind(channel.as_str())
+                .bind(external_id)
+                .fetch_optional(&self.reader)
+                .await?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            async fn message_by_external_id(
+                &self,
+                channel: baylanys_domain::Channel,
+                external_id: &str,
+            ) -> $crate::StoreResult<Option<$crate::Message>> {
+                let row: Option<$crate::rows::MessageRow> = sqlx::query_as(
+                    "SELECT * FROM messages WHERE channel = $1 AND external_id = $2",
+                )
+                .bind(channel.as_str())
+                .bind(external_id)
+                .fetch_optional(&self.reader)
+                .await?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            async fn interaction_by_external_id(
+                &self,
+                channel: baylanys_domain::Channel,
+                external_id: &str,
+            ) -> $crate::StoreResult<Option<$crate::Interaction>> {
+                let row: Option<$crate::rows::InteractionRow> = sqlx::query_as(
+                    "SELECT * FROM interactions WHERE channel = $1 AND external_id = $2",
+                )
+                .bind(channel.as_str())
+                .bind(external_id)
+                .fetch_optional(&self.reader)
+                .await?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            /// Inserts a message with the `seq` the caller reserved inside its transaction, and
+            /// returns the event to record with it.
+            async fn insert_message(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                appeal_id: uuid::Uuid,
+                seq: i64,
+                channel: baylanys_domain::Channel,
+                new: &$crate::NewMessage,
+                actor: $crate::Actor,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::StoreResult<($crate::Message, $crate::events::Draft)> {
+                use baylanys_domain::event_kind;
+                let direction = new.author.direction();
+                let id = uuid::Uuid::now_v7();
+                sqlx::query(
+                    "INSERT INTO messages (id, appeal_id, interaction_id, seq, author, staff_id, \
+                     channel, direction, body, external_id, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(id)
+                .bind(appeal_id)
+                .bind(new.interaction_id)
+                .bind(seq)
+                .bind(new.author.as_str())
+                .bind(new.staff_id)
+                .bind(channel.as_str())
+                .bind(direction.as_str())
+                .bind(&new.body)
+                .bind(&new.external_id)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+                let message = $crate::Message {
+                    id,
+                    appeal_id,
+                    interaction_id: new.interaction_id,
+                    seq,
+                    author: new.author,
+                    staff_id: new.staff_id,
+                    channel,
+                    direction,
+                    body: new.body.clone(),
+                    external_id: new.external_id.clone(),
+                    created_at: now,
+                };
+                let mut draft = $crate::events::Draft::new(
+                    event_kind::MESSAGE_ADDED,
+                    actor,
+                    serde_json::json!({
+                        "message_id": id,
+                        "seq": seq,
+                        "author": new.author,
+                        "channel": channel,
+                        "direction": direction,
+                    }),
+                )
+                .appeal(appeal_id);
+                if let Some(i) = new.interaction_id {
+                    draft = draft.interaction(i);
+                }
+                Ok((message, draft))
+            }
+        }
+    };
+}
+pub(crate) use impl_appeal_support;
