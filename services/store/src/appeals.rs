@@ -1,5 +1,5 @@
 //! Appeals and their timeline: registration, status lifecycle, assignment, notes, messages with a
-//! per-appeal `seq`, redirection, interactions. Each verb is one transaction with its events.
+//! per-appeal `seq`, redirection, verification. Each verb is one transaction with its events.
 
 macro_rules! impl_appeal_store {
     ($store:ty, $db:ty) => {
