@@ -7,12 +7,34 @@ use anyhow::{bail, Context};
 use baylanys_tests::{Backend, TestApp};
 use serde_json::json;
 
-#[tokio::test]
-async fn console_in_chromium() -> anyhow::Result<()> {
+/// Runs a script of tests/browser against the server; it must exit 0 and print that it passed.
+async fn run_script(app: &TestApp, script: &str, env: &[(&str, String)]) -> anyhow::Result<()> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("browser");
     if !dir.join("node_modules/playwright-core").exists() {
         bail!("run `npm ci --prefix tests/browser` first (as .ci/run does)");
     }
+    let mut cmd = tokio::process::Command::new("node");
+    cmd.arg(dir.join(script))
+        .env("BAYLANYS_BASE", &app.base)
+        .env("BAYLANYS_ADMIN_TOKEN", app.admin())
+        .current_dir(&dir);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd
+        .output()
+        .await
+        .context("running node (is Node.js installed?)")?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !(out.status.success() && stdout.contains("browser test passed")) {
+        bail!("{script} failed:\n{stdout}\n{stderr}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn console_in_chromium() -> anyhow::Result<()> {
     let app = TestApp::spawn(Backend::Sqlite).await?;
     let q = app.open_queue("main", "Main").await?;
     app.put(
@@ -58,25 +80,12 @@ async fn console_in_chromium() -> anyhow::Result<()> {
         )
         .await?
         .id();
-    let out = tokio::process::Command::new("node")
-        .arg(dir.join("console.mjs"))
-        .env("BAYLANYS_BASE", &app.base)
-        .env("BAYLANYS_ADMIN_TOKEN", app.admin())
-        .env("BAYLANYS_APPEAL", appeal.to_string())
-        .current_dir(&dir)
-        .output()
-        .await
-        .context("running node (is Node.js installed?)")?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "browser test failed:\n{stdout}\n{stderr}"
-    );
-    assert!(
-        stdout.contains("console browser test passed"),
-        "{stdout}\n{stderr}"
-    );
+    run_script(
+        &app,
+        "console.mjs",
+        &[("BAYLANYS_APPEAL", appeal.to_string())],
+    )
+    .await?;
     let r = app
         .get("/api/v1/events?kind=routing.transferred", app.admin())
         .await?;
@@ -91,10 +100,6 @@ async fn console_in_chromium() -> anyhow::Result<()> {
 /// The citizens' chat page: a conversation, markup shown as text, a reload that resumes.
 #[tokio::test]
 async fn chat_in_chromium() -> anyhow::Result<()> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("browser");
-    if !dir.join("node_modules/playwright-core").exists() {
-        bail!("run `npm ci --prefix tests/browser` first (as .ci/run does)");
-    }
     let app = TestApp::spawn(Backend::Sqlite).await?;
     let q = app.open_queue("main", "Main").await?;
     app.put(
@@ -103,24 +108,7 @@ async fn chat_in_chromium() -> anyhow::Result<()> {
         json!({"entries": [], "default_queue_id": q}),
     )
     .await?;
-    let out = tokio::process::Command::new("node")
-        .arg(dir.join("chat.mjs"))
-        .env("BAYLANYS_BASE", &app.base)
-        .env("BAYLANYS_ADMIN_TOKEN", app.admin())
-        .current_dir(&dir)
-        .output()
-        .await
-        .context("running node (is Node.js installed?)")?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "browser test failed:\n{stdout}\n{stderr}"
-    );
-    assert!(
-        stdout.contains("chat browser test passed"),
-        "{stdout}\n{stderr}"
-    );
+    run_script(&app, "chat.mjs", &[]).await?;
     // Stored verbatim: two messages, the client's and the operator's.
     let appeals = app
         .get("/api/v1/appeals?channel=web_chat", app.admin())

@@ -21,7 +21,18 @@ async fn operator(
     languages: Value,
     chats: u8,
 ) -> anyhow::Result<(Uuid, String)> {
-    let (id, token) = app.staff(login, "operator", None).await?;
+    online(app, login, "operator", languages, chats).await
+}
+
+/// A staff member of `role` online with the given languages and web-chat capacity.
+async fn online(
+    app: &TestApp,
+    login: &str,
+    role: &str,
+    languages: Value,
+    chats: u8,
+) -> anyhow::Result<(Uuid, String)> {
+    let (id, token) = app.staff(login, role, None).await?;
     let r = app
         .patch(
             &format!("/api/v1/staff/{id}"),
@@ -416,19 +427,7 @@ async fn transfer_escalation_and_queue_status(app: TestApp) -> anyhow::Result<()
         offers(&app, &a).await?.is_empty(),
         "operators do not take escalations"
     );
-    let (sup_id, sup) = app.staff("supervisor-1", "supervisor", None).await?;
-    app.patch(
-        &format!("/api/v1/staff/{sup_id}"),
-        app.admin(),
-        json!({"languages": ["kk"]}),
-    )
-    .await?;
-    app.put(
-        "/api/v1/auth/me/presence",
-        &sup,
-        json!({"presence": "online"}),
-    )
-    .await?;
+    let (_, sup) = online(&app, "supervisor-1", "supervisor", json!(["kk"]), 3).await?;
     offered(&app, &sup, third).await?;
     let r = app
         .get("/api/v1/events?kind=routing.escalated", app.admin())
@@ -536,19 +535,7 @@ async fn escalation_by_rule(app: TestApp) -> anyhow::Result<()> {
         offers(&app, &op).await?.is_empty(),
         "an operator does not take an escalation"
     );
-    let (sup_id, sup) = app.staff("en-supervisor", "supervisor", None).await?;
-    app.patch(
-        &format!("/api/v1/staff/{sup_id}"),
-        app.admin(),
-        json!({"languages": ["en"]}),
-    )
-    .await?;
-    app.put(
-        "/api/v1/auth/me/presence",
-        &sup,
-        json!({"presence": "online"}),
-    )
-    .await?;
+    let (_, sup) = online(&app, "en-supervisor", "supervisor", json!(["en"]), 3).await?;
     offered(&app, &sup, contact).await?;
     Ok(())
 }
