@@ -64,6 +64,8 @@ pub struct AppState {
     pub changes: Arc<tokio::sync::watch::Sender<u64>>,
     /// Wakes sockets when a conversation has news; they read it from the store.
     pub bus: baylanys_bus::Bus,
+    /// Places in line for queue status, shared by all chat sockets (see `QueueBoard`).
+    pub(crate) queue_board: Arc<tokio::sync::Mutex<Option<Arc<routes::dispatch::QueueBoard>>>>,
     /// Cancelled on shutdown: open sockets close with 1001.
     pub shutdown: tokio_util::sync::CancellationToken,
     /// Every open socket, so shutdown can wait for their goodbyes.
@@ -106,6 +108,7 @@ impl AppState {
             kick: Arc::new(tokio::sync::Notify::new()),
             changes: Arc::new(tokio::sync::watch::Sender::new(0)),
             bus: baylanys_bus::Bus::local(),
+            queue_board: Arc::default(),
             shutdown: tokio_util::sync::CancellationToken::new(),
             sockets: tokio_util::task::TaskTracker::new(),
             dummy_hash: Arc::new(dummy_hash),

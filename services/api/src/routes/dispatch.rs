@@ -438,7 +438,6 @@ async fn queue_status(
 /// A queued contact's place in line and estimated wait, for staff and for the chat socket.
 pub async fn queue_position(state: &AppState, id: Uuid) -> ApiResult<QueueStatusView> {
     let interaction = state.store.get_interaction(id).await?;
-    let now = baylanys_store::now();
     let Some(queue_id) = interaction.queue_id else {
         return Ok(QueueStatusView {
             interaction_id: id,
@@ -448,60 +447,111 @@ pub async fn queue_position(state: &AppState, id: Uuid) -> ApiResult<QueueStatus
             estimated_wait_secs: None,
         });
     };
-    let config = state.store.router_settings().await?.validate()?;
-    let snap = state.store.routing_snapshot().await?;
-    // The same order the router serves in, over this queue's waiting contacts.
-    let mut router = baylanys_domain::router::Router::new(config);
-    for w in snap
-        .waiting
-        .iter()
-        .filter(|w| w.queue_id == Some(queue_id) && w.offered_to.is_none())
-    {
-        let base = baylanys_domain::Priority::new(w.appeal_priority)
-            .map(|p| p.get())
-            .unwrap_or(3) as u8;
-        let _ = router.enqueue(baylanys_domain::router::Contact {
-            id: w.interaction_id,
-            queue_id,
-            topic_id: w.topic_id,
-            language: w.language,
-            channel: w.channel,
-            priority: baylanys_domain::router::priority(base, w.kind, w.vulnerable, w.repeat),
-            min_level: w.min_level,
-            enqueued_at: w.queued_at,
-            declined_by: w.declined_by.clone(),
-            needs_supervisor: w.escalated,
-        });
+    let mut board = queue_board(state, false).await?;
+    let waiting_now = interaction.state == baylanys_domain::InteractionState::Queued
+        && interaction.offered_to.is_none();
+    if waiting_now && !board.positions.contains_key(&id) {
+        // Queued after the board was drawn: draw it again rather than answer "not waiting".
+        board = queue_board(state, true).await?;
     }
-    let waiting = u32::try_from(router.waiting_len()).unwrap_or(u32::MAX);
-    let position = router
-        .service_order(now)
-        .position(|c| c == id)
-        .map(|p| u32::try_from(p + 1).unwrap_or(u32::MAX));
-    // Pace of answers in this queue over the last hour.
-    let answered = state
-        .store
-        .list_events(baylanys_store::EventFilter {
-            kind: Some(baylanys_domain::event_kind::ROUTING_ACCEPTED.into()),
-            from: Some(now - chrono::Duration::hours(1)),
-            limit: 500,
-            ..Default::default()
-        })
-        .await?
-        .iter()
-        .filter(|e| e.data["queue_id"] == serde_json::json!(queue_id))
-        .count();
-    let estimated_wait_secs = match (position, answered) {
-        (Some(p), n) if n > 0 => Some(i64::from(p) * 3600 / n as i64),
+    let position = board.positions.get(&id).copied();
+    let answered = board
+        .answered_last_hour
+        .get(&queue_id)
+        .copied()
+        .unwrap_or(0);
+    let estimated_wait_secs = match position {
+        Some(p) if answered > 0 => Some(i64::from(p) * 3600 / answered as i64),
         _ => None,
     };
     Ok(QueueStatusView {
         interaction_id: id,
         queue_id: Some(queue_id),
         position,
-        waiting,
+        waiting: board.waiting.get(&queue_id).copied().unwrap_or(0),
         estimated_wait_secs,
     })
+}
+
+/// Every waiting contact's place in its queue and each queue's pace of answers, drawn from one
+/// snapshot. Shared by every chat socket and refreshed at most every few seconds, so a thousand
+/// waiting citizens cost one snapshot, not a thousand.
+#[derive(Debug, Default)]
+pub struct QueueBoard {
+    drawn: Option<std::time::Instant>,
+    positions: std::collections::HashMap<Uuid, u32>,
+    waiting: std::collections::HashMap<Uuid, u32>,
+    answered_last_hour: std::collections::HashMap<Uuid, usize>,
+}
+
+const BOARD_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+async fn queue_board(state: &AppState, force: bool) -> ApiResult<std::sync::Arc<QueueBoard>> {
+    // One drawing at a time; the others wait for it and share the result.
+    let mut slot = state.queue_board.lock().await;
+    if let Some(b) = slot.as_ref() {
+        if !force && b.drawn.is_some_and(|d| d.elapsed() < BOARD_TTL) {
+            return Ok(b.clone());
+        }
+    }
+    let now = baylanys_store::now();
+    let config = state.store.router_settings().await?.validate()?;
+    let snap = state.store.routing_snapshot().await?;
+    let mut routers: std::collections::HashMap<Uuid, baylanys_domain::router::Router> =
+        std::collections::HashMap::new();
+    for w in snap.waiting.iter().filter(|w| w.offered_to.is_none()) {
+        let Some(queue_id) = w.queue_id else { continue };
+        let base = baylanys_domain::Priority::new(w.appeal_priority)
+            .map(|p| p.get())
+            .unwrap_or(3) as u8;
+        let _ = routers
+            .entry(queue_id)
+            .or_insert_with(|| baylanys_domain::router::Router::new(config.clone()))
+            .enqueue(baylanys_domain::router::Contact {
+                id: w.interaction_id,
+                queue_id,
+                topic_id: w.topic_id,
+                language: w.language,
+                channel: w.channel,
+                priority: baylanys_domain::router::priority(base, w.kind, w.vulnerable, w.repeat),
+                min_level: w.min_level,
+                enqueued_at: w.queued_at,
+                declined_by: w.declined_by.clone(),
+                needs_supervisor: w.escalated,
+            });
+    }
+    let mut board = QueueBoard {
+        drawn: Some(std::time::Instant::now()),
+        ..QueueBoard::default()
+    };
+    for (queue_id, router) in &routers {
+        board.waiting.insert(
+            *queue_id,
+            u32::try_from(router.waiting_len()).unwrap_or(u32::MAX),
+        );
+        for (i, c) in router.service_order(now).enumerate() {
+            board
+                .positions
+                .insert(c, u32::try_from(i + 1).unwrap_or(u32::MAX));
+        }
+    }
+    let accepted = events_since(
+        state,
+        baylanys_domain::event_kind::ROUTING_ACCEPTED,
+        now - chrono::Duration::hours(1),
+    )
+    .await?;
+    for e in accepted {
+        if let Some(q) = e.data["queue_id"]
+            .as_str()
+            .and_then(|q| q.parse::<Uuid>().ok())
+        {
+            *board.answered_last_hour.entry(q).or_default() += 1;
+        }
+    }
+    let board = std::sync::Arc::new(board);
+    *slot = Some(board.clone());
+    Ok(board)
 }
 
 /// Every event of a kind since an instant (paged through the log).
