@@ -66,6 +66,9 @@ pub struct AppState {
     pub bus: baylanys_bus::Bus,
     /// Places in line for queue status, shared by all chat sockets (see `QueueBoard`).
     pub(crate) queue_board: Arc<tokio::sync::Mutex<Option<Arc<routes::dispatch::QueueBoard>>>>,
+    /// The live view drawn last, shared by supervisors' sockets and requests for a second.
+    pub(crate) live_view:
+        Arc<tokio::sync::Mutex<Option<(std::time::Instant, baylanys_proto::LiveView)>>>,
     /// Cancelled on shutdown: open sockets close with 1001.
     pub shutdown: tokio_util::sync::CancellationToken,
     /// Every open socket, so shutdown can wait for their goodbyes.
@@ -109,6 +112,7 @@ impl AppState {
             changes: Arc::new(tokio::sync::watch::Sender::new(0)),
             bus: baylanys_bus::Bus::local(),
             queue_board: Arc::default(),
+            live_view: Arc::default(),
             shutdown: tokio_util::sync::CancellationToken::new(),
             sockets: tokio_util::task::TaskTracker::new(),
             dummy_hash: Arc::new(dummy_hash),

@@ -218,6 +218,19 @@ async fn live(State(state): State<AppState>, caller: Caller) -> ApiResult<axum::
 
 /// The live view of queues and operators, for the HTTP endpoint and the staff socket.
 pub async fn live_view(state: &AppState) -> ApiResult<LiveView> {
+    // Every supervisor socket asks every couple of seconds; one drawing a second serves them all.
+    let mut slot = state.live_view.lock().await;
+    if let Some((drawn, view)) = slot.as_ref() {
+        if drawn.elapsed() < std::time::Duration::from_secs(1) {
+            return Ok(view.clone());
+        }
+    }
+    let view = draw_live_view(state).await?;
+    *slot = Some((std::time::Instant::now(), view.clone()));
+    Ok(view)
+}
+
+async fn draw_live_view(state: &AppState) -> ApiResult<LiveView> {
     let now = baylanys_store::now();
     let snap = state.store.routing_snapshot().await?;
     let calendar = state.store.calendar().await?;
