@@ -98,6 +98,8 @@ pub struct MessageView {
     /// Position in the appeal's conversation, from 1, without gaps.
     pub seq: i64,
     pub author: Author,
+    /// `text`, or a notice the client was told (assignment, transfer, close, notice).
+    pub kind: crate::MessageKind,
     pub staff_id: Option<Uuid>,
     pub channel: Channel,
     pub direction: Direction,

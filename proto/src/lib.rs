@@ -20,7 +20,7 @@ pub use appeals::*;
 pub use auth::*;
 pub use baylanys_domain::{
     AppealKind, AppealStatus, Author, Channel, DayKind, DeliveryMethod, Direction,
-    InteractionState, Language, Role,
+    InteractionState, Language, MessageKind, Role,
 };
 pub use calendar::*;
 pub use catalog::*;

@@ -86,6 +86,8 @@ problems! {
         "This path does not accept this HTTP method.");
     TOO_MANY_ATTEMPTS = ("too-many-attempts", 429, "Too many failed logins",
         "Too many wrong passwords for this login; wait for the time given in Retry-After.");
+    RATE_LIMITED = ("rate-limited", 429, "Too many requests",
+        "Too many requests from your address or session in a short time; wait and try again.");
     UNAVAILABLE = ("unavailable", 503, "Service unavailable",
         "The service cannot reach its database right now. Retry later.");
     INTERNAL = ("internal", 500, "Internal error",

@@ -54,6 +54,11 @@ pub enum OperatorClientFrame {
     Typing {
         appeal_id: Uuid,
     },
+    /// A read receipt: you have seen the conversation up to `seq`; the client is told.
+    Read {
+        appeal_id: Uuid,
+        seq: i64,
+    },
     Ping,
 }
 
@@ -73,14 +78,20 @@ pub enum OperatorServerFrame {
     Live {
         view: Box<LiveView>,
     },
-    /// A message of a followed conversation.
+    /// An entry of a followed conversation: text, or a notice the client was told (`kind`).
     Message {
         appeal_id: Uuid,
         seq: i64,
         id: Uuid,
         author: crate::Author,
+        kind: crate::MessageKind,
         body: String,
         at: chrono::DateTime<chrono::Utc>,
+    },
+    /// The client has seen the conversation up to `seq` (sent on `open` and on each receipt).
+    Read {
+        appeal_id: Uuid,
+        seq: i64,
     },
     Ack {
         appeal_id: Uuid,
@@ -91,6 +102,12 @@ pub enum OperatorServerFrame {
     /// The client is typing in a followed conversation.
     Typing {
         appeal_id: Uuid,
+    },
+    /// The conversation could not be replayed (the store failed midway): reload it over HTTP
+    /// and `open` again with the last `seq` shown.
+    Resync {
+        appeal_id: Uuid,
+        reason: String,
     },
     Pong,
     Error {
@@ -108,13 +125,24 @@ pub enum OperatorServerFrame {
 ///    widget reloads.
 /// 2. `message` is stored before it is acknowledged: `ack` carries the stored `seq`; sending the
 ///    same `client_id` again returns the same `ack` and stores nothing new.
-/// 3. Every message of the conversation (the client's own, operators', system notices) arrives as
-///    `message` with its `seq`; `queue_status` tells the place in line and that waiting is free,
-///    on entering the queue and at least every minute while waiting (R12).
+/// 3. Every entry of the conversation has a `seq` and arrives in order: `message` (the client's
+///    own and operators' text), `notice` (system notices such as out of hours), `assignment` (an
+///    operator took the conversation), `transfer` (it moved to another operator or queue),
+///    `close` (it ended; a new `hello` with the same token starts the next conversation).
+///    `queue_status` tells the place in line and that waiting is free, on entering the queue and
+///    at least every `chat_queue_status_secs` (≤ 60) while waiting (R12); it has no `seq` (only
+///    the latest matters).
+/// 4. Read receipts both ways: the widget sends `read` with the last `seq` it showed; `read`
+///    from the server says how far staff have read (also in `welcome`).
+/// 5. Identification is optional and goes in `hello`: `name`, `phone`, `email`, `iin` (checked:
+///    a wrong check digit is refused). It is what the visitor says, not proof: the operator
+///    still verifies identity before confidential data (R11).
 ///
 /// Errors: `error` frames with a `code` (`malformed_json`, `invalid_frame`, `rate_limited`,
-/// `too_long`, `empty`); the socket stays open. Close 1009 for frames over 16 KiB, 1001 on
-/// server shutdown (reconnect with the token).
+/// `too_long`, `empty`, `closed`); the socket stays open. Limits per visitor and per address
+/// (messages a minute, open sockets, new conversations an hour) answer `rate_limited`; over the
+/// socket or conversation limit the socket then closes with 1008. Close 1009 for frames over
+/// 16 KiB, 1001 on server shutdown (reconnect with the token).
 pub const CHAT_PROTOCOL_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -131,6 +159,12 @@ pub enum ChatClientFrame {
         #[serde(default)]
         name: Option<String>,
         #[serde(default)]
+        phone: Option<String>,
+        #[serde(default)]
+        email: Option<String>,
+        #[serde(default)]
+        iin: Option<String>,
+        #[serde(default)]
         topic_id: Option<Uuid>,
     },
     /// `client_id` makes a resend idempotent.
@@ -139,6 +173,10 @@ pub enum ChatClientFrame {
         body: String,
     },
     Typing,
+    /// The widget has shown the conversation up to `seq`.
+    Read {
+        seq: i64,
+    },
     Ping,
 }
 
@@ -152,6 +190,8 @@ pub enum ChatServerFrame {
         appeal_id: Uuid,
         number: String,
         last_seq: i64,
+        /// How far staff have read.
+        read_seq: i64,
     },
     Message {
         seq: i64,
@@ -159,6 +199,40 @@ pub enum ChatServerFrame {
         author: crate::Author,
         body: String,
         at: chrono::DateTime<chrono::Utc>,
+    },
+    /// A system notice, e.g. that the centre is closed now (R12.3).
+    Notice {
+        seq: i64,
+        id: Uuid,
+        text: String,
+        at: chrono::DateTime<chrono::Utc>,
+    },
+    /// An operator took the conversation.
+    Assignment {
+        seq: i64,
+        id: Uuid,
+        /// The operator's display name.
+        operator: String,
+        text: String,
+        at: chrono::DateTime<chrono::Utc>,
+    },
+    /// The conversation moved to another operator or queue; queue status follows.
+    Transfer {
+        seq: i64,
+        id: Uuid,
+        text: String,
+        at: chrono::DateTime<chrono::Utc>,
+    },
+    /// The conversation ended.
+    Close {
+        seq: i64,
+        id: Uuid,
+        text: String,
+        at: chrono::DateTime<chrono::Utc>,
+    },
+    /// Staff have read the conversation up to `seq`.
+    Read {
+        seq: i64,
     },
     Ack {
         client_id: Uuid,

@@ -204,7 +204,11 @@ impl TestApp {
         let app = baylanys_api::app(state);
         let routing = tokio::spawn(engine.run());
         let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
+            let _ = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await;
         });
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))

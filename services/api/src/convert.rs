@@ -96,6 +96,7 @@ pub fn message(v: &s::Message) -> p::MessageView {
         interaction_id: v.interaction_id,
         seq: v.seq,
         author: v.author,
+        kind: v.kind,
         staff_id: v.staff_id,
         channel: v.channel,
         direction: v.direction,

@@ -7,6 +7,7 @@
 pub mod convert;
 pub mod error;
 pub mod extract;
+pub mod limits;
 pub mod metrics;
 pub mod password;
 mod routes;
@@ -38,6 +39,7 @@ pub struct ApiConfig {
     /// Failed logins allowed for one login within `lockout` before it is locked for `lockout`.
     pub max_failed_logins: u32,
     pub lockout: Duration,
+    pub chat: limits::ChatConfig,
 }
 
 impl Default for ApiConfig {
@@ -48,6 +50,7 @@ impl Default for ApiConfig {
             hash_cost: HashCost::default(),
             max_failed_logins: 5,
             lockout: Duration::from_secs(15 * 60),
+            chat: limits::ChatConfig::default(),
         }
     }
 }
@@ -76,6 +79,8 @@ pub struct AppState {
     /// Recent failed logins per login name, against password guessing.
     pub(crate) failed_logins:
         Arc<std::sync::Mutex<std::collections::HashMap<String, password::Failures>>>,
+    /// Web-chat flood counters per visitor address.
+    pub(crate) ip_limits: limits::IpLimits,
     /// Verified against when a login is unknown, so timing does not reveal which logins exist.
     dummy_hash: Arc<String>,
 }
@@ -117,6 +122,7 @@ impl AppState {
             sockets: tokio_util::task::TaskTracker::new(),
             dummy_hash: Arc::new(dummy_hash),
             failed_logins: Arc::default(),
+            ip_limits: limits::IpLimits::default(),
         })
     }
 }

@@ -88,6 +88,15 @@ pub struct Config {
     /// Wrong passwords allowed for one login before it is locked for `lockout_secs`.
     pub max_failed_logins: u32,
     pub lockout_secs: u64,
+    /// Queue status to a waiting web-chat visitor at least this often, 1–60 s (R12.2).
+    pub chat_queue_status_secs: u64,
+    /// Flood limits of the public web chat.
+    pub chat_visitor_messages_per_minute: u32,
+    pub chat_ip_sockets: u32,
+    pub chat_ip_messages_per_minute: u32,
+    pub chat_ip_conversations_per_hour: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the visitor's address.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Config {
@@ -108,6 +117,12 @@ impl Default for Config {
             shutdown_grace_secs: 20,
             max_failed_logins: api.max_failed_logins,
             lockout_secs: api.lockout.as_secs(),
+            chat_queue_status_secs: api.chat.queue_status_every.as_secs(),
+            chat_visitor_messages_per_minute: api.chat.visitor_messages_per_minute,
+            chat_ip_sockets: api.chat.ip_sockets,
+            chat_ip_messages_per_minute: api.chat.ip_messages_per_minute,
+            chat_ip_conversations_per_hour: api.chat.ip_conversations_per_hour,
+            trusted_proxies: api.chat.trusted_proxies,
         }
     }
 }
@@ -127,6 +142,7 @@ impl Config {
             Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
         };
         config.apply_env(|k| std::env::var(k).ok())?;
+        config.check()?;
         Ok(config)
     }
 
@@ -181,6 +197,47 @@ impl Config {
         if let Some(v) = get("BAYLANYS_SHUTDOWN_GRACE_SECS") {
             self.shutdown_grace_secs = num("BAYLANYS_SHUTDOWN_GRACE_SECS", v)?;
         }
+        if let Some(v) = get("BAYLANYS_CHAT_QUEUE_STATUS_SECS") {
+            self.chat_queue_status_secs = num("BAYLANYS_CHAT_QUEUE_STATUS_SECS", v)?;
+        }
+        if let Some(v) = get("BAYLANYS_CHAT_VISITOR_MESSAGES_PER_MINUTE") {
+            self.chat_visitor_messages_per_minute =
+                num("BAYLANYS_CHAT_VISITOR_MESSAGES_PER_MINUTE", v)?;
+        }
+        if let Some(v) = get("BAYLANYS_CHAT_IP_SOCKETS") {
+            self.chat_ip_sockets = num("BAYLANYS_CHAT_IP_SOCKETS", v)?;
+        }
+        if let Some(v) = get("BAYLANYS_CHAT_IP_MESSAGES_PER_MINUTE") {
+            self.chat_ip_messages_per_minute = num("BAYLANYS_CHAT_IP_MESSAGES_PER_MINUTE", v)?;
+        }
+        if let Some(v) = get("BAYLANYS_CHAT_IP_CONVERSATIONS_PER_HOUR") {
+            self.chat_ip_conversations_per_hour =
+                num("BAYLANYS_CHAT_IP_CONVERSATIONS_PER_HOUR", v)?;
+        }
+        if let Some(v) = get("BAYLANYS_TRUSTED_PROXIES") {
+            self.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse().map_err(|_| {
+                        anyhow::anyhow!("BAYLANYS_TRUSTED_PROXIES: {s:?} is not an IP address")
+                    })
+                })
+                .collect::<anyhow::Result<_>>()?;
+        }
+        Ok(())
+    }
+
+    /// Settings the Order bounds are refused rather than quietly clamped.
+    fn check(&self) -> anyhow::Result<()> {
+        if !(1..=60).contains(&self.chat_queue_status_secs) {
+            bail!(
+                "chat_queue_status_secs must be 1–60 (R12.2: waiting clients are told at least \
+                 every minute), got {}",
+                self.chat_queue_status_secs
+            );
+        }
         Ok(())
     }
 
@@ -194,6 +251,14 @@ impl Config {
             },
             max_failed_logins: self.max_failed_logins.max(1),
             lockout: Duration::from_secs(self.lockout_secs),
+            chat: baylanys_api::limits::ChatConfig {
+                queue_status_every: Duration::from_secs(self.chat_queue_status_secs.clamp(1, 60)),
+                visitor_messages_per_minute: self.chat_visitor_messages_per_minute.max(1),
+                ip_sockets: self.chat_ip_sockets.max(1),
+                ip_messages_per_minute: self.chat_ip_messages_per_minute.max(1),
+                ip_conversations_per_hour: self.chat_ip_conversations_per_hour.max(1),
+                trusted_proxies: self.trusted_proxies.clone(),
+            },
         }
     }
 }
@@ -242,6 +307,22 @@ mod tests {
         assert!(c
             .apply_env(|k| (k == "BAYLANYS_TOKEN_TTL_SECS").then(|| "soon".into()))
             .is_err());
+        assert!(c
+            .apply_env(|k| (k == "BAYLANYS_TRUSTED_PROXIES").then(|| "10.0.0.1, proxy".into()))
+            .is_err());
+    }
+
+    /// R12.2: a queue-status period over a minute is refused, not clamped.
+    #[test]
+    fn queue_status_period_is_at_most_a_minute() {
+        let mut c = Config::default();
+        assert!(c.check().is_ok());
+        c.chat_queue_status_secs = 61;
+        assert!(c.check().is_err());
+        c.chat_queue_status_secs = 0;
+        assert!(c.check().is_err());
+        c.chat_queue_status_secs = 60;
+        assert!(c.check().is_ok());
     }
 }
 

@@ -119,7 +119,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             shutdown.cancel();
         }
     };
-    let server = axum::serve(listener, app).with_graceful_shutdown(signal);
+    // The peer address feeds the web chat's per-address flood limits.
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(signal);
     // After the signal, in-flight requests get `grace` to finish; then we exit regardless.
     tokio::select! {
         res = server => res.context("server")?,

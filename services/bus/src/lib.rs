@@ -22,12 +22,20 @@ pub enum Signal {
     Message { appeal_id: Uuid, seq: i64 },
     /// Someone is typing (not stored).
     Typing { appeal_id: Uuid, client: bool },
+    /// One side has read the conversation up to `seq` (the mark is stored).
+    Read {
+        appeal_id: Uuid,
+        client: bool,
+        seq: i64,
+    },
 }
 
 impl Signal {
     pub fn appeal_id(&self) -> Uuid {
         match self {
-            Signal::Message { appeal_id, .. } | Signal::Typing { appeal_id, .. } => *appeal_id,
+            Signal::Message { appeal_id, .. }
+            | Signal::Typing { appeal_id, .. }
+            | Signal::Read { appeal_id, .. } => *appeal_id,
         }
     }
 
@@ -39,6 +47,11 @@ impl Signal {
             Signal::Typing { appeal_id, client } => {
                 serde_json::json!({"t": "y", "a": appeal_id, "c": client}).to_string()
             }
+            Signal::Read {
+                appeal_id,
+                client,
+                seq,
+            } => serde_json::json!({"t": "r", "a": appeal_id, "c": client, "s": seq}).to_string(),
         }
     }
 
@@ -53,6 +66,11 @@ impl Signal {
             "y" => Some(Signal::Typing {
                 appeal_id,
                 client: v["c"].as_bool()?,
+            }),
+            "r" => Some(Signal::Read {
+                appeal_id,
+                client: v["c"].as_bool()?,
+                seq: v["s"].as_i64()?,
             }),
             _ => None,
         }
@@ -206,6 +224,11 @@ mod tests {
             Signal::Typing {
                 appeal_id: id,
                 client: true,
+            },
+            Signal::Read {
+                appeal_id: id,
+                client: false,
+                seq: 4,
             },
         ] {
             assert_eq!(Signal::decode(&s.encode()), Some(s));

@@ -97,6 +97,23 @@ string_enum! {
 }
 
 string_enum! {
+    /// What a conversation entry is. Besides text, the conversation carries the events the client
+    /// is told of (an operator joined, a transfer, the close), so a widget that resumes by `seq`
+    /// replays them in order with the messages and never misses one.
+    MessageKind, "message kind" {
+        Text = "text",
+        /// A system notice (out of hours, R12.3).
+        Notice = "notice",
+        /// An operator took the conversation.
+        Assignment = "assignment",
+        /// The conversation moved to another operator or queue (R18).
+        Transfer = "transfer",
+        /// The conversation ended.
+        Close = "close",
+    }
+}
+
+string_enum! {
     /// Whether a contact came from the client or went to them (R5.4 registers both).
     Direction, "direction" {
         Inbound = "inbound",

@@ -19,7 +19,8 @@ pub use access::{can_read_appeal, AppealScope};
 pub use appeal::{appeal_number, AppealStatus, Priority, Transition};
 pub use calendar::{Calendar, DayInfo, DayKind, DayOverride, DayReason, Holiday, HOLIDAYS};
 pub use enums::{
-    AppealKind, Author, Channel, DeliveryMethod, Direction, InteractionState, Language, Role,
+    AppealKind, Author, Channel, DeliveryMethod, Direction, InteractionState, Language,
+    MessageKind, Role,
 };
 pub use error::DomainError;
 pub use hours::{Interval, WeeklyHours};

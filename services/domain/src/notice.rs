@@ -247,3 +247,42 @@ mod queue_tests {
         );
     }
 }
+
+/// What the client is told when an operator takes the conversation. Only the operator's
+/// display name is given, never a login or a full record.
+pub fn assignment(lang: Language, operator: &str) -> String {
+    match lang {
+        Language::Kk => format!("Сізге оператор {operator} жауап береді."),
+        Language::Ru => format!("Вам отвечает оператор {operator}."),
+        Language::En => format!("Operator {operator} has joined the conversation."),
+    }
+}
+
+/// What the client is told on a transfer (R18: the contact moves, the client is not dropped).
+pub fn transfer(lang: Language, to_supervisor: bool) -> String {
+    match (lang, to_supervisor) {
+        (Language::Kk, false) => "Сіздің өтінішіңіз басқа маманға берілді. Күте тұрыңыз.".into(),
+        (Language::Kk, true) => "Сіздің өтінішіңіз аға маманға берілді. Күте тұрыңыз.".into(),
+        (Language::Ru, false) => {
+            "Ваше обращение передано другому специалисту. Пожалуйста, подождите.".into()
+        }
+        (Language::Ru, true) => {
+            "Ваше обращение передано старшему специалисту. Пожалуйста, подождите.".into()
+        }
+        (Language::En, false) => {
+            "Your appeal has been passed to another specialist. Please wait.".into()
+        }
+        (Language::En, true) => {
+            "Your appeal has been passed to a senior specialist. Please wait.".into()
+        }
+    }
+}
+
+/// What the client is told when the conversation ends; the number lets them refer to it later.
+pub fn close(lang: Language, number: &str) -> String {
+    match lang {
+        Language::Kk => format!("Әңгіме аяқталды. Өтініш нөмірі: {number}. Рақмет!"),
+        Language::Ru => format!("Разговор завершён. Номер обращения: {number}. Спасибо!"),
+        Language::En => format!("The conversation has ended. Appeal number: {number}. Thank you!"),
+    }
+}

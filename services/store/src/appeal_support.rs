@@ -117,8 +117,8 @@ macro_rules! impl_appeal_support {
                 let id = uuid::Uuid::now_v7();
                 sqlx::query(
                     "INSERT INTO messages (id, appeal_id, interaction_id, seq, author, staff_id, \
-                     channel, direction, body, external_id, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                     channel, direction, body, external_id, created_at, kind) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
                 )
                 .bind(id)
                 .bind(appeal_id)
@@ -131,6 +131,7 @@ macro_rules! impl_appeal_support {
                 .bind(&new.body)
                 .bind(&new.external_id)
                 .bind(now)
+                .bind(new.kind.as_str())
                 .execute(&mut **tx)
                 .await?;
                 let message = $crate::Message {
@@ -145,6 +146,7 @@ macro_rules! impl_appeal_support {
                     body: new.body.clone(),
                     external_id: new.external_id.clone(),
                     created_at: now,
+                    kind: new.kind,
                 };
                 let mut draft = $crate::events::Draft::new(
                     event_kind::MESSAGE_ADDED,
@@ -153,6 +155,7 @@ macro_rules! impl_appeal_support {
                         "message_id": id,
                         "seq": seq,
                         "author": new.author,
+                        "kind": new.kind,
                         "channel": channel,
                         "direction": direction,
                     }),

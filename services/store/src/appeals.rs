@@ -132,6 +132,7 @@ macro_rules! impl_appeal_store {
                 if let Some(text) = &new.first_message {
                     let msg = $crate::NewMessage {
                         author: baylanys_domain::Author::Client,
+                        kind: baylanys_domain::MessageKind::Text,
                         staff_id: None,
                         channel: Some(new.channel),
                         body: text.clone(),
@@ -483,10 +484,12 @@ macro_rules! impl_appeal_store {
                 let mut tx = self.writer.begin().await?;
                 // Reserving the next seq is the first statement: it locks the appeal row, so
                 // concurrent messages of one appeal queue here and get consecutive numbers. The
-                // same round trip finds the contact still open on the message's channel.
+                // same round trip finds the contact still open on the message's channel. A closed
+                // appeal takes no more messages, except the system's notices about it (the close
+                // itself, later the survey).
                 let reserved: Option<$crate::rows::ReservedRow> = sqlx::query_as(
                     "UPDATE appeals SET last_seq = last_seq + 1, updated_at = $2 \
-                     WHERE id = $1 AND status <> $3 RETURNING *, \
+                     WHERE id = $1 AND (status <> $3 OR $5) RETURNING *, \
                      (SELECT i.id FROM interactions i WHERE i.appeal_id = appeals.id \
                       AND i.channel = COALESCE($4, appeals.channel) AND i.state IN ('queued', 'answered') \
                       ORDER BY i.queued_at DESC, i.id DESC LIMIT 1) AS open_interaction",
@@ -495,6 +498,7 @@ macro_rules! impl_appeal_store {
                 .bind(now)
                 .bind(AppealStatus::Closed.as_str())
                 .bind(new.channel.map(|c| c.as_str()))
+                .bind(new.author == baylanys_domain::Author::System)
                 .fetch_optional(&mut *tx)
                 .await?;
                 let (appeal, open_interaction): ($crate::Appeal, Option<uuid::Uuid>) = match reserved {

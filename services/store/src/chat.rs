@@ -133,6 +133,55 @@ macro_rules! impl_chat_store {
                 .await?;
                 $crate::rows::convert(rows)
             }
+
+            async fn mark_read(
+                &self,
+                appeal_id: uuid::Uuid,
+                reader: $crate::Reader,
+                seq: i64,
+            ) -> $crate::StoreResult<i64> {
+                let mut tx = self.writer.begin().await?;
+                let last: Option<(i64,)> = sqlx::query_as("SELECT last_seq FROM appeals WHERE id = $1")
+                    .bind(appeal_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let (last,) = last.ok_or($crate::StoreError::NotFound("appeal"))?;
+                if seq < 0 || seq > last {
+                    return Err(baylanys_domain::DomainError::InvalidField {
+                        field: "seq",
+                        reason: format!("{seq} is outside the conversation (0..={last})"),
+                    }
+                    .into());
+                }
+                let (kept,): (i64,) = sqlx::query_as(
+                    "INSERT INTO read_marks (appeal_id, reader, seq, read_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (appeal_id, reader) DO UPDATE SET \
+                     seq = CASE WHEN excluded.seq > read_marks.seq THEN excluded.seq ELSE read_marks.seq END, \
+                     read_at = excluded.read_at RETURNING seq",
+                )
+                .bind(appeal_id)
+                .bind(reader.as_str())
+                .bind(seq)
+                .bind($crate::now())
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(kept)
+            }
+
+            async fn read_marks(&self, appeal_id: uuid::Uuid) -> $crate::StoreResult<(i64, i64)> {
+                let rows: Vec<(String, i64)> =
+                    sqlx::query_as("SELECT reader, seq FROM read_marks WHERE appeal_id = $1")
+                        .bind(appeal_id)
+                        .fetch_all(&self.reader)
+                        .await?;
+                let of = |r: $crate::Reader| {
+                    rows.iter()
+                        .find(|(name, _)| name == r.as_str())
+                        .map_or(0, |(_, s)| *s)
+                };
+                Ok((of($crate::Reader::Client), of($crate::Reader::Staff)))
+            }
         }
     };
 }

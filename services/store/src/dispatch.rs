@@ -570,6 +570,7 @@ macro_rules! impl_dispatch_store {
                 .await?;
                 let message = $crate::NewMessage {
                     author: Author::System,
+                    kind: baylanys_domain::MessageKind::Notice,
                     staff_id: None,
                     channel: Some(channel),
                     body: text.to_owned(),

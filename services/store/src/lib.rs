@@ -313,6 +313,28 @@ pub trait ChatStore: Send + Sync {
         seq: i64,
         limit: u32,
     ) -> StoreResult<Vec<Message>>;
+    /// Records that `reader` has seen the conversation up to `seq`; a mark never moves back
+    /// (receipts may arrive out of order from two tabs). Returns the mark now kept. A `seq`
+    /// beyond the conversation is `Invalid`.
+    async fn mark_read(&self, appeal_id: Uuid, reader: Reader, seq: i64) -> StoreResult<i64>;
+    /// How far each side has read: (client, staff); 0 when nothing was marked.
+    async fn read_marks(&self, appeal_id: Uuid) -> StoreResult<(i64, i64)>;
+}
+
+/// Whose read receipt a mark is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    Client,
+    Staff,
+}
+
+impl Reader {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reader::Client => "client",
+            Reader::Staff => "staff",
+        }
+    }
 }
 
 /// The calendar's data: the days the law does not fix (Kurban Ait, decree transfers).

@@ -3,7 +3,7 @@
 
 use baylanys_domain::{
     AppealKind, AppealScope, AppealStatus, Author, Bin, Channel, DeliveryMethod, Direction, Iin,
-    InteractionState, Language, Priority, Role,
+    InteractionState, Language, MessageKind, Priority, Role,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -246,11 +246,14 @@ pub struct Message {
     pub body: String,
     pub external_id: Option<String>,
     pub created_at: DateTime<Utc>,
+    pub kind: MessageKind,
 }
 
 #[derive(Debug, Clone)]
 pub struct NewMessage {
     pub author: Author,
+    /// `Text` for what people write; the other kinds are what the client is told of.
+    pub kind: MessageKind,
     pub staff_id: Option<Uuid>,
     /// `None`: the appeal's own channel.
     pub channel: Option<Channel>,

@@ -197,6 +197,7 @@ pub(crate) struct MessageRow {
     pub body: String,
     pub external_id: Option<String>,
     pub created_at: DateTime<Utc>,
+    pub kind: String,
 }
 
 impl TryFrom<MessageRow> for Message {
@@ -214,6 +215,7 @@ impl TryFrom<MessageRow> for Message {
             body: r.body,
             external_id: r.external_id,
             created_at: r.created_at,
+            kind: parse(&r.kind)?,
         })
     }
 }

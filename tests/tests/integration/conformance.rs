@@ -65,6 +65,7 @@ fn appeal_for(client: Uuid, channel: Channel, external_id: Option<&str>) -> NewA
 fn client_message(channel: Channel, external_id: Option<String>, body: &str) -> NewMessage {
     NewMessage {
         author: Author::Client,
+        kind: baylanys_domain::MessageKind::Text,
         staff_id: None,
         channel: Some(channel),
         body: body.into(),

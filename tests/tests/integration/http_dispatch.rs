@@ -25,7 +25,7 @@ async fn operator(
 }
 
 /// A staff member of `role` online with the given languages and web-chat capacity.
-async fn online(
+pub async fn online(
     app: &TestApp,
     login: &str,
     role: &str,
@@ -52,7 +52,7 @@ async fn online(
     Ok((id, token))
 }
 
-async fn offers(app: &TestApp, token: &str) -> anyhow::Result<Vec<Value>> {
+pub async fn offers(app: &TestApp, token: &str) -> anyhow::Result<Vec<Value>> {
     Ok(app
         .get("/api/v1/routing/offers", token)
         .await?

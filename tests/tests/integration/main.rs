@@ -16,4 +16,5 @@ mod http_routing;
 mod process;
 mod routing_engine;
 mod ws_chat;
+mod ws_chat_frames;
 mod ws_operator;

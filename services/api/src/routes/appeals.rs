@@ -228,6 +228,7 @@ async fn add_message(
             id,
             NewMessage {
                 author,
+                kind: baylanys_domain::MessageKind::Text,
                 staff_id,
                 channel: req.channel,
                 body,
@@ -274,6 +275,11 @@ async fn change_status(
         .store
         .change_status(id, change, caller.staff.scope(), caller.actor())
         .await?;
+    if appeal.status == baylanys_domain::AppealStatus::Closed {
+        // Closing ended its contacts in progress: routing may offer more now.
+        state.changed();
+        super::conversation::closed(&state, &appeal).await;
+    }
     Ok(axum::Json(convert::appeal(&appeal)))
 }
 

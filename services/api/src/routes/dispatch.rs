@@ -130,6 +130,7 @@ async fn accept(
 ) -> ApiResult<axum::Json<InteractionView>> {
     let taken = state.store.accept_offer(id, caller.staff.id).await?;
     state.changed();
+    super::conversation::assigned(&state, &taken).await;
     Ok(axum::Json(convert::interaction(&taken)))
 }
 
@@ -169,6 +170,7 @@ async fn end(
         .update_interaction(id, InteractionState::Ended, None, caller.actor())
         .await?;
     state.changed();
+    super::conversation::ended(&state, &ended).await;
     Ok(axum::Json(convert::interaction(&ended)))
 }
 
@@ -397,6 +399,7 @@ async fn transfer(
         )
         .await?;
     state.changed();
+    super::conversation::transferred(&state, &moved, false).await;
     Ok(axum::Json(convert::interaction(&moved)))
 }
 
@@ -432,6 +435,7 @@ async fn escalate(
         )
         .await?;
     state.changed();
+    super::conversation::transferred(&state, &moved, true).await;
     Ok(axum::Json(convert::interaction(&moved)))
 }
 

@@ -5,6 +5,7 @@ pub mod canned;
 pub mod catalog;
 pub mod chat;
 pub mod clients;
+pub mod conversation;
 pub mod dispatch;
 pub mod oversight;
 pub mod pages;

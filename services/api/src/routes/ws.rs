@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use baylanys_bus::Signal;
 use baylanys_domain::{AppealScope, Author};
-use baylanys_store::{NewMessage, Staff};
+use baylanys_store::{NewMessage, Reader, Staff};
 use tokio::sync::broadcast::error::RecvError;
 use utoipa_axum::router::OpenApiRouter;
 use uuid::Uuid;
@@ -203,6 +203,12 @@ async fn session(state: AppState, mut socket: WebSocket) {
                         }
                         Vec::new()
                     }
+                    Ok(Signal::Read { appeal_id, client: true, seq }) if following.contains_key(&appeal_id) => {
+                        if socket.send(frame(&OperatorServerFrame::Read { appeal_id, seq })).await.is_err() {
+                            return;
+                        }
+                        Vec::new()
+                    }
                     Ok(_) => Vec::new(),
                     // Missed signals: catch every followed conversation up from the store.
                     Err(RecvError::Lagged(_)) => following.keys().copied().collect(),
@@ -277,6 +283,7 @@ async fn catch_up(
                 seq: m.seq,
                 id: m.id,
                 author: m.author,
+                kind: m.kind,
                 body: m.body,
                 at: m.created_at,
             }));
@@ -307,7 +314,36 @@ async fn handle(
                 return vec![error("not_found", "no such appeal")];
             }
             following.insert(appeal_id, last_seq.max(0));
-            catch_up(state, following, appeal_id).await
+            let mut out = catch_up(state, following, appeal_id).await;
+            if let Ok((client_read, _)) = state.store.read_marks(appeal_id).await {
+                out.push(frame(&OperatorServerFrame::Read {
+                    appeal_id,
+                    seq: client_read,
+                }));
+            }
+            out
+        }
+        OperatorClientFrame::Read { appeal_id, seq } => {
+            if !following.contains_key(&appeal_id) {
+                return vec![error("not_following", "open the conversation first")];
+            }
+            match state.store.mark_read(appeal_id, Reader::Staff, seq).await {
+                Ok(kept) => {
+                    state.bus.publish(Signal::Read {
+                        appeal_id,
+                        client: false,
+                        seq: kept,
+                    });
+                    Vec::new()
+                }
+                Err(baylanys_store::StoreError::Domain(e)) => {
+                    vec![error("invalid_frame", e.to_string())]
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "read mark not stored");
+                    Vec::new()
+                }
+            }
         }
         OperatorClientFrame::Leave { appeal_id } => {
             following.remove(&appeal_id);
@@ -340,6 +376,7 @@ async fn handle(
                     appeal_id,
                     NewMessage {
                         author: Author::Operator,
+                        kind: baylanys_domain::MessageKind::Text,
                         staff_id: Some(staff.id),
                         channel: None,
                         body: text.to_owned(),

@@ -1,0 +1,529 @@
+//! The citizens' web-chat socket `/ws/chat` (protocol v1 in `baylanys_proto::ws`).
+//!
+//! Persist before acknowledge (R5.4): a message is committed before its `ack`. Resume without
+//! gaps: the bus only wakes the socket, which then reads from the store every entry after the
+//! last `seq` it sent, so a lost signal (or a reconnect) never loses a message.
+
+mod frames;
+mod start;
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use baylanys_bus::Signal;
+use baylanys_domain::{AppealScope, Author, Channel, Direction, Language, MessageKind};
+use baylanys_proto::ws::{ChatClientFrame, ChatServerFrame, CHAT_PROTOCOL_VERSION};
+use baylanys_store::{Actor, NewInteraction, NewMessage, Reader, StoreError};
+use tokio::sync::broadcast::error::RecvError;
+use utoipa_axum::router::OpenApiRouter;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::limits::{ClientIp, SocketSlot, Window};
+use crate::AppState;
+use frames::{error, frame, Names};
+use start::{Conversation, Identification};
+
+const MAX_FRAME: usize = 16 * 1024;
+/// Longest message a citizen may send, in characters.
+const MAX_BODY: usize = 4000;
+const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// More missed than this and the widget is told to reload instead.
+const MAX_REPLAY: i64 = 1000;
+/// Close code for a visitor over its address's limits (RFC 6455 "policy violation").
+const CLOSE_POLICY: u16 = 1008;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().route("/ws/chat", get(upgrade))
+}
+
+async fn upgrade(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let tracker = state.sockets.clone();
+    let slot = state
+        .ip_limits
+        .open_socket(ip, state.config.chat.ip_sockets);
+    ws.max_message_size(MAX_FRAME)
+        .max_frame_size(MAX_FRAME)
+        .on_upgrade(move |mut socket| {
+            tracker.track_future(async move {
+                match slot {
+                    Some(slot) => session(state, socket, ip, slot).await,
+                    None => {
+                        let _ = socket
+                            .send(error(
+                                "rate_limited",
+                                "too many open chats from your address; close some and retry",
+                            ))
+                            .await;
+                        close(&mut socket, CLOSE_POLICY, "too many sockets").await;
+                    }
+                }
+            })
+        })
+}
+
+async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
+    let _ = socket
+        .send(Message::Close(Some(CloseFrame {
+            code,
+            reason: Utf8Bytes::from_static(reason),
+        })))
+        .await;
+}
+
+/// The error frame for a failure to open or restart a conversation, and whether the socket
+/// must close after it.
+fn open_failure(e: &ApiError) -> (Message, bool) {
+    match e {
+        ApiError::Domain(d) => (error("invalid_frame", d.to_string()), true),
+        ApiError::Problem { kind, detail } if *kind == baylanys_proto::problem::RATE_LIMITED => (
+            error("rate_limited", detail.clone().unwrap_or_default()),
+            true,
+        ),
+        _ => {
+            tracing::warn!(error = %e, "chat conversation not opened");
+            (error("unavailable", "please try again"), true)
+        }
+    }
+}
+
+/// Waits for `hello` and opens its conversation; `None` when the socket is done.
+async fn hello(
+    state: &AppState,
+    socket: &mut WebSocket,
+    ip: IpAddr,
+) -> Option<(Conversation, i64)> {
+    let first = tokio::time::timeout(HELLO_TIMEOUT, socket.recv()).await;
+    let Ok(Some(Ok(Message::Text(text)))) = first else {
+        let _ = socket
+            .send(error("hello_expected", "send hello first"))
+            .await;
+        return None;
+    };
+    let Ok(ChatClientFrame::Hello {
+        v,
+        token,
+        last_seq,
+        language,
+        name,
+        phone,
+        email,
+        iin,
+        topic_id,
+    }) = serde_json::from_str::<ChatClientFrame>(&text)
+    else {
+        let _ = socket
+            .send(error("hello_expected", "the first frame must be hello"))
+            .await;
+        return None;
+    };
+    if v != CHAT_PROTOCOL_VERSION {
+        let _ = socket
+            .send(error("unsupported_version", "this server speaks version 1"))
+            .await;
+        return None;
+    }
+    let identification = Identification {
+        name,
+        phone,
+        email,
+        iin,
+    };
+    let language = language.unwrap_or(Language::Kk);
+    match start::open(
+        state,
+        ip,
+        token,
+        last_seq,
+        language,
+        topic_id,
+        identification,
+    )
+    .await
+    {
+        Ok(c) => Some(c),
+        Err(e) => {
+            let (f, closing) = open_failure(&e);
+            let _ = socket.send(f).await;
+            if closing {
+                close(socket, CLOSE_POLICY, "not opened").await;
+            }
+            None
+        }
+    }
+}
+
+/// The socket's state besides the conversation.
+struct Peer {
+    ip: IpAddr,
+    /// The last `seq` sent to the widget.
+    sent: i64,
+    names: Names,
+    visitor: Window,
+}
+
+/// Sends the queue status now, if the contact waits.
+async fn send_status(state: &AppState, socket: &mut WebSocket, c: &Conversation) -> bool {
+    match queue_status(state, c).await {
+        Some(f) => socket.send(frame(&f)).await.is_ok(),
+        None => true,
+    }
+}
+
+/// Sends every stored entry after `peer.sent`, advancing it. `false` when the socket is gone.
+async fn catch_up(
+    state: &AppState,
+    socket: &mut WebSocket,
+    c: &Conversation,
+    peer: &mut Peer,
+) -> bool {
+    // After a transfer the client waits again: tell them where they stand at once.
+    let mut transferred = false;
+    loop {
+        let Ok(batch) = state
+            .store
+            .messages_after(c.appeal_id, peer.sent, 200)
+            .await
+        else {
+            return true;
+        };
+        if batch.is_empty() {
+            break;
+        }
+        for m in batch {
+            let seq = m.seq;
+            transferred |= m.kind == MessageKind::Transfer;
+            let f = frames::entry(state, &mut peer.names, m).await;
+            if socket.send(frame(&f)).await.is_err() {
+                return false;
+            }
+            peer.sent = seq;
+        }
+    }
+    !transferred || send_status(state, socket, c).await
+}
+
+async fn queue_status(state: &AppState, c: &Conversation) -> Option<ChatServerFrame> {
+    let timeline = state
+        .store
+        .timeline(c.appeal_id, AppealScope::All)
+        .await
+        .ok()?;
+    let waiting = timeline.interactions.iter().rev().find(|i| {
+        i.channel == Channel::WebChat && i.state == baylanys_domain::InteractionState::Queued
+    })?;
+    let status = super::dispatch::queue_position(state, waiting.id)
+        .await
+        .ok()?;
+    Some(ChatServerFrame::QueueStatus {
+        position: status.position,
+        estimated_wait_secs: status.estimated_wait_secs,
+        text: baylanys_domain::notice::queue_status(
+            c.language,
+            status.position,
+            status.estimated_wait_secs,
+        ),
+    })
+}
+
+/// Welcome, the staff's read mark, and everything the widget has not seen yet.
+async fn greet(
+    state: &AppState,
+    socket: &mut WebSocket,
+    c: &Conversation,
+    peer: &mut Peer,
+) -> bool {
+    let read_seq = state
+        .store
+        .read_marks(c.appeal_id)
+        .await
+        .map(|(_, staff)| staff)
+        .unwrap_or(0);
+    let welcome = ChatServerFrame::Welcome {
+        v: CHAT_PROTOCOL_VERSION,
+        token: c.token.clone(),
+        appeal_id: c.appeal_id,
+        number: c.number.clone(),
+        last_seq: c.last_seq,
+        read_seq,
+    };
+    if socket.send(frame(&welcome)).await.is_err() {
+        return false;
+    }
+    if c.last_seq - peer.sent > MAX_REPLAY {
+        peer.sent = c.last_seq;
+        return socket
+            .send(frame(&ChatServerFrame::Resync {
+                reason: "too many messages missed".into(),
+            }))
+            .await
+            .is_ok();
+    }
+    catch_up(state, socket, c, peer).await
+}
+
+async fn session(state: AppState, mut socket: WebSocket, ip: IpAddr, _slot: SocketSlot) {
+    let mut signals = state.bus.subscribe();
+    let Some((mut c, from)) = hello(&state, &mut socket, ip).await else {
+        return;
+    };
+    let mut peer = Peer {
+        ip,
+        sent: from,
+        names: Names::default(),
+        visitor: Window::new(),
+    };
+    if !greet(&state, &mut socket, &c, &mut peer).await {
+        return;
+    }
+    let mut status_timer = tokio::time::interval(state.config.chat.queue_status_every);
+    loop {
+        tokio::select! {
+            _ = state.shutdown.cancelled() => {
+                close(&mut socket, 1001, "server shutting down").await;
+                return;
+            }
+            _ = status_timer.tick() => {
+                // Also heals a lost wake-up (Redis pub/sub is at-most-once): catch up by seq.
+                if !catch_up(&state, &mut socket, &c, &mut peer).await {
+                    return;
+                }
+                if !send_status(&state, &mut socket, &c).await {
+                    return;
+                }
+            }
+            signal = signals.recv() => {
+                let ok = match signal {
+                    Ok(Signal::Message { appeal_id, seq }) if appeal_id == c.appeal_id && seq > peer.sent => {
+                        catch_up(&state, &mut socket, &c, &mut peer).await
+                    }
+                    Ok(Signal::Typing { appeal_id, client: false }) if appeal_id == c.appeal_id => {
+                        socket.send(frame(&ChatServerFrame::Typing)).await.is_ok()
+                    }
+                    Ok(Signal::Read { appeal_id, client: false, seq }) if appeal_id == c.appeal_id => {
+                        socket.send(frame(&ChatServerFrame::Read { seq })).await.is_ok()
+                    }
+                    Ok(_) => true,
+                    // Missed signals: the store has everything.
+                    Err(RecvError::Lagged(_)) => catch_up(&state, &mut socket, &c, &mut peer).await,
+                    Err(RecvError::Closed) => false,
+                };
+                if !ok {
+                    return;
+                }
+            }
+            incoming = socket.recv() => match incoming {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                Some(Ok(Message::Text(text))) => {
+                    let replies = match serde_json::from_str::<ChatClientFrame>(&text) {
+                        Ok(f) => handle(&state, &mut c, &mut peer, f).await,
+                        Err(e) if serde_json::from_str::<serde_json::Value>(&text).is_err() => {
+                            vec![error("malformed_json", format!("not JSON: {e}"))]
+                        }
+                        Err(e) => vec![error("invalid_frame", e.to_string())],
+                    };
+                    for r in replies {
+                        if socket.send(r).await.is_err() {
+                            return;
+                        }
+                    }
+                    // A restarted conversation begins from its first entry.
+                    if !catch_up(&state, &mut socket, &c, &mut peer).await {
+                        return;
+                    }
+                }
+                Some(Ok(Message::Binary(_))) => {
+                    if socket.send(error("invalid_frame", "frames are JSON text")).await.is_err() {
+                        return;
+                    }
+                }
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+}
+
+/// One frame from the widget; the replies to send.
+async fn handle(
+    state: &AppState,
+    c: &mut Conversation,
+    peer: &mut Peer,
+    f: ChatClientFrame,
+) -> Vec<Message> {
+    match f {
+        ChatClientFrame::Message { client_id, body } => {
+            let limits = &state.config.chat;
+            if !peer
+                .visitor
+                .admit(limits.visitor_messages_per_minute, Duration::from_secs(60))
+                || !state
+                    .ip_limits
+                    .admit_message(peer.ip, limits.ip_messages_per_minute)
+            {
+                return vec![error(
+                    "rate_limited",
+                    "too many messages; wait a minute and send it again",
+                )];
+            }
+            accept_message(state, c, peer, client_id, &body).await
+        }
+        ChatClientFrame::Typing => {
+            state.bus.publish(Signal::Typing {
+                appeal_id: c.appeal_id,
+                client: true,
+            });
+            Vec::new()
+        }
+        ChatClientFrame::Read { seq } => {
+            match state
+                .store
+                .mark_read(c.appeal_id, Reader::Client, seq)
+                .await
+            {
+                Ok(kept) => {
+                    state.bus.publish(Signal::Read {
+                        appeal_id: c.appeal_id,
+                        client: true,
+                        seq: kept,
+                    });
+                    Vec::new()
+                }
+                Err(StoreError::Domain(e)) => vec![error("invalid_frame", e.to_string())],
+                Err(e) => {
+                    tracing::warn!(error = %e, "read mark not stored");
+                    Vec::new()
+                }
+            }
+        }
+        ChatClientFrame::Ping => vec![frame(&ChatServerFrame::Pong)],
+        ChatClientFrame::Hello { .. } => vec![error("invalid_frame", "hello was already accepted")],
+    }
+}
+
+fn citizen_message(c: &Conversation, client_id: Uuid, text: &str) -> NewMessage {
+    NewMessage {
+        author: Author::Client,
+        kind: MessageKind::Text,
+        staff_id: None,
+        channel: Some(Channel::WebChat),
+        body: text.to_owned(),
+        interaction_id: None,
+        // Scoped by conversation: two visitors' client ids never collide.
+        external_id: Some(format!("{}:{client_id}", c.appeal_id)),
+    }
+}
+
+/// Stores a citizen's message, then acknowledges it (R5.4). After a close the conversation
+/// goes on: a still-open appeal gets a new contact in the queue; a closed one is followed by a
+/// new appeal (and a new `welcome`).
+async fn accept_message(
+    state: &AppState,
+    c: &mut Conversation,
+    peer: &mut Peer,
+    client_id: Uuid,
+    body: &str,
+) -> Vec<Message> {
+    let text = body.trim();
+    if text.is_empty() {
+        return vec![error("empty", "the message is empty")];
+    }
+    if text.chars().count() > MAX_BODY {
+        return vec![error("too_long", format!("at most {MAX_BODY} characters"))];
+    }
+    let mut out = Vec::new();
+    let mut stored = state
+        .store
+        .add_message(
+            c.appeal_id,
+            citizen_message(c, client_id, text),
+            AppealScope::All,
+            Actor::SYSTEM,
+        )
+        .await;
+    if let Err(StoreError::Conflict(_)) = stored {
+        if let Err(e) = start::restart(state, c, peer.ip).await {
+            return vec![open_failure(&e).0];
+        }
+        peer.sent = 0;
+        out.push(frame(&ChatServerFrame::Welcome {
+            v: CHAT_PROTOCOL_VERSION,
+            token: c.token.clone(),
+            appeal_id: c.appeal_id,
+            number: c.number.clone(),
+            last_seq: c.last_seq,
+            read_seq: 0,
+        }));
+        stored = state
+            .store
+            .add_message(
+                c.appeal_id,
+                citizen_message(c, client_id, text),
+                AppealScope::All,
+                Actor::SYSTEM,
+            )
+            .await;
+    }
+    match stored {
+        Ok(m) => {
+            if m.created {
+                state.bus.publish(Signal::Message {
+                    appeal_id: c.appeal_id,
+                    seq: m.value.seq,
+                });
+                if m.value.interaction_id.is_none() {
+                    requeue(state, c).await;
+                }
+            }
+            out.push(frame(&ChatServerFrame::Ack {
+                client_id,
+                seq: m.value.seq,
+                message_id: m.value.id,
+            }));
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "chat message not stored");
+            out.push(error("unavailable", "not stored; send it again"));
+        }
+    }
+    out
+}
+
+/// The client wrote after their chat ended while the appeal is still open: a new contact
+/// waits in the queue so the message does not sit unseen.
+async fn requeue(state: &AppState, c: &Conversation) {
+    let queue_id = super::dispatch::choose_queue(
+        state,
+        c.topic_id,
+        c.language,
+        baylanys_domain::AppealKind::Request,
+        Channel::WebChat,
+    )
+    .await
+    .ok()
+    .flatten();
+    let started = state
+        .store
+        .start_interaction(
+            NewInteraction {
+                appeal_id: c.appeal_id,
+                channel: Channel::WebChat,
+                direction: Direction::Inbound,
+                external_id: None,
+                queue_id,
+            },
+            Actor::SYSTEM,
+        )
+        .await;
+    match started {
+        Ok(_) => state.changed(),
+        Err(e) => tracing::warn!(error = %e, "chat contact not queued again"),
+    }
+}
