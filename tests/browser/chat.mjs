@@ -24,14 +24,28 @@ const timeout = 15000;
 try {
   const page = await (await browser.newContext()).newPage();
   await page.goto(base + "/chat");
-  // In Kazakh by default: the appeal number and the queue status, which says waiting is free.
+  // In Kazakh by default: first the optional introduction, keyboard only. A wrong IIN check
+  // digit is refused and the form comes back with the error.
+  await page.getByRole("button", { name: "Бастау" }).waitFor({ timeout });
+  await page.keyboard.press("Tab");
+  if ((await page.evaluate(() => document.activeElement && document.activeElement.id)) !== "baylanys-lang") {
+    throw new Error("Tab did not reach the language choice first");
+  }
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("Айжан");
+  await page.fill("#baylanys-iin", "061211600013");
+  await page.press("#baylanys-iin", "Enter");
+  await page.getByText("Деректер қате, тексеріп қайталаңыз.").waitFor({ timeout });
+  await page.waitForSelector(".baylanys-chat form.intro:not([hidden])", { timeout });
+  await page.fill("#baylanys-iin", "061211600012");
+  await page.press("#baylanys-iin", "Enter");
+  // The appeal number and the queue status, which says waiting is free.
   await page.getByText(/Өтініш № \d{4}-\d{6}/).waitFor({ timeout });
   await page.getByText(/Күту тегін/).waitFor({ timeout });
   const number = await page.locator(".baylanys-chat .number").textContent();
-  // Keyboard only: Tab to the message box, type, Enter.
-  await page.keyboard.press("Tab");
+  // Starting moved the focus to the message box: type, Enter.
   const focused = await page.evaluate(() => document.activeElement && document.activeElement.id);
-  if (focused !== "baylanys-input") throw new Error("Tab did not reach the message box: " + focused);
+  if (focused !== "baylanys-input") throw new Error("focus is not on the message box: " + focused);
   await page.keyboard.type("Сәлеметсіз бе, анықтама керек");
   await page.keyboard.press("Enter");
   await page.locator(".log li.client", { hasText: "Сәлеметсіз бе, анықтама керек" }).waitFor({ timeout });

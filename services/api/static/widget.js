@@ -11,28 +11,45 @@
   const T = {
     kk: { open: "Чат", title: "Байланыс орталығы", placeholder: "Хабарламаңызды жазыңыз…", send: "Жіберу",
           close: "Жабу", connecting: "Қосылуда…", reconnecting: "Байланыс үзілді, қайта қосылуда…",
-          rate_limited: "Тым жиі жіберілді, бірнеше секунд күтіңіз.", too_long: "Хабарлама тым ұзын.",
+          rate_limited: "Тым жиі жіберілді, бір минут күтіңіз.", too_long: "Хабарлама тым ұзын.",
           closed: "Бұл өтініш жабылды. Жаңа хабарлама жаңа өтініш ашады.", number: "Өтініш №",
-          you: "Сіз", operator: "Оператор", system: "Жүйе", failed: "Жіберілмеді, қайталаймыз…" },
+          you: "Сіз", operator: "Оператор", system: "Жүйе", failed: "Жіберілмеді, қайталаймыз…",
+          start: "Бастау", intro: "Өзіңіз туралы жазуға болады (міндетті емес). Құпия мәліметті оператор сізді тексергеннен кейін ғана айтады.",
+          name: "Аты-жөніңіз", phone: "Телефон", email: "Электрондық пошта", iin: "ЖСН", lang: "Тіл",
+          ended: "Әңгіме аяқталды. Жаңа хабарлама жазсаңыз, қайта жалғасады.", typing: "Оператор жазып жатыр…",
+          read: "оқылды", invalid_frame: "Деректер қате, тексеріп қайталаңыз." },
     ru: { open: "Чат", title: "Контакт-центр", placeholder: "Напишите сообщение…", send: "Отправить",
           close: "Закрыть", connecting: "Подключение…", reconnecting: "Связь прервалась, переподключаемся…",
-          rate_limited: "Слишком часто, подождите несколько секунд.", too_long: "Сообщение слишком длинное.",
+          rate_limited: "Слишком часто, подождите минуту.", too_long: "Сообщение слишком длинное.",
           closed: "Обращение закрыто. Новое сообщение откроет новое обращение.", number: "Обращение №",
-          you: "Вы", operator: "Оператор", system: "Система", failed: "Не отправлено, повторяем…" },
+          you: "Вы", operator: "Оператор", system: "Система", failed: "Не отправлено, повторяем…",
+          start: "Начать", intro: "Можете представиться (необязательно). Конфиденциальные сведения оператор сообщит только после проверки личности.",
+          name: "Имя", phone: "Телефон", email: "Электронная почта", iin: "ИИН", lang: "Язык",
+          ended: "Разговор завершён. Напишите снова, чтобы продолжить.", typing: "Оператор печатает…",
+          read: "прочитано", invalid_frame: "Неверные данные, проверьте и повторите." },
     en: { open: "Chat", title: "Contact centre", placeholder: "Type your message…", send: "Send",
           close: "Close", connecting: "Connecting…", reconnecting: "Connection lost, reconnecting…",
-          rate_limited: "Too many messages; wait a few seconds.", too_long: "The message is too long.",
+          rate_limited: "Too many messages; wait a minute.", too_long: "The message is too long.",
           closed: "This appeal is closed. A new message opens a new appeal.", number: "Appeal no.",
-          you: "You", operator: "Operator", system: "System", failed: "Not sent, retrying…" },
+          you: "You", operator: "Operator", system: "System", failed: "Not sent, retrying…",
+          start: "Start", intro: "You may introduce yourself (optional). Confidential information is given only after the operator verifies your identity.",
+          name: "Name", phone: "Phone", email: "E-mail", iin: "IIN", lang: "Language",
+          ended: "The conversation has ended. Write again to continue.", typing: "The operator is typing…",
+          read: "read", invalid_frame: "Invalid details; check them and try again." },
   };
   const stored = "baylanys.chat";
   let lang = (script && script.dataset.lang) || localStorage.getItem(stored + ".lang") || "kk";
   if (!T[lang]) lang = "kk";
   const t = (k) => T[lang][k];
   let token = localStorage.getItem(stored + ".token");
+  let appealId = null;
   let lastSeq = 0;
   let socket = null;
   let backoff = 500;
+  let refused = false; // the server refused the hello: wait for the visitor, do not retry
+  let readSent = 0;
+  let typingTimer = null;
+  let lastTyping = 0;
   const pending = new Map(); // client_id -> body, until acknowledged
 
   const el = (tag, attrs, text) => {
@@ -51,10 +68,15 @@
     .baylanys-chat .log { flex: 1; overflow-y: auto; padding: .6rem .8rem; margin: 0; list-style: none; }
     .baylanys-chat .log li { margin: .35rem 0; padding: .4rem .6rem; border-radius: .4rem; max-width: 85%; white-space: pre-wrap; overflow-wrap: anywhere; }
     .baylanys-chat .log li.client { background: #dbe8f6; margin-left: auto; }
+    .baylanys-chat .log li.client.read::after { content: " ✓✓"; color: #0b5394; }
     .baylanys-chat .log li.operator { background: #f1f1f1; }
     .baylanys-chat .log li.system, .baylanys-chat .status { color: #4a4a4a; font-size: .9rem; }
-    .baylanys-chat .status { padding: .3rem .8rem; min-height: 1.5rem; }
-    .baylanys-chat form { display: flex; gap: .4rem; padding: .6rem; border-top: 1px solid #767676; }
+    .baylanys-chat .log li.system { font-style: italic; max-width: 100%; text-align: center; }
+    .baylanys-chat .status { padding: .3rem .8rem; min-height: 1.5rem; margin: 0; }
+    .baylanys-chat form.reply { display: flex; gap: .4rem; padding: .6rem; border-top: 1px solid #767676; }
+    .baylanys-chat form.intro { display: grid; gap: .5rem; padding: .8rem; overflow-y: auto; }
+    .baylanys-chat form.intro label { display: grid; gap: .15rem; }
+    .baylanys-chat input, .baylanys-chat select { font: inherit; padding: .35rem; border: 1px solid #767676; }
     .baylanys-chat textarea { flex: 1; font: inherit; resize: none; padding: .4rem; }
     .baylanys-chat button { font: inherit; padding: .4rem .8rem; background: #0b5394; color: #fff; border: 0; border-radius: .3rem; cursor: pointer; }
     .baylanys-chat :focus-visible { outline: 3px solid #f90; outline-offset: 2px; }
@@ -67,21 +89,67 @@
   const number = el("span", { class: "number" });
   header.append(title, number);
   const log = el("ol", { class: "log", role: "log", "aria-live": "polite", "aria-label": t("title") });
-  const status = el("p", { class: "status", role: "status", "aria-live": "polite" }, t("connecting"));
-  const form = el("form");
+  const status = el("p", { class: "status", role: "status", "aria-live": "polite" }, "");
+  const form = el("form", { class: "reply" });
   const label = el("label", { for: "baylanys-input", class: "sr" }, t("placeholder"));
   const input = el("textarea", { id: "baylanys-input", rows: "2", placeholder: t("placeholder"), maxlength: "4000" });
   const send = el("button", { type: "submit" }, t("send"));
   form.append(label, input, send);
-  panel.append(header, log, status, form);
+
+  // Optional identification before the first conversation (R11: it is not proof; the operator
+  // verifies before anything confidential is said).
+  const intro = el("form", { class: "intro" });
+  const field = (key, attrs) => {
+    const l = el("label", {}, null);
+    const span = el("span", { "data-t": key }, t(key));
+    const i = el("input", Object.assign({ id: "baylanys-" + key, name: key }, attrs));
+    l.append(span, i);
+    return [l, i];
+  };
+  const introText = el("p", { "data-t": "intro" }, t("intro"));
+  const langLabel = el("label", {});
+  const langSelect = el("select", { id: "baylanys-lang" });
+  for (const [v, n] of [["kk", "Қазақша"], ["ru", "Русский"], ["en", "English"]]) {
+    const o = el("option", { value: v }, n);
+    if (v === lang) o.selected = true;
+    langSelect.append(o);
+  }
+  langLabel.append(el("span", { "data-t": "lang" }, t("lang")), langSelect);
+  const [nameL, nameI] = field("name", { autocomplete: "name", maxlength: "200" });
+  const [phoneL, phoneI] = field("phone", { type: "tel", autocomplete: "tel", maxlength: "32" });
+  const [emailL, emailI] = field("email", { type: "email", autocomplete: "email", maxlength: "320" });
+  const [iinL, iinI] = field("iin", { inputmode: "numeric", pattern: "[0-9]{12}", maxlength: "12" });
+  const startButton = el("button", { type: "submit", "data-t": "start" }, t("start"));
+  intro.append(introText, langLabel, nameL, phoneL, emailL, iinL, startButton);
+
+  panel.append(header, intro, log, status, form);
   root.append(style, panel);
+  const translate = () => {
+    panel.querySelectorAll("[data-t]").forEach((e) => { e.textContent = t(e.dataset.t); });
+    input.placeholder = t("placeholder");
+    label.textContent = t("placeholder");
+    send.textContent = t("send");
+    title.textContent = t("title");
+  };
+  langSelect.addEventListener("change", () => { lang = langSelect.value; localStorage.setItem(stored + ".lang", lang); translate(); });
+  const showIntro = (on) => { intro.hidden = !on; log.hidden = on; form.hidden = on; };
+  showIntro(!token);
+  intro.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    refused = false;
+    showIntro(false);
+    connect();
+    input.focus();
+  });
   if (!full) {
     const launcher = el("button", { type: "button", class: "launcher", "aria-expanded": "false" }, t("open"));
     panel.hidden = true;
     launcher.addEventListener("click", () => {
       panel.hidden = !panel.hidden;
       launcher.setAttribute("aria-expanded", String(!panel.hidden));
-      if (!panel.hidden) { input.focus(); if (!socket) connect(); }
+      if (!panel.hidden) {
+        if (token) { input.focus(); if (!socket) connect(); } else langSelect.focus();
+      }
     });
     const close = el("button", { type: "button", "aria-label": t("close") }, "×");
     close.addEventListener("click", () => { panel.hidden = true; launcher.setAttribute("aria-expanded", "false"); launcher.focus(); });
@@ -90,42 +158,87 @@
   }
   (document.body || document.documentElement).append(root);
 
-  function show(m) {
-    if (log.querySelector(`li[data-seq="${m.seq}"]`)) return;
-    const who = m.author === "client" ? t("you") : m.author === "system" ? t("system") : t("operator");
-    const li = el("li", { class: m.author === "client" ? "client" : m.author === "system" ? "system" : "operator", "data-seq": String(m.seq) });
-    li.append(el("span", { class: "sr" }, who + ": "), document.createTextNode(m.body));
+  const visible = () => !panel.hidden && document.visibilityState === "visible";
+  function markRead() {
+    if (!visible() || lastSeq <= readSent || !socket || socket.readyState !== WebSocket.OPEN) return;
+    readSent = lastSeq;
+    socket.send(JSON.stringify({ type: "read", seq: lastSeq }));
+  }
+  document.addEventListener("visibilitychange", markRead);
+
+  // One entry of the conversation, by its seq: shown once, whatever the replays.
+  function show(f) {
+    const key = appealId + ":" + f.seq;
+    if (log.querySelector(`li[data-key="${key}"]`)) return;
+    const author = f.type === "message" ? f.author : "system";
+    const cls = author === "client" ? "client" : author === "operator" || author === "bot" ? "operator" : "system";
+    const who = cls === "client" ? t("you") : cls === "system" ? t("system") : t("operator");
+    const li = el("li", { class: cls, "data-key": key, "data-seq": String(f.seq) });
+    li.append(el("span", { class: "sr" }, who + ": "), document.createTextNode(f.type === "message" ? f.body : f.text));
     log.append(li);
     log.scrollTop = log.scrollHeight;
-    lastSeq = Math.max(lastSeq, m.seq);
+    lastSeq = Math.max(lastSeq, f.seq);
+    if (f.type === "close") status.textContent = t("ended");
+    markRead();
+  }
+
+  function showRead(seq) {
+    for (const li of log.querySelectorAll(`li.client[data-key^="${appealId}:"]`)) {
+      if (Number(li.dataset.seq) <= seq && !li.classList.contains("read")) {
+        li.classList.add("read");
+        li.append(el("span", { class: "sr" }, " (" + t("read") + ")"));
+      }
+    }
   }
 
   function connect() {
+    if (socket || refused) return;
     const url = origin.replace(/^http/, "ws") + "/ws/chat";
     socket = new WebSocket(url);
+    status.textContent = t("connecting");
     socket.addEventListener("open", () => {
-      socket.send(JSON.stringify({ type: "hello", v: 1, token: token || undefined, last_seq: lastSeq, language: lang }));
+      const hello = { type: "hello", v: 1, token: token || undefined, last_seq: lastSeq, language: lang };
+      if (!token) {
+        for (const [k, i] of [["name", nameI], ["phone", phoneI], ["email", emailI], ["iin", iinI]]) {
+          if (i.value.trim()) hello[k] = i.value.trim();
+        }
+      }
+      socket.send(JSON.stringify(hello));
     });
     socket.addEventListener("message", (ev) => {
       const f = JSON.parse(ev.data);
       if (f.type === "welcome") {
         backoff = 500;
         if (f.token !== token) { token = f.token; localStorage.setItem(stored + ".token", token); }
+        if (f.appeal_id !== appealId) { appealId = f.appeal_id; lastSeq = 0; readSent = 0; }
         number.textContent = t("number") + " " + f.number;
         status.textContent = "";
+        showRead(f.read_seq);
         // Anything not acknowledged before the drop is sent again; the server recognises it.
         for (const [id, body] of pending) socket.send(JSON.stringify({ type: "message", client_id: id, body }));
-      } else if (f.type === "message") show(f);
-      else if (f.type === "ack") pending.delete(f.client_id);
+      } else if (["message", "notice", "assignment", "transfer", "close"].includes(f.type)) show(f);
+      else if (f.type === "ack") { pending.delete(f.client_id); if (status.textContent === t("failed")) status.textContent = ""; }
+      else if (f.type === "read") showRead(f.seq);
+      else if (f.type === "typing") {
+        status.textContent = t("typing");
+        clearTimeout(typingTimer);
+        typingTimer = setTimeout(() => { if (status.textContent === t("typing")) status.textContent = ""; }, 4000);
+      }
       else if (f.type === "queue_status") status.textContent = f.text;
-      else if (f.type === "resync") { log.replaceChildren(); lastSeq = 0; socket.close(); }
-      else if (f.type === "error") status.textContent = t(f.code) || f.message;
+      else if (f.type === "resync") { log.replaceChildren(); lastSeq = 0; readSent = 0; socket.close(); }
+      else if (f.type === "error") {
+        status.textContent = (T[lang][f.code] || f.message);
+        // Refused before the conversation opened (bad details): back to the form.
+        if (!appealId && f.code === "invalid_frame") { refused = true; showIntro(true); iinI.focus(); }
+        if (f.code === "rate_limited" && !appealId) backoff = 60000;
+      }
     });
     socket.addEventListener("close", () => {
       socket = null;
-      status.textContent = t("reconnecting");
+      if (refused) return;
+      if (status.textContent !== t("rate_limited")) status.textContent = t("reconnecting");
       setTimeout(connect, backoff);
-      backoff = Math.min(backoff * 2, 15000);
+      backoff = Math.min(backoff * 2, 60000);
     });
   }
 
@@ -140,7 +253,12 @@
     else status.textContent = t("failed");
   });
   input.addEventListener("keydown", (ev) => {
-    if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); form.requestSubmit(); }
+    if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); form.requestSubmit(); return; }
+    const now = Date.now();
+    if (now - lastTyping > 3000 && socket && socket.readyState === WebSocket.OPEN) {
+      lastTyping = now;
+      socket.send(JSON.stringify({ type: "typing" }));
+    }
   });
-  if (full) connect();
+  if (full && token) connect();
 })();
