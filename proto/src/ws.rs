@@ -3,12 +3,14 @@
 //!
 //! 1. The client opens the socket and sends `hello` with its bearer token within 10 s.
 //! 2. The server answers `welcome`, then pushes state as it changes: `offers` (the contacts
-//!    offered to this staff member, the whole list each time) and, for supervisors and admins,
-//!    `live` (the live view of queues and operators, R16). Pushes follow changes at once and are
-//!    refreshed at least every 2 s.
-//! 3. `open` follows an appeal's conversation (within what the caller may see): every message
-//!    after `last_seq`, then each new one; `message` replies (stored before `ack`), `typing`
-//!    tells the client. Resume works as in the chat protocol: reopen with the last `seq` seen.
+//!    offered to this staff member, the whole list each time) and, for centre staff (not body
+//!    officers), `live` (the live view of queues and operators, R16). Pushes follow changes at
+//!    once and are refreshed at least every 2 s.
+//! 3. `open` follows an appeal's conversation (within what the caller may see): every entry
+//!    after `last_seq` (text and the notices the client was told, by `kind`), then each new
+//!    one, and `read` with how far the client has read; `message` replies (stored before `ack`),
+//!    `typing` tells the client, `read` marks what the operator has seen. Several conversations
+//!    may be open at once. Resume works as in the chat protocol: reopen with the last `seq` seen.
 //! 4. `ping` → `pong` keeps intermediaries from closing an idle socket.
 //!
 //! Errors: a frame that is not JSON, has an unknown `type` or lacks fields gets an `error` frame
@@ -74,7 +76,7 @@ pub enum OperatorServerFrame {
     Offers {
         items: Vec<InteractionView>,
     },
-    /// Supervisors and admins only.
+    /// Centre staff (operators, supervisors, admins); not body officers.
     Live {
         view: Box<LiveView>,
     },

@@ -73,20 +73,22 @@ try {
   await op.fill("#verify-dob", "2006-12-11");
   await op.locator("#verify button").click();
   await op.waitForSelector("#verify[hidden]", { state: "attached", timeout });
-  await op.locator("#history li", { hasText: "web_chat" }).first().waitFor({ state: "attached", timeout });
+  // The client's earlier appeal on another channel, with its messages.
+  await op.locator("#history summary", { hasText: "voice" }).first().click();
+  await op.locator("#history li li", { hasText: "Өткен аптада қоңырау шалдым" }).waitFor({ timeout });
   // A canned reply fills the box in the appeal's language.
   await op.selectOption("#canned", { label: "Сәлемдесу" });
   const filled = await op.inputValue("#reply-text");
   if (filled !== "Сәлеметсіз бе! Қалай көмектесе аламын?") throw new Error("canned reply not inserted: " + filled);
   await op.keyboard.press("Enter");
-  await op.locator("#conv-log li.operator", { hasText: "Қалай көмектесе аламын?" }).waitFor({ timeout });
+  await op.locator(".conv-log:not([hidden]) li.operator", { hasText: "Қалай көмектесе аламын?" }).waitFor({ timeout });
   await op.fill("#note-text", "Клиент қайта қоңырау шалады");
   await op.locator("#note button").click();
   await op.locator("#notes li", { hasText: "Клиент қайта қоңырау шалады" }).waitFor({ timeout });
   if (shots) await op.screenshot({ path: shots + "/console-conversation.png", fullPage: true });
   await op.fill("#resolution", "Кеңес берілді");
   await op.check("#fcr");
-  await op.locator("#close button").click();
+  await op.getByRole("button", { name: "Закрыть обращение" }).click();
   await op.waitForSelector("#conversation[hidden]", { state: "attached", timeout });
 
   // A second contact: the supervisor reassigns it from the live panel to a chosen operator.

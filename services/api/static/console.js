@@ -1,5 +1,6 @@
-// The operator console, first cut: sign in, presence, offers pushed over /ws/operator with
-// accept/decline, and the supervisors' live view. Plain DOM, text only (never innerHTML with
+// The operator console: sign in, presence, offers pushed over /ws/operator with accept/decline,
+// several conversations at once with the client card, whole history, notes, canned replies,
+// transfer and close, and the live view of queues and operators. Plain DOM, text only (never innerHTML with
 // data), so nothing a client or operator typed can run as script.
 "use strict";
 
@@ -16,7 +17,12 @@ const T = {
         note: "Ішкі жазба", add_note: "Жазба қосу", resolution: "Шешім", fcr: "Бірінші байланыста шешілді",
         close_appeal: "Өтінішті жабу", client: "Клиент", contacts: "Күтіп тұрған байланыстар", reason: "Себебі",
         offered_to: "Кімге ұсынылды", reassign: "Қайта тағайындау", to_operator: "Операторға…",
-        default_reason: "Супервизор қайта тағайындады" },
+        default_reason: "Супервизор қайта тағайындады", conversations: "Әңгімелер", or_operator: "немесе операторға",
+        end_chat: "Чатты аяқтау (өтініш ашық қалады)", close_tab: "Қойындыны жабу", typing: "Клиент жазып жатыр…",
+        unverified: "Клиенттің жеке басы тексерілмеген: құпия мәліметті айтпаңыз.", iin: "ЖСН", birth_date: "Туған күні",
+        verify: "Тексеру", verified: "тексерілген", not_verified: "тексерілмеген", flags: "Белгілер",
+        vulnerable: "ерекше көмек қажет", do_not_contact: "өзі хабарласпау", kind: "Түрі", status: "Мәртебесі",
+        priority: "Басымдығы", topic: "Тақырып", author_client: "Клиент", author_operator: "Оператор", author_system: "Жүйе", author_bot: "Бот" },
   ru: { title: "Baylanys", login: "Логин", password: "Пароль", sign_in: "Войти", sign_out: "Выйти",
         presence: "Статус", online: "в сети", away: "отошёл", offline: "не в сети", language: "Язык",
         offers: "Предложенные вам обращения", no_offers: "Сейчас предложений нет.", channel: "Канал",
@@ -29,7 +35,12 @@ const T = {
         note: "Внутренняя заметка", add_note: "Добавить заметку", resolution: "Решение", fcr: "Решено при первом обращении",
         close_appeal: "Закрыть обращение", client: "Клиент", contacts: "Ожидающие обращения", reason: "Причина",
         offered_to: "Кому предложено", reassign: "Переназначить", to_operator: "Оператору…",
-        default_reason: "Переназначено супервизором" },
+        default_reason: "Переназначено супервизором", conversations: "Разговоры", or_operator: "или оператору",
+        end_chat: "Завершить чат (обращение остаётся открытым)", close_tab: "Закрыть вкладку", typing: "Клиент печатает…",
+        unverified: "Личность клиента не проверена: не сообщайте конфиденциальных сведений.", iin: "ИИН", birth_date: "Дата рождения",
+        verify: "Проверить", verified: "проверен", not_verified: "не проверен", flags: "Отметки",
+        vulnerable: "нужна особая помощь", do_not_contact: "не связываться первыми", kind: "Вид", status: "Статус",
+        priority: "Приоритет", topic: "Тема", author_client: "Клиент", author_operator: "Оператор", author_system: "Система", author_bot: "Бот" },
   en: { title: "Baylanys", login: "Login", password: "Password", sign_in: "Sign in", sign_out: "Sign out",
         presence: "Presence", online: "online", away: "away", offline: "offline", language: "Language",
         offers: "Contacts offered to you", no_offers: "Nothing offered to you now.", channel: "Channel",
@@ -42,7 +53,12 @@ const T = {
         note: "Internal note", add_note: "Add note", resolution: "Resolution", fcr: "Resolved at first contact",
         close_appeal: "Close appeal", client: "Client", contacts: "Waiting contacts", reason: "Reason",
         offered_to: "Offered to", reassign: "Reassign", to_operator: "To operator…",
-        default_reason: "Reassigned by a supervisor" },
+        default_reason: "Reassigned by a supervisor", conversations: "Conversations", or_operator: "or to an operator",
+        end_chat: "End the chat (the appeal stays open)", close_tab: "Close tab", typing: "The client is typing…",
+        unverified: "The client is not verified: do not disclose confidential information.", iin: "IIN", birth_date: "Date of birth",
+        verify: "Verify", verified: "verified", not_verified: "not verified", flags: "Flags",
+        vulnerable: "needs assistance", do_not_contact: "do not contact first", kind: "Kind", status: "Status",
+        priority: "Priority", topic: "Topic", author_client: "Client", author_operator: "Operator", author_system: "System", author_bot: "Bot" },
 };
 
 let lang = localStorage.getItem("baylanys.lang") || "kk";
@@ -123,6 +139,9 @@ function renderLive(view) {
      x.answered_today, x.abandoned_today, x.service_level_today].forEach((v) => cell(row, v));
     q.appendChild(row);
   }
+  // Reassigning is a supervisor's act (R24); operators see the wallboard only.
+  const oversight = me && (me.role === "supervisor" || me.role === "admin");
+  $("contacts-box").hidden = !oversight;
   const names = new Map(view.operators.map((x) => [x.staff_id, x.display_name]));
   const c = $("contacts").querySelector("tbody");
   // Keep the table while a supervisor is choosing in it; the next push redraws it.
@@ -171,15 +190,22 @@ function connect() {
   socket = new WebSocket(url);
   socket.addEventListener("open", () => {
     socket.send(JSON.stringify({ type: "hello", v: 1, token }));
-    // Resume the open conversation from the last message shown.
-    if (current) socket.send(JSON.stringify({ type: "open", appeal_id: current, last_seq: lastSeq }));
+    // Resume every open conversation from the last entry shown: nothing missed, nothing twice.
+    for (const c of convs.values()) socket.send(JSON.stringify({ type: "open", appeal_id: c.id, last_seq: c.lastSeq }));
   });
   socket.addEventListener("message", (ev) => {
     const f = JSON.parse(ev.data);
     if (f.type === "welcome") { backoff = 500; $("link").textContent = t("connected"); }
     else if (f.type === "offers") renderOffers(f.items);
-    else if (f.type === "live") renderLive(f.view);
-    else if (f.type === "message" && f.appeal_id === current) showMessage(f);
+    else if (f.type === "live") { lastLive = f.view; renderLive(f.view); fillOperators(); }
+    else if (f.type === "message") showEntry(f);
+    else if (f.type === "read") showRead(f.appeal_id, f.seq);
+    else if (f.type === "typing" && f.appeal_id === active) {
+      $("conv-typing").textContent = t("typing");
+      clearTimeout(typingTimer);
+      typingTimer = setTimeout(() => { $("conv-typing").textContent = ""; }, 4000);
+    }
+    else if (f.type === "resync") { const c = convs.get(f.appeal_id); if (c) { c.log.replaceChildren(); c.lastSeq = 0; send({ type: "open", appeal_id: c.id, last_seq: 0 }); } }
     else if (f.type === "error") $("link").textContent = f.message;
   });
   socket.addEventListener("close", (ev) => {
@@ -192,18 +218,50 @@ function connect() {
   });
 }
 
-// The single window: one appeal at a time, its conversation live over the socket.
-let current = null;
-let lastSeq = 0;
+function send(frame) {
+  if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
+}
 
-function showMessage(m) {
-  if ($("conv-log").querySelector(`li[data-seq="${m.seq}"]`)) return;
+// The single window: several conversations at once, one tab each, every one live over the
+// socket. convs: appeal id -> { id, number, lastSeq, clientRead, log, tab, unread, detail, mine }.
+const convs = new Map();
+let active = null;
+let lastLive = null;
+let typingTimer = null;
+
+function showEntry(m) {
+  const c = convs.get(m.appeal_id);
+  if (!c || c.log.querySelector(`li[data-seq="${m.seq}"]`)) return;
   const li = document.createElement("li");
   li.dataset.seq = m.seq;
-  li.className = m.author;
-  li.textContent = `${time(m.at)} · ${m.author}: ${m.body}`;
-  $("conv-log").appendChild(li);
-  lastSeq = Math.max(lastSeq, m.seq);
+  const text = m.kind === "text" ? `${t("author_" + m.author)}: ${m.body}` : m.body;
+  li.className = m.kind === "text" ? m.author : "system";
+  li.textContent = `${time(m.at)} · ${text}`;
+  if (m.author === "operator" && m.seq <= c.clientRead) li.classList.add("read");
+  c.log.appendChild(li);
+  c.log.scrollTop = c.log.scrollHeight;
+  c.lastSeq = Math.max(c.lastSeq, m.seq);
+  if (c.id === active && document.visibilityState === "visible") markRead(c);
+  else if (m.author === "client") { c.unread += 1; drawTab(c); }
+}
+
+function showRead(appealId, seq) {
+  const c = convs.get(appealId);
+  if (!c) return;
+  c.clientRead = Math.max(c.clientRead, seq);
+  for (const li of c.log.querySelectorAll("li.operator")) if (Number(li.dataset.seq) <= c.clientRead) li.classList.add("read");
+}
+
+function markRead(c) {
+  c.unread = 0;
+  drawTab(c);
+  if (c.lastSeq > (c.readSent || 0)) { c.readSent = c.lastSeq; send({ type: "read", appeal_id: c.id, seq: c.lastSeq }); }
+}
+document.addEventListener("visibilitychange", () => { const c = convs.get(active); if (c && document.visibilityState === "visible") markRead(c); });
+
+function drawTab(c) {
+  c.tab.textContent = c.number + (c.unread ? ` (${c.unread})` : "");
+  c.tab.classList.toggle("unread", c.unread > 0);
 }
 
 async function loadMine() {
@@ -223,7 +281,6 @@ async function loadMine() {
 }
 
 let canned = [];
-let mine = null; // the interaction this operator is handling in the open appeal
 
 async function loadCanned() {
   const r = await api("GET", "/api/v1/canned-replies");
@@ -233,40 +290,120 @@ async function loadCanned() {
   for (const c of canned) sel.appendChild(new Option(c.title, c.id));
   const q = await api("GET", "/api/v1/queues");
   const qs = $("transfer-queue");
-  qs.replaceChildren();
+  qs.replaceChildren(new Option("", ""));
   for (const x of (q.ok && q.body) || []) if (x.active) qs.appendChild(new Option(x.name, x.id));
 }
 
+// Colleagues online, from the wallboard the socket pushes, to transfer a contact to.
+function fillOperators() {
+  const sel = $("transfer-operator");
+  if (!lastLive || sel.contains(document.activeElement)) return;
+  const keep = sel.value;
+  sel.replaceChildren(new Option("", ""));
+  for (const o of lastLive.operators) {
+    if (o.presence === "online" && o.staff_id !== me.id) sel.appendChild(new Option(o.display_name, o.staff_id));
+  }
+  sel.value = keep;
+}
+
+// Opens (or switches to) an appeal's tab.
 async function openAppeal(id) {
-  if (current && socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "leave", appeal_id: current }));
-  current = id;
-  lastSeq = 0;
-  $("conv-log").replaceChildren();
-  // The detail shows personal data: the server audits this read (R11, R33).
-  const r = await api("GET", `/api/v1/appeals/${id}`);
+  let c = convs.get(id);
+  if (!c) {
+    const log = document.createElement("ol");
+    log.className = "conv-log";
+    log.setAttribute("role", "log");
+    log.setAttribute("aria-live", "polite");
+    const tab = document.createElement("button");
+    tab.type = "button";
+    tab.setAttribute("role", "tab");
+    tab.dataset.appeal = id;
+    tab.addEventListener("click", () => activate(id));
+    c = { id, number: "…", lastSeq: 0, clientRead: 0, readSent: 0, unread: 0, log, tab, detail: null, mine: null };
+    convs.set(id, c);
+    $("conv-logs").appendChild(log);
+    $("tabs").appendChild(tab);
+    send({ type: "open", appeal_id: id, last_seq: 0 });
+  }
+  await refresh(c);
+  activate(id);
+  $("reply-text").focus();
+}
+
+// Reloads an appeal's fields, client card, history and notes (an audited read, R11, R33).
+async function refresh(c) {
+  const r = await api("GET", `/api/v1/appeals/${c.id}`);
   if (!r.ok) return;
-  const { appeal, client, timeline } = r.body;
+  c.detail = r.body;
+  c.number = r.body.appeal.number;
+  c.mine = (r.body.interactions || []).filter((i) => i.operator_id === me.id && i.state === "answered").pop() || null;
+  c.history = null;
+  if (r.body.appeal.verified_at) {
+    // The client's other appeals across every channel (R32); an audited read too.
+    const h = await api("GET", `/api/v1/clients/${r.body.client.id}/history`);
+    c.history = h.ok ? h.body.appeals : [];
+  }
+  drawTab(c);
+  if (c.id === active) drawPanel(c);
+}
+
+function activate(id) {
+  active = id;
+  for (const x of convs.values()) {
+    const on = x.id === id;
+    x.log.hidden = !on;
+    x.tab.setAttribute("aria-selected", String(on));
+    x.tab.tabIndex = on ? 0 : -1;
+  }
   $("conversation").hidden = false;
+  $("conv-typing").textContent = "";
+  const c = convs.get(id);
+  drawPanel(c);
+  markRead(c);
+}
+
+function drawPanel(c) {
+  if (!c.detail) return;
+  const { appeal, client, timeline } = c.detail;
   $("conv-number").textContent = appeal.number;
-  $("conv-fields").textContent = `${appeal.kind} · ${appeal.status} · ${appeal.language} · P${appeal.priority}`;
+  $("conv-fields").textContent = `${t("kind")}: ${appeal.kind} · ${t("status")}: ${appeal.status} · ${t("channel")}: ${appeal.channel} · ${t("language")}: ${appeal.language} · ${t("priority")}: ${appeal.priority}`;
+  $("conversation").dataset.language = appeal.language;
+  const verified = Boolean(appeal.verified_at);
   const card = $("client-card");
   card.replaceChildren();
   const ids = client.identities.map((i) => `${i.channel}: ${i.address}`).join(", ");
-  card.textContent = `${t("client")}: ${client.name || "—"} · ${client.language}${ids ? " · " + ids : ""}`;
-  mine = (r.body.interactions || []).filter((i) => i.operator_id === me.id && i.state === "answered").pop() || null;
-  $("conversation").dataset.language = appeal.language;
+  const flags = [client.vulnerable ? t("vulnerable") : null, client.do_not_contact ? t("do_not_contact") : null].filter(Boolean).join(", ");
+  for (const line of [
+    `${t("client")}: ${client.name || "—"} · ${client.language} · ${verified ? t("verified") : t("not_verified")}`,
+    client.iin ? `${t("iin")}: ${client.iin}` : null,
+    ids || null,
+    flags ? `${t("flags")}: ${flags}` : null,
+  ]) {
+    if (!line) continue;
+    const p = document.createElement("div");
+    p.textContent = line;
+    card.appendChild(p);
+  }
   // Until the client is verified, warn and keep their other appeals out of sight (R11).
-  const verified = Boolean(appeal.verified_at);
   $("verify").hidden = verified;
   $("history-box").hidden = !verified;
+  $("history-box").open = verified;
   const hist = $("history");
   hist.replaceChildren();
-  // The client's other appeals across every channel (R32); an audited read too.
-  const h = verified ? await api("GET", `/api/v1/clients/${client.id}/history`) : { ok: false };
-  for (const x of (h.ok && h.body.appeals) || []) {
+  for (const x of c.history || []) {
+    if (x.appeal.id === appeal.id) continue;
     const li = document.createElement("li");
-    const last = x.messages.length ? x.messages[x.messages.length - 1].body : "";
-    li.textContent = `${x.appeal.number} · ${x.appeal.channel} · ${x.appeal.status}${last ? " · " + last.slice(0, 80) : ""}`;
+    const d = document.createElement("details");
+    const s = document.createElement("summary");
+    s.textContent = `${x.appeal.number} · ${x.appeal.channel} · ${x.appeal.kind} · ${x.appeal.status} · ${new Date(x.appeal.created_at).toLocaleDateString(lang)}`;
+    const ol = document.createElement("ol");
+    for (const m of x.messages) {
+      const item = document.createElement("li");
+      item.textContent = `${new Date(m.created_at).toLocaleString(lang)} · ${m.channel} · ${t("author_" + m.author)}: ${m.body}`;
+      ol.appendChild(item);
+    }
+    d.append(s, ol);
+    li.appendChild(d);
     hist.appendChild(li);
   }
   const notes = $("notes");
@@ -274,15 +411,36 @@ async function openAppeal(id) {
   for (const e of timeline) {
     if (e.note) { const li = document.createElement("li"); li.textContent = e.note.body; notes.appendChild(li); }
   }
-  if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "open", appeal_id: id, last_seq: 0 }));
-  $("reply-text").focus();
+  fillOperators();
 }
+
+function closeTab(id) {
+  const c = convs.get(id);
+  if (!c) return;
+  send({ type: "leave", appeal_id: id });
+  c.log.remove();
+  c.tab.remove();
+  convs.delete(id);
+  const next = convs.keys().next();
+  if (next.done) { active = null; $("conversation").hidden = true; }
+  else activate(next.value);
+}
+
+$("tabs").addEventListener("keydown", (ev) => {
+  if (ev.key !== "ArrowRight" && ev.key !== "ArrowLeft") return;
+  const ids = [...convs.keys()];
+  const i = ids.indexOf(active) + (ev.key === "ArrowRight" ? 1 : -1);
+  const id = ids[(i + ids.length) % ids.length];
+  activate(id);
+  convs.get(id).tab.focus();
+});
 
 $("verify").addEventListener("submit", async (ev) => {
   ev.preventDefault();
-  if (!current) return;
-  const r = await api("POST", `/api/v1/appeals/${current}/verify`, { iin: $("verify-iin").value.trim(), birth_date: $("verify-dob").value });
-  if (r.ok) { $("verify-iin").value = ""; openAppeal(current); }
+  const c = convs.get(active);
+  if (!c) return;
+  const r = await api("POST", `/api/v1/appeals/${c.id}/verify`, { iin: $("verify-iin").value.trim(), birth_date: $("verify-dob").value });
+  if (r.ok) { $("verify-iin").value = ""; await refresh(c); }
   else $("link").textContent = (r.body && r.body.detail) || "error";
 });
 $("canned").addEventListener("change", () => {
@@ -293,45 +451,55 @@ $("canned").addEventListener("change", () => {
   $("reply-text").focus();
 });
 async function move(path, body) {
-  if (!mine) return;
-  const r = await api("POST", `/api/v1/interactions/${mine.id}/${path}`, body);
-  if (r.ok) { $("conversation").hidden = true; current = null; await loadMine(); }
+  const c = convs.get(active);
+  if (!c || !c.mine) { $("link").textContent = "—"; return; }
+  const r = await api("POST", `/api/v1/interactions/${c.mine.id}/${path}`, body);
+  if (r.ok) { closeTab(c.id); await loadMine(); }
   else $("link").textContent = (r.body && r.body.detail) || "error";
 }
 $("transfer").addEventListener("submit", (ev) => {
   ev.preventDefault();
-  move("transfer", { to_queue: $("transfer-queue").value, reason: $("transfer-reason").value.trim() });
+  const reason = $("transfer-reason").value.trim();
+  const op = $("transfer-operator").value;
+  const queue = $("transfer-queue").value;
+  if (!op && !queue) { $("transfer-queue").focus(); return; }
+  move("transfer", op ? { to_operator: op, reason } : { to_queue: queue, reason });
 });
 $("escalate").addEventListener("click", () => {
   const reason = $("transfer-reason").value.trim();
   if (!reason) { $("transfer-reason").focus(); return; }
   move("escalate", { reason });
 });
+$("end-chat").addEventListener("click", () => move("end", {}));
+$("close-tab").addEventListener("click", () => closeTab(active));
 
 $("reply").addEventListener("submit", (ev) => {
   ev.preventDefault();
   const body = $("reply-text").value.trim();
-  if (!body || !current || !socket) return;
-  socket.send(JSON.stringify({ type: "message", appeal_id: current, client_id: crypto.randomUUID(), body }));
+  if (!body || !active || !socket) return;
+  send({ type: "message", appeal_id: active, client_id: crypto.randomUUID(), body });
   $("reply-text").value = "";
 });
+let lastTyping = 0;
 $("reply-text").addEventListener("keydown", (ev) => {
-  if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); $("reply").requestSubmit(); }
+  if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); $("reply").requestSubmit(); return; }
+  if (active && Date.now() - lastTyping > 3000) { lastTyping = Date.now(); send({ type: "typing", appeal_id: active }); }
 });
 $("note").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   const body = $("note-text").value.trim();
-  if (!body || !current) return;
-  const r = await api("POST", `/api/v1/appeals/${current}/notes`, { body });
+  if (!body || !active) return;
+  const r = await api("POST", `/api/v1/appeals/${active}/notes`, { body });
   if (r.ok) { const li = document.createElement("li"); li.textContent = body; $("notes").appendChild(li); $("note-text").value = ""; }
 });
 $("close").addEventListener("submit", async (ev) => {
   ev.preventDefault();
-  if (!current) return;
-  const r = await api("POST", `/api/v1/appeals/${current}/status`, {
+  if (!active) return;
+  const id = active;
+  const r = await api("POST", `/api/v1/appeals/${id}/status`, {
     status: "closed", resolution: $("resolution").value.trim(), first_contact_resolved: $("fcr").checked,
   });
-  if (r.ok) { $("conversation").hidden = true; current = null; await loadMine(); }
+  if (r.ok) { $("resolution").value = ""; $("fcr").checked = false; closeTab(id); await loadMine(); }
   else $("link").textContent = (r.body && r.body.detail) || "error";
 });
 

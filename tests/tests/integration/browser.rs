@@ -13,9 +13,13 @@ async fn run_script(app: &TestApp, script: &str, env: &[(&str, String)]) -> anyh
     if !dir.join("node_modules/playwright-core").exists() {
         bail!("run `npm ci --prefix tests/browser` first (as .ci/run does)");
     }
+    // Screenshots are kept as artifacts of the run.
+    let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/browser-artifacts");
+    std::fs::create_dir_all(&shots)?;
     let mut cmd = tokio::process::Command::new("node");
     cmd.arg(dir.join(script))
         .env("BAYLANYS_BASE", &app.base)
+        .env("BAYLANYS_SCREENSHOTS", &shots)
         .env("BAYLANYS_ADMIN_TOKEN", app.admin())
         .current_dir(&dir);
     for (k, v) in env {
@@ -71,6 +75,9 @@ async fn console_in_chromium() -> anyhow::Result<()> {
             app.admin(),
             json!({"name": "Браузер", "language": "kk", "iin": "061211600012"}),
         )
+        .await?;
+    // An earlier call of the same client: the history pane shows it once verified.
+    app.appeal(app.admin(), client, "Өткен аптада қоңырау шалдым")
         .await?;
     let appeal = app
         .post(

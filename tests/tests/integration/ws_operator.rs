@@ -104,7 +104,6 @@ async fn pushes_offers_and_live_view(app: TestApp) -> anyhow::Result<()> {
     assert_eq!(welcome["staff_id"], op_id.to_string());
     let first = until(&mut op_socket, "offers", |_| true).await?;
     assert_eq!(first["items"], json!([]));
-    // Operators get no live view.
     app.put(
         "/api/v1/auth/me/presence",
         &op,

@@ -129,7 +129,9 @@ async fn snapshot(state: &AppState, staff: &Staff) -> Vec<OperatorServerFrame> {
         }),
         Err(e) => tracing::warn!(error = %e, "offers for socket"),
     }
-    if matches!(staff.role, Role::Admin | Role::Supervisor) {
+    // The wallboard: operators see the queues and their colleagues too (and pick a colleague to
+    // transfer to from it); body officers work outside the centre and do not.
+    if matches!(staff.role, Role::Admin | Role::Supervisor | Role::Operator) {
         match super::dispatch::live_view(state).await {
             Ok(view) => out.push(OperatorServerFrame::Live {
                 view: Box::new(view),
