@@ -78,3 +78,122 @@ async fn citizen_and_operator_on_different_nodes() -> anyhow::Result<()> {
     assert!(heard(&mut other, Duration::from_secs(2)).await.is_none());
     Ok(())
 }
+
+/// Frames of `kind` from `s` until one matches, failing on close.
+async fn until(s: &mut Socket, kind: &str, pred: impl Fn(&Value) -> bool) -> anyhow::Result<Value> {
+    for _ in 0..100 {
+        let f = crate::ws_operator::next(s).await?;
+        if f["type"] == kind && pred(&f) {
+            return Ok(f);
+        }
+        anyhow::ensure!(f["type"] != "close", "closed while waiting for {kind}: {f}");
+    }
+    anyhow::bail!("no {kind}")
+}
+
+/// Two `baylanys serve` processes on one PostgreSQL with Redis: a citizen on node A and an
+/// operator on node B talk both ways in real time (messages, typing, read receipts). Node A
+/// is then stopped with SIGTERM: the citizen's socket closes with 1001, the citizen reconnects
+/// to node B with its token and last `seq`, and gets exactly what it missed, once, in order
+/// (web-chat issue, points 8 and 10).
+#[tokio::test]
+async fn two_server_processes_share_a_conversation() -> anyhow::Result<()> {
+    use crate::process::{login, start_env};
+    let (db, _) = baylanys_tests::fresh_database(Backend::Postgres).await?;
+    let workdir =
+        std::env::temp_dir().join(format!("bl_cluster_{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&workdir)?;
+    let env = [("BAYLANYS_REDIS_URL", redis_url())];
+    let password = "cluster-admin-password";
+    let node_a = start_env(&db, Some(password), &workdir, "warn", None, &env).await?;
+    let node_b = start_env(&db, Some(password), &workdir, "warn", None, &env).await?;
+    let http = reqwest::Client::new();
+    let token = login(&http, &node_b.base, password).await?;
+
+    let (mut citizen, appeal, visitor) = chat_on_base(&node_a.base, None, 0).await?;
+    let mut op = crate::ws_operator::connect(&node_b.base).await?;
+    send(&mut op, json!({"type": "hello", "v": 1, "token": token})).await?;
+    send(
+        &mut op,
+        json!({"type": "open", "appeal_id": appeal, "last_seq": 0}),
+    )
+    .await?;
+    // Citizen on A → operator on B.
+    send(
+        &mut citizen,
+        json!({"type": "message", "client_id": uuid::Uuid::now_v7(), "body": "Сәлем, A түйінінен"}),
+    )
+    .await?;
+    until(&mut citizen, "ack", |_| true).await?;
+    let m = until(&mut op, "message", |f| f["seq"] == 1).await?;
+    assert_eq!(m["body"], "Сәлем, A түйінінен");
+    send(&mut citizen, json!({"type": "typing"})).await?;
+    until(&mut op, "typing", |_| true).await?;
+    // Operator on B → citizen on A, and the read receipt back.
+    send(&mut op, json!({"type": "message", "appeal_id": appeal, "client_id": uuid::Uuid::now_v7(), "body": "Жауап B түйінінен"})).await?;
+    let m = until(&mut citizen, "message", |f| f["seq"] == 2).await?;
+    assert_eq!(m["body"], "Жауап B түйінінен");
+    send(&mut citizen, json!({"type": "read", "seq": 2})).await?;
+    until(&mut op, "read", |f| f["seq"] == 2).await?;
+
+    // Node A stops: its sockets close with 1001 (going away).
+    let pid = node_a.child.id().ok_or_else(|| anyhow::anyhow!("no pid"))?;
+    tokio::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .await?;
+    let bye = until(&mut citizen, "close", |_| true).await?;
+    assert_eq!(bye["code"], 1001, "{bye}");
+    // While the citizen is away the operator writes twice.
+    for body in ["Бірінші", "Екінші"] {
+        send(&mut op, json!({"type": "message", "appeal_id": appeal, "client_id": uuid::Uuid::now_v7(), "body": body})).await?;
+        until(&mut op, "ack", |_| true).await?;
+    }
+    // The widget reconnects to node B with its token and the last seq it saw.
+    let (mut again, same, _) = chat_on_base(&node_b.base, Some(visitor), 2).await?;
+    assert_eq!(same, appeal);
+    let mut bodies = Vec::new();
+    while bodies.len() < 2 {
+        let f = until(&mut again, "message", |_| true).await?;
+        bodies.push((
+            f["seq"].as_i64().unwrap_or(0),
+            f["body"].as_str().unwrap_or("").to_owned(),
+        ));
+    }
+    assert_eq!(
+        bodies,
+        [(3, "Бірінші".to_owned()), (4, "Екінші".to_owned())]
+    );
+    send(
+        &mut again,
+        json!({"type": "message", "client_id": uuid::Uuid::now_v7(), "body": "Рақмет"}),
+    )
+    .await?;
+    assert_eq!(until(&mut again, "ack", |_| true).await?["seq"], 5);
+    until(&mut op, "message", |f| f["seq"] == 5).await?;
+    drop(node_b);
+    let _ = std::fs::remove_dir_all(&workdir);
+    Ok(())
+}
+
+/// Opens (or resumes, with `token` and `last_seq`) a citizen's chat on a node; returns the
+/// socket, the appeal and the visitor token.
+async fn chat_on_base(
+    base: &str,
+    token: Option<String>,
+    last_seq: i64,
+) -> anyhow::Result<(Socket, String, String)> {
+    let url = format!("{}/ws/chat", base.replacen("http://", "ws://", 1));
+    let (mut s, _) = tokio_tungstenite::connect_async(url).await?;
+    send(
+        &mut s,
+        json!({"type": "hello", "v": 1, "language": "kk", "token": token, "last_seq": last_seq}),
+    )
+    .await?;
+    let w = until(&mut s, "welcome", |_| true).await?;
+    Ok((
+        s,
+        w["appeal_id"].as_str().unwrap_or_default().to_owned(),
+        w["token"].as_str().unwrap_or_default().to_owned(),
+    ))
+}

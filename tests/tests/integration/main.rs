@@ -13,7 +13,7 @@ mod http_errors;
 mod http_flow;
 mod http_roles;
 mod http_routing;
-mod process;
+pub mod process;
 mod routing_engine;
 mod ws_chat;
 mod ws_chat_frames;

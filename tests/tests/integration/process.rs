@@ -13,7 +13,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 /// The binary next to the test executable (`target/<profile>/baylanys`); `.ci/run` builds it.
-fn binary() -> anyhow::Result<PathBuf> {
+pub fn binary() -> anyhow::Result<PathBuf> {
     if let Some(p) = std::env::var_os("BAYLANYS_BIN") {
         return Ok(PathBuf::from(p));
     }
@@ -38,10 +38,11 @@ fn free_port() -> anyhow::Result<u16> {
         .port())
 }
 
-struct Node {
-    child: Child,
-    base: String,
-    stdout: Vec<String>,
+#[derive(Debug)]
+pub struct Node {
+    pub child: Child,
+    pub base: String,
+    pub stdout: Vec<String>,
 }
 
 async fn start(
@@ -59,6 +60,18 @@ async fn start_logging(
     log: &str,
     stderr: Option<std::fs::File>,
 ) -> anyhow::Result<Node> {
+    start_env(database_url, admin_password, workdir, log, stderr, &[]).await
+}
+
+/// Starts `baylanys serve` with extra environment (e.g. `BAYLANYS_REDIS_URL`).
+pub async fn start_env(
+    database_url: &str,
+    admin_password: Option<&str>,
+    workdir: &PathBuf,
+    log: &str,
+    stderr: Option<std::fs::File>,
+    env: &[(&str, String)],
+) -> anyhow::Result<Node> {
     let port = free_port()?;
     let mut cmd = Command::new(binary()?);
     cmd.arg("serve")
@@ -69,6 +82,7 @@ async fn start_logging(
         .env("BAYLANYS_ARGON2_ITERATIONS", "1")
         .env("BAYLANYS_LOG", log)
         .env_remove("BAYLANYS_CONFIG")
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .stdout(Stdio::piped())
         .stderr(stderr.map(Stdio::from).unwrap_or_else(Stdio::null))
         .kill_on_drop(true);
@@ -105,7 +119,7 @@ async fn start_logging(
     })
 }
 
-async fn login(http: &reqwest::Client, base: &str, password: &str) -> anyhow::Result<String> {
+pub async fn login(http: &reqwest::Client, base: &str, password: &str) -> anyhow::Result<String> {
     let r = http
         .post(format!("{base}/api/v1/auth/login"))
         .json(&json!({"login": "admin", "password": password}))
