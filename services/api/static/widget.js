@@ -81,6 +81,7 @@
     .baylanys-chat button { font: inherit; padding: .4rem .8rem; background: #0b5394; color: #fff; border: 0; border-radius: .3rem; cursor: pointer; }
     .baylanys-chat :focus-visible { outline: 3px solid #f90; outline-offset: 2px; }
     .baylanys-chat .launcher { position: fixed; right: 1rem; bottom: 1rem; }
+    .baylanys-chat [hidden] { display: none !important; }
     .baylanys-chat .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   `);
   const panel = el("div", { class: "panel", role: "dialog", "aria-labelledby": "baylanys-title" });

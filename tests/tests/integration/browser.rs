@@ -123,3 +123,117 @@ async fn chat_in_chromium() -> anyhow::Result<()> {
     assert_eq!(appeals.body["items"][0]["last_seq"], 2);
     Ok(())
 }
+
+/// A TCP proxy in front of the server whose connections a browser script can cut, for a real
+/// network drop: `GET {control}/down` closes every proxied connection and refuses new ones;
+/// `GET {control}/up` lets them through again.
+struct DropProxy {
+    base: String,
+    control: String,
+}
+
+async fn drop_proxy(target: &str) -> anyhow::Result<DropProxy> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::{TcpListener, TcpStream};
+
+    let target = target.trim_start_matches("http://").to_owned();
+    let front = TcpListener::bind("127.0.0.1:0").await?;
+    let control = TcpListener::bind("127.0.0.1:0").await?;
+    let proxy = DropProxy {
+        base: format!("http://{}", front.local_addr()?),
+        control: format!("http://{}", control.local_addr()?),
+    };
+    let up = Arc::new(AtomicBool::new(true));
+    let (cut, _) = tokio::sync::broadcast::channel::<()>(4);
+    {
+        let (up, cut) = (up.clone(), cut.clone());
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = front.accept().await {
+                if !up.load(Ordering::SeqCst) {
+                    continue; // dropped: the browser sees the connection fail
+                }
+                let target = target.clone();
+                let mut cut = cut.subscribe();
+                tokio::spawn(async move {
+                    let Ok(mut server) = TcpStream::connect(&target).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        _ = cut.recv() => {}
+                    }
+                });
+            }
+        });
+    }
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = control.accept().await {
+            let mut buf = [0u8; 1024];
+            let n = s.read(&mut buf).await.unwrap_or(0);
+            let head = String::from_utf8_lossy(&buf[..n]);
+            if head.starts_with("GET /down") {
+                up.store(false, Ordering::SeqCst);
+                let _ = cut.send(());
+            } else if head.starts_with("GET /up") {
+                up.store(true, Ordering::SeqCst);
+            }
+            let _ = s
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+                .await;
+        }
+    });
+    Ok(proxy)
+}
+
+/// The whole story in real Chromium: two citizens write in Kazakh and Russian at `/chat`; an
+/// operator signs in at `/console`, takes both into tabs, verifies the Kazakh citizen and sees
+/// their earlier call in the history pane, replies in both languages; read receipts show; the
+/// Kazakh citizen's network drops (a real cut of the TCP connections) while the operator writes
+/// twice, and after it comes back every message is there once, in order; the Russian chat is
+/// transferred and the citizen is told. Screenshots of both pages are kept.
+#[tokio::test]
+async fn chat_and_console_story_in_chromium() -> anyhow::Result<()> {
+    let app = TestApp::spawn(Backend::Sqlite).await?;
+    let main = app.open_queue("main", "Main").await?;
+    app.open_queue("second", "Second line").await?;
+    app.put(
+        "/api/v1/routing/table",
+        app.admin(),
+        json!({"entries": [], "default_queue_id": main}),
+    )
+    .await?;
+    let (op_id, _) = app.staff("op", "operator", None).await?;
+    app.patch(
+        &format!("/api/v1/staff/{op_id}"),
+        app.admin(),
+        json!({"languages": ["kk", "ru"], "capacity": {"web_chat": 3, "voice": 1}}),
+    )
+    .await?;
+    let client = app
+        .client(
+            app.admin(),
+            json!({"name": "Айжан Серікова", "language": "kk", "iin": "061211600012"}),
+        )
+        .await?;
+    app.appeal(app.admin(), client, "Өткен аптада қоңырау шалдым")
+        .await?;
+    let proxy = drop_proxy(&app.base).await?;
+    run_script(
+        &app,
+        "story.mjs",
+        &[
+            ("BAYLANYS_PROXY", proxy.base.clone()),
+            ("BAYLANYS_CONTROL", proxy.control.clone()),
+        ],
+    )
+    .await?;
+    // The Kazakh conversation is whole in the store: the citizen's message, the assignment, the
+    // three replies; the Russian one was transferred.
+    let transferred = app
+        .get("/api/v1/events?kind=routing.transferred", app.admin())
+        .await?;
+    assert_eq!(transferred.body["items"].as_array().map(Vec::len), Some(1));
+    Ok(())
+}
