@@ -38,16 +38,44 @@ pub struct AppealView {
     /// When the client proved who they are (R11); until then the single window hides the
     /// client's IIN and BIN.
     pub verified_at: Option<DateTime<Utc>>,
-    /// `iin_birth_date` so far.
+    /// `iin_birth_date`, `otp_email` or `otp_sms`.
     pub verification_method: Option<String>,
 }
 
-/// The client proves who they are with their IIN and date of birth, checked against the record.
-#[derive(Clone, Serialize, Deserialize, ToSchema)]
+/// The client proves who they are (R11): either their IIN and date of birth, checked against the
+/// record, or the one-time code sent to the phone or e-mail on file. Give one of the two.
+#[derive(Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyClient {
-    pub iin: String,
-    pub birth_date: chrono::NaiveDate,
+    #[serde(default)]
+    pub iin: Option<String>,
+    #[serde(default)]
+    pub birth_date: Option<chrono::NaiveDate>,
+    /// The six digits the client read out from the message.
+    #[serde(default)]
+    pub code: Option<String>,
+}
+
+/// Where to send a one-time code: the client's e-mail or phone on file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CodeVia {
+    Email,
+    Sms,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SendCode {
+    pub via: CodeVia,
+}
+
+/// A code is on its way; the address is shown masked so the operator can say where.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CodeSent {
+    pub via: CodeVia,
+    pub sent_to: String,
+    pub expires_at: DateTime<Utc>,
 }
 
 impl std::fmt::Debug for VerifyClient {

@@ -69,6 +69,9 @@ try {
   // Not verified yet: a warning, and no history. IIN and date of birth unlock it (R11).
   await op.waitForSelector("#verify:not([hidden])", { timeout });
   if (await op.locator("#history-box").isVisible()) throw new Error("history shown before verification");
+  // A one-time code needs an address on file: the console says why it cannot send one.
+  await op.getByRole("button", { name: "Отправить код на почту" }).click();
+  await op.locator("#code-status", { hasText: "no e-mail address on file" }).waitFor({ timeout });
   await op.fill("#verify-iin", "061211600012");
   await op.fill("#verify-dob", "2006-12-11");
   await op.locator("#verify button").click();

@@ -129,6 +129,26 @@ impl TestApp {
     }
 
     pub async fn spawn_with(backend: Backend, config: ApiConfig) -> anyhow::Result<TestApp> {
+        Self::spawn_full(backend, config, baylanys_api::Delivery::default()).await
+    }
+
+    /// With e-mail and SMS delivery configured (e.g. a local SMTP server and SMS gateway).
+    pub async fn spawn_delivering(
+        backend: Backend,
+        delivery: baylanys_api::Delivery,
+    ) -> anyhow::Result<TestApp> {
+        let config = ApiConfig {
+            hash_cost: TEST_COST,
+            ..ApiConfig::default()
+        };
+        Self::spawn_full(backend, config, delivery).await
+    }
+
+    async fn spawn_full(
+        backend: Backend,
+        config: ApiConfig,
+        delivery: baylanys_api::Delivery,
+    ) -> anyhow::Result<TestApp> {
         let (database_url, tmp) = fresh_database(backend).await?;
         let store = baylanys_store::connect(&database_url).await?;
         store.migrate().await?;
@@ -140,6 +160,7 @@ impl TestApp {
             store,
             config,
             baylanys_bus::Bus::local(),
+            delivery,
         )
         .await
     }
@@ -159,6 +180,7 @@ impl TestApp {
             store,
             config,
             bus,
+            baylanys_api::Delivery::default(),
         )
         .await
     }
@@ -190,11 +212,13 @@ impl TestApp {
         store: Arc<dyn Store>,
         config: ApiConfig,
         bus: baylanys_bus::Bus,
+        delivery: baylanys_api::Delivery,
     ) -> anyhow::Result<TestApp> {
         let state = AppState::new(store.clone(), config)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?
-            .with_bus(bus);
+            .with_bus(bus)
+            .with_delivery(delivery);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
         let engine = Arc::new(

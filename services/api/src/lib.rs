@@ -55,6 +55,14 @@ impl Default for ApiConfig {
     }
 }
 
+/// How messages leave the centre outside a live conversation: e-mail and SMS. Either may be
+/// absent (not configured); what needs it then says so.
+#[derive(Debug, Clone, Default)]
+pub struct Delivery {
+    pub mailer: Option<Arc<baylanys_channels::Mailer>>,
+    pub sms: Option<Arc<baylanys_channels::SmsGateway>>,
+}
+
 /// Shared by every handler. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
@@ -79,6 +87,7 @@ pub struct AppState {
     /// Recent failed logins per login name, against password guessing.
     pub(crate) failed_logins:
         Arc<std::sync::Mutex<std::collections::HashMap<String, password::Failures>>>,
+    pub delivery: Delivery,
     /// Web-chat flood counters per visitor address.
     pub(crate) ip_limits: limits::IpLimits,
     /// Verified against when a login is unknown, so timing does not reveal which logins exist.
@@ -98,6 +107,11 @@ impl AppState {
     /// Uses `bus` for live fan-out (the Redis bus when several nodes run).
     pub fn with_bus(mut self, bus: baylanys_bus::Bus) -> Self {
         self.bus = bus;
+        self
+    }
+
+    pub fn with_delivery(mut self, delivery: Delivery) -> Self {
+        self.delivery = delivery;
         self
     }
 
@@ -123,6 +137,7 @@ impl AppState {
             dummy_hash: Arc::new(dummy_hash),
             failed_logins: Arc::default(),
             ip_limits: limits::IpLimits::default(),
+            delivery: Delivery::default(),
         })
     }
 }
@@ -170,6 +185,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::staff::router())
         .merge(routes::clients::router())
         .merge(routes::appeals::router())
+        .merge(routes::verification::router())
         .merge(routes::catalog::router())
         .merge(routes::calendar::router())
         .merge(routes::routing::router())

@@ -17,7 +17,7 @@ const T = {
         note: "Ішкі жазба", add_note: "Жазба қосу", resolution: "Шешім", fcr: "Бірінші байланыста шешілді",
         close_appeal: "Өтінішті жабу", client: "Клиент", contacts: "Күтіп тұрған байланыстар", reason: "Себебі",
         offered_to: "Кімге ұсынылды", reassign: "Қайта тағайындау", to_operator: "Операторға…",
-        default_reason: "Супервизор қайта тағайындады", conversations: "Әңгімелер", or_operator: "немесе операторға",
+        default_reason: "Супервизор қайта тағайындады", conversations: "Әңгімелер", code_email: "Поштаға код жіберу", code_sms: "SMS арқылы код жіберу", code: "Код", check_code: "Кодты тексеру", code_sent: "Код жіберілді:", or_operator: "немесе операторға",
         end_chat: "Чатты аяқтау (өтініш ашық қалады)", close_tab: "Қойындыны жабу", typing: "Клиент жазып жатыр…",
         unverified: "Клиенттің жеке басы тексерілмеген: құпия мәліметті айтпаңыз.", iin: "ЖСН", birth_date: "Туған күні",
         verify: "Тексеру", verified: "тексерілген", not_verified: "тексерілмеген", flags: "Белгілер",
@@ -35,7 +35,7 @@ const T = {
         note: "Внутренняя заметка", add_note: "Добавить заметку", resolution: "Решение", fcr: "Решено при первом обращении",
         close_appeal: "Закрыть обращение", client: "Клиент", contacts: "Ожидающие обращения", reason: "Причина",
         offered_to: "Кому предложено", reassign: "Переназначить", to_operator: "Оператору…",
-        default_reason: "Переназначено супервизором", conversations: "Разговоры", or_operator: "или оператору",
+        default_reason: "Переназначено супервизором", conversations: "Разговоры", code_email: "Отправить код на почту", code_sms: "Отправить код по SMS", code: "Код", check_code: "Проверить код", code_sent: "Код отправлен:", or_operator: "или оператору",
         end_chat: "Завершить чат (обращение остаётся открытым)", close_tab: "Закрыть вкладку", typing: "Клиент печатает…",
         unverified: "Личность клиента не проверена: не сообщайте конфиденциальных сведений.", iin: "ИИН", birth_date: "Дата рождения",
         verify: "Проверить", verified: "проверен", not_verified: "не проверен", flags: "Отметки",
@@ -53,7 +53,7 @@ const T = {
         note: "Internal note", add_note: "Add note", resolution: "Resolution", fcr: "Resolved at first contact",
         close_appeal: "Close appeal", client: "Client", contacts: "Waiting contacts", reason: "Reason",
         offered_to: "Offered to", reassign: "Reassign", to_operator: "To operator…",
-        default_reason: "Reassigned by a supervisor", conversations: "Conversations", or_operator: "or to an operator",
+        default_reason: "Reassigned by a supervisor", conversations: "Conversations", code_email: "Send a code to the e-mail on file", code_sms: "Send a code by SMS", code: "Code", check_code: "Check the code", code_sent: "Code sent to", or_operator: "or to an operator",
         end_chat: "End the chat (the appeal stays open)", close_tab: "Close tab", typing: "The client is typing…",
         unverified: "The client is not verified: do not disclose confidential information.", iin: "IIN", birth_date: "Date of birth",
         verify: "Verify", verified: "verified", not_verified: "not verified", flags: "Flags",
@@ -386,6 +386,8 @@ function drawPanel(c) {
   }
   // Until the client is verified, warn and keep their other appeals out of sight (R11).
   $("verify").hidden = verified;
+  $("verify-otp").hidden = verified;
+  $("code-status").textContent = "";
   $("history-box").hidden = !verified;
   $("history-box").open = verified;
   const hist = $("history");
@@ -439,9 +441,26 @@ $("verify").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   const c = convs.get(active);
   if (!c) return;
-  const r = await api("POST", `/api/v1/appeals/${c.id}/verify`, { iin: $("verify-iin").value.trim(), birth_date: $("verify-dob").value });
+  const r = await api("POST", `/api/v1/appeals/${c.id}/verify`, { iin: $("verify-iin").value.trim(), birth_date: $("verify-dob").value || null });
   if (r.ok) { $("verify-iin").value = ""; await refresh(c); }
   else $("link").textContent = (r.body && r.body.detail) || "error";
+});
+async function sendCode(via) {
+  const c = convs.get(active);
+  if (!c) return;
+  const r = await api("POST", `/api/v1/appeals/${c.id}/verify/code`, { via });
+  $("code-status").textContent = r.ok ? `${t("code_sent")} ${r.body.sent_to}` : (r.body && r.body.detail) || "error";
+  if (r.ok) $("verify-code").focus();
+}
+$("code-email").addEventListener("click", () => sendCode("email"));
+$("code-sms").addEventListener("click", () => sendCode("sms"));
+$("verify-otp").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const c = convs.get(active);
+  if (!c) return;
+  const r = await api("POST", `/api/v1/appeals/${c.id}/verify`, { code: $("verify-code").value.trim() });
+  if (r.ok) { $("verify-code").value = ""; await refresh(c); }
+  else $("code-status").textContent = (r.body && r.body.detail) || "error";
 });
 $("canned").addEventListener("change", () => {
   const c = canned.find((x) => x.id === $("canned").value);

@@ -97,6 +97,14 @@ pub struct Config {
     pub chat_ip_conversations_per_hour: u32,
     /// Reverse proxies whose `X-Forwarded-For` names the visitor's address.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// SMTP relay for mail out (verification codes now; notifications later); unset = no mail.
+    pub smtp_url: Option<Url>,
+    pub mail_from: String,
+    /// Twilio-compatible SMS gateway; unset = no SMS.
+    pub sms_api_url: Option<String>,
+    pub sms_account_sid: String,
+    pub sms_auth_token: Option<Secret>,
+    pub sms_from: String,
 }
 
 impl Default for Config {
@@ -123,6 +131,12 @@ impl Default for Config {
             chat_ip_messages_per_minute: api.chat.ip_messages_per_minute,
             chat_ip_conversations_per_hour: api.chat.ip_conversations_per_hour,
             trusted_proxies: api.chat.trusted_proxies,
+            smtp_url: None,
+            mail_from: "Contact centre <noreply@localhost>".into(),
+            sms_api_url: None,
+            sms_account_sid: String::new(),
+            sms_auth_token: None,
+            sms_from: String::new(),
         }
     }
 }
@@ -214,6 +228,24 @@ impl Config {
             self.chat_ip_conversations_per_hour =
                 num("BAYLANYS_CHAT_IP_CONVERSATIONS_PER_HOUR", v)?;
         }
+        if let Some(v) = get("BAYLANYS_SMTP_URL") {
+            self.smtp_url = (!v.is_empty()).then_some(Url(v));
+        }
+        if let Some(v) = get("BAYLANYS_MAIL_FROM") {
+            self.mail_from = v;
+        }
+        if let Some(v) = get("BAYLANYS_SMS_API_URL") {
+            self.sms_api_url = (!v.is_empty()).then_some(v);
+        }
+        if let Some(v) = get("BAYLANYS_SMS_ACCOUNT_SID") {
+            self.sms_account_sid = v;
+        }
+        if let Some(v) = get("BAYLANYS_SMS_AUTH_TOKEN") {
+            self.sms_auth_token = (!v.is_empty()).then_some(Secret(v));
+        }
+        if let Some(v) = get("BAYLANYS_SMS_FROM") {
+            self.sms_from = v;
+        }
         if let Some(v) = get("BAYLANYS_TRUSTED_PROXIES") {
             self.trusted_proxies = v
                 .split(',')
@@ -239,6 +271,33 @@ impl Config {
             );
         }
         Ok(())
+    }
+
+    /// The mail and SMS senders configured; a broken setting stops the start with its reason.
+    pub fn delivery(&self) -> anyhow::Result<baylanys_api::Delivery> {
+        let mailer = match &self.smtp_url {
+            Some(url) => Some(std::sync::Arc::new(
+                baylanys_channels::Mailer::new(url.expose(), &self.mail_from)
+                    .map_err(|e| anyhow::anyhow!("smtp_url / mail_from: {e}"))?,
+            )),
+            None => None,
+        };
+        let sms = match &self.sms_api_url {
+            Some(base) => Some(std::sync::Arc::new(
+                baylanys_channels::SmsGateway::new(
+                    base,
+                    &self.sms_account_sid,
+                    self.sms_auth_token
+                        .as_ref()
+                        .map(Secret::expose)
+                        .unwrap_or(""),
+                    &self.sms_from,
+                )
+                .map_err(|e| anyhow::anyhow!("sms_*: {e}"))?,
+            )),
+            None => None,
+        };
+        Ok(baylanys_api::Delivery { mailer, sms })
     }
 
     pub fn api(&self) -> baylanys_api::ApiConfig {
@@ -274,6 +333,8 @@ mod tests {
             "BAYLANYS_DATABASE_URL" => Some("postgres://app:hunter2@db/baylanys".into()),
             "BAYLANYS_ADMIN_PASSWORD" => Some("s3cret-admin".into()),
             "BAYLANYS_REDIS_URL" => Some("redis://:redispw@cache:6379".into()),
+            "BAYLANYS_SMTP_URL" => Some("smtp://mailer:smtppw@mail.gov.kz:587?tls=required".into()),
+            "BAYLANYS_SMS_AUTH_TOKEN" => Some("sms-token-secret".into()),
             _ => None,
         })
         .unwrap_or_default();
@@ -281,6 +342,8 @@ mod tests {
         assert!(!text.contains("hunter2"), "{text}");
         assert!(!text.contains("s3cret-admin"), "{text}");
         assert!(!text.contains("redispw"), "{text}");
+        assert!(!text.contains("smtppw"), "{text}");
+        assert!(!text.contains("sms-token-secret"), "{text}");
         assert!(text.contains("postgres://app:***@db/baylanys"), "{text}");
         assert_eq!(
             c.database_url.expose(),

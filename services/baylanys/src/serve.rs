@@ -91,7 +91,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let state = baylanys_api::AppState::new(store.clone(), config.api())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?
-        .with_bus(bus);
+        .with_bus(bus)
+        .with_delivery(config.delivery()?);
     // The routing engine runs on every node; its decisions are guarded in the database.
     let engine = Arc::new(
         baylanys_workers::RoutingEngine::new(store.clone(), state.kick.clone())

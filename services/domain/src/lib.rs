@@ -66,6 +66,9 @@ pub mod event_kind {
     pub const ROUTING_OUT_OF_HOURS: &str = "routing.out_of_hours";
     pub const CANNED_SAVED: &str = "canned.saved";
     pub const CLIENT_VERIFIED: &str = "client.verified";
+    /// A one-time code went to the phone or e-mail on file (R11); never the code itself.
+    pub const CLIENT_CODE_SENT: &str = "client.code_sent";
+    pub const CLIENT_VERIFICATION_FAILED: &str = "client.verification_failed";
 }
 
 /// The country's time zone. Reports, deadlines and appeal numbers follow local dates

@@ -24,6 +24,7 @@ mod routing;
 mod rows;
 mod sqlite;
 mod staff;
+mod verification;
 
 use async_trait::async_trait;
 use baylanys_domain::AppealScope;
@@ -321,6 +322,64 @@ pub trait ChatStore: Send + Sync {
     async fn read_marks(&self, appeal_id: Uuid) -> StoreResult<(i64, i64)>;
 }
 
+/// Where a one-time code was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeVia {
+    Email,
+    Sms,
+}
+
+impl CodeVia {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodeVia::Email => "email",
+            CodeVia::Sms => "sms",
+        }
+    }
+}
+
+/// What checking a one-time code found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeCheck {
+    /// The code matched: the appeal is verified now.
+    Verified(Box<Appeal>),
+    /// It did not; the code stops working when no attempts are left.
+    Wrong {
+        attempts_left: u32,
+    },
+    Expired,
+    /// No code is open (none sent, used, superseded or exhausted).
+    NoCode,
+}
+
+/// One-time verification codes (R11).
+#[async_trait]
+pub trait VerificationStore: Send + Sync {
+    /// Records a code (its hash) sent for the appeal; earlier open codes stop working. An event
+    /// says a code was sent and how, never the code or the address.
+    async fn issue_code(
+        &self,
+        appeal_id: Uuid,
+        via: CodeVia,
+        code_hash: &str,
+        expires_at: DateTime<Utc>,
+        scope: AppealScope,
+        actor: Actor,
+    ) -> StoreResult<Uuid>;
+    /// How many codes the appeal got since `since`, against flooding a client's phone.
+    async fn codes_issued_since(&self, appeal_id: Uuid, since: DateTime<Utc>) -> StoreResult<u32>;
+    /// Counts an attempt against the open code; on a match the appeal is marked verified with
+    /// `otp_email` or `otp_sms` in the same transaction.
+    async fn check_code(
+        &self,
+        appeal_id: Uuid,
+        code_hash: &str,
+        max_attempts: u32,
+        scope: AppealScope,
+        actor: Actor,
+    ) -> StoreResult<CodeCheck>;
+}
+
 /// Whose read receipt a mark is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reader {
@@ -379,6 +438,7 @@ pub trait Store:
     + RoutingStore
     + DispatchStore
     + ChatStore
+    + VerificationStore
 {
     /// `sqlite` or `postgres`, for logs and `/readyz`.
     fn backend(&self) -> &'static str;

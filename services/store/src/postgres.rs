@@ -16,6 +16,7 @@ use crate::events::impl_event_store;
 use crate::interactions::impl_interaction_store;
 use crate::routing::impl_routing_store;
 use crate::staff::impl_staff_store;
+use crate::verification::impl_verification_store;
 use crate::StoreResult;
 
 /// PostgreSQL handles concurrent writers itself, so reads and writes share one pool; the two
@@ -51,6 +52,7 @@ impl_calendar_store!(PgStore, sqlx::Postgres);
 impl_routing_store!(PgStore, sqlx::Postgres);
 impl_dispatch_store!(PgStore, sqlx::Postgres);
 impl_chat_store!(PgStore, sqlx::Postgres);
+impl_verification_store!(PgStore, sqlx::Postgres);
 
 #[async_trait::async_trait]
 impl crate::Store for PgStore {

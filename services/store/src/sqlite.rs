@@ -18,6 +18,7 @@ use crate::events::impl_event_store;
 use crate::interactions::impl_interaction_store;
 use crate::routing::impl_routing_store;
 use crate::staff::impl_staff_store;
+use crate::verification::impl_verification_store;
 use crate::{StoreError, StoreResult};
 
 /// SQLite allows one writer at a time. All writes go through a pool of exactly one connection,
@@ -70,6 +71,7 @@ impl_calendar_store!(SqliteStore, sqlx::Sqlite);
 impl_routing_store!(SqliteStore, sqlx::Sqlite);
 impl_dispatch_store!(SqliteStore, sqlx::Sqlite);
 impl_chat_store!(SqliteStore, sqlx::Sqlite);
+impl_verification_store!(SqliteStore, sqlx::Sqlite);
 
 #[async_trait::async_trait]
 impl crate::Store for SqliteStore {

@@ -15,6 +15,7 @@ mod http_roles;
 mod http_routing;
 pub mod process;
 mod routing_engine;
+mod verification;
 mod ws_chat;
 mod ws_chat_frames;
 mod ws_operator;

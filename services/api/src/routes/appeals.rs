@@ -36,7 +36,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(assign))
         .routes(routes!(add_note))
         .routes(routes!(redirect))
-        .routes(routes!(verify))
 }
 
 fn external_id(value: Option<String>) -> Result<Option<String>, DomainError> {
@@ -347,44 +346,4 @@ async fn redirect(
         .redirect(id, req.body_id, &reason, caller.actor())
         .await?;
     Ok(axum::Json(convert::appeal(&appeal)))
-}
-
-/// Verifies the client on this appeal by IIN and date of birth against their record (R11). A
-/// mismatch changes nothing and says only that it failed.
-#[utoipa::path(post, path = "/api/v1/appeals/{id}/verify", tag = "appeals", security(("bearer" = [])),
-    params(("id" = Uuid, Path)), request_body = baylanys_proto::VerifyClient,
-    responses(
-        (status = 200, body = AppealView),
-        (status = 409, description = "The client has no IIN on file", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "IIN or date of birth do not match", body = ProblemDetails, content_type = "application/problem+json")))]
-async fn verify(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<Uuid>,
-    Json(req): Json<baylanys_proto::VerifyClient>,
-) -> ApiResult<axum::Json<AppealView>> {
-    caller.require(CENTRE_STAFF)?;
-    let scope = caller.staff.scope();
-    let appeal = state.store.get_appeal(id, scope).await?;
-    let client = state.store.get_client(appeal.client_id).await?;
-    let Some(on_file) = client.iin.as_deref() else {
-        return Err(ApiError::new(
-            baylanys_proto::problem::CONFLICT,
-            "the client has no IIN on file; verify by a one-time code instead",
-        ));
-    };
-    let given = baylanys_domain::Iin::parse(req.iin.trim())?;
-    let matches = given.as_str() == on_file && given.birth_date() == Some(req.birth_date);
-    if !matches {
-        tracing::warn!(appeal_id = %id, "client verification failed");
-        return Err(ApiError::new(
-            baylanys_proto::problem::VERIFICATION_FAILED,
-            "the IIN or the date of birth does not match the record",
-        ));
-    }
-    let verified = state
-        .store
-        .mark_verified(id, "iin_birth_date", scope, caller.actor())
-        .await?;
-    Ok(axum::Json(convert::appeal(&verified)))
 }

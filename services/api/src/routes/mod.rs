@@ -12,6 +12,7 @@ pub mod pages;
 pub mod routing;
 pub mod staff;
 pub mod system;
+pub mod verification;
 pub mod ws;
 
 use baylanys_domain::{BoundedText, DomainError};

@@ -1,0 +1,27 @@
+//! Outbound delivery: e-mail over SMTP (lettre, rustls with ring) and SMS through a
+//! Twilio-compatible Messages API. Used for one-time verification codes now (R11) and for the
+//! citizen notifications and the e-mail channel as they land. Each sender is configured once in
+//! the binary; an unconfigured method is simply absent, and callers say so to the user.
+
+pub mod email;
+pub mod sms;
+
+pub use email::Mailer;
+pub use sms::SmsGateway;
+
+/// Why a message did not go out.
+#[derive(Debug, thiserror::Error)]
+pub enum ChannelError {
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("the address {0:?} is not valid for this channel")]
+    Address(String),
+    /// The server or gateway could not be reached or timed out; retrying may help.
+    #[error("delivery failed: {0}")]
+    Transport(String),
+    /// The server or gateway answered and refused the message.
+    #[error("refused by the provider: {0}")]
+    Rejected(String),
+}
+
+pub type ChannelResult<T> = Result<T, ChannelError>;
