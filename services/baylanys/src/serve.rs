@@ -26,6 +26,44 @@ fn init_tracing(config: &Config) -> anyhow::Result<()> {
 /// Creates `admin` while no active admin account exists — on first start, even if operators
 /// were added with `baylanys user add` before it. With several nodes starting at once on
 /// PostgreSQL, the unique login makes the losers see a conflict, which is fine.
+/// A fresh install gets one queue, open round the clock, as the routing table's default, so web
+/// chat and the console work on the first start; admins then set the centre's real hours
+/// (`PUT /api/v1/queues/{id}/hours`), queues and routing. Nothing happens once any queue exists.
+async fn bootstrap_queue(store: &Arc<dyn Store>) -> anyhow::Result<()> {
+    if !store.list_queues().await?.is_empty() {
+        return Ok(());
+    }
+    let created = store
+        .create_queue(
+            baylanys_store::NewQueue {
+                code: "main".into(),
+                name: "Негізгі кезек / Основная очередь".into(),
+            },
+            Actor::SYSTEM,
+        )
+        .await;
+    let queue = match created {
+        Ok(q) => q,
+        // Another node starting at the same moment made it.
+        Err(StoreError::Conflict(_)) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    store
+        .set_queue_hours(
+            queue.id,
+            Some(baylanys_domain::WeeklyHours::always()),
+            Actor::SYSTEM,
+        )
+        .await?;
+    let mut table = store.routing_table().await?;
+    if table.default_queue_id.is_none() {
+        table.default_queue_id = Some(queue.id);
+        store.set_routing_table(table, Actor::SYSTEM).await?;
+    }
+    tracing::info!(queue = %queue.id, "created the default queue `main`, open round the clock");
+    Ok(())
+}
+
 async fn bootstrap_admin(store: &Arc<dyn Store>, config: &Config) -> anyhow::Result<()> {
     let staff = store.list_staff().await?;
     if staff.iter().any(|s| s.role == Role::Admin && s.active) {
@@ -78,6 +116,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .context("opening the database")?;
     store.migrate().await.context("migrating the database")?;
     bootstrap_admin(&store, &config).await?;
+    bootstrap_queue(&store).await?;
     let bus = match &config.redis_url {
         Some(url) => {
             let bus = baylanys_bus::Bus::redis(url.expose())

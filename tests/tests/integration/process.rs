@@ -237,7 +237,24 @@ async fn first_start_and_graceful_shutdown() -> anyhow::Result<()> {
         .to_owned();
     assert!(password.len() >= 20, "{password}");
     let http = reqwest::Client::new();
-    login(&http, &node.base, &password).await?;
+    let admin = login(&http, &node.base, &password).await?;
+    // One queue, open round the clock, routes everything until the admin sets the centre up.
+    let queues: Value = http
+        .get(format!("{}/api/v1/queues", node.base))
+        .bearer_auth(&admin)
+        .send()
+        .await?
+        .json()
+        .await?;
+    assert_eq!(queues[0]["code"], "main", "{queues}");
+    let table: Value = http
+        .get(format!("{}/api/v1/routing/table", node.base))
+        .bearer_auth(&admin)
+        .send()
+        .await?
+        .json()
+        .await?;
+    assert_eq!(table["default_queue_id"], queues[0]["id"], "{table}");
     let r = http
         .post(format!("{}/api/v1/auth/login", node.base))
         .json(&json!({"login": "aigerim", "password": "operator-pass-1"}))
