@@ -1,9 +1,43 @@
 //! Helpers the appeal verbs share inside their transactions: reading an appeal under the
-//! caller's scope, replay look-ups by external id, inserting a message with its reserved `seq`.
+//! caller's scope, replay look-ups by external id, inserting a message with its reserved `seq`,
+//! marking the client verified.
 
 macro_rules! impl_appeal_support {
     ($store:ty, $db:ty) => {
         impl $store {
+            /// Marks the appeal's client verified by `method` with its event (R11).
+            async fn verify_in_tx(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                appeal: &$crate::Appeal,
+                method: &str,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<$crate::Appeal> {
+                let now = $crate::now();
+                let row: $crate::rows::AppealRow = sqlx::query_as(
+                    "UPDATE appeals SET verified_at = $2, verified_by = $3, verification_method = $4, \
+                     updated_at = $2 WHERE id = $1 RETURNING *",
+                )
+                .bind(appeal.id)
+                .bind(now)
+                .bind(actor.staff_id)
+                .bind(method)
+                .fetch_one(&mut **tx)
+                .await?;
+                Self::event(
+                    tx,
+                    now,
+                    $crate::events::Draft::new(
+                        baylanys_domain::event_kind::CLIENT_VERIFIED,
+                        actor,
+                        serde_json::json!({ "method": method }),
+                    )
+                    .appeal(appeal.id)
+                    .client(appeal.client_id),
+                )
+                .await?;
+                row.try_into()
+            }
+
             /// Reads an appeal for update inside a transaction, enforcing the caller's scope.
             async fn appeal_in_tx(
                 tx: &mut sqlx::Transaction<'static, $db>,

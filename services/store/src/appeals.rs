@@ -647,34 +647,11 @@ macro_rules! impl_appeal_store {
                 scope: baylanys_domain::AppealScope,
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<$crate::Appeal> {
-                use baylanys_domain::event_kind;
-                let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 let appeal = Self::appeal_in_tx(&mut tx, id, scope).await?;
-                let row: $crate::rows::AppealRow = sqlx::query_as(
-                    "UPDATE appeals SET verified_at = $2, verified_by = $3, verification_method = $4, \
-                     updated_at = $2 WHERE id = $1 RETURNING *",
-                )
-                .bind(id)
-                .bind(now)
-                .bind(actor.staff_id)
-                .bind(method)
-                .fetch_one(&mut *tx)
-                .await?;
-                Self::event(
-                    &mut tx,
-                    now,
-                    $crate::events::Draft::new(
-                        event_kind::CLIENT_VERIFIED,
-                        actor,
-                        serde_json::json!({ "method": method }),
-                    )
-                    .appeal(id)
-                    .client(appeal.client_id),
-                )
-                .await?;
+                let verified = Self::verify_in_tx(&mut tx, &appeal, method, actor).await?;
                 tx.commit().await?;
-                row.try_into()
+                Ok(verified)
             }
         }
     };

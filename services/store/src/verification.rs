@@ -129,30 +129,9 @@ macro_rules! impl_verification_store {
                         attempts_left: u32::try_from(left).unwrap_or(0),
                     });
                 }
-                let row: $crate::rows::AppealRow = sqlx::query_as(
-                    "UPDATE appeals SET verified_at = $2, verified_by = $3, verification_method = $4, \
-                     updated_at = $2 WHERE id = $1 RETURNING *",
-                )
-                .bind(appeal_id)
-                .bind(now)
-                .bind(actor.staff_id)
-                .bind(&method)
-                .fetch_one(&mut *tx)
-                .await?;
-                Self::event(
-                    &mut tx,
-                    now,
-                    $crate::events::Draft::new(
-                        event_kind::CLIENT_VERIFIED,
-                        actor,
-                        serde_json::json!({ "method": method }),
-                    )
-                    .appeal(appeal_id)
-                    .client(appeal.client_id),
-                )
-                .await?;
+                let verified = Self::verify_in_tx(&mut tx, &appeal, &method, actor).await?;
                 tx.commit().await?;
-                Ok($crate::CodeCheck::Verified(Box::new(row.try_into()?)))
+                Ok($crate::CodeCheck::Verified(Box::new(verified)))
             }
         }
     };

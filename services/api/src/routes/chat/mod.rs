@@ -408,8 +408,13 @@ async fn handle(
     }
 }
 
-fn citizen_message(c: &Conversation, client_id: Uuid, text: &str) -> NewMessage {
-    NewMessage {
+async fn store_citizen_message(
+    state: &AppState,
+    c: &Conversation,
+    client_id: Uuid,
+    text: &str,
+) -> Result<baylanys_store::Ingested<baylanys_store::Message>, StoreError> {
+    let message = NewMessage {
         author: Author::Client,
         kind: MessageKind::Text,
         staff_id: None,
@@ -418,7 +423,11 @@ fn citizen_message(c: &Conversation, client_id: Uuid, text: &str) -> NewMessage 
         interaction_id: None,
         // Scoped by conversation: two visitors' client ids never collide.
         external_id: Some(format!("{}:{client_id}", c.appeal_id)),
-    }
+    };
+    state
+        .store
+        .add_message(c.appeal_id, message, AppealScope::All, Actor::SYSTEM)
+        .await
 }
 
 /// Stores a citizen's message, then acknowledges it (R5.4). After a close the conversation
@@ -439,15 +448,7 @@ async fn accept_message(
         return vec![error("too_long", format!("at most {MAX_BODY} characters"))];
     }
     let mut out = Vec::new();
-    let mut stored = state
-        .store
-        .add_message(
-            c.appeal_id,
-            citizen_message(c, client_id, text),
-            AppealScope::All,
-            Actor::SYSTEM,
-        )
-        .await;
+    let mut stored = store_citizen_message(state, c, client_id, text).await;
     if let Err(StoreError::Conflict(_)) = stored {
         if let Err(e) = start::restart(state, c, peer.ip).await {
             return vec![open_failure(&e).0];
@@ -461,15 +462,7 @@ async fn accept_message(
             last_seq: c.last_seq,
             read_seq: 0,
         }));
-        stored = state
-            .store
-            .add_message(
-                c.appeal_id,
-                citizen_message(c, client_id, text),
-                AppealScope::All,
-                Actor::SYSTEM,
-            )
-            .await;
+        stored = store_citizen_message(state, c, client_id, text).await;
     }
     match stored {
         Ok(m) => {
