@@ -105,12 +105,6 @@ pub enum OperatorServerFrame {
     Typing {
         appeal_id: Uuid,
     },
-    /// The conversation could not be replayed (the store failed midway): reload it over HTTP
-    /// and `open` again with the last `seq` shown.
-    Resync {
-        appeal_id: Uuid,
-        reason: String,
-    },
     Pong,
     Error {
         code: String,

@@ -205,7 +205,6 @@ function connect() {
       clearTimeout(typingTimer);
       typingTimer = setTimeout(() => { $("conv-typing").textContent = ""; }, 4000);
     }
-    else if (f.type === "resync") { const c = convs.get(f.appeal_id); if (c) { c.log.replaceChildren(); c.lastSeq = 0; send({ type: "open", appeal_id: c.id, last_seq: 0 }); } }
     else if (f.type === "error") $("link").textContent = f.message;
   });
   socket.addEventListener("close", (ev) => {

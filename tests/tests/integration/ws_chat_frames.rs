@@ -436,3 +436,129 @@ async fn queue_status_follows_the_configured_period() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+both!(resume_after_injected_disconnects);
+
+/// Twenty times the citizen's connection drops — sometimes before an ack arrives — while an
+/// operator keeps writing. The widget's rule (resend what was not acknowledged, resume from the
+/// last `seq` seen) ends with every entry seen exactly once, in order, and every citizen
+/// message stored exactly once (web-chat issue, point 3).
+async fn resume_after_injected_disconnects(app: TestApp) -> anyhow::Result<()> {
+    let mut s = chat_from(&app, None).await?;
+    send(&mut s, json!({"type": "hello", "v": 1, "language": "kk"})).await?;
+    let welcome = until(&mut s, "welcome").await?;
+    let token = welcome["token"].as_str().unwrap_or_default().to_owned();
+    let appeal = welcome["appeal_id"].as_str().unwrap_or_default().to_owned();
+    let mut seen: Vec<i64> = Vec::new();
+    let mut pending: Vec<(Uuid, String)> = Vec::new();
+    let mut sent_bodies = Vec::new();
+    for round in 0..20u32 {
+        // The operator writes while the citizen may be away.
+        app.post(
+            &format!("/api/v1/appeals/{appeal}/messages"),
+            app.admin(),
+            json!({"body": format!("жауап {round}")}),
+        )
+        .await?;
+        // Reconnect from the last seq seen; resend what was never acknowledged.
+        let last = seen.last().copied().unwrap_or(0);
+        let mut s = chat_from(&app, None).await?;
+        send(
+            &mut s,
+            json!({"type": "hello", "v": 1, "token": token, "last_seq": last}),
+        )
+        .await?;
+        let body = format!("хабар {round}");
+        let id = Uuid::now_v7();
+        pending.push((id, body.clone()));
+        sent_bodies.push(body);
+        for (id, body) in &pending {
+            send(
+                &mut s,
+                json!({"type": "message", "client_id": id, "body": body}),
+            )
+            .await?;
+        }
+        // Read a few frames, then drop the connection without waiting for the rest (on odd
+        // rounds right after sending, so the ack may be lost).
+        let reads = if round % 2 == 1 { 1 } else { 6 };
+        for _ in 0..reads {
+            let Ok(Ok(f)) = tokio::time::timeout(Duration::from_millis(300), next(&mut s)).await
+            else {
+                break;
+            };
+            match f["type"].as_str() {
+                Some("message") => {
+                    if let Some(seq) = f["seq"].as_i64() {
+                        seen.push(seq);
+                    }
+                }
+                Some("ack") => {
+                    pending.retain(|(id, _)| f["client_id"] != id.to_string());
+                }
+                _ => {}
+            }
+        }
+        drop(s);
+    }
+    // A last, patient connection collects everything left.
+    let last = seen.last().copied().unwrap_or(0);
+    let mut s = chat_from(&app, None).await?;
+    send(
+        &mut s,
+        json!({"type": "hello", "v": 1, "token": token, "last_seq": last}),
+    )
+    .await?;
+    for (id, body) in &pending {
+        send(
+            &mut s,
+            json!({"type": "message", "client_id": id, "body": body}),
+        )
+        .await?;
+    }
+    while !pending.is_empty() {
+        let f = next(&mut s).await?;
+        match f["type"].as_str() {
+            Some("message") => seen.extend(f["seq"].as_i64()),
+            Some("ack") => pending.retain(|(id, _)| f["client_id"] != id.to_string()),
+            _ => {}
+        }
+    }
+    let total = app
+        .get(&format!("/api/v1/appeals/{appeal}"), app.admin())
+        .await?
+        .body["appeal"]["last_seq"]
+        .as_i64()
+        .unwrap_or(0);
+    while seen.last().copied().unwrap_or(0) < total {
+        let f = next(&mut s).await?;
+        if f["type"] == "message" {
+            if let Some(seq) = f["seq"].as_i64() {
+                seen.push(seq);
+            }
+        }
+    }
+    assert_eq!(
+        seen,
+        (1..=total).collect::<Vec<_>>(),
+        "no gap, no duplicate, in order"
+    );
+    // 20 operator replies and 20 citizen messages, each stored once.
+    assert_eq!(total, 40);
+    let timeline = app
+        .get(&format!("/api/v1/appeals/{appeal}"), app.admin())
+        .await?
+        .body["timeline"]
+        .clone();
+    let mut stored: Vec<String> = timeline
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["message"]["author"] == "client")
+        .filter_map(|e| e["message"]["body"].as_str().map(str::to_owned))
+        .collect();
+    stored.sort();
+    sent_bodies.sort();
+    assert_eq!(stored, sent_bodies);
+    Ok(())
+}
