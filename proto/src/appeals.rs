@@ -56,6 +56,15 @@ pub struct VerifyClient {
     pub code: Option<String>,
 }
 
+/// A reasoned extension of the due date (АППК art. 76).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtendDeadline {
+    /// The new due date (local, Asia/Almaty); the deadline runs to the end of that day.
+    pub due_date: chrono::NaiveDate,
+    pub reason: String,
+}
+
 /// Where to send a one-time code: the client's e-mail or phone on file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]

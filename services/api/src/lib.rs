@@ -88,6 +88,9 @@ pub struct AppState {
     pub(crate) failed_logins:
         Arc<std::sync::Mutex<std::collections::HashMap<String, password::Failures>>>,
     pub delivery: Delivery,
+    /// The calendar and deadline settings new appeals are dated by, read every few seconds.
+    pub(crate) deadline_rules:
+        Arc<tokio::sync::Mutex<Option<(std::time::Instant, routes::deadlines::Rules)>>>,
     /// Web-chat flood counters per visitor address.
     pub(crate) ip_limits: limits::IpLimits,
     /// Verified against when a login is unknown, so timing does not reveal which logins exist.
@@ -138,6 +141,7 @@ impl AppState {
             failed_logins: Arc::default(),
             ip_limits: limits::IpLimits::default(),
             delivery: Delivery::default(),
+            deadline_rules: Arc::default(),
         })
     }
 }
@@ -186,6 +190,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::clients::router())
         .merge(routes::appeals::router())
         .merge(routes::verification::router())
+        .merge(routes::deadlines::router())
         .merge(routes::catalog::router())
         .merge(routes::calendar::router())
         .merge(routes::routing::router())

@@ -138,6 +138,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             .with_changes(state.changes.clone()),
     );
     let routing = tokio::spawn(engine.run());
+    let deadlines =
+        tokio::spawn(Arc::new(baylanys_workers::DeadlineWatch::new(store.clone())).run());
     let (shutdown, sockets) = (state.shutdown.clone(), state.sockets.clone());
     let app = baylanys_api::app(state);
     let listener = TcpListener::bind(&config.listen)
@@ -176,6 +178,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     sockets.close();
     let _ = tokio::time::timeout(Duration::from_secs(5), sockets.wait()).await;
     routing.abort();
+    deadlines.abort();
     tracing::info!("stopped");
     Ok(())
 }

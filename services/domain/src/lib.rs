@@ -7,6 +7,7 @@
 mod access;
 mod appeal;
 mod calendar;
+pub mod deadline;
 mod enums;
 mod error;
 mod hours;
@@ -41,6 +42,12 @@ pub mod event_kind {
     pub const APPEAL_ASSIGNED: &str = "appeal.assigned";
     pub const APPEAL_REDIRECTED: &str = "appeal.redirected";
     pub const APPEAL_NOTE_ADDED: &str = "appeal.note_added";
+    /// The due date moved by a reasoned decision (АППК art. 76).
+    pub const APPEAL_EXTENDED: &str = "appeal.extended";
+    /// The due date is near (the reminder of the deadline settings).
+    pub const APPEAL_DEADLINE_NEAR: &str = "appeal.deadline_near";
+    /// Past the due date and not answered: escalated to the supervisors.
+    pub const APPEAL_OVERDUE: &str = "appeal.overdue";
     pub const MESSAGE_ADDED: &str = "message.added";
     pub const INTERACTION_STARTED: &str = "interaction.started";
     pub const INTERACTION_UPDATED: &str = "interaction.updated";

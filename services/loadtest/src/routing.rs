@@ -124,6 +124,7 @@ pub async fn run(store: Arc<dyn Store>, args: &Args) -> anyhow::Result<()> {
                     subject: None,
                     external_id: Some(format!("bench-{i}")),
                     first_message: None,
+                    due_at: None,
                 },
                 actor,
             )

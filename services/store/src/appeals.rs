@@ -46,8 +46,9 @@ macro_rules! impl_appeal_store {
                 let last_seq = i64::from(new.first_message.is_some());
                 let inserted = sqlx::query_as::<_, $crate::rows::AppealRow>(
                     "INSERT INTO appeals (id, number, client_id, kind, topic_id, channel, language, \
-                     priority, status, queue_id, subject, external_id, last_seq, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING *",
+                     priority, status, queue_id, subject, external_id, last_seq, created_at, updated_at, \
+                     due_at, first_due_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $15) RETURNING *",
                 )
                 .bind(id)
                 .bind(format!("pending:{id}"))
@@ -63,6 +64,7 @@ macro_rules! impl_appeal_store {
                 .bind(&new.external_id)
                 .bind(last_seq)
                 .bind(now)
+                .bind(new.due_at)
                 .fetch_one(&mut *tx)
                 .await;
                 let row = match inserted {
@@ -229,6 +231,11 @@ macro_rules! impl_appeal_store {
                 }
                 if let Some(v) = f.created_to {
                     qb.push(" AND created_at < ").push_bind(v);
+                }
+                if f.overdue {
+                    qb.push(" AND due_at < ")
+                        .push_bind($crate::now())
+                        .push(" AND status NOT IN ('answered', 'closed')");
                 }
                 // UUID v7 ids sort by creation time on both backends (bytewise), so the id is a
                 // stable cursor even when many appeals share a timestamp.

@@ -14,6 +14,7 @@ mod calendar;
 mod catalog;
 mod chat;
 mod clients;
+mod deadlines;
 mod dispatch;
 mod error;
 mod events;
@@ -322,6 +323,42 @@ pub trait ChatStore: Send + Sync {
     async fn read_marks(&self, appeal_id: Uuid) -> StoreResult<(i64, i64)>;
 }
 
+/// What one deadline sweep found (each appeal once per due date).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeadlineSweep {
+    /// Due within the reminder window.
+    pub near: Vec<Appeal>,
+    /// Past due and not answered: escalated to the supervisors.
+    pub overdue: Vec<Appeal>,
+}
+
+/// Legal deadlines (АППК art. 65, 76).
+#[async_trait]
+pub trait DeadlineStore: Send + Sync {
+    async fn deadline_settings(&self) -> StoreResult<baylanys_domain::deadline::DeadlineSettings>;
+    async fn set_deadline_settings(
+        &self,
+        settings: baylanys_domain::deadline::DeadlineSettings,
+        actor: Actor,
+    ) -> StoreResult<baylanys_domain::deadline::DeadlineSettings>;
+    /// Moves the due date by a reasoned decision (the caller checked the date); an event with
+    /// the old date, the new one and the reason. Answered or closed appeals are a conflict.
+    async fn extend_deadline(
+        &self,
+        id: Uuid,
+        due_at: DateTime<Utc>,
+        reason: &str,
+        scope: AppealScope,
+        actor: Actor,
+    ) -> StoreResult<Appeal>;
+    /// Records, once per due date, the appeals due by `remind_until` and those past due at `now`.
+    async fn sweep_deadlines(
+        &self,
+        now: DateTime<Utc>,
+        remind_until: DateTime<Utc>,
+    ) -> StoreResult<DeadlineSweep>;
+}
+
 /// Where a one-time code was sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CodeVia {
@@ -439,6 +476,7 @@ pub trait Store:
     + DispatchStore
     + ChatStore
     + VerificationStore
+    + DeadlineStore
 {
     /// `sqlite` or `postgres`, for logs and `/readyz`.
     fn backend(&self) -> &'static str;

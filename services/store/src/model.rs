@@ -167,6 +167,10 @@ pub struct Appeal {
     /// When and how the client proved who they are (R11).
     pub verified_at: Option<DateTime<Utc>>,
     pub verification_method: Option<String>,
+    /// The due date set at registration (or redirection): extensions are bounded from it.
+    pub first_due_at: Option<DateTime<Utc>>,
+    /// When the appeal was found past its due date and escalated.
+    pub overdue_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone)]
@@ -183,6 +187,8 @@ pub struct NewAppeal {
     pub external_id: Option<String>,
     /// The client's first words, stored as message seq 1 of the appeal.
     pub first_message: Option<String>,
+    /// The legal due date (see `baylanys_domain::deadline`), computed by the caller.
+    pub due_at: Option<DateTime<Utc>>,
 }
 
 /// Filters for listing appeals. The scope always applies: it is how body officers are confined
@@ -200,6 +206,8 @@ pub struct AppealFilter {
     pub body_id: Option<Uuid>,
     pub created_from: Option<DateTime<Utc>>,
     pub created_to: Option<DateTime<Utc>>,
+    /// Only appeals past their due date and not yet answered or closed.
+    pub overdue: bool,
     /// Newest first; the cursor is the id of the last appeal of the previous page.
     pub before: Option<Uuid>,
     pub limit: u32,
@@ -219,6 +227,7 @@ impl AppealFilter {
             body_id: None,
             created_from: None,
             created_to: None,
+            overdue: false,
             before: None,
             limit: 50,
         }

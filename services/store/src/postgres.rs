@@ -11,6 +11,7 @@ use crate::calendar::impl_calendar_store;
 use crate::catalog::impl_catalog_store;
 use crate::chat::impl_chat_store;
 use crate::clients::impl_client_store;
+use crate::deadlines::impl_deadline_store;
 use crate::dispatch::impl_dispatch_store;
 use crate::events::impl_event_store;
 use crate::interactions::impl_interaction_store;
@@ -52,6 +53,7 @@ impl_calendar_store!(PgStore, sqlx::Postgres);
 impl_routing_store!(PgStore, sqlx::Postgres);
 impl_dispatch_store!(PgStore, sqlx::Postgres);
 impl_chat_store!(PgStore, sqlx::Postgres);
+impl_deadline_store!(PgStore, sqlx::Postgres);
 impl_verification_store!(PgStore, sqlx::Postgres);
 
 #[async_trait::async_trait]

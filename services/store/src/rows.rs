@@ -143,6 +143,8 @@ pub(crate) struct AppealRow {
     pub closed_at: Option<DateTime<Utc>>,
     pub verified_at: Option<DateTime<Utc>>,
     pub verification_method: Option<String>,
+    pub first_due_at: Option<DateTime<Utc>>,
+    pub overdue_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<AppealRow> for Appeal {
@@ -172,6 +174,8 @@ impl TryFrom<AppealRow> for Appeal {
             closed_at: r.closed_at,
             verified_at: r.verified_at,
             verification_method: r.verification_method,
+            first_due_at: r.first_due_at,
+            overdue_at: r.overdue_at,
         })
     }
 }

@@ -13,6 +13,7 @@ use crate::calendar::impl_calendar_store;
 use crate::catalog::impl_catalog_store;
 use crate::chat::impl_chat_store;
 use crate::clients::impl_client_store;
+use crate::deadlines::impl_deadline_store;
 use crate::dispatch::impl_dispatch_store;
 use crate::events::impl_event_store;
 use crate::interactions::impl_interaction_store;
@@ -71,6 +72,7 @@ impl_calendar_store!(SqliteStore, sqlx::Sqlite);
 impl_routing_store!(SqliteStore, sqlx::Sqlite);
 impl_dispatch_store!(SqliteStore, sqlx::Sqlite);
 impl_chat_store!(SqliteStore, sqlx::Sqlite);
+impl_deadline_store!(SqliteStore, sqlx::Sqlite);
 impl_verification_store!(SqliteStore, sqlx::Sqlite);
 
 #[async_trait::async_trait]

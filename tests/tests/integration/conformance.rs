@@ -59,6 +59,7 @@ fn appeal_for(client: Uuid, channel: Channel, external_id: Option<&str>) -> NewA
         subject: None,
         external_id: external_id.map(str::to_owned),
         first_message: Some("бірінші".into()),
+        due_at: None,
     }
 }
 

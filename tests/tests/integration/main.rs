@@ -5,6 +5,7 @@ mod browser;
 mod cluster;
 mod conformance;
 mod contracts;
+mod deadlines;
 mod http_auth;
 mod http_calendar;
 mod http_canned;

@@ -88,6 +88,7 @@ async fn engines_racing_never_double_book(app: TestApp) -> anyhow::Result<()> {
                     subject: None,
                     external_id: None,
                     first_message: None,
+                    due_at: None,
                 },
                 Actor::staff(operators[0]),
             )

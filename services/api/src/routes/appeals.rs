@@ -67,6 +67,7 @@ async fn create_appeal(
         Some(l) => l,
         None => state.store.get_client(req.client_id).await?.language,
     };
+    let due_at = super::deadlines::due_for(&state, req.kind, baylanys_store::now()).await?;
     let ingested = state
         .store
         .create_appeal(
@@ -81,6 +82,7 @@ async fn create_appeal(
                 subject,
                 external_id,
                 first_message,
+                due_at: Some(due_at),
             },
             caller.actor(),
         )
@@ -109,6 +111,9 @@ struct AppealQuery {
     created_from: Option<DateTime<Utc>>,
     /// Created before (RFC 3339).
     created_to: Option<DateTime<Utc>>,
+    /// `true`: only appeals past their due date and not yet answered or closed.
+    #[serde(default)]
+    overdue: bool,
     /// Cursor: `next_before` of the previous page.
     before: Option<Uuid>,
     /// 1–500, default 50.
@@ -136,6 +141,7 @@ async fn list_appeals(
     filter.body_id = q.body_id;
     filter.created_from = q.created_from;
     filter.created_to = q.created_to;
+    filter.overdue = q.overdue;
     filter.before = q.before;
     filter.limit = limit;
     let items = state.store.list_appeals(filter).await?;

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod chat;
 pub mod clients;
 pub mod conversation;
+pub mod deadlines;
 pub mod dispatch;
 pub mod oversight;
 pub mod pages;

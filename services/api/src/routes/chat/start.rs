@@ -184,6 +184,14 @@ async fn new_appeal(
                 subject: None,
                 external_id: None,
                 first_message: None,
+                due_at: Some(
+                    super::super::deadlines::due_for(
+                        state,
+                        AppealKind::Request,
+                        baylanys_store::now(),
+                    )
+                    .await?,
+                ),
             },
             Actor::SYSTEM,
         )
