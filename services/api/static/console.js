@@ -17,7 +17,7 @@ const T = {
         note: "Ішкі жазба", add_note: "Жазба қосу", resolution: "Шешім", fcr: "Бірінші байланыста шешілді",
         close_appeal: "Өтінішті жабу", client: "Клиент", contacts: "Күтіп тұрған байланыстар", reason: "Себебі",
         offered_to: "Кімге ұсынылды", reassign: "Қайта тағайындау", to_operator: "Операторға…",
-        default_reason: "Супервизор қайта тағайындады", conversations: "Әңгімелер", code_email: "Поштаға код жіберу", code_sms: "SMS арқылы код жіберу", code: "Код", check_code: "Кодты тексеру", code_sent: "Код жіберілді:", or_operator: "немесе операторға",
+        default_reason: "Супервизор қайта тағайындады", conversations: "Әңгімелер", due: "Мерзімі", code_email: "Поштаға код жіберу", code_sms: "SMS арқылы код жіберу", code: "Код", check_code: "Кодты тексеру", code_sent: "Код жіберілді:", or_operator: "немесе операторға",
         end_chat: "Чатты аяқтау (өтініш ашық қалады)", close_tab: "Қойындыны жабу", typing: "Клиент жазып жатыр…",
         unverified: "Клиенттің жеке басы тексерілмеген: құпия мәліметті айтпаңыз.", iin: "ЖСН", birth_date: "Туған күні",
         verify: "Тексеру", verified: "тексерілген", not_verified: "тексерілмеген", flags: "Белгілер",
@@ -35,7 +35,7 @@ const T = {
         note: "Внутренняя заметка", add_note: "Добавить заметку", resolution: "Решение", fcr: "Решено при первом обращении",
         close_appeal: "Закрыть обращение", client: "Клиент", contacts: "Ожидающие обращения", reason: "Причина",
         offered_to: "Кому предложено", reassign: "Переназначить", to_operator: "Оператору…",
-        default_reason: "Переназначено супервизором", conversations: "Разговоры", code_email: "Отправить код на почту", code_sms: "Отправить код по SMS", code: "Код", check_code: "Проверить код", code_sent: "Код отправлен:", or_operator: "или оператору",
+        default_reason: "Переназначено супервизором", conversations: "Разговоры", due: "Срок", code_email: "Отправить код на почту", code_sms: "Отправить код по SMS", code: "Код", check_code: "Проверить код", code_sent: "Код отправлен:", or_operator: "или оператору",
         end_chat: "Завершить чат (обращение остаётся открытым)", close_tab: "Закрыть вкладку", typing: "Клиент печатает…",
         unverified: "Личность клиента не проверена: не сообщайте конфиденциальных сведений.", iin: "ИИН", birth_date: "Дата рождения",
         verify: "Проверить", verified: "проверен", not_verified: "не проверен", flags: "Отметки",
@@ -53,7 +53,7 @@ const T = {
         note: "Internal note", add_note: "Add note", resolution: "Resolution", fcr: "Resolved at first contact",
         close_appeal: "Close appeal", client: "Client", contacts: "Waiting contacts", reason: "Reason",
         offered_to: "Offered to", reassign: "Reassign", to_operator: "To operator…",
-        default_reason: "Reassigned by a supervisor", conversations: "Conversations", code_email: "Send a code to the e-mail on file", code_sms: "Send a code by SMS", code: "Code", check_code: "Check the code", code_sent: "Code sent to", or_operator: "or to an operator",
+        default_reason: "Reassigned by a supervisor", conversations: "Conversations", due: "Due", code_email: "Send a code to the e-mail on file", code_sms: "Send a code by SMS", code: "Code", check_code: "Check the code", code_sent: "Code sent to", or_operator: "or to an operator",
         end_chat: "End the chat (the appeal stays open)", close_tab: "Close tab", typing: "The client is typing…",
         unverified: "The client is not verified: do not disclose confidential information.", iin: "IIN", birth_date: "Date of birth",
         verify: "Verify", verified: "verified", not_verified: "not verified", flags: "Flags",
@@ -280,6 +280,7 @@ async function loadMine() {
 }
 
 let canned = [];
+const topics = new Map();
 
 async function loadCanned() {
   const r = await api("GET", "/api/v1/canned-replies");
@@ -287,6 +288,8 @@ async function loadCanned() {
   const sel = $("canned");
   sel.replaceChildren(new Option("", ""));
   for (const c of canned) sel.appendChild(new Option(c.title, c.id));
+  const tp = await api("GET", "/api/v1/topics");
+  for (const x of (tp.ok && tp.body) || []) topics.set(x.id, x);
   const q = await api("GET", "/api/v1/queues");
   const qs = $("transfer-queue");
   qs.replaceChildren(new Option("", ""));
@@ -365,7 +368,10 @@ function drawPanel(c) {
   if (!c.detail) return;
   const { appeal, client, timeline } = c.detail;
   $("conv-number").textContent = appeal.number;
-  $("conv-fields").textContent = `${t("kind")}: ${appeal.kind} · ${t("status")}: ${appeal.status} · ${t("channel")}: ${appeal.channel} · ${t("language")}: ${appeal.language} · ${t("priority")}: ${appeal.priority}`;
+  const topic = topics.get(appeal.topic_id);
+  const topicName = topic ? (lang === "ru" ? topic.name_ru : lang === "en" ? topic.name_en || topic.name_ru : topic.name_kk) : "—";
+  const dueAt = appeal.due_at ? new Date(appeal.due_at).toLocaleDateString(lang) : "—";
+  $("conv-fields").textContent = `${t("kind")}: ${appeal.kind} · ${t("topic")}: ${topicName} · ${t("status")}: ${appeal.status} · ${t("channel")}: ${appeal.channel} · ${t("language")}: ${appeal.language} · ${t("priority")}: ${appeal.priority} · ${t("due")}: ${dueAt}`;
   $("conversation").dataset.language = appeal.language;
   const verified = Boolean(appeal.verified_at);
   const card = $("client-card");

@@ -2,15 +2,21 @@
 //! socket reads what it missed from the store by `seq`. A lost or late signal therefore costs a
 //! moment, never a message.
 //!
-//! On one node the bus is an in-process broadcast. With Redis, every signal goes through one
+//! On one node the bus delivers in process, to the sockets that follow the appeal only. With Redis, every signal goes through one
 //! Redis pub/sub channel and comes back to every node (this one included), so a citizen on node
 //! A and an operator on node B talk in real time. Redis pub/sub is at-most-once; the store and
 //! the sockets' `seq` catch-up make up for anything it drops.
 
+mod hub;
+
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::mpsc;
 use uuid::Uuid;
+
+use hub::Hub;
+pub use hub::Watch;
 
 /// The Redis channel all nodes share.
 const CHANNEL: &str = "baylanys:signals";
@@ -80,7 +86,7 @@ impl Signal {
 /// The node's bus. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Bus {
-    local: broadcast::Sender<Signal>,
+    hub: Arc<Hub>,
     /// With Redis: signals go out through the publisher task and come back through the
     /// subscriber task.
     out: Option<mpsc::UnboundedSender<Signal>>,
@@ -96,7 +102,7 @@ impl Bus {
     /// The in-process bus of a single node.
     pub fn local() -> Self {
         Bus {
-            local: broadcast::channel(4096).0,
+            hub: Arc::default(),
             out: None,
         }
     }
@@ -107,11 +113,11 @@ impl Bus {
     pub async fn redis(url: &str) -> Result<Self, redis::RedisError> {
         let client = redis::Client::open(url)?;
         let publisher = redis::aio::ConnectionManager::new(client.clone()).await?;
-        let local = broadcast::channel(4096).0;
+        let hub: Arc<Hub> = Arc::default();
         let (out, mut queue) = mpsc::unbounded_channel::<Signal>();
         // Publisher: one connection, signals in order.
         {
-            let local = local.clone();
+            let hub = hub.clone();
             let mut conn = publisher;
             tokio::spawn(async move {
                 while let Some(signal) = queue.recv().await {
@@ -122,7 +128,7 @@ impl Bus {
                         .await;
                     if let Err(e) = sent {
                         tracing::warn!(error = %e, "redis publish failed; waking this node only");
-                        let _ = local.send(signal);
+                        hub.deliver(signal);
                     }
                 }
             });
@@ -130,7 +136,7 @@ impl Bus {
         // Subscriber: reconnects with backoff for as long as the node runs.
         let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
         {
-            let local = local.clone();
+            let hub = hub.clone();
             tokio::spawn(async move {
                 let mut ready = Some(ready_tx);
                 let mut backoff = Duration::from_millis(200);
@@ -147,7 +153,7 @@ impl Bus {
                                 while let Some(msg) = stream.next().await {
                                     if let Ok(text) = msg.get_payload::<String>() {
                                         if let Some(signal) = Signal::decode(&text) {
-                                            let _ = local.send(signal);
+                                            hub.deliver(signal);
                                         }
                                     }
                                 }
@@ -165,7 +171,7 @@ impl Bus {
         // Do not report ready before the subscription is live, or early signals would be lost.
         let _ = tokio::time::timeout(Duration::from_secs(5), ready_rx).await;
         Ok(Bus {
-            local,
+            hub,
             out: Some(out),
         })
     }
@@ -174,18 +180,22 @@ impl Bus {
         match &self.out {
             Some(out) => {
                 if let Err(e) = out.send(signal) {
-                    let _ = self.local.send(e.0);
+                    self.hub.deliver(e.0);
                 }
             }
-            // No receivers is fine: nobody is watching that conversation.
-            None => {
-                let _ = self.local.send(signal);
-            }
+            None => self.hub.deliver(signal),
         }
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Signal> {
-        self.local.subscribe()
+    /// Whether signals cross nodes (Redis): then they may be lost, and sockets also catch up on
+    /// a timer.
+    pub fn is_shared(&self) -> bool {
+        self.out.is_some()
+    }
+
+    /// A socket's subscription: it receives the signals of the appeals it follows.
+    pub fn watch(&self) -> Watch {
+        self.hub.watch()
     }
 }
 
@@ -194,23 +204,48 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn signals_reach_every_subscriber() {
+    async fn signals_reach_the_followers_of_their_appeal_only() {
         let bus = Bus::local();
-        let mut a = bus.subscribe();
-        let mut b = bus.subscribe();
+        let (mut a, mut b, mut other) = (bus.watch(), bus.watch(), bus.watch());
         let id = Uuid::now_v7();
+        a.follow(id);
+        b.follow(id);
+        other.follow(Uuid::now_v7());
         bus.publish(Signal::Message {
             appeal_id: id,
             seq: 3,
         });
         assert_eq!(
-            a.recv().await.ok(),
+            a.recv().await,
             Some(Signal::Message {
                 appeal_id: id,
                 seq: 3
             })
         );
-        assert_eq!(b.recv().await.ok().map(|s| s.appeal_id()), Some(id));
+        assert_eq!(b.recv().await.map(|s| s.appeal_id()), Some(id));
+        assert_eq!(other.try_recv(), None);
+        // Unfollowed or dropped watchers get nothing more.
+        b.unfollow(id);
+        drop(a);
+        bus.publish(Signal::Typing {
+            appeal_id: id,
+            client: true,
+        });
+        assert_eq!(b.try_recv(), None);
+    }
+
+    #[tokio::test]
+    async fn a_slow_watcher_is_told_it_lagged() {
+        let bus = Bus::local();
+        let mut w = bus.watch();
+        let id = Uuid::now_v7();
+        w.follow(id);
+        for seq in 0..1000 {
+            bus.publish(Signal::Message { appeal_id: id, seq });
+        }
+        assert!(w.take_lagged());
+        assert!(!w.take_lagged());
+        assert!(w.try_recv().is_some());
     }
 
     #[test]

@@ -17,6 +17,8 @@ use serde_json::{json, Value};
 use sqlx::Connection;
 use uuid::Uuid;
 
+mod chat;
+mod echo;
 mod routing;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -39,10 +41,36 @@ struct Args {
     /// Concurrent clients.
     #[arg(long, default_value_t = 16)]
     concurrency: usize,
-    /// `api` (appeals and messages through HTTP vs raw sqlx) or `routing` (persisted routing
-    /// passes with 1,000 operators and 10,000 waiting contacts).
+    /// `api` (appeals and messages through HTTP vs raw sqlx), `routing` (persisted routing
+    /// passes with 1,000 operators and 10,000 waiting contacts) or `chat` (web-chat sockets of
+    /// `baylanys serve` against a bare tokio-tungstenite echo server).
     #[arg(long, default_value = "api")]
     scenario: String,
+    /// chat: citizen sockets to hold at once.
+    #[arg(long, default_value_t = 10_000)]
+    sockets: usize,
+    /// chat: conversations that exchange messages, followed by the staff sockets.
+    #[arg(long, default_value_t = 200)]
+    conversations: usize,
+    /// chat: staff sockets following those conversations.
+    #[arg(long, default_value_t = 4)]
+    operator_sockets: usize,
+    /// chat: seconds each message phase lasts.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// chat: socket handshakes in flight while opening `sockets`.
+    #[arg(long, default_value_t = 64)]
+    open_concurrency: usize,
+    /// chat: the server binary (default: `baylanys` next to this one).
+    #[arg(long)]
+    server_bin: Option<std::path::PathBuf>,
+    /// chat: read buffer of the echo ceiling's sockets, bytes (tungstenite's default, 128 KiB, is
+    /// also what axum's sockets get unless the upgrade sets another).
+    #[arg(long, default_value_t = 128 * 1024)]
+    echo_read_buffer: usize,
+    /// Internal: run the echo server of the chat scenario on this port.
+    #[arg(long, hide = true)]
+    echo_server: Option<u16>,
     /// PostgreSQL server for the fresh benchmark database.
     #[arg(
         long,
@@ -134,7 +162,13 @@ async fn fresh_url(args: &Args) -> anyhow::Result<String> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Some(port) = args.echo_server {
+        return echo::serve(port, args.echo_read_buffer).await;
+    }
     let url = fresh_url(&args).await?;
+    if args.scenario == "chat" {
+        return chat::run(&args, url).await;
+    }
     let store = baylanys_store::connect(&url).await?;
     store.migrate().await?;
     if args.scenario == "routing" {

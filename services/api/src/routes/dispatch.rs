@@ -477,10 +477,7 @@ pub async fn queue_position(state: &AppState, id: Uuid) -> ApiResult<QueueStatus
         .get(&queue_id)
         .copied()
         .unwrap_or(0);
-    let estimated_wait_secs = match position {
-        Some(p) if answered > 0 => Some(i64::from(p) * 3600 / answered as i64),
-        _ => None,
-    };
+    let estimated_wait_secs = estimate(position, answered);
     Ok(QueueStatusView {
         interaction_id: id,
         queue_id: Some(queue_id),
@@ -490,6 +487,37 @@ pub async fn queue_position(state: &AppState, id: Uuid) -> ApiResult<QueueStatus
     })
 }
 
+/// The place in line of an appeal's waiting contact from the shared board alone (no query of
+/// its own; at most a few seconds old): what a chat socket repeats while its client waits.
+/// `None` when the appeal has no contact waiting on the board.
+pub async fn board_status(state: &AppState, appeal_id: Uuid) -> ApiResult<Option<QueueStatusView>> {
+    let board = queue_board(state, false).await?;
+    let Some(&(interaction_id, queue_id)) = board.by_appeal.get(&appeal_id) else {
+        return Ok(None);
+    };
+    let position = board.positions.get(&interaction_id).copied();
+    let answered = board
+        .answered_last_hour
+        .get(&queue_id)
+        .copied()
+        .unwrap_or(0);
+    Ok(Some(QueueStatusView {
+        interaction_id,
+        queue_id: Some(queue_id),
+        position,
+        waiting: board.waiting.get(&queue_id).copied().unwrap_or(0),
+        estimated_wait_secs: estimate(position, answered),
+    }))
+}
+
+/// The wait of the `position`-th in line at the pace of the last hour's answers (R12.1).
+fn estimate(position: Option<u32>, answered_last_hour: usize) -> Option<i64> {
+    match position {
+        Some(p) if answered_last_hour > 0 => Some(i64::from(p) * 3600 / answered_last_hour as i64),
+        _ => None,
+    }
+}
+
 /// Every waiting contact's place in its queue and each queue's pace of answers, drawn from one
 /// snapshot. Shared by every chat socket and refreshed at most every few seconds, so a thousand
 /// waiting citizens cost one snapshot, not a thousand.
@@ -497,6 +525,9 @@ pub async fn queue_position(state: &AppState, id: Uuid) -> ApiResult<QueueStatus
 pub struct QueueBoard {
     drawn: Option<std::time::Instant>,
     positions: std::collections::HashMap<Uuid, u32>,
+    /// Each waiting appeal's contact and its queue, so a chat socket finds its place without a
+    /// query of its own.
+    by_appeal: std::collections::HashMap<Uuid, (Uuid, Uuid)>,
     waiting: std::collections::HashMap<Uuid, u32>,
     answered_last_hour: std::collections::HashMap<Uuid, usize>,
 }
@@ -516,8 +547,10 @@ async fn queue_board(state: &AppState, force: bool) -> ApiResult<std::sync::Arc<
     let snap = state.store.routing_snapshot().await?;
     let mut routers: std::collections::HashMap<Uuid, baylanys_domain::router::Router> =
         std::collections::HashMap::new();
+    let mut by_appeal = std::collections::HashMap::new();
     for w in snap.waiting.iter().filter(|w| w.offered_to.is_none()) {
         let Some(queue_id) = w.queue_id else { continue };
+        by_appeal.insert(w.appeal_id, (w.interaction_id, queue_id));
         let base = baylanys_domain::Priority::new(w.appeal_priority)
             .map(|p| p.get())
             .unwrap_or(3) as u8;
@@ -539,6 +572,7 @@ async fn queue_board(state: &AppState, force: bool) -> ApiResult<std::sync::Arc<
     }
     let mut board = QueueBoard {
         drawn: Some(std::time::Instant::now()),
+        by_appeal,
         ..QueueBoard::default()
     };
     for (queue_id, router) in &routers {

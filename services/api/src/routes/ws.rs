@@ -19,7 +19,6 @@ use std::collections::HashMap;
 use baylanys_bus::Signal;
 use baylanys_domain::{AppealScope, Author};
 use baylanys_store::{NewMessage, Reader, Staff};
-use tokio::sync::broadcast::error::RecvError;
 use utoipa_axum::router::OpenApiRouter;
 use uuid::Uuid;
 
@@ -38,6 +37,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn upgrade(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
     let tracker = state.sockets.clone();
     ws.max_message_size(MAX_FRAME)
+        .read_buffer_size(8 * 1024)
+        .write_buffer_size(0)
         .max_frame_size(MAX_FRAME)
         .on_upgrade(move |socket| tracker.track_future(session(state, socket)))
 }
@@ -155,7 +156,7 @@ async fn session(state: AppState, mut socket: WebSocket) {
         return;
     }
     let mut changes = state.changes.subscribe();
-    let mut signals = state.bus.subscribe();
+    let mut watch = state.bus.watch();
     // Followed conversations and the last `seq` sent of each.
     let mut following: HashMap<Uuid, i64> = HashMap::new();
     // The last text sent per kind of push, so an unchanged state is not sent again.
@@ -173,7 +174,7 @@ async fn session(state: AppState, mut socket: WebSocket) {
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
                 Some(Ok(Message::Text(text))) => {
                     let replies = match serde_json::from_str::<OperatorClientFrame>(&text) {
-                        Ok(f) => handle(&state, &staff, &mut following, f).await,
+                        Ok(f) => handle(&state, &staff, &mut following, &mut watch, f).await,
                         Err(e) if serde_json::from_str::<serde_json::Value>(&text).is_err() => {
                             vec![error("malformed_json", format!("not JSON: {e}"))]
                         }
@@ -192,30 +193,41 @@ async fn session(state: AppState, mut socket: WebSocket) {
                 }
                 Some(Ok(_)) => {}
             },
-            signal = signals.recv() => {
-                let due: Vec<Uuid> = match signal {
-                    Ok(Signal::Message { appeal_id, seq }) => following
-                        .get(&appeal_id)
-                        .filter(|sent| seq > **sent)
-                        .map(|_| vec![appeal_id])
-                        .unwrap_or_default(),
-                    Ok(Signal::Typing { appeal_id, client: true }) if following.contains_key(&appeal_id) => {
-                        if socket.send(frame(&OperatorServerFrame::Typing { appeal_id })).await.is_err() {
-                            return;
-                        }
-                        Vec::new()
-                    }
-                    Ok(Signal::Read { appeal_id, client: true, seq }) if following.contains_key(&appeal_id) => {
-                        if socket.send(frame(&OperatorServerFrame::Read { appeal_id, seq })).await.is_err() {
-                            return;
-                        }
-                        Vec::new()
-                    }
-                    Ok(_) => Vec::new(),
-                    // Missed signals: catch every followed conversation up from the store.
-                    Err(RecvError::Lagged(_)) => following.keys().copied().collect(),
-                    Err(RecvError::Closed) => return,
+            Some(first) = watch.recv() => {
+                // A burst is handled in one go: each conversation is read from the store once.
+                let mut signals = vec![first];
+                while let Some(sig) = watch.try_recv() {
+                    signals.push(sig);
+                }
+                let mut due: Vec<Uuid> = if watch.take_lagged() {
+                    following.keys().copied().collect()
+                } else {
+                    Vec::new()
                 };
+                for signal in signals {
+                    let f = match signal {
+                        Signal::Message { appeal_id, seq } => {
+                            if following.get(&appeal_id).is_some_and(|sent| seq > *sent)
+                                && !due.contains(&appeal_id)
+                            {
+                                due.push(appeal_id);
+                            }
+                            None
+                        }
+                        Signal::Typing { appeal_id, client: true } => {
+                            Some(OperatorServerFrame::Typing { appeal_id })
+                        }
+                        Signal::Read { appeal_id, client: true, seq } => {
+                            Some(OperatorServerFrame::Read { appeal_id, seq })
+                        }
+                        _ => None,
+                    };
+                    if let Some(f) = f {
+                        if socket.send(frame(&f)).await.is_err() {
+                            return;
+                        }
+                    }
+                }
                 for appeal_id in due {
                     for f in catch_up(&state, &mut following, appeal_id).await {
                         if socket.send(f).await.is_err() {
@@ -299,6 +311,7 @@ async fn handle(
     state: &AppState,
     staff: &Staff,
     following: &mut HashMap<Uuid, i64>,
+    watch: &mut baylanys_bus::Watch,
     f: OperatorClientFrame,
 ) -> Vec<Message> {
     let scope: AppealScope = staff.scope();
@@ -315,6 +328,8 @@ async fn handle(
             if state.store.get_appeal(appeal_id, scope).await.is_err() {
                 return vec![error("not_found", "no such appeal")];
             }
+            // Follow before catching up, so nothing stored in between goes unannounced.
+            watch.follow(appeal_id);
             following.insert(appeal_id, last_seq.max(0));
             let mut out = catch_up(state, following, appeal_id).await;
             if let Ok((client_read, _)) = state.store.read_marks(appeal_id).await {
@@ -348,6 +363,7 @@ async fn handle(
             }
         }
         OperatorClientFrame::Leave { appeal_id } => {
+            watch.unfollow(appeal_id);
             following.remove(&appeal_id);
             Vec::new()
         }

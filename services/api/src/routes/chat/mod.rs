@@ -18,7 +18,6 @@ use baylanys_bus::Signal;
 use baylanys_domain::{AppealScope, Author, Channel, Direction, Language, MessageKind};
 use baylanys_proto::ws::{ChatClientFrame, ChatServerFrame, CHAT_PROTOCOL_VERSION};
 use baylanys_store::{Actor, NewInteraction, NewMessage, Reader, StoreError};
-use tokio::sync::broadcast::error::RecvError;
 use utoipa_axum::router::OpenApiRouter;
 use uuid::Uuid;
 
@@ -36,6 +35,8 @@ const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_REPLAY: i64 = 1000;
 /// Close code for a visitor over its address's limits (RFC 6455 "policy violation").
 const CLOSE_POLICY: u16 = 1008;
+/// Read buffer per socket; larger frames still arrive (the buffer grows for them).
+const READ_BUFFER: usize = 4 * 1024;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().route("/ws/chat", get(upgrade))
@@ -50,8 +51,11 @@ async fn upgrade(
     let slot = state
         .ip_limits
         .open_socket(ip, state.config.chat.ip_sockets);
+    // A small read buffer: tungstenite's default (128 KiB) would be most of each socket's memory.
     ws.max_message_size(MAX_FRAME)
         .max_frame_size(MAX_FRAME)
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(0)
         .on_upgrade(move |mut socket| {
             tracker.track_future(async move {
                 match slot {
@@ -171,8 +175,13 @@ struct Peer {
 }
 
 /// Sends the queue status now, if the contact waits.
-async fn send_status(state: &AppState, socket: &mut WebSocket, c: &Conversation) -> bool {
-    match queue_status(state, c).await {
+async fn send_status(
+    state: &AppState,
+    socket: &mut WebSocket,
+    c: &Conversation,
+    precise: bool,
+) -> bool {
+    match queue_status(state, c, precise).await {
         Some(f) => socket.send(frame(&f)).await.is_ok(),
         None => true,
     }
@@ -208,21 +217,34 @@ async fn catch_up(
             peer.sent = seq;
         }
     }
-    !transferred || send_status(state, socket, c).await
+    !transferred || send_status(state, socket, c, true).await
 }
 
-async fn queue_status(state: &AppState, c: &Conversation) -> Option<ChatServerFrame> {
-    let timeline = state
-        .store
-        .timeline(c.appeal_id, AppealScope::All)
-        .await
-        .ok()?;
-    let waiting = timeline.interactions.iter().rev().find(|i| {
-        i.channel == Channel::WebChat && i.state == baylanys_domain::InteractionState::Queued
-    })?;
-    let status = super::dispatch::queue_position(state, waiting.id)
-        .await
-        .ok()?;
+/// The queue status frame: `precise` reads the contact from the store (on entering the queue
+/// and after a transfer); otherwise the shared board answers, a few seconds old at most, so ten
+/// thousand waiting sockets cost no queries of their own.
+async fn queue_status(
+    state: &AppState,
+    c: &Conversation,
+    precise: bool,
+) -> Option<ChatServerFrame> {
+    let status = if precise {
+        let timeline = state
+            .store
+            .timeline(c.appeal_id, AppealScope::All)
+            .await
+            .ok()?;
+        let waiting = timeline.interactions.iter().rev().find(|i| {
+            i.channel == Channel::WebChat && i.state == baylanys_domain::InteractionState::Queued
+        })?;
+        super::dispatch::queue_position(state, waiting.id)
+            .await
+            .ok()?
+    } else {
+        super::dispatch::board_status(state, c.appeal_id)
+            .await
+            .ok()??
+    };
     Some(ChatServerFrame::QueueStatus {
         position: status.position,
         estimated_wait_secs: status.estimated_wait_secs,
@@ -271,10 +293,12 @@ async fn greet(
 }
 
 async fn session(state: AppState, mut socket: WebSocket, ip: IpAddr, _slot: SocketSlot) {
-    let mut signals = state.bus.subscribe();
     let Some((mut c, from)) = hello(&state, &mut socket, ip).await else {
         return;
     };
+    // Follow before the first catch-up, so nothing stored in between goes unannounced.
+    let mut watch = state.bus.watch();
+    watch.follow(c.appeal_id);
     let mut peer = Peer {
         ip,
         sent: from,
@@ -285,6 +309,7 @@ async fn session(state: AppState, mut socket: WebSocket, ip: IpAddr, _slot: Sock
         return;
     }
     let mut status_timer = tokio::time::interval(state.config.chat.queue_status_every);
+    let mut first_status = true;
     loop {
         tokio::select! {
             _ = state.shutdown.cancelled() => {
@@ -292,37 +317,49 @@ async fn session(state: AppState, mut socket: WebSocket, ip: IpAddr, _slot: Sock
                 return;
             }
             _ = status_timer.tick() => {
-                // Also heals a lost wake-up (Redis pub/sub is at-most-once): catch up by seq.
-                if !catch_up(&state, &mut socket, &c, &mut peer).await {
+                // Across nodes this also heals a lost wake-up (Redis pub/sub is at-most-once):
+                // catch up by seq. The in-process bus loses nothing (a lag is flagged).
+                if state.bus.is_shared() && !catch_up(&state, &mut socket, &c, &mut peer).await {
                     return;
                 }
-                if !send_status(&state, &mut socket, &c).await {
+                if !send_status(&state, &mut socket, &c, first_status).await {
                     return;
                 }
+                first_status = false;
             }
-            signal = signals.recv() => {
-                let ok = match signal {
-                    Ok(Signal::Message { appeal_id, seq }) if appeal_id == c.appeal_id && seq > peer.sent => {
-                        catch_up(&state, &mut socket, &c, &mut peer).await
+            Some(first) = watch.recv() => {
+                // A burst is handled in one go: one read of the store, whatever its size.
+                let mut signals = vec![first];
+                while let Some(s) = watch.try_recv() {
+                    signals.push(s);
+                }
+                let mut behind = watch.take_lagged();
+                for signal in signals {
+                    let sent = match signal {
+                        Signal::Message { seq, .. } => {
+                            behind |= seq > peer.sent;
+                            true
+                        }
+                        Signal::Typing { client: false, .. } => {
+                            socket.send(frame(&ChatServerFrame::Typing)).await.is_ok()
+                        }
+                        Signal::Read { client: false, seq, .. } => {
+                            socket.send(frame(&ChatServerFrame::Read { seq })).await.is_ok()
+                        }
+                        _ => true,
+                    };
+                    if !sent {
+                        return;
                     }
-                    Ok(Signal::Typing { appeal_id, client: false }) if appeal_id == c.appeal_id => {
-                        socket.send(frame(&ChatServerFrame::Typing)).await.is_ok()
-                    }
-                    Ok(Signal::Read { appeal_id, client: false, seq }) if appeal_id == c.appeal_id => {
-                        socket.send(frame(&ChatServerFrame::Read { seq })).await.is_ok()
-                    }
-                    Ok(_) => true,
-                    // Missed signals: the store has everything.
-                    Err(RecvError::Lagged(_)) => catch_up(&state, &mut socket, &c, &mut peer).await,
-                    Err(RecvError::Closed) => false,
-                };
-                if !ok {
+                }
+                if behind && !catch_up(&state, &mut socket, &c, &mut peer).await {
                     return;
                 }
             }
             incoming = socket.recv() => match incoming {
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
                 Some(Ok(Message::Text(text))) => {
+                    let before = c.appeal_id;
                     let replies = match serde_json::from_str::<ChatClientFrame>(&text) {
                         Ok(f) => handle(&state, &mut c, &mut peer, f).await,
                         Err(e) if serde_json::from_str::<serde_json::Value>(&text).is_err() => {
@@ -330,13 +367,17 @@ async fn session(state: AppState, mut socket: WebSocket, ip: IpAddr, _slot: Sock
                         }
                         Err(e) => vec![error("invalid_frame", e.to_string())],
                     };
+                    if c.appeal_id != before {
+                        watch.unfollow(before);
+                        watch.follow(c.appeal_id);
+                    }
                     for r in replies {
                         if socket.send(r).await.is_err() {
                             return;
                         }
                     }
                     // A restarted conversation begins from its first entry.
-                    if !catch_up(&state, &mut socket, &c, &mut peer).await {
+                    if c.appeal_id != before && !catch_up(&state, &mut socket, &c, &mut peer).await {
                         return;
                     }
                 }
