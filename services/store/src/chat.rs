@@ -134,6 +134,32 @@ macro_rules! impl_chat_store {
                 $crate::rows::convert(rows)
             }
 
+            async fn messages_after_many(
+                &self,
+                from: &[(uuid::Uuid, i64)],
+                limit: u32,
+            ) -> $crate::StoreResult<Vec<$crate::Message>> {
+                if from.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT * FROM messages WHERE ");
+                for (i, (appeal_id, seq)) in from.iter().enumerate() {
+                    if i > 0 {
+                        qb.push(" OR ");
+                    }
+                    qb.push("(appeal_id = ")
+                        .push_bind(*appeal_id)
+                        .push(" AND seq > ")
+                        .push_bind(*seq)
+                        .push(")");
+                }
+                qb.push(" ORDER BY appeal_id, seq LIMIT ")
+                    .push_bind($crate::page_limit(limit));
+                let rows: Vec<$crate::rows::MessageRow> =
+                    qb.build_query_as().fetch_all(&self.reader).await?;
+                $crate::rows::convert(rows)
+            }
+
             async fn mark_read(
                 &self,
                 appeal_id: uuid::Uuid,

@@ -315,6 +315,13 @@ pub trait ChatStore: Send + Sync {
         seq: i64,
         limit: u32,
     ) -> StoreResult<Vec<Message>>;
+    /// The entries after each `(appeal, seq)` in one query, ordered by appeal then `seq` (a
+    /// staff socket following many conversations catches them all up at once).
+    async fn messages_after_many(
+        &self,
+        from: &[(Uuid, i64)],
+        limit: u32,
+    ) -> StoreResult<Vec<Message>>;
     /// Records that `reader` has seen the conversation up to `seq`; a mark never moves back
     /// (receipts may arrive out of order from two tabs). Returns the mark now kept. A `seq`
     /// beyond the conversation is `Invalid`.

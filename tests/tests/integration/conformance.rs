@@ -13,6 +13,7 @@ use baylanys_tests::{both, TestApp};
 use uuid::Uuid;
 
 both!(
+    conversations_read_by_seq,
     ingestion_is_idempotent,
     concurrent_messages_get_gapless_seq,
     concurrent_appeals_get_unique_numbers,
@@ -663,5 +664,51 @@ async fn sessions_expire_and_revoke(app: TestApp) -> anyhow::Result<()> {
         )
         .await;
     assert!(matches!(dup, Err(StoreError::Conflict(_))));
+    Ok(())
+}
+
+/// Conversations are read by `seq` for sockets: one appeal after a `seq`, several at once in one
+/// query (ordered by appeal, then `seq`), and read marks that never move back.
+async fn conversations_read_by_seq(app: TestApp) -> anyhow::Result<()> {
+    let store = app.store.clone();
+    let actor = Actor::SYSTEM;
+    let client = new_client(&store, actor).await?;
+    let mut appeals = Vec::new();
+    for n in 0..2 {
+        let a = store
+            .create_appeal(appeal_for(client.id, Channel::WebChat, None), actor)
+            .await?
+            .value;
+        for i in 0..3 {
+            store
+                .add_message(
+                    a.id,
+                    client_message(Channel::WebChat, None, &format!("{n}-{i}")),
+                    AppealScope::All,
+                    actor,
+                )
+                .await?;
+        }
+        appeals.push(a.id);
+    }
+    // Each appeal has seq 1 (the first message) and 2..=4.
+    let one = store.messages_after(appeals[0], 2, 10).await?;
+    assert_eq!(one.iter().map(|m| m.seq).collect::<Vec<_>>(), [3, 4]);
+    let many = store
+        .messages_after_many(&[(appeals[0], 3), (appeals[1], 1)], 10)
+        .await?;
+    let got: Vec<(Uuid, i64)> = many.iter().map(|m| (m.appeal_id, m.seq)).collect();
+    let mut want = vec![(appeals[0], 4), (appeals[1], 2), (appeals[1], 3), (appeals[1], 4)];
+    want.sort();
+    assert_eq!(got, want);
+    assert!(store.messages_after_many(&[], 10).await?.is_empty());
+    assert_eq!(store.messages_after_many(&[(appeals[1], 0)], 2).await?.len(), 2);
+    // Read marks: kept per side, never moving back, never past the conversation.
+    assert_eq!(store.mark_read(appeals[0], Reader::Client, 3).await?, 3);
+    assert_eq!(store.mark_read(appeals[0], Reader::Client, 1).await?, 3);
+    assert_eq!(store.mark_read(appeals[0], Reader::Staff, 2).await?, 2);
+    assert!(store.mark_read(appeals[0], Reader::Staff, 99).await.is_err());
+    assert_eq!(store.read_marks(appeals[0]).await?, (3, 2));
+    assert_eq!(store.read_marks(appeals[1]).await?, (0, 0));
     Ok(())
 }

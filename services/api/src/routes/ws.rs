@@ -228,11 +228,9 @@ async fn session(state: AppState, mut socket: WebSocket) {
                         }
                     }
                 }
-                for appeal_id in due {
-                    for f in catch_up(&state, &mut following, appeal_id).await {
-                        if socket.send(f).await.is_err() {
-                            return;
-                        }
+                for f in catch_up(&state, &mut following, &due).await {
+                    if socket.send(f).await.is_err() {
+                        return;
                     }
                 }
             }
@@ -276,24 +274,36 @@ async fn session(state: AppState, mut socket: WebSocket) {
     }
 }
 
-/// Messages of a followed conversation after the last one sent, as frames.
+/// Entries of the followed conversations `due` after the last `seq` sent of each, as frames:
+/// one query for all of them (a staff member follows many conversations, and a burst of signals
+/// must not cost a round trip each).
 async fn catch_up(
     state: &AppState,
     following: &mut HashMap<Uuid, i64>,
-    appeal_id: Uuid,
+    due: &[Uuid],
 ) -> Vec<Message> {
-    let Some(sent) = following.get_mut(&appeal_id) else {
-        return Vec::new();
-    };
+    const PAGE: u32 = 500;
     let mut out = Vec::new();
-    while let Ok(batch) = state.store.messages_after(appeal_id, *sent, 200).await {
-        if batch.is_empty() {
+    loop {
+        let from: Vec<(Uuid, i64)> = due
+            .iter()
+            .filter_map(|a| following.get(a).map(|sent| (*a, *sent)))
+            .collect();
+        let Ok(batch) = state.store.messages_after_many(&from, PAGE).await else {
+            // Nothing advanced: the next signal or reopen reads from the same place.
             break;
-        }
+        };
+        let full = batch.len() == PAGE as usize;
         for m in batch {
+            let Some(sent) = following.get_mut(&m.appeal_id) else {
+                continue;
+            };
+            if m.seq <= *sent {
+                continue;
+            }
             *sent = m.seq;
             out.push(frame(&OperatorServerFrame::Message {
-                appeal_id,
+                appeal_id: m.appeal_id,
                 seq: m.seq,
                 id: m.id,
                 author: m.author,
@@ -301,6 +311,10 @@ async fn catch_up(
                 body: m.body,
                 at: m.created_at,
             }));
+        }
+        // A full page may have cut a conversation short: ask again from where each stands.
+        if !full {
+            break;
         }
     }
     out
@@ -331,7 +345,7 @@ async fn handle(
             // Follow before catching up, so nothing stored in between goes unannounced.
             watch.follow(appeal_id);
             following.insert(appeal_id, last_seq.max(0));
-            let mut out = catch_up(state, following, appeal_id).await;
+            let mut out = catch_up(state, following, &[appeal_id]).await;
             if let Ok((client_read, _)) = state.store.read_marks(appeal_id).await {
                 out.push(frame(&OperatorServerFrame::Read {
                     appeal_id,

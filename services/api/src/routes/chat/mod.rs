@@ -204,9 +204,7 @@ async fn catch_up(
         else {
             return true;
         };
-        if batch.is_empty() {
-            break;
-        }
+        let last_page = batch.len() < 200;
         for m in batch {
             let seq = m.seq;
             transferred |= m.kind == MessageKind::Transfer;
@@ -215,6 +213,9 @@ async fn catch_up(
                 return false;
             }
             peer.sent = seq;
+        }
+        if last_page {
+            break;
         }
     }
     !transferred || send_status(state, socket, c, true).await
