@@ -698,16 +698,30 @@ async fn conversations_read_by_seq(app: TestApp) -> anyhow::Result<()> {
         .messages_after_many(&[(appeals[0], 3), (appeals[1], 1)], 10)
         .await?;
     let got: Vec<(Uuid, i64)> = many.iter().map(|m| (m.appeal_id, m.seq)).collect();
-    let mut want = vec![(appeals[0], 4), (appeals[1], 2), (appeals[1], 3), (appeals[1], 4)];
+    let mut want = vec![
+        (appeals[0], 4),
+        (appeals[1], 2),
+        (appeals[1], 3),
+        (appeals[1], 4),
+    ];
     want.sort();
     assert_eq!(got, want);
     assert!(store.messages_after_many(&[], 10).await?.is_empty());
-    assert_eq!(store.messages_after_many(&[(appeals[1], 0)], 2).await?.len(), 2);
+    assert_eq!(
+        store
+            .messages_after_many(&[(appeals[1], 0)], 2)
+            .await?
+            .len(),
+        2
+    );
     // Read marks: kept per side, never moving back, never past the conversation.
     assert_eq!(store.mark_read(appeals[0], Reader::Client, 3).await?, 3);
     assert_eq!(store.mark_read(appeals[0], Reader::Client, 1).await?, 3);
     assert_eq!(store.mark_read(appeals[0], Reader::Staff, 2).await?, 2);
-    assert!(store.mark_read(appeals[0], Reader::Staff, 99).await.is_err());
+    assert!(store
+        .mark_read(appeals[0], Reader::Staff, 99)
+        .await
+        .is_err());
     assert_eq!(store.read_marks(appeals[0]).await?, (3, 2));
     assert_eq!(store.read_marks(appeals[1]).await?, (0, 0));
     Ok(())
