@@ -25,6 +25,8 @@ pub struct AppealView {
     pub assignee_id: Option<Uuid>,
     /// The administrative body currently responsible, after a redirection.
     pub body_id: Option<Uuid>,
+    /// The department of the body responsible (R6).
+    pub department_id: Option<Uuid>,
     pub subject: Option<String>,
     pub resolution: Option<String>,
     pub first_contact_resolved: Option<bool>,
@@ -201,7 +203,46 @@ pub struct NoteView {
 #[serde(deny_unknown_fields)]
 pub struct RedirectAppeal {
     pub body_id: Uuid,
+    /// The department responsible there, if known.
+    #[serde(default)]
+    pub department_id: Option<Uuid>,
     pub reason: String,
+}
+
+/// The body returns a redirected appeal: not its competence, and why.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnRedirection {
+    pub reason: String,
+}
+
+/// A department of an administrative body and the position answerable for appeals there.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DepartmentView {
+    pub id: Uuid,
+    pub body_id: Uuid,
+    pub name_kk: String,
+    pub name_ru: String,
+    pub position_kk: String,
+    pub position_ru: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SaveDepartment {
+    pub name_kk: String,
+    pub name_ru: String,
+    pub position_kk: String,
+    pub position_ru: String,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -209,9 +250,18 @@ pub struct RedirectionView {
     pub id: Uuid,
     pub appeal_id: Uuid,
     pub body_id: Uuid,
+    pub department_id: Option<Uuid>,
     pub reason: String,
     pub created_by: Uuid,
     pub created_at: DateTime<Utc>,
+    /// The body's due date.
+    pub due_at: Option<DateTime<Utc>>,
+    pub state: crate::RedirectionState,
+    pub responded_at: Option<DateTime<Utc>>,
+    /// The body's reason when it returned the appeal.
+    pub response: Option<String>,
+    /// Forwarded after the centre's three working days (АППК art. 65).
+    pub late: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -20,7 +20,7 @@ pub use appeals::*;
 pub use auth::*;
 pub use baylanys_domain::{
     AppealKind, AppealStatus, Author, Channel, DayKind, DeliveryMethod, Direction,
-    InteractionState, Language, MessageKind, Role,
+    InteractionState, Language, MessageKind, RedirectionState, Role,
 };
 pub use calendar::*;
 pub use catalog::*;

@@ -65,6 +65,7 @@ pub fn appeal(v: &s::Appeal) -> p::AppealView {
         queue_id: v.queue_id,
         assignee_id: v.assignee_id,
         body_id: v.body_id,
+        department_id: v.department_id,
         subject: v.subject.clone(),
         resolution: v.resolution.clone(),
         first_contact_resolved: v.first_contact_resolved,
@@ -140,9 +141,29 @@ pub fn redirection(v: &s::Redirection) -> p::RedirectionView {
         id: v.id,
         appeal_id: v.appeal_id,
         body_id: v.body_id,
+        department_id: v.department_id,
         reason: v.reason.clone(),
         created_by: v.created_by,
         created_at: v.created_at,
+        due_at: v.due_at,
+        state: v.state,
+        responded_at: v.responded_at,
+        response: v.response.clone(),
+        late: v.late,
+    }
+}
+
+pub fn department(v: &s::Department) -> p::DepartmentView {
+    p::DepartmentView {
+        id: v.id,
+        body_id: v.body_id,
+        name_kk: v.name_kk.clone(),
+        name_ru: v.name_ru.clone(),
+        position_kk: v.position_kk.clone(),
+        position_ru: v.position_ru.clone(),
+        active: v.active,
+        created_at: v.created_at,
+        updated_at: v.updated_at,
     }
 }
 

@@ -191,6 +191,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::appeals::router())
         .merge(routes::verification::router())
         .merge(routes::deadlines::router())
+        .merge(routes::redirections::router())
         .merge(routes::catalog::router())
         .merge(routes::calendar::router())
         .merge(routes::routing::router())

@@ -141,6 +141,16 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// Where a redirection stands at the receiving body (clause 3.8: status tracking).
+    RedirectionState, "redirection state" {
+        Sent = "sent",
+        Accepted = "accepted",
+        /// Not the body's competence: back to the centre with the body's reason.
+        Returned = "returned",
+    }
+}
+
 impl Author {
     /// Messages written by the client come in; everything else goes out to the client.
     pub fn direction(self) -> Direction {

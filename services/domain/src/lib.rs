@@ -21,7 +21,7 @@ pub use appeal::{appeal_number, AppealStatus, Priority, Transition};
 pub use calendar::{Calendar, DayInfo, DayKind, DayOverride, DayReason, Holiday, HOLIDAYS};
 pub use enums::{
     AppealKind, Author, Channel, DeliveryMethod, Direction, InteractionState, Language,
-    MessageKind, Role,
+    MessageKind, RedirectionState, Role,
 };
 pub use error::DomainError;
 pub use hours::{Interval, WeeklyHours};
@@ -42,6 +42,11 @@ pub mod event_kind {
     pub const APPEAL_ASSIGNED: &str = "appeal.assigned";
     pub const APPEAL_REDIRECTED: &str = "appeal.redirected";
     pub const APPEAL_NOTE_ADDED: &str = "appeal.note_added";
+    /// The body took a redirected appeal as its own.
+    pub const REDIRECTION_ACCEPTED: &str = "redirection.accepted";
+    /// The body sent it back: not its competence, with its reason.
+    pub const REDIRECTION_RETURNED: &str = "redirection.returned";
+    pub const DEPARTMENT_SAVED: &str = "department.saved";
     /// The due date moved by a reasoned decision (АППК art. 76).
     pub const APPEAL_EXTENDED: &str = "appeal.extended";
     /// The due date is near (the reminder of the deadline settings).

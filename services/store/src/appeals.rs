@@ -276,7 +276,10 @@ macro_rules! impl_appeal_store {
                     interactions,
                     messages,
                     notes: notes.into_iter().map(Into::into).collect(),
-                    redirections: redirections.into_iter().map(Into::into).collect(),
+                    redirections: redirections
+                        .into_iter()
+                        .map(TryInto::try_into)
+                        .collect::<$crate::StoreResult<_>>()?,
                     events: events.into_iter().map(Into::into).collect(),
                 })
             }
@@ -560,91 +563,6 @@ macro_rules! impl_appeal_store {
                     }
                     Err(e) => Err(e),
                 }
-            }
-
-            async fn redirect(
-                &self,
-                id: uuid::Uuid,
-                body_id: uuid::Uuid,
-                reason: &str,
-                actor: $crate::Actor,
-            ) -> $crate::StoreResult<$crate::Appeal> {
-                use baylanys_domain::{event_kind, AppealScope, AppealStatus, DomainError};
-                let by = actor.staff_id.ok_or(DomainError::InvalidField {
-                    field: "actor",
-                    reason: "redirection is decided by staff".into(),
-                })?;
-                let now = $crate::now();
-                let mut tx = self.writer.begin().await?;
-                let appeal = Self::appeal_in_tx(&mut tx, id, AppealScope::All).await?;
-                let body: Option<(bool,)> = sqlx::query_as("SELECT active FROM bodies WHERE id = $1")
-                    .bind(body_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                match body {
-                    None => return Err($crate::StoreError::NotFound("body")),
-                    Some((false,)) => {
-                        return Err(DomainError::InvalidField {
-                            field: "body_id",
-                            reason: "the body is inactive".into(),
-                        }
-                        .into())
-                    }
-                    Some((true,)) => {}
-                }
-                if !appeal.status.can_redirect() {
-                    return Err($crate::StoreError::Conflict(format!(
-                        "an appeal in status {} cannot be redirected",
-                        appeal.status
-                    )));
-                }
-                if appeal.body_id == Some(body_id) {
-                    return Err($crate::StoreError::Conflict(
-                        "the appeal is already with this body".into(),
-                    ));
-                }
-                let redirection_id = uuid::Uuid::now_v7();
-                sqlx::query(
-                    "INSERT INTO redirections (id, appeal_id, body_id, reason, created_by, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(redirection_id)
-                .bind(id)
-                .bind(body_id)
-                .bind(reason)
-                .bind(by)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                let row: $crate::rows::AppealRow = sqlx::query_as(
-                    "UPDATE appeals SET status = $2, body_id = $3, updated_at = $4 WHERE id = $1 RETURNING *",
-                )
-                .bind(id)
-                .bind(AppealStatus::Redirected.as_str())
-                .bind(body_id)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
-                Self::event(
-                    &mut tx,
-                    now,
-                    $crate::events::Draft::new(
-                        event_kind::APPEAL_REDIRECTED,
-                        actor,
-                        serde_json::json!({
-                            "redirection_id": redirection_id,
-                            "from_status": appeal.status,
-                            "from_body": appeal.body_id,
-                            "to_body": body_id,
-                            "reason": reason,
-                        }),
-                    )
-                    .appeal(id)
-                    .client(appeal.client_id),
-                )
-                .await?;
-                tx.commit().await?;
-                row.try_into()
             }
 
             async fn mark_verified(

@@ -21,6 +21,7 @@ mod events;
 mod interactions;
 mod model;
 mod postgres;
+mod redirections;
 mod routing;
 mod rows;
 mod sqlite;
@@ -157,14 +158,6 @@ pub trait AppealStore: Send + Sync {
         scope: AppealScope,
         actor: Actor,
     ) -> StoreResult<Ingested<Message>>;
-    /// Makes `body_id` responsible for the appeal (clause 3.8); the redirection chain is kept.
-    async fn redirect(
-        &self,
-        id: Uuid,
-        body_id: Uuid,
-        reason: &str,
-        actor: Actor,
-    ) -> StoreResult<Appeal>;
     /// Records that the appeal's client proved who they are, and how (R11); an event.
     async fn mark_verified(
         &self,
@@ -330,6 +323,39 @@ pub trait ChatStore: Send + Sync {
     async fn read_marks(&self, appeal_id: Uuid) -> StoreResult<(i64, i64)>;
 }
 
+/// Redirection to the competent body (clause 3.8, R30): the directory's departments, the
+/// redirection with its due date, and the body's answer.
+#[async_trait]
+pub trait RedirectionStore: Send + Sync {
+    /// Makes the body (and department) responsible for the appeal, due at `to.due_at`; the
+    /// chain of redirections is kept. Unknown body 404; inactive body or a department of another
+    /// body `Invalid`; the same body again, or a status that cannot be redirected, a conflict.
+    async fn redirect(&self, id: Uuid, to: RedirectTo, actor: Actor) -> StoreResult<Appeal>;
+    /// The body's answer to the open redirection of the appeal (within the caller's scope):
+    /// accepted (the appeal is in progress at the body) or returned (back to the centre).
+    async fn answer_redirection(
+        &self,
+        id: Uuid,
+        answer: BodyAnswer,
+        scope: AppealScope,
+        actor: Actor,
+    ) -> StoreResult<Appeal>;
+    async fn create_department(
+        &self,
+        body_id: Uuid,
+        new: NewDepartment,
+        actor: Actor,
+    ) -> StoreResult<Department>;
+    async fn update_department(
+        &self,
+        id: Uuid,
+        new: NewDepartment,
+        actor: Actor,
+    ) -> StoreResult<Department>;
+    async fn list_departments(&self, body_id: Uuid) -> StoreResult<Vec<Department>>;
+    async fn get_department(&self, id: Uuid) -> StoreResult<Department>;
+}
+
 /// What one deadline sweep found (each appeal once per due date).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DeadlineSweep {
@@ -484,6 +510,7 @@ pub trait Store:
     + ChatStore
     + VerificationStore
     + DeadlineStore
+    + RedirectionStore
 {
     /// `sqlite` or `postgres`, for logs and `/readyz`.
     fn backend(&self) -> &'static str;

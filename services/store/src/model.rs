@@ -171,6 +171,7 @@ pub struct Appeal {
     pub first_due_at: Option<DateTime<Utc>>,
     /// When the appeal was found past its due date and escalated.
     pub overdue_at: Option<DateTime<Utc>>,
+    pub department_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone)]
@@ -293,9 +294,62 @@ pub struct Redirection {
     pub id: Uuid,
     pub appeal_id: Uuid,
     pub body_id: Uuid,
+    pub department_id: Option<Uuid>,
     pub reason: String,
     pub created_by: Uuid,
     pub created_at: DateTime<Utc>,
+    /// The body's due date for the appeal.
+    pub due_at: Option<DateTime<Utc>>,
+    pub state: baylanys_domain::RedirectionState,
+    pub responded_at: Option<DateTime<Utc>>,
+    /// The body's reason when it returned the appeal.
+    pub response: Option<String>,
+    /// Forwarded after the centre's deadline for forwarding (АППК art. 65).
+    pub late: bool,
+}
+
+/// Where and by when a redirected appeal goes (the caller computed the dates).
+#[derive(Debug, Clone)]
+pub struct RedirectTo {
+    pub body_id: Uuid,
+    pub department_id: Option<Uuid>,
+    pub reason: String,
+    pub due_at: DateTime<Utc>,
+    pub late: bool,
+}
+
+/// A body's answer to a redirection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyAnswer {
+    Accept,
+    /// Not its competence.
+    Return {
+        reason: String,
+    },
+}
+
+/// A department of a body and the position answerable for appeals there (R6: the citizen is
+/// told who is responsible).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Department {
+    pub id: Uuid,
+    pub body_id: Uuid,
+    pub name_kk: String,
+    pub name_ru: String,
+    pub position_kk: String,
+    pub position_ru: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewDepartment {
+    pub name_kk: String,
+    pub name_ru: String,
+    pub position_kk: String,
+    pub position_ru: String,
+    pub active: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,6 +15,7 @@ use crate::deadlines::impl_deadline_store;
 use crate::dispatch::impl_dispatch_store;
 use crate::events::impl_event_store;
 use crate::interactions::impl_interaction_store;
+use crate::redirections::impl_redirection_store;
 use crate::routing::impl_routing_store;
 use crate::staff::impl_staff_store;
 use crate::verification::impl_verification_store;
@@ -53,6 +54,7 @@ impl_calendar_store!(PgStore, sqlx::Postgres);
 impl_routing_store!(PgStore, sqlx::Postgres);
 impl_dispatch_store!(PgStore, sqlx::Postgres);
 impl_chat_store!(PgStore, sqlx::Postgres);
+impl_redirection_store!(PgStore, sqlx::Postgres);
 impl_deadline_store!(PgStore, sqlx::Postgres);
 impl_verification_store!(PgStore, sqlx::Postgres);
 

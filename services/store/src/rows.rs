@@ -145,6 +145,7 @@ pub(crate) struct AppealRow {
     pub verification_method: Option<String>,
     pub first_due_at: Option<DateTime<Utc>>,
     pub overdue_at: Option<DateTime<Utc>>,
+    pub department_id: Option<Uuid>,
 }
 
 impl TryFrom<AppealRow> for Appeal {
@@ -176,6 +177,7 @@ impl TryFrom<AppealRow> for Appeal {
             verification_method: r.verification_method,
             first_due_at: r.first_due_at,
             overdue_at: r.overdue_at,
+            department_id: r.department_id,
         })
     }
 }
@@ -336,20 +338,62 @@ pub(crate) struct RedirectionRow {
     pub id: Uuid,
     pub appeal_id: Uuid,
     pub body_id: Uuid,
+    pub department_id: Option<Uuid>,
     pub reason: String,
     pub created_by: Uuid,
     pub created_at: DateTime<Utc>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub state: String,
+    pub responded_at: Option<DateTime<Utc>>,
+    pub response: Option<String>,
+    pub late: bool,
 }
 
-impl From<RedirectionRow> for Redirection {
-    fn from(r: RedirectionRow) -> Redirection {
-        Redirection {
+impl TryFrom<RedirectionRow> for Redirection {
+    type Error = StoreError;
+    fn try_from(r: RedirectionRow) -> StoreResult<Redirection> {
+        Ok(Redirection {
             id: r.id,
             appeal_id: r.appeal_id,
             body_id: r.body_id,
+            department_id: r.department_id,
             reason: r.reason,
             created_by: r.created_by,
             created_at: r.created_at,
+            due_at: r.due_at,
+            state: parse(&r.state)?,
+            responded_at: r.responded_at,
+            response: r.response,
+            late: r.late,
+        })
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct DepartmentRow {
+    pub id: Uuid,
+    pub body_id: Uuid,
+    pub name_kk: String,
+    pub name_ru: String,
+    pub position_kk: String,
+    pub position_ru: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<DepartmentRow> for Department {
+    fn from(r: DepartmentRow) -> Department {
+        Department {
+            id: r.id,
+            body_id: r.body_id,
+            name_kk: r.name_kk,
+            name_ru: r.name_ru,
+            position_kk: r.position_kk,
+            position_ru: r.position_ru,
+            active: r.active,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
         }
     }
 }

@@ -17,6 +17,7 @@ use crate::deadlines::impl_deadline_store;
 use crate::dispatch::impl_dispatch_store;
 use crate::events::impl_event_store;
 use crate::interactions::impl_interaction_store;
+use crate::redirections::impl_redirection_store;
 use crate::routing::impl_routing_store;
 use crate::staff::impl_staff_store;
 use crate::verification::impl_verification_store;
@@ -72,6 +73,7 @@ impl_calendar_store!(SqliteStore, sqlx::Sqlite);
 impl_routing_store!(SqliteStore, sqlx::Sqlite);
 impl_dispatch_store!(SqliteStore, sqlx::Sqlite);
 impl_chat_store!(SqliteStore, sqlx::Sqlite);
+impl_redirection_store!(SqliteStore, sqlx::Sqlite);
 impl_deadline_store!(SqliteStore, sqlx::Sqlite);
 impl_verification_store!(SqliteStore, sqlx::Sqlite);
 

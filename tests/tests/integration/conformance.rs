@@ -261,7 +261,19 @@ async fn state_and_event_commit_together(app: TestApp) -> anyhow::Result<()> {
         matches!(missing, Err(StoreError::NotFound("topic"))),
         "{missing:?}"
     );
-    let no_body = store.redirect(appeal.id, Uuid::now_v7(), "x", actor).await;
+    let no_body = store
+        .redirect(
+            appeal.id,
+            RedirectTo {
+                body_id: Uuid::now_v7(),
+                department_id: None,
+                reason: "x".into(),
+                due_at: now(),
+                late: false,
+            },
+            actor,
+        )
+        .await;
     assert!(
         matches!(no_body, Err(StoreError::NotFound("body"))),
         "{no_body:?}"
@@ -572,7 +584,17 @@ async fn scope_is_enforced_by_the_store(app: TestApp) -> anyhow::Result<()> {
         Err(StoreError::NotFound(_))
     ));
     store
-        .redirect(appeal.id, body.id, "competence", actor)
+        .redirect(
+            appeal.id,
+            RedirectTo {
+                body_id: body.id,
+                department_id: None,
+                reason: "competence".into(),
+                due_at: now(),
+                late: false,
+            },
+            actor,
+        )
         .await?;
     assert_eq!(
         store.get_appeal(appeal.id, mine).await?.body_id,

@@ -15,6 +15,7 @@ mod http_flow;
 mod http_roles;
 mod http_routing;
 pub mod process;
+mod redirections;
 mod routing_engine;
 mod verification;
 mod ws_chat;

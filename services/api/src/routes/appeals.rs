@@ -7,7 +7,7 @@ use axum::http::{Method, StatusCode};
 use baylanys_domain::{AppealKind, AppealStatus, Author, Channel, DomainError, Priority, Role};
 use baylanys_proto::{
     AddMessage, AddNote, AppealDetail, AppealPage, AppealView, AssignAppeal, ChangeStatus,
-    CreateAppeal, MessageView, NoteView, ProblemDetails, RedirectAppeal,
+    CreateAppeal, MessageView, NoteView, ProblemDetails,
 };
 use baylanys_store::{AppealFilter, NewAppeal, NewMessage, StatusChange};
 use chrono::{DateTime, Utc};
@@ -35,7 +35,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(change_status))
         .routes(routes!(assign))
         .routes(routes!(add_note))
-        .routes(routes!(redirect))
 }
 
 fn external_id(value: Option<String>) -> Result<Option<String>, DomainError> {
@@ -332,24 +331,4 @@ async fn add_note(
         .add_note(id, &body, caller.staff.scope(), caller.actor())
         .await?;
     Ok((StatusCode::CREATED, axum::Json(convert::note(&note))))
-}
-
-/// Redirects the appeal to the competent administrative body (clause 3.8); its officers then
-/// see it. Deadlines, delivery and citizen notices build on this.
-#[utoipa::path(post, path = "/api/v1/appeals/{id}/redirect", tag = "appeals", security(("bearer" = [])),
-    params(("id" = Uuid, Path)), request_body = RedirectAppeal,
-    responses((status = 200, body = AppealView), (status = 409, body = ProblemDetails, content_type = "application/problem+json")))]
-async fn redirect(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<Uuid>,
-    Json(req): Json<RedirectAppeal>,
-) -> ApiResult<axum::Json<AppealView>> {
-    caller.require(CENTRE_STAFF)?;
-    let reason = text("reason", &req.reason, 2000)?;
-    let appeal = state
-        .store
-        .redirect(id, req.body_id, &reason, caller.actor())
-        .await?;
-    Ok(axum::Json(convert::appeal(&appeal)))
 }

@@ -10,6 +10,7 @@ pub mod deadlines;
 pub mod dispatch;
 pub mod oversight;
 pub mod pages;
+pub mod redirections;
 pub mod routing;
 pub mod staff;
 pub mod system;
