@@ -3,6 +3,7 @@
 
 mod commands;
 mod config;
+mod directory;
 mod serve;
 
 use std::path::PathBuf;

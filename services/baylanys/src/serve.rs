@@ -117,6 +117,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     store.migrate().await.context("migrating the database")?;
     bootstrap_admin(&store, &config).await?;
     bootstrap_queue(&store).await?;
+    crate::directory::seed(&store).await?;
     let bus = match &config.redis_url {
         Some(url) => {
             let bus = baylanys_bus::Bus::redis(url.expose())

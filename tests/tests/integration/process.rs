@@ -255,6 +255,28 @@ async fn first_start_and_graceful_shutdown() -> anyhow::Result<()> {
         .json()
         .await?;
     assert_eq!(table["default_queue_id"], queues[0]["id"], "{table}");
+    // And a sample directory of administrative bodies with a department each (issue 5).
+    let bodies: Value = http
+        .get(format!("{}/api/v1/bodies", node.base))
+        .bearer_auth(&admin)
+        .send()
+        .await?
+        .json()
+        .await?;
+    assert_eq!(bodies.as_array().map(Vec::len), Some(10), "{bodies}");
+    let first = bodies[0]["id"].as_str().unwrap_or_default();
+    let departments: Value = http
+        .get(format!("{}/api/v1/bodies/{first}/departments", node.base))
+        .bearer_auth(&admin)
+        .send()
+        .await?
+        .json()
+        .await?;
+    assert_eq!(
+        departments.as_array().map(Vec::len),
+        Some(1),
+        "{departments}"
+    );
     let r = http
         .post(format!("{}/api/v1/auth/login", node.base))
         .json(&json!({"login": "aigerim", "password": "operator-pass-1"}))
