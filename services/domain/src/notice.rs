@@ -286,3 +286,72 @@ pub fn close(lang: Language, number: &str) -> String {
         Language::En => format!("The conversation has ended. Appeal number: {number}. Thank you!"),
     }
 }
+
+fn date(d: chrono::NaiveDate) -> String {
+    d.format("%d.%m.%Y").to_string()
+}
+
+/// What the client is told when the appeal goes to another body (R6, R30; АППК art. 65): where,
+/// who is responsible there, and the new expected date.
+pub fn redirected(
+    lang: Language,
+    number: &str,
+    body: &str,
+    department: Option<(&str, &str)>,
+    due: chrono::NaiveDate,
+) -> String {
+    let due = date(due);
+    match (lang, department) {
+        (Language::Kk, Some((dept, position))) => format!(
+            "№ {number} өтінішіңіз құзыреті бойынша «{body}» органына жіберілді ({dept}, жауапты: {position}). Жауап {due} дейін беріледі."
+        ),
+        (Language::Kk, None) => format!(
+            "№ {number} өтінішіңіз құзыреті бойынша «{body}» органына жіберілді. Жауап {due} дейін беріледі."
+        ),
+        (Language::Ru, Some((dept, position))) => format!(
+            "Ваше обращение № {number} направлено по компетенции в «{body}» ({dept}, ответственный: {position}). Ответ будет дан до {due}."
+        ),
+        (Language::Ru, None) => format!(
+            "Ваше обращение № {number} направлено по компетенции в «{body}». Ответ будет дан до {due}."
+        ),
+        (Language::En, Some((dept, position))) => format!(
+            "Your appeal No. {number} has been forwarded to {body}, the competent body ({dept}; responsible: {position}). Expect the answer by {due}."
+        ),
+        (Language::En, None) => format!(
+            "Your appeal No. {number} has been forwarded to {body}, the competent body. Expect the answer by {due}."
+        ),
+    }
+}
+
+/// What the client is told when the answer date moves (R6; АППК art. 76): the new date and why.
+pub fn extended(lang: Language, number: &str, due: chrono::NaiveDate, reason: &str) -> String {
+    let due = date(due);
+    match lang {
+        Language::Kk => format!(
+            "№ {number} өтінішіңізді қарау мерзімі {due} дейін ұзартылды. Себебі: {reason}"
+        ),
+        Language::Ru => format!(
+            "Срок рассмотрения вашего обращения № {number} продлён до {due}. Причина: {reason}"
+        ),
+        Language::En => format!(
+            "The time to consider your appeal No. {number} has been extended to {due}. Reason: {reason}"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod redirect_tests {
+    use super::*;
+
+    #[test]
+    fn redirection_and_extension_texts() {
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 12, 22).unwrap_or_default();
+        assert_eq!(
+            redirected(Language::Kk, "2026-000001", "Әділет министрлігі", Some(("Тіркеу департаменті", "Директор")), d),
+            "№ 2026-000001 өтінішіңіз құзыреті бойынша «Әділет министрлігі» органына жіберілді (Тіркеу департаменті, жауапты: Директор). Жауап 22.12.2026 дейін беріледі."
+        );
+        assert!(
+            extended(Language::Ru, "2026-000001", d, "запрос в орган").contains("до 22.12.2026")
+        );
+    }
+}

@@ -316,6 +316,32 @@ async fn one_time_codes(backend: Backend) -> anyhow::Result<()> {
     );
     assert_eq!(sent[0]["data"]["via"], "email");
 
+    // Told of a redirection on their own channel: the appeal came by phone, the e-mail on file
+    // receives it (R6).
+    let body = app.body("Әділет министрлігі").await?;
+    let r = app
+        .post(
+            &format!("/api/v1/appeals/{appeal}/redirect"),
+            &op,
+            json!({"body_id": body, "reason": "құзыреті бойынша"}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let told = body_text(&wait_for_mail(&sink, 2).await?);
+    assert!(
+        told.contains("Әділет министрлігі (kk)") && told.contains("жіберілді"),
+        "{told}"
+    );
+    let timeline = app
+        .get(&format!("/api/v1/appeals/{appeal}"), app.admin())
+        .await?;
+    let recorded = timeline.body["timeline"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|e| e["message"]["kind"] == "notice" && e["message"]["channel"] == "email");
+    assert!(recorded, "the notification is on the timeline");
+
     // By SMS, on a second appeal: the gateway fails once (503 to the operator), then delivers.
     let second = app.appeal(&op, client, "Тағы бір сұрақ").await?;
     let send = format!("/api/v1/appeals/{second}/verify/code");

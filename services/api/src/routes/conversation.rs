@@ -58,6 +58,76 @@ async fn appeal(state: &AppState, id: Uuid) -> Option<Appeal> {
     }
 }
 
+/// Tells the client something about their appeal on their own channel, in the appeal's
+/// language (R6): in the web chat as a notice entry of the conversation; otherwise by e-mail to
+/// the address on file, else by SMS to the phone on file, recorded on the timeline when it went
+/// out. `key` makes a retried action tell once.
+pub async fn inform(state: &AppState, appeal: &Appeal, text: String, key: String) {
+    if appeal.channel == Channel::WebChat {
+        tell(state, appeal.id, MessageKind::Notice, text, None, key).await;
+        return;
+    }
+    let client = match state.store.get_client(appeal.client_id).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(error = %e, "client for a notification");
+            return;
+        }
+    };
+    let address = |channel: Channel| {
+        client
+            .identities
+            .iter()
+            .find(|i| i.channel == channel)
+            .map(|i| i.address.clone())
+    };
+    let subject = match appeal.language {
+        baylanys_domain::Language::Kk => format!("№ {} өтініш", appeal.number),
+        baylanys_domain::Language::Ru => format!("Обращение № {}", appeal.number),
+        baylanys_domain::Language::En => format!("Appeal No. {}", appeal.number),
+    };
+    let mut sent = None;
+    if let (Some(mailer), Some(to)) = (&state.delivery.mailer, address(Channel::Email)) {
+        match mailer.send_text(&to, &subject, &text).await {
+            Ok(()) => sent = Some(Channel::Email),
+            Err(e) => tracing::warn!(error = %e, "notification by e-mail failed; trying SMS"),
+        }
+    }
+    if sent.is_none() {
+        if let (Some(sms), Some(to)) = (&state.delivery.sms, address(Channel::Voice)) {
+            match sms.send(&to, &text).await {
+                // Sent to the phone on file: recorded on the voice channel, the phone's.
+                Ok(_) => sent = Some(Channel::Voice),
+                Err(e) => tracing::warn!(error = %e, "notification by SMS failed"),
+            }
+        }
+    }
+    let Some(channel) = sent else {
+        tracing::warn!(appeal_id = %appeal.id, "the client could not be told: no channel delivered");
+        return;
+    };
+    let stored = state
+        .store
+        .add_message(
+            appeal.id,
+            NewMessage {
+                author: Author::System,
+                kind: MessageKind::Notice,
+                staff_id: None,
+                channel: Some(channel),
+                body: text,
+                interaction_id: None,
+                external_id: Some(key),
+            },
+            AppealScope::All,
+            Actor::SYSTEM,
+        )
+        .await;
+    if let Err(e) = stored {
+        tracing::warn!(error = %e, "notification sent but not recorded");
+    }
+}
+
 /// An operator answered a web-chat contact.
 pub async fn assigned(state: &AppState, contact: &Interaction) {
     let (Channel::WebChat, Some(operator)) = (contact.channel, contact.operator_id) else {

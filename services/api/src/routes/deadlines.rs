@@ -126,5 +126,19 @@ async fn extend(
         .store
         .extend_deadline(id, new_due, &reason, scope, caller.actor())
         .await?;
+    // Told at once, well within the three working days the Code allows (art. 76; R6).
+    let text = baylanys_domain::notice::extended(
+        extended.language,
+        &extended.number,
+        deadline::local_date(new_due),
+        &reason,
+    );
+    super::conversation::inform(
+        &state,
+        &extended,
+        text,
+        format!("extended:{id}:{}", new_due.timestamp()),
+    )
+    .await;
     Ok(axum::Json(convert::appeal(&extended)))
 }

@@ -66,7 +66,45 @@ async fn redirect(
             caller.actor(),
         )
         .await?;
+    tell_redirected(&state, &appeal).await;
     Ok(axum::Json(convert::appeal(&appeal)))
+}
+
+/// The client hears where the appeal went, who is responsible and by when (R6, R30).
+async fn tell_redirected(state: &AppState, appeal: &baylanys_store::Appeal) {
+    let (Some(body_id), Some(due_at)) = (appeal.body_id, appeal.due_at) else {
+        return;
+    };
+    let Ok(body) = state.store.get_body(body_id).await else {
+        return;
+    };
+    let department = match appeal.department_id {
+        Some(d) => state.store.get_department(d).await.ok(),
+        None => None,
+    };
+    let ru = appeal.language == baylanys_domain::Language::Ru;
+    let name = if ru { &body.name_ru } else { &body.name_kk };
+    let dept = department.as_ref().map(|d| {
+        if ru {
+            (d.name_ru.as_str(), d.position_ru.as_str())
+        } else {
+            (d.name_kk.as_str(), d.position_kk.as_str())
+        }
+    });
+    let text = baylanys_domain::notice::redirected(
+        appeal.language,
+        &appeal.number,
+        name,
+        dept,
+        deadline::local_date(due_at),
+    );
+    super::conversation::inform(
+        state,
+        appeal,
+        text,
+        format!("redirected:{}:{body_id}:{}", appeal.id, due_at.timestamp()),
+    )
+    .await;
 }
 
 /// Roles that may answer a redirection: the body's officers, or centre oversight recording an
