@@ -355,3 +355,28 @@ mod redirect_tests {
         );
     }
 }
+
+/// What the client is told when the appeal is answered (R6): the answer itself.
+pub fn answered(lang: Language, number: &str, resolution: &str) -> String {
+    match lang {
+        Language::Kk => format!("№ {number} өтінішіңізге жауап берілді: {resolution}"),
+        Language::Ru => format!("На ваше обращение № {number} дан ответ: {resolution}"),
+        Language::En => format!("Your appeal No. {number} has been answered: {resolution}"),
+    }
+}
+
+/// What the client is told when more information is needed from them (R6).
+pub fn more_information(lang: Language, number: &str, what: Option<&str>) -> String {
+    let what = what.map(|w| format!(" {w}")).unwrap_or_default();
+    match lang {
+        Language::Kk => format!(
+            "№ {number} өтінішіңізді қарау үшін қосымша мәлімет қажет.{what} Осы арна арқылы жауап беріңіз."
+        ),
+        Language::Ru => format!(
+            "Для рассмотрения вашего обращения № {number} нужны дополнительные сведения.{what} Ответьте, пожалуйста, по этому же каналу."
+        ),
+        Language::En => format!(
+            "More information is needed to consider your appeal No. {number}.{what} Please reply on this channel."
+        ),
+    }
+}

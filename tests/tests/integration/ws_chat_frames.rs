@@ -627,5 +627,44 @@ async fn citizen_is_told_of_redirection_and_extension(app: TestApp) -> anyhow::R
         "{text}"
     );
     assert!(text.contains("қосымша құжаттар сұратылды"), "{text}");
+    // The ministry's officer accepts, asks for more, then answers: the citizen hears each.
+    let (_, officer) = app.staff("officer", "body_officer", Some(body)).await?;
+    let r = app
+        .post(
+            &format!("/api/v1/appeals/{appeal}/redirection/accept"),
+            &officer,
+            json!({}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app
+        .post(
+            &format!("/api/v1/appeals/{appeal}/status"),
+            &officer,
+            json!({"status": "awaiting_client", "reason": "Жер учаскесінің кадастрлық нөмірін жазыңыз."}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let told = until(&mut s, "notice").await?;
+    assert!(
+        told["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("кадастрлық нөмірін")),
+        "{told}"
+    );
+    let r = app
+        .post(
+            &format!("/api/v1/appeals/{appeal}/status"),
+            &officer,
+            json!({"status": "answered", "resolution": "Тіркеу eGov арқылы жүргізіледі."}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let told = until(&mut s, "notice").await?;
+    let text = told["text"].as_str().unwrap_or_default();
+    assert!(
+        text.contains("жауап берілді") && text.contains("eGov арқылы"),
+        "{text}"
+    );
     Ok(())
 }

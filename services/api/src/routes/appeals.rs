@@ -269,9 +269,10 @@ async fn change_status(
     Path(id): Path<Uuid>,
     Json(req): Json<ChangeStatus>,
 ) -> ApiResult<axum::Json<AppealView>> {
+    let reason = optional_text("reason", req.reason, 2000)?;
     let change = StatusChange {
         to: req.status,
-        reason: optional_text("reason", req.reason, 2000)?,
+        reason: reason.clone(),
         resolution: optional_text("resolution", req.resolution, MAX_MESSAGE)?,
         first_contact_resolved: req.first_contact_resolved,
     };
@@ -279,10 +280,40 @@ async fn change_status(
         .store
         .change_status(id, change, caller.staff.scope(), caller.actor())
         .await?;
-    if appeal.status == baylanys_domain::AppealStatus::Closed {
-        // Closing ended its contacts in progress: routing may offer more now.
-        state.changed();
-        super::conversation::closed(&state, &appeal).await;
+    match appeal.status {
+        AppealStatus::Closed => {
+            // Closing ended its contacts in progress: routing may offer more now.
+            state.changed();
+            super::conversation::closed(&state, &appeal).await;
+        }
+        // The client hears the answer and any request for more, on their own channel (R6).
+        AppealStatus::Answered => {
+            let text = baylanys_domain::notice::answered(
+                appeal.language,
+                &appeal.number,
+                appeal.resolution.as_deref().unwrap_or_default(),
+            );
+            let key = format!(
+                "answered:{}:{}",
+                appeal.id,
+                appeal.updated_at.timestamp_micros()
+            );
+            super::conversation::inform(&state, &appeal, text, key).await;
+        }
+        AppealStatus::AwaitingClient => {
+            let text = baylanys_domain::notice::more_information(
+                appeal.language,
+                &appeal.number,
+                reason.as_deref(),
+            );
+            let key = format!(
+                "awaiting:{}:{}",
+                appeal.id,
+                appeal.updated_at.timestamp_micros()
+            );
+            super::conversation::inform(&state, &appeal, text, key).await;
+        }
+        _ => {}
     }
     Ok(axum::Json(convert::appeal(&appeal)))
 }
