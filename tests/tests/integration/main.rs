@@ -14,6 +14,7 @@ mod http_errors;
 mod http_flow;
 mod http_roles;
 mod http_routing;
+mod notifications;
 pub mod process;
 mod redirections;
 mod routing_engine;

@@ -1,0 +1,116 @@
+//! What the citizen is told of their appeal on their own channel, in its language (R6, R30):
+//! the redirection (body, department, responsible position, new date), an extension and why,
+//! a request for more information, the answer.
+
+use baylanys_tests::{both, TestApp};
+use serde_json::json;
+
+use crate::http_dispatch::online;
+use crate::ws_chat_frames::{chat_from, say, until};
+use crate::ws_operator::send;
+
+both!(citizen_is_told_of_redirection_and_extension);
+
+/// R6, R30: a citizen chatting in Kazakh is told, in the chat, where the appeal went, the
+/// department and the position responsible, and the new expected date; then that the date
+/// moved, and why.
+async fn citizen_is_told_of_redirection_and_extension(app: TestApp) -> anyhow::Result<()> {
+    let (_, op) = online(&app, "aigerim", "operator", json!(["kk"]), 3).await?;
+    let body = app.body("Әділет министрлігі").await?;
+    let dept = app
+        .post(
+            &format!("/api/v1/bodies/{body}/departments"),
+            app.admin(),
+            json!({"name_kk": "Тіркеу қызметі департаменті", "name_ru": "Департамент регистрационной службы",
+                   "position_kk": "Департамент директоры", "position_ru": "Директор департамента"}),
+        )
+        .await?
+        .id();
+    let mut s = chat_from(&app, None).await?;
+    send(&mut s, json!({"type": "hello", "v": 1, "language": "kk"})).await?;
+    let welcome = until(&mut s, "welcome").await?;
+    let appeal = welcome["appeal_id"].as_str().unwrap_or_default().to_owned();
+    let number = welcome["number"].as_str().unwrap_or_default().to_owned();
+    say(&mut s, "Мүлікті тіркеу туралы сұрақ").await?;
+    let r = app
+        .post(
+            &format!("/api/v1/appeals/{appeal}/redirect"),
+            &op,
+            json!({"body_id": body, "department_id": dept, "reason": "құзыреті бойынша"}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let due: chrono::DateTime<chrono::Utc> =
+        r.body["due_at"].as_str().unwrap_or_default().parse()?;
+    let due_text = baylanys_domain::deadline::local_date(due)
+        .format("%d.%m.%Y")
+        .to_string();
+    let told = until(&mut s, "notice").await?;
+    let text = told["text"].as_str().unwrap_or_default();
+    for part in [
+        number.as_str(),
+        "Әділет министрлігі (kk)",
+        "Тіркеу қызметі департаменті",
+        "Департамент директоры",
+        due_text.as_str(),
+    ] {
+        assert!(text.contains(part), "{part:?} missing in {text}");
+    }
+    // The body accepts; the date moves by a reasoned decision and the citizen hears why.
+    let new_date = baylanys_domain::deadline::local_date(due) + chrono::Duration::days(10);
+    let r = app
+        .post(
+            &format!("/api/v1/appeals/{appeal}/extend"),
+            app.admin(),
+            json!({"due_date": new_date, "reason": "қосымша құжаттар сұратылды"}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let told = until(&mut s, "notice").await?;
+    let text = told["text"].as_str().unwrap_or_default();
+    assert!(
+        text.contains(&new_date.format("%d.%m.%Y").to_string()),
+        "{text}"
+    );
+    assert!(text.contains("қосымша құжаттар сұратылды"), "{text}");
+    // The ministry's officer accepts, asks for more, then answers: the citizen hears each.
+    let (_, officer) = app.staff("officer", "body_officer", Some(body)).await?;
+    let r = app
+        .post(
+            &format!("/api/v1/appeals/{appeal}/redirection/accept"),
+            &officer,
+            json!({}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app
+        .post(
+            &format!("/api/v1/appeals/{appeal}/status"),
+            &officer,
+            json!({"status": "awaiting_client", "reason": "Жер учаскесінің кадастрлық нөмірін жазыңыз."}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let told = until(&mut s, "notice").await?;
+    assert!(
+        told["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("кадастрлық нөмірін")),
+        "{told}"
+    );
+    let r = app
+        .post(
+            &format!("/api/v1/appeals/{appeal}/status"),
+            &officer,
+            json!({"status": "answered", "resolution": "Тіркеу eGov арқылы жүргізіледі."}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let told = until(&mut s, "notice").await?;
+    let text = told["text"].as_str().unwrap_or_default();
+    assert!(
+        text.contains("жауап берілді") && text.contains("eGov арқылы"),
+        "{text}"
+    );
+    Ok(())
+}
