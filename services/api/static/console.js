@@ -17,7 +17,7 @@ const T = {
         note: "Ішкі жазба", add_note: "Жазба қосу", resolution: "Шешім", fcr: "Бірінші байланыста шешілді",
         close_appeal: "Өтінішті жабу", client: "Клиент", contacts: "Күтіп тұрған байланыстар", reason: "Себебі",
         offered_to: "Кімге ұсынылды", reassign: "Қайта тағайындау", to_operator: "Операторға…",
-        default_reason: "Супервизор қайта тағайындады", conversations: "Әңгімелер", due: "Мерзімі", code_email: "Поштаға код жіберу", code_sms: "SMS арқылы код жіберу", code: "Код", check_code: "Кодты тексеру", code_sent: "Код жіберілді:", or_operator: "немесе операторға",
+        default_reason: "Супервизор қайта тағайындады", conversations: "Әңгімелер", redirect_to: "Құзыретті органға жіберу", department: "Департамент", redirect: "Органға жіберу", accept_appeal: "Өтінішті қабылдау", return_reason: "Біздің құзырет емес: себебі", return_appeal: "Орталыққа қайтару", ask_what: "Азаматтан қажет мәлімет", ask: "Азаматтан сұрау", answer_text: "Жауап", answer: "Азаматқа жауап беру", body_appeals: "Органның өтініштері", due: "Мерзімі", code_email: "Поштаға код жіберу", code_sms: "SMS арқылы код жіберу", code: "Код", check_code: "Кодты тексеру", code_sent: "Код жіберілді:", or_operator: "немесе операторға",
         end_chat: "Чатты аяқтау (өтініш ашық қалады)", close_tab: "Қойындыны жабу", typing: "Клиент жазып жатыр…",
         unverified: "Клиенттің жеке басы тексерілмеген: құпия мәліметті айтпаңыз.", iin: "ЖСН", birth_date: "Туған күні",
         verify: "Тексеру", verified: "тексерілген", not_verified: "тексерілмеген", flags: "Белгілер",
@@ -35,7 +35,7 @@ const T = {
         note: "Внутренняя заметка", add_note: "Добавить заметку", resolution: "Решение", fcr: "Решено при первом обращении",
         close_appeal: "Закрыть обращение", client: "Клиент", contacts: "Ожидающие обращения", reason: "Причина",
         offered_to: "Кому предложено", reassign: "Переназначить", to_operator: "Оператору…",
-        default_reason: "Переназначено супервизором", conversations: "Разговоры", due: "Срок", code_email: "Отправить код на почту", code_sms: "Отправить код по SMS", code: "Код", check_code: "Проверить код", code_sent: "Код отправлен:", or_operator: "или оператору",
+        default_reason: "Переназначено супервизором", conversations: "Разговоры", redirect_to: "Направить в компетентный орган", department: "Департамент", redirect: "Направить", accept_appeal: "Принять обращение", return_reason: "Не наша компетенция: причина", return_appeal: "Вернуть в центр", ask_what: "Какие сведения нужны от гражданина", ask: "Запросить у гражданина", answer_text: "Ответ", answer: "Ответить гражданину", body_appeals: "Обращения органа", due: "Срок", code_email: "Отправить код на почту", code_sms: "Отправить код по SMS", code: "Код", check_code: "Проверить код", code_sent: "Код отправлен:", or_operator: "или оператору",
         end_chat: "Завершить чат (обращение остаётся открытым)", close_tab: "Закрыть вкладку", typing: "Клиент печатает…",
         unverified: "Личность клиента не проверена: не сообщайте конфиденциальных сведений.", iin: "ИИН", birth_date: "Дата рождения",
         verify: "Проверить", verified: "проверен", not_verified: "не проверен", flags: "Отметки",
@@ -53,7 +53,7 @@ const T = {
         note: "Internal note", add_note: "Add note", resolution: "Resolution", fcr: "Resolved at first contact",
         close_appeal: "Close appeal", client: "Client", contacts: "Waiting contacts", reason: "Reason",
         offered_to: "Offered to", reassign: "Reassign", to_operator: "To operator…",
-        default_reason: "Reassigned by a supervisor", conversations: "Conversations", due: "Due", code_email: "Send a code to the e-mail on file", code_sms: "Send a code by SMS", code: "Code", check_code: "Check the code", code_sent: "Code sent to", or_operator: "or to an operator",
+        default_reason: "Reassigned by a supervisor", conversations: "Conversations", redirect_to: "Redirect to the competent body", department: "Department", redirect: "Redirect", accept_appeal: "Accept the appeal", return_reason: "Not our competence: why", return_appeal: "Return to the centre", ask_what: "Information needed from the citizen", ask: "Ask the citizen", answer_text: "Answer", answer: "Answer the citizen", body_appeals: "Appeals of your body", due: "Due", code_email: "Send a code to the e-mail on file", code_sms: "Send a code by SMS", code: "Code", check_code: "Check the code", code_sent: "Code sent to", or_operator: "or to an operator",
         end_chat: "End the chat (the appeal stays open)", close_tab: "Close tab", typing: "The client is typing…",
         unverified: "The client is not verified: do not disclose confidential information.", iin: "IIN", birth_date: "Date of birth",
         verify: "Verify", verified: "verified", not_verified: "not verified", flags: "Flags",
@@ -263,8 +263,12 @@ function drawTab(c) {
   c.tab.classList.toggle("unread", c.unread > 0);
 }
 
+// Body officers see their body's appeals (the server's scope allows nothing else); centre
+// staff see the appeals assigned to them.
 async function loadMine() {
-  const r = await api("GET", `/api/v1/appeals?assignee_id=${me.id}&limit=50`);
+  const officer = me.role === "body_officer";
+  $("mine-h").textContent = t(officer ? "body_appeals" : "mine");
+  const r = await api("GET", officer ? "/api/v1/appeals?limit=50" : `/api/v1/appeals?assignee_id=${me.id}&limit=50`);
   const list = $("mine");
   list.replaceChildren();
   for (const a of (r.body && r.body.items) || []) {
@@ -288,6 +292,10 @@ async function loadCanned() {
   const sel = $("canned");
   sel.replaceChildren(new Option("", ""));
   for (const c of canned) sel.appendChild(new Option(c.title, c.id));
+  const b = await api("GET", "/api/v1/bodies");
+  const bs = $("redirect-body");
+  bs.replaceChildren(new Option("", ""));
+  for (const x of (b.ok && b.body) || []) if (x.active) bs.appendChild(new Option(lang === "ru" ? x.name_ru : x.name_kk, x.id));
   const tp = await api("GET", "/api/v1/topics");
   for (const x of (tp.ok && tp.body) || []) topics.set(x.id, x);
   const q = await api("GET", "/api/v1/queues");
@@ -390,8 +398,13 @@ function drawPanel(c) {
     card.appendChild(p);
   }
   // Until the client is verified, warn and keep their other appeals out of sight (R11).
-  $("verify").hidden = verified;
-  $("verify-otp").hidden = verified;
+  const officer = me.role === "body_officer";
+  document.querySelectorAll(".centre-only").forEach((e) => { e.hidden = officer; });
+  $("body-actions").hidden = !officer || appeal.status === "answered" || appeal.status === "closed";
+  $("body-accept").hidden = appeal.status !== "redirected";
+  $("body-return").hidden = appeal.status !== "redirected";
+  $("verify").hidden = verified || officer;
+  $("verify-otp").hidden = verified || officer;
   $("code-status").textContent = "";
   $("history-box").hidden = !verified;
   $("history-box").open = verified;
@@ -495,6 +508,47 @@ $("escalate").addEventListener("click", () => {
   move("escalate", { reason });
 });
 $("end-chat").addEventListener("click", () => move("end", {}));
+
+$("redirect-body").addEventListener("change", async () => {
+  const sel = $("redirect-dept");
+  sel.replaceChildren(new Option("", ""));
+  if (!$("redirect-body").value) return;
+  const r = await api("GET", `/api/v1/bodies/${$("redirect-body").value}/departments`);
+  for (const d of (r.ok && r.body) || []) if (d.active) sel.appendChild(new Option(lang === "ru" ? d.name_ru : d.name_kk, d.id));
+});
+$("redirect").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const c = convs.get(active);
+  if (!c || !$("redirect-body").value) { $("redirect-body").focus(); return; }
+  const r = await api("POST", `/api/v1/appeals/${c.id}/redirect`, {
+    body_id: $("redirect-body").value, department_id: $("redirect-dept").value || null, reason: $("redirect-reason").value.trim(),
+  });
+  if (r.ok) { $("redirect-reason").value = ""; await refresh(c); await loadMine(); }
+  else $("link").textContent = (r.body && r.body.detail) || "error";
+});
+// The body's side (R30): accept, return, ask the citizen, answer.
+async function bodyAct(path, body) {
+  const c = convs.get(active);
+  if (!c) return false;
+  const r = await api("POST", `/api/v1/appeals/${c.id}/${path}`, body);
+  if (r.ok) { await refresh(c); await loadMine(); return true; }
+  $("link").textContent = (r.body && r.body.detail) || "error";
+  return false;
+}
+$("body-accept").addEventListener("click", () => bodyAct("redirection/accept", {}));
+$("body-return").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const id = active;
+  if (await bodyAct("redirection/return", { reason: $("return-reason").value.trim() })) { $("return-reason").value = ""; closeTab(id); }
+});
+$("body-ask").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  if (await bodyAct("status", { status: "awaiting_client", reason: $("ask-text").value.trim() })) $("ask-text").value = "";
+});
+$("body-answer").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  if (await bodyAct("status", { status: "answered", resolution: $("answer-text").value.trim() })) $("answer-text").value = "";
+});
 $("close-tab").addEventListener("click", () => closeTab(active));
 
 $("reply").addEventListener("submit", (ev) => {

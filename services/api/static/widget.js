@@ -180,6 +180,8 @@
     log.scrollTop = log.scrollHeight;
     lastSeq = Math.max(lastSeq, f.seq);
     if (f.type === "close") status.textContent = t("ended");
+    // Someone answers now: the place in line no longer applies.
+    if (f.type === "assignment") status.textContent = "";
     markRead();
   }
 
@@ -196,7 +198,8 @@
     if (socket || refused) return;
     const url = origin.replace(/^http/, "ws") + "/ws/chat";
     socket = new WebSocket(url);
-    status.textContent = t("connecting");
+    // While reconnecting, keep saying so rather than flickering between two texts.
+    if (status.textContent !== t("reconnecting")) status.textContent = t("connecting");
     socket.addEventListener("open", () => {
       const hello = { type: "hello", v: 1, token: token || undefined, last_seq: lastSeq, language: lang };
       if (!token) {

@@ -237,3 +237,47 @@ async fn chat_and_console_story_in_chromium() -> anyhow::Result<()> {
     assert_eq!(transferred.body["items"].as_array().map(Vec::len), Some(1));
     Ok(())
 }
+
+/// Issue 5's story in Chromium: redirect from the console to a ministry, the ministry's officer
+/// accepts and answers in the console, the citizen hears each step in Kazakh in the chat.
+#[tokio::test]
+async fn redirection_in_chromium() -> anyhow::Result<()> {
+    let app = TestApp::spawn(Backend::Sqlite).await?;
+    let main = app.open_queue("main", "Main").await?;
+    app.put(
+        "/api/v1/routing/table",
+        app.admin(),
+        json!({"entries": [], "default_queue_id": main}),
+    )
+    .await?;
+    let (op_id, _) = app.staff("op", "operator", None).await?;
+    app.patch(
+        &format!("/api/v1/staff/{op_id}"),
+        app.admin(),
+        json!({"languages": ["kk", "ru"]}),
+    )
+    .await?;
+    let body = app
+        .post(
+            "/api/v1/bodies",
+            app.admin(),
+            json!({"name_kk": "Қазақстан Республикасының Әділет министрлігі",
+                   "name_ru": "Министерство юстиции Республики Казахстан", "delivery_method": "portal"}),
+        )
+        .await?
+        .id();
+    app.post(
+        &format!("/api/v1/bodies/{body}/departments"),
+        app.admin(),
+        json!({"name_kk": "Тіркеу қызметі департаменті", "name_ru": "Департамент регистрационной службы",
+               "position_kk": "Департамент директоры", "position_ru": "Директор департамента"}),
+    )
+    .await?;
+    app.staff("minjust", "body_officer", Some(body)).await?;
+    run_script(&app, "redirect.mjs", &[]).await?;
+    let accepted = app
+        .get("/api/v1/events?kind=redirection.accepted", app.admin())
+        .await?;
+    assert_eq!(accepted.body["items"].as_array().map(Vec::len), Some(1));
+    Ok(())
+}
