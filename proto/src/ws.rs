@@ -128,6 +128,8 @@ pub enum OperatorServerFrame {
 ///    `queue_status` tells the place in line and that waiting is free, on entering the queue and
 ///    at least every `chat_queue_status_secs` (≤ 60) while waiting (R12); it has no `seq` (only
 ///    the latest matters).
+/// 6. After the appeal is answered or closed, a `survey` entry asks for a score of 1–5; the
+///    widget answers once with `rate` and gets `rated` (or `already_rated`, `no_survey`).
 /// 4. Read receipts both ways: the widget sends `read` with the last `seq` it showed; `read`
 ///    from the server says how far staff have read (also in `welcome`).
 /// 5. Identification is optional and goes in `hello`: `name`, `phone`, `email`, `iin` (checked:
@@ -172,6 +174,12 @@ pub enum ChatClientFrame {
     /// The widget has shown the conversation up to `seq`.
     Read {
         seq: i64,
+    },
+    /// The answer to the satisfaction survey (R5.7): 1–5, once per appeal.
+    Rate {
+        score: u8,
+        #[serde(default)]
+        comment: Option<String>,
     },
     Ping,
 }
@@ -229,6 +237,17 @@ pub enum ChatServerFrame {
     /// Staff have read the conversation up to `seq`.
     Read {
         seq: i64,
+    },
+    /// Rate the service 1–5 (R5.7); answer with `rate`.
+    Survey {
+        seq: i64,
+        id: Uuid,
+        text: String,
+        at: chrono::DateTime<chrono::Utc>,
+    },
+    /// The survey answer was stored.
+    Rated {
+        score: u8,
     },
     Ack {
         client_id: Uuid,

@@ -54,6 +54,9 @@ try {
   await officer.fill("#answer-text", "Тіркеу eGov порталы арқылы 1 жұмыс күнінде жүргізіледі.");
   await officer.getByRole("button", { name: "Азаматқа жауап беру" }).click();
   await citizen.locator(".log li.system", { hasText: "жауап берілді: Тіркеу eGov порталы" }).waitFor({ timeout });
+  // The satisfaction survey follows the answer: the citizen rates it 5, once (R5.7).
+  await citizen.getByRole("button", { name: "Баға: 5" }).click();
+  await citizen.locator(".log", { hasText: "Бағаңызға рақмет!" }).waitFor({ timeout });
   if (shots) {
     await officer.screenshot({ path: shots + "/redirect-officer.png", fullPage: true });
     await citizen.screenshot({ path: shots + "/redirect-citizen.png" });

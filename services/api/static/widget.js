@@ -17,7 +17,8 @@
           start: "Бастау", intro: "Өзіңіз туралы жазуға болады (міндетті емес). Құпия мәліметті оператор сізді тексергеннен кейін ғана айтады.",
           name: "Аты-жөніңіз", phone: "Телефон", email: "Электрондық пошта", iin: "ЖСН", lang: "Тіл",
           ended: "Әңгіме аяқталды. Жаңа хабарлама жазсаңыз, қайта жалғасады.", typing: "Оператор жазып жатыр…",
-          read: "оқылды", invalid_frame: "Деректер қате, тексеріп қайталаңыз." },
+          read: "оқылды", invalid_frame: "Деректер қате, тексеріп қайталаңыз.",
+          rate: "Баға", thanks: "Бағаңызға рақмет!", already_rated: "Бұл өтінішке баға берілген." },
     ru: { open: "Чат", title: "Контакт-центр", placeholder: "Напишите сообщение…", send: "Отправить",
           close: "Закрыть", connecting: "Подключение…", reconnecting: "Связь прервалась, переподключаемся…",
           rate_limited: "Слишком часто, подождите минуту.", too_long: "Сообщение слишком длинное.",
@@ -26,7 +27,8 @@
           start: "Начать", intro: "Можете представиться (необязательно). Конфиденциальные сведения оператор сообщит только после проверки личности.",
           name: "Имя", phone: "Телефон", email: "Электронная почта", iin: "ИИН", lang: "Язык",
           ended: "Разговор завершён. Напишите снова, чтобы продолжить.", typing: "Оператор печатает…",
-          read: "прочитано", invalid_frame: "Неверные данные, проверьте и повторите." },
+          read: "прочитано", invalid_frame: "Неверные данные, проверьте и повторите.",
+          rate: "Оценка", thanks: "Спасибо за оценку!", already_rated: "Это обращение уже оценено." },
     en: { open: "Chat", title: "Contact centre", placeholder: "Type your message…", send: "Send",
           close: "Close", connecting: "Connecting…", reconnecting: "Connection lost, reconnecting…",
           rate_limited: "Too many messages; wait a minute.", too_long: "The message is too long.",
@@ -35,7 +37,8 @@
           start: "Start", intro: "You may introduce yourself (optional). Confidential information is given only after the operator verifies your identity.",
           name: "Name", phone: "Phone", email: "E-mail", iin: "IIN", lang: "Language",
           ended: "The conversation has ended. Write again to continue.", typing: "The operator is typing…",
-          read: "read", invalid_frame: "Invalid details; check them and try again." },
+          read: "read", invalid_frame: "Invalid details; check them and try again.",
+          rate: "Rating", thanks: "Thank you for your rating!", already_rated: "This appeal was already rated." },
   };
   const stored = "baylanys.chat";
   let lang = (script && script.dataset.lang) || localStorage.getItem(stored + ".lang") || "kk";
@@ -80,6 +83,8 @@
     .baylanys-chat textarea { flex: 1; font: inherit; resize: none; padding: .4rem; }
     .baylanys-chat button { font: inherit; padding: .4rem .8rem; background: #0b5394; color: #fff; border: 0; border-radius: .3rem; cursor: pointer; }
     .baylanys-chat :focus-visible { outline: 3px solid #f90; outline-offset: 2px; }
+    .baylanys-chat .stars { display: flex; gap: .3rem; justify-content: center; margin-top: .3rem; }
+    .baylanys-chat .stars button { min-width: 2.4rem; }
     .baylanys-chat .launcher { position: fixed; right: 1rem; bottom: 1rem; }
     .baylanys-chat [hidden] { display: none !important; }
     .baylanys-chat .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
@@ -176,6 +181,7 @@
     const who = cls === "client" ? t("you") : cls === "system" ? t("system") : t("operator");
     const li = el("li", { class: cls, "data-key": key, "data-seq": String(f.seq) });
     li.append(el("span", { class: "sr" }, who + ": "), document.createTextNode(f.type === "message" ? f.body : f.text));
+    if (f.type === "survey") li.append(stars());
     log.append(li);
     log.scrollTop = log.scrollHeight;
     lastSeq = Math.max(lastSeq, f.seq);
@@ -183,6 +189,23 @@
     // Someone answers now: the place in line no longer applies.
     if (f.type === "assignment") status.textContent = "";
     markRead();
+  }
+
+  // The satisfaction survey (R5.7): five buttons, answered once.
+  function stars() {
+    const group = el("div", { class: "stars", role: "group", "aria-label": t("rate") });
+    for (let n = 1; n <= 5; n++) {
+      const b = el("button", { type: "button", "aria-label": `${t("rate")}: ${n}` }, String(n));
+      b.addEventListener("click", () => {
+        if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "rate", score: n }));
+      });
+      group.append(b);
+    }
+    return group;
+  }
+  function surveyDone(text) {
+    log.querySelectorAll(".stars").forEach((g) => g.replaceWith(el("p", {}, text)));
+    status.textContent = text;
   }
 
   function showRead(seq) {
@@ -220,9 +243,10 @@
         showRead(f.read_seq);
         // Anything not acknowledged before the drop is sent again; the server recognises it.
         for (const [id, body] of pending) socket.send(JSON.stringify({ type: "message", client_id: id, body }));
-      } else if (["message", "notice", "assignment", "transfer", "close"].includes(f.type)) show(f);
+      } else if (["message", "notice", "assignment", "transfer", "close", "survey"].includes(f.type)) show(f);
       else if (f.type === "ack") { pending.delete(f.client_id); if (status.textContent === t("failed")) status.textContent = ""; }
       else if (f.type === "read") showRead(f.seq);
+      else if (f.type === "rated") surveyDone(t("thanks"));
       else if (f.type === "typing") {
         status.textContent = t("typing");
         clearTimeout(typingTimer);
@@ -235,6 +259,7 @@
         // Refused before the conversation opened (bad details): back to the form.
         if (!appealId && f.code === "invalid_frame") { refused = true; showIntro(true); iinI.focus(); }
         if (f.code === "rate_limited" && !appealId) backoff = 60000;
+        if (f.code === "already_rated") surveyDone(t("already_rated"));
       }
     });
     socket.addEventListener("close", () => {

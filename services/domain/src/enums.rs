@@ -110,6 +110,8 @@ string_enum! {
         Transfer = "transfer",
         /// The conversation ended.
         Close = "close",
+        /// The client is asked to rate the service 1–5 (R5.7).
+        Survey = "survey",
     }
 }
 

@@ -47,6 +47,9 @@ pub mod event_kind {
     /// The body sent it back: not its competence, with its reason.
     pub const REDIRECTION_RETURNED: &str = "redirection.returned";
     pub const DEPARTMENT_SAVED: &str = "department.saved";
+    /// The client rated the service (R5.7, KPI 3): score 1–5, the channel, the comment's presence.
+    pub const SURVEY_ANSWERED: &str = "survey.answered";
+    pub const SURVEY_ASKED: &str = "survey.asked";
     /// The due date moved by a reasoned decision (АППК art. 76).
     pub const APPEAL_EXTENDED: &str = "appeal.extended";
     /// The due date is near (the reminder of the deadline settings).

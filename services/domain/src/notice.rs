@@ -380,3 +380,18 @@ pub fn more_information(lang: Language, number: &str, what: Option<&str>) -> Str
         ),
     }
 }
+
+/// The satisfaction question asked after an answer (R5.7).
+pub fn survey(lang: Language, number: &str) -> String {
+    match lang {
+        Language::Kk => format!(
+            "№ {number} өтініш бойынша қызмет сапасын 1-ден 5-ке дейін бағалаңыз (5 — өте жақсы)."
+        ),
+        Language::Ru => format!(
+            "Оцените, пожалуйста, качество обслуживания по обращению № {number} от 1 до 5 (5 — отлично)."
+        ),
+        Language::En => format!(
+            "Please rate the service on appeal No. {number} from 1 to 5 (5 is excellent)."
+        ),
+    }
+}

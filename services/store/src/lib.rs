@@ -26,6 +26,7 @@ mod routing;
 mod rows;
 mod sqlite;
 mod staff;
+mod surveys;
 mod verification;
 
 use async_trait::async_trait;
@@ -356,6 +357,26 @@ pub trait RedirectionStore: Send + Sync {
     async fn get_department(&self, id: Uuid) -> StoreResult<Department>;
 }
 
+/// Satisfaction surveys (R5.7, KPI 3).
+#[async_trait]
+pub trait SurveyStore: Send + Sync {
+    /// Records that the client was asked on `channel`; `false` when they already were (one
+    /// survey per appeal).
+    async fn ask_survey(
+        &self,
+        appeal_id: Uuid,
+        channel: baylanys_domain::Channel,
+    ) -> StoreResult<bool>;
+    /// The client's answer, 1–5 with an optional comment; an event. Not asked: `NotFound`;
+    /// answered already: a conflict, and the first answer stands.
+    async fn answer_survey(
+        &self,
+        appeal_id: Uuid,
+        score: u8,
+        comment: Option<String>,
+    ) -> StoreResult<()>;
+}
+
 /// What one deadline sweep found (each appeal once per due date).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DeadlineSweep {
@@ -511,6 +532,7 @@ pub trait Store:
     + VerificationStore
     + DeadlineStore
     + RedirectionStore
+    + SurveyStore
 {
     /// `sqlite` or `postgres`, for logs and `/readyz`.
     fn backend(&self) -> &'static str;

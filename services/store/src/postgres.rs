@@ -18,6 +18,7 @@ use crate::interactions::impl_interaction_store;
 use crate::redirections::impl_redirection_store;
 use crate::routing::impl_routing_store;
 use crate::staff::impl_staff_store;
+use crate::surveys::impl_survey_store;
 use crate::verification::impl_verification_store;
 use crate::StoreResult;
 
@@ -54,6 +55,7 @@ impl_calendar_store!(PgStore, sqlx::Postgres);
 impl_routing_store!(PgStore, sqlx::Postgres);
 impl_dispatch_store!(PgStore, sqlx::Postgres);
 impl_chat_store!(PgStore, sqlx::Postgres);
+impl_survey_store!(PgStore, sqlx::Postgres);
 impl_redirection_store!(PgStore, sqlx::Postgres);
 impl_deadline_store!(PgStore, sqlx::Postgres);
 impl_verification_store!(PgStore, sqlx::Postgres);

@@ -20,6 +20,7 @@ use crate::interactions::impl_interaction_store;
 use crate::redirections::impl_redirection_store;
 use crate::routing::impl_routing_store;
 use crate::staff::impl_staff_store;
+use crate::surveys::impl_survey_store;
 use crate::verification::impl_verification_store;
 use crate::{StoreError, StoreResult};
 
@@ -73,6 +74,7 @@ impl_calendar_store!(SqliteStore, sqlx::Sqlite);
 impl_routing_store!(SqliteStore, sqlx::Sqlite);
 impl_dispatch_store!(SqliteStore, sqlx::Sqlite);
 impl_chat_store!(SqliteStore, sqlx::Sqlite);
+impl_survey_store!(SqliteStore, sqlx::Sqlite);
 impl_redirection_store!(SqliteStore, sqlx::Sqlite);
 impl_deadline_store!(SqliteStore, sqlx::Sqlite);
 impl_verification_store!(SqliteStore, sqlx::Sqlite);

@@ -279,5 +279,9 @@ async fn redirection_in_chromium() -> anyhow::Result<()> {
         .get("/api/v1/events?kind=redirection.accepted", app.admin())
         .await?;
     assert_eq!(accepted.body["items"].as_array().map(Vec::len), Some(1));
+    let rated = app
+        .get("/api/v1/events?kind=survey.answered", app.admin())
+        .await?;
+    assert_eq!(rated.body["items"][0]["data"]["score"], 5);
     Ok(())
 }

@@ -18,6 +18,7 @@ mod notifications;
 pub mod process;
 mod redirections;
 mod routing_engine;
+mod surveys;
 mod verification;
 mod ws_chat;
 mod ws_chat_frames;

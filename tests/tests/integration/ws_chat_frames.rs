@@ -34,7 +34,11 @@ pub async fn until(socket: &mut Socket, kind: &str) -> anyhow::Result<Value> {
         if f["type"] == kind {
             return Ok(f);
         }
-        anyhow::ensure!(f["type"] != "close", "closed while waiting for {kind}: {f}");
+        // A socket close (no `seq`), not the conversation's `close` entry.
+        anyhow::ensure!(
+            !(f["type"] == "close" && f["seq"].is_null()),
+            "closed while waiting for {kind}: {f}"
+        );
     }
     anyhow::bail!("no {kind}")
 }
@@ -266,12 +270,13 @@ async fn staff_actions_reach_the_citizen(app: TestApp) -> anyhow::Result<()> {
             "close",
             "text",
             "assignment",
-            "close"
+            "close",
+            "survey"
         ],
         "{events:?}"
     );
     let seqs: Vec<i64> = events.iter().map(|(s, _)| *s).collect();
-    assert_eq!(seqs, (1..=8).collect::<Vec<_>>());
+    assert_eq!(seqs, (1..=9).collect::<Vec<_>>());
     Ok(())
 }
 

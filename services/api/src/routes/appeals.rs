@@ -285,6 +285,7 @@ async fn change_status(
             // Closing ended its contacts in progress: routing may offer more now.
             state.changed();
             super::conversation::closed(&state, &appeal).await;
+            super::conversation::ask_survey(&state, &appeal).await;
         }
         // The client hears the answer and any request for more, on their own channel (R6).
         AppealStatus::Answered => {
@@ -299,6 +300,7 @@ async fn change_status(
                 appeal.updated_at.timestamp_micros()
             );
             super::conversation::inform(&state, &appeal, text, key).await;
+            super::conversation::ask_survey(&state, &appeal).await;
         }
         AppealStatus::AwaitingClient => {
             let text = baylanys_domain::notice::more_information(

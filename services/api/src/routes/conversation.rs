@@ -128,6 +128,29 @@ pub async fn inform(state: &AppState, appeal: &Appeal, text: String, key: String
     }
 }
 
+/// After an answer (or the close), the web-chat client is asked once to rate the service
+/// (R5.7, KPI 3): the survey is recorded and asked as an entry of the conversation.
+pub async fn ask_survey(state: &AppState, appeal: &Appeal) {
+    if appeal.channel != Channel::WebChat {
+        return;
+    }
+    match state.store.ask_survey(appeal.id, Channel::WebChat).await {
+        Ok(true) => {
+            tell(
+                state,
+                appeal.id,
+                MessageKind::Survey,
+                notice::survey(appeal.language, &appeal.number),
+                None,
+                format!("survey:{}", appeal.id),
+            )
+            .await;
+        }
+        Ok(false) => {}
+        Err(e) => tracing::warn!(error = %e, "survey not asked"),
+    }
+}
+
 /// An operator answered a web-chat contact.
 pub async fn assigned(state: &AppState, contact: &Interaction) {
     let (Channel::WebChat, Some(operator)) = (contact.channel, contact.operator_id) else {

@@ -78,6 +78,12 @@ pub async fn entry(
             text: m.body,
             at: m.created_at,
         },
+        MessageKind::Survey => ChatServerFrame::Survey {
+            seq: m.seq,
+            id: m.id,
+            text: m.body,
+            at: m.created_at,
+        },
         MessageKind::Close => ChatServerFrame::Close {
             seq: m.seq,
             id: m.id,

@@ -445,6 +445,29 @@ async fn handle(
                 }
             }
         }
+        ChatClientFrame::Rate { score, comment } => {
+            let comment = match super::optional_text("comment", comment, 1000) {
+                Ok(c) => c,
+                Err(e) => return vec![error("invalid_frame", e.to_string())],
+            };
+            match state.store.answer_survey(c.appeal_id, score, comment).await {
+                Ok(()) => vec![frame(&ChatServerFrame::Rated { score })],
+                Err(StoreError::NotFound(_)) => {
+                    vec![error(
+                        "no_survey",
+                        "there is no survey for this conversation",
+                    )]
+                }
+                Err(StoreError::Conflict(_)) => {
+                    vec![error("already_rated", "this appeal was already rated")]
+                }
+                Err(StoreError::Domain(e)) => vec![error("invalid_frame", e.to_string())],
+                Err(e) => {
+                    tracing::warn!(error = %e, "survey answer not stored");
+                    vec![error("unavailable", "not stored; send it again")]
+                }
+            }
+        }
         ChatClientFrame::Ping => vec![frame(&ChatServerFrame::Pong)],
         ChatClientFrame::Hello { .. } => vec![error("invalid_frame", "hello was already accepted")],
     }

@@ -1,0 +1,105 @@
+//! Satisfaction surveys (R5.7, KPI 3): asked once per appeal, answered once.
+
+macro_rules! impl_survey_store {
+    ($store:ty, $db:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::SurveyStore for $store {
+            async fn ask_survey(
+                &self,
+                appeal_id: uuid::Uuid,
+                channel: baylanys_domain::Channel,
+            ) -> $crate::StoreResult<bool> {
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let appeal = Self::appeal_in_tx(&mut tx, appeal_id, baylanys_domain::AppealScope::All).await?;
+                let inserted = sqlx::query(
+                    "INSERT INTO surveys (appeal_id, channel, asked_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (appeal_id) DO NOTHING",
+                )
+                .bind(appeal_id)
+                .bind(channel.as_str())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                if inserted {
+                    Self::event(
+                        &mut tx,
+                        now,
+                        $crate::events::Draft::new(
+                            baylanys_domain::event_kind::SURVEY_ASKED,
+                            $crate::Actor::SYSTEM,
+                            serde_json::json!({ "channel": channel }),
+                        )
+                        .appeal(appeal_id)
+                        .client(appeal.client_id),
+                    )
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(inserted)
+            }
+
+            async fn answer_survey(
+                &self,
+                appeal_id: uuid::Uuid,
+                score: u8,
+                comment: Option<String>,
+            ) -> $crate::StoreResult<()> {
+                if !(1..=5).contains(&score) {
+                    return Err(baylanys_domain::DomainError::InvalidField {
+                        field: "score",
+                        reason: "from 1 to 5".into(),
+                    }
+                    .into());
+                }
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let appeal = Self::appeal_in_tx(&mut tx, appeal_id, baylanys_domain::AppealScope::All).await?;
+                let answered: Option<(String,)> = sqlx::query_as(
+                    "UPDATE surveys SET score = $2, comment = $3, answered_at = $4 \
+                     WHERE appeal_id = $1 AND answered_at IS NULL RETURNING channel",
+                )
+                .bind(appeal_id)
+                .bind(i64::from(score))
+                .bind(&comment)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((channel,)) = answered else {
+                    let (asked,): (i64,) =
+                        sqlx::query_as("SELECT COUNT(*) FROM surveys WHERE appeal_id = $1")
+                            .bind(appeal_id)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                    return Err(if asked > 0 {
+                        $crate::StoreError::Conflict("the survey was already answered".into())
+                    } else {
+                        $crate::StoreError::NotFound("survey")
+                    });
+                };
+                Self::event(
+                    &mut tx,
+                    now,
+                    $crate::events::Draft::new(
+                        baylanys_domain::event_kind::SURVEY_ANSWERED,
+                        $crate::Actor::SYSTEM,
+                        serde_json::json!({
+                            "score": score,
+                            "channel": channel,
+                            "assignee_id": appeal.assignee_id,
+                            "commented": comment.is_some(),
+                        }),
+                    )
+                    .appeal(appeal_id)
+                    .client(appeal.client_id),
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+        }
+    };
+}
+pub(crate) use impl_survey_store;

@@ -1,0 +1,76 @@
+//! Satisfaction surveys in the web chat (R5.7, KPI 3): asked once the appeal is answered or
+//! closed, answered once with 1–5 and an optional comment; bad or repeated answers are refused
+//! and change nothing.
+
+use baylanys_tests::{both, TestApp};
+use serde_json::json;
+
+use crate::ws_chat_frames::{chat_from, say, until};
+use crate::ws_operator::send;
+
+both!(rate_once_after_the_answer);
+
+async fn rate_once_after_the_answer(app: TestApp) -> anyhow::Result<()> {
+    let mut s = chat_from(&app, None).await?;
+    send(&mut s, json!({"type": "hello", "v": 1, "language": "ru"})).await?;
+    let welcome = until(&mut s, "welcome").await?;
+    let appeal = welcome["appeal_id"].as_str().unwrap_or_default().to_owned();
+    say(&mut s, "Вопрос по справке").await?;
+    // Nothing to rate yet.
+    send(&mut s, json!({"type": "rate", "score": 5})).await?;
+    assert_eq!(until(&mut s, "error").await?["code"], "no_survey");
+    let r = app
+        .post(
+            &format!("/api/v1/appeals/{appeal}/status"),
+            app.admin(),
+            json!({"status": "closed", "resolution": "Справка выдана"}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let survey = until(&mut s, "survey").await?;
+    assert!(
+        survey["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("от 1 до 5")),
+        "{survey}"
+    );
+    // Out of range, or too long a comment: refused, nothing stored.
+    let before = app.event_count().await?;
+    for bad in [
+        json!({"type": "rate", "score": 0}),
+        json!({"type": "rate", "score": 6}),
+        json!({"type": "rate", "score": 4, "comment": "я".repeat(1001)}),
+    ] {
+        send(&mut s, bad).await?;
+        assert_eq!(until(&mut s, "error").await?["code"], "invalid_frame");
+    }
+    send(&mut s, json!({"type": "rate", "score": 300})).await?;
+    assert_eq!(until(&mut s, "error").await?["code"], "invalid_frame");
+    assert_eq!(app.event_count().await?, before);
+    send(
+        &mut s,
+        json!({"type": "rate", "score": 5, "comment": "Спасибо, быстро"}),
+    )
+    .await?;
+    assert_eq!(until(&mut s, "rated").await?["score"], 5);
+    send(&mut s, json!({"type": "rate", "score": 1})).await?;
+    assert_eq!(until(&mut s, "error").await?["code"], "already_rated");
+    let events = app
+        .get("/api/v1/events?kind=survey.answered", app.admin())
+        .await?;
+    let items = events.body["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 1);
+    assert_eq!(
+        (
+            items[0]["data"]["score"].as_u64(),
+            items[0]["data"]["channel"].as_str()
+        ),
+        (Some(5), Some("web_chat"))
+    );
+    // Asked once: a second close-like change does not ask again.
+    let asked = app
+        .get("/api/v1/events?kind=survey.asked", app.admin())
+        .await?;
+    assert_eq!(asked.body["items"].as_array().map(Vec::len), Some(1));
+    Ok(())
+}
