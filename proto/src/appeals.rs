@@ -323,3 +323,77 @@ pub struct AppealDetail {
     pub interactions: Vec<InteractionView>,
     pub timeline: Vec<TimelineEntry>,
 }
+
+/// A complaint (R8–R10).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ComplaintView {
+    pub appeal_id: Uuid,
+    pub category: crate::ComplaintCategory,
+    pub about_operator_id: Option<Uuid>,
+    pub about_appeal_id: Option<Uuid>,
+    pub reviewed_by: Option<Uuid>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub review_note: Option<String>,
+    pub escalated_to: Option<Uuid>,
+    pub escalated_at: Option<DateTime<Utc>>,
+    /// Confirmed or not (report row 20); absent until decided.
+    pub confirmed: Option<bool>,
+    pub decided_by: Option<Uuid>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterComplaint {
+    pub category: crate::ComplaintCategory,
+    /// The operator the complaint is about, if any.
+    #[serde(default)]
+    pub about_operator_id: Option<Uuid>,
+    /// The earlier appeal the complaint is about, if any.
+    #[serde(default)]
+    pub about_appeal_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewComplaint {
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EscalateComplaint {
+    /// The higher specialist who takes it.
+    pub to_staff_id: Uuid,
+    pub reason: String,
+}
+
+/// The decision and the result the client is told (the appeal is answered with it).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecideComplaint {
+    pub confirmed: bool,
+    pub result: String,
+}
+
+/// Complaints of a period by category, operator and topic (R10).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct ComplaintStats {
+    pub total: u64,
+    pub decided: u64,
+    pub confirmed: u64,
+    pub by_category: Vec<ComplaintCount>,
+    pub by_operator: Vec<ComplaintCount>,
+    pub by_topic: Vec<ComplaintCount>,
+}
+
+/// One row of the analytics: `key` is a category, an operator id or a topic id ("none" when
+/// the complaint names none).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct ComplaintCount {
+    pub key: String,
+    pub total: u64,
+    pub confirmed: u64,
+}

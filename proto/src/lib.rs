@@ -19,8 +19,8 @@ pub mod ws;
 pub use appeals::*;
 pub use auth::*;
 pub use baylanys_domain::{
-    AppealKind, AppealStatus, Author, Channel, DayKind, DeliveryMethod, Direction,
-    InteractionState, Language, MessageKind, RedirectionState, Role,
+    AppealKind, AppealStatus, Author, Channel, ComplaintCategory, DayKind, DeliveryMethod,
+    Direction, InteractionState, Language, MessageKind, RedirectionState, Role,
 };
 pub use calendar::*;
 pub use catalog::*;

@@ -192,6 +192,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::verification::router())
         .merge(routes::deadlines::router())
         .merge(routes::redirections::router())
+        .merge(routes::complaints::router())
         .merge(routes::catalog::router())
         .merge(routes::calendar::router())
         .merge(routes::routing::router())

@@ -153,6 +153,25 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// What a complaint is about (R9.1: categorised registration; R10: analysed by category).
+    ComplaintCategory, "complaint category" {
+        /// Rudeness, incorrect conduct of an operator.
+        OperatorConduct = "operator_conduct",
+        /// Wrong or incomplete information given.
+        WrongInformation = "wrong_information",
+        /// Waited too long, could not get through.
+        Waiting = "waiting",
+        /// The question was not resolved, or the deadline was missed.
+        NotResolved = "not_resolved",
+        /// Personal data handled wrongly.
+        DataProtection = "data_protection",
+        /// The service in a language the client did not ask for (Law on Languages).
+        Language = "language",
+        Other = "other",
+    }
+}
+
 impl Author {
     /// Messages written by the client come in; everything else goes out to the client.
     pub fn direction(self) -> Direction {

@@ -20,8 +20,8 @@ pub use access::{can_read_appeal, AppealScope};
 pub use appeal::{appeal_number, AppealStatus, Priority, Transition};
 pub use calendar::{Calendar, DayInfo, DayKind, DayOverride, DayReason, Holiday, HOLIDAYS};
 pub use enums::{
-    AppealKind, Author, Channel, DeliveryMethod, Direction, InteractionState, Language,
-    MessageKind, RedirectionState, Role,
+    AppealKind, Author, Channel, ComplaintCategory, DeliveryMethod, Direction, InteractionState,
+    Language, MessageKind, RedirectionState, Role,
 };
 pub use error::DomainError;
 pub use hours::{Interval, WeeklyHours};
@@ -50,6 +50,14 @@ pub mod event_kind {
     /// The client rated the service (R5.7, KPI 3): score 1–5, the channel, the comment's presence.
     pub const SURVEY_ANSWERED: &str = "survey.answered";
     pub const SURVEY_ASKED: &str = "survey.asked";
+    /// A complaint registered with its category (R9.1).
+    pub const COMPLAINT_REGISTERED: &str = "complaint.registered";
+    /// The mandatory supervisor review (R9.2).
+    pub const COMPLAINT_REVIEWED: &str = "complaint.reviewed";
+    /// Passed to a higher specialist (R9.3).
+    pub const COMPLAINT_ESCALATED: &str = "complaint.escalated";
+    /// Confirmed or not, with the result the client is told (R9.4; report row 20).
+    pub const COMPLAINT_DECIDED: &str = "complaint.decided";
     /// The due date moved by a reasoned decision (АППК art. 76).
     pub const APPEAL_EXTENDED: &str = "appeal.extended";
     /// The due date is near (the reminder of the deadline settings).

@@ -304,6 +304,22 @@ macro_rules! impl_appeal_store {
                     }
                     .into());
                 }
+                // A complaint is answered only after its review and decision (R9).
+                if appeal.kind == baylanys_domain::AppealKind::Complaint
+                    && matches!(change.to, AppealStatus::Answered | AppealStatus::Closed)
+                {
+                    let (decided,): (i64,) = sqlx::query_as(
+                        "SELECT COUNT(*) FROM complaints WHERE appeal_id = $1 AND decided_at IS NOT NULL",
+                    )
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    if decided == 0 {
+                        return Err($crate::StoreError::Conflict(
+                            "a complaint is answered after a supervisor reviewed and decided it".into(),
+                        ));
+                    }
+                }
                 let fcr = change.first_contact_resolved.or(appeal.first_contact_resolved);
                 let closed_at = (change.to == AppealStatus::Closed).then_some(now);
                 // The status guard turns a concurrent change into a conflict, not a lost update.

@@ -14,6 +14,7 @@ mod calendar;
 mod catalog;
 mod chat;
 mod clients;
+mod complaints;
 mod deadlines;
 mod dispatch;
 mod error;
@@ -357,6 +358,35 @@ pub trait RedirectionStore: Send + Sync {
     async fn get_department(&self, id: Uuid) -> StoreResult<Department>;
 }
 
+/// Complaints (R8–R10).
+#[async_trait]
+pub trait ComplaintStore: Send + Sync {
+    /// Registers the appeal as a complaint with its category (the appeal's kind becomes
+    /// `complaint`, due at `new.due_at` when given). Registered already: a conflict.
+    async fn register_complaint(
+        &self,
+        appeal_id: Uuid,
+        new: NewComplaint,
+        scope: AppealScope,
+        actor: Actor,
+    ) -> StoreResult<Complaint>;
+    async fn get_complaint(&self, appeal_id: Uuid) -> StoreResult<Complaint>;
+    /// Review, escalation or decision; a decided complaint takes no more steps, and deciding
+    /// needs the review first (R9).
+    async fn complaint_step(
+        &self,
+        appeal_id: Uuid,
+        step: ComplaintStep,
+        actor: Actor,
+    ) -> StoreResult<Complaint>;
+    /// Complaints registered in `[from, to)`, each with its appeal's topic, for the analytics.
+    async fn complaints_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<(Complaint, Option<Uuid>)>>;
+}
+
 /// Satisfaction surveys (R5.7, KPI 3).
 #[async_trait]
 pub trait SurveyStore: Send + Sync {
@@ -533,6 +563,7 @@ pub trait Store:
     + DeadlineStore
     + RedirectionStore
     + SurveyStore
+    + ComplaintStore
 {
     /// `sqlite` or `postgres`, for logs and `/readyz`.
     fn backend(&self) -> &'static str;

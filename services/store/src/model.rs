@@ -318,6 +318,41 @@ pub struct RedirectTo {
     pub late: bool,
 }
 
+/// A complaint (R8–R10).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Complaint {
+    pub appeal_id: Uuid,
+    pub category: baylanys_domain::ComplaintCategory,
+    pub about_operator_id: Option<Uuid>,
+    pub about_appeal_id: Option<Uuid>,
+    pub reviewed_by: Option<Uuid>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub review_note: Option<String>,
+    pub escalated_to: Option<Uuid>,
+    pub escalated_at: Option<DateTime<Utc>>,
+    /// Report row 20 counts the confirmed ones.
+    pub confirmed: Option<bool>,
+    pub decided_by: Option<Uuid>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewComplaint {
+    pub category: baylanys_domain::ComplaintCategory,
+    pub about_operator_id: Option<Uuid>,
+    pub about_appeal_id: Option<Uuid>,
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+/// A step of a complaint's review (R9).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ComplaintStep {
+    Review { note: Option<String> },
+    Escalate { to: Uuid, reason: String },
+    Decide { confirmed: bool },
+}
+
 /// A body's answer to a redirection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BodyAnswer {

@@ -370,6 +370,51 @@ impl TryFrom<RedirectionRow> for Redirection {
 }
 
 #[derive(FromRow)]
+pub(crate) struct ComplaintRow {
+    pub appeal_id: Uuid,
+    pub category: String,
+    pub about_operator_id: Option<Uuid>,
+    pub about_appeal_id: Option<Uuid>,
+    pub reviewed_by: Option<Uuid>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub review_note: Option<String>,
+    pub escalated_to: Option<Uuid>,
+    pub escalated_at: Option<DateTime<Utc>>,
+    pub confirmed: Option<bool>,
+    pub decided_by: Option<Uuid>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(FromRow)]
+pub(crate) struct ComplaintWithTopic {
+    #[sqlx(flatten)]
+    pub complaint: ComplaintRow,
+    pub topic_id: Option<Uuid>,
+}
+
+impl TryFrom<ComplaintRow> for Complaint {
+    type Error = StoreError;
+    fn try_from(r: ComplaintRow) -> StoreResult<Complaint> {
+        Ok(Complaint {
+            appeal_id: r.appeal_id,
+            category: parse(&r.category)?,
+            about_operator_id: r.about_operator_id,
+            about_appeal_id: r.about_appeal_id,
+            reviewed_by: r.reviewed_by,
+            reviewed_at: r.reviewed_at,
+            review_note: r.review_note,
+            escalated_to: r.escalated_to,
+            escalated_at: r.escalated_at,
+            confirmed: r.confirmed,
+            decided_by: r.decided_by,
+            decided_at: r.decided_at,
+            created_at: r.created_at,
+        })
+    }
+}
+
+#[derive(FromRow)]
 pub(crate) struct DepartmentRow {
     pub id: Uuid,
     pub body_id: Uuid,

@@ -147,15 +147,16 @@ async fn due_dates_and_extensions(app: TestApp) -> anyhow::Result<()> {
         "Ведомстводан жауап күтілуде"
     );
     // Answered appeals are not extended; unknown ones are 404.
+    let done = app.appeal(&op, client, "жауап берілген").await?;
     app.post(
-        &format!("/api/v1/appeals/{}/status", complaint.id()),
+        &format!("/api/v1/appeals/{done}/status"),
         &op,
         json!({"status": "answered", "resolution": "жауап берілді"}),
     )
     .await?;
     let r = app
         .post(
-            &format!("/api/v1/appeals/{}/extend", complaint.id()),
+            &format!("/api/v1/appeals/{done}/extend"),
             &op,
             json!({"due_date": first_date + Duration::days(3), "reason": "x"}),
         )

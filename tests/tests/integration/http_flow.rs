@@ -34,7 +34,7 @@ async fn readme_flow(app: TestApp) -> anyhow::Result<()> {
         .post(
             "/api/v1/appeals",
             &op,
-            json!({"client_id": client_id, "kind": "complaint", "channel": "email",
+            json!({"client_id": client_id, "kind": "request", "channel": "email",
                    "subject": "Кезек", "text": "Сәлеметсіз бе, анықтама керек"}),
         )
         .await?;

@@ -3,6 +3,7 @@
 
 mod browser;
 mod cluster;
+mod complaints;
 mod conformance;
 mod contracts;
 mod deadlines;

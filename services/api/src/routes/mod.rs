@@ -5,6 +5,7 @@ pub mod canned;
 pub mod catalog;
 pub mod chat;
 pub mod clients;
+pub mod complaints;
 pub mod conversation;
 pub mod deadlines;
 pub mod dispatch;
