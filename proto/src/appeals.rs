@@ -397,3 +397,10 @@ pub struct ComplaintCount {
     pub total: u64,
     pub confirmed: u64,
 }
+
+/// The published complaint procedure in one language (R8).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ComplaintProcedureText {
+    pub language: crate::Language,
+    pub text: String,
+}

@@ -395,3 +395,48 @@ pub fn survey(lang: Language, number: &str) -> String {
         ),
     }
 }
+
+/// The published "how to complain" procedure (R8), in Kazakh and Russian; admins edit it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ComplaintProcedure {
+    pub text_kk: String,
+    pub text_ru: String,
+}
+
+impl Default for ComplaintProcedure {
+    fn default() -> Self {
+        ComplaintProcedure {
+            text_kk: "Байланыс орталығының немесе оның операторының жұмысына шағымды кез келген \
+                      арна арқылы беруге болады: веб-чатта, электрондық поштамен, Telegram-да немесе \
+                      телефонмен. Шағым санаты бойынша тіркеліп, нөмір беріледі. Оны супервизор \
+                      міндетті түрде қарайды, қажет болса аға маманға жібереді. Шағым 10 жұмыс күні \
+                      ішінде қаралып, нәтижесі сіз жүгінген арна арқылы хабарланады."
+                .into(),
+            text_ru: "Жалобу на работу контакт-центра или его оператора можно подать по любому \
+                      каналу: в веб-чате, по электронной почте, в Telegram или по телефону. Жалоба \
+                      регистрируется с категорией и получает номер. Её обязательно рассматривает \
+                      супервизор, при необходимости передаёт старшему специалисту. Жалоба \
+                      рассматривается в течение 10 рабочих дней, о результате сообщается по тому же \
+                      каналу, по которому вы обратились."
+                .into(),
+        }
+    }
+}
+
+impl ComplaintProcedure {
+    /// Each text present and at most 5,000 characters.
+    pub fn validate(&self) -> Result<(), crate::DomainError> {
+        for (field, t) in [("text_kk", &self.text_kk), ("text_ru", &self.text_ru)] {
+            let n = t.trim().chars().count();
+            if n == 0 || n > 5000 {
+                return Err(crate::DomainError::InvalidField {
+                    field,
+                    reason: "1 to 5000 characters".into(),
+                });
+            }
+        }
+        Ok(())
+    }
+}

@@ -186,6 +186,27 @@ macro_rules! impl_complaint_store {
                 Ok(after)
             }
 
+            async fn complaint_procedure(
+                &self,
+            ) -> $crate::StoreResult<baylanys_domain::notice::ComplaintProcedure> {
+                self.setting("complaints.procedure").await
+            }
+
+            async fn set_complaint_procedure(
+                &self,
+                procedure: baylanys_domain::notice::ComplaintProcedure,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<baylanys_domain::notice::ComplaintProcedure> {
+                procedure.validate()?;
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let value = serde_json::to_value(&procedure)
+                    .map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?;
+                Self::put_setting(&mut tx, "complaints.procedure", value, actor, now).await?;
+                tx.commit().await?;
+                Ok(procedure)
+            }
+
             async fn complaints_between(
                 &self,
                 from: chrono::DateTime<chrono::Utc>,

@@ -379,6 +379,14 @@ pub trait ComplaintStore: Send + Sync {
         step: ComplaintStep,
         actor: Actor,
     ) -> StoreResult<Complaint>;
+    /// The published procedure (R8); the default until an admin edits it.
+    async fn complaint_procedure(&self)
+        -> StoreResult<baylanys_domain::notice::ComplaintProcedure>;
+    async fn set_complaint_procedure(
+        &self,
+        procedure: baylanys_domain::notice::ComplaintProcedure,
+        actor: Actor,
+    ) -> StoreResult<baylanys_domain::notice::ComplaintProcedure>;
     /// Complaints registered in `[from, to)`, each with its appeal's topic, for the analytics.
     async fn complaints_between(
         &self,

@@ -32,6 +32,59 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(escalate))
         .routes(routes!(decide))
         .routes(routes!(stats))
+        .routes(routes!(procedure))
+        .routes(routes!(set_procedure))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct Lang {
+    /// `kk` or `ru`.
+    lang: baylanys_domain::Language,
+}
+
+/// How and where to complain, and how a complaint is handled (R8): public, for the centre's
+/// site and the widget, in Kazakh or Russian.
+#[utoipa::path(get, path = "/api/v1/public/complaint-procedure", tag = "appeals",
+    params(Lang),
+    responses((status = 200, body = baylanys_proto::ComplaintProcedureText), (status = 422, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn procedure(
+    State(state): State<AppState>,
+    Query(q): Query<Lang>,
+) -> ApiResult<axum::Json<baylanys_proto::ComplaintProcedureText>> {
+    let p = state.store.complaint_procedure().await?;
+    let text = match q.lang {
+        baylanys_domain::Language::Kk => p.text_kk,
+        baylanys_domain::Language::Ru => p.text_ru,
+        baylanys_domain::Language::En => {
+            return Err(ApiError::new(
+                baylanys_proto::problem::VALIDATION,
+                "the procedure is published in kk and ru",
+            ))
+        }
+    };
+    Ok(axum::Json(baylanys_proto::ComplaintProcedureText {
+        language: q.lang,
+        text,
+    }))
+}
+
+#[utoipa::path(put, path = "/api/v1/settings/complaint-procedure", tag = "appeals", security(("bearer" = [])),
+    request_body = baylanys_domain::notice::ComplaintProcedure,
+    responses((status = 200, body = baylanys_domain::notice::ComplaintProcedure), (status = 422, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn set_procedure(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(req): Json<baylanys_domain::notice::ComplaintProcedure>,
+) -> ApiResult<axum::Json<baylanys_domain::notice::ComplaintProcedure>> {
+    caller.require(&[baylanys_domain::Role::Admin])?;
+    Ok(axum::Json(
+        state
+            .store
+            .set_complaint_procedure(req, caller.actor())
+            .await?,
+    ))
 }
 
 fn view(c: &baylanys_store::Complaint) -> ComplaintView {
