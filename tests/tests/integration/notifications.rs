@@ -1,6 +1,7 @@
 //! What the citizen is told of their appeal on their own channel, in its language (R6, R30):
 //! the redirection (body, department, responsible position, new date), an extension and why,
-//! a request for more information, the answer.
+//! a request for more information, the answer, then the survey — the whole story of a chat
+//! redirected to a ministry, in one test, with every step in the event log.
 
 use baylanys_tests::{both, TestApp};
 use serde_json::json;
@@ -111,6 +112,44 @@ async fn citizen_is_told_of_redirection_and_extension(app: TestApp) -> anyhow::R
     assert!(
         text.contains("жауап берілді") && text.contains("eGov арқылы"),
         "{text}"
+    );
+    // The survey follows; the citizen rates it.
+    until(&mut s, "survey").await?;
+    send(&mut s, json!({"type": "rate", "score": 4})).await?;
+    assert_eq!(until(&mut s, "rated").await?["score"], 4);
+    // Every step is in the event log of the appeal, in order, and the redirection was in time.
+    let events = app
+        .get(
+            &format!("/api/v1/events?appeal_id={appeal}&limit=200"),
+            app.admin(),
+        )
+        .await?;
+    let items = events.body["items"].as_array().cloned().unwrap_or_default();
+    let kinds: Vec<&str> = items.iter().filter_map(|e| e["kind"].as_str()).collect();
+    let story = [
+        "appeal.created",
+        "appeal.redirected",
+        "appeal.extended",
+        "redirection.accepted",
+        "appeal.status_changed",
+        "survey.asked",
+        "survey.answered",
+    ];
+    let mut at = 0;
+    for k in &kinds {
+        if at < story.len() && *k == story[at] {
+            at += 1;
+        }
+    }
+    assert_eq!(at, story.len(), "story {story:?} not in order in {kinds:?}");
+    let redirected = items
+        .iter()
+        .find(|e| e["kind"] == "appeal.redirected")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        redirected["data"]["late"], false,
+        "forwarded within three working days"
     );
     Ok(())
 }
