@@ -436,6 +436,22 @@ impl TestApp {
         Ok(id)
     }
 
+    /// The queue `main`, open round the clock, as the routing table's default: where chats wait.
+    pub async fn default_queue(&self) -> anyhow::Result<Uuid> {
+        let q = self.open_queue("main", "Main").await?;
+        let r = self
+            .put(
+                "/api/v1/routing/table",
+                self.admin(),
+                serde_json::json!({"entries": [], "default_queue_id": q}),
+            )
+            .await?;
+        if r.status != StatusCode::OK {
+            bail!("setting the routing table: {} {}", r.status, r.text);
+        }
+        Ok(q)
+    }
+
     /// Number of events in the log: a failed request must leave it unchanged.
     pub async fn event_count(&self) -> anyhow::Result<usize> {
         let mut after = None;

@@ -198,12 +198,8 @@ macro_rules! impl_complaint_store {
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<baylanys_domain::notice::ComplaintProcedure> {
                 procedure.validate()?;
-                let now = $crate::now();
-                let mut tx = self.writer.begin().await?;
-                let value = serde_json::to_value(&procedure)
-                    .map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?;
-                Self::put_setting(&mut tx, "complaints.procedure", value, actor, now).await?;
-                tx.commit().await?;
+                self.save_setting("complaints.procedure", &procedure, actor)
+                    .await?;
                 Ok(procedure)
             }
 

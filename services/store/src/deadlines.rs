@@ -54,12 +54,8 @@ macro_rules! impl_deadline_store {
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<baylanys_domain::deadline::DeadlineSettings> {
                 settings.validate()?;
-                let now = $crate::now();
-                let mut tx = self.writer.begin().await?;
-                let value = serde_json::to_value(&settings)
-                    .map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?;
-                Self::put_setting(&mut tx, $crate::deadlines::DEADLINES, value, actor, now).await?;
-                tx.commit().await?;
+                self.save_setting($crate::deadlines::DEADLINES, &settings, actor)
+                    .await?;
                 Ok(settings)
             }
 

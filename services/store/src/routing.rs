@@ -26,6 +26,21 @@ macro_rules! impl_routing_store {
                 }
             }
 
+            /// Saves a whole settings document in its own transaction, with its event.
+            async fn save_setting<T: serde::Serialize + Sync>(
+                &self,
+                key: &'static str,
+                value: &T,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<()> {
+                let value = serde_json::to_value(value)
+                    .map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?;
+                let mut tx = self.writer.begin().await?;
+                Self::put_setting(&mut tx, key, value, actor, $crate::now()).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
             async fn put_setting(
                 tx: &mut sqlx::Transaction<'static, $db>,
                 key: &'static str,
@@ -157,12 +172,8 @@ macro_rules! impl_routing_store {
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<baylanys_domain::notice::OutOfHoursSettings> {
                 settings.validate()?;
-                let now = $crate::now();
-                let mut tx = self.writer.begin().await?;
-                let value = serde_json::to_value(&settings)
-                    .map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?;
-                Self::put_setting(&mut tx, $crate::routing::OUT_OF_HOURS, value, actor, now).await?;
-                tx.commit().await?;
+                self.save_setting($crate::routing::OUT_OF_HOURS, &settings, actor)
+                    .await?;
                 Ok(settings)
             }
 

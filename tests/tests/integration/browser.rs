@@ -40,13 +40,7 @@ async fn run_script(app: &TestApp, script: &str, env: &[(&str, String)]) -> anyh
 #[tokio::test]
 async fn console_in_chromium() -> anyhow::Result<()> {
     let app = TestApp::spawn(Backend::Sqlite).await?;
-    let q = app.open_queue("main", "Main").await?;
-    app.put(
-        "/api/v1/routing/table",
-        app.admin(),
-        json!({"entries": [], "default_queue_id": q}),
-    )
-    .await?;
+    app.default_queue().await?;
     let (op_id, _) = app.staff("op", "operator", None).await?;
     app.patch(
         &format!("/api/v1/staff/{op_id}"),
@@ -108,13 +102,7 @@ async fn console_in_chromium() -> anyhow::Result<()> {
 #[tokio::test]
 async fn chat_in_chromium() -> anyhow::Result<()> {
     let app = TestApp::spawn(Backend::Sqlite).await?;
-    let q = app.open_queue("main", "Main").await?;
-    app.put(
-        "/api/v1/routing/table",
-        app.admin(),
-        json!({"entries": [], "default_queue_id": q}),
-    )
-    .await?;
+    app.default_queue().await?;
     run_script(&app, "chat.mjs", &[]).await?;
     // Stored verbatim: two messages, the client's and the operator's.
     let appeals = app
@@ -196,14 +184,8 @@ async fn drop_proxy(target: &str) -> anyhow::Result<DropProxy> {
 #[tokio::test]
 async fn chat_and_console_story_in_chromium() -> anyhow::Result<()> {
     let app = TestApp::spawn(Backend::Sqlite).await?;
-    let main = app.open_queue("main", "Main").await?;
+    app.default_queue().await?;
     app.open_queue("second", "Second line").await?;
-    app.put(
-        "/api/v1/routing/table",
-        app.admin(),
-        json!({"entries": [], "default_queue_id": main}),
-    )
-    .await?;
     let (op_id, _) = app.staff("op", "operator", None).await?;
     app.patch(
         &format!("/api/v1/staff/{op_id}"),
@@ -243,13 +225,7 @@ async fn chat_and_console_story_in_chromium() -> anyhow::Result<()> {
 #[tokio::test]
 async fn redirection_in_chromium() -> anyhow::Result<()> {
     let app = TestApp::spawn(Backend::Sqlite).await?;
-    let main = app.open_queue("main", "Main").await?;
-    app.put(
-        "/api/v1/routing/table",
-        app.admin(),
-        json!({"entries": [], "default_queue_id": main}),
-    )
-    .await?;
+    app.default_queue().await?;
     let (op_id, _) = app.staff("op", "operator", None).await?;
     app.patch(
         &format!("/api/v1/staff/{op_id}"),

@@ -627,13 +627,7 @@ async fn out_of_hours_reply(app: TestApp) -> anyhow::Result<()> {
 
 /// An offer nobody answers times out and moves on (the shortest timeout is 5 s).
 async fn offer_timeout(app: TestApp) -> anyhow::Result<()> {
-    let main = app.open_queue("main", "Main").await?;
-    app.put(
-        "/api/v1/routing/table",
-        app.admin(),
-        json!({"entries": [], "default_queue_id": main}),
-    )
-    .await?;
+    app.default_queue().await?;
     let r = app.put("/api/v1/routing/settings", app.admin(),
                     json!({"strategy": "longest_idle", "starvation_bound_secs": 300, "offer_timeout_secs": 5})).await?;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);

@@ -62,13 +62,7 @@ fn seqs(frames: &[Value]) -> Vec<i64> {
 }
 
 async fn persist_ack_and_resume(app: TestApp) -> anyhow::Result<()> {
-    let q = app.open_queue("main", "Main").await?;
-    app.put(
-        "/api/v1/routing/table",
-        app.admin(),
-        json!({"entries": [], "default_queue_id": q}),
-    )
-    .await?;
+    app.default_queue().await?;
     let mut s = connect_chat(&app).await?;
     send(
         &mut s,

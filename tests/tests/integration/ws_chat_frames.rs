@@ -419,13 +419,7 @@ async fn queue_status_follows_the_configured_period() -> anyhow::Result<()> {
         }),
     )
     .await?;
-    let q = app.open_queue("main", "Main").await?;
-    app.put(
-        "/api/v1/routing/table",
-        app.admin(),
-        json!({"entries": [], "default_queue_id": q}),
-    )
-    .await?;
+    app.default_queue().await?;
     let (mut s, w) = hello_from(&app, "192.0.2.1").await?;
     assert_eq!(w["type"], "welcome");
     let mut statuses = 0;

@@ -76,13 +76,7 @@ async fn hello(app: &TestApp, token: &str) -> anyhow::Result<(Socket, Value)> {
 }
 
 async fn pushes_offers_and_live_view(app: TestApp) -> anyhow::Result<()> {
-    let q = app.open_queue("main", "Main").await?;
-    app.put(
-        "/api/v1/routing/table",
-        app.admin(),
-        json!({"entries": [], "default_queue_id": q}),
-    )
-    .await?;
+    app.default_queue().await?;
     let (op_id, op) = app.staff("op", "operator", None).await?;
     app.patch(
         &format!("/api/v1/staff/{op_id}"),
