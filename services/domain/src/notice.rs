@@ -440,3 +440,20 @@ impl ComplaintProcedure {
         Ok(())
     }
 }
+
+/// What the client is told when the appeal is registered (R6): its number, the expected date,
+/// and where to complain.
+pub fn registered(lang: Language, number: &str, due: chrono::NaiveDate) -> String {
+    let due = date(due);
+    match lang {
+        Language::Kk => format!(
+            "Өтінішіңіз № {number} нөмірімен тіркелді. Жауап {due} дейін беріледі. Қызмет сапасына шағымды кез келген арна арқылы беруге болады."
+        ),
+        Language::Ru => format!(
+            "Ваше обращение зарегистрировано под № {number}. Ответ будет дан до {due}. Жалобу на качество обслуживания можно подать по любому каналу."
+        ),
+        Language::En => format!(
+            "Your appeal is registered as No. {number}. Expect the answer by {due}. You may complain about the service on any channel."
+        ),
+    }
+}

@@ -247,6 +247,19 @@ async fn one_time_codes(backend: Backend) -> anyhow::Result<()> {
         )
         .await?;
     let appeal = app.appeal(&op, client, "Менің өтінішім қайда?").await?;
+    // Registered from a call: the client is told the number and the date by e-mail (R6).
+    let registered = body_text(&wait_for_mail(&sink, 1).await?);
+    let number = app
+        .get(&format!("/api/v1/appeals/{appeal}"), &op)
+        .await?
+        .body["appeal"]["number"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        registered.contains(&number) && registered.contains("тіркелді"),
+        "{registered}"
+    );
     let verify = format!("/api/v1/appeals/{appeal}/verify");
     let send = format!("/api/v1/appeals/{appeal}/verify/code");
 
@@ -283,7 +296,7 @@ async fn one_time_codes(backend: Backend) -> anyhow::Result<()> {
     let r = app.post(&send, &op, json!({"via": "email"})).await?;
     assert_eq!(r.status, 202, "{}", r.text);
     assert_eq!(r.body["sent_to"], "a***@example.kz");
-    let mail = wait_for_mail(&sink, 1).await?;
+    let mail = wait_for_mail(&sink, 2).await?;
     assert!(mail.contains("aizhan@example.kz"), "{mail}");
     let text = body_text(&mail);
     assert!(text.contains("растау кодыңыз"), "{text}");
@@ -327,7 +340,7 @@ async fn one_time_codes(backend: Backend) -> anyhow::Result<()> {
         )
         .await?;
     assert_eq!(r.status, 200, "{}", r.text);
-    let told = body_text(&wait_for_mail(&sink, 2).await?);
+    let told = body_text(&wait_for_mail(&sink, 3).await?);
     assert!(
         told.contains("Әділет министрлігі (kk)") && told.contains("жіберілді"),
         "{told}"

@@ -87,6 +87,18 @@ async fn create_appeal(
         )
         .await?;
     let status = if ingested.created {
+        // Registered by staff from a call, a visit or a letter: the client is told the number
+        // and the expected date on their own channel (R6). A web chat shows them in `welcome`.
+        let appeal = &ingested.value;
+        if appeal.channel != Channel::WebChat {
+            let text = baylanys_domain::notice::registered(
+                appeal.language,
+                &appeal.number,
+                baylanys_domain::deadline::local_date(due_at),
+            );
+            super::conversation::inform(&state, appeal, text, format!("registered:{}", appeal.id))
+                .await;
+        }
         StatusCode::CREATED
     } else {
         StatusCode::OK

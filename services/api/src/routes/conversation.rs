@@ -103,7 +103,13 @@ pub async fn inform(state: &AppState, appeal: &Appeal, text: String, key: String
         }
     }
     let Some(channel) = sent else {
-        tracing::warn!(appeal_id = %appeal.id, "the client could not be told: no channel delivered");
+        // Nothing configured (a centre without mail or SMS) is expected; a configured channel
+        // that failed, or a client with no address on file, is worth a look.
+        if state.delivery.mailer.is_some() || state.delivery.sms.is_some() {
+            tracing::warn!(appeal_id = %appeal.id, "the client could not be told: no channel delivered");
+        } else {
+            tracing::debug!(appeal_id = %appeal.id, "no mail or SMS configured to tell the client");
+        }
         return;
     };
     let stored = state
