@@ -32,7 +32,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The calendar and deadline settings, shared by the appeals registered within `CACHE_FOR`.
 pub(crate) type Rules = Arc<(Calendar, DeadlineSettings)>;
 
-async fn rules(state: &AppState) -> ApiResult<Rules> {
+pub(crate) async fn rules(state: &AppState) -> ApiResult<Rules> {
     let mut cached = state.deadline_rules.lock().await;
     if let Some((at, rules)) = cached.as_ref() {
         if at.elapsed() < CACHE_FOR {

@@ -48,10 +48,11 @@ async fn redirect(
     let reason = text("reason", &req.reason, 2000)?;
     let appeal = state.store.get_appeal(id, caller.staff.scope()).await?;
     let now = baylanys_store::now();
-    let calendar = state.store.calendar().await?;
-    let settings = state.store.deadline_settings().await?;
-    let forward_by = deadline::due_at(&calendar, appeal.created_at, settings.redirect_days);
-    let due_at = deadline::due_at(&calendar, now, settings.days_for(appeal.kind));
+    // The same cached calendar and settings every new appeal is dated by.
+    let rules = super::deadlines::rules(&state).await?;
+    let (calendar, settings) = rules.as_ref();
+    let forward_by = deadline::due_at(calendar, appeal.created_at, settings.redirect_days);
+    let due_at = deadline::due_at(calendar, now, settings.days_for(appeal.kind));
     let appeal = state
         .store
         .redirect(
