@@ -322,6 +322,10 @@ pub struct AppealDetail {
     pub client: ClientView,
     pub interactions: Vec<InteractionView>,
     pub timeline: Vec<TimelineEntry>,
+    /// How each notice reached the client and each redirection the body (R6): state, channel,
+    /// attempts and fallbacks.
+    #[serde(default)]
+    pub deliveries: Vec<crate::DeliveryView>,
 }
 
 /// A complaint (R8–R10).

@@ -12,6 +12,7 @@ mod calendar;
 mod catalog;
 mod clients;
 mod events;
+mod outbox;
 pub mod problem;
 mod routing;
 pub mod ws;
@@ -20,12 +21,14 @@ pub use appeals::*;
 pub use auth::*;
 pub use baylanys_domain::{
     AppealKind, AppealStatus, Author, Channel, ComplaintCategory, DayKind, DeliveryMethod,
-    Direction, InteractionState, Language, MessageKind, RedirectionState, Role,
+    DeliveryState, DeliveryVia, Direction, InteractionState, Language, MessageKind, Recipient,
+    RedirectionState, Role,
 };
 pub use calendar::*;
 pub use catalog::*;
 pub use clients::*;
 pub use events::*;
+pub use outbox::*;
 pub use problem::ProblemDetails;
 pub use routing::*;
 

@@ -78,6 +78,10 @@ problems! {
         "The bearer token is missing, malformed, expired or revoked. Log in again.");
     INVALID_CREDENTIALS = ("invalid-credentials", 401, "Invalid credentials",
         "The login or password is wrong, or the account is disabled.");
+    INVALID_SIGNATURE = ("invalid-signature", 401, "Invalid webhook signature",
+        "The webhook-id, webhook-timestamp and webhook-signature headers are missing, the timestamp is more than five minutes from the server's clock, or the signature does not match the body's secret.");
+    REPLAYED = ("replayed", 409, "Replayed webhook",
+        "A webhook with this webhook-id was already received from this body; a new action needs a new id.");
     FORBIDDEN = ("forbidden", 403, "Forbidden",
         "Your role does not allow this action.");
     NOT_FOUND = ("not-found", 404, "Not found",

@@ -72,6 +72,7 @@ pub struct TestApp {
     tmp: Option<PathBuf>,
     server: tokio::task::JoinHandle<()>,
     routing: tokio::task::JoinHandle<()>,
+    outbox: tokio::task::JoinHandle<()>,
 }
 
 impl std::fmt::Debug for TestApp {
@@ -87,6 +88,7 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
         self.routing.abort();
+        self.outbox.abort();
         if let Some(dir) = &self.tmp {
             let _ = std::fs::remove_dir_all(dir);
         }
@@ -225,6 +227,20 @@ impl TestApp {
             baylanys_workers::RoutingEngine::new(store.clone(), state.kick.clone())
                 .with_changes(state.changes.clone()),
         );
+        // Retries come quickly here, so a test sees a failed attempt retried within a second.
+        let outbox = baylanys_workers::OutboxWorker::new(
+            store.clone(),
+            state.delivery.mailer.clone(),
+            state.delivery.sms.clone(),
+            state.outbox.clone(),
+            baylanys_workers::OutboxSettings {
+                retry_base: Duration::from_millis(200),
+                max_attempts: 3,
+                poll: Duration::from_millis(250),
+            },
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let outbox = tokio::spawn(Arc::new(outbox).run());
         let app = baylanys_api::app(state);
         let routing = tokio::spawn(engine.run());
         let server = tokio::spawn(async move {
@@ -247,9 +263,15 @@ impl TestApp {
             tmp,
             server,
             routing,
+            outbox,
         };
         app.admin_token = app.login("admin", ADMIN_PASSWORD).await?;
         Ok(app)
+    }
+
+    /// Stops this node's outbox worker, for tests that drive the outbox through the store.
+    pub fn pause_outbox(&self) {
+        self.outbox.abort();
     }
 
     pub fn admin(&self) -> &str {

@@ -439,3 +439,22 @@ pub fn timeline(t: &s::Timeline) -> Vec<p::TimelineEntry> {
         })
         .collect()
 }
+
+pub fn delivery(d: &baylanys_store::Delivery) -> baylanys_proto::DeliveryView {
+    baylanys_proto::DeliveryView {
+        id: d.id,
+        appeal_id: d.appeal_id,
+        message_id: d.message_id,
+        redirection_id: d.redirection_id,
+        fallback_of: d.fallback_of,
+        recipient: d.recipient,
+        method: d.method,
+        address: d.address.clone(),
+        state: d.state,
+        attempts: d.attempts,
+        next_at: d.next_at,
+        last_error: d.last_error.clone(),
+        sent_at: d.sent_at,
+        created_at: d.created_at,
+    }
+}

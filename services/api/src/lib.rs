@@ -40,6 +40,9 @@ pub struct ApiConfig {
     pub max_failed_logins: u32,
     pub lockout: Duration,
     pub chat: limits::ChatConfig,
+    /// Where citizens and bodies reach this centre from outside: links in e-mails and surveys,
+    /// the endpoint bodies' systems call.
+    pub public_url: String,
 }
 
 impl Default for ApiConfig {
@@ -51,6 +54,7 @@ impl Default for ApiConfig {
             max_failed_logins: 5,
             lockout: Duration::from_secs(15 * 60),
             chat: limits::ChatConfig::default(),
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }
@@ -88,6 +92,8 @@ pub struct AppState {
     pub(crate) failed_logins:
         Arc<std::sync::Mutex<std::collections::HashMap<String, password::Failures>>>,
     pub delivery: Delivery,
+    /// Wakes the outbox worker when a delivery was written on this node.
+    pub outbox: Arc<tokio::sync::Notify>,
     /// The calendar and deadline settings new appeals are dated by, read every few seconds.
     pub(crate) deadline_rules:
         Arc<tokio::sync::Mutex<Option<(std::time::Instant, routes::deadlines::Rules)>>>,
@@ -141,6 +147,7 @@ impl AppState {
             failed_logins: Arc::default(),
             ip_limits: limits::IpLimits::default(),
             delivery: Delivery::default(),
+            outbox: Arc::new(tokio::sync::Notify::new()),
             deadline_rules: Arc::default(),
         })
     }
@@ -192,6 +199,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::verification::router())
         .merge(routes::deadlines::router())
         .merge(routes::redirections::router())
+        .merge(routes::body_webhooks::router())
+        .merge(routes::deliveries::router())
         .merge(routes::complaints::router())
         .merge(routes::catalog::router())
         .merge(routes::calendar::router())

@@ -105,6 +105,10 @@ pub struct Config {
     pub sms_account_sid: String,
     pub sms_auth_token: Option<Secret>,
     pub sms_from: String,
+    /// The outbox (notices to clients, appeals to bodies): the wait after the first failed
+    /// attempt, doubling after each up to an hour, and the attempts per channel.
+    pub outbox_retry_secs: u64,
+    pub outbox_max_attempts: u32,
 }
 
 impl Default for Config {
@@ -137,6 +141,8 @@ impl Default for Config {
             sms_account_sid: String::new(),
             sms_auth_token: None,
             sms_from: String::new(),
+            outbox_retry_secs: 30,
+            outbox_max_attempts: 8,
         }
     }
 }
@@ -210,6 +216,12 @@ impl Config {
         }
         if let Some(v) = get("BAYLANYS_SHUTDOWN_GRACE_SECS") {
             self.shutdown_grace_secs = num("BAYLANYS_SHUTDOWN_GRACE_SECS", v)?;
+        }
+        if let Some(v) = get("BAYLANYS_OUTBOX_RETRY_SECS") {
+            self.outbox_retry_secs = num("BAYLANYS_OUTBOX_RETRY_SECS", v)?;
+        }
+        if let Some(v) = get("BAYLANYS_OUTBOX_MAX_ATTEMPTS") {
+            self.outbox_max_attempts = num("BAYLANYS_OUTBOX_MAX_ATTEMPTS", v)?;
         }
         if let Some(v) = get("BAYLANYS_CHAT_QUEUE_STATUS_SECS") {
             self.chat_queue_status_secs = num("BAYLANYS_CHAT_QUEUE_STATUS_SECS", v)?;
@@ -300,6 +312,14 @@ impl Config {
         Ok(baylanys_api::Delivery { mailer, sms })
     }
 
+    pub fn outbox(&self) -> baylanys_workers::OutboxSettings {
+        baylanys_workers::OutboxSettings {
+            retry_base: Duration::from_secs(self.outbox_retry_secs.max(1)),
+            max_attempts: self.outbox_max_attempts.max(1),
+            ..baylanys_workers::OutboxSettings::default()
+        }
+    }
+
     pub fn api(&self) -> baylanys_api::ApiConfig {
         baylanys_api::ApiConfig {
             token_ttl: Duration::from_secs(self.token_ttl_secs.max(60)),
@@ -318,6 +338,7 @@ impl Config {
                 ip_conversations_per_hour: self.chat_ip_conversations_per_hour.max(1),
                 trusted_proxies: self.trusted_proxies.clone(),
             },
+            public_url: self.public_url.trim_end_matches('/').to_owned(),
         }
     }
 }

@@ -141,6 +141,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let routing = tokio::spawn(engine.run());
     let deadlines =
         tokio::spawn(Arc::new(baylanys_workers::DeadlineWatch::new(store.clone())).run());
+    let outbox = baylanys_workers::OutboxWorker::new(
+        store.clone(),
+        state.delivery.mailer.clone(),
+        state.delivery.sms.clone(),
+        state.outbox.clone(),
+        config.outbox(),
+    )
+    .map_err(|e| anyhow::anyhow!("outbox: {e}"))?;
+    let outbox = tokio::spawn(Arc::new(outbox).run());
     let (shutdown, sockets) = (state.shutdown.clone(), state.sockets.clone());
     let app = baylanys_api::app(state);
     let listener = TcpListener::bind(&config.listen)
@@ -180,6 +189,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let _ = tokio::time::timeout(Duration::from_secs(5), sockets.wait()).await;
     routing.abort();
     deadlines.abort();
+    outbox.abort();
     tracing::info!("stopped");
     Ok(())
 }

@@ -5,9 +5,11 @@
 
 pub mod email;
 pub mod sms;
+pub mod webhook;
 
 pub use email::Mailer;
 pub use sms::SmsGateway;
+pub use webhook::WebhookSender;
 
 /// Why a message did not go out.
 #[derive(Debug, thiserror::Error)]

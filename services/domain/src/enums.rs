@@ -144,6 +144,35 @@ string_enum! {
 }
 
 string_enum! {
+    /// How one outbox delivery goes out (a body's portal needs none: its officers read it there).
+    DeliveryVia, "delivery channel" {
+        Email = "email",
+        Sms = "sms",
+        /// An HTTPS POST signed with the body's secret.
+        Webhook = "webhook",
+    }
+}
+
+string_enum! {
+    /// Where one outbox delivery stands (R6: the notification's delivery state).
+    DeliveryState, "delivery state" {
+        /// Waiting for its first or next attempt.
+        Pending = "pending",
+        Sent = "sent",
+        /// Gave up after its attempts; a fallback channel, if any, was tried next.
+        Failed = "failed",
+    }
+}
+
+string_enum! {
+    /// Who an outbox delivery is for.
+    Recipient, "recipient" {
+        Client = "client",
+        Body = "body",
+    }
+}
+
+string_enum! {
     /// Where a redirection stands at the receiving body (clause 3.8: status tracking).
     RedirectionState, "redirection state" {
         Sent = "sent",

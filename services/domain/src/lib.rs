@@ -20,8 +20,8 @@ pub use access::{can_read_appeal, AppealScope};
 pub use appeal::{appeal_number, AppealStatus, Priority, Transition};
 pub use calendar::{Calendar, DayInfo, DayKind, DayOverride, DayReason, Holiday, HOLIDAYS};
 pub use enums::{
-    AppealKind, Author, Channel, ComplaintCategory, DeliveryMethod, Direction, InteractionState,
-    Language, MessageKind, RedirectionState, Role,
+    AppealKind, Author, Channel, ComplaintCategory, DeliveryMethod, DeliveryState, DeliveryVia,
+    Direction, InteractionState, Language, MessageKind, Recipient, RedirectionState, Role,
 };
 pub use error::DomainError;
 pub use hours::{Interval, WeeklyHours};
@@ -92,6 +92,18 @@ pub mod event_kind {
     /// A one-time code went to the phone or e-mail on file (R11); never the code itself.
     pub const CLIENT_CODE_SENT: &str = "client.code_sent";
     pub const CLIENT_VERIFICATION_FAILED: &str = "client.verification_failed";
+    /// An outbox delivery went out (a notice to the client, an appeal to a body).
+    pub const DELIVERY_SENT: &str = "delivery.sent";
+    /// One attempt failed; it is retried later or, out of attempts, given up.
+    pub const DELIVERY_FAILED: &str = "delivery.failed";
+    /// Given up on one channel and tried on the client's next known one (R6).
+    pub const DELIVERY_FALLBACK: &str = "delivery.fallback";
+    /// Staff asked for a failed delivery to be tried again.
+    pub const DELIVERY_RETRIED: &str = "delivery.retried";
+    /// A new webhook secret was issued for a body (the secret itself is never logged).
+    pub const BODY_SECRET_ISSUED: &str = "body.webhook_secret_issued";
+    /// A body's system acted on an appeal through the signed webhook API.
+    pub const BODY_WEBHOOK_RECEIVED: &str = "body.webhook_received";
 }
 
 /// The country's time zone. Reports, deadlines and appeal numbers follow local dates

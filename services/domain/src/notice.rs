@@ -324,6 +324,22 @@ pub fn redirected(
 }
 
 /// What the client is told when the answer date moves (R6; АППК art. 76): the new date and why.
+/// The body took the redirected appeal as its own (R6: regular status updates).
+pub fn accepted(lang: Language, number: &str, body: &str, due: chrono::NaiveDate) -> String {
+    let due = date(due);
+    match lang {
+        Language::Kk => format!(
+            "№ {number} өтінішіңізді «{body}» қарауға қабылдады. Жауап {due} дейін беріледі."
+        ),
+        Language::Ru => format!(
+            "Ваше обращение № {number} принято к рассмотрению: «{body}». Ответ будет дан до {due}."
+        ),
+        Language::En => format!(
+            "Your appeal No. {number} has been accepted for consideration by {body}. Expect the answer by {due}."
+        ),
+    }
+}
+
 pub fn extended(lang: Language, number: &str, due: chrono::NaiveDate, reason: &str) -> String {
     let due = date(due);
     match lang {

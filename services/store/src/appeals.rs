@@ -490,6 +490,35 @@ macro_rules! impl_appeal_store {
                 scope: baylanys_domain::AppealScope,
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<$crate::Ingested<$crate::Message>> {
+                self.append_message(id, new, scope, actor, None).await
+            }
+
+            async fn mark_verified(
+                &self,
+                id: uuid::Uuid,
+                method: &str,
+                scope: baylanys_domain::AppealScope,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<$crate::Appeal> {
+                let mut tx = self.writer.begin().await?;
+                let appeal = Self::appeal_in_tx(&mut tx, id, scope).await?;
+                let verified = Self::verify_in_tx(&mut tx, &appeal, method, actor).await?;
+                tx.commit().await?;
+                Ok(verified)
+            }
+        }
+
+        impl $store {
+            /// Appends a message and, with `delivery`, the outbox entry that carries it to the
+            /// client, in one transaction: a notice is never stored without its delivery.
+            pub(crate) async fn append_message(
+                &self,
+                id: uuid::Uuid,
+                new: $crate::NewMessage,
+                scope: baylanys_domain::AppealScope,
+                actor: $crate::Actor,
+                delivery: Option<$crate::NewDelivery>,
+            ) -> $crate::StoreResult<$crate::Ingested<$crate::Message>> {
                 use baylanys_domain::AppealStatus;
                 let replay = |existing: $crate::Message| {
                     if existing.appeal_id == id {
@@ -563,6 +592,10 @@ macro_rules! impl_appeal_store {
                 match inserted {
                     Ok((message, draft)) => {
                         Self::event(&mut tx, now, draft).await?;
+                        if let Some(d) = &delivery {
+                            let target = $crate::outbox::Target::Notice(message.id);
+                            Self::insert_delivery(&mut tx, id, target, d, None, now).await?;
+                        }
                         tx.commit().await?;
                         Ok($crate::Ingested { value: message, created: true })
                     }
@@ -579,20 +612,6 @@ macro_rules! impl_appeal_store {
                     }
                     Err(e) => Err(e),
                 }
-            }
-
-            async fn mark_verified(
-                &self,
-                id: uuid::Uuid,
-                method: &str,
-                scope: baylanys_domain::AppealScope,
-                actor: $crate::Actor,
-            ) -> $crate::StoreResult<$crate::Appeal> {
-                let mut tx = self.writer.begin().await?;
-                let appeal = Self::appeal_in_tx(&mut tx, id, scope).await?;
-                let verified = Self::verify_in_tx(&mut tx, &appeal, method, actor).await?;
-                tx.commit().await?;
-                Ok(verified)
             }
         }
     };

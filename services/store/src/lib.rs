@@ -21,6 +21,7 @@ mod error;
 mod events;
 mod interactions;
 mod model;
+mod outbox;
 mod postgres;
 mod redirections;
 mod routing;
@@ -37,6 +38,7 @@ use uuid::Uuid;
 
 pub use error::{StoreError, StoreResult};
 pub use model::*;
+pub use outbox::{Delivery, NewDelivery, OutboxStore};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -572,6 +574,7 @@ pub trait Store:
     + RedirectionStore
     + SurveyStore
     + ComplaintStore
+    + OutboxStore
 {
     /// `sqlite` or `postgres`, for logs and `/readyz`.
     fn backend(&self) -> &'static str;

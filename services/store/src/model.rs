@@ -316,6 +316,8 @@ pub struct RedirectTo {
     pub reason: String,
     pub due_at: DateTime<Utc>,
     pub late: bool,
+    /// How the body receives it (e-mail or webhook); `None` for a body working in the portal.
+    pub delivery: Option<crate::NewDelivery>,
 }
 
 /// A complaint (R8–R10).

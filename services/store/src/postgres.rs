@@ -16,6 +16,7 @@ use crate::deadlines::impl_deadline_store;
 use crate::dispatch::impl_dispatch_store;
 use crate::events::impl_event_store;
 use crate::interactions::impl_interaction_store;
+use crate::outbox::impl_outbox_store;
 use crate::redirections::impl_redirection_store;
 use crate::routing::impl_routing_store;
 use crate::staff::impl_staff_store;
@@ -59,6 +60,7 @@ impl_chat_store!(PgStore, sqlx::Postgres);
 impl_complaint_store!(PgStore, sqlx::Postgres);
 impl_survey_store!(PgStore, sqlx::Postgres);
 impl_redirection_store!(PgStore, sqlx::Postgres);
+impl_outbox_store!(PgStore, sqlx::Postgres);
 impl_deadline_store!(PgStore, sqlx::Postgres);
 impl_verification_store!(PgStore, sqlx::Postgres);
 

@@ -76,6 +76,10 @@ macro_rules! impl_redirection_store {
                 .bind(to.late)
                 .execute(&mut *tx)
                 .await?;
+                if let Some(d) = &to.delivery {
+                    let target = $crate::outbox::Target::Redirection(redirection_id);
+                    Self::insert_delivery(&mut tx, id, target, d, None, now).await?;
+                }
                 // The body's term starts now: the due date, and the bound of extensions, are its.
                 let row: $crate::rows::AppealRow = sqlx::query_as(
                     "UPDATE appeals SET status = $2, body_id = $3, department_id = $4, due_at = $5, \

@@ -18,6 +18,7 @@ use crate::deadlines::impl_deadline_store;
 use crate::dispatch::impl_dispatch_store;
 use crate::events::impl_event_store;
 use crate::interactions::impl_interaction_store;
+use crate::outbox::impl_outbox_store;
 use crate::redirections::impl_redirection_store;
 use crate::routing::impl_routing_store;
 use crate::staff::impl_staff_store;
@@ -78,6 +79,7 @@ impl_chat_store!(SqliteStore, sqlx::Sqlite);
 impl_complaint_store!(SqliteStore, sqlx::Sqlite);
 impl_survey_store!(SqliteStore, sqlx::Sqlite);
 impl_redirection_store!(SqliteStore, sqlx::Sqlite);
+impl_outbox_store!(SqliteStore, sqlx::Sqlite);
 impl_deadline_store!(SqliteStore, sqlx::Sqlite);
 impl_verification_store!(SqliteStore, sqlx::Sqlite);
 

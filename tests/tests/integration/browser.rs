@@ -261,3 +261,70 @@ async fn redirection_in_chromium() -> anyhow::Result<()> {
     assert_eq!(rated.body["items"][0]["data"]["score"], 5);
     Ok(())
 }
+
+/// Complaint analytics (R10) in Chromium: a supervisor opens the console's Complaints panel and
+/// reads the last 30 days by category, by the operator complained about and by topic, in Kazakh
+/// and Russian; an empty and an inverted period; an operator has no such panel.
+#[tokio::test]
+async fn complaint_analytics_in_chromium() -> anyhow::Result<()> {
+    let app = TestApp::spawn(Backend::Sqlite).await?;
+    let (op_id, op) = app.staff("op", "operator", None).await?;
+    let r = app
+        .patch(
+            &format!("/api/v1/staff/{op_id}"),
+            app.admin(),
+            json!({"display_name": "Айгүл Серікқызы"}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let (_, sup) = app.staff("sup", "supervisor", None).await?;
+    let r = app
+        .post(
+            "/api/v1/topics",
+            app.admin(),
+            json!({"code": "pensions", "name_kk": "Зейнетақы төлемдері", "name_ru": "Пенсионные выплаты"}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let topic = r.id();
+    let client = app.client(&op, json!({"name": "Ерлан"})).await?;
+    // Three complaints: about the operator's conduct (confirmed), about waiting (not
+    // confirmed), about waiting on no topic (not decided yet).
+    for (category, topic, about_operator, confirmed) in [
+        ("operator_conduct", Some(topic), Some(op_id), Some(true)),
+        ("waiting", Some(topic), None, Some(false)),
+        ("waiting", None, None, None),
+    ] {
+        let r = app
+            .post(
+                "/api/v1/appeals",
+                &op,
+                json!({"client_id": client, "kind": "request", "channel": "voice",
+                       "topic_id": topic, "text": "Шағым"}),
+            )
+            .await?;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let path = format!("/api/v1/appeals/{}/complaint", r.id());
+        let r = app
+            .post(
+                &path,
+                &op,
+                json!({"category": category, "about_operator_id": about_operator}),
+            )
+            .await?;
+        assert_eq!(r.status, 201, "{}", r.text);
+        if let Some(confirmed) = confirmed {
+            let r = app.post(&format!("{path}/review"), &sup, json!({})).await?;
+            assert_eq!(r.status, 200, "{}", r.text);
+            let r = app
+                .post(
+                    &format!("{path}/decide"),
+                    &sup,
+                    json!({"confirmed": confirmed, "result": "Шағым қаралды."}),
+                )
+                .await?;
+            assert_eq!(r.status, 200, "{}", r.text);
+        }
+    }
+    run_script(&app, "complaints.mjs", &[]).await
+}

@@ -270,6 +270,7 @@ async fn state_and_event_commit_together(app: TestApp) -> anyhow::Result<()> {
                 reason: "x".into(),
                 due_at: now(),
                 late: false,
+                delivery: None,
             },
             actor,
         )
@@ -592,6 +593,7 @@ async fn scope_is_enforced_by_the_store(app: TestApp) -> anyhow::Result<()> {
                 reason: "competence".into(),
                 due_at: now(),
                 late: false,
+                delivery: None,
             },
             actor,
         )

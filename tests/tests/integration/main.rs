@@ -1,10 +1,12 @@
 //! One integration-test binary (compile time): the real server on a random port, against
 //! SQLite and PostgreSQL. Each scenario runs on both backends via `both!`.
 
+mod body_webhooks;
 mod browser;
 mod cluster;
 mod complaints;
 mod conformance;
+mod conformance_outbox;
 mod contracts;
 mod deadlines;
 mod http_auth;

@@ -84,6 +84,14 @@ async fn citizen_is_told_of_redirection_and_extension(app: TestApp) -> anyhow::R
         )
         .await?;
     assert_eq!(r.status, 200, "{}", r.text);
+    // The body took it: the citizen hears who considers it now and by when (R6).
+    let taken = until(&mut s, "notice").await?;
+    assert!(
+        taken["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("қарауға қабылдады") && t.contains("Әділет министрлігі")),
+        "{taken}"
+    );
     let r = app
         .post(
             &format!("/api/v1/appeals/{appeal}/status"),

@@ -19,14 +19,14 @@ use baylanys_tests::{fresh_database, Backend, TestApp};
 use serde_json::{json, Value};
 
 /// `python3 -m aiosmtpd` on a free port, storing what it receives in a Maildir.
-struct SmtpSink {
+pub(crate) struct SmtpSink {
     child: tokio::process::Child,
-    port: u16,
+    pub(crate) port: u16,
     maildir: PathBuf,
 }
 
 impl SmtpSink {
-    async fn start() -> anyhow::Result<SmtpSink> {
+    pub(crate) async fn start() -> anyhow::Result<SmtpSink> {
         let (_, tmp) = fresh_database(Backend::Sqlite).await?;
         let maildir = tmp.context("no temp dir")?.join("Maildir");
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
@@ -56,7 +56,7 @@ impl SmtpSink {
     }
 
     /// The messages delivered so far, raw.
-    fn messages(&self) -> Vec<String> {
+    pub(crate) fn messages(&self) -> Vec<String> {
         let dir = self.maildir.join("new");
         let mut out: Vec<(std::time::SystemTime, String)> = std::fs::read_dir(&dir)
             .into_iter()
@@ -79,7 +79,7 @@ impl Drop for SmtpSink {
 }
 
 /// The text of a single-part message, whatever transfer encoding lettre chose.
-fn body_text(raw: &str) -> String {
+pub(crate) fn body_text(raw: &str) -> String {
     let raw = raw.replace("\r\n", "\n");
     let (head, body) = raw.split_once("\n\n").unwrap_or((raw.as_str(), ""));
     let head = head.to_ascii_lowercase();
@@ -120,13 +120,13 @@ fn code_in(text: &str) -> Option<String> {
 /// A local SMS gateway speaking Twilio's Messages API: Basic auth `AccountSid:AuthToken`, a
 /// form with To, From, Body; `201` with a `sid`. It can be told to fail the next requests.
 #[derive(Clone, Default)]
-struct Gateway {
-    sent: Arc<Mutex<Vec<(String, String, String)>>>,
-    fail_next: Arc<Mutex<u32>>,
+pub(crate) struct Gateway {
+    pub(crate) sent: Arc<Mutex<Vec<(String, String, String)>>>,
+    pub(crate) fail_next: Arc<Mutex<u32>>,
 }
 
-const SID: &str = "AC0123456789abcdef0123456789abcdef";
-const TOKEN: &str = "gateway-auth-token";
+pub(crate) const SID: &str = "AC0123456789abcdef0123456789abcdef";
+pub(crate) const TOKEN: &str = "gateway-auth-token";
 
 async fn messages_json(
     State(g): State<Gateway>,
@@ -186,7 +186,7 @@ async fn messages_json(
         .into_response()
 }
 
-async fn gateway() -> anyhow::Result<(String, Gateway)> {
+pub(crate) async fn gateway() -> anyhow::Result<(String, Gateway)> {
     let g = Gateway::default();
     let app = axum::Router::new()
         .route(
@@ -210,7 +210,7 @@ async fn events_of(app: &TestApp, kind: &str) -> anyhow::Result<Vec<Value>> {
     Ok(r.body["items"].as_array().cloned().unwrap_or_default())
 }
 
-async fn wait_for_mail(sink: &SmtpSink, n: usize) -> anyhow::Result<String> {
+pub(crate) async fn wait_for_mail(sink: &SmtpSink, n: usize) -> anyhow::Result<String> {
     for _ in 0..100 {
         let m = sink.messages();
         if m.len() >= n {

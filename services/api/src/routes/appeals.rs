@@ -9,7 +9,7 @@ use baylanys_proto::{
     AddMessage, AddNote, AppealDetail, AppealPage, AppealView, AssignAppeal, ChangeStatus,
     CreateAppeal, MessageView, NoteView, ProblemDetails,
 };
-use baylanys_store::{AppealFilter, NewAppeal, NewMessage, StatusChange};
+use baylanys_store::{Appeal, AppealFilter, NewAppeal, NewMessage, StatusChange};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -181,6 +181,7 @@ async fn get_appeal(
     let scope = caller.staff.scope();
     let appeal = state.store.get_appeal(id, scope).await?;
     let timeline = state.store.timeline(id, scope).await?;
+    let deliveries = state.store.deliveries_of(id).await?;
     let client = state.store.get_client(appeal.client_id).await?;
     audit(
         &state,
@@ -206,6 +207,7 @@ async fn get_appeal(
             .map(convert::interaction)
             .collect(),
         timeline: convert::timeline(&timeline),
+        deliveries: deliveries.iter().map(convert::delivery).collect(),
     }))
 }
 
@@ -292,12 +294,20 @@ async fn change_status(
         .store
         .change_status(id, change, caller.staff.scope(), caller.actor())
         .await?;
+    told(&state, &appeal, reason.as_deref()).await;
+    Ok(axum::Json(convert::appeal(&appeal)))
+}
+
+/// What the client is told, and what else follows, after the appeal moved to its status (R6):
+/// the answer and then the survey, a request for more information, the close. The web-chat
+/// contact is ended on a close. Shared by staff and bodies' systems.
+pub(crate) async fn told(state: &AppState, appeal: &Appeal, reason: Option<&str>) {
     match appeal.status {
         AppealStatus::Closed => {
             // Closing ended its contacts in progress: routing may offer more now.
             state.changed();
-            super::conversation::closed(&state, &appeal).await;
-            super::conversation::ask_survey(&state, &appeal).await;
+            crate::routes::conversation::closed(state, appeal).await;
+            crate::routes::conversation::ask_survey(state, appeal).await;
         }
         // The client hears the answer and any request for more, on their own channel (R6).
         AppealStatus::Answered => {
@@ -311,25 +321,21 @@ async fn change_status(
                 appeal.id,
                 appeal.updated_at.timestamp_micros()
             );
-            super::conversation::inform(&state, &appeal, text, key).await;
-            super::conversation::ask_survey(&state, &appeal).await;
+            crate::routes::conversation::inform(state, appeal, text, key).await;
+            crate::routes::conversation::ask_survey(state, appeal).await;
         }
         AppealStatus::AwaitingClient => {
-            let text = baylanys_domain::notice::more_information(
-                appeal.language,
-                &appeal.number,
-                reason.as_deref(),
-            );
+            let text =
+                baylanys_domain::notice::more_information(appeal.language, &appeal.number, reason);
             let key = format!(
                 "awaiting:{}:{}",
                 appeal.id,
                 appeal.updated_at.timestamp_micros()
             );
-            super::conversation::inform(&state, &appeal, text, key).await;
+            crate::routes::conversation::inform(state, appeal, text, key).await;
         }
         _ => {}
     }
-    Ok(axum::Json(convert::appeal(&appeal)))
 }
 
 /// Assigns the appeal. Supervisors and admins assign freely; an operator may take an unassigned

@@ -5,8 +5,8 @@
 //! message, so a reconnect never loses one.
 
 use baylanys_bus::Signal;
-use baylanys_domain::{notice, AppealScope, Author, Channel, MessageKind};
-use baylanys_store::{Actor, Appeal, Interaction, NewMessage};
+use baylanys_domain::{notice, AppealScope, Author, Channel, DeliveryVia, MessageKind};
+use baylanys_store::{Actor, Appeal, Interaction, NewDelivery, NewMessage};
 use uuid::Uuid;
 
 use crate::AppState;
@@ -59,9 +59,11 @@ async fn appeal(state: &AppState, id: Uuid) -> Option<Appeal> {
 }
 
 /// Tells the client something about their appeal on their own channel, in the appeal's
-/// language (R6): in the web chat as a notice entry of the conversation; otherwise by e-mail to
-/// the address on file, else by SMS to the phone on file, recorded on the timeline when it went
-/// out. `key` makes a retried action tell once.
+/// language (R6): in the web chat as a notice entry of the conversation; otherwise as a notice
+/// on the timeline carried by the outbox — by e-mail to the address on file or by SMS to the
+/// phone on file as the fallback. With neither
+/// nothing is recorded: the timeline shows only what went out. `key` makes a retried action
+/// tell once.
 pub async fn inform(state: &AppState, appeal: &Appeal, text: String, key: String) {
     if appeal.channel == Channel::WebChat {
         tell(state, appeal.id, MessageKind::Notice, text, None, key).await;
@@ -81,56 +83,67 @@ pub async fn inform(state: &AppState, appeal: &Appeal, text: String, key: String
             .find(|i| i.channel == channel)
             .map(|i| i.address.clone())
     };
+    let email = state
+        .delivery
+        .mailer
+        .as_ref()
+        .and(address(Channel::Email))
+        .map(|a| (DeliveryVia::Email, a));
+    let sms = state
+        .delivery
+        .sms
+        .as_ref()
+        .and(address(Channel::Voice))
+        .map(|a| (DeliveryVia::Sms, a));
+    // E-mail first: it carries the whole text (a redirection names the body, department and
+    // position) and costs nothing; the phone's SMS is the fallback.
+    let plan: Vec<(DeliveryVia, String)> = [email, sms].into_iter().flatten().collect();
     let subject = match appeal.language {
         baylanys_domain::Language::Kk => format!("№ {} өтініш", appeal.number),
         baylanys_domain::Language::Ru => format!("Обращение № {}", appeal.number),
         baylanys_domain::Language::En => format!("Appeal No. {}", appeal.number),
     };
-    let mut sent = None;
-    if let (Some(mailer), Some(to)) = (&state.delivery.mailer, address(Channel::Email)) {
-        match mailer.send_text(&to, &subject, &text).await {
-            Ok(()) => sent = Some(Channel::Email),
-            Err(e) => tracing::warn!(error = %e, "notification by e-mail failed; trying SMS"),
-        }
-    }
-    if sent.is_none() {
-        if let (Some(sms), Some(to)) = (&state.delivery.sms, address(Channel::Voice)) {
-            match sms.send(&to, &text).await {
-                // Sent to the phone on file: recorded on the voice channel, the phone's.
-                Ok(_) => sent = Some(Channel::Voice),
-                Err(e) => tracing::warn!(error = %e, "notification by SMS failed"),
-            }
-        }
-    }
-    let Some(channel) = sent else {
-        // Nothing configured (a centre without mail or SMS) is expected; a configured channel
-        // that failed, or a client with no address on file, is worth a look.
-        if state.delivery.mailer.is_some() || state.delivery.sms.is_some() {
-            tracing::warn!(appeal_id = %appeal.id, "the client could not be told: no channel delivered");
-        } else {
-            tracing::debug!(appeal_id = %appeal.id, "no mail or SMS configured to tell the client");
-        }
-        return;
+    let channel = match plan.first() {
+        Some((DeliveryVia::Email, _)) => Channel::Email,
+        // A text to the phone on file is recorded on the voice channel, the phone's.
+        Some((DeliveryVia::Sms, _)) => Channel::Voice,
+        _ => appeal.channel,
     };
-    let stored = state
-        .store
-        .add_message(
-            appeal.id,
-            NewMessage {
-                author: Author::System,
-                kind: MessageKind::Notice,
-                staff_id: None,
-                channel: Some(channel),
-                body: text,
-                interaction_id: None,
-                external_id: Some(key),
-            },
-            AppealScope::All,
-            Actor::SYSTEM,
-        )
-        .await;
+    let message = NewMessage {
+        author: Author::System,
+        kind: MessageKind::Notice,
+        staff_id: None,
+        channel: Some(channel),
+        body: text.clone(),
+        interaction_id: None,
+        external_id: Some(key),
+    };
+    let stored = match plan.split_first() {
+        Some(((method, address), rest)) => {
+            let delivery = NewDelivery {
+                method: *method,
+                address: address.clone(),
+                subject: Some(subject),
+                payload: text,
+                fallbacks: rest.to_vec(),
+            };
+            let stored = state.store.add_notice(appeal.id, message, delivery).await;
+            state.outbox.notify_one();
+            stored
+        }
+        None => {
+            // Nothing configured (a centre without mail or SMS) is expected; a client with no
+            // address on file is worth a look: staff tell them on the next call.
+            if state.delivery.mailer.is_some() || state.delivery.sms.is_some() {
+                tracing::warn!(appeal_id = %appeal.id, "no e-mail or phone on file to tell the client");
+            } else {
+                tracing::debug!(appeal_id = %appeal.id, "no mail or SMS configured to tell the client");
+            }
+            return;
+        }
+    };
     if let Err(e) = stored {
-        tracing::warn!(error = %e, "notification sent but not recorded");
+        tracing::warn!(error = %e, "client notification not recorded");
     }
 }
 

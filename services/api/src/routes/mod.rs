@@ -1,5 +1,7 @@
 pub mod appeals;
 pub mod auth;
+pub mod body_delivery;
+pub mod body_webhooks;
 pub mod calendar;
 pub mod canned;
 pub mod catalog;
@@ -8,6 +10,7 @@ pub mod clients;
 pub mod complaints;
 pub mod conversation;
 pub mod deadlines;
+pub mod deliveries;
 pub mod dispatch;
 pub mod oversight;
 pub mod pages;

@@ -1,6 +1,7 @@
 //! The console, the citizens' chat page and the embeddable widget, compiled into the binary so
 //! a fresh machine needs nothing else. `/console` is the single window; this first cut signs in, sets presence,
-//! answers offers and shows supervisors the live view.
+//! answers offers and shows supervisors the live view; `/oversight.js` adds the supervisors'
+//! complaint analytics (R10).
 
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -11,6 +12,7 @@ use crate::AppState;
 
 const CONSOLE_HTML: &str = include_str!("../../static/console.html");
 const CONSOLE_JS: &str = include_str!("../../static/console.js");
+const OVERSIGHT_JS: &str = include_str!("../../static/oversight.js");
 const CHAT_HTML: &str = include_str!("../../static/chat.html");
 const WIDGET_JS: &str = include_str!("../../static/widget.js");
 
@@ -22,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .route("/console", get(console))
         .route("/console.js", get(console_js))
+        .route("/oversight.js", get(oversight_js))
         .route("/chat", get(chat))
         .route("/widget.js", get(widget_js))
 }
@@ -45,6 +48,16 @@ async fn console_js() -> impl IntoResponse {
             (header::CACHE_CONTROL, "no-cache"),
         ],
         CONSOLE_JS,
+    )
+}
+
+async fn oversight_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        OVERSIGHT_JS,
     )
 }
 

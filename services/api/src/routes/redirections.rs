@@ -53,6 +53,9 @@ async fn redirect(
     let (calendar, settings) = rules.as_ref();
     let forward_by = deadline::due_at(calendar, appeal.created_at, settings.redirect_days);
     let due_at = deadline::due_at(calendar, now, settings.days_for(appeal.kind));
+    let body = state.store.get_body(req.body_id).await?;
+    let delivery = super::body_delivery::to_body(&state, &appeal, &body, &reason, due_at).await?;
+    let delivered = delivery.is_some();
     let appeal = state
         .store
         .redirect(
@@ -63,10 +66,14 @@ async fn redirect(
                 reason,
                 due_at,
                 late: now > forward_by,
+                delivery,
             },
             caller.actor(),
         )
         .await?;
+    if delivered {
+        state.outbox.notify_one();
+    }
     tell_redirected(&state, &appeal).await;
     Ok(axum::Json(convert::appeal(&appeal)))
 }
@@ -108,6 +115,29 @@ async fn tell_redirected(state: &AppState, appeal: &baylanys_store::Appeal) {
     .await;
 }
 
+/// The client hears that the body took the appeal and by when it answers (R6).
+pub(crate) async fn tell_accepted(state: &AppState, appeal: &baylanys_store::Appeal) {
+    let (Some(body_id), Some(due_at)) = (appeal.body_id, appeal.due_at) else {
+        return;
+    };
+    let Ok(body) = state.store.get_body(body_id).await else {
+        return;
+    };
+    let name = if appeal.language == baylanys_domain::Language::Ru {
+        &body.name_ru
+    } else {
+        &body.name_kk
+    };
+    let text = baylanys_domain::notice::accepted(
+        appeal.language,
+        &appeal.number,
+        name,
+        deadline::local_date(due_at),
+    );
+    let key = format!("accepted:{}:{body_id}:{}", appeal.id, due_at.timestamp());
+    super::conversation::inform(state, appeal, text, key).await;
+}
+
 /// Roles that may answer a redirection: the body's officers, or centre oversight recording an
 /// answer that came by e-mail or on paper.
 const ANSWERERS: &[Role] = &[Role::BodyOfficer, Role::Supervisor, Role::Admin];
@@ -129,6 +159,7 @@ async fn accept(
         .store
         .answer_redirection(id, BodyAnswer::Accept, caller.staff.scope(), caller.actor())
         .await?;
+    tell_accepted(&state, &appeal).await;
     Ok(axum::Json(convert::appeal(&appeal)))
 }
 

@@ -1,0 +1,551 @@
+//! The outbox (R6, R30): notices to the client by e-mail or SMS and redirected appeals to bodies
+//! by e-mail or signed webhook, written in the transaction of the notice or redirection and
+//! delivered by a worker with retries. Each attempt, failure and fallback to another of the
+//! client's channels is an event of the appeal, so the timeline shows the delivery state.
+//!
+//! Several nodes may run the worker: a claim moves `next_at` past a lease in one conditional
+//! `UPDATE`, so two workers never hold the same delivery, and one that dies mid-attempt only
+//! delays it until the lease runs out (at-least-once; the webhook's id lets a body deduplicate).
+
+use async_trait::async_trait;
+use baylanys_domain::{DeliveryState, DeliveryVia, Recipient};
+use chrono::{DateTime, Utc};
+use sqlx::FromRow;
+use uuid::Uuid;
+
+use crate::{Actor, Ingested, Message, NewMessage, StoreError, StoreResult};
+
+/// What to deliver and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDelivery {
+    pub method: DeliveryVia,
+    pub address: String,
+    /// The e-mail subject.
+    pub subject: Option<String>,
+    /// The text of an e-mail or SMS, or the JSON document of a webhook.
+    pub payload: String,
+    /// Tried in order when this one gives up (R6: a failed notification falls back to another
+    /// known channel of the client).
+    pub fallbacks: Vec<(DeliveryVia, String)>,
+}
+
+/// One delivery as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub id: Uuid,
+    pub appeal_id: Uuid,
+    /// The notice on the timeline it carries to the client.
+    pub message_id: Option<Uuid>,
+    /// The redirection it carries to the body.
+    pub redirection_id: Option<Uuid>,
+    /// The delivery that gave up before this one was tried.
+    pub fallback_of: Option<Uuid>,
+    pub recipient: Recipient,
+    pub method: DeliveryVia,
+    pub address: String,
+    pub subject: Option<String>,
+    pub payload: String,
+    pub fallbacks: Vec<(DeliveryVia, String)>,
+    pub state: DeliveryState,
+    pub attempts: u32,
+    pub next_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What a delivery carries.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Target {
+    Notice(Uuid),
+    Redirection(Uuid),
+}
+
+/// Outbound deliveries and the webhook trust of bodies.
+#[async_trait]
+pub trait OutboxStore: Send + Sync {
+    /// A notice on the appeal's timeline with the delivery that carries it, in one transaction.
+    /// A replayed `external_id` returns the stored notice and adds nothing.
+    async fn add_notice(
+        &self,
+        appeal_id: Uuid,
+        message: NewMessage,
+        delivery: NewDelivery,
+    ) -> StoreResult<Ingested<Message>>;
+    /// Takes up to `limit` pending deliveries due at `now` until `lease_until`.
+    async fn claim_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<Delivery>>;
+    async fn delivery_sent(&self, id: Uuid) -> StoreResult<()>;
+    /// One failed attempt: tried again at `retry_at`, or (`None`) given up — then the first of
+    /// its fallbacks becomes a new pending delivery, which is returned.
+    async fn delivery_failed(
+        &self,
+        id: Uuid,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> StoreResult<Option<Delivery>>;
+    /// The deliveries of one appeal, oldest first, for its timeline.
+    async fn deliveries_of(&self, appeal_id: Uuid) -> StoreResult<Vec<Delivery>>;
+    /// The newest deliveries, optionally in one state (supervisors watch the failed ones).
+    async fn list_deliveries(
+        &self,
+        state: Option<DeliveryState>,
+        limit: u32,
+    ) -> StoreResult<Vec<Delivery>>;
+    /// Puts a failed delivery back in line now, with a fresh count of attempts.
+    async fn retry_delivery(&self, id: Uuid, actor: Actor) -> StoreResult<Delivery>;
+    /// Replaces the body's webhook secret (an event, never the secret itself).
+    async fn set_webhook_secret(
+        &self,
+        body_id: Uuid,
+        secret: &str,
+        actor: Actor,
+    ) -> StoreResult<()>;
+    async fn webhook_secret(&self, body_id: Uuid) -> StoreResult<Option<String>>;
+    /// The current secret of the body a redirection went to, to sign its delivery with.
+    async fn redirection_secret(&self, redirection_id: Uuid) -> StoreResult<Option<String>>;
+    /// Records a call of a body's system by its id, with its event; `false` when the id was
+    /// seen (a replay), and then nothing is recorded.
+    async fn webhook_receipt(
+        &self,
+        body_id: Uuid,
+        webhook_id: &str,
+        appeal_id: Uuid,
+        action: &str,
+    ) -> StoreResult<bool>;
+}
+
+#[derive(FromRow)]
+pub(crate) struct DeliveryRow {
+    pub id: Uuid,
+    pub appeal_id: Uuid,
+    pub message_id: Option<Uuid>,
+    pub redirection_id: Option<Uuid>,
+    pub fallback_of: Option<Uuid>,
+    pub recipient: String,
+    pub method: String,
+    pub address: String,
+    pub subject: Option<String>,
+    pub payload: String,
+    pub fallbacks: String,
+    pub state: String,
+    pub attempts: i64,
+    pub next_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn parse<T: std::str::FromStr>(s: &str) -> StoreResult<T> {
+    s.parse()
+        .map_err(|_| StoreError::Corrupt(format!("unexpected value {s:?}")))
+}
+
+impl TryFrom<DeliveryRow> for Delivery {
+    type Error = StoreError;
+    fn try_from(r: DeliveryRow) -> StoreResult<Delivery> {
+        let fallbacks: Vec<(String, String)> = serde_json::from_str(&r.fallbacks)
+            .map_err(|e| StoreError::Corrupt(format!("delivery fallbacks: {e}")))?;
+        Ok(Delivery {
+            id: r.id,
+            appeal_id: r.appeal_id,
+            message_id: r.message_id,
+            redirection_id: r.redirection_id,
+            fallback_of: r.fallback_of,
+            recipient: parse(&r.recipient)?,
+            method: parse(&r.method)?,
+            address: r.address,
+            subject: r.subject,
+            payload: r.payload,
+            fallbacks: fallbacks
+                .into_iter()
+                .map(|(m, a)| Ok((parse(&m)?, a)))
+                .collect::<StoreResult<_>>()?,
+            state: parse(&r.state)?,
+            attempts: u32::try_from(r.attempts).unwrap_or(u32::MAX),
+            next_at: r.next_at,
+            last_error: r.last_error,
+            sent_at: r.sent_at,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+pub(crate) fn fallbacks_json(list: &[(DeliveryVia, String)]) -> String {
+    let pairs: Vec<(&str, &str)> = list.iter().map(|(m, a)| (m.as_str(), a.as_str())).collect();
+    serde_json::to_string(&pairs).unwrap_or_else(|_| "[]".into())
+}
+
+/// Errors are stored and shown to supervisors, never the whole of a remote's answer.
+pub(crate) fn clip(error: &str) -> String {
+    error.chars().take(500).collect()
+}
+
+macro_rules! impl_outbox_store {
+    ($store:ty, $db:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::OutboxStore for $store {
+            async fn add_notice(
+                &self,
+                appeal_id: uuid::Uuid,
+                message: $crate::NewMessage,
+                delivery: $crate::NewDelivery,
+            ) -> $crate::StoreResult<$crate::Ingested<$crate::Message>> {
+                self.append_message(
+                    appeal_id,
+                    message,
+                    baylanys_domain::AppealScope::All,
+                    $crate::Actor::SYSTEM,
+                    Some(delivery),
+                )
+                .await
+            }
+
+            async fn claim_deliveries(
+                &self,
+                now: chrono::DateTime<chrono::Utc>,
+                lease_until: chrono::DateTime<chrono::Utc>,
+                limit: u32,
+            ) -> $crate::StoreResult<Vec<$crate::Delivery>> {
+                // The outer condition is checked again on the locked row (PostgreSQL re-reads a
+                // row another transaction changed), so a concurrent claimer skips it.
+                let rows: Vec<$crate::outbox::DeliveryRow> = sqlx::query_as(
+                    "UPDATE deliveries SET next_at = $2 WHERE state = 'pending' AND next_at <= $1 \
+                     AND id IN (SELECT id FROM deliveries WHERE state = 'pending' AND next_at <= $1 \
+                     ORDER BY next_at LIMIT $3) RETURNING *",
+                )
+                .bind(now)
+                .bind(lease_until)
+                .bind(i64::from(limit.clamp(1, 100)))
+                .fetch_all(&self.writer)
+                .await?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn delivery_sent(&self, id: uuid::Uuid) -> $crate::StoreResult<()> {
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let row: Option<$crate::outbox::DeliveryRow> = sqlx::query_as(
+                    "UPDATE deliveries SET state = 'sent', attempts = attempts + 1, sent_at = $2, \
+                     last_error = NULL, updated_at = $2 WHERE id = $1 AND state = 'pending' RETURNING *",
+                )
+                .bind(id)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(row) = row else {
+                    return Err($crate::StoreError::Conflict("the delivery is not pending".into()));
+                };
+                let d: $crate::Delivery = row.try_into()?;
+                Self::delivery_event(&mut tx, &d, baylanys_domain::event_kind::DELIVERY_SENT, serde_json::json!({}), now)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn delivery_failed(
+                &self,
+                id: uuid::Uuid,
+                error: &str,
+                retry_at: Option<chrono::DateTime<chrono::Utc>>,
+            ) -> $crate::StoreResult<Option<$crate::Delivery>> {
+                use baylanys_domain::event_kind;
+                let now = $crate::now();
+                let error = $crate::outbox::clip(error);
+                let mut tx = self.writer.begin().await?;
+                let row: Option<$crate::outbox::DeliveryRow> = sqlx::query_as(
+                    "UPDATE deliveries SET state = $3, attempts = attempts + 1, next_at = $4, \
+                     last_error = $2, updated_at = $5 WHERE id = $1 AND state = 'pending' RETURNING *",
+                )
+                .bind(id)
+                .bind(&error)
+                .bind(if retry_at.is_some() { "pending" } else { "failed" })
+                .bind(retry_at.unwrap_or(now))
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(row) = row else {
+                    return Err($crate::StoreError::Conflict("the delivery is not pending".into()));
+                };
+                let failed: $crate::Delivery = row.try_into()?;
+                Self::delivery_event(
+                    &mut tx,
+                    &failed,
+                    event_kind::DELIVERY_FAILED,
+                    serde_json::json!({ "error": error, "retry_at": retry_at, "gave_up": retry_at.is_none() }),
+                    now,
+                )
+                .await?;
+                let mut fallback = None;
+                if retry_at.is_none() {
+                    if let Some(((method, address), rest)) = failed.fallbacks.split_first() {
+                        let next = $crate::NewDelivery {
+                            method: *method,
+                            address: address.clone(),
+                            subject: failed.subject.clone(),
+                            payload: failed.payload.clone(),
+                            fallbacks: rest.to_vec(),
+                        };
+                        let target = match (failed.message_id, failed.redirection_id) {
+                            (Some(m), _) => $crate::outbox::Target::Notice(m),
+                            (None, Some(r)) => $crate::outbox::Target::Redirection(r),
+                            (None, None) => {
+                                return Err($crate::StoreError::Corrupt("a delivery without a target".into()))
+                            }
+                        };
+                        let created =
+                            Self::insert_delivery(&mut tx, failed.appeal_id, target, &next, Some(failed.id), now)
+                                .await?;
+                        Self::delivery_event(
+                            &mut tx,
+                            &created,
+                            event_kind::DELIVERY_FALLBACK,
+                            serde_json::json!({ "from_delivery": failed.id, "from_method": failed.method }),
+                            now,
+                        )
+                        .await?;
+                        fallback = Some(created);
+                    }
+                }
+                tx.commit().await?;
+                Ok(fallback)
+            }
+
+            async fn deliveries_of(
+                &self,
+                appeal_id: uuid::Uuid,
+            ) -> $crate::StoreResult<Vec<$crate::Delivery>> {
+                let rows: Vec<$crate::outbox::DeliveryRow> = sqlx::query_as(
+                    "SELECT * FROM deliveries WHERE appeal_id = $1 ORDER BY created_at, id",
+                )
+                .bind(appeal_id)
+                .fetch_all(&self.reader)
+                .await?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn list_deliveries(
+                &self,
+                state: Option<baylanys_domain::DeliveryState>,
+                limit: u32,
+            ) -> $crate::StoreResult<Vec<$crate::Delivery>> {
+                let rows: Vec<$crate::outbox::DeliveryRow> = sqlx::query_as(
+                    "SELECT * FROM deliveries WHERE ($1 IS NULL OR state = $1) \
+                     ORDER BY created_at DESC, id DESC LIMIT $2",
+                )
+                .bind(state.map(|s| s.as_str()))
+                .bind($crate::page_limit(limit))
+                .fetch_all(&self.reader)
+                .await?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn retry_delivery(
+                &self,
+                id: uuid::Uuid,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<$crate::Delivery> {
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let row: Option<$crate::outbox::DeliveryRow> = sqlx::query_as(
+                    "UPDATE deliveries SET state = 'pending', attempts = 0, next_at = $2, updated_at = $2 \
+                     WHERE id = $1 AND state = 'failed' RETURNING *",
+                )
+                .bind(id)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(row) = row else {
+                    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM deliveries WHERE id = $1")
+                        .bind(id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    return Err(if n == 0 {
+                        $crate::StoreError::NotFound("delivery")
+                    } else {
+                        $crate::StoreError::Conflict("only a failed delivery is tried again".into())
+                    });
+                };
+                let d: $crate::Delivery = row.try_into()?;
+                Self::event(
+                    &mut tx,
+                    now,
+                    $crate::events::Draft::new(
+                        baylanys_domain::event_kind::DELIVERY_RETRIED,
+                        actor,
+                        serde_json::json!({ "delivery_id": d.id, "method": d.method }),
+                    )
+                    .appeal(d.appeal_id),
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(d)
+            }
+
+            async fn set_webhook_secret(
+                &self,
+                body_id: uuid::Uuid,
+                secret: &str,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<()> {
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let done = sqlx::query("UPDATE bodies SET webhook_secret = $2, updated_at = $3 WHERE id = $1")
+                    .bind(body_id)
+                    .bind(secret)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if done == 0 {
+                    return Err($crate::StoreError::NotFound("body"));
+                }
+                Self::event(
+                    &mut tx,
+                    now,
+                    $crate::events::Draft::new(
+                        baylanys_domain::event_kind::BODY_SECRET_ISSUED,
+                        actor,
+                        serde_json::json!({ "body_id": body_id }),
+                    ),
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn webhook_secret(
+                &self,
+                body_id: uuid::Uuid,
+            ) -> $crate::StoreResult<Option<String>> {
+                let row: Option<(Option<String>,)> =
+                    sqlx::query_as("SELECT webhook_secret FROM bodies WHERE id = $1 AND active = TRUE")
+                        .bind(body_id)
+                        .fetch_optional(&self.reader)
+                        .await?;
+                Ok(row.and_then(|(s,)| s))
+            }
+
+            async fn redirection_secret(
+                &self,
+                redirection_id: uuid::Uuid,
+            ) -> $crate::StoreResult<Option<String>> {
+                let row: Option<(Option<String>,)> = sqlx::query_as(
+                    "SELECT b.webhook_secret FROM redirections r JOIN bodies b ON b.id = r.body_id \
+                     WHERE r.id = $1",
+                )
+                .bind(redirection_id)
+                .fetch_optional(&self.reader)
+                .await?;
+                Ok(row.and_then(|(s,)| s))
+            }
+
+            async fn webhook_receipt(
+                &self,
+                body_id: uuid::Uuid,
+                webhook_id: &str,
+                appeal_id: uuid::Uuid,
+                action: &str,
+            ) -> $crate::StoreResult<bool> {
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let inserted = sqlx::query(
+                    "INSERT INTO body_webhook_receipts (body_id, webhook_id, at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (body_id, webhook_id) DO NOTHING",
+                )
+                .bind(body_id)
+                .bind(webhook_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                if inserted {
+                    Self::event(
+                        &mut tx,
+                        now,
+                        $crate::events::Draft::new(
+                            baylanys_domain::event_kind::BODY_WEBHOOK_RECEIVED,
+                            $crate::Actor::SYSTEM,
+                            serde_json::json!({ "body_id": body_id, "webhook_id": webhook_id, "action": action }),
+                        )
+                        .appeal(appeal_id),
+                    )
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(inserted)
+            }
+        }
+
+        impl $store {
+            /// Writes a pending delivery due at once, inside the caller's transaction.
+            pub(crate) async fn insert_delivery(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                appeal_id: uuid::Uuid,
+                target: $crate::outbox::Target,
+                new: &$crate::NewDelivery,
+                fallback_of: Option<uuid::Uuid>,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::StoreResult<$crate::Delivery> {
+                let (message_id, redirection_id, recipient) = match target {
+                    $crate::outbox::Target::Notice(m) => (Some(m), None, baylanys_domain::Recipient::Client),
+                    $crate::outbox::Target::Redirection(r) => (None, Some(r), baylanys_domain::Recipient::Body),
+                };
+                let row: $crate::outbox::DeliveryRow = sqlx::query_as(
+                    "INSERT INTO deliveries (id, appeal_id, message_id, redirection_id, fallback_of, \
+                     recipient, method, address, subject, payload, fallbacks, state, attempts, next_at, \
+                     created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+                     'pending', 0, $12, $12, $12) RETURNING *",
+                )
+                .bind(uuid::Uuid::now_v7())
+                .bind(appeal_id)
+                .bind(message_id)
+                .bind(redirection_id)
+                .bind(fallback_of)
+                .bind(recipient.as_str())
+                .bind(new.method.as_str())
+                .bind(&new.address)
+                .bind(&new.subject)
+                .bind(&new.payload)
+                .bind($crate::outbox::fallbacks_json(&new.fallbacks))
+                .bind(now)
+                .fetch_one(&mut **tx)
+                .await?;
+                row.try_into()
+            }
+
+            /// The delivery's step on the appeal's timeline: never the address or the payload.
+            async fn delivery_event(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                d: &$crate::Delivery,
+                kind: &'static str,
+                mut data: serde_json::Value,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::StoreResult<()> {
+                if let Some(map) = data.as_object_mut() {
+                    map.insert("delivery_id".into(), serde_json::json!(d.id));
+                    map.insert("recipient".into(), serde_json::json!(d.recipient));
+                    map.insert("method".into(), serde_json::json!(d.method));
+                    map.insert("attempts".into(), serde_json::json!(d.attempts));
+                    map.insert("message_id".into(), serde_json::json!(d.message_id));
+                    map.insert("redirection_id".into(), serde_json::json!(d.redirection_id));
+                }
+                Self::event(
+                    tx,
+                    now,
+                    $crate::events::Draft::new(kind, $crate::Actor::SYSTEM, data).appeal(d.appeal_id),
+                )
+                .await
+            }
+        }
+    };
+}
+pub(crate) use impl_outbox_store;

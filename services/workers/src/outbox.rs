@@ -1,0 +1,188 @@
+//! The outbox worker: delivers what the store's outbox holds — notices to clients by e-mail or
+//! SMS, redirected appeals to bodies by e-mail or signed webhook (R6, R30). A failed attempt is
+//! retried with exponential back-off; a refusal, or the last attempt, gives up on that channel and
+//! the store moves on to the client's next known one. Woken at once when something is written
+//! on this node, and every few seconds for what other nodes wrote and for retries.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use baylanys_channels::{ChannelError, Mailer, SmsGateway, WebhookSender};
+use baylanys_domain::DeliveryVia;
+use baylanys_store::{Delivery, Store, StoreResult};
+use chrono::{DateTime, Utc};
+use tokio::sync::Notify;
+
+/// How hard the worker tries.
+#[derive(Debug, Clone, Copy)]
+pub struct OutboxSettings {
+    /// The wait after the first failed attempt; it doubles after each, up to an hour.
+    pub retry_base: Duration,
+    /// Attempts per channel before giving up on it.
+    pub max_attempts: u32,
+    /// How often the outbox is looked at without a wake-up.
+    pub poll: Duration,
+}
+
+impl Default for OutboxSettings {
+    fn default() -> Self {
+        OutboxSettings {
+            retry_base: Duration::from_secs(30),
+            max_attempts: 8,
+            poll: Duration::from_secs(5),
+        }
+    }
+}
+
+/// A worker that died mid-attempt leaves its claim; another takes it after this long.
+const LEASE: Duration = Duration::from_secs(120);
+const BATCH: u32 = 20;
+
+pub struct OutboxWorker {
+    store: Arc<dyn Store>,
+    mailer: Option<Arc<Mailer>>,
+    sms: Option<Arc<SmsGateway>>,
+    webhooks: WebhookSender,
+    wake: Arc<Notify>,
+    settings: OutboxSettings,
+}
+
+impl std::fmt::Debug for OutboxWorker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutboxWorker")
+            .field("mail", &self.mailer.is_some())
+            .field("sms", &self.sms.is_some())
+            .field("settings", &self.settings)
+            .finish()
+    }
+}
+
+/// What one pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutboxReport {
+    pub sent: u32,
+    pub failed: u32,
+}
+
+impl OutboxWorker {
+    pub fn new(
+        store: Arc<dyn Store>,
+        mailer: Option<Arc<Mailer>>,
+        sms: Option<Arc<SmsGateway>>,
+        wake: Arc<Notify>,
+        settings: OutboxSettings,
+    ) -> Result<Self, ChannelError> {
+        Ok(OutboxWorker {
+            store,
+            mailer,
+            sms,
+            webhooks: WebhookSender::new()?,
+            wake,
+            settings,
+        })
+    }
+
+    /// Delivers until the task is dropped.
+    pub async fn run(self: Arc<Self>) {
+        loop {
+            loop {
+                match self.pass(baylanys_store::now()).await {
+                    // A full batch: more may be waiting.
+                    Ok(r) if r.sent + r.failed >= BATCH => continue,
+                    Ok(_) => break,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "outbox pass failed");
+                        break;
+                    }
+                }
+            }
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(self.settings.poll) => {}
+            }
+        }
+    }
+
+    /// Claims what is due at `now` and tries each once.
+    pub async fn pass(&self, now: DateTime<Utc>) -> StoreResult<OutboxReport> {
+        let lease = chrono::Duration::from_std(LEASE).unwrap_or_default();
+        let due = self.store.claim_deliveries(now, now + lease, BATCH).await?;
+        let mut report = OutboxReport::default();
+        for d in due {
+            match self.attempt(&d).await {
+                Ok(()) => {
+                    self.store.delivery_sent(d.id).await?;
+                    report.sent += 1;
+                }
+                Err(e) => {
+                    report.failed += 1;
+                    let retry_at = self.retry_at(&d, &e);
+                    tracing::info!(delivery = %d.id, method = d.method.as_str(), error = %e,
+                        retry = retry_at.is_some(), "delivery attempt failed");
+                    if let Some(next) = self
+                        .store
+                        .delivery_failed(d.id, &e.to_string(), retry_at)
+                        .await?
+                    {
+                        tracing::info!(delivery = %next.id, method = next.method.as_str(), "falling back");
+                    }
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// A refusal or a missing sender will not pass on a retry; the rest back off and retry
+    /// until the attempts run out.
+    fn retry_at(&self, d: &Delivery, e: &ChannelError) -> Option<DateTime<Utc>> {
+        if !matches!(e, ChannelError::Transport(_)) || d.attempts + 1 >= self.settings.max_attempts
+        {
+            return None;
+        }
+        let factor = 2u32.saturating_pow(d.attempts.min(16));
+        let wait = self
+            .settings
+            .retry_base
+            .saturating_mul(factor)
+            .min(Duration::from_secs(3600));
+        Some(baylanys_store::now() + chrono::Duration::from_std(wait).unwrap_or_default())
+    }
+
+    async fn attempt(&self, d: &Delivery) -> Result<(), ChannelError> {
+        match d.method {
+            DeliveryVia::Email => {
+                let mailer = self
+                    .mailer
+                    .as_ref()
+                    .ok_or_else(|| ChannelError::Config("no SMTP server is configured".into()))?;
+                let subject = d.subject.as_deref().unwrap_or("Baylanys");
+                mailer.send_text(&d.address, subject, &d.payload).await
+            }
+            DeliveryVia::Sms => {
+                let sms = self
+                    .sms
+                    .as_ref()
+                    .ok_or_else(|| ChannelError::Config("no SMS gateway is configured".into()))?;
+                sms.send(&d.address, &d.payload).await.map(|_| ())
+            }
+            DeliveryVia::Webhook => {
+                let secret = match d.redirection_id {
+                    Some(r) => self
+                        .store
+                        .redirection_secret(r)
+                        .await
+                        .map_err(|e| ChannelError::Transport(e.to_string()))?,
+                    None => None,
+                };
+                let secret = secret.ok_or_else(|| {
+                    ChannelError::Config("the body has no webhook secret; issue one".into())
+                })?;
+                let id = d.id.to_string();
+                let at = baylanys_store::now().timestamp();
+                self.webhooks
+                    .post(&d.address, &secret, &id, at, &d.payload)
+                    .await
+            }
+        }
+    }
+}
