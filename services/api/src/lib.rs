@@ -201,6 +201,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::redirections::router())
         .merge(routes::body_webhooks::router())
         .merge(routes::deliveries::router())
+        .merge(routes::templates::router())
         .merge(routes::complaints::router())
         .merge(routes::catalog::router())
         .merge(routes::calendar::router())

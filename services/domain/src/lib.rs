@@ -14,6 +14,7 @@ mod hours;
 mod iin;
 pub mod notice;
 pub mod router;
+pub mod templates;
 mod text;
 
 pub use access::{can_read_appeal, AppealScope};

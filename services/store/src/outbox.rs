@@ -109,6 +109,16 @@ pub trait OutboxStore: Send + Sync {
     async fn webhook_secret(&self, body_id: Uuid) -> StoreResult<Option<String>>;
     /// The current secret of the body a redirection went to, to sign its delivery with.
     async fn redirection_secret(&self, redirection_id: Uuid) -> StoreResult<Option<String>>;
+    /// The admins' notification templates (R6); empty until one is edited.
+    async fn notification_templates(
+        &self,
+    ) -> StoreResult<baylanys_domain::templates::NotificationTemplates>;
+    /// Replaces the overrides after validating them; an event.
+    async fn set_notification_templates(
+        &self,
+        templates: baylanys_domain::templates::NotificationTemplates,
+        actor: Actor,
+    ) -> StoreResult<baylanys_domain::templates::NotificationTemplates>;
     /// Records a call of a body's system by its id, with its event; `false` when the id was
     /// seen (a replay), and then nothing is recorded.
     async fn webhook_receipt(
@@ -431,6 +441,22 @@ macro_rules! impl_outbox_store {
                         .fetch_optional(&self.reader)
                         .await?;
                 Ok(row.and_then(|(s,)| s))
+            }
+
+            async fn notification_templates(
+                &self,
+            ) -> $crate::StoreResult<baylanys_domain::templates::NotificationTemplates> {
+                self.setting("notifications.templates").await
+            }
+
+            async fn set_notification_templates(
+                &self,
+                templates: baylanys_domain::templates::NotificationTemplates,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<baylanys_domain::templates::NotificationTemplates> {
+                templates.validate()?;
+                self.save_setting("notifications.templates", &templates, actor).await?;
+                Ok(templates)
             }
 
             async fn redirection_secret(

@@ -22,6 +22,7 @@ pub mod process;
 mod redirections;
 mod routing_engine;
 mod surveys;
+mod templates;
 mod verification;
 mod ws_chat;
 mod ws_chat_frames;

@@ -18,10 +18,12 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::clients::audit;
+use super::conversation::render;
 use super::{optional_text, text};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, Json, Path, Query, CENTRE_STAFF};
 use crate::{convert, AppState};
+use baylanys_domain::templates::{date, Notice};
 
 /// Longest message accepted, in characters.
 const MAX_MESSAGE: usize = 20_000;
@@ -91,11 +93,12 @@ async fn create_appeal(
         // and the expected date on their own channel (R6). A web chat shows them in `welcome`.
         let appeal = &ingested.value;
         if appeal.channel != Channel::WebChat {
-            let text = baylanys_domain::notice::registered(
-                appeal.language,
-                &appeal.number,
-                baylanys_domain::deadline::local_date(due_at),
-            );
+            let date = date(baylanys_domain::deadline::local_date(due_at));
+            let vars = [
+                ("number", Some(appeal.number.as_str())),
+                ("date", Some(&date)),
+            ];
+            let text = render(&state, Notice::Registered, appeal.language, &vars).await;
             super::conversation::inform(&state, appeal, text, format!("registered:{}", appeal.id))
                 .await;
         }
@@ -311,11 +314,11 @@ pub(crate) async fn told(state: &AppState, appeal: &Appeal, reason: Option<&str>
         }
         // The client hears the answer and any request for more, on their own channel (R6).
         AppealStatus::Answered => {
-            let text = baylanys_domain::notice::answered(
-                appeal.language,
-                &appeal.number,
-                appeal.resolution.as_deref().unwrap_or_default(),
-            );
+            let vars = [
+                ("number", Some(appeal.number.as_str())),
+                ("answer", appeal.resolution.as_deref()),
+            ];
+            let text = render(state, Notice::Answered, appeal.language, &vars).await;
             let key = format!(
                 "answered:{}:{}",
                 appeal.id,
@@ -325,8 +328,11 @@ pub(crate) async fn told(state: &AppState, appeal: &Appeal, reason: Option<&str>
             crate::routes::conversation::ask_survey(state, appeal).await;
         }
         AppealStatus::AwaitingClient => {
-            let text =
-                baylanys_domain::notice::more_information(appeal.language, &appeal.number, reason);
+            let vars = [
+                ("number", Some(appeal.number.as_str())),
+                ("question", reason),
+            ];
+            let text = render(state, Notice::MoreInformation, appeal.language, &vars).await;
             let key = format!(
                 "awaiting:{}:{}",
                 appeal.id,

@@ -245,7 +245,17 @@ async fn decide(
             caller.actor(),
         )
         .await?;
-    let text = baylanys_domain::notice::answered(answered.language, &answered.number, &result);
+    let vars = [
+        ("number", Some(answered.number.as_str())),
+        ("answer", Some(result.as_str())),
+    ];
+    let text = super::conversation::render(
+        &state,
+        baylanys_domain::templates::Notice::Answered,
+        answered.language,
+        &vars,
+    )
+    .await;
     super::conversation::inform(&state, &answered, text, format!("complaint:{id}")).await;
     super::conversation::ask_survey(&state, &answered).await;
     Ok(axum::Json(convert::appeal(&answered)))

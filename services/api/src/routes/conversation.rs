@@ -5,11 +5,25 @@
 //! message, so a reconnect never loses one.
 
 use baylanys_bus::Signal;
-use baylanys_domain::{notice, AppealScope, Author, Channel, DeliveryVia, MessageKind};
+use baylanys_domain::templates::{Notice, Vars};
+use baylanys_domain::{notice, AppealScope, Author, Channel, DeliveryVia, Language, MessageKind};
 use baylanys_store::{Actor, Appeal, Interaction, NewDelivery, NewMessage};
 use uuid::Uuid;
 
 use crate::AppState;
+
+/// A notification's text from the admins' templates (their defaults until edited), in the
+/// appeal's language (R6). A store error falls back to the defaults: the citizen is told anyway.
+pub async fn render(state: &AppState, kind: Notice, lang: Language, vars: &Vars<'_>) -> String {
+    let templates = match state.store.notification_templates().await {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::warn!(error = %e, "notification templates; using the defaults");
+            Default::default()
+        }
+    };
+    templates.render(kind, lang, vars)
+}
 
 /// Adds one notice to the conversation and wakes its sockets. Failures are logged, not
 /// returned: the staff action itself already succeeded and must not be reported as failed.
@@ -159,7 +173,13 @@ pub async fn ask_survey(state: &AppState, appeal: &Appeal) {
                 state,
                 appeal.id,
                 MessageKind::Survey,
-                notice::survey(appeal.language, &appeal.number),
+                render(
+                    state,
+                    Notice::Survey,
+                    appeal.language,
+                    &[("number", Some(&appeal.number))],
+                )
+                .await,
                 None,
                 format!("survey:{}", appeal.id),
             )
@@ -224,7 +244,13 @@ pub async fn ended(state: &AppState, contact: &Interaction) {
         state,
         appeal.id,
         MessageKind::Close,
-        notice::close(appeal.language, &appeal.number),
+        render(
+            state,
+            Notice::Closed,
+            appeal.language,
+            &[("number", Some(&appeal.number))],
+        )
+        .await,
         None,
         format!("close:{}", contact.id),
     )
@@ -250,7 +276,13 @@ pub async fn closed(state: &AppState, appeal: &Appeal) {
         state,
         appeal.id,
         MessageKind::Close,
-        notice::close(appeal.language, &appeal.number),
+        render(
+            state,
+            Notice::Closed,
+            appeal.language,
+            &[("number", Some(&appeal.number))],
+        )
+        .await,
         None,
         format!("closed:{}", appeal.id),
     )

@@ -127,12 +127,19 @@ async fn extend(
         .extend_deadline(id, new_due, &reason, scope, caller.actor())
         .await?;
     // Told at once, well within the three working days the Code allows (art. 76; R6).
-    let text = baylanys_domain::notice::extended(
+    let date = baylanys_domain::templates::date(deadline::local_date(new_due));
+    let vars = [
+        ("number", Some(extended.number.as_str())),
+        ("date", Some(date.as_str())),
+        ("reason", Some(reason.as_str())),
+    ];
+    let text = super::conversation::render(
+        &state,
+        baylanys_domain::templates::Notice::Extended,
         extended.language,
-        &extended.number,
-        deadline::local_date(new_due),
-        &reason,
-    );
+        &vars,
+    )
+    .await;
     super::conversation::inform(
         &state,
         &extended,

@@ -14,10 +14,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use super::conversation::render;
 use super::text;
 use crate::error::ApiResult;
 use crate::extract::{Caller, Json, CENTRE_STAFF};
 use crate::{convert, AppState};
+use baylanys_domain::templates::{date, Notice};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -92,20 +94,20 @@ async fn tell_redirected(state: &AppState, appeal: &baylanys_store::Appeal) {
     };
     let ru = appeal.language == baylanys_domain::Language::Ru;
     let name = if ru { &body.name_ru } else { &body.name_kk };
-    let dept = department.as_ref().map(|d| {
-        if ru {
-            (d.name_ru.as_str(), d.position_ru.as_str())
-        } else {
-            (d.name_kk.as_str(), d.position_kk.as_str())
-        }
-    });
-    let text = baylanys_domain::notice::redirected(
-        appeal.language,
-        &appeal.number,
-        name,
-        dept,
-        deadline::local_date(due_at),
-    );
+    let (dept, position) = match &department {
+        Some(d) if ru => (Some(d.name_ru.as_str()), Some(d.position_ru.as_str())),
+        Some(d) => (Some(d.name_kk.as_str()), Some(d.position_kk.as_str())),
+        None => (None, None),
+    };
+    let date = date(deadline::local_date(due_at));
+    let vars = [
+        ("number", Some(appeal.number.as_str())),
+        ("body", Some(name.as_str())),
+        ("department", dept),
+        ("position", position),
+        ("date", Some(&date)),
+    ];
+    let text = render(state, Notice::Redirected, appeal.language, &vars).await;
     super::conversation::inform(
         state,
         appeal,
@@ -128,12 +130,13 @@ pub(crate) async fn tell_accepted(state: &AppState, appeal: &baylanys_store::App
     } else {
         &body.name_kk
     };
-    let text = baylanys_domain::notice::accepted(
-        appeal.language,
-        &appeal.number,
-        name,
-        deadline::local_date(due_at),
-    );
+    let date = date(deadline::local_date(due_at));
+    let vars = [
+        ("number", Some(appeal.number.as_str())),
+        ("body", Some(name.as_str())),
+        ("date", Some(&date)),
+    ];
+    let text = render(state, Notice::Accepted, appeal.language, &vars).await;
     let key = format!("accepted:{}:{body_id}:{}", appeal.id, due_at.timestamp());
     super::conversation::inform(state, appeal, text, key).await;
 }
