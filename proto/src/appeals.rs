@@ -27,6 +27,9 @@ pub struct AppealView {
     pub body_id: Option<Uuid>,
     /// The department of the body responsible (R6).
     pub department_id: Option<Uuid>,
+    /// The appeal this one is a part of (split to go to another body).
+    #[serde(default)]
+    pub parent_id: Option<Uuid>,
     pub subject: Option<String>,
     pub resolution: Option<String>,
     pub first_contact_resolved: Option<bool>,
@@ -326,6 +329,9 @@ pub struct AppealDetail {
     /// attempts and fallbacks.
     #[serde(default)]
     pub deliveries: Vec<crate::DeliveryView>,
+    /// The parts split from this appeal, each with its own number and body (R30).
+    #[serde(default)]
+    pub parts: Vec<AppealView>,
 }
 
 /// A complaint (R8–R10).
@@ -407,4 +413,24 @@ pub struct ComplaintCount {
 pub struct ComplaintProcedureText {
     pub language: crate::Language,
     pub text: String,
+}
+
+/// One part of an appeal to be considered on its own, e.g. by another body (R30).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SplitAppeal {
+    /// What the part is about (its subject), up to 300 characters.
+    pub subject: String,
+    /// The part of the citizen's request, as the operator sets it out.
+    pub text: String,
+    /// The part's topic; the appeal's when absent.
+    #[serde(default)]
+    pub topic_id: Option<Uuid>,
+}
+
+/// The topics a body is competent for.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BodyTopics {
+    pub topic_ids: Vec<Uuid>,
 }

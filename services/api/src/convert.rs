@@ -66,6 +66,7 @@ pub fn appeal(v: &s::Appeal) -> p::AppealView {
         assignee_id: v.assignee_id,
         body_id: v.body_id,
         department_id: v.department_id,
+        parent_id: v.parent_id,
         subject: v.subject.clone(),
         resolution: v.resolution.clone(),
         first_contact_resolved: v.first_contact_resolved,

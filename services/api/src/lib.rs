@@ -202,6 +202,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::body_webhooks::router())
         .merge(routes::deliveries::router())
         .merge(routes::templates::router())
+        .merge(routes::competence::router())
         .merge(routes::complaints::router())
         .merge(routes::catalog::router())
         .merge(routes::calendar::router())

@@ -233,11 +233,13 @@ function showEntry(m) {
   if (!c || c.log.querySelector(`li[data-seq="${m.seq}"]`)) return;
   const li = document.createElement("li");
   li.dataset.seq = m.seq;
+  li.dataset.message = m.id;
   const text = m.kind === "text" ? `${t("author_" + m.author)}: ${m.body}` : m.body;
   li.className = m.kind === "text" ? m.author : "system";
   li.textContent = `${time(m.at)} · ${text}`;
   if (m.author === "operator" && m.seq <= c.clientRead) li.classList.add("read");
   c.log.appendChild(li);
+  window.drawDeliveries?.(c, li);
   c.log.scrollTop = c.log.scrollHeight;
   c.lastSeq = Math.max(c.lastSeq, m.seq);
   if (c.id === active && document.visibilityState === "visible") markRead(c);
@@ -432,6 +434,7 @@ function drawPanel(c) {
     if (e.note) { const li = document.createElement("li"); li.textContent = e.note.body; notes.appendChild(li); }
   }
   fillOperators();
+  window.drawDeliveries?.(c);
 }
 
 function closeTab(id) {

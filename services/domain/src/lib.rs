@@ -43,6 +43,10 @@ pub mod event_kind {
     pub const APPEAL_ASSIGNED: &str = "appeal.assigned";
     pub const APPEAL_REDIRECTED: &str = "appeal.redirected";
     pub const APPEAL_NOTE_ADDED: &str = "appeal.note_added";
+    /// A part of the appeal became an appeal of its own, to go to another body (R30).
+    pub const APPEAL_SPLIT: &str = "appeal.split";
+    /// The topics a body is competent for were set.
+    pub const BODY_TOPICS_SET: &str = "body.topics_set";
     /// The body took a redirected appeal as its own.
     pub const REDIRECTION_ACCEPTED: &str = "redirection.accepted";
     /// The body sent it back: not its competence, with its reason.

@@ -32,10 +32,12 @@ pub enum Notice {
     Closed,
     /// The satisfaction question (R5.7); `{link}` is the survey page for e-mail and SMS.
     Survey,
+    /// A part of the appeal is considered separately under its own number (R30).
+    Split,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 8] = [
+    pub const ALL: [Notice; 9] = [
         Notice::Registered,
         Notice::Redirected,
         Notice::Accepted,
@@ -44,6 +46,7 @@ impl Notice {
         Notice::Answered,
         Notice::Closed,
         Notice::Survey,
+        Notice::Split,
     ];
 
     /// The placeholders a template of this kind may use.
@@ -57,6 +60,7 @@ impl Notice {
             Notice::Answered => &["number", "answer"],
             Notice::Closed => &["number"],
             Notice::Survey => &["number", "link"],
+            Notice::Split => &["number", "part_number", "subject"],
         }
     }
 
@@ -70,6 +74,7 @@ impl Notice {
             Notice::Answered => "answered",
             Notice::Closed => "closed",
             Notice::Survey => "survey",
+            Notice::Split => "split",
         }
     }
 
@@ -101,6 +106,9 @@ impl Notice {
             (Notice::Survey, Kk) => "№ {number} өтініш бойынша қызмет сапасын 1-ден 5-ке дейін бағалаңыз (5 — өте жақсы).[ {link}]",
             (Notice::Survey, Ru) => "Оцените, пожалуйста, качество обслуживания по обращению № {number} от 1 до 5 (5 — отлично).[ {link}]",
             (Notice::Survey, En) => "Please rate the service on appeal No. {number} from 1 to 5 (5 is excellent).[ {link}]",
+            (Notice::Split, Kk) => "№ {number} өтінішіңіздің «{subject}» бөлігі жеке қаралады, оның нөмірі: № {part_number}.",
+            (Notice::Split, Ru) => "Часть вашего обращения № {number} («{subject}») будет рассмотрена отдельно под № {part_number}.",
+            (Notice::Split, En) => "The part “{subject}” of your appeal No. {number} will be considered separately as No. {part_number}.",
         }
     }
 }

@@ -14,6 +14,7 @@ mod calendar;
 mod catalog;
 mod chat;
 mod clients;
+mod competence;
 mod complaints;
 mod deadlines;
 mod dispatch;
@@ -36,6 +37,7 @@ use baylanys_domain::AppealScope;
 use chrono::{DateTime, SubsecRound, Utc};
 use uuid::Uuid;
 
+pub use competence::{CompetenceStore, NewPart};
 pub use error::{StoreError, StoreResult};
 pub use model::*;
 pub use outbox::{Delivery, NewDelivery, OutboxStore};
@@ -575,6 +577,7 @@ pub trait Store:
     + SurveyStore
     + ComplaintStore
     + OutboxStore
+    + CompetenceStore
 {
     /// `sqlite` or `postgres`, for logs and `/readyz`.
     fn backend(&self) -> &'static str;

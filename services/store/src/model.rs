@@ -172,6 +172,8 @@ pub struct Appeal {
     /// When the appeal was found past its due date and escalated.
     pub overdue_at: Option<DateTime<Utc>>,
     pub department_id: Option<Uuid>,
+    /// The appeal this one was split from: a part of it sent elsewhere (R30).
+    pub parent_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone)]

@@ -294,7 +294,14 @@ macro_rules! impl_outbox_store {
                 )
                 .await?;
                 let mut fallback = None;
-                if retry_at.is_none() {
+                // A delivery staff retried may have fallen back before: the client is not sent
+                // the same notice on the fallback channel twice.
+                let (fell_back,): (i64,) =
+                    sqlx::query_as("SELECT COUNT(*) FROM deliveries WHERE fallback_of = $1")
+                        .bind(failed.id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                if retry_at.is_none() && fell_back == 0 {
                     if let Some(((method, address), rest)) = failed.fallbacks.split_first() {
                         let next = $crate::NewDelivery {
                             method: *method,

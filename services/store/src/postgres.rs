@@ -11,6 +11,7 @@ use crate::calendar::impl_calendar_store;
 use crate::catalog::impl_catalog_store;
 use crate::chat::impl_chat_store;
 use crate::clients::impl_client_store;
+use crate::competence::impl_competence_store;
 use crate::complaints::impl_complaint_store;
 use crate::deadlines::impl_deadline_store;
 use crate::dispatch::impl_dispatch_store;
@@ -61,6 +62,7 @@ impl_complaint_store!(PgStore, sqlx::Postgres);
 impl_survey_store!(PgStore, sqlx::Postgres);
 impl_redirection_store!(PgStore, sqlx::Postgres);
 impl_outbox_store!(PgStore, sqlx::Postgres);
+impl_competence_store!(PgStore, sqlx::Postgres);
 impl_deadline_store!(PgStore, sqlx::Postgres);
 impl_verification_store!(PgStore, sqlx::Postgres);
 

@@ -146,6 +146,7 @@ pub(crate) struct AppealRow {
     pub first_due_at: Option<DateTime<Utc>>,
     pub overdue_at: Option<DateTime<Utc>>,
     pub department_id: Option<Uuid>,
+    pub parent_id: Option<Uuid>,
 }
 
 impl TryFrom<AppealRow> for Appeal {
@@ -178,6 +179,7 @@ impl TryFrom<AppealRow> for Appeal {
             first_due_at: r.first_due_at,
             overdue_at: r.overdue_at,
             department_id: r.department_id,
+            parent_id: r.parent_id,
         })
     }
 }

@@ -13,6 +13,7 @@ use crate::calendar::impl_calendar_store;
 use crate::catalog::impl_catalog_store;
 use crate::chat::impl_chat_store;
 use crate::clients::impl_client_store;
+use crate::competence::impl_competence_store;
 use crate::complaints::impl_complaint_store;
 use crate::deadlines::impl_deadline_store;
 use crate::dispatch::impl_dispatch_store;
@@ -80,6 +81,7 @@ impl_complaint_store!(SqliteStore, sqlx::Sqlite);
 impl_survey_store!(SqliteStore, sqlx::Sqlite);
 impl_redirection_store!(SqliteStore, sqlx::Sqlite);
 impl_outbox_store!(SqliteStore, sqlx::Sqlite);
+impl_competence_store!(SqliteStore, sqlx::Sqlite);
 impl_deadline_store!(SqliteStore, sqlx::Sqlite);
 impl_verification_store!(SqliteStore, sqlx::Sqlite);
 

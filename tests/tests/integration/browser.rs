@@ -328,3 +328,121 @@ async fn complaint_analytics_in_chromium() -> anyhow::Result<()> {
     }
     run_script(&app, "complaints.mjs", &[]).await
 }
+
+/// Delivery state (R6) in Chromium: a centre whose mail server is down (a closed port) and whose
+/// SMS gateway works. An appeal registered for a client with an e-mail and a phone is redirected
+/// to a body that takes appeals by e-mail: each notice's e-mail fails three times and its SMS
+/// fallback is sent; the letter to the body fails. A supervisor reads that in the console under
+/// the notice and the redirection, retries the failed e-mail from the Deliveries panel (an event
+/// of theirs) and sees it fail again.
+#[tokio::test]
+async fn deliveries_in_chromium() -> anyhow::Result<()> {
+    use baylanys_api::Delivery;
+    use baylanys_channels::{Mailer, SmsGateway};
+    use baylanys_tests::eventually;
+    use serde_json::Value;
+    use std::sync::Arc;
+
+    use crate::verification::{gateway, SID, TOKEN};
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let (gw_base, _gw) = gateway().await?;
+    let delivery = Delivery {
+        mailer: Some(Arc::new(Mailer::new(
+            &format!("smtp://127.0.0.1:{closed}"),
+            "Байланыс <noreply@baylanys.test>",
+        )?)),
+        sms: Some(Arc::new(SmsGateway::new(
+            &gw_base,
+            SID,
+            TOKEN,
+            "+77000000000",
+        )?)),
+    };
+    let app = TestApp::spawn_delivering(Backend::Sqlite, delivery).await?;
+    let (_, op) = app.staff("op", "operator", None).await?;
+    let (sup_id, _) = app.staff("sup", "supervisor", None).await?;
+    let r = app
+        .post(
+            "/api/v1/bodies",
+            app.admin(),
+            json!({"name_kk": "Еңбек министрлігі", "name_ru": "Министерство труда",
+                   "delivery_method": "email", "delivery_address": "kense@enbek.example.kz"}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let body = r.id();
+    let client = app
+        .client(
+            &op,
+            json!({"name": "Дәурен", "language": "kk", "identities": [
+                {"channel": "email", "address": "dauren@example.kz"},
+                {"channel": "voice", "address": "+77015550000"}]}),
+        )
+        .await?;
+    let appeal = app.appeal(&op, client, "Жәрдемақы қашан?").await?;
+    let r = app
+        .post(
+            &format!("/api/v1/appeals/{appeal}/redirect"),
+            &op,
+            json!({"body_id": body, "reason": "жәрдемақы тағайындау"}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // Two notices (registered, redirected), each an e-mail given up and an SMS sent; a letter to
+    // the body given up.
+    let deliveries = eventually("every delivery settled", || async {
+        let r = app
+            .get(&format!("/api/v1/appeals/{appeal}"), app.admin())
+            .await?;
+        let d = r.body["deliveries"].as_array().cloned().unwrap_or_default();
+        Ok((d.len() == 5 && d.iter().all(|x| x["state"] != "pending")).then_some(d))
+    })
+    .await?;
+    let find = |pred: &dyn Fn(&Value) -> bool| -> anyhow::Result<Value> {
+        deliveries
+            .iter()
+            .find(|d| pred(d))
+            .cloned()
+            .with_context(|| format!("no such delivery in {deliveries:?}"))
+    };
+    let s = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    // The first e-mail to the client carries the registration notice.
+    let failed = find(&|d| d["recipient"] == "client" && d["method"] == "email")?;
+    assert_eq!(failed["state"], "failed", "{failed}");
+    let fallback = find(&|d| d["fallback_of"] == failed["id"])?;
+    assert_eq!(
+        (s(&fallback["method"]), s(&fallback["state"])),
+        ("sms".into(), "sent".into()),
+        "{fallback}"
+    );
+    let letter = find(&|d| d["recipient"] == "body")?;
+    assert_eq!(letter["state"], "failed", "{letter}");
+    run_script(
+        &app,
+        "deliveries.mjs",
+        &[
+            ("BAYLANYS_APPEAL", appeal.to_string()),
+            ("BAYLANYS_NOTICE", s(&failed["message_id"])),
+            ("BAYLANYS_FAILED", s(&failed["id"])),
+            ("BAYLANYS_FALLBACK", s(&fallback["id"])),
+            ("BAYLANYS_LETTER", s(&letter["id"])),
+        ],
+    )
+    .await?;
+    // The retry is the supervisor's act on the record.
+    let r = app
+        .get("/api/v1/events?kind=delivery.retried", app.admin())
+        .await?;
+    assert_eq!(
+        r.body["items"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        r.text
+    );
+    assert_eq!(r.body["items"][0]["actor_id"], sup_id.to_string());
+    assert_eq!(r.body["items"][0]["data"]["delivery_id"], failed["id"]);
+    Ok(())
+}

@@ -170,6 +170,20 @@ async fn outbox_retries_and_falls_back(app: TestApp) -> anyhow::Result<()> {
         store.retry_delivery(Uuid::now_v7(), Actor::SYSTEM).await,
         Err(StoreError::NotFound(_))
     ));
+    // Given up again after the retry: no second fallback of the same notice.
+    let now = baylanys_store::now();
+    let again = store
+        .claim_deliveries(now, now + Duration::minutes(2), 10)
+        .await?;
+    assert_eq!(
+        again.iter().map(|d| d.id).collect::<Vec<_>>(),
+        vec![first.id]
+    );
+    assert_eq!(
+        store.delivery_failed(first.id, "550 again", None).await?,
+        None
+    );
+    assert_eq!(store.deliveries_of(a.id).await?.len(), 2);
     assert_eq!(
         kinds(&store, a.id).await?,
         [
@@ -177,7 +191,8 @@ async fn outbox_retries_and_falls_back(app: TestApp) -> anyhow::Result<()> {
             "delivery.failed",
             "delivery.fallback",
             "delivery.sent",
-            "delivery.retried"
+            "delivery.retried",
+            "delivery.failed"
         ]
     );
     let sent = store.list_deliveries(Some(DeliveryState::Sent), 10).await?;

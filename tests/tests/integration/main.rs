@@ -18,6 +18,7 @@ mod http_flow;
 mod http_roles;
 mod http_routing;
 mod notifications;
+mod parts;
 pub mod process;
 mod redirections;
 mod routing_engine;

@@ -45,6 +45,7 @@ async fn admins_edit_what_citizens_are_told() -> anyhow::Result<()> {
             "more_information",
             "redirected",
             "registered",
+            "split",
             "survey"
         ]
     );

@@ -185,6 +185,7 @@ async fn get_appeal(
     let appeal = state.store.get_appeal(id, scope).await?;
     let timeline = state.store.timeline(id, scope).await?;
     let deliveries = state.store.deliveries_of(id).await?;
+    let parts = state.store.parts_of(id).await?;
     let client = state.store.get_client(appeal.client_id).await?;
     audit(
         &state,
@@ -211,6 +212,7 @@ async fn get_appeal(
             .collect(),
         timeline: convert::timeline(&timeline),
         deliveries: deliveries.iter().map(convert::delivery).collect(),
+        parts: parts.iter().map(convert::appeal).collect(),
     }))
 }
 

@@ -7,6 +7,7 @@ pub mod canned;
 pub mod catalog;
 pub mod chat;
 pub mod clients;
+pub mod competence;
 pub mod complaints;
 pub mod conversation;
 pub mod deadlines;

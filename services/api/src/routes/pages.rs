@@ -1,7 +1,8 @@
 //! The console, the citizens' chat page and the embeddable widget, compiled into the binary so
 //! a fresh machine needs nothing else. `/console` is the single window; this first cut signs in, sets presence,
 //! answers offers and shows supervisors the live view; `/oversight.js` adds the supervisors'
-//! complaint analytics (R10).
+//! complaint analytics (R10); `/deliveries.js` shows how notices and redirections went out and
+//! lets supervisors retry the failed ones (R6).
 
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -13,6 +14,7 @@ use crate::AppState;
 const CONSOLE_HTML: &str = include_str!("../../static/console.html");
 const CONSOLE_JS: &str = include_str!("../../static/console.js");
 const OVERSIGHT_JS: &str = include_str!("../../static/oversight.js");
+const DELIVERIES_JS: &str = include_str!("../../static/deliveries.js");
 const CHAT_HTML: &str = include_str!("../../static/chat.html");
 const WIDGET_JS: &str = include_str!("../../static/widget.js");
 
@@ -25,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .route("/console", get(console))
         .route("/console.js", get(console_js))
         .route("/oversight.js", get(oversight_js))
+        .route("/deliveries.js", get(deliveries_js))
         .route("/chat", get(chat))
         .route("/widget.js", get(widget_js))
 }
@@ -58,6 +61,16 @@ async fn oversight_js() -> impl IntoResponse {
             (header::CACHE_CONTROL, "no-cache"),
         ],
         OVERSIGHT_JS,
+    )
+}
+
+async fn deliveries_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        DELIVERIES_JS,
     )
 }
 

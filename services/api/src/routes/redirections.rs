@@ -5,7 +5,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use baylanys_domain::{deadline, Role};
+use baylanys_domain::{deadline, AppealScope, Role};
 use baylanys_proto::{
     AppealView, DepartmentView, ProblemDetails, RedirectAppeal, ReturnRedirection, SaveDepartment,
 };
@@ -53,7 +53,18 @@ async fn redirect(
     // The same cached calendar and settings every new appeal is dated by.
     let rules = super::deadlines::rules(&state).await?;
     let (calendar, settings) = rules.as_ref();
-    let forward_by = deadline::due_at(calendar, appeal.created_at, settings.redirect_days);
+    // A part forwards within the term of the appeal it came from (registered then, art. 65).
+    let registered = match appeal.parent_id {
+        Some(p) => {
+            state
+                .store
+                .get_appeal(p, AppealScope::All)
+                .await?
+                .created_at
+        }
+        None => appeal.created_at,
+    };
+    let forward_by = deadline::due_at(calendar, registered, settings.redirect_days);
     let due_at = deadline::due_at(calendar, now, settings.days_for(appeal.kind));
     let body = state.store.get_body(req.body_id).await?;
     let delivery = super::body_delivery::to_body(&state, &appeal, &body, &reason, due_at).await?;
