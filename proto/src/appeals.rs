@@ -404,6 +404,9 @@ pub struct ComplaintStats {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct ComplaintCount {
     pub key: String,
+    /// For an operator: the display name (also of an account since deactivated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     pub total: u64,
     pub confirmed: u64,
 }

@@ -64,3 +64,22 @@ pub struct BodyWebhookCall {
     #[serde(default)]
     pub text: Option<String>,
 }
+
+/// The survey a citizen's link opens (R5.7).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SurveyInfo {
+    /// The appeal's number, to show what is rated.
+    pub number: String,
+    pub language: crate::Language,
+    /// Rated already: the page thanks instead of asking.
+    pub answered: bool,
+}
+
+/// The citizen's rating: 1–5 (5 is excellent) and an optional comment.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SurveyAnswer {
+    pub score: u8,
+    #[serde(default)]
+    pub comment: Option<String>,
+}

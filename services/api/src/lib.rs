@@ -203,6 +203,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::deliveries::router())
         .merge(routes::templates::router())
         .merge(routes::competence::router())
+        .merge(routes::surveys::router())
         .merge(routes::complaints::router())
         .merge(routes::catalog::router())
         .merge(routes::calendar::router())

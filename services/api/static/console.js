@@ -435,6 +435,7 @@ function drawPanel(c) {
   }
   fillOperators();
   window.drawDeliveries?.(c);
+  window.drawParts?.(c);
 }
 
 function closeTab(id) {

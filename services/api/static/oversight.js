@@ -90,7 +90,7 @@ function topicLabel(key) {
 function drawTable(id, rows, label) {
   const body = $(id).querySelector("tbody");
   body.replaceChildren();
-  const sorted = rows.map((r) => ({ ...r, label: label(r.key) }))
+  const sorted = rows.map((r) => ({ ...r, label: r.name || label(r.key) }))
     .sort((a, b) => b.total - a.total || b.confirmed - a.confirmed || a.label.localeCompare(b.label, lang));
   const max = Math.max(1, ...sorted.map((r) => r.total));
   for (const r of sorted) {

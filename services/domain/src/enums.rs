@@ -179,6 +179,8 @@ string_enum! {
         Accepted = "accepted",
         /// Not the body's competence: back to the centre with the body's reason.
         Returned = "returned",
+        /// Sent on to another body (by the centre, or by the body itself to the competent one).
+        Forwarded = "forwarded",
     }
 }
 

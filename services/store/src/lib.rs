@@ -408,7 +408,10 @@ pub trait SurveyStore: Send + Sync {
         &self,
         appeal_id: Uuid,
         channel: baylanys_domain::Channel,
+        token_hash: Option<String>,
     ) -> StoreResult<bool>;
+    /// The survey a link's token opens: the appeal, its number and language, whether answered.
+    async fn survey_by_token(&self, token_hash: &str) -> StoreResult<Option<SurveyLink>>;
     /// The client's answer, 1–5 with an optional comment; an event. Not asked: `NotFound`;
     /// answered already: a conflict, and the first answer stands.
     async fn answer_survey(
@@ -417,6 +420,15 @@ pub trait SurveyStore: Send + Sync {
         score: u8,
         comment: Option<String>,
     ) -> StoreResult<()>;
+}
+
+/// A survey reached by its link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveyLink {
+    pub appeal_id: Uuid,
+    pub number: String,
+    pub language: baylanys_domain::Language,
+    pub answered: bool,
 }
 
 /// What one deadline sweep found (each appeal once per due date).

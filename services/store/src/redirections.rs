@@ -60,6 +60,15 @@ macro_rules! impl_redirection_store {
                         "the appeal is already with this body".into(),
                     ));
                 }
+                // The chain stays readable: the redirection it replaces is marked forwarded.
+                sqlx::query(
+                    "UPDATE redirections SET state = 'forwarded', responded_at = $2 \
+                     WHERE appeal_id = $1 AND state IN ('sent', 'accepted')",
+                )
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
                 let redirection_id = uuid::Uuid::now_v7();
                 sqlx::query(
                     "INSERT INTO redirections (id, appeal_id, body_id, department_id, reason, created_by, \

@@ -8,17 +8,19 @@ macro_rules! impl_survey_store {
                 &self,
                 appeal_id: uuid::Uuid,
                 channel: baylanys_domain::Channel,
+                token_hash: Option<String>,
             ) -> $crate::StoreResult<bool> {
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 let appeal = Self::appeal_in_tx(&mut tx, appeal_id, baylanys_domain::AppealScope::All).await?;
                 let inserted = sqlx::query(
-                    "INSERT INTO surveys (appeal_id, channel, asked_at) VALUES ($1, $2, $3) \
+                    "INSERT INTO surveys (appeal_id, channel, asked_at, token_hash) VALUES ($1, $2, $3, $4) \
                      ON CONFLICT (appeal_id) DO NOTHING",
                 )
                 .bind(appeal_id)
                 .bind(channel.as_str())
                 .bind(now)
+                .bind(&token_hash)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected()
@@ -30,7 +32,7 @@ macro_rules! impl_survey_store {
                         $crate::events::Draft::new(
                             baylanys_domain::event_kind::SURVEY_ASKED,
                             $crate::Actor::SYSTEM,
-                            serde_json::json!({ "channel": channel }),
+                            serde_json::json!({ "channel": channel, "by_link": token_hash.is_some() }),
                         )
                         .appeal(appeal_id)
                         .client(appeal.client_id),
@@ -39,6 +41,31 @@ macro_rules! impl_survey_store {
                 }
                 tx.commit().await?;
                 Ok(inserted)
+            }
+
+            async fn survey_by_token(
+                &self,
+                token_hash: &str,
+            ) -> $crate::StoreResult<Option<$crate::SurveyLink>> {
+                let row: Option<(uuid::Uuid, String, String, Option<chrono::DateTime<chrono::Utc>>)> =
+                    sqlx::query_as(
+                        "SELECT a.id, a.number, a.language, s.answered_at FROM surveys s \
+                         JOIN appeals a ON a.id = s.appeal_id WHERE s.token_hash = $1",
+                    )
+                    .bind(token_hash)
+                    .fetch_optional(&self.reader)
+                    .await?;
+                row.map(|(appeal_id, number, language, answered_at)| {
+                    Ok($crate::SurveyLink {
+                        appeal_id,
+                        number,
+                        language: language
+                            .parse()
+                            .map_err(|_| $crate::StoreError::Corrupt(format!("language {language:?}")))?,
+                        answered: answered_at.is_some(),
+                    })
+                })
+                .transpose()
             }
 
             async fn answer_survey(

@@ -8,7 +8,11 @@ use baylanys_tests::{Backend, TestApp};
 use serde_json::json;
 
 /// Runs a script of tests/browser against the server; it must exit 0 and print that it passed.
-async fn run_script(app: &TestApp, script: &str, env: &[(&str, String)]) -> anyhow::Result<()> {
+pub(crate) async fn run_script(
+    app: &TestApp,
+    script: &str,
+    env: &[(&str, String)],
+) -> anyhow::Result<()> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("browser");
     if !dir.join("node_modules/playwright-core").exists() {
         bail!("run `npm ci --prefix tests/browser` first (as .ci/run does)");
@@ -444,5 +448,167 @@ async fn deliveries_in_chromium() -> anyhow::Result<()> {
     );
     assert_eq!(r.body["items"][0]["actor_id"], sup_id.to_string());
     assert_eq!(r.body["items"][0]["data"]["delivery_id"], failed["id"]);
+    Ok(())
+}
+
+/// Competence and parts (R30) in Chromium: two ministries each competent for one topic, a web
+/// chat about both topics registered under the first. The operator sees the first ministry proposed in
+/// the redirect form, splits the second matter off with the second topic (a blank subject refused
+/// inline first), sees the part listed with its number, opens it, sees the second ministry
+/// proposed there, picks it with a click and redirects the part to it; the part says whose part
+/// it is. The second ministry's officer opens the part without the split action.
+#[tokio::test]
+async fn split_in_chromium() -> anyhow::Result<()> {
+    let app = TestApp::spawn(Backend::Sqlite).await?;
+    let (op_id, op) = app.staff("op", "operator", None).await?;
+    let r = app
+        .patch(
+            &format!("/api/v1/staff/{op_id}"),
+            app.admin(),
+            json!({"languages": ["kk", "ru"]}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let mut topic_ids = Vec::new();
+    for (code, kk, ru) in [
+        ("pensions", "Зейнетақы төлемдері", "Пенсионные выплаты"),
+        ("land", "Жер қатынастары", "Земельные отношения"),
+    ] {
+        let r = app
+            .post(
+                "/api/v1/topics",
+                app.admin(),
+                json!({"code": code, "name_kk": kk, "name_ru": ru}),
+            )
+            .await?;
+        assert_eq!(r.status, 201, "{}", r.text);
+        topic_ids.push(r.id());
+    }
+    let (pensions, land) = (topic_ids[0], topic_ids[1]);
+    let mut body_ids = Vec::new();
+    for (kk, ru, topic) in [
+        (
+            "Еңбек және халықты әлеуметтік қорғау министрлігі",
+            "Министерство труда и социальной защиты населения",
+            pensions,
+        ),
+        (
+            "Ауыл шаруашылығы министрлігі",
+            "Министерство сельского хозяйства",
+            land,
+        ),
+    ] {
+        let r = app
+            .post(
+                "/api/v1/bodies",
+                app.admin(),
+                json!({"name_kk": kk, "name_ru": ru, "delivery_method": "portal"}),
+            )
+            .await?;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let body = r.id();
+        let r = app
+            .put(
+                &format!("/api/v1/bodies/{body}/topics"),
+                app.admin(),
+                json!({"topic_ids": [topic]}),
+            )
+            .await?;
+        assert_eq!(r.status, 200, "{}", r.text);
+        body_ids.push(body);
+    }
+    let (labour, agri) = (body_ids[0], body_ids[1]);
+    let r = app
+        .post(
+            &format!("/api/v1/bodies/{agri}/departments"),
+            app.admin(),
+            json!({"name_kk": "Жер ресурстарын басқару комитеті",
+                   "name_ru": "Комитет по управлению земельными ресурсами",
+                   "position_kk": "Комитет төрағасы", "position_ru": "Председатель комитета"}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let department = r.id();
+    app.staff("agri", "body_officer", Some(agri)).await?;
+    let client = app
+        .client(&op, json!({"name": "Сәуле", "language": "kk"}))
+        .await?;
+    let r = app
+        .post(
+            "/api/v1/appeals",
+            &op,
+            json!({"client_id": client, "kind": "request", "channel": "web_chat", "topic_id": pensions,
+                   "text": "Зейнетақым неге азайды? Жер учаскесіне құжат қашан дайын болады?"}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let appeal = r.id();
+    let number = r.body["number"].as_str().unwrap_or_default().to_owned();
+    let due = r.body["due_at"].clone();
+    // The chat is the operator's: it is in their list.
+    let r = app
+        .post(
+            &format!("/api/v1/appeals/{appeal}/assign"),
+            &op,
+            json!({"staff_id": op_id}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let status = r.body["status"].clone();
+    let before = app.get("/api/v1/appeals?limit=500", app.admin()).await?;
+    assert_eq!(before.body["items"].as_array().map(Vec::len), Some(1));
+
+    run_script(
+        &app,
+        "parts.mjs",
+        &[
+            ("BAYLANYS_APPEAL", appeal.to_string()),
+            ("BAYLANYS_NUMBER", number.clone()),
+            ("BAYLANYS_LABOUR", labour.to_string()),
+            ("BAYLANYS_AGRI", agri.to_string()),
+            ("BAYLANYS_DEPARTMENT", department.to_string()),
+        ],
+    )
+    .await?;
+
+    // One part, split off the appeal with the second topic and the appeal's term, redirected by
+    // the operator to the ministry competent for it; the appeal itself stays with the centre.
+    let detail = app
+        .get(&format!("/api/v1/appeals/{appeal}"), app.admin())
+        .await?;
+    let parts = detail.body["parts"].as_array().cloned().unwrap_or_default();
+    assert_eq!(parts.len(), 1, "{}", detail.text);
+    let part = &parts[0];
+    assert_eq!(part["parent_id"], appeal.to_string());
+    assert_eq!(part["topic_id"], land.to_string());
+    assert_eq!(part["subject"], "Жер учаскесіне құжат");
+    assert_eq!(part["due_at"], due);
+    assert_eq!(part["status"], "redirected");
+    assert_eq!(part["body_id"], agri.to_string());
+    assert_eq!(part["department_id"], department.to_string());
+    assert_ne!(part["number"], number.as_str());
+    assert_eq!(detail.body["appeal"]["body_id"], serde_json::Value::Null);
+    assert_eq!(detail.body["appeal"]["status"], status);
+    let after = app.get("/api/v1/appeals?limit=500", app.admin()).await?;
+    assert_eq!(
+        after.body["items"].as_array().map(Vec::len),
+        Some(2),
+        "the blank subject split nothing off"
+    );
+    let part_id = part["id"].as_str().unwrap_or_default();
+    let r = app
+        .get(&format!("/api/v1/appeals/{part_id}"), app.admin())
+        .await?;
+    assert_eq!(r.body["appeal"]["parent_id"], appeal.to_string());
+    assert_eq!(r.body["appeal"]["body_id"], agri.to_string());
+    // Both the split and the redirection are the operator's acts.
+    for kind in ["appeal.split", "appeal.redirected"] {
+        let r = app
+            .get(&format!("/api/v1/events?kind={kind}"), app.admin())
+            .await?;
+        let items = r.body["items"].as_array().cloned().unwrap_or_default();
+        assert_eq!(items.len(), 1, "{kind}: {}", r.text);
+        assert_eq!(items[0]["actor_id"], op_id.to_string(), "{kind}");
+    }
     Ok(())
 }

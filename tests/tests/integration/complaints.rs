@@ -185,7 +185,7 @@ async fn complaint_workflow_and_analytics(app: TestApp) -> anyhow::Result<()> {
         .as_array()
         .into_iter()
         .flatten()
-        .any(|o| o["key"] == op_id.to_string() && o["confirmed"] == 1));
+        .any(|o| o["key"] == op_id.to_string() && o["confirmed"] == 1 && o["name"].is_string()));
     let bad = app
         .get(
             &format!("/api/v1/complaints/stats?from={to}&to={from}"),

@@ -146,7 +146,8 @@ async fn role_matrix(app: TestApp) -> anyhow::Result<()> {
                 Method::POST,
                 format!("/api/v1/appeals/{appeal_c}/redirect"),
                 Some(json!({"body_id": body_a, "reason": role})),
-                CENTRE,
+                // A body's officer sends their body's appeals on (re-redirection).
+                ALL,
             ),
             (Method::GET, "/api/v1/queues".into(), None, ALL),
             (

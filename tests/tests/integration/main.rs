@@ -22,6 +22,7 @@ mod parts;
 pub mod process;
 mod redirections;
 mod routing_engine;
+mod survey_links;
 mod surveys;
 mod templates;
 mod verification;

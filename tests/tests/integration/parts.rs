@@ -216,5 +216,45 @@ async fn split_between_competent_bodies(app: TestApp) -> anyhow::Result<()> {
         )
         .await?;
     assert_eq!(r.body["status"], "in_progress", "{}", r.text);
+
+    // The body sends its part on to the competent committee: the chain shows it forwarded, and
+    // the officer no longer sees the appeal.
+    let committee = app.body("Жер ресурстарын басқару комитеті").await?;
+    let r = app
+        .post(
+            &format!("/api/v1/appeals/{part}/redirect"),
+            &officer_agri,
+            json!({"body_id": committee, "reason": "комитеттің құзыреті"}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["body_id"], committee.to_string());
+    assert_eq!(
+        app.get(&format!("/api/v1/appeals/{part}"), &officer_agri)
+            .await?
+            .status,
+        404
+    );
+    let chain: Vec<(String, String)> = app.get(&format!("/api/v1/appeals/{part}"), &op).await?.body
+        ["timeline"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["kind"] == "appeal.redirected")
+        .filter_map(|e| {
+            let r = &e["redirection"];
+            Some((
+                r["body_id"].as_str()?.to_owned(),
+                r["state"].as_str()?.to_owned(),
+            ))
+        })
+        .collect();
+    assert_eq!(
+        chain,
+        [
+            (agri.to_string(), "forwarded".to_owned()),
+            (committee.to_string(), "sent".to_owned())
+        ]
+    );
     Ok(())
 }

@@ -310,6 +310,7 @@ async fn stats(
         m.iter()
             .map(|(k, (t, c))| ComplaintCount {
                 key: k.clone(),
+                name: None,
                 total: *t,
                 confirmed: *c,
             })
@@ -317,6 +318,12 @@ async fn stats(
     };
     out.by_category = rows(&by[0]);
     out.by_operator = rows(&by[1]);
+    // Supervisors may not list staff: the names of those complained about come with the figures.
+    for row in &mut out.by_operator {
+        if let Ok(id) = row.key.parse::<Uuid>() {
+            row.name = state.store.get_staff(id).await.ok().map(|s| s.display_name);
+        }
+    }
     out.by_topic = rows(&by[2]);
     Ok(axum::Json(out))
 }

@@ -72,22 +72,15 @@ async fn appeal(state: &AppState, id: Uuid) -> Option<Appeal> {
     }
 }
 
-/// Tells the client something about their appeal on their own channel, in the appeal's
-/// language (R6): in the web chat as a notice entry of the conversation; otherwise as a notice
-/// on the timeline carried by the outbox — by e-mail to the address on file or by SMS to the
-/// phone on file as the fallback. With neither
-/// nothing is recorded: the timeline shows only what went out. `key` makes a retried action
-/// tell once.
-pub async fn inform(state: &AppState, appeal: &Appeal, text: String, key: String) {
-    if appeal.channel == Channel::WebChat {
-        tell(state, appeal.id, MessageKind::Notice, text, None, key).await;
-        return;
-    }
+/// How a client not in the web chat can be reached: e-mail first — it carries the whole text
+/// (a redirection names the body, department and position) and costs nothing — then the
+/// phone's SMS, each only when on file and configured. Empty: the client cannot be told.
+async fn delivery_plan(state: &AppState, appeal: &Appeal) -> Vec<(DeliveryVia, String)> {
     let client = match state.store.get_client(appeal.client_id).await {
         Ok(c) => c,
         Err(e) => {
             tracing::warn!(error = %e, "client for a notification");
-            return;
+            return Vec::new();
         }
     };
     let address = |channel: Channel| {
@@ -109,9 +102,27 @@ pub async fn inform(state: &AppState, appeal: &Appeal, text: String, key: String
         .as_ref()
         .and(address(Channel::Voice))
         .map(|a| (DeliveryVia::Sms, a));
-    // E-mail first: it carries the whole text (a redirection names the body, department and
-    // position) and costs nothing; the phone's SMS is the fallback.
-    let plan: Vec<(DeliveryVia, String)> = [email, sms].into_iter().flatten().collect();
+    [email, sms].into_iter().flatten().collect()
+}
+
+/// Tells the client something about their appeal on their own channel, in the appeal's
+/// language (R6): in the web chat as a notice entry of the conversation; otherwise as a notice
+/// on the timeline carried by the outbox — by e-mail to the address on file or by SMS to the
+/// phone on file as the fallback. With neither
+/// nothing is recorded: the timeline shows only what went out. `key` makes a retried action
+/// tell once.
+pub async fn inform(state: &AppState, appeal: &Appeal, text: String, key: String) {
+    if appeal.channel == Channel::WebChat {
+        tell(state, appeal.id, MessageKind::Notice, text, None, key).await;
+        return;
+    }
+    inform_with(state, appeal, text.clone(), text, key).await;
+}
+
+/// As `inform`, off the web chat, when what is sent differs from what the timeline shows: a
+/// survey link's token goes to the client only, never into what staff read.
+async fn inform_with(state: &AppState, appeal: &Appeal, shown: String, text: String, key: String) {
+    let plan = delivery_plan(state, appeal).await;
     let subject = match appeal.language {
         baylanys_domain::Language::Kk => format!("№ {} өтініш", appeal.number),
         baylanys_domain::Language::Ru => format!("Обращение № {}", appeal.number),
@@ -128,7 +139,7 @@ pub async fn inform(state: &AppState, appeal: &Appeal, text: String, key: String
         kind: MessageKind::Notice,
         staff_id: None,
         channel: Some(channel),
-        body: text.clone(),
+        body: shown,
         interaction_id: None,
         external_id: Some(key),
     };
@@ -161,29 +172,62 @@ pub async fn inform(state: &AppState, appeal: &Appeal, text: String, key: String
     }
 }
 
-/// After an answer (or the close), the web-chat client is asked once to rate the service
-/// (R5.7, KPI 3): the survey is recorded and asked as an entry of the conversation.
+/// After an answer (or the close), the client is asked once to rate the service (R5.7, KPI 3)
+/// on the appeal's own channel: in the web chat as an entry of the conversation with the
+/// widget's buttons; otherwise by e-mail or SMS with a one-time link to the survey page (only
+/// the link token's hash is stored). A client who cannot be reached is not asked.
 pub async fn ask_survey(state: &AppState, appeal: &Appeal) {
-    if appeal.channel != Channel::WebChat {
+    if appeal.channel == Channel::WebChat {
+        match state
+            .store
+            .ask_survey(appeal.id, Channel::WebChat, None)
+            .await
+        {
+            Ok(true) => {
+                let vars = [("number", Some(appeal.number.as_str())), ("link", None)];
+                let text = render(state, Notice::Survey, appeal.language, &vars).await;
+                tell(
+                    state,
+                    appeal.id,
+                    MessageKind::Survey,
+                    text,
+                    None,
+                    format!("survey:{}", appeal.id),
+                )
+                .await;
+            }
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "survey not asked"),
+        }
         return;
     }
-    match state.store.ask_survey(appeal.id, Channel::WebChat).await {
+    let plan = delivery_plan(state, appeal).await;
+    let Some((method, _)) = plan.first() else {
+        return;
+    };
+    let token = crate::password::new_token();
+    let channel = match method {
+        DeliveryVia::Sms => Channel::Voice,
+        _ => Channel::Email,
+    };
+    let asked = state
+        .store
+        .ask_survey(
+            appeal.id,
+            channel,
+            Some(crate::password::hash_token(&token)),
+        )
+        .await;
+    match asked {
         Ok(true) => {
-            tell(
-                state,
-                appeal.id,
-                MessageKind::Survey,
-                render(
-                    state,
-                    Notice::Survey,
-                    appeal.language,
-                    &[("number", Some(&appeal.number))],
-                )
-                .await,
-                None,
-                format!("survey:{}", appeal.id),
-            )
-            .await;
+            let link = format!("{}/survey/{token}", state.config.public_url);
+            let vars = [
+                ("number", Some(appeal.number.as_str())),
+                ("link", Some(link.as_str())),
+            ];
+            let text = render(state, Notice::Survey, appeal.language, &vars).await;
+            let shown = text.replace(&token, "…");
+            inform_with(state, appeal, shown, text, format!("survey:{}", appeal.id)).await;
         }
         Ok(false) => {}
         Err(e) => tracing::warn!(error = %e, "survey not asked"),

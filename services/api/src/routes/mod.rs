@@ -18,6 +18,7 @@ pub mod pages;
 pub mod redirections;
 pub mod routing;
 pub mod staff;
+pub mod surveys;
 pub mod system;
 pub mod templates;
 pub mod verification;

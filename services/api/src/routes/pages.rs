@@ -2,7 +2,8 @@
 //! a fresh machine needs nothing else. `/console` is the single window; this first cut signs in, sets presence,
 //! answers offers and shows supervisors the live view; `/oversight.js` adds the supervisors'
 //! complaint analytics (R10); `/deliveries.js` shows how notices and redirections went out and
-//! lets supervisors retry the failed ones (R6).
+//! lets supervisors retry the failed ones (R6); `/parts.js` proposes the bodies competent for an
+//! appeal's topic, splits an appeal into parts and lists them (R30).
 
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -15,6 +16,7 @@ const CONSOLE_HTML: &str = include_str!("../../static/console.html");
 const CONSOLE_JS: &str = include_str!("../../static/console.js");
 const OVERSIGHT_JS: &str = include_str!("../../static/oversight.js");
 const DELIVERIES_JS: &str = include_str!("../../static/deliveries.js");
+const PARTS_JS: &str = include_str!("../../static/parts.js");
 const CHAT_HTML: &str = include_str!("../../static/chat.html");
 const WIDGET_JS: &str = include_str!("../../static/widget.js");
 
@@ -28,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .route("/console.js", get(console_js))
         .route("/oversight.js", get(oversight_js))
         .route("/deliveries.js", get(deliveries_js))
+        .route("/parts.js", get(parts_js))
         .route("/chat", get(chat))
         .route("/widget.js", get(widget_js))
 }
@@ -71,6 +74,16 @@ async fn deliveries_js() -> impl IntoResponse {
             (header::CACHE_CONTROL, "no-cache"),
         ],
         DELIVERIES_JS,
+    )
+}
+
+async fn parts_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        PARTS_JS,
     )
 }
 

@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::conversation::render;
 use super::text;
 use crate::error::ApiResult;
-use crate::extract::{Caller, Json, CENTRE_STAFF};
+use crate::extract::{Caller, Json};
 use crate::{convert, AppState};
 use baylanys_domain::templates::{date, Notice};
 
@@ -30,9 +30,19 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(update_department))
 }
 
+/// Centre staff redirect; a body's officers send their body's appeals on.
+const REDIRECTORS: &[Role] = &[
+    Role::Admin,
+    Role::Supervisor,
+    Role::Operator,
+    Role::BodyOfficer,
+];
+
 /// Redirects the appeal to the competent body (and department). The body's term — the appeal
 /// kind's working days (АППК art. 76) — starts today; a redirection later than the centre's
 /// own deadline for forwarding (3 working days after registration, art. 65) is marked late.
+/// A body's officer may send an appeal of their body on to the competent body (re-redirection);
+/// the redirection it replaces is marked forwarded and the officer no longer sees the appeal.
 #[utoipa::path(post, path = "/api/v1/appeals/{id}/redirect", tag = "appeals", security(("bearer" = [])),
     params(("id" = Uuid, Path)), request_body = RedirectAppeal,
     responses(
@@ -46,7 +56,7 @@ async fn redirect(
     Path(id): Path<Uuid>,
     Json(req): Json<RedirectAppeal>,
 ) -> ApiResult<axum::Json<AppealView>> {
-    caller.require(CENTRE_STAFF)?;
+    caller.require(REDIRECTORS)?;
     let reason = text("reason", &req.reason, 2000)?;
     let appeal = state.store.get_appeal(id, caller.staff.scope()).await?;
     let now = baylanys_store::now();
