@@ -28,7 +28,9 @@ pub enum Notice {
     MoreInformation,
     /// The answer.
     Answered,
-    /// The conversation or the appeal was closed.
+    /// The web-chat conversation ended (the contact, or the appeal with it).
+    Ended,
+    /// The appeal was closed (told by e-mail or SMS off the web chat).
     Closed,
     /// The satisfaction question (R5.7); `{link}` is the survey page for e-mail and SMS.
     Survey,
@@ -37,13 +39,14 @@ pub enum Notice {
 }
 
 impl Notice {
-    pub const ALL: [Notice; 9] = [
+    pub const ALL: [Notice; 10] = [
         Notice::Registered,
         Notice::Redirected,
         Notice::Accepted,
         Notice::Extended,
         Notice::MoreInformation,
         Notice::Answered,
+        Notice::Ended,
         Notice::Closed,
         Notice::Survey,
         Notice::Split,
@@ -58,7 +61,7 @@ impl Notice {
             Notice::Extended => &["number", "date", "reason"],
             Notice::MoreInformation => &["number", "question"],
             Notice::Answered => &["number", "answer"],
-            Notice::Closed => &["number"],
+            Notice::Ended | Notice::Closed => &["number"],
             Notice::Survey => &["number", "link"],
             Notice::Split => &["number", "part_number", "subject"],
         }
@@ -72,6 +75,7 @@ impl Notice {
             Notice::Extended => "extended",
             Notice::MoreInformation => "more_information",
             Notice::Answered => "answered",
+            Notice::Ended => "ended",
             Notice::Closed => "closed",
             Notice::Survey => "survey",
             Notice::Split => "split",
@@ -100,9 +104,12 @@ impl Notice {
             (Notice::Answered, Kk) => "№ {number} өтінішіңізге жауап берілді: {answer}",
             (Notice::Answered, Ru) => "На ваше обращение № {number} дан ответ: {answer}",
             (Notice::Answered, En) => "Your appeal No. {number} has been answered: {answer}",
-            (Notice::Closed, Kk) => "Әңгіме аяқталды. Өтініш нөмірі: {number}. Рақмет!",
-            (Notice::Closed, Ru) => "Разговор завершён. Номер обращения: {number}. Спасибо!",
-            (Notice::Closed, En) => "The conversation has ended. Appeal number: {number}. Thank you!",
+            (Notice::Ended, Kk) => "Әңгіме аяқталды. Өтініш нөмірі: {number}. Рақмет!",
+            (Notice::Ended, Ru) => "Разговор завершён. Номер обращения: {number}. Спасибо!",
+            (Notice::Ended, En) => "The conversation has ended. Appeal number: {number}. Thank you!",
+            (Notice::Closed, Kk) => "№ {number} өтініш бойынша жұмыс аяқталды, өтініш жабылды. Рақмет!",
+            (Notice::Closed, Ru) => "Работа по обращению № {number} завершена, обращение закрыто. Спасибо!",
+            (Notice::Closed, En) => "Work on your appeal No. {number} is complete and the appeal is closed. Thank you!",
             (Notice::Survey, Kk) => "№ {number} өтініш бойынша қызмет сапасын 1-ден 5-ке дейін бағалаңыз (5 — өте жақсы).[ {link}]",
             (Notice::Survey, Ru) => "Оцените, пожалуйста, качество обслуживания по обращению № {number} от 1 до 5 (5 — отлично).[ {link}]",
             (Notice::Survey, En) => "Please rate the service on appeal No. {number} from 1 to 5 (5 is excellent).[ {link}]",
@@ -363,7 +370,7 @@ mod tests {
         );
         // Other kinds keep their defaults.
         assert!(mine
-            .render(Notice::Closed, Language::Ru, &[("number", Some("5"))])
+            .render(Notice::Ended, Language::Ru, &[("number", Some("5"))])
             .starts_with("Разговор завершён"));
     }
 

@@ -120,5 +120,18 @@ async fn survey_by_link_in_email_and_chromium() -> anyhow::Result<()> {
     let r = app.post(&api, "", json!({"score": 1})).await?;
     assert_eq!(r.status, 409, "{}", r.text);
     assert_eq!(app.get(&api, "").await?.body["answered"], true);
+    // Closed: told by e-mail too (R6), and not asked to rate again.
+    let r = app
+        .post(
+            &format!("/api/v1/appeals/{appeal}/status"),
+            &op,
+            json!({"status": "closed"}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let closed = body_text(&wait_for_mail(&sink, 4).await?);
+    assert!(closed.contains("обращение закрыто"), "{closed}");
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(sink.messages().len(), 4, "one survey per appeal");
     Ok(())
 }

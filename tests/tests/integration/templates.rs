@@ -41,6 +41,7 @@ async fn admins_edit_what_citizens_are_told() -> anyhow::Result<()> {
             "accepted",
             "answered",
             "closed",
+            "ended",
             "extended",
             "more_information",
             "redirected",

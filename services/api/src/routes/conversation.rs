@@ -290,7 +290,7 @@ pub async fn ended(state: &AppState, contact: &Interaction) {
         MessageKind::Close,
         render(
             state,
-            Notice::Closed,
+            Notice::Ended,
             appeal.language,
             &[("number", Some(&appeal.number))],
         )
@@ -301,9 +301,13 @@ pub async fn ended(state: &AppState, contact: &Interaction) {
     .await;
 }
 
-/// The appeal was closed: a web-chat client still in the conversation is told, once.
+/// The appeal was closed: a web-chat client still in the conversation is told, once; a client
+/// of another channel by e-mail or SMS (R6).
 pub async fn closed(state: &AppState, appeal: &Appeal) {
     if appeal.channel != Channel::WebChat {
+        let vars = [("number", Some(appeal.number.as_str()))];
+        let text = render(state, Notice::Closed, appeal.language, &vars).await;
+        inform(state, appeal, text, format!("closed:{}", appeal.id)).await;
         return;
     }
     // Ending the contact may already have said it.
@@ -322,7 +326,7 @@ pub async fn closed(state: &AppState, appeal: &Appeal) {
         MessageKind::Close,
         render(
             state,
-            Notice::Closed,
+            Notice::Ended,
             appeal.language,
             &[("number", Some(&appeal.number))],
         )
