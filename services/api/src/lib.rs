@@ -204,6 +204,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::templates::router())
         .merge(routes::competence::router())
         .merge(routes::surveys::router())
+        .merge(routes::kpis::router())
         .merge(routes::complaints::router())
         .merge(routes::catalog::router())
         .merge(routes::calendar::router())

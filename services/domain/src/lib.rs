@@ -12,6 +12,7 @@ mod enums;
 mod error;
 mod hours;
 mod iin;
+pub mod kpi;
 pub mod notice;
 pub mod router;
 pub mod templates;

@@ -467,7 +467,7 @@ macro_rules! impl_dispatch_store {
                         $crate::events::Draft::new(
                             event_kind::INTERACTION_STARTED,
                             actor,
-                            serde_json::json!({ "channel": channel, "direction": row.direction, "state": "queued", "queue_id": queue_id }),
+                            serde_json::json!({ "channel": channel, "direction": row.direction, "state": "queued", "queue_id": queue_id, "via": "transfer" }),
                         )
                         .appeal(row.appeal_id)
                         .interaction(new_id),

@@ -127,6 +127,68 @@ macro_rules! impl_event_store {
                     qb.build_query_as().fetch_all(&self.reader).await?;
                 Ok(rows.into_iter().map($crate::Event::from).collect())
             }
+
+            async fn scan_events(
+                &self,
+                kinds: &[&str],
+                from: chrono::DateTime<chrono::Utc>,
+                to: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::StoreResult<Vec<$crate::Event>> {
+                let mut out = Vec::new();
+                for kind in kinds {
+                    let rows: Vec<$crate::rows::EventRow> = sqlx::query_as(
+                        "SELECT * FROM events WHERE kind = $1 AND at >= $2 AND at < $3 ORDER BY at, id",
+                    )
+                    .bind(kind)
+                    .bind(from)
+                    .bind(to)
+                    .fetch_all(&self.reader)
+                    .await?;
+                    out.extend(rows.into_iter().map($crate::Event::from));
+                }
+                out.sort_by_key(|e| e.id);
+                Ok(out)
+            }
+
+            async fn kpi_settings(&self) -> $crate::StoreResult<baylanys_domain::kpi::KpiSettings> {
+                self.setting("kpi.settings").await
+            }
+
+            async fn set_kpi_settings(
+                &self,
+                settings: baylanys_domain::kpi::KpiSettings,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<baylanys_domain::kpi::KpiSettings> {
+                settings.validate()?;
+                self.save_setting("kpi.settings", &settings, actor).await?;
+                Ok(settings)
+            }
+
+            async fn events_of_appeals(
+                &self,
+                appeals: &[uuid::Uuid],
+                kinds: &[&str],
+            ) -> $crate::StoreResult<Vec<$crate::Event>> {
+                let mut out = Vec::new();
+                for chunk in appeals.chunks(400) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT * FROM events WHERE kind IN (");
+                    let mut list = qb.separated(", ");
+                    for k in kinds {
+                        list.push_bind(k.to_string());
+                    }
+                    qb.push(") AND appeal_id IN (");
+                    let mut list = qb.separated(", ");
+                    for id in chunk {
+                        list.push_bind(*id);
+                    }
+                    qb.push(")");
+                    let rows: Vec<$crate::rows::EventRow> =
+                        qb.build_query_as().fetch_all(&self.reader).await?;
+                    out.extend(rows.into_iter().map($crate::Event::from));
+                }
+                out.sort_by_key(|e| e.id);
+                Ok(out)
+            }
         }
     };
 }

@@ -568,6 +568,23 @@ pub trait CalendarStore: Send + Sync {
 #[async_trait]
 pub trait EventStore: Send + Sync {
     async fn list_events(&self, filter: EventFilter) -> StoreResult<Vec<Event>>;
+    /// Every event of the given kinds in `[from, to)`, oldest first, for the KPI engine (R35):
+    /// read on the `(kind, at)` index, one kind at a time.
+    async fn scan_events(
+        &self,
+        kinds: &[&str],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<Event>>;
+    /// The events of the given kinds of these appeals, wherever in time they are (e.g. what an
+    /// appeal was when it came in, or its contacts before it was resolved), oldest first.
+    async fn events_of_appeals(&self, appeals: &[Uuid], kinds: &[&str]) -> StoreResult<Vec<Event>>;
+    async fn kpi_settings(&self) -> StoreResult<baylanys_domain::kpi::KpiSettings>;
+    async fn set_kpi_settings(
+        &self,
+        settings: baylanys_domain::kpi::KpiSettings,
+        actor: Actor,
+    ) -> StoreResult<baylanys_domain::kpi::KpiSettings>;
 }
 
 /// The whole store, chosen once at start-up.

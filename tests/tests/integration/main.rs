@@ -17,6 +17,7 @@ mod http_errors;
 mod http_flow;
 mod http_roles;
 mod http_routing;
+mod kpis;
 mod notifications;
 mod parts;
 pub mod process;

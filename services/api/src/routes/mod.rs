@@ -13,6 +13,7 @@ pub mod conversation;
 pub mod deadlines;
 pub mod deliveries;
 pub mod dispatch;
+pub mod kpis;
 pub mod oversight;
 pub mod pages;
 pub mod redirections;

@@ -1,0 +1,486 @@
+//! The KPI engine (Appendix 1; DESIGN "KPI definitions"). `compute` reads the events of a period
+//! — plus what the definitions need around it: a call's answer after the period ended, a repeat
+//! contact within the days after a resolution — and folds them into figures:
+//!
+//! - **wait after the voice menu**: mean of (answered − entered the queue) over voice calls that
+//!   entered a queue in the period and were answered; also with the abandoned calls' waits;
+//! - **lost calls**: calls that entered the queue and were abandoned before an answer ÷ calls
+//!   that entered (abandons shorter than the setting are left out of both);
+//! - **service level**: calls answered within the setting's seconds ÷ calls that entered;
+//! - **CSAT**: mean score and share of 4–5 among survey answers given in the period;
+//! - **FCR**: appeals resolved in the period in their first contact, never redirected or
+//!   escalated, not reopened, and with no new appeal of the client on the same topic within the
+//!   setting's days ÷ appeals resolved in the period;
+//! - **AHT**: mean of (ended − answered) over contacts answered in the period, minutes;
+//! - **first response**: mean of (first staff message − contact started) over written contacts;
+//! - volumes by channel (report rows 13–14) and confirmed complaints (row 20).
+//!
+//! A transferred contact's second leg is part of the same call: it is not a new entry into the
+//! queue. A part split from an appeal is not a new appeal received.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use baylanys_domain::event_kind as k;
+use baylanys_domain::kpi::{Band, BandStatus, KpiSettings};
+use baylanys_domain::Channel;
+use baylanys_store::{Event, Store, StoreResult};
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// The period and the slice to compute for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KpiQuery {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub channel: Option<Channel>,
+    pub queue_id: Option<Uuid>,
+    pub topic_id: Option<Uuid>,
+    pub operator_id: Option<Uuid>,
+}
+
+/// One figure with the number of cases it rests on and, for a KPI, its band.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Figure {
+    /// `None` when there is nothing to compute it from (no calls, no answers).
+    pub value: Option<f64>,
+    /// The cases behind it (calls, answers, appeals, contacts).
+    pub count: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band: Option<Band>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<BandStatus>,
+}
+
+impl Figure {
+    fn of(value: Option<f64>, count: u64, band: Option<Band>) -> Figure {
+        let value = value.map(|v| (v * 100.0).round() / 100.0);
+        Figure {
+            value,
+            count,
+            band,
+            status: band.zip(value).map(|(b, v)| b.status(v)),
+        }
+    }
+}
+
+/// The KPIs of a period.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Kpis {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// Appeals received (report row 13), and by channel (row 14).
+    pub appeals_received: u64,
+    pub appeals_by_channel: BTreeMap<String, u64>,
+    /// Voice calls that entered a queue after the voice menu, were answered, were lost.
+    pub calls_entered: u64,
+    pub calls_answered: u64,
+    pub calls_lost: u64,
+    /// KPI 1 (row 15), seconds.
+    pub wait_after_ivr_secs: Figure,
+    /// The same mean with the abandoned calls' waits included.
+    pub wait_with_abandoned_secs: Figure,
+    /// KPI 5 (row 18), %.
+    pub lost_calls_pct: Figure,
+    pub service_level_pct: Figure,
+    /// KPI 3 (row 16).
+    pub csat_mean: Figure,
+    pub csat_share_pct: Figure,
+    /// KPI 4 (row 17), %.
+    pub fcr_pct: Figure,
+    /// KPI 2, %: from QA reviews; none until reviews are recorded.
+    pub accuracy_pct: Figure,
+    /// Row 19, minutes.
+    pub aht_minutes: Figure,
+    pub first_response_secs: Figure,
+    /// Row 20.
+    pub complaints_confirmed: u64,
+}
+
+/// The event kinds the engine reads in its window.
+const WINDOW_KINDS: &[&str] = &[
+    k::APPEAL_CREATED,
+    k::INTERACTION_STARTED,
+    k::INTERACTION_UPDATED,
+    k::MESSAGE_ADDED,
+    k::APPEAL_STATUS_CHANGED,
+    k::SURVEY_ANSWERED,
+    k::COMPLAINT_DECIDED,
+];
+
+/// Per appeal, before its resolution: contacts, redirections, escalations, reopenings.
+const HISTORY_KINDS: &[&str] = &[
+    k::APPEAL_CREATED,
+    k::INTERACTION_STARTED,
+    k::APPEAL_REDIRECTED,
+    k::ROUTING_ESCALATED,
+    k::APPEAL_STATUS_CHANGED,
+];
+
+/// How long after the period a call's answer or abandonment is still looked for.
+const CALL_TAIL_HOURS: i64 = 24;
+
+/// Reads what the period needs from the store and computes.
+pub async fn kpis(store: &dyn Store, q: &KpiQuery) -> StoreResult<Kpis> {
+    let settings = store.kpi_settings().await?;
+    let tail = Duration::days(i64::from(settings.repeat_contact_days))
+        .max(Duration::hours(CALL_TAIL_HOURS));
+    let window = store
+        .scan_events(
+            WINDOW_KINDS,
+            q.from - Duration::hours(CALL_TAIL_HOURS),
+            q.to + tail,
+        )
+        .await?;
+    // What each appeal touched in the period was when it came in, and its history.
+    let mut appeals: Vec<Uuid> = window.iter().filter_map(|e| e.appeal_id).collect();
+    appeals.sort();
+    appeals.dedup();
+    let history = store.events_of_appeals(&appeals, HISTORY_KINDS).await?;
+    Ok(compute(q, &settings, &window, &history))
+}
+
+fn text<'a>(e: &'a Event, field: &str) -> Option<&'a str> {
+    e.data.get(field).and_then(Value::as_str)
+}
+
+fn uuid(e: &Event, field: &str) -> Option<Uuid> {
+    text(e, field).and_then(|s| s.parse().ok())
+}
+
+fn secs(a: DateTime<Utc>, b: DateTime<Utc>) -> f64 {
+    (b - a).num_milliseconds() as f64 / 1000.0
+}
+
+fn mean(xs: &[f64]) -> Option<f64> {
+    (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)
+}
+
+fn pct(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| 100.0 * part as f64 / whole as f64)
+}
+
+/// What an appeal was when it came in.
+#[derive(Debug, Clone, Default)]
+struct Opening {
+    channel: Option<String>,
+    topic_id: Option<Uuid>,
+    queue_id: Option<Uuid>,
+    client_id: Option<Uuid>,
+    split: bool,
+}
+
+impl Opening {
+    fn of(e: &Event) -> Opening {
+        Opening {
+            channel: text(e, "channel").map(str::to_owned),
+            topic_id: uuid(e, "topic_id"),
+            queue_id: uuid(e, "queue_id"),
+            client_id: e.client_id,
+            split: e.data.get("split_from").is_some_and(|v| !v.is_null()),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Contact {
+    appeal_id: Option<Uuid>,
+    started: Option<DateTime<Utc>>,
+    channel: Option<String>,
+    queue_id: Option<Uuid>,
+    /// Entered a queue when it started (a call after the voice menu, a waiting chat).
+    queued: bool,
+    transfer: bool,
+    answered: Option<(DateTime<Utc>, Option<Uuid>)>,
+    ended: Option<DateTime<Utc>>,
+    abandoned: Option<DateTime<Utc>>,
+    first_staff_message: Option<DateTime<Utc>>,
+}
+
+/// The figures, from the events of the window and the histories of the appeals in it.
+pub fn compute(q: &KpiQuery, s: &KpiSettings, window: &[Event], history: &[Event]) -> Kpis {
+    let in_period = |at: DateTime<Utc>| at >= q.from && at < q.to;
+    let channel = q.channel.map(|c| c.as_str());
+    let openings: HashMap<Uuid, Opening> = history
+        .iter()
+        .chain(window)
+        .filter(|e| e.kind == k::APPEAL_CREATED)
+        .filter_map(|e| Some((e.appeal_id?, Opening::of(e))))
+        .collect();
+    let appeal_matches = |appeal: Option<Uuid>| {
+        let o = appeal.and_then(|a| openings.get(&a));
+        let o = o.cloned().unwrap_or_default();
+        channel.is_none_or(|c| o.channel.as_deref() == Some(c))
+            && q.topic_id.is_none_or(|t| o.topic_id == Some(t))
+            && q.queue_id.is_none_or(|x| o.queue_id == Some(x))
+    };
+
+    // Volumes (rows 13–14).
+    let mut appeals_by_channel = BTreeMap::new();
+    let mut appeals_received = 0;
+    for e in window
+        .iter()
+        .filter(|e| e.kind == k::APPEAL_CREATED && in_period(e.at))
+    {
+        let o = Opening::of(e);
+        if o.split || !appeal_matches(e.appeal_id) {
+            continue;
+        }
+        appeals_received += 1;
+        *appeals_by_channel
+            .entry(o.channel.unwrap_or_else(|| "unknown".into()))
+            .or_insert(0) += 1;
+    }
+
+    // Contacts, by interaction.
+    let mut contacts: HashMap<Uuid, Contact> = HashMap::new();
+    for e in window {
+        let Some(id) = e.interaction_id else { continue };
+        match e.kind.as_str() {
+            k::INTERACTION_STARTED => {
+                let c = contacts.entry(id).or_default();
+                c.appeal_id = e.appeal_id;
+                c.started = Some(e.at);
+                c.channel = text(e, "channel").map(str::to_owned);
+                c.queue_id = uuid(e, "queue_id");
+                c.queued = text(e, "state") == Some("queued");
+                c.transfer = text(e, "via") == Some("transfer");
+            }
+            k::INTERACTION_UPDATED => {
+                let c = contacts.entry(id).or_default();
+                if c.channel.is_none() {
+                    c.channel = text(e, "channel").map(str::to_owned);
+                }
+                match text(e, "state") {
+                    Some("answered") if c.answered.is_none() => {
+                        c.answered = Some((e.at, uuid(e, "operator_id")))
+                    }
+                    Some("ended") if c.ended.is_none() => c.ended = Some(e.at),
+                    Some("abandoned") if c.abandoned.is_none() => c.abandoned = Some(e.at),
+                    _ => {}
+                }
+            }
+            k::MESSAGE_ADDED if text(e, "author") == Some("operator") => {
+                let c = contacts.entry(id).or_default();
+                if c.first_staff_message.is_none() {
+                    c.first_staff_message = Some(e.at);
+                }
+            }
+            _ => {}
+        }
+    }
+    // A contact registered by staff is answered when it starts.
+    for e in window.iter().filter(|e| e.kind == k::INTERACTION_STARTED) {
+        if let (Some(id), Some("answered")) = (e.interaction_id, text(e, "state")) {
+            if let Some(c) = contacts.get_mut(&id) {
+                c.answered.get_or_insert((e.at, e.actor_id));
+            }
+        }
+    }
+
+    // Calls after the voice menu (KPIs 1 and 5, service level).
+    let (mut entered, mut answered_n, mut lost, mut within_sl) = (0u64, 0u64, 0u64, 0u64);
+    let (mut waits, mut waits_all) = (Vec::new(), Vec::new());
+    for c in contacts.values() {
+        let Some(started) = c.started else { continue };
+        let call = c.queued
+            && !c.transfer
+            && c.channel.as_deref() == Some(Channel::Voice.as_str())
+            && in_period(started);
+        if !call
+            || q.queue_id.is_some_and(|x| c.queue_id != Some(x))
+            || q.topic_id.is_some() && !appeal_matches(c.appeal_id)
+        {
+            continue;
+        }
+        match (c.answered, c.abandoned) {
+            (Some((at, op)), _) => {
+                if q.operator_id.is_some_and(|o| op != Some(o)) {
+                    continue;
+                }
+                entered += 1;
+                answered_n += 1;
+                let w = secs(started, at);
+                within_sl += u64::from(w <= f64::from(s.service_level_secs));
+                waits.push(w);
+                waits_all.push(w);
+            }
+            (None, Some(at)) => {
+                if q.operator_id.is_some() {
+                    continue;
+                }
+                let w = secs(started, at);
+                if w < f64::from(s.short_abandon_secs) {
+                    continue;
+                }
+                entered += 1;
+                lost += 1;
+                waits_all.push(w);
+            }
+            // Still waiting, or its end is beyond what was read: not decided yet.
+            (None, None) => {}
+        }
+    }
+
+    // AHT and first response, over contacts answered in the period.
+    let (mut handling, mut first_response) = (Vec::new(), Vec::new());
+    for c in contacts.values() {
+        let Some((answered_at, op)) = c.answered else {
+            continue;
+        };
+        if !in_period(answered_at)
+            || channel.is_some_and(|ch| c.channel.as_deref() != Some(ch))
+            || q.operator_id.is_some_and(|o| op != Some(o))
+            || q.queue_id.is_some_and(|x| c.queue_id != Some(x))
+            || q.topic_id.is_some() && !appeal_matches(c.appeal_id)
+        {
+            continue;
+        }
+        if let Some(end) = c.ended {
+            handling.push(secs(answered_at, end) / 60.0);
+        }
+        if c.channel.as_deref() != Some(Channel::Voice.as_str()) {
+            if let (Some(start), Some(first)) = (c.started, c.first_staff_message) {
+                first_response.push(secs(start, first));
+            }
+        }
+    }
+
+    // Satisfaction (KPI 3).
+    let scores: Vec<f64> = window
+        .iter()
+        .filter(|e| e.kind == k::SURVEY_ANSWERED && in_period(e.at))
+        .filter(|e| appeal_matches(e.appeal_id))
+        .filter(|e| {
+            q.operator_id
+                .is_none_or(|o| uuid(e, "assignee_id") == Some(o))
+        })
+        .filter_map(|e| e.data.get("score").and_then(Value::as_f64))
+        .collect();
+    let satisfied = scores.iter().filter(|s| **s >= 4.0).count() as u64;
+
+    // First contact resolution (KPI 4).
+    let (resolved, fcr) = first_contact(q, s, window, history, &openings, &appeal_matches);
+
+    let complaints_confirmed = window
+        .iter()
+        .filter(|e| e.kind == k::COMPLAINT_DECIDED && in_period(e.at))
+        .filter(|e| e.data.get("confirmed").and_then(Value::as_bool) == Some(true))
+        .filter(|e| appeal_matches(e.appeal_id))
+        .count() as u64;
+
+    Kpis {
+        from: q.from,
+        to: q.to,
+        appeals_received,
+        appeals_by_channel,
+        calls_entered: entered,
+        calls_answered: answered_n,
+        calls_lost: lost,
+        wait_after_ivr_secs: Figure::of(mean(&waits), answered_n, Some(s.wait_after_ivr_secs)),
+        wait_with_abandoned_secs: Figure::of(mean(&waits_all), waits_all.len() as u64, None),
+        lost_calls_pct: Figure::of(pct(lost, entered), entered, Some(s.lost_calls_pct)),
+        service_level_pct: Figure::of(pct(within_sl, entered), entered, None),
+        csat_mean: Figure::of(mean(&scores), scores.len() as u64, Some(s.csat_mean)),
+        csat_share_pct: Figure::of(
+            pct(satisfied, scores.len() as u64),
+            scores.len() as u64,
+            Some(s.csat_share_pct),
+        ),
+        fcr_pct: Figure::of(pct(fcr, resolved), resolved, Some(s.fcr_pct)),
+        accuracy_pct: Figure::of(None, 0, Some(s.accuracy_pct)),
+        aht_minutes: Figure::of(mean(&handling), handling.len() as u64, None),
+        first_response_secs: Figure::of(mean(&first_response), first_response.len() as u64, None),
+        complaints_confirmed,
+    }
+}
+
+/// A client and the topic of their appeal: a new appeal on the same pair is a repeat contact.
+type ClientTopic = (Uuid, Option<Uuid>);
+
+/// Resolved in the period, and of those resolved at the first contact.
+fn first_contact(
+    q: &KpiQuery,
+    s: &KpiSettings,
+    window: &[Event],
+    history: &[Event],
+    openings: &HashMap<Uuid, Opening>,
+    appeal_matches: &dyn Fn(Option<Uuid>) -> bool,
+) -> (u64, u64) {
+    let is_resolution = |e: &Event| {
+        e.kind == k::APPEAL_STATUS_CHANGED
+            && match text(e, "to") {
+                Some("answered") => true,
+                // Closing an answered appeal is not a second resolution.
+                Some("closed") => text(e, "from") != Some("answered"),
+                _ => false,
+            }
+    };
+    // Each appeal's first resolution in the period.
+    let mut resolutions: BTreeMap<Uuid, &Event> = BTreeMap::new();
+    for e in window
+        .iter()
+        .filter(|e| is_resolution(e) && e.at >= q.from && e.at < q.to)
+    {
+        if let Some(a) = e.appeal_id {
+            resolutions.entry(a).or_insert(e);
+        }
+    }
+    let mut by_appeal: HashMap<Uuid, Vec<&Event>> = HashMap::new();
+    for e in history {
+        if let Some(a) = e.appeal_id {
+            by_appeal.entry(a).or_default().push(e);
+        }
+    }
+    // New appeals by client and topic, for repeat contacts.
+    let mut later: HashMap<ClientTopic, Vec<(DateTime<Utc>, Uuid)>> = HashMap::new();
+    for e in window.iter().filter(|e| e.kind == k::APPEAL_CREATED) {
+        let o = Opening::of(e);
+        if let (Some(client), Some(a), false) = (o.client_id, e.appeal_id, o.split) {
+            later
+                .entry((client, o.topic_id))
+                .or_default()
+                .push((e.at, a));
+        }
+    }
+    let repeat = Duration::days(i64::from(s.repeat_contact_days));
+    let (mut resolved, mut fcr) = (0u64, 0u64);
+    let mut seen = HashSet::new();
+    for (appeal, e) in resolutions {
+        if !appeal_matches(Some(appeal)) || q.operator_id.is_some_and(|o| e.actor_id != Some(o)) {
+            continue;
+        }
+        if !seen.insert(appeal) {
+            continue;
+        }
+        resolved += 1;
+        let events = by_appeal.get(&appeal).map(Vec::as_slice).unwrap_or(&[]);
+        let before = |x: &&&Event| x.id < e.id;
+        let contacts = events
+            .iter()
+            .filter(before)
+            .filter(|x| x.kind == k::INTERACTION_STARTED && text(x, "via") != Some("transfer"))
+            .count();
+        let sent_on = events
+            .iter()
+            .filter(before)
+            .any(|x| x.kind == k::APPEAL_REDIRECTED || x.kind == k::ROUTING_ESCALATED);
+        let reopened = events.iter().any(|x| {
+            x.id > e.id
+                && x.kind == k::APPEAL_STATUS_CHANGED
+                && matches!(text(x, "from"), Some("answered" | "closed"))
+                && !matches!(text(x, "to"), Some("answered" | "closed"))
+        });
+        let o = openings.get(&appeal).cloned().unwrap_or_default();
+        let repeated = o.client_id.is_some_and(|client| {
+            later.get(&(client, o.topic_id)).is_some_and(|list| {
+                list.iter()
+                    .any(|(at, other)| *other != appeal && *at > e.at && *at <= e.at + repeat)
+            })
+        });
+        fcr += u64::from(contacts <= 1 && !sent_on && !reopened && !repeated);
+    }
+    (resolved, fcr)
+}
