@@ -14,6 +14,7 @@ mod clients;
 mod events;
 mod outbox;
 pub mod problem;
+mod qa;
 mod routing;
 pub mod ws;
 
@@ -30,6 +31,7 @@ pub use clients::*;
 pub use events::*;
 pub use outbox::*;
 pub use problem::ProblemDetails;
+pub use qa::*;
 pub use routing::*;
 
 use serde::{Deserialize, Deserializer};

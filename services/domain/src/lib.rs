@@ -14,6 +14,8 @@ mod hours;
 mod iin;
 pub mod kpi;
 pub mod notice;
+pub mod qa;
+pub mod report;
 pub mod router;
 pub mod templates;
 mod text;
@@ -64,6 +66,10 @@ pub mod event_kind {
     pub const COMPLAINT_ESCALATED: &str = "complaint.escalated";
     /// Confirmed or not, with the result the client is told (R9.4; report row 20).
     pub const COMPLAINT_DECIDED: &str = "complaint.decided";
+    /// A supervisor scored a contact against the QA scorecard (R26–R28); KPI 2 counts the
+    /// reviews whose `accurate` is true. Data: review_id, interaction_id, operator_id, channel,
+    /// queue_id, total, accurate.
+    pub const QA_REVIEWED: &str = "qa.reviewed";
     /// The due date moved by a reasoned decision (АППК art. 76).
     pub const APPEAL_EXTENDED: &str = "appeal.extended";
     /// The due date is near (the reminder of the deadline settings).

@@ -90,7 +90,8 @@ pub struct Kpis {
     pub csat_share_pct: Figure,
     /// KPI 4 (row 17), %.
     pub fcr_pct: Figure,
-    /// KPI 2, %: from QA reviews; none until reviews are recorded.
+    /// KPI 2, %: QA reviews in the period passing accuracy, completeness and procedure ÷ QA
+    /// reviews (R26–R28); none until reviews are recorded.
     pub accuracy_pct: Figure,
     /// Row 19, minutes.
     pub aht_minutes: Figure,
@@ -108,6 +109,7 @@ const WINDOW_KINDS: &[&str] = &[
     k::APPEAL_STATUS_CHANGED,
     k::SURVEY_ANSWERED,
     k::COMPLAINT_DECIDED,
+    k::QA_REVIEWED,
 ];
 
 /// Per appeal, before its resolution: contacts, redirections, escalations, reopenings.
@@ -364,6 +366,27 @@ pub fn compute(q: &KpiQuery, s: &KpiSettings, window: &[Event], history: &[Event
     // First contact resolution (KPI 4).
     let (resolved, fcr) = first_contact(q, s, window, history, &openings, &appeal_matches);
 
+    // Accuracy (KPI 2; R26–R28): reviews recorded in the period, accurate ÷ all. A review
+    // carries the contact's operator, channel and queue; the topic is the appeal's.
+    let reviews: Vec<bool> = window
+        .iter()
+        .filter(|e| e.kind == k::QA_REVIEWED && in_period(e.at))
+        .filter(|e| channel.is_none_or(|c| text(e, "channel") == Some(c)))
+        .filter(|e| {
+            q.operator_id
+                .is_none_or(|o| uuid(e, "operator_id") == Some(o))
+        })
+        .filter(|e| q.queue_id.is_none_or(|x| uuid(e, "queue_id") == Some(x)))
+        .filter(|e| {
+            q.topic_id.is_none_or(|t| {
+                let o = e.appeal_id.and_then(|a| openings.get(&a));
+                o.and_then(|o| o.topic_id) == Some(t)
+            })
+        })
+        .map(|e| e.data.get("accurate").and_then(Value::as_bool) == Some(true))
+        .collect();
+    let accurate = reviews.iter().filter(|a| **a).count() as u64;
+
     let complaints_confirmed = window
         .iter()
         .filter(|e| e.kind == k::COMPLAINT_DECIDED && in_period(e.at))
@@ -390,7 +413,11 @@ pub fn compute(q: &KpiQuery, s: &KpiSettings, window: &[Event], history: &[Event
             Some(s.csat_share_pct),
         ),
         fcr_pct: Figure::of(pct(fcr, resolved), resolved, Some(s.fcr_pct)),
-        accuracy_pct: Figure::of(None, 0, Some(s.accuracy_pct)),
+        accuracy_pct: Figure::of(
+            pct(accurate, reviews.len() as u64),
+            reviews.len() as u64,
+            Some(s.accuracy_pct),
+        ),
         aht_minutes: Figure::of(mean(&handling), handling.len() as u64, None),
         first_response_secs: Figure::of(mean(&first_response), first_response.len() as u64, None),
         complaints_confirmed,

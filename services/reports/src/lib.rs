@@ -3,6 +3,8 @@
 //! band. Nothing here is counted by hand or stored as a number: every figure is recomputed from
 //! the events, and each names how many events it rests on.
 
+pub mod boqbe;
+pub mod facts;
 pub mod kpi;
 
 pub use kpi::{compute, kpis, Figure, KpiQuery, Kpis};

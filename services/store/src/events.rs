@@ -164,6 +164,38 @@ macro_rules! impl_event_store {
                 Ok(settings)
             }
 
+            async fn centre_profile(
+                &self,
+            ) -> $crate::StoreResult<baylanys_domain::report::CentreProfile> {
+                self.setting("report.profile").await
+            }
+
+            async fn set_centre_profile(
+                &self,
+                profile: baylanys_domain::report::CentreProfile,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<baylanys_domain::report::CentreProfile> {
+                profile.validate()?;
+                self.save_setting("report.profile", &profile, actor).await?;
+                Ok(profile)
+            }
+
+            async fn report_state(
+                &self,
+                half: &str,
+            ) -> $crate::StoreResult<baylanys_domain::report::ReportState> {
+                self.setting(&format!("report.boqbe.{half}")).await
+            }
+
+            async fn save_report_state(
+                &self,
+                half: &str,
+                state: baylanys_domain::report::ReportState,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<()> {
+                self.save_setting(&format!("report.boqbe.{half}"), &state, actor).await
+            }
+
             async fn events_of_appeals(
                 &self,
                 appeals: &[uuid::Uuid],

@@ -24,6 +24,7 @@ mod interactions;
 mod model;
 mod outbox;
 mod postgres;
+mod qa;
 mod redirections;
 mod routing;
 mod rows;
@@ -42,6 +43,7 @@ pub use error::{StoreError, StoreResult};
 pub use model::*;
 pub use outbox::{Delivery, NewDelivery, OutboxStore};
 pub use postgres::PgStore;
+pub use qa::{NewQaReview, QaCandidate, QaFilter, QaReview, QaStore};
 pub use sqlite::SqliteStore;
 
 /// Staff accounts and their login sessions.
@@ -580,6 +582,21 @@ pub trait EventStore: Send + Sync {
     /// appeal was when it came in, or its contacts before it was resolved), oldest first.
     async fn events_of_appeals(&self, appeals: &[Uuid], kinds: &[&str]) -> StoreResult<Vec<Event>>;
     async fn kpi_settings(&self) -> StoreResult<baylanys_domain::kpi::KpiSettings>;
+    /// The centre's profile for the БОҚБЕ report (R36); empty until an admin fills it.
+    async fn centre_profile(&self) -> StoreResult<baylanys_domain::report::CentreProfile>;
+    async fn set_centre_profile(
+        &self,
+        profile: baylanys_domain::report::CentreProfile,
+        actor: Actor,
+    ) -> StoreResult<baylanys_domain::report::CentreProfile>;
+    /// A half-year's report state, e.g. `2026-H1`; a draft without comments until changed.
+    async fn report_state(&self, half: &str) -> StoreResult<baylanys_domain::report::ReportState>;
+    async fn save_report_state(
+        &self,
+        half: &str,
+        state: baylanys_domain::report::ReportState,
+        actor: Actor,
+    ) -> StoreResult<()>;
     async fn set_kpi_settings(
         &self,
         settings: baylanys_domain::kpi::KpiSettings,
@@ -607,6 +624,7 @@ pub trait Store:
     + ComplaintStore
     + OutboxStore
     + CompetenceStore
+    + QaStore
 {
     /// `sqlite` or `postgres`, for logs and `/readyz`.
     fn backend(&self) -> &'static str;

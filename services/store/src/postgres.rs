@@ -18,6 +18,7 @@ use crate::dispatch::impl_dispatch_store;
 use crate::events::impl_event_store;
 use crate::interactions::impl_interaction_store;
 use crate::outbox::impl_outbox_store;
+use crate::qa::impl_qa_store;
 use crate::redirections::impl_redirection_store;
 use crate::routing::impl_routing_store;
 use crate::staff::impl_staff_store;
@@ -65,6 +66,7 @@ impl_outbox_store!(PgStore, sqlx::Postgres);
 impl_competence_store!(PgStore, sqlx::Postgres);
 impl_deadline_store!(PgStore, sqlx::Postgres);
 impl_verification_store!(PgStore, sqlx::Postgres);
+impl_qa_store!(PgStore, sqlx::Postgres);
 
 #[async_trait::async_trait]
 impl crate::Store for PgStore {

@@ -29,7 +29,7 @@ macro_rules! impl_routing_store {
             /// Saves a whole settings document in its own transaction, with its event.
             async fn save_setting<T: serde::Serialize + Sync>(
                 &self,
-                key: &'static str,
+                key: &str,
                 value: &T,
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<()> {
@@ -43,7 +43,7 @@ macro_rules! impl_routing_store {
 
             async fn put_setting(
                 tx: &mut sqlx::Transaction<'static, $db>,
-                key: &'static str,
+                key: &str,
                 value: serde_json::Value,
                 actor: $crate::Actor,
                 now: chrono::DateTime<chrono::Utc>,

@@ -20,6 +20,7 @@ use crate::dispatch::impl_dispatch_store;
 use crate::events::impl_event_store;
 use crate::interactions::impl_interaction_store;
 use crate::outbox::impl_outbox_store;
+use crate::qa::impl_qa_store;
 use crate::redirections::impl_redirection_store;
 use crate::routing::impl_routing_store;
 use crate::staff::impl_staff_store;
@@ -84,6 +85,7 @@ impl_outbox_store!(SqliteStore, sqlx::Sqlite);
 impl_competence_store!(SqliteStore, sqlx::Sqlite);
 impl_deadline_store!(SqliteStore, sqlx::Sqlite);
 impl_verification_store!(SqliteStore, sqlx::Sqlite);
+impl_qa_store!(SqliteStore, sqlx::Sqlite);
 
 #[async_trait::async_trait]
 impl crate::Store for SqliteStore {

@@ -34,7 +34,7 @@ type Row = (
     Value,
 );
 
-struct Log {
+pub(crate) struct Log {
     rows: Vec<Row>,
 }
 
@@ -141,7 +141,7 @@ impl Log {
                   json!({"score": score, "channel": "web_chat", "assignee_id": assignee, "commented": false})));
     }
 
-    async fn write(self, app: &TestApp) -> anyhow::Result<()> {
+    pub(crate) async fn write(self, app: &TestApp) -> anyhow::Result<()> {
         // The log is generated: written straight into the events table in time order, as the
         // product writes it, so the periods below are fixed dates.
         let mut rows = self.rows;
@@ -170,7 +170,7 @@ fn ids<const N: usize>() -> [Uuid; N] {
 }
 
 /// The generated log of 2 March 2026 (UTC), with what surrounds it.
-fn generate() -> (Log, Uuid, Uuid) {
+pub(crate) fn generate() -> (Log, Uuid, Uuid) {
     let mut log = Log { rows: Vec::new() };
     let [op1, op2] = ids();
     let [x, y, z, w, v, q] = ids(); // clients
@@ -335,7 +335,7 @@ fn generate() -> (Log, Uuid, Uuid) {
     (log, op1, t)
 }
 
-async fn all_events(app: &TestApp) -> anyhow::Result<Vec<Value>> {
+pub(crate) async fn all_events(app: &TestApp) -> anyhow::Result<Vec<Value>> {
     let mut out = Vec::new();
     let mut after = 0i64;
     loop {
@@ -366,7 +366,7 @@ fn when(e: &Value) -> DateTime<Utc> {
 
 /// The KPIs of `[from, to)` worked out from raw events, as a spreadsheet would: by hand-rolled
 /// passes over the list, sharing nothing with the engine.
-fn independent(
+pub(crate) fn independent(
     events: &[Value],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
@@ -508,7 +508,7 @@ fn independent(
     out
 }
 
-fn round(v: Option<f64>) -> Option<f64> {
+pub(crate) fn round(v: Option<f64>) -> Option<f64> {
     v.map(|x| (x * 100.0).round() / 100.0)
 }
 

@@ -2,6 +2,7 @@
 //! SQLite and PostgreSQL. Each scenario runs on both backends via `both!`.
 
 mod body_webhooks;
+mod boqbe;
 mod browser;
 mod cluster;
 mod complaints;
@@ -21,6 +22,7 @@ mod kpis;
 mod notifications;
 mod parts;
 pub mod process;
+mod qa;
 mod redirections;
 mod routing_engine;
 mod survey_links;
