@@ -100,6 +100,27 @@ pub struct Kpis {
     pub complaints_confirmed: u64,
 }
 
+/// The events behind each figure, by event id (R35: auditable down to the event).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Trace {
+    /// `appeal.created` of the appeals received (rows 13–14).
+    pub received: Vec<i64>,
+    /// The answer (`interaction.updated` to answered) of each call that entered the queue.
+    pub calls_answered: Vec<i64>,
+    /// The abandonment of each lost call (row 18).
+    pub calls_lost: Vec<i64>,
+    /// `survey.answered` (row 16).
+    pub surveys: Vec<i64>,
+    /// Each resolution (`appeal.status_changed`) and whether it was at the first contact (row 17).
+    pub resolutions: Vec<(i64, bool)>,
+    /// The end of each handled contact (row 19).
+    pub handled: Vec<i64>,
+    /// `complaint.decided`, confirmed (row 20).
+    pub complaints: Vec<i64>,
+    /// `qa.reviewed` (KPI 2).
+    pub reviews: Vec<i64>,
+}
+
 /// The event kinds the engine reads in its window.
 const WINDOW_KINDS: &[&str] = &[
     k::APPEAL_CREATED,
@@ -126,6 +147,11 @@ const CALL_TAIL_HOURS: i64 = 24;
 
 /// Reads what the period needs from the store and computes.
 pub async fn kpis(store: &dyn Store, q: &KpiQuery) -> StoreResult<Kpis> {
+    Ok(kpis_traced(store, q).await?.0)
+}
+
+/// As [`kpis`], with the events behind each figure.
+pub async fn kpis_traced(store: &dyn Store, q: &KpiQuery) -> StoreResult<(Kpis, Trace)> {
     let settings = store.kpi_settings().await?;
     let tail = Duration::days(i64::from(settings.repeat_contact_days))
         .max(Duration::hours(CALL_TAIL_HOURS));
@@ -141,7 +167,7 @@ pub async fn kpis(store: &dyn Store, q: &KpiQuery) -> StoreResult<Kpis> {
     appeals.sort();
     appeals.dedup();
     let history = store.events_of_appeals(&appeals, HISTORY_KINDS).await?;
-    Ok(compute(q, &settings, &window, &history))
+    Ok(compute_traced(q, &settings, &window, &history))
 }
 
 fn text<'a>(e: &'a Event, field: &str) -> Option<&'a str> {
@@ -198,11 +224,26 @@ struct Contact {
     answered: Option<(DateTime<Utc>, Option<Uuid>)>,
     ended: Option<DateTime<Utc>>,
     abandoned: Option<DateTime<Utc>>,
+    /// The events of the answer, the end and the abandonment.
+    answered_id: Option<i64>,
+    ended_id: Option<i64>,
+    abandoned_id: Option<i64>,
     first_staff_message: Option<DateTime<Utc>>,
 }
 
 /// The figures, from the events of the window and the histories of the appeals in it.
 pub fn compute(q: &KpiQuery, s: &KpiSettings, window: &[Event], history: &[Event]) -> Kpis {
+    compute_traced(q, s, window, history).0
+}
+
+/// As [`compute`], with the events behind each figure.
+pub fn compute_traced(
+    q: &KpiQuery,
+    s: &KpiSettings,
+    window: &[Event],
+    history: &[Event],
+) -> (Kpis, Trace) {
+    let mut trace = Trace::default();
     let in_period = |at: DateTime<Utc>| at >= q.from && at < q.to;
     let channel = q.channel.map(|c| c.as_str());
     let openings: HashMap<Uuid, Opening> = history
@@ -231,6 +272,7 @@ pub fn compute(q: &KpiQuery, s: &KpiSettings, window: &[Event], history: &[Event
             continue;
         }
         appeals_received += 1;
+        trace.received.push(e.id);
         *appeals_by_channel
             .entry(o.channel.unwrap_or_else(|| "unknown".into()))
             .or_insert(0) += 1;
@@ -257,10 +299,17 @@ pub fn compute(q: &KpiQuery, s: &KpiSettings, window: &[Event], history: &[Event
                 }
                 match text(e, "state") {
                     Some("answered") if c.answered.is_none() => {
-                        c.answered = Some((e.at, uuid(e, "operator_id")))
+                        c.answered = Some((e.at, uuid(e, "operator_id")));
+                        c.answered_id = Some(e.id);
                     }
-                    Some("ended") if c.ended.is_none() => c.ended = Some(e.at),
-                    Some("abandoned") if c.abandoned.is_none() => c.abandoned = Some(e.at),
+                    Some("ended") if c.ended.is_none() => {
+                        c.ended = Some(e.at);
+                        c.ended_id = Some(e.id);
+                    }
+                    Some("abandoned") if c.abandoned.is_none() => {
+                        c.abandoned = Some(e.at);
+                        c.abandoned_id = Some(e.id);
+                    }
                     _ => {}
                 }
             }
@@ -277,7 +326,10 @@ pub fn compute(q: &KpiQuery, s: &KpiSettings, window: &[Event], history: &[Event
     for e in window.iter().filter(|e| e.kind == k::INTERACTION_STARTED) {
         if let (Some(id), Some("answered")) = (e.interaction_id, text(e, "state")) {
             if let Some(c) = contacts.get_mut(&id) {
-                c.answered.get_or_insert((e.at, e.actor_id));
+                if c.answered.is_none() {
+                    c.answered = Some((e.at, e.actor_id));
+                    c.answered_id = Some(e.id);
+                }
             }
         }
     }
@@ -304,6 +356,7 @@ pub fn compute(q: &KpiQuery, s: &KpiSettings, window: &[Event], history: &[Event
                 }
                 entered += 1;
                 answered_n += 1;
+                trace.calls_answered.extend(c.answered_id);
                 let w = secs(started, at);
                 within_sl += u64::from(w <= f64::from(s.service_level_secs));
                 waits.push(w);
@@ -319,6 +372,7 @@ pub fn compute(q: &KpiQuery, s: &KpiSettings, window: &[Event], history: &[Event
                 }
                 entered += 1;
                 lost += 1;
+                trace.calls_lost.extend(c.abandoned_id);
                 waits_all.push(w);
             }
             // Still waiting, or its end is beyond what was read: not decided yet.
@@ -342,6 +396,7 @@ pub fn compute(q: &KpiQuery, s: &KpiSettings, window: &[Event], history: &[Event
         }
         if let Some(end) = c.ended {
             handling.push(secs(answered_at, end) / 60.0);
+            trace.handled.extend(c.ended_id);
         }
         if c.channel.as_deref() != Some(Channel::Voice.as_str()) {
             if let (Some(start), Some(first)) = (c.started, c.first_staff_message) {
@@ -351,7 +406,7 @@ pub fn compute(q: &KpiQuery, s: &KpiSettings, window: &[Event], history: &[Event
     }
 
     // Satisfaction (KPI 3).
-    let scores: Vec<f64> = window
+    let rated: Vec<(i64, f64)> = window
         .iter()
         .filter(|e| e.kind == k::SURVEY_ANSWERED && in_period(e.at))
         .filter(|e| appeal_matches(e.appeal_id))
@@ -359,16 +414,20 @@ pub fn compute(q: &KpiQuery, s: &KpiSettings, window: &[Event], history: &[Event
             q.operator_id
                 .is_none_or(|o| uuid(e, "assignee_id") == Some(o))
         })
-        .filter_map(|e| e.data.get("score").and_then(Value::as_f64))
+        .filter_map(|e| Some((e.id, e.data.get("score").and_then(Value::as_f64)?)))
         .collect();
+    trace.surveys = rated.iter().map(|(id, _)| *id).collect();
+    let scores: Vec<f64> = rated.iter().map(|(_, s)| *s).collect();
     let satisfied = scores.iter().filter(|s| **s >= 4.0).count() as u64;
 
     // First contact resolution (KPI 4).
-    let (resolved, fcr) = first_contact(q, s, window, history, &openings, &appeal_matches);
+    trace.resolutions = first_contact(q, s, window, history, &openings, &appeal_matches);
+    let resolved = trace.resolutions.len() as u64;
+    let fcr = trace.resolutions.iter().filter(|(_, first)| *first).count() as u64;
 
     // Accuracy (KPI 2; R26–R28): reviews recorded in the period, accurate ÷ all. A review
     // carries the contact's operator, channel and queue; the topic is the appeal's.
-    let reviews: Vec<bool> = window
+    let reviewed: Vec<(i64, bool)> = window
         .iter()
         .filter(|e| e.kind == k::QA_REVIEWED && in_period(e.at))
         .filter(|e| channel.is_none_or(|c| text(e, "channel") == Some(c)))
@@ -383,18 +442,27 @@ pub fn compute(q: &KpiQuery, s: &KpiSettings, window: &[Event], history: &[Event
                 o.and_then(|o| o.topic_id) == Some(t)
             })
         })
-        .map(|e| e.data.get("accurate").and_then(Value::as_bool) == Some(true))
+        .map(|e| {
+            (
+                e.id,
+                e.data.get("accurate").and_then(Value::as_bool) == Some(true),
+            )
+        })
         .collect();
+    trace.reviews = reviewed.iter().map(|(id, _)| *id).collect();
+    let reviews: Vec<bool> = reviewed.iter().map(|(_, a)| *a).collect();
     let accurate = reviews.iter().filter(|a| **a).count() as u64;
 
-    let complaints_confirmed = window
+    trace.complaints = window
         .iter()
         .filter(|e| e.kind == k::COMPLAINT_DECIDED && in_period(e.at))
         .filter(|e| e.data.get("confirmed").and_then(Value::as_bool) == Some(true))
         .filter(|e| appeal_matches(e.appeal_id))
-        .count() as u64;
+        .map(|e| e.id)
+        .collect();
+    let complaints_confirmed = trace.complaints.len() as u64;
 
-    Kpis {
+    let kpis = Kpis {
         from: q.from,
         to: q.to,
         appeals_received,
@@ -421,13 +489,14 @@ pub fn compute(q: &KpiQuery, s: &KpiSettings, window: &[Event], history: &[Event
         aht_minutes: Figure::of(mean(&handling), handling.len() as u64, None),
         first_response_secs: Figure::of(mean(&first_response), first_response.len() as u64, None),
         complaints_confirmed,
-    }
+    };
+    (kpis, trace)
 }
 
 /// A client and the topic of their appeal: a new appeal on the same pair is a repeat contact.
 type ClientTopic = (Uuid, Option<Uuid>);
 
-/// Resolved in the period, and of those resolved at the first contact.
+/// Each resolution in the period, and whether it came at the first contact.
 fn first_contact(
     q: &KpiQuery,
     s: &KpiSettings,
@@ -435,7 +504,7 @@ fn first_contact(
     history: &[Event],
     openings: &HashMap<Uuid, Opening>,
     appeal_matches: &dyn Fn(Option<Uuid>) -> bool,
-) -> (u64, u64) {
+) -> Vec<(i64, bool)> {
     let is_resolution = |e: &Event| {
         e.kind == k::APPEAL_STATUS_CHANGED
             && match text(e, "to") {
@@ -473,7 +542,7 @@ fn first_contact(
         }
     }
     let repeat = Duration::days(i64::from(s.repeat_contact_days));
-    let (mut resolved, mut fcr) = (0u64, 0u64);
+    let mut out = Vec::new();
     let mut seen = HashSet::new();
     for (appeal, e) in resolutions {
         if !appeal_matches(Some(appeal)) || q.operator_id.is_some_and(|o| e.actor_id != Some(o)) {
@@ -482,7 +551,6 @@ fn first_contact(
         if !seen.insert(appeal) {
             continue;
         }
-        resolved += 1;
         let events = by_appeal.get(&appeal).map(Vec::as_slice).unwrap_or(&[]);
         let before = |x: &&&Event| x.id < e.id;
         let contacts = events
@@ -507,7 +575,7 @@ fn first_contact(
                     .any(|(at, other)| *other != appeal && *at > e.at && *at <= e.at + repeat)
             })
         });
-        fcr += u64::from(contacts <= 1 && !sent_on && !reopened && !repeated);
+        out.push((e.id, contacts <= 1 && !sent_on && !reopened && !repeated));
     }
-    (resolved, fcr)
+    out
 }

@@ -7,4 +7,4 @@ pub mod boqbe;
 pub mod facts;
 pub mod kpi;
 
-pub use kpi::{compute, kpis, Figure, KpiQuery, Kpis};
+pub use kpi::{compute, compute_traced, kpis, kpis_traced, Figure, KpiQuery, Kpis, Trace};

@@ -150,6 +150,23 @@ macro_rules! impl_event_store {
                 Ok(out)
             }
 
+            async fn events_by_ids(&self, ids: &[i64]) -> $crate::StoreResult<Vec<$crate::Event>> {
+                let mut out = Vec::new();
+                for chunk in ids.chunks(500) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT * FROM events WHERE id IN (");
+                    let mut list = qb.separated(", ");
+                    for id in chunk {
+                        list.push_bind(*id);
+                    }
+                    qb.push(")");
+                    let rows: Vec<$crate::rows::EventRow> =
+                        qb.build_query_as().fetch_all(&self.reader).await?;
+                    out.extend(rows.into_iter().map($crate::Event::from));
+                }
+                out.sort_by_key(|e| e.id);
+                Ok(out)
+            }
+
             async fn kpi_settings(&self) -> $crate::StoreResult<baylanys_domain::kpi::KpiSettings> {
                 self.setting("kpi.settings").await
             }

@@ -581,6 +581,8 @@ pub trait EventStore: Send + Sync {
     /// The events of the given kinds of these appeals, wherever in time they are (e.g. what an
     /// appeal was when it came in, or its contacts before it was resolved), oldest first.
     async fn events_of_appeals(&self, appeals: &[Uuid], kinds: &[&str]) -> StoreResult<Vec<Event>>;
+    /// These events, oldest first (a figure's evidence).
+    async fn events_by_ids(&self, ids: &[i64]) -> StoreResult<Vec<Event>>;
     async fn kpi_settings(&self) -> StoreResult<baylanys_domain::kpi::KpiSettings>;
     /// The centre's profile for the БОҚБЕ report (R36); empty until an admin fills it.
     async fn centre_profile(&self) -> StoreResult<baylanys_domain::report::CentreProfile>;

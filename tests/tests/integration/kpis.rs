@@ -585,6 +585,37 @@ async fn kpis_match_known_answers_and_independent_computation(app: TestApp) -> a
         assert_eq!(round(*value), theirs[name], "{name}");
     }
 
+    // Every figure drills down to its events (R35): the lost calls behind row 18, the
+    // resolutions behind FCR with their verdicts, the survey answers.
+    let drill = |figure: &str| {
+        format!(
+            "/api/v1/kpis/evidence?from={}&to={}&figure={figure}",
+            from.to_rfc3339(),
+            to.to_rfc3339()
+        )
+        .replace('+', "%2B")
+    };
+    let lost = app.get(&drill("calls_lost"), &sup).await?;
+    assert_eq!(lost.status, 200, "{}", lost.text);
+    assert_eq!(lost.body["total"], 2);
+    assert!(lost.body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .all(|e| e["kind"] == "interaction.updated" && e["data"]["state"] == "abandoned"));
+    let resolutions = app.get(&drill("resolutions"), &sup).await?;
+    let verdicts: Vec<bool> = resolutions.body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["first_contact"].as_bool())
+        .collect();
+    assert_eq!(verdicts.len(), 6);
+    assert_eq!(verdicts.iter().filter(|v| **v).count(), 2);
+    let surveys = app.get(&drill("surveys"), &sup).await?;
+    assert_eq!(surveys.body["total"], 3);
+    assert_eq!(app.get(&drill("everything"), &sup).await?.status, 422);
+
     // Slices: one operator; one channel; one topic.
     let r = app.get(&format!("{q}&operator_id={op1}"), &sup).await?;
     assert_eq!(r.body["calls_entered"], 1, "{}", r.text);

@@ -8,8 +8,8 @@ use baylanys_domain::{Channel, Role};
 use baylanys_proto::{problem, ProblemDetails};
 use baylanys_reports::{KpiQuery, Kpis};
 use chrono::{DateTime, Duration, Utc};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -23,6 +23,7 @@ const OVERSIGHT: &[Role] = &[Role::Supervisor, Role::Admin];
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_kpis))
+        .routes(routes!(evidence))
         .routes(routes!(get_settings, set_settings))
 }
 
@@ -105,4 +106,108 @@ async fn set_settings(
     Ok(axum::Json(
         state.store.set_kpi_settings(req, caller.actor()).await?,
     ))
+}
+
+/// Which figure's events to list.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+enum Evidence {
+    /// Rows 13–14.
+    AppealsReceived,
+    /// The answers behind the wait after the voice menu (row 15).
+    CallsAnswered,
+    /// Row 18.
+    CallsLost,
+    /// Row 16.
+    Surveys,
+    /// Every resolution behind FCR (row 17), each marked first contact or not.
+    Resolutions,
+    /// Row 19.
+    Handled,
+    /// Row 20.
+    ComplaintsConfirmed,
+    /// KPI 2.
+    Reviews,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct EvidenceQuery {
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    figure: Evidence,
+    channel: Option<Channel>,
+    queue_id: Option<Uuid>,
+    topic_id: Option<Uuid>,
+    operator_id: Option<Uuid>,
+}
+
+/// One event behind a figure.
+#[derive(Debug, Serialize, ToSchema)]
+struct EvidenceItem {
+    #[serde(flatten)]
+    event: baylanys_proto::EventView,
+    /// For resolutions: whether it counted as resolved at the first contact.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    first_contact: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct EvidenceList {
+    /// How many events the figure rests on.
+    total: usize,
+    /// The first 1,000 of them, oldest first.
+    items: Vec<EvidenceItem>,
+}
+
+/// The events a figure was computed from (R35): e.g. the lost calls behind report row 18, each
+/// an event of the log to open on its appeal's timeline.
+#[utoipa::path(get, path = "/api/v1/kpis/evidence", tag = "oversight", security(("bearer" = [])),
+    params(EvidenceQuery),
+    responses(
+        (status = 200, body = EvidenceList),
+        (status = 422, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn evidence(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<EvidenceQuery>,
+) -> ApiResult<axum::Json<EvidenceList>> {
+    caller.require(OVERSIGHT)?;
+    check_period(p.from, p.to)?;
+    let q = KpiQuery {
+        from: p.from,
+        to: p.to,
+        channel: p.channel,
+        queue_id: p.queue_id,
+        topic_id: p.topic_id,
+        operator_id: p.operator_id,
+    };
+    let (_, t) = baylanys_reports::kpis_traced(state.store.as_ref(), &q).await?;
+    let marks: std::collections::HashMap<i64, bool> = t.resolutions.iter().copied().collect();
+    let ids: Vec<i64> = match p.figure {
+        Evidence::AppealsReceived => t.received,
+        Evidence::CallsAnswered => t.calls_answered,
+        Evidence::CallsLost => t.calls_lost,
+        Evidence::Surveys => t.surveys,
+        Evidence::Resolutions => t.resolutions.iter().map(|(id, _)| *id).collect(),
+        Evidence::Handled => t.handled,
+        Evidence::ComplaintsConfirmed => t.complaints,
+        Evidence::Reviews => t.reviews,
+    };
+    let mut ids = ids;
+    ids.sort_unstable();
+    let total = ids.len();
+    ids.truncate(1000);
+    let events = state.store.events_by_ids(&ids).await?;
+    Ok(axum::Json(EvidenceList {
+        total,
+        items: events
+            .iter()
+            .map(|e| EvidenceItem {
+                event: crate::convert::event(e),
+                first_contact: marks.get(&e.id).copied(),
+            })
+            .collect(),
+    }))
 }
