@@ -80,6 +80,12 @@ pub enum OperatorServerFrame {
     Live {
         view: Box<LiveView>,
     },
+    /// Supervisors and admins: today's KPIs (Asia/Almaty day) against their bands, in total,
+    /// per queue and per operator — the `GET /api/v1/kpis/breakdown` document for today.
+    Kpis {
+        #[schema(value_type = Object)]
+        today: serde_json::Value,
+    },
     /// An entry of a followed conversation: text, or a notice the client was told (`kind`).
     Message {
         appeal_id: Uuid,

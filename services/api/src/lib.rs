@@ -92,6 +92,8 @@ pub struct AppState {
     pub(crate) failed_logins:
         Arc<std::sync::Mutex<std::collections::HashMap<String, password::Failures>>>,
     pub delivery: Delivery,
+    /// Today's KPIs as pushed to supervisors, drawn at most every few seconds for all sockets.
+    pub(crate) kpi_today: Arc<tokio::sync::Mutex<Option<(std::time::Instant, serde_json::Value)>>>,
     /// Wakes the outbox worker when a delivery was written on this node.
     pub outbox: Arc<tokio::sync::Notify>,
     /// The calendar and deadline settings new appeals are dated by, read every few seconds.
@@ -148,6 +150,7 @@ impl AppState {
             ip_limits: limits::IpLimits::default(),
             delivery: Delivery::default(),
             outbox: Arc::new(tokio::sync::Notify::new()),
+            kpi_today: Arc::default(),
             deadline_rules: Arc::default(),
         })
     }

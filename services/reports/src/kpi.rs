@@ -152,6 +152,16 @@ pub async fn kpis(store: &dyn Store, q: &KpiQuery) -> StoreResult<Kpis> {
 
 /// As [`kpis`], with the events behind each figure.
 pub async fn kpis_traced(store: &dyn Store, q: &KpiQuery) -> StoreResult<(Kpis, Trace)> {
+    let (settings, window, history) = read(store, q).await?;
+    Ok(compute_traced(q, &settings, &window, &history))
+}
+
+/// What a period's figures are computed from, read once: several slices of the same period
+/// (per day, per queue, per operator) are then computed from it without reading again.
+pub async fn read(
+    store: &dyn Store,
+    q: &KpiQuery,
+) -> StoreResult<(KpiSettings, Vec<Event>, Vec<Event>)> {
     let settings = store.kpi_settings().await?;
     let tail = Duration::days(i64::from(settings.repeat_contact_days))
         .max(Duration::hours(CALL_TAIL_HOURS));
@@ -167,7 +177,7 @@ pub async fn kpis_traced(store: &dyn Store, q: &KpiQuery) -> StoreResult<(Kpis, 
     appeals.sort();
     appeals.dedup();
     let history = store.events_of_appeals(&appeals, HISTORY_KINDS).await?;
-    Ok(compute_traced(q, &settings, &window, &history))
+    Ok((settings, window, history))
 }
 
 fn text<'a>(e: &'a Event, field: &str) -> Option<&'a str> {

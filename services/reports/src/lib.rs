@@ -4,6 +4,7 @@
 //! the events, and each names how many events it rests on.
 
 pub mod boqbe;
+pub mod dashboard;
 pub mod facts;
 pub mod kpi;
 

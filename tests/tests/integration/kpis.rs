@@ -630,6 +630,87 @@ async fn kpis_match_known_answers_and_independent_computation(app: TestApp) -> a
     let r = app.get(&format!("{q}&topic_id={topic_t}"), &sup).await?;
     assert_eq!(r.body["appeals_received"], 3, "a1 a2 a8: {}", r.text);
 
+    // Dashboards: per local day (Asia/Almaty) for the charts; per queue and operator; the
+    // per-day table as CSV and XLSX; today's figures pushed to supervisors' sockets.
+    let span = "from=2026-03-01T19:00:00Z&to=2026-03-04T19:00:00Z";
+    let days = app
+        .get(&format!("/api/v1/kpis/series?{span}"), &sup)
+        .await?;
+    assert_eq!(days.status, 200, "{}", days.text);
+    let days = days.body.as_array().cloned().unwrap_or_default();
+    assert_eq!(
+        days.iter()
+            .map(|d| d["date"].as_str().unwrap_or(""))
+            .collect::<Vec<_>>(),
+        ["2026-03-02", "2026-03-03", "2026-03-04"]
+    );
+    let whole = app.get(&format!("/api/v1/kpis?{span}"), &sup).await?;
+    let summed: u64 = days
+        .iter()
+        .filter_map(|d| d["kpis"]["appeals_received"].as_u64())
+        .sum();
+    assert_eq!(
+        Some(summed),
+        whole.body["appeals_received"].as_u64(),
+        "the days add up"
+    );
+    let b = app
+        .get(&q.replace("/api/v1/kpis?", "/api/v1/kpis/breakdown?"), &sup)
+        .await?;
+    assert_eq!(b.status, 200, "{}", b.text);
+    assert_eq!(b.body["total"]["appeals_received"], 5);
+    let mine = b.body["operators"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|o| o["id"] == op1.to_string())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(mine["kpis"]["wait_after_ivr_secs"]["value"], 30.0, "{mine}");
+    let csv = app
+        .get(&format!("/api/v1/kpis/export?{span}&format=csv"), &sup)
+        .await?;
+    assert!(csv.content_type.starts_with("text/csv"));
+    let mut reader = csv::Reader::from_reader(csv.text.trim_start_matches('\u{feff}').as_bytes());
+    let records: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
+    assert_eq!(records.len(), 3);
+    assert_eq!(&records[0][0], "2026-03-02");
+    let url = format!("{}/api/v1/kpis/export?{span}&format=xlsx", app.base);
+    let bytes = reqwest::Client::new()
+        .get(&url)
+        .bearer_auth(&sup)
+        .send()
+        .await?
+        .bytes()
+        .await?;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec()))?;
+    use calamine::Reader as _;
+    assert_eq!(
+        book.worksheet_range("KPI")?.rows().count(),
+        4,
+        "a heading and three days"
+    );
+    let r = app
+        .get(&format!("/api/v1/kpis/export?{span}&format=pdf"), &sup)
+        .await?;
+    assert_eq!(r.status, 422);
+    let mut socket = crate::ws_operator::connect(&app.base).await?;
+    crate::ws_operator::send(&mut socket, json!({"type": "hello", "v": 1, "token": sup})).await?;
+    let mut pushed = None;
+    for _ in 0..10 {
+        let f = crate::ws_operator::next(&mut socket).await?;
+        if f["type"] == "kpis" {
+            pushed = Some(f);
+            break;
+        }
+    }
+    let pushed = pushed.ok_or_else(|| anyhow::anyhow!("no kpis frame"))?;
+    assert!(
+        pushed["today"]["total"]["fcr_pct"]["band"].is_object(),
+        "{pushed}"
+    );
+
     // A period with nothing in it: no figures, no division by zero.
     let empty = "/api/v1/kpis?from=2025-01-01T00:00:00Z&to=2025-01-02T00:00:00Z";
     let r = app.get(empty, &sup).await?;

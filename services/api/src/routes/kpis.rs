@@ -24,6 +24,9 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_kpis))
         .routes(routes!(evidence))
+        .routes(routes!(series))
+        .routes(routes!(breakdown))
+        .routes(routes!(export))
         .routes(routes!(get_settings, set_settings))
 }
 
@@ -210,4 +213,147 @@ async fn evidence(
             })
             .collect(),
     }))
+}
+
+fn query(p: &Period) -> ApiResult<KpiQuery> {
+    check_period(p.from, p.to)?;
+    Ok(KpiQuery {
+        from: p.from,
+        to: p.to,
+        channel: p.channel,
+        queue_id: p.queue_id,
+        topic_id: p.topic_id,
+        operator_id: p.operator_id,
+    })
+}
+
+/// The KPIs of each local day of the period, for the charts.
+#[utoipa::path(get, path = "/api/v1/kpis/series", tag = "oversight", security(("bearer" = [])),
+    params(Period),
+    responses((status = 200, body = [baylanys_reports::dashboard::Day]),
+        (status = 422, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn series(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<Period>,
+) -> ApiResult<axum::Json<Vec<baylanys_reports::dashboard::Day>>> {
+    caller.require(OVERSIGHT)?;
+    let q = query(&p)?;
+    Ok(axum::Json(
+        baylanys_reports::dashboard::series(state.store.as_ref(), &q).await?,
+    ))
+}
+
+/// The period's KPIs per queue and per operator, each against its band.
+#[utoipa::path(get, path = "/api/v1/kpis/breakdown", tag = "oversight", security(("bearer" = [])),
+    params(Period),
+    responses((status = 200, body = baylanys_reports::dashboard::Breakdown),
+        (status = 422, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn breakdown(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<Period>,
+) -> ApiResult<axum::Json<baylanys_reports::dashboard::Breakdown>> {
+    caller.require(OVERSIGHT)?;
+    let q = query(&p)?;
+    Ok(axum::Json(
+        baylanys_reports::dashboard::breakdown(state.store.as_ref(), &q).await?,
+    ))
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+enum ExportFormat {
+    Csv,
+    Xlsx,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct ExportQuery {
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    format: ExportFormat,
+    channel: Option<Channel>,
+    queue_id: Option<Uuid>,
+    topic_id: Option<Uuid>,
+    operator_id: Option<Uuid>,
+}
+
+/// The per-day KPIs as CSV or XLSX, to open in a spreadsheet.
+#[utoipa::path(get, path = "/api/v1/kpis/export", tag = "oversight", security(("bearer" = [])),
+    params(ExportQuery),
+    responses((status = 200, description = "text/csv or an XLSX workbook"),
+        (status = 422, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn export(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<ExportQuery>,
+) -> ApiResult<axum::response::Response> {
+    use axum::http::{header, HeaderValue};
+    use axum::response::IntoResponse;
+    caller.require(OVERSIGHT)?;
+    let q = query(&Period {
+        from: p.from,
+        to: p.to,
+        channel: p.channel,
+        queue_id: p.queue_id,
+        topic_id: p.topic_id,
+        operator_id: p.operator_id,
+    })?;
+    let days = baylanys_reports::dashboard::series(state.store.as_ref(), &q).await?;
+    let (body, content_type, ext) = match p.format {
+        ExportFormat::Csv => (
+            baylanys_reports::dashboard::series_csv(&days).into_bytes(),
+            "text/csv; charset=utf-8",
+            "csv",
+        ),
+        ExportFormat::Xlsx => (
+            baylanys_reports::dashboard::series_xlsx(&days)
+                .map_err(|e| ApiError::Internal(format!("xlsx: {e}")))?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+    };
+    let mut r = body.into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let name = format!(
+        "attachment; filename=\"kpi-{}-{}.{ext}\"",
+        q.from.format("%Y%m%d"),
+        q.to.format("%Y%m%d")
+    );
+    if let Ok(v) = HeaderValue::from_str(&name) {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(r)
+}
+
+/// How long today's KPIs pushed to supervisors' sockets are reused.
+const TODAY_TTL: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Today's KPIs (the local day so far) in total, per queue and per operator, shared by all
+/// supervisors' sockets and redrawn at most every ten seconds.
+pub(crate) async fn today(state: &AppState) -> ApiResult<serde_json::Value> {
+    let mut slot = state.kpi_today.lock().await;
+    if let Some((at, v)) = slot.as_ref() {
+        if at.elapsed() < TODAY_TTL {
+            return Ok(v.clone());
+        }
+    }
+    let now = baylanys_store::now();
+    let (_, from, _) = baylanys_reports::dashboard::local_day(now);
+    let q = KpiQuery {
+        from,
+        to: now + Duration::seconds(1),
+        channel: None,
+        queue_id: None,
+        topic_id: None,
+        operator_id: None,
+    };
+    let b = baylanys_reports::dashboard::breakdown(state.store.as_ref(), &q).await?;
+    let v = serde_json::to_value(&b).map_err(|e| ApiError::Internal(e.to_string()))?;
+    *slot = Some((std::time::Instant::now(), v.clone()));
+    Ok(v)
 }

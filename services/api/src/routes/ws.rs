@@ -140,6 +140,12 @@ async fn snapshot(state: &AppState, staff: &Staff) -> Vec<OperatorServerFrame> {
             Err(e) => tracing::warn!(error = %e, "live view for socket"),
         }
     }
+    if matches!(staff.role, Role::Admin | Role::Supervisor) {
+        match super::kpis::today(state).await {
+            Ok(today) => out.push(OperatorServerFrame::Kpis { today }),
+            Err(e) => tracing::warn!(error = %e, "today's KPIs for socket"),
+        }
+    }
     out
 }
 
@@ -162,6 +168,7 @@ async fn session(state: AppState, mut socket: WebSocket) {
     // The last text sent per kind of push, so an unchanged state is not sent again.
     let mut last_offers = String::new();
     let mut last_live = String::new();
+    let mut last_kpis = String::new();
     let mut refresh = tokio::time::interval(REFRESH);
     loop {
         let mut push_state = false;
@@ -258,6 +265,7 @@ async fn session(state: AppState, mut socket: WebSocket) {
             let text = serde_json::to_string(&f).unwrap_or_default();
             let last = match f {
                 OperatorServerFrame::Offers { .. } => &mut last_offers,
+                OperatorServerFrame::Kpis { .. } => &mut last_kpis,
                 _ => &mut last_live,
             };
             if *last != text {
