@@ -198,6 +198,7 @@ function connect() {
     if (f.type === "welcome") { backoff = 500; $("link").textContent = t("connected"); }
     else if (f.type === "offers") renderOffers(f.items);
     else if (f.type === "live") { lastLive = f.view; renderLive(f.view); fillOperators(); }
+    else if (f.type === "kpis") window.onKpis?.(f.today);
     else if (f.type === "message") showEntry(f);
     else if (f.type === "read") showRead(f.appeal_id, f.seq);
     else if (f.type === "typing" && f.appeal_id === active) {

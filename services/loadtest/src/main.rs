@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 mod chat;
 mod echo;
+mod reports;
 mod routing;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -43,9 +44,14 @@ struct Args {
     concurrency: usize,
     /// `api` (appeals and messages through HTTP vs raw sqlx), `routing` (persisted routing
     /// passes with 1,000 operators and 10,000 waiting contacts) or `chat` (web-chat sockets of
-    /// `baylanys serve` against a bare tokio-tungstenite echo server).
+    /// `baylanys serve` against a bare tokio-tungstenite echo server) or `reports` (the
+    /// half-year report and a 30-day KPI query over seeded events, alone and while messages are
+    /// ingested at 500/s).
     #[arg(long, default_value = "api")]
     scenario: String,
+    /// reports: events to seed over the first half of 2026 (about 9 per appeal).
+    #[arg(long, default_value_t = 1_000_000)]
+    events: usize,
     /// chat: citizen sockets to hold at once.
     #[arg(long, default_value_t = 10_000)]
     sockets: usize,
@@ -168,6 +174,9 @@ async fn main() -> anyhow::Result<()> {
     let url = fresh_url(&args).await?;
     if args.scenario == "chat" {
         return chat::run(&args, url).await;
+    }
+    if args.scenario == "reports" {
+        return reports::run(&args, url, args.events).await;
     }
     let store = baylanys_store::connect(&url).await?;
     store.migrate().await?;

@@ -612,3 +612,202 @@ async fn split_in_chromium() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// The supervisors' dashboards (R35) and the semi-annual report (R36) in Chromium, on real
+/// traffic of today: a voice call queued after the voice menu, offered to an online operator,
+/// answered and ended; another abandoned in the queue while the operator is away; a web chat the
+/// operator registered and answered at the first contact. A supervisor opens the KPI panel: today
+/// live from the socket, two calls entered and one lost, the lost-calls tile worse than its
+/// 5–10 % band, the queue's and the operator's rows, the lost call's event opening its appeal;
+/// the last 30 days as SVG charts with today's points; the per-day CSV export downloaded; an
+/// inverted period refused inline. An admin opens the БОҚБЕ report of the previous half-year in
+/// Kazakh and Russian (28 rows, the profile's name in row 1), comments on row 17, marks it
+/// checked, downloads the XLSX and opens the printable page, and sees a bad profile refused
+/// inline before saving a good one.
+#[tokio::test]
+async fn dashboard_in_chromium() -> anyhow::Result<()> {
+    use baylanys_tests::eventually;
+    use chrono::Datelike;
+
+    let app = TestApp::spawn(Backend::Sqlite).await?;
+    let main = app.default_queue().await?;
+    let (op_id, op) = app.staff("op", "operator", None).await?;
+    let r = app
+        .patch(
+            &format!("/api/v1/staff/{op_id}"),
+            app.admin(),
+            json!({"display_name": "Айгүл Серікқызы", "languages": ["kk"],
+                   "capacity": {"web_chat": 1, "voice": 1}}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    app.staff("sup", "supervisor", None).await?;
+    app.staff("adm", "admin", None).await?;
+    let r = app
+        .put(
+            "/api/v1/auth/me/presence",
+            &op,
+            json!({"presence": "online"}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let client = app
+        .client(&op, json!({"name": "Арман", "language": "kk"}))
+        .await?;
+    // A call registered by the admin (who holds that contact, so the operator is free for it),
+    // queued after the voice menu, answered and ended.
+    let appeal = app.appeal(app.admin(), client, "Қоңырау").await?;
+    let queue_call = || async {
+        let r = app
+            .post(
+                &format!("/api/v1/appeals/{appeal}/interactions"),
+                app.admin(),
+                json!({"channel": "voice", "queue_id": main}),
+            )
+            .await?;
+        anyhow::ensure!(r.status == 201 && r.body["state"] == "queued", "{}", r.text);
+        anyhow::Ok(r.id())
+    };
+    let answered = queue_call().await?;
+    eventually("the call offered", || async {
+        let o = app.get("/api/v1/routing/offers", &op).await?;
+        Ok(o.body
+            .as_array()
+            .is_some_and(|a| a.iter().any(|x| x["id"] == answered.to_string()))
+            .then_some(()))
+    })
+    .await?;
+    for verb in ["accept", "end"] {
+        let r = app
+            .post(
+                &format!("/api/v1/interactions/{answered}/{verb}"),
+                &op,
+                json!({}),
+            )
+            .await?;
+        assert_eq!(r.status, 200, "{verb}: {}", r.text);
+    }
+    // The operator is away; the next call waits and the caller hangs up.
+    let r = app
+        .put("/api/v1/auth/me/presence", &op, json!({"presence": "away"}))
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let lost = queue_call().await?;
+    let r = app
+        .post(
+            &format!("/api/v1/interactions/{lost}/abandon"),
+            app.admin(),
+            json!({}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // Another client's web chat the operator registered and answered at once.
+    let other = app
+        .client(&op, json!({"name": "Сәуле", "language": "kk"}))
+        .await?;
+    let r = app
+        .post(
+            "/api/v1/appeals",
+            &op,
+            json!({"client_id": other, "kind": "request", "channel": "web_chat",
+                   "text": "Анықтама қалай алуға болады?"}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let chat = r.id();
+    let r = app
+        .post(
+            &format!("/api/v1/appeals/{chat}/status"),
+            &op,
+            json!({"status": "answered", "resolution": "eGov арқылы алуға болады.",
+                   "first_contact_resolved": true}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let number = app
+        .get(&format!("/api/v1/appeals/{appeal}"), app.admin())
+        .await?
+        .body["appeal"]["number"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!number.is_empty());
+
+    let profile = json!({
+        "name_kk": "«Азаматтарға арналған үкімет» байланыс орталығы",
+        "name_ru": "Контакт-центр «Правительство для граждан»",
+        "founding_document": "№ 443/НҚ, 22.08.2024",
+        "address_kk": "Астана қ., Мәңгілік Ел даңғылы, 8",
+        "address_ru": "г. Астана, проспект Мангилик Ел, 8",
+        "branches": true, "phone": "1414", "email": "cc@gov.example.kz",
+        "staff_permanent": 40, "staff_non_permanent": 5,
+        "software": ["IVR"], "certification_date": "2026-04-01", "certified_managers": 3,
+        "workplaces_equipped": true, "auxiliary_rooms": true, "internal_regulations": true,
+        "preparer": "Сейітова А. Б.", "preparer_phone": "+7 7172 00 00 00", "head": "Жұмабеков Н. К."});
+    let r = app
+        .put("/api/v1/settings/centre-profile", app.admin(), profile)
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // The half-year before this one (2026-H1 on 29 November 2026), in Almaty.
+    let today = chrono::Utc::now()
+        .with_timezone(&baylanys_domain::TZ)
+        .date_naive();
+    let half = if today.month() <= 6 {
+        format!("{}-H2", today.year() - 1)
+    } else {
+        format!("{}-H1", today.year())
+    };
+    let state_path = format!("/api/v1/reports/boqbe/{half}/state");
+    let before = app.get(&state_path, app.admin()).await?;
+    assert_eq!(before.status, 200, "{}", before.text);
+    assert_eq!(before.body["status"], "draft");
+    let overdue = before.body["overdue"].as_bool().unwrap_or_default();
+    let due = before.body["due"].as_str().unwrap_or_default().to_owned();
+
+    let comment = "Өтініштердің 3 пайызы 7 күн ішінде қайталанды";
+    run_script(
+        &app,
+        "dashboard.mjs",
+        &[
+            ("BAYLANYS_APPEAL", appeal.to_string()),
+            ("BAYLANYS_NUMBER", number),
+            ("BAYLANYS_QUEUE", main.to_string()),
+            ("BAYLANYS_OPERATOR", op_id.to_string()),
+            ("BAYLANYS_HALF", half.clone()),
+            ("BAYLANYS_DUE", due),
+            ("BAYLANYS_OVERDUE", overdue.to_string()),
+            ("BAYLANYS_COMMENT", comment.to_owned()),
+        ],
+    )
+    .await?;
+
+    // What the admin did in the browser is on the record.
+    let after = app.get(&state_path, app.admin()).await?;
+    assert_eq!(after.status, 200, "{}", after.text);
+    assert_eq!(after.body["status"], "checked", "{}", after.text);
+    assert_eq!(after.body["comments"]["17"], comment, "{}", after.text);
+    assert_eq!(
+        after.body["comments"].as_object().map(|c| c.len()),
+        Some(1),
+        "{}",
+        after.text
+    );
+    let report = app
+        .get(
+            &format!("/api/v1/reports/boqbe/{half}?lang=ru"),
+            app.admin(),
+        )
+        .await?;
+    assert_eq!(report.body["rows"][16]["comment"], comment);
+    assert_eq!(report.body["status"], "checked");
+    // The profile saved from the form: the phone changed, the rest as it was.
+    let p = app
+        .get("/api/v1/settings/centre-profile", app.admin())
+        .await?;
+    assert_eq!(p.body["phone"], "1414, +7 7172 11 11 11", "{}", p.text);
+    assert_eq!(p.body["software"], json!(["IVR", "WFM"]), "{}", p.text);
+    assert_eq!(p.body["staff_permanent"], 40, "{}", p.text);
+    assert_eq!(p.body["certification_date"], "2026-04-01", "{}", p.text);
+    Ok(())
+}

@@ -3,7 +3,9 @@
 //! answers offers and shows supervisors the live view; `/oversight.js` adds the supervisors'
 //! complaint analytics (R10); `/deliveries.js` shows how notices and redirections went out and
 //! lets supervisors retry the failed ones (R6); `/parts.js` proposes the bodies competent for an
-//! appeal's topic, splits an appeal into parts and lists them (R30).
+//! appeal's topic, splits an appeal into parts and lists them (R30); `/dashboard.js` shows
+//! supervisors today's KPIs live and their history against the bands (R35) and prepares the
+//! semi-annual БОҚБЕ report (R36).
 
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -17,6 +19,7 @@ const CONSOLE_JS: &str = include_str!("../../static/console.js");
 const OVERSIGHT_JS: &str = include_str!("../../static/oversight.js");
 const DELIVERIES_JS: &str = include_str!("../../static/deliveries.js");
 const PARTS_JS: &str = include_str!("../../static/parts.js");
+const DASHBOARD_JS: &str = include_str!("../../static/dashboard.js");
 const CHAT_HTML: &str = include_str!("../../static/chat.html");
 const WIDGET_JS: &str = include_str!("../../static/widget.js");
 
@@ -31,6 +34,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .route("/oversight.js", get(oversight_js))
         .route("/deliveries.js", get(deliveries_js))
         .route("/parts.js", get(parts_js))
+        .route("/dashboard.js", get(dashboard_js))
         .route("/chat", get(chat))
         .route("/widget.js", get(widget_js))
 }
@@ -84,6 +88,16 @@ async fn parts_js() -> impl IntoResponse {
             (header::CACHE_CONTROL, "no-cache"),
         ],
         PARTS_JS,
+    )
+}
+
+async fn dashboard_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        DASHBOARD_JS,
     )
 }
 
