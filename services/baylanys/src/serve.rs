@@ -150,6 +150,21 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     )
     .map_err(|e| anyhow::anyhow!("outbox: {e}"))?;
     let outbox = tokio::spawn(Arc::new(outbox).run());
+    // Past days' KPI totals are computed in the background as they settle, so reports over a
+    // half-year read kept totals instead of the whole log (R35, R36).
+    let kpi_days = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(600));
+            loop {
+                tick.tick().await;
+                match baylanys_reports::kpi::warm(store.as_ref()).await {
+                    Ok(took) => tracing::debug!(?took, "settled KPI days kept"),
+                    Err(e) => tracing::warn!(error = %e, "keeping settled KPI days failed"),
+                }
+            }
+        })
+    };
     let (shutdown, sockets) = (state.shutdown.clone(), state.sockets.clone());
     let app = baylanys_api::app(state);
     let listener = TcpListener::bind(&config.listen)
@@ -190,6 +205,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     routing.abort();
     deadlines.abort();
     outbox.abort();
+    kpi_days.abort();
     tracing::info!("stopped");
     Ok(())
 }

@@ -145,9 +145,78 @@ const HISTORY_KINDS: &[&str] = &[
 /// How long after the period a call's answer or abandonment is still looked for.
 const CALL_TAIL_HOURS: i64 = 24;
 
-/// Reads what the period needs from the store and computes.
+/// How far after an instant the definitions still look: a call's answer (a day), a repeat
+/// contact after a resolution (the setting's days).
+fn tail(settings: &KpiSettings) -> Duration {
+    Duration::days(i64::from(settings.repeat_contact_days)).max(Duration::hours(CALL_TAIL_HOURS))
+}
+
+/// The figures of the period. An unsliced period's past local days are summed from their
+/// totals, each computed from the log once the definitions can no longer change it and kept in
+/// `kpi_days` (R35: a half-year over millions of events in seconds, while ingestion goes on);
+/// the rest of the period, and any slice, is computed from the log as it is.
 pub async fn kpis(store: &dyn Store, q: &KpiQuery) -> StoreResult<Kpis> {
-    Ok(kpis_traced(store, q).await?.0)
+    let sliced = q.channel.is_some()
+        || q.queue_id.is_some()
+        || q.topic_id.is_some()
+        || q.operator_id.is_some();
+    if sliced {
+        return Ok(kpis_traced(store, q).await?.0);
+    }
+    let settings = store.kpi_settings().await?;
+    let key = serde_json::to_string(&settings).unwrap_or_default();
+    // Days ending before this are final.
+    let settled = baylanys_store::now() - tail(&settings) - Duration::hours(1);
+    let mut total = Sums::default();
+    let mut live: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
+    let mut cursor = q.from;
+    let (mut day, mut start, mut end) = crate::dashboard::local_day(q.from);
+    if start < q.from {
+        (day, start, end) = crate::dashboard::local_day(end);
+    }
+    while end <= q.to && end <= settled {
+        if cursor < start {
+            live.push((cursor, start));
+        }
+        let name = day.format("%Y-%m-%d").to_string();
+        let cached = store.kpi_day(&name).await?.and_then(|(k, sums)| {
+            (k == key)
+                .then(|| serde_json::from_str::<Sums>(&sums).ok())
+                .flatten()
+        });
+        let sums = match cached {
+            Some(s) => s,
+            None => {
+                let one = KpiQuery {
+                    from: start,
+                    to: end,
+                    ..q.clone()
+                };
+                let (_, window, history) = read(store, &one).await?;
+                let (s, _) = compute_sums(&one, &settings, &window, &history);
+                if let Ok(json) = serde_json::to_string(&s) {
+                    store.save_kpi_day(&name, &key, &json).await?;
+                }
+                s
+            }
+        };
+        total.add(&sums);
+        cursor = end;
+        (day, start, end) = crate::dashboard::local_day(end);
+    }
+    if cursor < q.to {
+        live.push((cursor, q.to));
+    }
+    for (from, to) in live {
+        let part = KpiQuery {
+            from,
+            to,
+            ..q.clone()
+        };
+        let (_, window, history) = read(store, &part).await?;
+        total.add(&compute_sums(&part, &settings, &window, &history).0);
+    }
+    Ok(total.kpis(q.from, q.to, &settings))
 }
 
 /// As [`kpis`], with the events behind each figure.
@@ -163,8 +232,7 @@ pub async fn read(
     q: &KpiQuery,
 ) -> StoreResult<(KpiSettings, Vec<Event>, Vec<Event>)> {
     let settings = store.kpi_settings().await?;
-    let tail = Duration::days(i64::from(settings.repeat_contact_days))
-        .max(Duration::hours(CALL_TAIL_HOURS));
+    let tail = tail(&settings);
     let window = store
         .scan_events(
             WINDOW_KINDS,
@@ -190,10 +258,6 @@ fn uuid(e: &Event, field: &str) -> Option<Uuid> {
 
 fn secs(a: DateTime<Utc>, b: DateTime<Utc>) -> f64 {
     (b - a).num_milliseconds() as f64 / 1000.0
-}
-
-fn mean(xs: &[f64]) -> Option<f64> {
-    (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)
 }
 
 fn pct(part: u64, whole: u64) -> Option<f64> {
@@ -253,6 +317,17 @@ pub fn compute_traced(
     window: &[Event],
     history: &[Event],
 ) -> (Kpis, Trace) {
+    let (sums, trace) = compute_sums(q, s, window, history);
+    (sums.kpis(q.from, q.to, s), trace)
+}
+
+/// The totals of the period, and the events behind them.
+pub fn compute_sums(
+    q: &KpiQuery,
+    s: &KpiSettings,
+    window: &[Event],
+    history: &[Event],
+) -> (Sums, Trace) {
     let mut trace = Trace::default();
     let in_period = |at: DateTime<Utc>| at >= q.from && at < q.to;
     let channel = q.channel.map(|c| c.as_str());
@@ -472,35 +547,145 @@ pub fn compute_traced(
         .collect();
     let complaints_confirmed = trace.complaints.len() as u64;
 
-    let kpis = Kpis {
-        from: q.from,
-        to: q.to,
+    let sums = Sums {
         appeals_received,
         appeals_by_channel,
         calls_entered: entered,
         calls_answered: answered_n,
         calls_lost: lost,
-        wait_after_ivr_secs: Figure::of(mean(&waits), answered_n, Some(s.wait_after_ivr_secs)),
-        wait_with_abandoned_secs: Figure::of(mean(&waits_all), waits_all.len() as u64, None),
-        lost_calls_pct: Figure::of(pct(lost, entered), entered, Some(s.lost_calls_pct)),
-        service_level_pct: Figure::of(pct(within_sl, entered), entered, None),
-        csat_mean: Figure::of(mean(&scores), scores.len() as u64, Some(s.csat_mean)),
-        csat_share_pct: Figure::of(
-            pct(satisfied, scores.len() as u64),
-            scores.len() as u64,
-            Some(s.csat_share_pct),
-        ),
-        fcr_pct: Figure::of(pct(fcr, resolved), resolved, Some(s.fcr_pct)),
-        accuracy_pct: Figure::of(
-            pct(accurate, reviews.len() as u64),
-            reviews.len() as u64,
-            Some(s.accuracy_pct),
-        ),
-        aht_minutes: Figure::of(mean(&handling), handling.len() as u64, None),
-        first_response_secs: Figure::of(mean(&first_response), first_response.len() as u64, None),
+        calls_within_sl: within_sl,
+        wait_sum: waits.iter().sum(),
+        wait_all_sum: waits_all.iter().sum(),
+        wait_all_n: waits_all.len() as u64,
+        csat_sum: scores.iter().sum(),
+        csat_n: scores.len() as u64,
+        csat_satisfied: satisfied,
+        resolved,
+        fcr,
+        reviews: reviews.len() as u64,
+        accurate,
+        aht_sum: handling.iter().sum(),
+        aht_n: handling.len() as u64,
+        first_response_sum: first_response.iter().sum(),
+        first_response_n: first_response.len() as u64,
         complaints_confirmed,
     };
-    (kpis, trace)
+    (sums, trace)
+}
+
+/// The additive totals every figure is a ratio of: the figures of several periods (e.g. the
+/// days of a half-year) are their summed totals' ratios.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct Sums {
+    pub appeals_received: u64,
+    pub appeals_by_channel: BTreeMap<String, u64>,
+    pub calls_entered: u64,
+    pub calls_answered: u64,
+    pub calls_lost: u64,
+    pub calls_within_sl: u64,
+    pub wait_sum: f64,
+    pub wait_all_sum: f64,
+    pub wait_all_n: u64,
+    pub csat_sum: f64,
+    pub csat_n: u64,
+    pub csat_satisfied: u64,
+    pub resolved: u64,
+    pub fcr: u64,
+    pub reviews: u64,
+    pub accurate: u64,
+    pub aht_sum: f64,
+    pub aht_n: u64,
+    pub first_response_sum: f64,
+    pub first_response_n: u64,
+    pub complaints_confirmed: u64,
+}
+
+fn ratio(sum: f64, n: u64) -> Option<f64> {
+    (n > 0).then(|| sum / n as f64)
+}
+
+impl Sums {
+    pub fn add(&mut self, o: &Sums) {
+        self.appeals_received += o.appeals_received;
+        for (c, n) in &o.appeals_by_channel {
+            *self.appeals_by_channel.entry(c.clone()).or_insert(0) += n;
+        }
+        self.calls_entered += o.calls_entered;
+        self.calls_answered += o.calls_answered;
+        self.calls_lost += o.calls_lost;
+        self.calls_within_sl += o.calls_within_sl;
+        self.wait_sum += o.wait_sum;
+        self.wait_all_sum += o.wait_all_sum;
+        self.wait_all_n += o.wait_all_n;
+        self.csat_sum += o.csat_sum;
+        self.csat_n += o.csat_n;
+        self.csat_satisfied += o.csat_satisfied;
+        self.resolved += o.resolved;
+        self.fcr += o.fcr;
+        self.reviews += o.reviews;
+        self.accurate += o.accurate;
+        self.aht_sum += o.aht_sum;
+        self.aht_n += o.aht_n;
+        self.first_response_sum += o.first_response_sum;
+        self.first_response_n += o.first_response_n;
+        self.complaints_confirmed += o.complaints_confirmed;
+    }
+
+    /// The figures of `[from, to)` from its totals, against the settings' bands.
+    pub fn kpis(&self, from: DateTime<Utc>, to: DateTime<Utc>, s: &KpiSettings) -> Kpis {
+        Kpis {
+            from,
+            to,
+            appeals_received: self.appeals_received,
+            appeals_by_channel: self.appeals_by_channel.clone(),
+            calls_entered: self.calls_entered,
+            calls_answered: self.calls_answered,
+            calls_lost: self.calls_lost,
+            wait_after_ivr_secs: Figure::of(
+                ratio(self.wait_sum, self.calls_answered),
+                self.calls_answered,
+                Some(s.wait_after_ivr_secs),
+            ),
+            wait_with_abandoned_secs: Figure::of(
+                ratio(self.wait_all_sum, self.wait_all_n),
+                self.wait_all_n,
+                None,
+            ),
+            lost_calls_pct: Figure::of(
+                pct(self.calls_lost, self.calls_entered),
+                self.calls_entered,
+                Some(s.lost_calls_pct),
+            ),
+            service_level_pct: Figure::of(
+                pct(self.calls_within_sl, self.calls_entered),
+                self.calls_entered,
+                None,
+            ),
+            csat_mean: Figure::of(
+                ratio(self.csat_sum, self.csat_n),
+                self.csat_n,
+                Some(s.csat_mean),
+            ),
+            csat_share_pct: Figure::of(
+                pct(self.csat_satisfied, self.csat_n),
+                self.csat_n,
+                Some(s.csat_share_pct),
+            ),
+            fcr_pct: Figure::of(pct(self.fcr, self.resolved), self.resolved, Some(s.fcr_pct)),
+            accuracy_pct: Figure::of(
+                pct(self.accurate, self.reviews),
+                self.reviews,
+                Some(s.accuracy_pct),
+            ),
+            aht_minutes: Figure::of(ratio(self.aht_sum, self.aht_n), self.aht_n, None),
+            first_response_secs: Figure::of(
+                ratio(self.first_response_sum, self.first_response_n),
+                self.first_response_n,
+                None,
+            ),
+            complaints_confirmed: self.complaints_confirmed,
+        }
+    }
 }
 
 /// A client and the topic of their appeal: a new appeal on the same pair is a repeat contact.
@@ -572,8 +757,10 @@ fn first_contact(
             .iter()
             .filter(before)
             .any(|x| x.kind == k::APPEAL_REDIRECTED || x.kind == k::ROUTING_ESCALATED);
+        // Reopened after this resolution, or before it (a second resolution of a reopened
+        // appeal is not a first-contact one either).
         let reopened = events.iter().any(|x| {
-            x.id > e.id
+            x.id != e.id
                 && x.kind == k::APPEAL_STATUS_CHANGED
                 && matches!(text(x, "from"), Some("answered" | "closed"))
                 && !matches!(text(x, "to"), Some("answered" | "closed"))
@@ -588,4 +775,42 @@ fn first_contact(
         out.push((e.id, contacts <= 1 && !sent_on && !reopened && !repeated));
     }
     out
+}
+
+/// Computes and keeps the totals of every settled day of this and the previous half-year that
+/// is not kept yet, so the first report of a half-year does not pay for them (run in the
+/// background by the server). Returns how long it took.
+pub async fn warm(store: &dyn Store) -> StoreResult<std::time::Duration> {
+    let started = std::time::Instant::now();
+    let today = crate::boqbe::today();
+    let current = crate::boqbe::current(today);
+    let previous = if current.half == 1 {
+        crate::boqbe::HalfYear {
+            year: current.year - 1,
+            half: 2,
+        }
+    } else {
+        crate::boqbe::HalfYear {
+            year: current.year,
+            half: 1,
+        }
+    };
+    let (from, _) = previous.bounds();
+    // Up to the last settled midnight: nothing is computed that would not be kept.
+    let settings = store.kpi_settings().await?;
+    let settled = baylanys_store::now() - tail(&settings) - Duration::hours(1);
+    let (_, to, _) = crate::dashboard::local_day(settled);
+    if to <= from {
+        return Ok(started.elapsed());
+    }
+    let q = KpiQuery {
+        from,
+        to,
+        channel: None,
+        queue_id: None,
+        topic_id: None,
+        operator_id: None,
+    };
+    kpis(store, &q).await?;
+    Ok(started.elapsed())
 }

@@ -150,6 +150,33 @@ macro_rules! impl_event_store {
                 Ok(out)
             }
 
+            async fn kpi_day(&self, day: &str) -> $crate::StoreResult<Option<(String, String)>> {
+                Ok(sqlx::query_as("SELECT settings, sums FROM kpi_days WHERE day = $1")
+                    .bind(day)
+                    .fetch_optional(&self.reader)
+                    .await?)
+            }
+
+            async fn save_kpi_day(
+                &self,
+                day: &str,
+                settings: &str,
+                sums: &str,
+            ) -> $crate::StoreResult<()> {
+                // A cache of figures derived from the log, not a state change: no event.
+                sqlx::query(
+                    "INSERT INTO kpi_days (day, settings, sums, computed_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (day) DO UPDATE SET settings = $2, sums = $3, computed_at = $4",
+                )
+                .bind(day)
+                .bind(settings)
+                .bind(sums)
+                .bind($crate::now())
+                .execute(&self.writer)
+                .await?;
+                Ok(())
+            }
+
             async fn events_by_ids(&self, ids: &[i64]) -> $crate::StoreResult<Vec<$crate::Event>> {
                 let mut out = Vec::new();
                 for chunk in ids.chunks(500) {

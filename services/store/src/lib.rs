@@ -581,6 +581,10 @@ pub trait EventStore: Send + Sync {
     /// The events of the given kinds of these appeals, wherever in time they are (e.g. what an
     /// appeal was when it came in, or its contacts before it was resolved), oldest first.
     async fn events_of_appeals(&self, appeals: &[Uuid], kinds: &[&str]) -> StoreResult<Vec<Event>>;
+    /// The cached KPI totals of a local day (`YYYY-MM-DD`): the settings they were computed
+    /// with and the totals, both JSON.
+    async fn kpi_day(&self, day: &str) -> StoreResult<Option<(String, String)>>;
+    async fn save_kpi_day(&self, day: &str, settings: &str, sums: &str) -> StoreResult<()>;
     /// These events, oldest first (a figure's evidence).
     async fn events_by_ids(&self, ids: &[i64]) -> StoreResult<Vec<Event>>;
     async fn kpi_settings(&self) -> StoreResult<baylanys_domain::kpi::KpiSettings>;

@@ -654,6 +654,17 @@ async fn kpis_match_known_answers_and_independent_computation(app: TestApp) -> a
         whole.body["appeals_received"].as_u64(),
         "the days add up"
     );
+    // Those past days now come from their cached totals: the same figures again, and the same
+    // as the days computed one by one from the log.
+    let again = app.get(&format!("/api/v1/kpis?{span}"), &sup).await?;
+    assert_eq!(again.body, whole.body);
+    for figure in ["fcr_pct", "csat_mean", "lost_calls_pct", "aht_minutes"] {
+        let n: u64 = days
+            .iter()
+            .filter_map(|d| d["kpis"][figure]["count"].as_u64())
+            .sum();
+        assert_eq!(Some(n), whole.body[figure]["count"].as_u64(), "{figure}");
+    }
     let b = app
         .get(&q.replace("/api/v1/kpis?", "/api/v1/kpis/breakdown?"), &sup)
         .await?;
