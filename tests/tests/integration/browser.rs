@@ -811,3 +811,156 @@ async fn dashboard_in_chromium() -> anyhow::Result<()> {
     assert_eq!(p.body["certification_date"], "2026-04-01", "{}", p.text);
     Ok(())
 }
+
+/// QA reviews (R26–R28, KPI 2) in Chromium. An operator answered three contacts (appeals they
+/// registered by phone) and supervisor A one of their own. A reviews one of the operator's from
+/// the sample beside its appeal (a score of 150 refused inline first, their own contact refused
+/// too), B reviews the same contact from the list with other scores, A compares the two
+/// (calibration); the operator reads their reviews; an admin edits the scorecard. Afterwards the
+/// API holds exactly the two reviews and KPI 2 counts them.
+#[tokio::test]
+async fn qa_in_chromium() -> anyhow::Result<()> {
+    let app = TestApp::spawn(Backend::Sqlite).await?;
+    let (op_id, op) = app.staff("op", "operator", None).await?;
+    let (sup_a_id, sup_a) = app.staff("supa", "supervisor", None).await?;
+    let (sup_b_id, _) = app.staff("supb", "supervisor", None).await?;
+    app.staff("adm", "admin", None).await?;
+    for (id, name) in [
+        (op_id, "Айгүл Серікқызы"),
+        (sup_a_id, "Бақыт Ахметов"),
+        (sup_b_id, "Гүлнар Оспанова"),
+    ] {
+        let r = app
+            .patch(
+                &format!("/api/v1/staff/{id}"),
+                app.admin(),
+                json!({"display_name": name}),
+            )
+            .await?;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let client = app
+        .client(&op, json!({"name": "Ерлан", "language": "kk"}))
+        .await?;
+    // An appeal registered by staff comes with its contact, answered by them at once.
+    let contact = |token: String, text: &'static str| {
+        let app = &app;
+        async move {
+            let appeal = app.appeal(&token, client, text).await?;
+            let d = app
+                .get(&format!("/api/v1/appeals/{appeal}"), &token)
+                .await?;
+            let i = d.body["interactions"][0]["id"]
+                .as_str()
+                .and_then(|s| s.parse::<uuid::Uuid>().ok())
+                .ok_or_else(|| anyhow::anyhow!("no interaction: {}", d.text))?;
+            anyhow::Ok((appeal, i))
+        }
+    };
+    let (appeal, reviewed) = contact(op.clone(), "Зейнетақы қашан түседі?").await?;
+    let (_, i2) = contact(op.clone(), "Анықтама керек").await?;
+    let (_, i3) = contact(op.clone(), "Мекенжайды өзгерту").await?;
+    let (_, own) = contact(sup_a.clone(), "Супервизорға қоңырау").await?;
+
+    run_script(
+        &app,
+        "qa.mjs",
+        &[
+            ("BAYLANYS_OPERATOR", op_id.to_string()),
+            ("BAYLANYS_SUP_A", sup_a_id.to_string()),
+            ("BAYLANYS_SUP_B", sup_b_id.to_string()),
+            ("BAYLANYS_APPEAL", appeal.to_string()),
+            ("BAYLANYS_REVIEWED", reviewed.to_string()),
+            ("BAYLANYS_OTHERS", format!("{i2},{i3}")),
+            ("BAYLANYS_OWN", own.to_string()),
+        ],
+    )
+    .await?;
+
+    // Two reviews of the contact, by A and B, with the scores typed in the browser.
+    let r = app
+        .get(
+            &format!("/api/v1/qa/reviews?interaction_id={reviewed}"),
+            &sup_a,
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let got: Vec<_> = r
+        .body
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|x| {
+            (
+                x["reviewer_id"].as_str().unwrap_or_default().to_owned(),
+                x["operator_id"].as_str().unwrap_or_default().to_owned(),
+                x["total"].as_f64(),
+                x["accurate"].as_bool(),
+                x["comment"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                sup_a_id.to_string(),
+                op_id.to_string(),
+                Some(90.0),
+                Some(true),
+                json!("Дұрыс әрі толық жауап берді")
+            ),
+            (
+                sup_b_id.to_string(),
+                op_id.to_string(),
+                Some(83.25),
+                Some(false),
+                json!(null)
+            ),
+        ],
+        "{}",
+        r.text
+    );
+    assert_eq!(r.body[1]["scores"]["accuracy"], 70, "{}", r.text);
+    // Nothing else was recorded: not the score of 150, not A's own contact.
+    let all = app.get("/api/v1/qa/reviews", &sup_a).await?;
+    assert_eq!(all.body.as_array().map(Vec::len), Some(2), "{}", all.text);
+    let events = app
+        .get("/api/v1/events?kind=qa.reviewed", app.admin())
+        .await?;
+    assert_eq!(
+        events.body["items"].as_array().map(Vec::len),
+        Some(2),
+        "{}",
+        events.text
+    );
+    // KPI 2 counts both reviews: one accurate of two.
+    let now = chrono::Utc::now();
+    let from =
+        (now - chrono::Duration::hours(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let to = (now + chrono::Duration::hours(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let k = app
+        .get(&format!("/api/v1/kpis?from={from}&to={to}"), &sup_a)
+        .await?;
+    assert_eq!(k.status, 200, "{}", k.text);
+    assert_eq!(k.body["accuracy_pct"]["count"], 2, "{}", k.text);
+    assert_eq!(
+        k.body["accuracy_pct"]["value"].as_f64(),
+        Some(50.0),
+        "{}",
+        k.text
+    );
+    // The admin's scorecard: the refused one left nothing, the saved one is in force.
+    let card = app.get("/api/v1/settings/qa-scorecard", &op).await?;
+    assert_eq!(
+        card.body,
+        json!({
+            "weights": {"accuracy": 40, "completeness": 15, "procedure": 20, "courtesy": 15, "data_protection": 10},
+            "pass_mark": 80,
+            "sample_per_operator": 3,
+        }),
+        "{}",
+        card.text
+    );
+    Ok(())
+}

@@ -5,7 +5,8 @@
 //! lets supervisors retry the failed ones (R6); `/parts.js` proposes the bodies competent for an
 //! appeal's topic, splits an appeal into parts and lists them (R30); `/dashboard.js` shows
 //! supervisors today's KPIs live and their history against the bands (R35) and prepares the
-//! semi-annual БОҚБЕ report (R36).
+//! semi-annual БОҚБЕ report (R36); `/qa.js` lets supervisors review a sample of contacts against
+//! the scorecard and calibrate, and operators read their own reviews (R26–R28, KPI 2).
 
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -20,6 +21,7 @@ const OVERSIGHT_JS: &str = include_str!("../../static/oversight.js");
 const DELIVERIES_JS: &str = include_str!("../../static/deliveries.js");
 const PARTS_JS: &str = include_str!("../../static/parts.js");
 const DASHBOARD_JS: &str = include_str!("../../static/dashboard.js");
+const QA_JS: &str = include_str!("../../static/qa.js");
 const CHAT_HTML: &str = include_str!("../../static/chat.html");
 const WIDGET_JS: &str = include_str!("../../static/widget.js");
 
@@ -35,6 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .route("/deliveries.js", get(deliveries_js))
         .route("/parts.js", get(parts_js))
         .route("/dashboard.js", get(dashboard_js))
+        .route("/qa.js", get(qa_js))
         .route("/chat", get(chat))
         .route("/widget.js", get(widget_js))
 }
@@ -98,6 +101,16 @@ async fn dashboard_js() -> impl IntoResponse {
             (header::CACHE_CONTROL, "no-cache"),
         ],
         DASHBOARD_JS,
+    )
+}
+
+async fn qa_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        QA_JS,
     )
 }
 
