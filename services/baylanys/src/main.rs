@@ -3,6 +3,7 @@
 
 mod commands;
 mod config;
+mod demo;
 mod directory;
 mod serve;
 
@@ -38,6 +39,12 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Play a stretch of live traffic against a running server.
+    ///
+    /// Citizens on every channel through the server's API and web chat, operators answering,
+    /// redirections, complaints, surveys; staff and topics named `demo-…` are created when
+    /// missing.
+    Demo(demo::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -68,10 +75,11 @@ fn parse_role(s: &str) -> Result<Role, String> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let config = config::Config::load(cli.config.as_deref())?;
+    // The demo is a client of a server elsewhere: it reads no server configuration.
+    let load_config = || config::Config::load(cli.config.as_deref());
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve::run(config).await,
-        Command::Migrate => commands::migrate(config).await,
+        Command::Serve => serve::run(load_config()?).await,
+        Command::Migrate => commands::migrate(load_config()?).await,
         Command::User {
             command:
                 UserCommand::Add {
@@ -81,7 +89,8 @@ async fn main() -> anyhow::Result<()> {
                     body_id,
                     password_stdin,
                 },
-        } => commands::add_user(config, login, role, name, body_id, password_stdin).await,
+        } => commands::add_user(load_config()?, login, role, name, body_id, password_stdin).await,
         Command::Openapi => commands::print_openapi(),
+        Command::Demo(args) => demo::run(args).await,
     }
 }

@@ -10,6 +10,7 @@ mod conformance;
 mod conformance_outbox;
 mod contracts;
 mod deadlines;
+mod demo;
 mod http_auth;
 mod http_calendar;
 mod http_canned;
