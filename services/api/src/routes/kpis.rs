@@ -72,15 +72,7 @@ async fn get_kpis(
     Query(p): Query<Period>,
 ) -> ApiResult<axum::Json<Kpis>> {
     caller.require(OVERSIGHT)?;
-    check_period(p.from, p.to)?;
-    let q = KpiQuery {
-        from: p.from,
-        to: p.to,
-        channel: p.channel,
-        queue_id: p.queue_id,
-        topic_id: p.topic_id,
-        operator_id: p.operator_id,
-    };
+    let q = query(&p)?;
     Ok(axum::Json(
         baylanys_reports::kpis(state.store.as_ref(), &q).await?,
     ))
@@ -177,15 +169,14 @@ async fn evidence(
     Query(p): Query<EvidenceQuery>,
 ) -> ApiResult<axum::Json<EvidenceList>> {
     caller.require(OVERSIGHT)?;
-    check_period(p.from, p.to)?;
-    let q = KpiQuery {
+    let q = query(&Period {
         from: p.from,
         to: p.to,
         channel: p.channel,
         queue_id: p.queue_id,
         topic_id: p.topic_id,
         operator_id: p.operator_id,
-    };
+    })?;
     let (_, t) = baylanys_reports::kpis_traced(state.store.as_ref(), &q).await?;
     let marks: std::collections::HashMap<i64, bool> = t.resolutions.iter().copied().collect();
     let ids: Vec<i64> = match p.figure {
