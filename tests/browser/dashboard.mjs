@@ -135,6 +135,10 @@ try {
   eq("the band is drawn", await sup.locator('svg[data-chart="lost_calls_pct"] rect.band').count(), 1);
   eq("wait points", await sup.locator('svg[data-chart="wait_after_ivr_secs"] circle.point').count(), 1);
   eq("FCR points", await sup.$$eval('svg[data-chart="fcr_pct"] circle.point', (cs) => cs.map((c) => c.dataset.value)), ["100"]);
+  // The waits of the period's answered calls, in buckets: one answered call, seven buckets.
+  const buckets = await sup.$$eval('svg[data-chart="wait_distribution"] rect.col', (rs) => rs.map((r) => Number(r.dataset.value)));
+  eq("wait buckets", buckets.length, 7);
+  eq("answered calls in the buckets", buckets.reduce((a, b) => a + b, 0), 1);
   const bars = await sup.$$eval('svg[data-chart="appeals"] rect.col.appeals', (rs) => rs.map((r) => [r.dataset.date, r.dataset.value]));
   eq("a bar a day", bars.length, 30);
   eq("today's appeals", bars[29], [today, "2"]);

@@ -25,7 +25,7 @@ Object.assign(T.kk, {
   kp_nothing_today: "Бүгін әзірге байланыс болған жоқ.", kp_history: "Кезең бойынша динамика",
   kp_export_csv: "CSV жүктеп алу", kp_export_xlsx: "XLSX жүктеп алу", kp_period_today: "бүгін",
   kp_in_period: "кезеңде", kp_load_error: "Көрсеткіштер алынбады", kp_download_error: "Файл жүктелмеді",
-  kp_ch_appeals: "Күн сайынғы өтініштер мен қоңыраулар", kp_ch_wait: "IVR-дан кейінгі күту, с",
+  kp_ch_appeals: "Күн сайынғы өтініштер мен қоңыраулар", kp_ch_wait: "IVR-дан кейінгі күту, с", kp_ch_wait_dist: "Жауап берілген қоңыраулардың күтуі (кезеңде), с",
   kp_ch_lost: "Жоғалған қоңыраулар, %", kp_ch_csat: "Клиенттің қанағаттануы (CSAT), балл",
   kp_ch_fcr: "Бірінші байланыста шешілгені (FCR), %", kp_lg_appeals: "өтініштер", kp_lg_calls: "қоңыраулар",
   kp_no_data_period: "Бұл кезеңде дерек жоқ", kp_click_day: "Күнді басып, сол күнгі жоғалған қоңырауларды көріңіз",
@@ -85,7 +85,7 @@ Object.assign(T.ru, {
   kp_nothing_today: "Сегодня обращений пока не было.", kp_history: "Динамика за период",
   kp_export_csv: "Скачать CSV", kp_export_xlsx: "Скачать XLSX", kp_period_today: "сегодня",
   kp_in_period: "за период", kp_load_error: "Не удалось получить показатели", kp_download_error: "Не удалось скачать файл",
-  kp_ch_appeals: "Обращения и звонки по дням", kp_ch_wait: "Ожидание после IVR, с",
+  kp_ch_appeals: "Обращения и звонки по дням", kp_ch_wait: "Ожидание после IVR, с", kp_ch_wait_dist: "Ожидание отвеченных звонков (за период), с",
   kp_ch_lost: "Потерянные звонки, %", kp_ch_csat: "Удовлетворённость клиентов (CSAT), балл",
   kp_ch_fcr: "Решено при первом обращении (FCR), %", kp_lg_appeals: "обращения", kp_lg_calls: "звонки",
   kp_no_data_period: "Нет данных за период", kp_click_day: "Нажмите на день, чтобы увидеть его потерянные звонки",
@@ -145,7 +145,7 @@ Object.assign(T.en, {
   kp_nothing_today: "No contacts today yet.", kp_history: "History",
   kp_export_csv: "Export CSV", kp_export_xlsx: "Export XLSX", kp_period_today: "today",
   kp_in_period: "for the period", kp_load_error: "Could not load the KPIs", kp_download_error: "Could not download the file",
-  kp_ch_appeals: "Appeals and calls per day", kp_ch_wait: "Wait after the voice menu, s",
+  kp_ch_appeals: "Appeals and calls per day", kp_ch_wait: "Wait after the voice menu, s", kp_ch_wait_dist: "How long answered calls waited (period), s",
   kp_ch_lost: "Lost calls, %", kp_ch_csat: "Client satisfaction (CSAT), points",
   kp_ch_fcr: "First contact resolution (FCR), %", kp_lg_appeals: "appeals", kp_lg_calls: "calls",
   kp_no_data_period: "No data in this period", kp_click_day: "Click a day to list its lost calls",
@@ -649,6 +649,40 @@ translate();
     return box;
   }
 
+  // How long the period's answered calls waited after the voice menu, in buckets of seconds
+  // (the engine's WAIT_BUCKETS; the last is everything longer).
+  function histogram(p) {
+    const box = document.createElement("figure");
+    box.className = "chart-box";
+    box.dataset.chart = "wait_distribution";
+    box.style.margin = "0";
+    const h = document.createElement("h4");
+    const title = document.createElement("span");
+    title.textContent = t("kp_ch_wait_dist");
+    title.id = "kp-chart-wait-dist";
+    h.appendChild(title);
+    box.appendChild(h);
+    const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-labelledby": title.id, "data-chart": "wait_distribution" }, box);
+    const counts = (p && p.wait_distribution) || [];
+    const labels = ["≤10", "10–20", "20–40", "40–60", "60–120", "120–300", ">300"];
+    const pw = W - M.l - M.r, ph = H - M.t - M.b, slot = pw / labels.length;
+    const { top, step } = axis(Math.max(0, ...counts), true);
+    const y = (v) => M.t + ph - (Math.min(v, top) / top) * ph;
+    for (let v = 0; v <= top + 1e-9; v += step) {
+      svg("line", { class: "grid", x1: M.l, x2: W - M.r, y1: y(v), y2: y(v) }, root);
+      svgText(root, M.l - 6, y(v) + 4, num(v), { "text-anchor": "end" });
+    }
+    svg("line", { class: "axis", x1: M.l, x2: W - M.r, y1: y(0), y2: y(0) }, root);
+    labels.forEach((label, i) => {
+      const v = counts[i] || 0;
+      const left = M.l + i * slot + slot * 0.15;
+      const r = svg("rect", { class: "col calls", x: left, width: slot * 0.7, y: y(v), height: y(0) - y(v), "data-bucket": label, "data-value": v }, root);
+      svg("title", {}, r).textContent = `${label} ${t("u_secs")}: ${num(v, 0)}`;
+      svgText(root, left + slot * 0.35, H - 10, label, { "text-anchor": "middle" });
+    });
+    return box;
+  }
+
   function bandOf(days, key) {
     for (const d of days) if (d.kpis[key] && d.kpis[key].band) return d.kpis[key].band;
     return null;
@@ -694,6 +728,7 @@ translate();
         key: "fcr_pct", title: "kp_ch_fcr", unit: "%", summary: periodSummary("fcr_pct", "pct"), fixed: { top: 100, step: 25 },
         line: (k) => k.fcr_pct.value, figure: (k) => k.fcr_pct, band: bandOf(days, "fcr_pct"),
       }, days),
+      histogram(p),
     );
   }
 

@@ -98,6 +98,9 @@ pub struct Kpis {
     pub first_response_secs: Figure,
     /// Row 20.
     pub complaints_confirmed: u64,
+    /// How long answered calls waited after the voice menu: calls per bucket of
+    /// [`WAIT_BUCKETS`] seconds (the last bucket is everything longer).
+    pub wait_distribution: Vec<u64>,
 }
 
 /// The events behind each figure, by event id (R35: auditable down to the event).
@@ -119,6 +122,20 @@ pub struct Trace {
     pub complaints: Vec<i64>,
     /// `qa.reviewed` (KPI 2).
     pub reviews: Vec<i64>,
+}
+
+/// The version of what a day's kept totals hold; a change makes them computed again.
+const ENGINE: u32 = 2;
+
+/// Upper bounds, in seconds, of the buckets of the wait distribution; one more bucket holds the
+/// longer waits.
+pub const WAIT_BUCKETS: [f64; 6] = [10.0, 20.0, 40.0, 60.0, 120.0, 300.0];
+
+fn bucket(wait: f64) -> usize {
+    WAIT_BUCKETS
+        .iter()
+        .position(|b| wait <= *b)
+        .unwrap_or(WAIT_BUCKETS.len())
 }
 
 /// The event kinds the engine reads in its window.
@@ -164,7 +181,11 @@ pub async fn kpis(store: &dyn Store, q: &KpiQuery) -> StoreResult<Kpis> {
         return Ok(kpis_traced(store, q).await?.0);
     }
     let settings = store.kpi_settings().await?;
-    let key = serde_json::to_string(&settings).unwrap_or_default();
+    // Kept totals are reused only with the same settings and the same engine.
+    let key = format!(
+        "{ENGINE}:{}",
+        serde_json::to_string(&settings).unwrap_or_default()
+    );
     // Days ending before this are final.
     let settled = baylanys_store::now() - tail(&settings) - Duration::hours(1);
     let mut total = Sums::default();
@@ -422,6 +443,7 @@ pub fn compute_sums(
     // Calls after the voice menu (KPIs 1 and 5, service level).
     let (mut entered, mut answered_n, mut lost, mut within_sl) = (0u64, 0u64, 0u64, 0u64);
     let (mut waits, mut waits_all) = (Vec::new(), Vec::new());
+    let mut distribution = vec![0u64; WAIT_BUCKETS.len() + 1];
     for c in contacts.values() {
         let Some(started) = c.started else { continue };
         let call = c.queued
@@ -445,6 +467,9 @@ pub fn compute_sums(
                 let w = secs(started, at);
                 within_sl += u64::from(w <= f64::from(s.service_level_secs));
                 waits.push(w);
+                if let Some(n) = distribution.get_mut(bucket(w)) {
+                    *n += 1;
+                }
                 waits_all.push(w);
             }
             (None, Some(at)) => {
@@ -569,6 +594,7 @@ pub fn compute_sums(
         first_response_sum: first_response.iter().sum(),
         first_response_n: first_response.len() as u64,
         complaints_confirmed,
+        wait_distribution: distribution,
     };
     (sums, trace)
 }
@@ -598,6 +624,9 @@ pub struct Sums {
     pub first_response_sum: f64,
     pub first_response_n: u64,
     pub complaints_confirmed: u64,
+    /// Answered calls per wait bucket (kept totals from before it was counted read as empty).
+    #[serde(default)]
+    pub wait_distribution: Vec<u64>,
 }
 
 fn ratio(sum: f64, n: u64) -> Option<f64> {
@@ -629,6 +658,12 @@ impl Sums {
         self.first_response_sum += o.first_response_sum;
         self.first_response_n += o.first_response_n;
         self.complaints_confirmed += o.complaints_confirmed;
+        if self.wait_distribution.len() < o.wait_distribution.len() {
+            self.wait_distribution.resize(o.wait_distribution.len(), 0);
+        }
+        for (a, b) in self.wait_distribution.iter_mut().zip(&o.wait_distribution) {
+            *a += b;
+        }
     }
 
     /// The figures of `[from, to)` from its totals, against the settings' bands.
@@ -684,6 +719,11 @@ impl Sums {
                 None,
             ),
             complaints_confirmed: self.complaints_confirmed,
+            wait_distribution: {
+                let mut d = self.wait_distribution.clone();
+                d.resize(WAIT_BUCKETS.len() + 1, 0);
+                d
+            },
         }
     }
 }

@@ -552,6 +552,11 @@ async fn kpis_match_known_answers_and_independent_computation(app: TestApp) -> a
         Some(39.0),
         "(30 + 90 + 30 + 0 + 45) / 5"
     );
+    assert_eq!(
+        k["wait_distribution"],
+        json!([0, 0, 2, 0, 1, 0, 0]),
+        "30 and 30 s in 20–40, 90 s in 60–120"
+    );
     assert_eq!(v("lost_calls_pct"), Some(40.0));
     assert_eq!(k["lost_calls_pct"]["status"], "worse");
     assert_eq!(v("service_level_pct"), Some(0.0));
