@@ -243,7 +243,7 @@ pub async fn run(args: &Args, url: String, events: usize) -> anyhow::Result<()> 
         .await
     });
     let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(600))
+        .timeout(Duration::from_secs(1800))
         .build()?;
     let login: Value = http
         .post(format!("{base}/api/v1/auth/login"))

@@ -254,13 +254,35 @@ pub async fn read(
 ) -> StoreResult<(KpiSettings, Vec<Event>, Vec<Event>)> {
     let settings = store.kpi_settings().await?;
     let tail = tail(&settings);
-    let window = store
-        .scan_events(
-            WINDOW_KINDS,
-            q.from - Duration::hours(CALL_TAIL_HOURS),
-            q.to + tail,
-        )
-        .await?;
+    let calls = Duration::hours(CALL_TAIL_HOURS);
+    // The period itself, and around it only what the definitions look at: contacts that started
+    // the day before, the answers, ends and first replies of the day after, and the new appeals
+    // of the repeat-contact window. Messages, the bulk of the log, are read for one day at most.
+    let mut window = store.scan_events(WINDOW_KINDS, q.from, q.to).await?;
+    window.extend(
+        store
+            .scan_events(
+                &[k::INTERACTION_STARTED, k::INTERACTION_UPDATED],
+                q.from - calls,
+                q.from,
+            )
+            .await?,
+    );
+    window.extend(
+        store
+            .scan_events(
+                &[k::INTERACTION_UPDATED, k::MESSAGE_ADDED],
+                q.to,
+                q.to + calls,
+            )
+            .await?,
+    );
+    window.extend(
+        store
+            .scan_events(&[k::APPEAL_CREATED], q.to, q.to + tail)
+            .await?,
+    );
+    window.sort_by_key(|e| e.id);
     // What each appeal touched in the period was when it came in, and its history.
     let mut appeals: Vec<Uuid> = window.iter().filter_map(|e| e.appeal_id).collect();
     appeals.sort();
