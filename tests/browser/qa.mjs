@@ -231,6 +231,8 @@ try {
   await textIs(a, "#qa-reviews-empty", "Бұл кезеңде баға жоқ.");
   await a.selectOption("#qa-operator", operatorId);
   await a.locator("#qa-reviews:not([hidden])").waitFor({ timeout });
+  // The list is redrawn when the reviews of the chosen operator arrive.
+  await a.waitForFunction(() => document.querySelectorAll("#qa-reviews tbody tr").length === 2, null, { timeout });
   eq("the operator's reviews", await a.$$eval("#qa-reviews tbody tr", (trs) => trs.map((tr) => tr.dataset.operator)), [operatorId, operatorId]);
   await a.click("#qa-cal-close");
   if (await visible(a, "#qa-calibration")) throw new Error("the calibration stayed open");
