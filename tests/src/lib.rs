@@ -118,16 +118,19 @@ impl Reply {
     }
 }
 
+/// Cheap password hashing, and KPIs of unsettled days read from the log on every request: a
+/// test sees the figures move with each event it writes (one test covers the kept refresh).
+pub fn test_config() -> ApiConfig {
+    ApiConfig {
+        hash_cost: TEST_COST,
+        kpi_refresh: std::time::Duration::ZERO,
+        ..ApiConfig::default()
+    }
+}
+
 impl TestApp {
     pub async fn spawn(backend: Backend) -> anyhow::Result<TestApp> {
-        Self::spawn_with(
-            backend,
-            ApiConfig {
-                hash_cost: TEST_COST,
-                ..ApiConfig::default()
-            },
-        )
-        .await
+        Self::spawn_with(backend, test_config()).await
     }
 
     pub async fn spawn_with(backend: Backend, config: ApiConfig) -> anyhow::Result<TestApp> {
@@ -139,10 +142,7 @@ impl TestApp {
         backend: Backend,
         delivery: baylanys_api::Delivery,
     ) -> anyhow::Result<TestApp> {
-        let config = ApiConfig {
-            hash_cost: TEST_COST,
-            ..ApiConfig::default()
-        };
+        let config = test_config();
         Self::spawn_full(backend, config, delivery).await
     }
 
@@ -171,10 +171,7 @@ impl TestApp {
     /// a load balancer.
     pub async fn spawn_node(first: &TestApp, bus: baylanys_bus::Bus) -> anyhow::Result<TestApp> {
         let store = baylanys_store::connect(&first.database_url).await?;
-        let config = ApiConfig {
-            hash_cost: TEST_COST,
-            ..ApiConfig::default()
-        };
+        let config = test_config();
         Self::start(
             first.backend,
             first.database_url.clone(),

@@ -43,6 +43,10 @@ pub struct ApiConfig {
     /// Where citizens and bodies reach this centre from outside: links in e-mails and surveys,
     /// the endpoint bodies' systems call.
     pub public_url: String,
+    /// How old the kept KPI totals of days that can still change (today, the last week) may be
+    /// when a dashboard or report reads them; they are brought up to date in the background.
+    /// Zero reads those days from the log on every request.
+    pub kpi_refresh: Duration,
 }
 
 impl Default for ApiConfig {
@@ -55,6 +59,7 @@ impl Default for ApiConfig {
             lockout: Duration::from_secs(15 * 60),
             chat: limits::ChatConfig::default(),
             public_url: "http://127.0.0.1:8080".into(),
+            kpi_refresh: Duration::from_secs(60),
         }
     }
 }
@@ -115,6 +120,11 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
+    /// [`ApiConfig::kpi_refresh`], as the reports crate counts time.
+    pub fn kpi_refresh(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.config.kpi_refresh).unwrap_or(chrono::Duration::zero())
+    }
+
     /// Uses `bus` for live fan-out (the Redis bus when several nodes run).
     pub fn with_bus(mut self, bus: baylanys_bus::Bus) -> Self {
         self.bus = bus;

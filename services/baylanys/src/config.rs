@@ -109,6 +109,9 @@ pub struct Config {
     /// attempt, doubling after each up to an hour, and the attempts per channel.
     pub outbox_retry_secs: u64,
     pub outbox_max_attempts: u32,
+    /// How old the kept KPI totals of today and the unsettled days may be when read (the
+    /// background keeper refreshes them at this pace); 0 reads them from the log every time.
+    pub kpi_refresh_secs: u64,
 }
 
 impl Default for Config {
@@ -143,6 +146,7 @@ impl Default for Config {
             sms_from: String::new(),
             outbox_retry_secs: 30,
             outbox_max_attempts: 8,
+            kpi_refresh_secs: api.kpi_refresh.as_secs(),
         }
     }
 }
@@ -222,6 +226,9 @@ impl Config {
         }
         if let Some(v) = get("BAYLANYS_OUTBOX_MAX_ATTEMPTS") {
             self.outbox_max_attempts = num("BAYLANYS_OUTBOX_MAX_ATTEMPTS", v)?;
+        }
+        if let Some(v) = get("BAYLANYS_KPI_REFRESH_SECS") {
+            self.kpi_refresh_secs = num("BAYLANYS_KPI_REFRESH_SECS", v)?;
         }
         if let Some(v) = get("BAYLANYS_CHAT_QUEUE_STATUS_SECS") {
             self.chat_queue_status_secs = num("BAYLANYS_CHAT_QUEUE_STATUS_SECS", v)?;
@@ -339,6 +346,7 @@ impl Config {
                 trusted_proxies: self.trusted_proxies.clone(),
             },
             public_url: self.public_url.trim_end_matches('/').to_owned(),
+            kpi_refresh: Duration::from_secs(self.kpi_refresh_secs.min(3600)),
         }
     }
 }

@@ -150,17 +150,26 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     )
     .map_err(|e| anyhow::anyhow!("outbox: {e}"))?;
     let outbox = tokio::spawn(Arc::new(outbox).run());
-    // Past days' KPI totals are computed in the background as they settle, so reports over a
-    // half-year read kept totals instead of the whole log (R35, R36).
+    // Each day's KPI totals are kept as it settles, and today's and the unsettled days' brought
+    // up to date before a dashboard would find them too old, so reports and dashboards read
+    // kept totals instead of the log (R35, R36).
     let kpi_days = {
         let store = store.clone();
+        let refresh = chrono::Duration::from_std(state.config.kpi_refresh)
+            .unwrap_or(chrono::Duration::zero());
+        // Without a refresh only settled days are kept: looking every ten minutes is enough.
+        let every = match state.config.kpi_refresh {
+            Duration::ZERO => Duration::from_secs(600),
+            r => r.max(Duration::from_secs(2)) / 2,
+        };
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(600));
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tick.tick().await;
-                match baylanys_reports::kpi::warm(store.as_ref()).await {
-                    Ok(took) => tracing::debug!(?took, "settled KPI days kept"),
-                    Err(e) => tracing::warn!(error = %e, "keeping settled KPI days failed"),
+                match baylanys_reports::kept::keep(store.as_ref(), refresh).await {
+                    Ok((days, took)) => tracing::debug!(days, ?took, "KPI day totals kept"),
+                    Err(e) => tracing::warn!(error = %e, "keeping KPI day totals failed"),
                 }
             }
         })

@@ -2,17 +2,13 @@
 //! operator for the live view, and the per-day table as CSV or XLSX. Each reads the period's
 //! events once and computes every slice from them.
 
-use std::collections::BTreeSet;
-
 use baylanys_domain::TZ;
-use baylanys_store::{Event, Store, StoreResult};
+use baylanys_store::{Store, StoreResult};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::kpi::{compute, read};
 use crate::{KpiQuery, Kpis};
 
 /// One local (Asia/Almaty) day's KPIs.
@@ -49,72 +45,23 @@ pub fn local_day(at: DateTime<Utc>) -> (NaiveDate, DateTime<Utc>, DateTime<Utc>)
     (d, midnight(d), midnight(d + chrono::Days::new(1)))
 }
 
-/// The KPIs of each local day the period touches (at most 366).
-pub async fn series(store: &dyn Store, q: &KpiQuery) -> StoreResult<Vec<Day>> {
-    let (settings, window, history) = read(store, q).await?;
-    let mut out = Vec::new();
-    let (mut day, _, _) = local_day(q.from);
-    while midnight(day) < q.to && out.len() < 366 {
-        let from = midnight(day).max(q.from);
-        let to = midnight(day + chrono::Days::new(1)).min(q.to);
-        let slice = KpiQuery {
-            from,
-            to,
-            ..q.clone()
-        };
-        out.push(Day {
-            date: day,
-            kpis: compute(&slice, &settings, &window, &history),
-        });
-        day = day + chrono::Days::new(1);
-    }
-    Ok(out)
+/// The KPIs of each local day the period touches (at most 366), from kept totals where they
+/// hold them (see [`crate::kept`]).
+pub async fn series(
+    store: &dyn Store,
+    q: &KpiQuery,
+    refresh: chrono::Duration,
+) -> StoreResult<Vec<Day>> {
+    crate::kept::series(store, q, refresh).await
 }
 
-fn ids(window: &[Event], kind: &str, field: &str) -> BTreeSet<Uuid> {
-    window
-        .iter()
-        .filter(|e| e.kind == kind)
-        .filter_map(|e| e.data.get(field).and_then(Value::as_str))
-        .filter_map(|s| s.parse().ok())
-        .collect()
-}
-
-/// The period's KPIs, and the same for each queue and each operator that had contacts in it.
-pub async fn breakdown(store: &dyn Store, q: &KpiQuery) -> StoreResult<Breakdown> {
-    let (settings, window, history) = read(store, q).await?;
-    let queues = ids(
-        &window,
-        baylanys_domain::event_kind::INTERACTION_STARTED,
-        "queue_id",
-    );
-    let operators = ids(
-        &window,
-        baylanys_domain::event_kind::INTERACTION_UPDATED,
-        "operator_id",
-    );
-    let slice = |f: &dyn Fn(&mut KpiQuery)| {
-        let mut s = q.clone();
-        f(&mut s);
-        compute(&s, &settings, &window, &history)
-    };
-    Ok(Breakdown {
-        total: compute(q, &settings, &window, &history),
-        queues: queues
-            .into_iter()
-            .map(|id| Slice {
-                id,
-                kpis: slice(&|s: &mut KpiQuery| s.queue_id = Some(id)),
-            })
-            .collect(),
-        operators: operators
-            .into_iter()
-            .map(|id| Slice {
-                id,
-                kpis: slice(&|s: &mut KpiQuery| s.operator_id = Some(id)),
-            })
-            .collect(),
-    })
+/// The period's KPIs, and the same for each queue and each operator that had any.
+pub async fn breakdown(
+    store: &dyn Store,
+    q: &KpiQuery,
+    refresh: chrono::Duration,
+) -> StoreResult<Breakdown> {
+    crate::kept::breakdown(store, q, refresh).await
 }
 
 /// The columns of the per-day table: heading (kk, ru) and how to read the figure.

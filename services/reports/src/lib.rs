@@ -4,8 +4,11 @@
 //! the events, and each names how many events it rests on.
 
 pub mod boqbe;
+pub mod contributions;
 pub mod dashboard;
 pub mod facts;
+pub mod kept;
 pub mod kpi;
+pub mod sums;
 
 pub use kpi::{compute, compute_traced, kpis, kpis_traced, Figure, KpiQuery, Kpis, Trace};

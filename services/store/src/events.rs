@@ -150,28 +150,47 @@ macro_rules! impl_event_store {
                 Ok(out)
             }
 
-            async fn kpi_day(&self, day: &str) -> $crate::StoreResult<Option<(String, String)>> {
-                Ok(sqlx::query_as("SELECT settings, sums FROM kpi_days WHERE day = $1")
-                    .bind(day)
-                    .fetch_optional(&self.reader)
-                    .await?)
+            async fn kpi_days(
+                &self,
+                first: &str,
+                last: &str,
+                parts: $crate::KeptParts,
+            ) -> $crate::StoreResult<Vec<$crate::KeptDay>> {
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT day, settings, settled, computed_at, total, ",
+                );
+                qb.push(if parts.hours { "hours" } else { "'' AS hours" })
+                    .push(", ")
+                    .push(if parts.slices { "slices" } else { "'' AS slices" })
+                    .push(" FROM kpi_days WHERE day >= ")
+                    .push_bind(first)
+                    .push(" AND day <= ")
+                    .push_bind(last)
+                    .push(" ORDER BY day");
+                let rows: Vec<(String, String, bool, chrono::DateTime<chrono::Utc>, String, String, String)> =
+                    qb.build_query_as().fetch_all(&self.reader).await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(day, settings, settled, computed_at, total, hours, slices)| {
+                        $crate::KeptDay { day, settings, settled, computed_at, total, hours, slices }
+                    })
+                    .collect())
             }
 
-            async fn save_kpi_day(
-                &self,
-                day: &str,
-                settings: &str,
-                sums: &str,
-            ) -> $crate::StoreResult<()> {
+            async fn save_kpi_day(&self, d: &$crate::KeptDay) -> $crate::StoreResult<()> {
                 // A cache of figures derived from the log, not a state change: no event.
                 sqlx::query(
-                    "INSERT INTO kpi_days (day, settings, sums, computed_at) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (day) DO UPDATE SET settings = $2, sums = $3, computed_at = $4",
+                    "INSERT INTO kpi_days (day, settings, settled, computed_at, total, hours, slices) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (day) DO UPDATE SET \
+                     settings = $2, settled = $3, computed_at = $4, total = $5, hours = $6, slices = $7",
                 )
-                .bind(day)
-                .bind(settings)
-                .bind(sums)
-                .bind($crate::now())
+                .bind(&d.day)
+                .bind(&d.settings)
+                .bind(d.settled)
+                .bind(d.computed_at)
+                .bind(&d.total)
+                .bind(&d.hours)
+                .bind(&d.slices)
                 .execute(&self.writer)
                 .await?;
                 Ok(())

@@ -566,6 +566,31 @@ pub trait CalendarStore: Send + Sync {
     }
 }
 
+/// A local day's KPI totals as the reports crate keeps them (R35): JSON only it reads, the KPI
+/// settings they were computed with, and whether the day can still change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptDay {
+    /// `YYYY-MM-DD`, Asia/Almaty.
+    pub day: String,
+    pub settings: String,
+    /// Final: nothing the log can still receive changes the day's figures.
+    pub settled: bool,
+    /// The log was read as it was at this instant.
+    pub computed_at: DateTime<Utc>,
+    pub total: String,
+    /// Empty when not asked for.
+    pub hours: String,
+    /// Empty when not asked for.
+    pub slices: String,
+}
+
+/// Which parts of kept days to read besides the day's totals.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KeptParts {
+    pub hours: bool,
+    pub slices: bool,
+}
+
 /// The append-only event log, read by KPIs and supervisors (R35).
 #[async_trait]
 pub trait EventStore: Send + Sync {
@@ -581,10 +606,16 @@ pub trait EventStore: Send + Sync {
     /// The events of the given kinds of these appeals, wherever in time they are (e.g. what an
     /// appeal was when it came in, or its contacts before it was resolved), oldest first.
     async fn events_of_appeals(&self, appeals: &[Uuid], kinds: &[&str]) -> StoreResult<Vec<Event>>;
-    /// The cached KPI totals of a local day (`YYYY-MM-DD`): the settings they were computed
-    /// with and the totals, both JSON.
-    async fn kpi_day(&self, day: &str) -> StoreResult<Option<(String, String)>>;
-    async fn save_kpi_day(&self, day: &str, settings: &str, sums: &str) -> StoreResult<()>;
+    /// The kept KPI totals of the local days `first..=last` (`YYYY-MM-DD`), oldest first; the
+    /// hourly totals and the slices only when asked for (they are most of the bytes).
+    async fn kpi_days(
+        &self,
+        first: &str,
+        last: &str,
+        parts: KeptParts,
+    ) -> StoreResult<Vec<KeptDay>>;
+    /// Keeps (or replaces) a day's totals.
+    async fn save_kpi_day(&self, day: &KeptDay) -> StoreResult<()>;
     /// These events, oldest first (a figure's evidence).
     async fn events_by_ids(&self, ids: &[i64]) -> StoreResult<Vec<Event>>;
     async fn kpi_settings(&self) -> StoreResult<baylanys_domain::kpi::KpiSettings>;

@@ -20,6 +20,7 @@ mod http_flow;
 mod http_roles;
 mod http_routing;
 mod kpis;
+mod kpis_kept;
 mod notifications;
 mod parts;
 pub mod process;

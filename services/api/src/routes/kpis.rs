@@ -74,7 +74,7 @@ async fn get_kpis(
     caller.require(OVERSIGHT)?;
     let q = query(&p)?;
     Ok(axum::Json(
-        baylanys_reports::kpis(state.store.as_ref(), &q).await?,
+        baylanys_reports::kpis(state.store.as_ref(), &q, state.kpi_refresh()).await?,
     ))
 }
 
@@ -231,7 +231,7 @@ async fn series(
     caller.require(OVERSIGHT)?;
     let q = query(&p)?;
     Ok(axum::Json(
-        baylanys_reports::dashboard::series(state.store.as_ref(), &q).await?,
+        baylanys_reports::dashboard::series(state.store.as_ref(), &q, state.kpi_refresh()).await?,
     ))
 }
 
@@ -248,7 +248,8 @@ async fn breakdown(
     caller.require(OVERSIGHT)?;
     let q = query(&p)?;
     Ok(axum::Json(
-        baylanys_reports::dashboard::breakdown(state.store.as_ref(), &q).await?,
+        baylanys_reports::dashboard::breakdown(state.store.as_ref(), &q, state.kpi_refresh())
+            .await?,
     ))
 }
 
@@ -293,7 +294,8 @@ async fn export(
         topic_id: p.topic_id,
         operator_id: p.operator_id,
     })?;
-    let days = baylanys_reports::dashboard::series(state.store.as_ref(), &q).await?;
+    let days =
+        baylanys_reports::dashboard::series(state.store.as_ref(), &q, state.kpi_refresh()).await?;
     let (body, content_type, ext) = match p.format {
         ExportFormat::Csv => (
             baylanys_reports::dashboard::series_csv(&days).into_bytes(),
@@ -343,7 +345,8 @@ pub(crate) async fn today(state: &AppState) -> ApiResult<serde_json::Value> {
         topic_id: None,
         operator_id: None,
     };
-    let b = baylanys_reports::dashboard::breakdown(state.store.as_ref(), &q).await?;
+    let b = baylanys_reports::dashboard::breakdown(state.store.as_ref(), &q, state.kpi_refresh())
+        .await?;
     let v = serde_json::to_value(&b).map_err(|e| ApiError::Internal(e.to_string()))?;
     *slot = Some((std::time::Instant::now(), v.clone()));
     Ok(v)

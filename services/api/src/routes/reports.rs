@@ -76,7 +76,7 @@ async fn draw(state: &AppState, half: HalfYear, lang: Language) -> ApiResult<Rep
         operator_id: None,
     };
     let store = state.store.as_ref();
-    let kpis = baylanys_reports::kpis(store, &q).await?;
+    let kpis = baylanys_reports::kpis(store, &q, state.kpi_refresh()).await?;
     let facts = baylanys_reports::facts::facts(store, &kpis, to).await?;
     let profile = store.centre_profile().await?;
     let report_state = store.report_state(&half.to_string()).await?;
