@@ -1,10 +1,13 @@
-//! The reports scenario (issue 6's benchmark): a half-year of events is seeded in bulk — the
-//! shapes the product writes: an appeal, its contact (a call queued after the voice menu or a
-//! web chat), the answer or the abandonment, messages, the end, the resolution, some surveys —
-//! then the half-year БОҚБЕ report and a 30-day KPI query are timed through the HTTP API, alone
-//! and while messages are ingested at a fixed rate, and the ingestion rate is measured with and
-//! without the reports running. Seeding writes rows directly (it is the fixture, not the subject);
-//! everything measured goes through the API.
+//! The reports scenario (issue 6's benchmark): a log from 1 January 2026 up to the hour before
+//! the run is seeded in bulk — the shapes the product writes: an appeal, its contact (a call
+//! queued after the voice menu or a web chat) in one of 4 queues and 20 topics, the answer by one
+//! of 40 operators or the abandonment, messages, the end, the resolution, some surveys. The server
+//! keeps each day's KPI totals in the background as `baylanys serve` does. Timed through the HTTP
+//! API, alone and while messages are ingested at a fixed rate: the half-year БОҚБЕ report
+//! (2026-H1), a 30-day KPI query aligned to UTC days, and the console's 30-day dashboard up to
+//! now (per-day series, the period's KPIs, per queue and operator) — today and the unsettled
+//! week included. Seeding writes rows directly (it is the fixture, not the subject); everything
+//! measured goes through the API.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -27,16 +30,41 @@ type Row = (
     Value,
 );
 
-/// A deterministic stream of events for `appeals` appeals spread over 2026-H1.
-fn appeal_events(i: usize, appeals: usize, op: Uuid) -> Vec<Row> {
-    let start = Utc
-        .with_ymd_and_hms(2026, 1, 1, 4, 0, 0)
-        .single()
-        .unwrap_or_default();
-    let span = 180 * 24 * 3600;
-    let at = start + chrono::Duration::seconds((i as i64 * span) / appeals.max(1) as i64);
+/// Who and what the seeded contacts are about: operators, queues, topics.
+struct Cast {
+    operators: Vec<Uuid>,
+    queues: Vec<Uuid>,
+    topics: Vec<Uuid>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+}
+
+impl Cast {
+    fn new(to: DateTime<Utc>) -> Cast {
+        let ids = |n: usize| (0..n).map(|_| Uuid::now_v7()).collect();
+        Cast {
+            operators: ids(40),
+            queues: ids(4),
+            topics: ids(20),
+            from: Utc
+                .with_ymd_and_hms(2026, 1, 1, 4, 0, 0)
+                .single()
+                .unwrap_or_default(),
+            to,
+        }
+    }
+}
+
+/// A deterministic stream of events for appeal `i` of `appeals` spread over the cast's span.
+fn appeal_events(i: usize, appeals: usize, cast: &Cast) -> Vec<Row> {
+    let span = (cast.to - cast.from).num_seconds().max(1);
+    let at = cast.from + chrono::Duration::seconds((i as i64 * span) / appeals.max(1) as i64);
     let s = |secs: i64| at + chrono::Duration::seconds(secs);
     let (appeal, client, contact) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    let pick = |v: &[Uuid], k: usize| v.get(k % v.len().max(1)).copied();
+    let op = pick(&cast.operators, i / 7);
+    let queue = pick(&cast.queues, i / 3);
+    let topic = pick(&cast.topics, i / 11);
     let voice = i % 5 < 3;
     let channel = if voice { "voice" } else { "web_chat" };
     let mut out: Vec<Row> = vec![
@@ -46,7 +74,7 @@ fn appeal_events(i: usize, appeals: usize, op: Uuid) -> Vec<Row> {
             Some(appeal),
             Some(client),
             None,
-            json!({"kind": "request", "channel": channel, "language": if i.is_multiple_of(2) { "kk" } else { "ru" }, "priority": 3, "topic_id": null, "queue_id": null}),
+            json!({"kind": "request", "channel": channel, "language": if i.is_multiple_of(2) { "kk" } else { "ru" }, "priority": 3, "topic_id": topic, "queue_id": queue}),
         ),
         (
             at,
@@ -54,7 +82,7 @@ fn appeal_events(i: usize, appeals: usize, op: Uuid) -> Vec<Row> {
             Some(appeal),
             None,
             Some(contact),
-            json!({"channel": channel, "direction": "inbound", "state": "queued", "queue_id": null}),
+            json!({"channel": channel, "direction": "inbound", "state": "queued", "queue_id": queue}),
         ),
     ];
     if voice && i.is_multiple_of(10) {
@@ -92,9 +120,13 @@ fn appeal_events(i: usize, appeals: usize, op: Uuid) -> Vec<Row> {
     out
 }
 
-async fn seed(url: &str, events: usize, op: Uuid) -> anyhow::Result<usize> {
-    // About 9 events per appeal.
-    let appeals = (events / 9).max(1);
+async fn seed(url: &str, events: usize, cast: &Cast) -> anyhow::Result<usize> {
+    // As many appeals as make `events` at the shapes' average (about 8.7 events each).
+    let sample = 1000;
+    let per: usize = (0..sample)
+        .map(|i| appeal_events(i, sample, cast).len())
+        .sum();
+    let appeals = (events * sample).div_ceil(per.max(1)).max(1);
     let mut written = 0;
     let mut batch: Vec<Row> = Vec::with_capacity(2000);
     let sqlite = url.starts_with("sqlite");
@@ -120,7 +152,7 @@ async fn seed(url: &str, events: usize, op: Uuid) -> anyhow::Result<usize> {
         }};
     }
     for i in 0..appeals {
-        let rows = appeal_events(i, appeals, op);
+        let rows = appeal_events(i, appeals, cast);
         written += rows.len();
         batch.extend(rows);
         if batch.len() >= 1800 {
@@ -156,6 +188,19 @@ async fn timed(http: &reqwest::Client, url: &str, token: &str) -> anyhow::Result
     }
     r.bytes().await?;
     Ok(t.elapsed())
+}
+
+/// The dashboard's requests, one after another as the console makes them on opening.
+async fn timed_all(
+    http: &reqwest::Client,
+    urls: &[String],
+    token: &str,
+) -> anyhow::Result<Duration> {
+    let mut total = Duration::ZERO;
+    for url in urls {
+        total += timed(http, url, token).await?;
+    }
+    Ok(total)
 }
 
 fn median(mut v: Vec<Duration>) -> f64 {
@@ -222,7 +267,8 @@ pub async fn run(args: &Args, url: String, events: usize) -> anyhow::Result<()> 
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     let t = Instant::now();
-    let written = seed(&url, events, Uuid::now_v7()).await?;
+    let cast = Cast::new(Utc::now() - chrono::Duration::hours(1));
+    let written = seed(&url, events, &cast).await?;
     println!(
         "seeded {written} events in {:.1} s ({:?})",
         t.elapsed().as_secs_f64(),
@@ -275,24 +321,68 @@ pub async fn run(args: &Args, url: String, events: usize) -> anyhow::Result<()> 
     }
     let appeals = Arc::new(appeals);
     let report = format!("{base}/api/v1/reports/boqbe/2026-H1?lang=kk");
-    let dashboard = format!("{base}/api/v1/kpis?from=2026-06-01T00:00:00Z&to=2026-07-01T00:00:00Z");
+    let utc30 = format!("{base}/api/v1/kpis?from=2026-06-01T00:00:00Z&to=2026-07-01T00:00:00Z");
+    // The console's dashboard: the last 30 local days up to today, Almaty midnights.
+    let tomorrow = (Utc::now() + chrono::Duration::hours(5)).date_naive() + chrono::Days::new(1);
+    let to = tomorrow.and_time(chrono::NaiveTime::MIN).and_utc() - chrono::Duration::hours(5);
+    let from = to - chrono::Duration::days(30);
+    let period = format!(
+        "from={}&to={}",
+        from.format("%Y-%m-%dT%H:%M:%SZ"),
+        to.format("%Y-%m-%dT%H:%M:%SZ")
+    );
+    let dashboard = Arc::new(vec![
+        format!("{base}/api/v1/kpis/series?{period}"),
+        format!("{base}/api/v1/kpis?{period}"),
+        format!("{base}/api/v1/kpis/breakdown?{period}"),
+    ]);
 
-    // The first report computes each past day's totals from the log and keeps them.
+    // The first report computes each day's totals from the log and keeps them.
     let cold = timed(&http, &report, &token).await?;
     println!(
         "first half-year report (days computed and kept): {:.0} ms",
         cold.as_secs_f64() * 1000.0
     );
+    // Then the keeper does the rest of the year as `baylanys serve` does on start, and goes on
+    // refreshing today and the unsettled days while everything below is measured.
+    let refresh = chrono::Duration::seconds(60);
+    let t = Instant::now();
+    let (days, _) = baylanys_reports::kept::keep(store.as_ref(), refresh)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "keeper's first pass: {days} more days computed and kept in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let keeper = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(30));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let t = Instant::now();
+                if let Ok((days, _)) = baylanys_reports::kept::keep(store.as_ref(), refresh).await {
+                    println!(
+                        "  keeper pass: {days} days refreshed in {:.0} ms",
+                        t.elapsed().as_secs_f64() * 1000.0
+                    );
+                }
+            }
+        })
+    };
     // Alone.
-    let mut rep = Vec::new();
-    let mut dash = Vec::new();
-    for _ in 0..3 {
+    let (mut rep, mut utc, mut dash) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..5 {
         rep.push(timed(&http, &report, &token).await?);
-        dash.push(timed(&http, &dashboard, &token).await?);
+        utc.push(timed(&http, &utc30, &token).await?);
+        dash.push(timed_all(&http, &dashboard, &token).await?);
     }
     println!(
-        "alone: half-year report median {:.0} ms, 30-day KPIs median {:.0} ms",
+        "alone: half-year report median {:.0} ms, 30-day KPIs (UTC days) median {:.0} ms, \
+         30-day dashboard up to now (series + KPIs + breakdown) median {:.0} ms",
         median(rep),
+        median(utc),
         median(dash)
     );
 
@@ -312,20 +402,22 @@ pub async fn run(args: &Args, url: String, events: usize) -> anyhow::Result<()> 
     println!("ingestion alone: {alone:.0} msg/s (target {rate})");
     let stop = Arc::new(AtomicBool::new(false));
     let loop_task = {
-        let (http, token, stop, report, dashboard) = (
+        let (http, token, stop, report, utc30, dashboard) = (
             http.clone(),
             token.clone(),
             stop.clone(),
             report.clone(),
+            utc30.clone(),
             dashboard.clone(),
         );
         tokio::spawn(async move {
-            let (mut rep, mut dash) = (Vec::new(), Vec::new());
+            let (mut rep, mut utc, mut dash) = (Vec::new(), Vec::new(), Vec::new());
             while !stop.load(Ordering::Relaxed) {
                 rep.push(timed(&http, &report, &token).await?);
-                dash.push(timed(&http, &dashboard, &token).await?);
+                utc.push(timed(&http, &utc30, &token).await?);
+                dash.push(timed_all(&http, &dashboard, &token).await?);
             }
-            anyhow::Ok((rep, dash))
+            anyhow::Ok((rep, utc, dash))
         })
     };
     let (n, e) = ingest(
@@ -338,13 +430,17 @@ pub async fn run(args: &Args, url: String, events: usize) -> anyhow::Result<()> 
     )
     .await?;
     stop.store(true, Ordering::Relaxed);
-    let (rep, dash) = loop_task.await??;
+    let (rep, utc, dash) = loop_task.await??;
+    keeper.abort();
     let busy = n as f64 / e.as_secs_f64();
     println!(
-        "with reports: ingestion {busy:.0} msg/s ({:.0} % of alone); half-year report median {:.0} ms over {} runs, 30-day KPIs median {:.0} ms",
+        "with reports: ingestion {busy:.0} msg/s ({:.0} % of alone); half-year report median \
+         {:.0} ms over {} runs, 30-day KPIs (UTC days) median {:.0} ms, 30-day dashboard median \
+         {:.0} ms",
         100.0 * busy / alone,
         median(rep.clone()),
         rep.len(),
+        median(utc),
         median(dash)
     );
     Ok(())

@@ -224,8 +224,13 @@ pub async fn read(
             .await?,
     );
     window.sort_by_key(|e| e.id);
-    // What each appeal touched in the period was when it came in, and its history.
-    let mut appeals: Vec<Uuid> = window.iter().filter_map(|e| e.appeal_id).collect();
+    // What each appeal with events in the period was when it came in, and its history (the
+    // appeals around the period count only through their own events: new appeals, answers).
+    let mut appeals: Vec<Uuid> = window
+        .iter()
+        .filter(|e| e.at >= q.from && e.at < q.to)
+        .filter_map(|e| e.appeal_id)
+        .collect();
     appeals.sort();
     appeals.dedup();
     let history = store.events_of_appeals(&appeals, HISTORY_KINDS).await?;
