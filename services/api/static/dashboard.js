@@ -24,7 +24,7 @@ Object.assign(T.kk, {
   kp_by_queue: "Кезектер бойынша, бүгін", kp_by_operator: "Операторлар бойынша, бүгін",
   kp_nothing_today: "Бүгін әзірге байланыс болған жоқ.", kp_history: "Кезең бойынша динамика",
   kp_export_csv: "CSV жүктеп алу", kp_export_xlsx: "XLSX жүктеп алу", kp_period_today: "бүгін",
-  kp_in_period: "кезеңде", kp_load_error: "Көрсеткіштер алынбады", kp_download_error: "Файл жүктелмеді",
+  kp_as_of: "Соңғы күндердің көрсеткіштері {time} жағдайы бойынша.", kp_in_period: "кезеңде", kp_load_error: "Көрсеткіштер алынбады", kp_download_error: "Файл жүктелмеді",
   kp_ch_appeals: "Күн сайынғы өтініштер мен қоңыраулар", kp_ch_wait: "IVR-дан кейінгі күту, с", kp_ch_wait_dist: "Жауап берілген қоңыраулардың күтуі (кезеңде), с",
   kp_ch_lost: "Жоғалған қоңыраулар, %", kp_ch_csat: "Клиенттің қанағаттануы (CSAT), балл",
   kp_ch_fcr: "Бірінші байланыста шешілгені (FCR), %", kp_lg_appeals: "өтініштер", kp_lg_calls: "қоңыраулар",
@@ -84,7 +84,7 @@ Object.assign(T.ru, {
   kp_by_queue: "По очередям, сегодня", kp_by_operator: "По операторам, сегодня",
   kp_nothing_today: "Сегодня обращений пока не было.", kp_history: "Динамика за период",
   kp_export_csv: "Скачать CSV", kp_export_xlsx: "Скачать XLSX", kp_period_today: "сегодня",
-  kp_in_period: "за период", kp_load_error: "Не удалось получить показатели", kp_download_error: "Не удалось скачать файл",
+  kp_as_of: "Показатели последних дней — по состоянию на {time}.", kp_in_period: "за период", kp_load_error: "Не удалось получить показатели", kp_download_error: "Не удалось скачать файл",
   kp_ch_appeals: "Обращения и звонки по дням", kp_ch_wait: "Ожидание после IVR, с", kp_ch_wait_dist: "Ожидание отвеченных звонков (за период), с",
   kp_ch_lost: "Потерянные звонки, %", kp_ch_csat: "Удовлетворённость клиентов (CSAT), балл",
   kp_ch_fcr: "Решено при первом обращении (FCR), %", kp_lg_appeals: "обращения", kp_lg_calls: "звонки",
@@ -144,7 +144,7 @@ Object.assign(T.en, {
   kp_by_queue: "By queue, today", kp_by_operator: "By operator, today",
   kp_nothing_today: "No contacts today yet.", kp_history: "History",
   kp_export_csv: "Export CSV", kp_export_xlsx: "Export XLSX", kp_period_today: "today",
-  kp_in_period: "for the period", kp_load_error: "Could not load the KPIs", kp_download_error: "Could not download the file",
+  kp_as_of: "Figures of the latest days as of {time}.", kp_in_period: "for the period", kp_load_error: "Could not load the KPIs", kp_download_error: "Could not download the file",
   kp_ch_appeals: "Appeals and calls per day", kp_ch_wait: "Wait after the voice menu, s", kp_ch_wait_dist: "How long answered calls waited (period), s",
   kp_ch_lost: "Lost calls, %", kp_ch_csat: "Client satisfaction (CSAT), points",
   kp_ch_fcr: "First contact resolution (FCR), %", kp_lg_appeals: "appeals", kp_lg_calls: "calls",
@@ -764,6 +764,10 @@ translate();
       }
       kp.series = s.body;
       kp.period = k.body;
+      // Today's and the unsettled days' totals are kept and brought up to date in the
+      // background: say which instant the figures count the log to.
+      const behind = k.body.as_of && new Date(k.body.as_of) < new Date(k.body.to);
+      $("kp-as-of").textContent = behind ? t("kp_as_of").replace("{time}", stamp(k.body.as_of)) : "";
       drawHistory();
     } catch (e) {
       kp.series = null;

@@ -28,6 +28,11 @@ use crate::{KpiQuery, Kpis};
 /// The version of what kept totals hold; a change makes them computed again.
 const ENGINE: u32 = 3;
 
+/// Consecutive days computed from one read of the log: what surrounds a day (the day before,
+/// the repeat-contact week after) is read once for all of them; more would hold more of the
+/// log in memory at once.
+const CHUNK: usize = 4;
+
 /// One local day and its bounds.
 #[derive(Debug, Clone, Copy)]
 struct LocalDay {
@@ -105,9 +110,10 @@ struct Keeper<'a> {
 impl<'a> Keeper<'a> {
     async fn new(store: &'a dyn Store, refresh: Duration) -> StoreResult<Keeper<'a>> {
         let settings = store.kpi_settings().await?;
+        // Only what shapes the totals: a change of a band is applied to kept totals as they are.
         let key = format!(
-            "{ENGINE}:{}",
-            serde_json::to_string(&settings).unwrap_or_default()
+            "{ENGINE}:repeat={},short={},sl={}",
+            settings.repeat_contact_days, settings.short_abandon_secs, settings.service_level_secs
         );
         Ok(Keeper {
             store,
@@ -139,39 +145,64 @@ impl<'a> Keeper<'a> {
                 || (self.refresh > Duration::zero() && self.now - k.computed_at <= self.max_age(d)))
     }
 
-    /// Reads the day's events, and keeps its totals.
-    async fn compute(&self, d: &LocalDay) -> StoreResult<Totals> {
+    /// Reads the events of consecutive days at once (what surrounds them is read once, not per
+    /// day) and keeps each day's totals.
+    async fn compute(&self, days: &[LocalDay]) -> StoreResult<Vec<(NaiveDate, Totals)>> {
+        let (Some(first), Some(last)) = (days.first(), days.last()) else {
+            return Ok(Vec::new());
+        };
         // What was in the log when reading began: the totals count it at least up to here.
         let computed_at = baylanys_store::now();
-        let q = KpiQuery::period(d.start, d.end);
+        let q = KpiQuery::period(first.start, last.end);
         let (_, window, history) = read(self.store, &q).await?;
-        let cs = contributions(d.start, d.end, &self.settings, &window, &history);
-        let mut hours = vec![Sums::default(); 24];
-        for c in &cs {
-            if let Some(h) = hours.get_mut(d.hour(c.at)) {
-                h.record(c, &self.settings);
+        let cs = contributions(first.start, last.end, &self.settings, &window, &history);
+        let mut out = Vec::with_capacity(days.len());
+        for d in days {
+            let mut hours = vec![Sums::default(); 24];
+            let mut slices = Grouped::default();
+            for c in cs.iter().filter(|c| c.at >= d.start && c.at < d.end) {
+                if let Some(h) = hours.get_mut(d.hour(c.at)) {
+                    h.record(c, &self.settings);
+                }
+                slices.record(c, &self.settings);
             }
-        }
-        let slices = Grouped::of(&cs, &self.settings);
-        let totals = Totals {
-            settled: self.settled(d),
-            computed_at,
-            total: slices.total.clone(),
-            hours,
-            slices,
-        };
-        self.store
-            .save_kpi_day(&KeptDay {
-                day: d.name(),
-                settings: self.key.clone(),
-                settled: totals.settled,
+            let totals = Totals {
+                settled: self.settled(d),
                 computed_at,
-                total: json(&totals.total),
-                hours: json(&totals.hours),
-                slices: json(&totals.slices),
-            })
-            .await?;
-        Ok(totals)
+                total: slices.total.clone(),
+                hours,
+                slices,
+            };
+            self.store
+                .save_kpi_day(&KeptDay {
+                    day: d.name(),
+                    settings: self.key.clone(),
+                    settled: totals.settled,
+                    computed_at,
+                    total: json(&totals.total),
+                    hours: json(&totals.hours),
+                    slices: json(&totals.slices),
+                })
+                .await?;
+            out.push((d.date, totals));
+        }
+        Ok(out)
+    }
+
+    /// Computes and keeps these days' totals, consecutive ones [`CHUNK`] at a time.
+    async fn compute_all(&self, days: &[LocalDay]) -> StoreResult<Vec<(NaiveDate, Totals)>> {
+        let mut out = Vec::with_capacity(days.len());
+        let mut run: Vec<LocalDay> = Vec::new();
+        for d in days {
+            let follows = run.last().is_some_and(|p| p.end == d.start);
+            if !follows || run.len() >= CHUNK {
+                out.extend(self.compute(&run).await?);
+                run.clear();
+            }
+            run.push(*d);
+        }
+        out.extend(self.compute(&run).await?);
+        Ok(out)
     }
 
     /// The kept totals of these days, computing (and keeping) those missing or out of date.
@@ -191,17 +222,20 @@ impl<'a> Keeper<'a> {
             .map(|k| (k.day.clone(), k))
             .collect();
         let mut out = HashMap::new();
+        let mut missing = Vec::new();
         for d in days {
             let found = kept
                 .get(&d.name())
                 .filter(|k| self.usable(k, d))
                 .and_then(|k| Totals::parse(k, parts));
-            let totals = match found {
-                Some(t) => t,
-                None => self.compute(d).await?,
-            };
-            out.insert(d.date, totals);
+            match found {
+                Some(t) => {
+                    out.insert(d.date, t);
+                }
+                None => missing.push(*d),
+            }
         }
+        out.extend(self.compute_all(&missing).await?);
         Ok(out)
     }
 
@@ -414,20 +448,23 @@ pub async fn keep(
         .into_iter()
         .map(|k| (k.day.clone(), k))
         .collect();
-    let mut computed = 0;
-    for d in all.iter().rev() {
-        let due = match kept.get(&d.name()) {
-            None => true,
-            Some(k) if k.settings != keeper.key => true,
-            Some(k) if k.settled => false,
-            // Before a query would find it too old, and when it has just settled.
-            Some(k) => keeper.now - k.computed_at > keeper.max_age(d) / 2 || keeper.settled(d),
-        };
-        if !due || (!keeper.settled(d) && refresh <= Duration::zero()) {
-            continue;
-        }
-        keeper.compute(d).await?;
-        computed += 1;
+    let due: Vec<LocalDay> = all
+        .iter()
+        .filter(|d| {
+            let due = match kept.get(&d.name()) {
+                None => true,
+                Some(k) if k.settings != keeper.key => true,
+                Some(k) if k.settled => false,
+                // Before a query would find it too old, and when it has just settled.
+                Some(k) => keeper.now - k.computed_at > keeper.max_age(d) / 3 || keeper.settled(d),
+            };
+            due && (keeper.settled(d) || refresh > Duration::zero())
+        })
+        .copied()
+        .collect();
+    // Newest first: today and the last days are what dashboards look at.
+    for chunk in due.rchunks(CHUNK) {
+        keeper.compute_all(chunk).await?;
     }
-    Ok((computed, started.elapsed()))
+    Ok((due.len(), started.elapsed()))
 }

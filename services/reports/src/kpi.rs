@@ -16,7 +16,13 @@
 //! - volumes by channel (report rows 13–14) and confirmed complaints (row 20).
 //!
 //! A transferred contact's second leg is part of the same call: it is not a new entry into the
-//! queue. A part split from an appeal is not a new appeal received.
+//! queue. A part split from an appeal is not a new appeal received. An appeal resolved, reopened
+//! and resolved again on one local day is one resolution of that day.
+//!
+//! Slices: a channel, queue or topic takes what happened on it (a call's queue, an appeal's
+//! topic and channel as it came in); an operator takes what that operator did — calls answered,
+//! contacts handled, resolutions, surveys of appeals assigned to them, reviews of their contacts —
+//! not the appeals received, lost calls or confirmed complaints, which belong to nobody.
 
 use std::collections::BTreeMap;
 
