@@ -294,9 +294,9 @@ impl<'a> Keeper<'a> {
         slices: bool,
     ) -> StoreResult<Vec<(LocalDay, Grouped, DateTime<Utc>)>> {
         let days = days(q.from, q.to);
-        let whole_or_hours = |d: &LocalDay| q.from <= d.start || d.on_the_hour(q.from);
+        // Hours only for a day the period takes part of.
         let parts = KeptParts {
-            hours: !slices && days.iter().any(|d| !whole_or_hours(d) || q.to < d.end),
+            hours: !slices && days.iter().any(|d| q.from > d.start || q.to < d.end),
             slices,
         };
         let totals = self.totals(&days, parts).await?;

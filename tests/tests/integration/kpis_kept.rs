@@ -45,6 +45,16 @@ async fn kept_totals_give_what_the_log_gives(app: TestApp) -> anyhow::Result<()>
         ("local days", at(1, 19, 0), at(4, 19, 0)),
         ("UTC days", at(2, 0, 0), at(4, 0, 0)),
         ("hours", at(2, 9, 0), at(2, 14, 0)),
+        (
+            "from an hour to a local midnight",
+            at(2, 9, 0),
+            at(3, 19, 0),
+        ),
+        (
+            "from a local midnight to an hour",
+            at(1, 19, 0),
+            at(3, 7, 0),
+        ),
         ("minutes", at(2, 3, 17), at(3, 21, 5)),
         ("month", at(1, 0, 0), at(31, 0, 0)),
     ];

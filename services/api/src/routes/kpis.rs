@@ -345,8 +345,10 @@ pub(crate) async fn today(state: &AppState) -> ApiResult<serde_json::Value> {
         topic_id: None,
         operator_id: None,
     };
-    let b = baylanys_reports::dashboard::breakdown(state.store.as_ref(), &q, state.kpi_refresh())
-        .await?;
+    // The live view is fresher than the history: today's kept totals at most ten seconds old
+    // (brought up to date here when older, once for every supervisor's socket).
+    let refresh = state.kpi_refresh().min(chrono::Duration::seconds(10));
+    let b = baylanys_reports::dashboard::breakdown(state.store.as_ref(), &q, refresh).await?;
     let v = serde_json::to_value(&b).map_err(|e| ApiError::Internal(e.to_string()))?;
     *slot = Some((std::time::Instant::now(), v.clone()));
     Ok(v)
