@@ -337,14 +337,7 @@ pub(crate) async fn today(state: &AppState) -> ApiResult<serde_json::Value> {
     }
     let now = baylanys_store::now();
     let (_, from, _) = baylanys_reports::dashboard::local_day(now);
-    let q = KpiQuery {
-        from,
-        to: now + Duration::seconds(1),
-        channel: None,
-        queue_id: None,
-        topic_id: None,
-        operator_id: None,
-    };
+    let q = KpiQuery::period(from, now + Duration::seconds(1));
     // The live view is fresher than the history: today's kept totals at most ten seconds old
     // (brought up to date here when older, once for every supervisor's socket).
     let refresh = state.kpi_refresh().min(chrono::Duration::seconds(10));

@@ -67,14 +67,7 @@ async fn draw(state: &AppState, half: HalfYear, lang: Language) -> ApiResult<Rep
         ));
     }
     let (from, to) = half.bounds();
-    let q = KpiQuery {
-        from,
-        to,
-        channel: None,
-        queue_id: None,
-        topic_id: None,
-        operator_id: None,
-    };
+    let q = KpiQuery::period(from, to);
     let store = state.store.as_ref();
     let kpis = baylanys_reports::kpis(store, &q, state.kpi_refresh()).await?;
     let facts = baylanys_reports::facts::facts(store, &kpis, to).await?;
