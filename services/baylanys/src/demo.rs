@@ -244,15 +244,34 @@ async fn where_to_look(stage: &Stage) {
     let to = from + chrono::Duration::days(1);
     let fmt = |t: chrono::DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let kpis = format!("/api/v1/kpis?from={}&to={}", fmt(from), fmt(to));
-    match stage.cast.supervisor.get::<serde_json::Value>(&kpis).await {
+    // Today's figures are kept totals brought up to date in the background (kpi_refresh_secs):
+    // wait, a minute and a half at most, until they count the log to the demo's last step.
+    let mut answer = stage.cast.supervisor.get::<serde_json::Value>(&kpis).await;
+    let waited = std::time::Instant::now();
+    let counted = |k: &serde_json::Value| {
+        k["as_of"]
+            .as_str()
+            .and_then(|s| s.parse::<chrono::DateTime<Utc>>().ok())
+            .is_some_and(|at| at >= now)
+    };
+    if answer.as_ref().is_ok_and(|k| !counted(k)) {
+        println!("
+Waiting for the server's figures to count the demo (kept totals are brought up to date every minute)…");
+    }
+    while answer.as_ref().is_ok_and(|k| !counted(k)) && waited.elapsed().as_secs() < 90 {
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        answer = stage.cast.supervisor.get::<serde_json::Value>(&kpis).await;
+    }
+    match answer {
         Ok(k) => {
             let fig = |name: &str, unit: &str| match k[name]["value"].as_f64() {
                 Some(v) => format!("{v}{unit}"),
                 None => "–".to_owned(),
             };
             println!(
-                "\nThe server's KPIs for today (from its event log): {} calls entered the queue, lost {}, \
-                 wait after the voice menu {}, CSAT {} ({} answers), FCR {}",
+                "\nThe server's KPIs for today (from its event log, as of {}): {} calls entered the queue, \
+                 lost {}, wait after the voice menu {}, CSAT {} ({} answers), FCR {}",
+                k["as_of"].as_str().unwrap_or("–"),
                 k["calls_entered"],
                 fig("lost_calls_pct", " %"),
                 fig("wait_after_ivr_secs", " s"),

@@ -239,7 +239,8 @@ impl<'a> Keeper<'a> {
         Ok(out)
     }
 
-    /// The totals of `[a, b)` within day `d`: the kept day's, its hours', or the log's.
+    /// The totals of `[a, b)` within day `d`: the kept day's, its hours', or the log's; and,
+    /// when provisional totals stand for the part up to now, the instant they count the log to.
     async fn part(
         &self,
         d: &LocalDay,
@@ -247,15 +248,11 @@ impl<'a> Keeper<'a> {
         a: DateTime<Utc>,
         b: DateTime<Utc>,
         slices: bool,
-    ) -> StoreResult<(Grouped, DateTime<Utc>)> {
+    ) -> StoreResult<(Grouped, Option<DateTime<Utc>>)> {
         // Provisional totals know nothing after they were computed: a part reaching past that
         // instant is the rest of the day as far as they go.
         let to_the_end = b >= d.end || (!t.settled && b >= t.computed_at);
-        let as_of = if to_the_end && !t.settled {
-            t.computed_at
-        } else {
-            b
-        };
+        let as_of = (to_the_end && !t.settled).then_some(t.computed_at);
         if a == d.start && to_the_end {
             let g = if slices {
                 t.slices.clone()
@@ -284,15 +281,15 @@ impl<'a> Keeper<'a> {
         let q = KpiQuery::period(a, b);
         let (_, window, history) = read(self.store, &q).await?;
         let cs = contributions(a, b, &self.settings, &window, &history);
-        Ok((Grouped::of(&cs, &self.settings), b.min(self.now)))
+        Ok((Grouped::of(&cs, &self.settings), None))
     }
 
-    /// Each day's part of the period, and the instant it counts the log to.
+    /// Each day's part of the period, and the instant provisional totals count it to.
     async fn per_day(
         &self,
         q: &KpiQuery,
         slices: bool,
-    ) -> StoreResult<Vec<(LocalDay, Grouped, DateTime<Utc>)>> {
+    ) -> StoreResult<Vec<(LocalDay, Grouped, Option<DateTime<Utc>>)>> {
         let days = days(q.from, q.to);
         // Hours only for a day the period takes part of.
         let parts = KeptParts {
@@ -313,6 +310,14 @@ impl<'a> Keeper<'a> {
     }
 }
 
+/// The earlier of two instants where there are any.
+fn earliest(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 /// Kept totals as JSON (they always serialise: plain numbers and maps).
 fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_default()
@@ -330,7 +335,7 @@ pub async fn kpis(store: &dyn Store, q: &KpiQuery, refresh: Duration) -> StoreRe
     let mut as_of: Option<DateTime<Utc>> = None;
     for (_, g, at) in keeper.per_day(q, slice != Slice::All).await? {
         sums.add(&g.pick(&slice));
-        as_of = Some(as_of.map_or(at, |a| a.min(at)));
+        as_of = earliest(as_of, at);
     }
     let mut k = sums.kpis(q.from, q.to, &keeper.settings);
     k.as_of = as_of.unwrap_or(k.as_of);
@@ -368,7 +373,7 @@ pub async fn series(store: &dyn Store, q: &KpiQuery, refresh: Duration) -> Store
             let mut kpis =
                 g.pick(&slice)
                     .kpis(q.from.max(d.start), q.to.min(d.end), &keeper.settings);
-            kpis.as_of = as_of;
+            kpis.as_of = as_of.unwrap_or(kpis.as_of);
             Day { date: d.date, kpis }
         })
         .collect())
@@ -385,7 +390,7 @@ pub async fn breakdown(
     let mut as_of: Option<DateTime<Utc>> = None;
     for (_, g, at) in keeper.per_day(q, true).await? {
         all.add(&g);
-        as_of = Some(as_of.map_or(at, |a| a.min(at)));
+        as_of = earliest(as_of, at);
     }
     let kpis = |s: &Sums| {
         let mut k = s.kpis(q.from, q.to, &keeper.settings);

@@ -72,6 +72,14 @@ async fn kept_totals_give_what_the_log_gives(app: TestApp) -> anyhow::Result<()>
             let q = format!("{}{slice}", span(from, to));
             let kept = app.get(&format!("/api/v1/kpis?{q}"), &sup).await?;
             assert_eq!(kept.status, 200, "{name}{slice}: {}", kept.text);
+            // A past period counts the log to its end.
+            assert_eq!(
+                kept.body["as_of"]
+                    .as_str()
+                    .and_then(|s| s.parse::<DateTime<Utc>>().ok()),
+                Some(to),
+                "{name}{slice}"
+            );
             // Asked again, the kept totals answer the same.
             let again = app.get(&format!("/api/v1/kpis?{q}"), &sup).await?;
             assert_eq!(kept.body, again.body, "{name}{slice}");
