@@ -133,6 +133,8 @@ try {
   const points = await sup.$$eval('svg[data-chart="lost_calls_pct"] circle.point', (cs) => cs.map((c) => [c.dataset.date, c.dataset.value, c.dataset.status]));
   eq("lost calls points", points, [[today, "50", "worse"]]);
   eq("the band is drawn", await sup.locator('svg[data-chart="lost_calls_pct"] rect.band').count(), 1);
+  // A period reaching today says which instant its figures count the log to.
+  await textMatches(sup, "#kp-as-of", /^Соңғы күндердің көрсеткіштері \S.* жағдайы бойынша\.$/);
   eq("wait points", await sup.locator('svg[data-chart="wait_after_ivr_secs"] circle.point').count(), 1);
   eq("FCR points", await sup.$$eval('svg[data-chart="fcr_pct"] circle.point', (cs) => cs.map((c) => c.dataset.value)), ["100"]);
   // The waits of the period's answered calls, in buckets: one answered call, seven buckets.
