@@ -10,6 +10,10 @@
 //! `as_of` which instant its figures count the log to. With a zero refresh, figures of unsettled
 //! days are always read from the log as it is.
 //!
+//! Settled means settled for events written as they happen (the product stamps each event with
+//! the instant it is written). Importing events dated in the past needs `kpi_days` emptied: it
+//! is a cache of the log, computed again on demand and by the keeper.
+//!
 //! Because a contribution does not depend on the period it is read for (see
 //! [`crate::contributions`]), kept days and hours add up to what reading the period would give.
 
@@ -21,9 +25,9 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::contributions::contributions;
 use crate::dashboard::{local_day, Breakdown, Day, Slice as Row};
-use crate::kpi::{compute_traced, read, tail, CALL_TAIL_HOURS};
-use crate::sums::{Grouped, Slice, Sums};
-use crate::{KpiQuery, Kpis};
+use crate::kpi::{read, tail, CALL_TAIL_HOURS};
+use crate::sums::{fold, Grouped, Slice, Sums};
+use crate::{KpiQuery, Kpis, Trace};
 
 /// The version of what kept totals hold; a change makes them computed again.
 const ENGINE: u32 = 3;
@@ -323,14 +327,41 @@ fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
+/// The totals of the period and slice straight from the log, and the events behind them, read
+/// [`CHUNK`] days at a time: a half-year's evidence never holds more than a few days of the log
+/// in memory (contributions do not depend on where a read begins or ends).
+pub async fn from_log(store: &dyn Store, q: &KpiQuery) -> StoreResult<(Sums, Trace)> {
+    let settings = store.kpi_settings().await?;
+    let (mut sums, mut trace) = (Sums::default(), Trace::default());
+    let mut from = q.from;
+    while from < q.to {
+        let to = (from + Duration::days(CHUNK as i64)).min(q.to);
+        let part = KpiQuery {
+            from,
+            to,
+            ..q.clone()
+        };
+        let (_, window, history) = read(store, &part).await?;
+        let (s, t) = fold(
+            &part,
+            &settings,
+            &contributions(from, to, &settings, &window, &history),
+        );
+        sums.add(&s);
+        trace.append(t);
+        from = to;
+    }
+    Ok((sums, trace))
+}
+
 /// The figures of the period and slice. Several filters at once are read from the log.
 pub async fn kpis(store: &dyn Store, q: &KpiQuery, refresh: Duration) -> StoreResult<Kpis> {
     let slice = Slice::of(q);
-    if slice == Slice::Several {
-        let (settings, window, history) = read(store, q).await?;
-        return Ok(compute_traced(q, &settings, &window, &history).0);
-    }
     let keeper = Keeper::new(store, refresh).await?;
+    if slice == Slice::Several {
+        let (sums, _) = from_log(store, q).await?;
+        return Ok(sums.kpis(q.from, q.to, &keeper.settings));
+    }
     let mut sums = Sums::default();
     let mut as_of: Option<DateTime<Utc>> = None;
     for (_, g, at) in keeper.per_day(q, slice != Slice::All).await? {
@@ -347,22 +378,20 @@ pub async fn series(store: &dyn Store, q: &KpiQuery, refresh: Duration) -> Store
     let slice = Slice::of(q);
     let keeper = Keeper::new(store, refresh).await?;
     if slice == Slice::Several {
-        let (settings, window, history) = read(store, q).await?;
-        return Ok(days(q.from, q.to)
-            .into_iter()
-            .take(366)
-            .map(|d| {
-                let part = KpiQuery {
-                    from: q.from.max(d.start),
-                    to: q.to.min(d.end),
-                    ..q.clone()
-                };
-                Day {
-                    date: d.date,
-                    kpis: compute_traced(&part, &settings, &window, &history).0,
-                }
-            })
-            .collect());
+        let mut out = Vec::new();
+        for d in days(q.from, q.to).into_iter().take(366) {
+            let part = KpiQuery {
+                from: q.from.max(d.start),
+                to: q.to.min(d.end),
+                ..q.clone()
+            };
+            let (sums, _) = from_log(store, &part).await?;
+            out.push(Day {
+                date: d.date,
+                kpis: sums.kpis(part.from, part.to, &keeper.settings),
+            });
+        }
+        return Ok(out);
     }
     Ok(keeper
         .per_day(q, slice != Slice::All)

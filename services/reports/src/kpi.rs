@@ -150,6 +150,20 @@ pub struct Trace {
     pub reviews: Vec<i64>,
 }
 
+impl Trace {
+    /// Adds another period's events (periods that do not overlap).
+    pub fn append(&mut self, mut o: Trace) {
+        self.received.append(&mut o.received);
+        self.calls_answered.append(&mut o.calls_answered);
+        self.calls_lost.append(&mut o.calls_lost);
+        self.surveys.append(&mut o.surveys);
+        self.resolutions.append(&mut o.resolutions);
+        self.handled.append(&mut o.handled);
+        self.complaints.append(&mut o.complaints);
+        self.reviews.append(&mut o.reviews);
+    }
+}
+
 /// The event kinds the engine reads in its window.
 const WINDOW_KINDS: &[&str] = &[
     k::APPEAL_CREATED,
@@ -187,10 +201,10 @@ pub async fn kpis(store: &dyn Store, q: &KpiQuery, refresh: Duration) -> StoreRe
     crate::kept::kpis(store, q, refresh).await
 }
 
-/// As [`kpis`], with the events behind each figure.
-pub async fn kpis_traced(store: &dyn Store, q: &KpiQuery) -> StoreResult<(Kpis, Trace)> {
-    let (settings, window, history) = read(store, q).await?;
-    Ok(compute_traced(q, &settings, &window, &history))
+/// The events behind each figure of the period and slice, read from the log a few days at a
+/// time (see [`crate::kept::from_log`]).
+pub async fn trace(store: &dyn Store, q: &KpiQuery) -> StoreResult<Trace> {
+    Ok(crate::kept::from_log(store, q).await?.1)
 }
 
 /// What a period's figures are computed from, read once: several slices of the same period

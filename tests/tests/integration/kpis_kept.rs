@@ -65,6 +65,8 @@ async fn kept_totals_give_what_the_log_gives(app: TestApp) -> anyhow::Result<()>
         "&channel=web_chat".to_owned(),
         format!("&topic_id={topic}"),
         format!("&queue_id={}", Uuid::now_v7()),
+        // Two filters at once: read from the log a few days at a time.
+        format!("&channel=voice&operator_id={op1}"),
     ];
     let mut nonzero = 0;
     for (name, from, to) in periods {

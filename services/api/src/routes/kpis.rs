@@ -177,7 +177,7 @@ async fn evidence(
         topic_id: p.topic_id,
         operator_id: p.operator_id,
     })?;
-    let (_, t) = baylanys_reports::kpis_traced(state.store.as_ref(), &q).await?;
+    let t = baylanys_reports::trace(state.store.as_ref(), &q).await?;
     let marks: std::collections::HashMap<i64, bool> = t.resolutions.iter().copied().collect();
     let ids: Vec<i64> = match p.figure {
         Evidence::AppealsReceived => t.received,
