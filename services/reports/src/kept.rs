@@ -328,7 +328,7 @@ fn json<T: serde::Serialize>(v: &T) -> String {
 }
 
 /// The totals of the period and slice straight from the log, and the events behind them, read
-/// [`CHUNK`] days at a time: a half-year's evidence never holds more than a few days of the log
+/// four days at a time: a half-year's evidence never holds more than a few days of the log
 /// in memory (contributions do not depend on where a read begins or ends).
 pub async fn from_log(store: &dyn Store, q: &KpiQuery) -> StoreResult<(Sums, Trace)> {
     let settings = store.kpi_settings().await?;

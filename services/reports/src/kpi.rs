@@ -1,6 +1,7 @@
-//! The KPI engine (Appendix 1; DESIGN "KPI definitions"). `compute` reads the events of a period
+//! The KPI engine (Appendix 1; DESIGN "KPI definitions"). [`read`] takes the events of a period
 //! — plus what the definitions need around it: a call's answer after the period ended, a repeat
-//! contact within the days after a resolution — and folds them into figures:
+//! contact within the days after a resolution — and [`crate::contributions`] turns them into
+//! figures:
 //!
 //! - **wait after the voice menu**: mean of (answered − entered the queue) over voice calls that
 //!   entered a queue in the period and were answered; also with the abandoned calls' waits;
@@ -35,9 +36,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::contributions::contributions;
 pub use crate::sums::WAIT_BUCKETS;
-use crate::sums::{fold, Sums};
 
 /// The period and the slice to compute for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -255,30 +254,4 @@ pub async fn read(
     appeals.dedup();
     let history = store.events_of_appeals(&appeals, HISTORY_KINDS).await?;
     Ok((settings, window, history))
-}
-
-/// The figures, from the events of the window and the histories of the appeals in it.
-pub fn compute(q: &KpiQuery, s: &KpiSettings, window: &[Event], history: &[Event]) -> Kpis {
-    compute_traced(q, s, window, history).0
-}
-
-/// As [`compute`], with the events behind each figure.
-pub fn compute_traced(
-    q: &KpiQuery,
-    s: &KpiSettings,
-    window: &[Event],
-    history: &[Event],
-) -> (Kpis, Trace) {
-    let (sums, trace) = compute_sums(q, s, window, history);
-    (sums.kpis(q.from, q.to, s), trace)
-}
-
-/// The totals of the period and slice, and the events behind them.
-pub fn compute_sums(
-    q: &KpiQuery,
-    s: &KpiSettings,
-    window: &[Event],
-    history: &[Event],
-) -> (Sums, Trace) {
-    fold(q, s, &contributions(q.from, q.to, s, window, history))
 }

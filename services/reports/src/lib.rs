@@ -11,4 +11,4 @@ pub mod kept;
 pub mod kpi;
 pub mod sums;
 
-pub use kpi::{compute, compute_traced, kpis, trace, Figure, KpiQuery, Kpis, Trace};
+pub use kpi::{kpis, trace, Figure, KpiQuery, Kpis, Trace};
