@@ -32,6 +32,9 @@ use crate::{KpiQuery, Kpis, Trace};
 /// The version of what kept totals hold; a change makes them computed again.
 const ENGINE: u32 = 3;
 
+/// How long a write may be in flight between stamping its event and committing it.
+const IN_FLIGHT_SECS: i64 = 2;
+
 /// Consecutive days computed from one read of the log: what surrounds a day (the day before,
 /// the repeat-contact week after) is read once for all of them; more would hold more of the
 /// log in memory at once.
@@ -155,8 +158,9 @@ impl<'a> Keeper<'a> {
         let (Some(first), Some(last)) = (days.first(), days.last()) else {
             return Ok(Vec::new());
         };
-        // What was in the log when reading began: the totals count it at least up to here.
-        let computed_at = baylanys_store::now();
+        // The totals count the log at least up to here: an event is stamped when written, before
+        // its transaction commits, so one stamped just before the read may not be visible to it.
+        let computed_at = baylanys_store::now() - Duration::seconds(IN_FLIGHT_SECS);
         let q = KpiQuery::period(first.start, last.end);
         let (_, window, history) = read(self.store, &q).await?;
         let cs = contributions(first.start, last.end, &self.settings, &window, &history);
