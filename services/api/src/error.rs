@@ -31,6 +31,15 @@ pub enum ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+impl From<baylanys_centre::CentreError> for ApiError {
+    fn from(e: baylanys_centre::CentreError) -> Self {
+        match e {
+            baylanys_centre::CentreError::Domain(d) => ApiError::Domain(d),
+            baylanys_centre::CentreError::Store(s) => ApiError::Store(s),
+        }
+    }
+}
+
 impl ApiError {
     pub fn new(kind: ProblemType, detail: impl Into<String>) -> Self {
         ApiError::Problem {

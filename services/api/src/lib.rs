@@ -101,9 +101,9 @@ pub struct AppState {
     pub(crate) kpi_today: Arc<tokio::sync::Mutex<Option<(std::time::Instant, serde_json::Value)>>>,
     /// Wakes the outbox worker when a delivery was written on this node.
     pub outbox: Arc<tokio::sync::Notify>,
-    /// The calendar and deadline settings new appeals are dated by, read every few seconds.
-    pub(crate) deadline_rules:
-        Arc<tokio::sync::Mutex<Option<(std::time::Instant, routes::deadlines::Rules)>>>,
+    /// The centre's use cases: receive from any channel, reply and notify on the appeal's own
+    /// channel, queue choice, due dates. Handlers parse, authorise and call it.
+    pub centre: baylanys_centre::Centre,
     /// Web-chat flood counters per visitor address.
     pub(crate) ip_limits: limits::IpLimits,
     /// Verified against when a login is unknown, so timing does not reveal which logins exist.
@@ -127,11 +127,26 @@ impl AppState {
 
     /// Uses `bus` for live fan-out (the Redis bus when several nodes run).
     pub fn with_bus(mut self, bus: baylanys_bus::Bus) -> Self {
+        self.centre = self.centre.with_bus(bus.clone());
         self.bus = bus;
         self
     }
 
     pub fn with_delivery(mut self, delivery: Delivery) -> Self {
+        let mail_domain = match &delivery.mailer {
+            Some(m) => m.domain().to_owned(),
+            None => baylanys_centre::CentreSettings::default().mail_domain,
+        };
+        self.centre = self
+            .centre
+            .with_reach(baylanys_centre::Reach {
+                email: delivery.mailer.is_some(),
+                sms: delivery.sms.is_some(),
+            })
+            .with_settings(baylanys_centre::CentreSettings {
+                public_url: self.config.public_url.clone(),
+                mail_domain,
+            });
         self.delivery = delivery;
         self
     }
@@ -144,13 +159,21 @@ impl AppState {
 
     pub async fn new(store: Arc<dyn Store>, config: ApiConfig) -> Result<Self, error::ApiError> {
         let dummy_hash = password::dummy_hash(config.hash_cost).await?;
+        let wake = baylanys_centre::Wake::default();
+        let bus = baylanys_bus::Bus::local();
+        let centre = baylanys_centre::Centre::new(store.clone(), bus.clone(), wake.clone())
+            .with_settings(baylanys_centre::CentreSettings {
+                public_url: config.public_url.clone(),
+                ..Default::default()
+            });
         Ok(AppState {
             store,
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::default()),
-            kick: Arc::new(tokio::sync::Notify::new()),
-            changes: Arc::new(tokio::sync::watch::Sender::new(0)),
-            bus: baylanys_bus::Bus::local(),
+            kick: wake.routing,
+            changes: wake.changes,
+            centre,
+            bus,
             queue_board: Arc::default(),
             live_view: Arc::default(),
             shutdown: tokio_util::sync::CancellationToken::new(),
@@ -159,9 +182,8 @@ impl AppState {
             failed_logins: Arc::default(),
             ip_limits: limits::IpLimits::default(),
             delivery: Delivery::default(),
-            outbox: Arc::new(tokio::sync::Notify::new()),
+            outbox: wake.outbox,
             kpi_today: Arc::default(),
-            deadline_rules: Arc::default(),
         })
     }
 }

@@ -6,7 +6,6 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine;
 use rand::rngs::OsRng;
 use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
 
@@ -72,15 +71,7 @@ pub struct Failures {
     pub since: std::time::Instant,
 }
 
-pub fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-pub fn hash_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
+pub use baylanys_centre::token::{hash_token, new_token};
 
 /// A readable random password for the first admin when none was configured.
 pub fn generate_password() -> String {

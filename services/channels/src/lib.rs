@@ -7,7 +7,7 @@ pub mod email;
 pub mod sms;
 pub mod webhook;
 
-pub use email::Mailer;
+pub use email::{Mailer, Threading};
 pub use sms::SmsGateway;
 pub use webhook::WebhookSender;
 

@@ -41,7 +41,7 @@ use uuid::Uuid;
 pub use competence::{CompetenceStore, NewPart};
 pub use error::{StoreError, StoreResult};
 pub use model::*;
-pub use outbox::{Delivery, NewDelivery, OutboxStore};
+pub use outbox::{is_message_id, Delivery, MailThread, NewDelivery, OutboxStore};
 pub use postgres::PgStore;
 pub use qa::{NewQaReview, QaCandidate, QaFilter, QaReview, QaStore};
 pub use sqlite::SqliteStore;

@@ -27,6 +27,18 @@ pub struct NewDelivery {
     /// Tried in order when this one gives up (R6: a failed notification falls back to another
     /// known channel of the client).
     pub fallbacks: Vec<(DeliveryVia, String)>,
+    /// A mail of the citizen's thread: the ids that chain it to the mails before it.
+    pub mail_thread: Option<MailThread>,
+}
+
+/// Where a mail sits in its thread (RFC 5322 §3.6.4): our own `Message-ID`, and the
+/// `In-Reply-To` / `References` that make the citizen's mail program show the reply under the
+/// mail it answers. Ids are kept with their angle brackets, as they go on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MailThread {
+    pub message_id: String,
+    pub in_reply_to: Option<String>,
+    pub references: Vec<String>,
 }
 
 /// One delivery as stored.
@@ -46,6 +58,7 @@ pub struct Delivery {
     pub subject: Option<String>,
     pub payload: String,
     pub fallbacks: Vec<(DeliveryVia, String)>,
+    pub mail_thread: Option<MailThread>,
     pub state: DeliveryState,
     pub attempts: u32,
     pub next_at: DateTime<Utc>,
@@ -73,6 +86,24 @@ pub trait OutboxStore: Send + Sync {
         message: NewMessage,
         delivery: NewDelivery,
     ) -> StoreResult<Ingested<Message>>;
+    /// A message of the appeal written by `actor` within `scope` (an operator's reply) with the
+    /// delivery that carries it to the client off the centre's own sockets, in one transaction;
+    /// a replayed `external_id` returns the stored message and adds nothing.
+    async fn add_delivered_message(
+        &self,
+        appeal_id: Uuid,
+        message: NewMessage,
+        delivery: NewDelivery,
+        scope: baylanys_domain::AppealScope,
+        actor: Actor,
+    ) -> StoreResult<Ingested<Message>>;
+    /// The mail ids of the appeal's thread so far, oldest first, each with where it went: the
+    /// citizen's `Message-ID`s (the appeal's and its inbound e-mail messages' external ids) in,
+    /// the `Message-ID`s of the mails sent to them out.
+    async fn mail_thread_ids(
+        &self,
+        appeal_id: Uuid,
+    ) -> StoreResult<Vec<(String, baylanys_domain::Direction)>>;
     /// Takes up to `limit` pending deliveries due at `now` until `lease_until`.
     async fn claim_deliveries(
         &self,
@@ -143,6 +174,7 @@ pub(crate) struct DeliveryRow {
     pub subject: Option<String>,
     pub payload: String,
     pub fallbacks: String,
+    pub mail_thread: Option<String>,
     pub state: String,
     pub attempts: i64,
     pub next_at: DateTime<Utc>,
@@ -177,6 +209,12 @@ impl TryFrom<DeliveryRow> for Delivery {
                 .into_iter()
                 .map(|(m, a)| Ok((parse(&m)?, a)))
                 .collect::<StoreResult<_>>()?,
+            mail_thread: r
+                .mail_thread
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(format!("delivery mail thread: {e}")))?,
             state: parse(&r.state)?,
             attempts: u32::try_from(r.attempts).unwrap_or(u32::MAX),
             next_at: r.next_at,
@@ -191,6 +229,17 @@ impl TryFrom<DeliveryRow> for Delivery {
 pub(crate) fn fallbacks_json(list: &[(DeliveryVia, String)]) -> String {
     let pairs: Vec<(&str, &str)> = list.iter().map(|(m, a)| (m.as_str(), a.as_str())).collect();
     serde_json::to_string(&pairs).unwrap_or_else(|_| "[]".into())
+}
+
+/// An RFC 5322 message id as it goes on the wire: `<left@right>`, printable ASCII, no spaces.
+pub fn is_message_id(s: &str) -> bool {
+    s.len() <= 250
+        && s.starts_with('<')
+        && s.ends_with('>')
+        && s.contains('@')
+        && s[1..s.len() - 1]
+            .chars()
+            .all(|c| c.is_ascii_graphic() && c != '<' && c != '>')
 }
 
 /// Errors are stored and shown to supervisors, never the whole of a remote's answer.
@@ -216,6 +265,51 @@ macro_rules! impl_outbox_store {
                     Some(delivery),
                 )
                 .await
+            }
+
+            async fn add_delivered_message(
+                &self,
+                appeal_id: uuid::Uuid,
+                message: $crate::NewMessage,
+                delivery: $crate::NewDelivery,
+                scope: baylanys_domain::AppealScope,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<$crate::Ingested<$crate::Message>> {
+                self.append_message(appeal_id, message, scope, actor, Some(delivery)).await
+            }
+
+            async fn mail_thread_ids(
+                &self,
+                appeal_id: uuid::Uuid,
+            ) -> $crate::StoreResult<Vec<(String, baylanys_domain::Direction)>> {
+                use baylanys_domain::Direction;
+                // The appeal's own external id (the mail that opened it), the e-mail messages'
+                // ids, then the ids we sent with; each kept in the order it joined the thread.
+                let rows: Vec<(Option<String>, String, chrono::DateTime<chrono::Utc>, i64)> = sqlx::query_as(
+                    "SELECT external_id, 'inbound', created_at, 0 FROM appeals WHERE id = $1 AND channel = 'email' \
+                     UNION ALL SELECT external_id, direction, created_at, seq FROM messages \
+                     WHERE appeal_id = $1 AND channel = 'email' AND external_id IS NOT NULL \
+                     UNION ALL SELECT mail_thread, 'outbound', created_at, 0 FROM deliveries \
+                     WHERE appeal_id = $1 AND mail_thread IS NOT NULL",
+                )
+                .bind(appeal_id)
+                .fetch_all(&self.reader)
+                .await?;
+                let mut rows = rows;
+                rows.sort_by(|a, b| (a.2, a.3).cmp(&(b.2, b.3)));
+                let mut ids: Vec<(String, Direction)> = Vec::new();
+                for (value, direction, _, _) in rows {
+                    let Some(value) = value else { continue };
+                    let id = match serde_json::from_str::<$crate::MailThread>(&value) {
+                        Ok(t) => t.message_id,
+                        Err(_) => value,
+                    };
+                    let direction = if direction == "outbound" { Direction::Outbound } else { Direction::Inbound };
+                    if $crate::outbox::is_message_id(&id) && !ids.iter().any(|(x, _)| *x == id) {
+                        ids.push((id, direction));
+                    }
+                }
+                Ok(ids)
             }
 
             async fn claim_deliveries(
@@ -309,6 +403,7 @@ macro_rules! impl_outbox_store {
                             subject: failed.subject.clone(),
                             payload: failed.payload.clone(),
                             fallbacks: rest.to_vec(),
+                            mail_thread: failed.mail_thread.clone(),
                         };
                         let target = match (failed.message_id, failed.redirection_id) {
                             (Some(m), _) => $crate::outbox::Target::Notice(m),
@@ -534,9 +629,9 @@ macro_rules! impl_outbox_store {
                 };
                 let row: $crate::outbox::DeliveryRow = sqlx::query_as(
                     "INSERT INTO deliveries (id, appeal_id, message_id, redirection_id, fallback_of, \
-                     recipient, method, address, subject, payload, fallbacks, state, attempts, next_at, \
-                     created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
-                     'pending', 0, $12, $12, $12) RETURNING *",
+                     recipient, method, address, subject, payload, fallbacks, mail_thread, state, attempts, \
+                     next_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+                     $13, 'pending', 0, $12, $12, $12) RETURNING *",
                 )
                 .bind(uuid::Uuid::now_v7())
                 .bind(appeal_id)
@@ -550,6 +645,11 @@ macro_rules! impl_outbox_store {
                 .bind(&new.payload)
                 .bind($crate::outbox::fallbacks_json(&new.fallbacks))
                 .bind(now)
+                .bind(
+                    new.mail_thread
+                        .as_ref()
+                        .and_then(|t| serde_json::to_string(t).ok()),
+                )
                 .fetch_one(&mut **tx)
                 .await?;
                 row.try_into()

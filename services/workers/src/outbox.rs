@@ -156,7 +156,15 @@ impl OutboxWorker {
                     .as_ref()
                     .ok_or_else(|| ChannelError::Config("no SMTP server is configured".into()))?;
                 let subject = d.subject.as_deref().unwrap_or("Baylanys");
-                mailer.send_text(&d.address, subject, &d.payload).await
+                let thread = d
+                    .mail_thread
+                    .as_ref()
+                    .map(|t| baylanys_channels::Threading {
+                        message_id: &t.message_id,
+                        in_reply_to: t.in_reply_to.as_deref(),
+                        references: &t.references,
+                    });
+                mailer.send(&d.address, subject, &d.payload, thread).await
             }
             DeliveryVia::Sms => {
                 let sms = self

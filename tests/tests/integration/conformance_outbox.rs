@@ -75,6 +75,7 @@ fn by_mail() -> NewDelivery {
         subject: Some("№ 1".into()),
         payload: "№ 1 өтінішіңізге жауап берілді".into(),
         fallbacks: vec![(DeliveryVia::Sms, "+77011234567".into())],
+        mail_thread: None,
     }
 }
 

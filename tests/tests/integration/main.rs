@@ -26,6 +26,7 @@ mod parts;
 pub mod process;
 mod qa;
 mod redirections;
+mod replies;
 mod routing_engine;
 mod survey_links;
 mod surveys;

@@ -4,12 +4,13 @@
 
 use axum::extract::State;
 use axum::http::{Method, StatusCode};
+use baylanys_centre::{Registration, Reply};
 use baylanys_domain::{AppealKind, AppealStatus, Author, Channel, DomainError, Priority, Role};
 use baylanys_proto::{
     AddMessage, AddNote, AppealDetail, AppealPage, AppealView, AssignAppeal, ChangeStatus,
     CreateAppeal, MessageView, NoteView, ProblemDetails,
 };
-use baylanys_store::{Appeal, AppealFilter, NewAppeal, NewMessage, StatusChange};
+use baylanys_store::{AppealFilter, NewMessage, StatusChange};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -18,12 +19,10 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::clients::audit;
-use super::conversation::render;
 use super::{optional_text, text};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, Json, Path, Query, CENTRE_STAFF};
 use crate::{convert, AppState};
-use baylanys_domain::templates::{date, Notice};
 
 /// Longest message accepted, in characters.
 const MAX_MESSAGE: usize = 20_000;
@@ -64,44 +63,23 @@ async fn create_appeal(
     let subject = optional_text("subject", req.subject, 500)?;
     let first_message = optional_text("text", req.text, MAX_MESSAGE)?;
     let external_id = external_id(req.external_id)?;
-    let language = match req.language {
-        Some(l) => l,
-        None => state.store.get_client(req.client_id).await?.language,
-    };
-    let due_at = super::deadlines::due_for(&state, req.kind, baylanys_store::now()).await?;
     let ingested = state
-        .store
-        .create_appeal(
-            NewAppeal {
-                client_id: req.client_id,
-                kind: req.kind,
-                topic_id: req.topic_id,
-                channel: req.channel,
-                language,
-                priority,
-                queue_id: req.queue_id,
-                subject,
-                external_id,
-                first_message,
-                due_at: Some(due_at),
-            },
-            caller.actor(),
-        )
+        .centre
+        .register(Registration {
+            client_id: req.client_id,
+            kind: req.kind,
+            topic_id: req.topic_id,
+            channel: req.channel,
+            language: req.language,
+            priority,
+            queue_id: req.queue_id,
+            subject,
+            external_id,
+            text: first_message,
+            actor: caller.actor(),
+        })
         .await?;
     let status = if ingested.created {
-        // Registered by staff from a call, a visit or a letter: the client is told the number
-        // and the expected date on their own channel (R6). A web chat shows them in `welcome`.
-        let appeal = &ingested.value;
-        if appeal.channel != Channel::WebChat {
-            let date = date(baylanys_domain::deadline::local_date(due_at));
-            let vars = [
-                ("number", Some(appeal.number.as_str())),
-                ("date", Some(&date)),
-            ];
-            let text = render(&state, Notice::Registered, appeal.language, &vars).await;
-            super::conversation::inform(&state, appeal, text, format!("registered:{}", appeal.id))
-                .await;
-        }
         StatusCode::CREATED
     } else {
         StatusCode::OK
@@ -245,35 +223,56 @@ async fn add_message(
     let body = text("body", &req.body, MAX_MESSAGE)?;
     let external_id = external_id(req.external_id)?;
     let scope = caller.staff.scope();
-    let ingested = state
-        .store
-        .add_message(
-            id,
-            NewMessage {
-                author,
-                kind: baylanys_domain::MessageKind::Text,
-                staff_id,
-                channel: req.channel,
-                body,
-                interaction_id: None,
-                external_id,
-            },
-            scope,
-            caller.actor(),
-        )
-        .await?;
-    if ingested.created {
-        state.bus.publish(baylanys_bus::Signal::Message {
-            appeal_id: id,
-            seq: ingested.value.seq,
-        });
-    }
-    let status = if ingested.created {
+    let (message, created) = match staff_id {
+        // A reply goes out on the appeal's own channel.
+        Some(staff_id) => {
+            let replied = state
+                .centre
+                .reply(Reply {
+                    appeal_id: id,
+                    staff_id,
+                    body,
+                    channel: req.channel,
+                    external_id,
+                    scope,
+                    actor: caller.actor(),
+                })
+                .await?;
+            (replied.message, replied.created)
+        }
+        None => {
+            let stored = state
+                .store
+                .add_message(
+                    id,
+                    NewMessage {
+                        author,
+                        kind: baylanys_domain::MessageKind::Text,
+                        staff_id: None,
+                        channel: req.channel,
+                        body,
+                        interaction_id: None,
+                        external_id,
+                    },
+                    scope,
+                    caller.actor(),
+                )
+                .await?;
+            if stored.created {
+                state.bus.publish(baylanys_bus::Signal::Message {
+                    appeal_id: id,
+                    seq: stored.value.seq,
+                });
+            }
+            (stored.value, stored.created)
+        }
+    };
+    let status = if created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    Ok((status, axum::Json(convert::message(&ingested.value))))
+    Ok((status, axum::Json(convert::message(&message))))
 }
 
 /// Moves the appeal along its lifecycle; an illegal move is 409 `illegal-transition`.
@@ -299,51 +298,11 @@ async fn change_status(
         .store
         .change_status(id, change, caller.staff.scope(), caller.actor())
         .await?;
-    told(&state, &appeal, reason.as_deref()).await;
+    state
+        .centre
+        .status_changed(&appeal, reason.as_deref())
+        .await;
     Ok(axum::Json(convert::appeal(&appeal)))
-}
-
-/// What the client is told, and what else follows, after the appeal moved to its status (R6):
-/// the answer and then the survey, a request for more information, the close. The web-chat
-/// contact is ended on a close. Shared by staff and bodies' systems.
-pub(crate) async fn told(state: &AppState, appeal: &Appeal, reason: Option<&str>) {
-    match appeal.status {
-        AppealStatus::Closed => {
-            // Closing ended its contacts in progress: routing may offer more now.
-            state.changed();
-            crate::routes::conversation::closed(state, appeal).await;
-            crate::routes::conversation::ask_survey(state, appeal).await;
-        }
-        // The client hears the answer and any request for more, on their own channel (R6).
-        AppealStatus::Answered => {
-            let vars = [
-                ("number", Some(appeal.number.as_str())),
-                ("answer", appeal.resolution.as_deref()),
-            ];
-            let text = render(state, Notice::Answered, appeal.language, &vars).await;
-            let key = format!(
-                "answered:{}:{}",
-                appeal.id,
-                appeal.updated_at.timestamp_micros()
-            );
-            crate::routes::conversation::inform(state, appeal, text, key).await;
-            crate::routes::conversation::ask_survey(state, appeal).await;
-        }
-        AppealStatus::AwaitingClient => {
-            let vars = [
-                ("number", Some(appeal.number.as_str())),
-                ("question", reason),
-            ];
-            let text = render(state, Notice::MoreInformation, appeal.language, &vars).await;
-            let key = format!(
-                "awaiting:{}:{}",
-                appeal.id,
-                appeal.updated_at.timestamp_micros()
-            );
-            crate::routes::conversation::inform(state, appeal, text, key).await;
-        }
-        _ => {}
-    }
 }
 
 /// Assigns the appeal. Supervisors and admins assign freely; an operator may take an unassigned

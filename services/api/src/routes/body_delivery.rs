@@ -90,6 +90,7 @@ pub async fn to_body(
         subject,
         payload,
         fallbacks: Vec::new(),
+        mail_thread: None,
     }))
 }
 

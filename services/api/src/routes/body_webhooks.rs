@@ -154,7 +154,7 @@ async fn receive(
                 .store
                 .change_status(call.appeal_id, change, scope, actor)
                 .await?;
-            super::appeals::told(&state, &a, Some(&question)).await;
+            state.centre.status_changed(&a, Some(&question)).await;
             a
         }
         (BodyAction::Answer, Some(answer)) => {
@@ -168,7 +168,7 @@ async fn receive(
                 .store
                 .change_status(call.appeal_id, change, scope, actor)
                 .await?;
-            super::appeals::told(&state, &a, None).await;
+            state.centre.status_changed(&a, None).await;
             a
         }
         (_, None) => {

@@ -99,7 +99,7 @@ async fn set_override(
         .store
         .set_day_override(day, note, caller.actor())
         .await?;
-    super::deadlines::forget(&state).await;
+    state.centre.forget_deadline_rules().await;
     Ok(axum::Json(convert::day_override(&saved)))
 }
 
@@ -117,7 +117,7 @@ async fn remove_override(
         .remove_day_override(date, caller.actor())
         .await?
     {
-        super::deadlines::forget(&state).await;
+        state.centre.forget_deadline_rules().await;
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::new(

@@ -45,17 +45,7 @@ pub async fn audit(
 }
 
 fn identity(channel: Channel, address: &str) -> Result<(Channel, String), DomainError> {
-    let address = text("address", address, 320)?;
-    // Addresses are compared exactly, so normalise what differs only in spelling.
-    let address = match channel {
-        Channel::Email => address.to_lowercase(),
-        Channel::Voice => address
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .collect(),
-        _ => address,
-    };
-    Ok((channel, address))
+    Ok((channel, baylanys_centre::channel_address(channel, address)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/clients", tag = "clients", security(("bearer" = [])),
@@ -79,8 +69,8 @@ async fn create_client(
         .map(|i| identity(i.channel, &i.address))
         .collect::<Result<Vec<_>, _>>()?;
     let client = state
-        .store
-        .create_client(
+        .centre
+        .register_client(
             NewClient {
                 name,
                 iin,

@@ -118,7 +118,13 @@ async fn split(
         ("part_number", Some(child.number.as_str())),
         ("subject", Some(subject.as_str())),
     ];
-    let told = super::conversation::render(&state, Notice::Split, parent.language, &vars).await;
-    super::conversation::inform(&state, &parent, told, format!("split:{}", child.id)).await;
+    let told = state
+        .centre
+        .render(Notice::Split, parent.language, &vars)
+        .await;
+    state
+        .centre
+        .inform(&parent, told, format!("split:{}", child.id))
+        .await;
     Ok((StatusCode::CREATED, axum::Json(convert::appeal(&child))))
 }

@@ -120,8 +120,10 @@ async fn register(
     caller.require(CENTRE_STAFF)?;
     let scope = caller.staff.scope();
     let appeal = state.store.get_appeal(id, scope).await?;
-    let due_at =
-        super::deadlines::due_for(&state, AppealKind::Complaint, appeal.created_at).await?;
+    let due_at = state
+        .centre
+        .due_for(AppealKind::Complaint, appeal.created_at)
+        .await?;
     let saved = state
         .store
         .register_complaint(
@@ -249,15 +251,19 @@ async fn decide(
         ("number", Some(answered.number.as_str())),
         ("answer", Some(result.as_str())),
     ];
-    let text = super::conversation::render(
-        &state,
-        baylanys_domain::templates::Notice::Answered,
-        answered.language,
-        &vars,
-    )
-    .await;
-    super::conversation::inform(&state, &answered, text, format!("complaint:{id}")).await;
-    super::conversation::ask_survey(&state, &answered).await;
+    let text = state
+        .centre
+        .render(
+            baylanys_domain::templates::Notice::Answered,
+            answered.language,
+            &vars,
+        )
+        .await;
+    state
+        .centre
+        .inform(&answered, text, format!("complaint:{id}"))
+        .await;
+    state.centre.ask_survey(&answered).await;
     Ok(axum::Json(convert::appeal(&answered)))
 }
 

@@ -1,14 +1,9 @@
 //! Legal deadlines (АППК art. 63, 65, 76; R6): the settings, the due date every new appeal gets
 //! on the working-day calendar, and reasoned extensions.
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
-
 use axum::extract::{Path, State};
 use baylanys_domain::deadline::{self, DeadlineSettings};
-use baylanys_domain::{AppealKind, Calendar};
 use baylanys_proto::{AppealView, ExtendDeadline, ProblemDetails};
-use chrono::{DateTime, Utc};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -19,52 +14,10 @@ use baylanys_domain::Role;
 use crate::extract::{Caller, Json, CENTRE_STAFF};
 use crate::{convert, AppState};
 
-/// The calendar and settings are read at most this often per node for new appeals; a change
-/// through this node's API is seen at once.
-const CACHE_FOR: Duration = Duration::from_secs(30);
-
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_settings, put_settings))
         .routes(routes!(extend))
-}
-
-/// The calendar and deadline settings, shared by the appeals registered within `CACHE_FOR`.
-pub(crate) type Rules = Arc<(Calendar, DeadlineSettings)>;
-
-pub(crate) async fn rules(state: &AppState) -> ApiResult<Rules> {
-    let mut cached = state.deadline_rules.lock().await;
-    if let Some((at, rules)) = cached.as_ref() {
-        if at.elapsed() < CACHE_FOR {
-            return Ok(rules.clone());
-        }
-    }
-    let rules = Arc::new((
-        state.store.calendar().await?,
-        state.store.deadline_settings().await?,
-    ));
-    *cached = Some((Instant::now(), rules.clone()));
-    Ok(rules)
-}
-
-/// Forgets the cached rules (the calendar or the settings changed).
-pub(crate) async fn forget(state: &AppState) {
-    *state.deadline_rules.lock().await = None;
-}
-
-/// The due date of an appeal of `kind` received at `received` (R6: the client is told it).
-pub async fn due_for(
-    state: &AppState,
-    kind: AppealKind,
-    received: DateTime<Utc>,
-) -> ApiResult<DateTime<Utc>> {
-    let rules = rules(state).await?;
-    let (calendar, settings) = rules.as_ref();
-    Ok(deadline::due_at(
-        calendar,
-        received,
-        settings.days_for(kind),
-    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/settings/deadlines", tag = "appeals", security(("bearer" = [])),
@@ -92,7 +45,7 @@ async fn put_settings(
         .store
         .set_deadline_settings(req, caller.actor())
         .await?;
-    forget(&state).await;
+    state.centre.forget_deadline_rules().await;
     Ok(axum::Json(saved))
 }
 
@@ -116,7 +69,7 @@ async fn extend(
     let scope = caller.staff.scope();
     let appeal = state.store.get_appeal(id, scope).await?;
     let now = baylanys_store::now();
-    let rules = rules(&state).await?;
+    let rules = state.centre.deadline_rules().await?;
     let (_, settings) = rules.as_ref();
     let current = appeal.due_at.unwrap_or(now);
     let first = appeal.first_due_at.or(appeal.due_at).unwrap_or(now);
@@ -133,19 +86,21 @@ async fn extend(
         ("date", Some(date.as_str())),
         ("reason", Some(reason.as_str())),
     ];
-    let text = super::conversation::render(
-        &state,
-        baylanys_domain::templates::Notice::Extended,
-        extended.language,
-        &vars,
-    )
-    .await;
-    super::conversation::inform(
-        &state,
-        &extended,
-        text,
-        format!("extended:{id}:{}", new_due.timestamp()),
-    )
-    .await;
+    let text = state
+        .centre
+        .render(
+            baylanys_domain::templates::Notice::Extended,
+            extended.language,
+            &vars,
+        )
+        .await;
+    state
+        .centre
+        .inform(
+            &extended,
+            text,
+            format!("extended:{id}:{}", new_due.timestamp()),
+        )
+        .await;
     Ok(axum::Json(convert::appeal(&extended)))
 }

@@ -3,13 +3,13 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use baylanys_domain::router::{Capacity, ContactFacts};
+use baylanys_domain::router::Capacity;
 use baylanys_domain::{Channel, Direction, InteractionState};
 use baylanys_proto::{
     problem, ContactLive, EscalateContact, InteractionView, LiveView, OperatorLive, ProblemDetails,
     QueueContact, QueueLive, QueueStatusView, TransferContact,
 };
-use baylanys_store::{NewInteraction, Transfer, TransferTarget};
+use baylanys_store::{Transfer, TransferTarget};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -45,65 +45,20 @@ async fn queue_contact(
 ) -> ApiResult<(StatusCode, axum::Json<InteractionView>)> {
     caller.require(CENTRE_STAFF)?;
     let appeal = state.store.get_appeal(id, caller.staff.scope()).await?;
-    let queue_id = match req.queue_id {
-        Some(q) => Some(q),
-        None => {
-            choose_queue(
-                &state,
-                appeal.topic_id,
-                appeal.language,
-                appeal.kind,
-                req.channel,
-            )
-            .await?
-        }
-    };
     let started = state
-        .store
-        .start_interaction(
-            NewInteraction {
-                appeal_id: id,
-                channel: req.channel,
-                direction: req.direction.unwrap_or(Direction::Inbound),
-                external_id: None,
-                queue_id,
-            },
+        .centre
+        .queue_contact(
+            &appeal,
+            req.channel,
+            req.direction.unwrap_or(Direction::Inbound),
+            req.queue_id,
             caller.actor(),
         )
         .await?;
-    state.changed();
     Ok((
         StatusCode::CREATED,
-        axum::Json(convert::interaction(&started.value)),
+        axum::Json(convert::interaction(&started)),
     ))
-}
-
-/// The queue a contact of this appeal on this channel enters: the routing table's first match,
-/// else the topic's queue, else the default queue.
-pub async fn choose_queue(
-    state: &AppState,
-    topic_id: Option<Uuid>,
-    language: baylanys_domain::Language,
-    kind: baylanys_domain::AppealKind,
-    channel: Channel,
-) -> ApiResult<Option<Uuid>> {
-    let topic_queue_id = match topic_id {
-        Some(t) => state
-            .store
-            .list_topics()
-            .await?
-            .into_iter()
-            .find(|x| x.id == t)
-            .and_then(|x| x.queue_id),
-        None => None,
-    };
-    Ok(state.store.routing_table().await?.choose(&ContactFacts {
-        topic_id,
-        language,
-        kind,
-        channel,
-        topic_queue_id,
-    }))
 }
 
 /// The contacts currently offered to the caller, oldest first.
@@ -130,7 +85,7 @@ async fn accept(
 ) -> ApiResult<axum::Json<InteractionView>> {
     let taken = state.store.accept_offer(id, caller.staff.id).await?;
     state.changed();
-    super::conversation::assigned(&state, &taken).await;
+    state.centre.assigned(&taken).await;
     Ok(axum::Json(convert::interaction(&taken)))
 }
 
@@ -170,7 +125,7 @@ async fn end(
         .update_interaction(id, InteractionState::Ended, None, caller.actor())
         .await?;
     state.changed();
-    super::conversation::ended(&state, &ended).await;
+    state.centre.ended(&ended).await;
     Ok(axum::Json(convert::interaction(&ended)))
 }
 
@@ -399,7 +354,7 @@ async fn transfer(
         )
         .await?;
     state.changed();
-    super::conversation::transferred(&state, &moved, false).await;
+    state.centre.transferred(&moved, false).await;
     Ok(axum::Json(convert::interaction(&moved)))
 }
 
@@ -435,7 +390,7 @@ async fn escalate(
         )
         .await?;
     state.changed();
-    super::conversation::transferred(&state, &moved, true).await;
+    state.centre.transferred(&moved, true).await;
     Ok(axum::Json(convert::interaction(&moved)))
 }
 

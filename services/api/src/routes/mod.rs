@@ -9,7 +9,6 @@ pub mod chat;
 pub mod clients;
 pub mod competence;
 pub mod complaints;
-pub mod conversation;
 pub mod deadlines;
 pub mod deliveries;
 pub mod dispatch;

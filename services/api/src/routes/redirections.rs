@@ -14,7 +14,6 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::conversation::render;
 use super::text;
 use crate::error::ApiResult;
 use crate::extract::{Caller, Json};
@@ -61,7 +60,7 @@ async fn redirect(
     let appeal = state.store.get_appeal(id, caller.staff.scope()).await?;
     let now = baylanys_store::now();
     // The same cached calendar and settings every new appeal is dated by.
-    let rules = super::deadlines::rules(&state).await?;
+    let rules = state.centre.deadline_rules().await?;
     let (calendar, settings) = rules.as_ref();
     // A part forwards within the term of the appeal it came from (registered then, art. 65).
     let registered = match appeal.parent_id {
@@ -128,14 +127,18 @@ async fn tell_redirected(state: &AppState, appeal: &baylanys_store::Appeal) {
         ("position", position),
         ("date", Some(&date)),
     ];
-    let text = render(state, Notice::Redirected, appeal.language, &vars).await;
-    super::conversation::inform(
-        state,
-        appeal,
-        text,
-        format!("redirected:{}:{body_id}:{}", appeal.id, due_at.timestamp()),
-    )
-    .await;
+    let text = state
+        .centre
+        .render(Notice::Redirected, appeal.language, &vars)
+        .await;
+    state
+        .centre
+        .inform(
+            appeal,
+            text,
+            format!("redirected:{}:{body_id}:{}", appeal.id, due_at.timestamp()),
+        )
+        .await;
 }
 
 /// The client hears that the body took the appeal and by when it answers (R6).
@@ -157,9 +160,12 @@ pub(crate) async fn tell_accepted(state: &AppState, appeal: &baylanys_store::App
         ("body", Some(name.as_str())),
         ("date", Some(&date)),
     ];
-    let text = render(state, Notice::Accepted, appeal.language, &vars).await;
+    let text = state
+        .centre
+        .render(Notice::Accepted, appeal.language, &vars)
+        .await;
     let key = format!("accepted:{}:{body_id}:{}", appeal.id, due_at.timestamp());
-    super::conversation::inform(state, appeal, text, key).await;
+    state.centre.inform(appeal, text, key).await;
 }
 
 /// Roles that may answer a redirection: the body's officers, or centre oversight recording an

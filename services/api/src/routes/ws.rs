@@ -17,8 +17,8 @@ use baylanys_proto::ws::{
 use std::collections::HashMap;
 
 use baylanys_bus::Signal;
-use baylanys_domain::{AppealScope, Author};
-use baylanys_store::{NewMessage, Reader, Staff};
+use baylanys_domain::AppealScope;
+use baylanys_store::{Reader, Staff};
 use utoipa_axum::router::OpenApiRouter;
 use uuid::Uuid;
 
@@ -410,38 +410,32 @@ async fn handle(
             if text.chars().count() > 20_000 {
                 return vec![error("too_long", "at most 20000 characters")];
             }
+            // A reply goes out on the appeal's own channel (an e-mail appeal's by mail).
             let stored = state
-                .store
-                .add_message(
+                .centre
+                .reply(baylanys_centre::Reply {
                     appeal_id,
-                    NewMessage {
-                        author: Author::Operator,
-                        kind: baylanys_domain::MessageKind::Text,
-                        staff_id: Some(staff.id),
-                        channel: None,
-                        body: text.to_owned(),
-                        interaction_id: None,
-                        external_id: Some(format!("op:{appeal_id}:{client_id}")),
-                    },
+                    staff_id: staff.id,
+                    body: text.to_owned(),
+                    channel: None,
+                    external_id: Some(format!("op:{appeal_id}:{client_id}")),
                     scope,
-                    baylanys_store::Actor::staff(staff.id),
-                )
-                .await;
-            match stored {
-                Ok(m) => {
-                    if m.created {
-                        state.bus.publish(Signal::Message {
-                            appeal_id,
-                            seq: m.value.seq,
-                        });
+                    actor: baylanys_store::Actor::staff(staff.id),
+                })
+                .await
+                .map_err(|e| match e {
+                    baylanys_centre::CentreError::Store(s) => s,
+                    baylanys_centre::CentreError::Domain(d) => {
+                        baylanys_store::StoreError::Domain(d)
                     }
-                    vec![frame(&OperatorServerFrame::Ack {
-                        appeal_id,
-                        client_id,
-                        seq: m.value.seq,
-                        message_id: m.value.id,
-                    })]
-                }
+                });
+            match stored {
+                Ok(m) => vec![frame(&OperatorServerFrame::Ack {
+                    appeal_id,
+                    client_id,
+                    seq: m.message.seq,
+                    message_id: m.message.id,
+                })],
                 Err(baylanys_store::StoreError::NotFound(_)) => {
                     vec![error("not_found", "no such appeal")]
                 }

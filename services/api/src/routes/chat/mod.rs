@@ -15,9 +15,10 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use baylanys_bus::Signal;
-use baylanys_domain::{AppealScope, Author, Channel, Direction, Language, MessageKind};
+use baylanys_centre::{CentreError, Claims, Inbound, Thread};
+use baylanys_domain::{AppealScope, Channel, Language, MessageKind};
 use baylanys_proto::ws::{ChatClientFrame, ChatServerFrame, CHAT_PROTOCOL_VERSION};
-use baylanys_store::{Actor, NewInteraction, NewMessage, Reader, StoreError};
+use baylanys_store::{Reader, StoreError};
 use utoipa_axum::router::OpenApiRouter;
 use uuid::Uuid;
 
@@ -25,7 +26,7 @@ use crate::error::ApiError;
 use crate::limits::{ClientIp, SocketSlot, Window};
 use crate::AppState;
 use frames::{error, frame, Names};
-use start::{Conversation, Identification};
+use start::Conversation;
 
 const MAX_FRAME: usize = 16 * 1024;
 /// Longest message a citizen may send, in characters.
@@ -135,24 +136,14 @@ async fn hello(
             .await;
         return None;
     }
-    let identification = Identification {
+    let claims = Claims {
         name,
         phone,
         email,
         iin,
     };
     let language = language.unwrap_or(Language::Kk);
-    match start::open(
-        state,
-        ip,
-        token,
-        last_seq,
-        language,
-        topic_id,
-        identification,
-    )
-    .await
-    {
+    match start::open(state, ip, token, last_seq, language, topic_id, claims).await {
         Ok(c) => Some(c),
         Err(e) => {
             let (f, closing) = open_failure(&e);
@@ -473,26 +464,18 @@ async fn handle(
     }
 }
 
-async fn store_citizen_message(
+/// Receives a citizen's message into the conversation's appeal.
+async fn receive_message(
     state: &AppState,
     c: &Conversation,
     client_id: Uuid,
     text: &str,
-) -> Result<baylanys_store::Ingested<baylanys_store::Message>, StoreError> {
-    let message = NewMessage {
-        author: Author::Client,
-        kind: MessageKind::Text,
-        staff_id: None,
-        channel: Some(Channel::WebChat),
-        body: text.to_owned(),
-        interaction_id: None,
-        // Scoped by conversation: two visitors' client ids never collide.
-        external_id: Some(format!("{}:{client_id}", c.appeal_id)),
-    };
-    state
-        .store
-        .add_message(c.appeal_id, message, AppealScope::All, Actor::SYSTEM)
-        .await
+) -> Result<baylanys_centre::Received, CentreError> {
+    let mut item = Inbound::new(Channel::WebChat, Thread::Appeal(c.appeal_id), c.language);
+    // Scoped by conversation: two visitors' client ids never collide.
+    item.external_id = Some(format!("{}:{client_id}", c.appeal_id));
+    item.text = Some(text.to_owned());
+    state.centre.receive(item).await
 }
 
 /// Stores a citizen's message, then acknowledges it (R5.4). After a close the conversation
@@ -513,8 +496,8 @@ async fn accept_message(
         return vec![error("too_long", format!("at most {MAX_BODY} characters"))];
     }
     let mut out = Vec::new();
-    let mut stored = store_citizen_message(state, c, client_id, text).await;
-    if let Err(StoreError::Conflict(_)) = stored {
+    let mut stored = receive_message(state, c, client_id, text).await;
+    if let Err(CentreError::Store(StoreError::Conflict(_))) = stored {
         if let Err(e) = start::restart(state, c, peer.ip).await {
             return vec![open_failure(&e).0];
         }
@@ -527,61 +510,19 @@ async fn accept_message(
             last_seq: c.last_seq,
             read_seq: 0,
         }));
-        stored = store_citizen_message(state, c, client_id, text).await;
+        stored = receive_message(state, c, client_id, text).await;
     }
-    match stored {
-        Ok(m) => {
-            if m.created {
-                state.bus.publish(Signal::Message {
-                    appeal_id: c.appeal_id,
-                    seq: m.value.seq,
-                });
-                if m.value.interaction_id.is_none() {
-                    requeue(state, c).await;
-                }
-            }
-            out.push(frame(&ChatServerFrame::Ack {
-                client_id,
-                seq: m.value.seq,
-                message_id: m.value.id,
-            }));
-        }
+    match stored.map(|r| r.message) {
+        Ok(Some(m)) => out.push(frame(&ChatServerFrame::Ack {
+            client_id,
+            seq: m.seq,
+            message_id: m.id,
+        })),
+        Ok(None) => out.push(error("unavailable", "not stored; send it again")),
         Err(e) => {
             tracing::warn!(error = %e, "chat message not stored");
             out.push(error("unavailable", "not stored; send it again"));
         }
     }
     out
-}
-
-/// The client wrote after their chat ended while the appeal is still open: a new contact
-/// waits in the queue so the message does not sit unseen.
-async fn requeue(state: &AppState, c: &Conversation) {
-    let queue_id = super::dispatch::choose_queue(
-        state,
-        c.topic_id,
-        c.language,
-        baylanys_domain::AppealKind::Request,
-        Channel::WebChat,
-    )
-    .await
-    .ok()
-    .flatten();
-    let started = state
-        .store
-        .start_interaction(
-            NewInteraction {
-                appeal_id: c.appeal_id,
-                channel: Channel::WebChat,
-                direction: Direction::Inbound,
-                external_id: None,
-                queue_id,
-            },
-            Actor::SYSTEM,
-        )
-        .await;
-    match started {
-        Ok(_) => state.changed(),
-        Err(e) => tracing::warn!(error = %e, "chat contact not queued again"),
-    }
 }

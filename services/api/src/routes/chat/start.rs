@@ -3,10 +3,9 @@
 
 use std::net::IpAddr;
 
-use baylanys_domain::{
-    AppealKind, AppealScope, AppealStatus, Channel, DomainError, Iin, Language, Priority,
-};
-use baylanys_store::{Actor, Appeal, ClientLookup, NewAppeal, NewClient, StoreError};
+use baylanys_centre::{Claims, Inbound, Thread};
+use baylanys_domain::{AppealScope, AppealStatus, Channel, Language};
+use baylanys_store::Appeal;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
@@ -38,167 +37,21 @@ impl Conversation {
     }
 }
 
-/// What the visitor said about themselves in `hello`. Not proof of identity (R11): it only
-/// finds or fills the client record the operator then verifies.
-#[derive(Debug, Default)]
-pub struct Identification {
-    pub name: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub iin: Option<String>,
-}
-
-/// A checked identification: bad input is refused before anything is stored.
-struct Checked {
-    name: Option<String>,
-    phone: Option<String>,
-    email: Option<String>,
-    iin: Option<Iin>,
-}
-
-fn invalid(field: &'static str, reason: &str) -> DomainError {
-    DomainError::InvalidField {
-        field,
-        reason: reason.into(),
-    }
-}
-
-fn check(id: Identification) -> Result<Checked, DomainError> {
-    let name = super::super::optional_text("name", id.name, 200)?;
-    let phone = super::super::optional_text("phone", id.phone, 32)?
-        .map(|p| {
-            let digits: String = p
-                .chars()
-                .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '(' | ')'))
-                .collect();
-            let body = digits.strip_prefix('+').unwrap_or(&digits);
-            if (10..=15).contains(&body.len()) && body.chars().all(|c| c.is_ascii_digit()) {
-                Ok(digits)
-            } else {
-                Err(invalid("phone", "10–15 digits, optionally starting with +"))
-            }
-        })
-        .transpose()?;
-    let email = super::super::optional_text("email", id.email, 320)?
-        .map(|e| {
-            let e = e.to_lowercase();
-            match e.split_once('@') {
-                Some((user, host))
-                    if !user.is_empty()
-                        && host.contains('.')
-                        && !e.contains(char::is_whitespace) =>
-                {
-                    Ok(e)
-                }
-                _ => Err(invalid("email", "not an e-mail address")),
-            }
-        })
-        .transpose()?;
-    let iin = super::super::optional_text("iin", id.iin, 12)?
-        .map(|i| Iin::parse(&i))
-        .transpose()?;
-    Ok(Checked {
-        name,
-        phone,
-        email,
-        iin,
-    })
-}
-
-/// The client a new conversation belongs to: the record one of the given identifiers already
-/// points at (so the operator sees the whole history once the client is verified), else a new
-/// record holding them.
-async fn client_for(state: &AppState, id: Checked, language: Language) -> ApiResult<Uuid> {
-    let mut lookups = Vec::new();
-    if let Some(iin) = id.iin.clone() {
-        lookups.push(ClientLookup::Iin(iin));
-    }
-    if let Some(p) = &id.phone {
-        lookups.push(ClientLookup::Identity(Channel::Voice, p.clone()));
-    }
-    if let Some(e) = &id.email {
-        lookups.push(ClientLookup::Identity(Channel::Email, e.clone()));
-    }
-    for lookup in lookups {
-        if let Some(found) = state
-            .store
-            .find_clients(lookup, 1)
-            .await?
-            .into_iter()
-            .next()
-        {
-            return Ok(found.id);
-        }
-    }
-    let identities = [
-        id.phone.map(|p| (Channel::Voice, p)),
-        id.email.map(|e| (Channel::Email, e)),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let created = state
-        .store
-        .create_client(
-            NewClient {
-                name: id.name,
-                iin: id.iin,
-                bin: None,
-                language,
-                vulnerable: false,
-                do_not_contact: false,
-                identities,
-            },
-            Actor::SYSTEM,
-        )
-        .await?;
-    Ok(created.id)
-}
-
 /// A new appeal whose web-chat contact waits in the queue the routing table chooses.
 async fn new_appeal(
     state: &AppState,
-    client_id: Uuid,
+    thread: Thread,
     language: Language,
     topic_id: Option<Uuid>,
+    claims: Claims,
 ) -> ApiResult<Appeal> {
-    let queue_id = super::super::dispatch::choose_queue(
-        state,
-        topic_id,
-        language,
-        AppealKind::Request,
-        Channel::WebChat,
-    )
-    .await?;
-    let appeal = state
-        .store
-        .create_appeal(
-            NewAppeal {
-                client_id,
-                kind: AppealKind::Request,
-                topic_id,
-                channel: Channel::WebChat,
-                language,
-                priority: Priority::default(),
-                queue_id,
-                subject: None,
-                external_id: None,
-                first_message: None,
-                due_at: Some(
-                    super::super::deadlines::due_for(
-                        state,
-                        AppealKind::Request,
-                        baylanys_store::now(),
-                    )
-                    .await?,
-                ),
-            },
-            Actor::SYSTEM,
-        )
-        .await?
-        .value;
-    state.changed();
-    Ok(appeal)
+    let mut item = Inbound::new(Channel::WebChat, thread, language);
+    item.topic_id = topic_id;
+    item.claims = claims;
+    let received = state.centre.receive(item).await?;
+    received
+        .opened
+        .ok_or_else(|| ApiError::Internal("a new conversation opened no appeal".into()))
 }
 
 fn too_many_conversations() -> ApiError {
@@ -214,7 +67,10 @@ pub async fn restart(state: &AppState, c: &mut Conversation, ip: IpAddr) -> ApiR
     if !state.ip_limits.admit_conversation(ip, limit) {
         return Err(too_many_conversations());
     }
-    let appeal = new_appeal(state, c.client_id, c.language, c.topic_id).await?;
+    let thread = Thread::New {
+        client_id: Some(c.client_id),
+    };
+    let appeal = new_appeal(state, thread, c.language, c.topic_id, Claims::default()).await?;
     state
         .store
         .move_chat_session(&hash_token(&c.token), appeal.id)
@@ -232,10 +88,10 @@ pub async fn open(
     last_seq: Option<i64>,
     language: Language,
     topic_id: Option<Uuid>,
-    id: Identification,
+    claims: Claims,
 ) -> ApiResult<(Conversation, i64)> {
     // Bad identification is refused even on resume: the widget must not believe it was taken.
-    let checked = check(id)?;
+    claims.validate()?;
     // A known token resumes; an unknown one starts afresh (a new conversation reveals nothing
     // of any other).
     let existing = match &token {
@@ -258,35 +114,13 @@ pub async fn open(
     if !state.ip_limits.admit_conversation(ip, limit) {
         return Err(too_many_conversations());
     }
-    let name = checked.name.clone();
-    let client_id = match client_for(state, checked, language).await {
-        Ok(id) => id,
-        // Two visitors racing with the same identifier: the loser gets a record of its own.
-        Err(ApiError::Store(StoreError::Conflict(_))) => {
-            let bare = Checked {
-                name,
-                ..Checked::empty()
-            };
-            client_for(state, bare, language).await?
-        }
-        Err(e) => return Err(e),
-    };
-    let appeal = new_appeal(state, client_id, language, topic_id).await?;
+    let thread = Thread::New { client_id: None };
+    let appeal = new_appeal(state, thread, language, topic_id, claims).await?;
+    let client_id = appeal.client_id;
     let token = new_token();
     state
         .store
         .create_chat_session(&hash_token(&token), client_id, appeal.id)
         .await?;
     Ok((Conversation::of(token, client_id, &appeal), 0))
-}
-
-impl Checked {
-    fn empty() -> Self {
-        Checked {
-            name: None,
-            phone: None,
-            email: None,
-            iin: None,
-        }
-    }
 }

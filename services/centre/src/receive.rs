@@ -1,0 +1,294 @@
+//! One inbound item from any channel (R5.3, R5.4): a web-chat visitor's first words or next
+//! message, a mail, a Telegram update, a call. It finds (or makes) the client, finds (or opens)
+//! the appeal, stores the text, puts a contact in the queue the routing table chooses when none
+//! is open, and tells the citizen the new appeal's number and expected date (R6.1) on their
+//! channel. Replaying the same item — same channel, same external id — changes nothing.
+
+use baylanys_domain::{AppealKind, AppealScope, Author, Channel, Direction, Language, Priority};
+use baylanys_store::{
+    Actor, Appeal, ClientLookup, Message, NewAppeal, NewClient, NewMessage, StoreError,
+};
+use uuid::Uuid;
+
+use crate::claims::{Checked, Claims};
+use crate::{Centre, CentreError, CentreResult};
+
+/// Where an inbound item belongs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Thread {
+    /// The appeal the channel already ties this conversation to (the web chat's session, a
+    /// mail's `In-Reply-To`). A closed appeal takes no more: the caller opens a new one.
+    Appeal(Uuid),
+    /// A new appeal — of this client when the channel already knows who it is (the same
+    /// visitor after a closed conversation).
+    New { client_id: Option<Uuid> },
+}
+
+/// One item as a channel adapter hands it over.
+#[derive(Debug, Clone)]
+pub struct Inbound {
+    pub channel: Channel,
+    pub thread: Thread,
+    /// The item's own id on its channel (a chat message's client id, a `Message-ID`, a
+    /// Telegram `update_id`): `(channel, external_id)` is stored once.
+    pub external_id: Option<String>,
+    /// The sender's address on the channel, as the channel proves it (the mailbox a mail came
+    /// from, the number a call came from): it finds the client (DESIGN principle 11).
+    pub sender: Option<String>,
+    /// What the sender says about themselves: checked, and kept on a new record only.
+    pub claims: Claims,
+    pub language: Language,
+    pub topic_id: Option<Uuid>,
+    /// The text, if the item has any (a web chat's `hello` has none).
+    pub text: Option<String>,
+    pub actor: Actor,
+}
+
+impl Inbound {
+    /// An item with nothing but its channel, thread and language; the rest is set by field.
+    pub fn new(channel: Channel, thread: Thread, language: Language) -> Self {
+        Inbound {
+            channel,
+            thread,
+            external_id: None,
+            sender: None,
+            claims: Claims::default(),
+            language,
+            topic_id: None,
+            text: None,
+            actor: Actor::SYSTEM,
+        }
+    }
+}
+
+/// What receiving did.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub appeal_id: Uuid,
+    /// The appeal this item opened (or, on a replay, opened the first time); `None` when the
+    /// item joined the appeal its thread named.
+    pub opened: Option<Appeal>,
+    /// The stored text (or, on a replay, the text stored the first time).
+    pub message: Option<Message>,
+    /// Something new was stored; `false` for a replay.
+    pub stored: bool,
+}
+
+impl Centre {
+    /// Receives one inbound item; see the module documentation. Bad claims or text are refused
+    /// before anything is stored. An appeal that is closed (or not found) is the store's error:
+    /// the channel decides whether to open a new one.
+    pub async fn receive(&self, item: Inbound) -> CentreResult<Received> {
+        let checked = item.claims.clone().check()?;
+        match item.thread {
+            Thread::Appeal(appeal_id) => self.receive_in(appeal_id, item).await,
+            Thread::New { client_id } => {
+                let client_id = match client_id {
+                    Some(c) => c,
+                    None => self.client_of(&item, checked).await?,
+                };
+                self.open(client_id, item).await
+            }
+        }
+    }
+
+    /// The next item of a conversation with an appeal.
+    async fn receive_in(&self, appeal_id: Uuid, item: Inbound) -> CentreResult<Received> {
+        let Some(text) = item.text else {
+            self.store.get_appeal(appeal_id, AppealScope::All).await?;
+            return Ok(Received {
+                appeal_id,
+                opened: None,
+                message: None,
+                stored: false,
+            });
+        };
+        let stored = self
+            .store
+            .add_message(
+                appeal_id,
+                NewMessage {
+                    author: Author::Client,
+                    kind: baylanys_domain::MessageKind::Text,
+                    staff_id: None,
+                    channel: Some(item.channel),
+                    body: text,
+                    interaction_id: None,
+                    external_id: item.external_id,
+                },
+                AppealScope::All,
+                item.actor,
+            )
+            .await?;
+        if stored.created {
+            self.published(appeal_id, stored.value.seq);
+            // The client wrote while no contact of theirs is open on this channel (theirs
+            // ended, the appeal still open): a new contact waits, so the message is not left
+            // unseen.
+            if stored.value.interaction_id.is_none() {
+                self.requeue(appeal_id, item.channel, item.actor).await;
+            }
+        }
+        Ok(Received {
+            appeal_id,
+            opened: None,
+            stored: stored.created,
+            message: Some(stored.value),
+        })
+    }
+
+    async fn requeue(&self, appeal_id: Uuid, channel: Channel, actor: Actor) {
+        let queued = match self.store.get_appeal(appeal_id, AppealScope::All).await {
+            Ok(appeal) => {
+                self.queue_contact(&appeal, channel, Direction::Inbound, None, actor)
+                    .await
+            }
+            Err(e) => Err(e.into()),
+        };
+        if let Err(e) = queued {
+            tracing::warn!(error = %e, "contact not queued again");
+        }
+    }
+
+    /// A new appeal of the client, its contact waiting in the queue the routing table chooses;
+    /// the text (if any) is its first message.
+    async fn open(&self, client_id: Uuid, item: Inbound) -> CentreResult<Received> {
+        let kind = AppealKind::Request;
+        let queue_id = self
+            .choose_queue(item.topic_id, item.language, kind, item.channel)
+            .await?;
+        let received = baylanys_store::now();
+        let due_at = self.due_for(kind, received).await?;
+        let ingested = self
+            .store
+            .create_appeal(
+                NewAppeal {
+                    client_id,
+                    kind,
+                    topic_id: item.topic_id,
+                    channel: item.channel,
+                    language: item.language,
+                    priority: Priority::default(),
+                    queue_id,
+                    subject: None,
+                    external_id: item.external_id,
+                    first_message: item.text,
+                    due_at: Some(due_at),
+                },
+                item.actor,
+            )
+            .await?;
+        let appeal = ingested.value;
+        let message = if appeal.last_seq > 0 {
+            self.store
+                .messages_after(appeal.id, 0, 1)
+                .await?
+                .into_iter()
+                .next()
+        } else {
+            None
+        };
+        if ingested.created {
+            self.changed();
+            if let Some(m) = &message {
+                self.published(appeal.id, m.seq);
+            }
+            self.tell_registered(&appeal).await;
+        }
+        Ok(Received {
+            appeal_id: appeal.id,
+            opened: Some(appeal),
+            message,
+            stored: ingested.created,
+        })
+    }
+
+    /// The client a new conversation belongs to: the record the sender's proved address on the
+    /// channel points at; else the record one of the claimed identifiers points at (so the
+    /// operator sees the whole history once the client is verified); else a new record holding
+    /// the claims. Two visitors racing with the same identifier: the loser gets a record of its
+    /// own.
+    async fn client_of(&self, item: &Inbound, checked: Checked) -> CentreResult<Uuid> {
+        let proved = match &item.sender {
+            Some(s) => Some((
+                item.channel,
+                crate::claims::channel_address(item.channel, s)?,
+            )),
+            None => None,
+        };
+        if let Some((channel, address)) = &proved {
+            let found = self
+                .store
+                .find_clients(ClientLookup::Identity(*channel, address.clone()), 1)
+                .await?;
+            if let Some(c) = found.into_iter().next() {
+                return Ok(c.id);
+            }
+        }
+        let name = checked.name.clone();
+        match self
+            .client_for(checked, proved.clone(), item.language)
+            .await
+        {
+            Err(CentreError::Store(StoreError::Conflict(_))) => {
+                let bare = Checked {
+                    name,
+                    ..Checked::default()
+                };
+                self.client_for(bare, proved, item.language).await
+            }
+            other => other,
+        }
+    }
+
+    async fn client_for(
+        &self,
+        id: Checked,
+        proved: Option<(Channel, String)>,
+        language: Language,
+    ) -> CentreResult<Uuid> {
+        let mut lookups = Vec::new();
+        if let Some(iin) = id.iin.clone() {
+            lookups.push(ClientLookup::Iin(iin));
+        }
+        if let Some(p) = &id.phone {
+            lookups.push(ClientLookup::Identity(Channel::Voice, p.clone()));
+        }
+        if let Some(e) = &id.email {
+            lookups.push(ClientLookup::Identity(Channel::Email, e.clone()));
+        }
+        for lookup in lookups {
+            if let Some(found) = self.store.find_clients(lookup, 1).await?.into_iter().next() {
+                return Ok(found.id);
+            }
+        }
+        let mut identities: Vec<(Channel, String)> = [
+            id.phone.map(|p| (Channel::Voice, p)),
+            id.email.map(|e| (Channel::Email, e)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if let Some(p) = proved {
+            if !identities.contains(&p) {
+                identities.push(p);
+            }
+        }
+        let created = self
+            .store
+            .create_client(
+                NewClient {
+                    name: id.name,
+                    iin: id.iin,
+                    bin: None,
+                    language,
+                    vulnerable: false,
+                    do_not_contact: false,
+                    identities,
+                },
+                Actor::SYSTEM,
+            )
+            .await?;
+        Ok(created.id)
+    }
+}
