@@ -123,6 +123,36 @@ pub struct CreateAppeal {
     /// the appeal already registered (200 instead of 201).
     #[serde(default)]
     pub external_id: Option<String>,
+    /// The contact that brought the appeal. Default `{"type": "answered"}`: the registering
+    /// operator is handling it now (a visit, a call they are on).
+    #[serde(default)]
+    pub contact: Option<FirstContact>,
+}
+
+/// Where the contact that brought an appeal stands when it is registered. Nothing is inferred
+/// from who registers it: a call the voice menu hands over waits in the queue; a call that
+/// already happened is recorded with its own times, as one contact, not a second.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum FirstContact {
+    /// The registering operator handles it from now (answered now, by them).
+    Answered,
+    /// It waits in the queue for an operator (e.g. a call after the voice menu).
+    Queued,
+    /// In the voice menu or self-service; it enters the queue later
+    /// (`POST /api/v1/interactions/{id}/enqueue`).
+    Menu,
+    /// A call or visit that already happened: it entered the queue at `queued_at`, was
+    /// answered at `answered_at` (by the registering operator, unless `operator_id` says who)
+    /// and ended at `ended_at`; without `answered_at` it was abandoned in the queue.
+    Recorded {
+        queued_at: DateTime<Utc>,
+        #[serde(default)]
+        answered_at: Option<DateTime<Utc>>,
+        ended_at: DateTime<Utc>,
+        #[serde(default)]
+        operator_id: Option<Uuid>,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -281,6 +311,8 @@ pub struct InteractionView {
     pub answered_at: Option<DateTime<Utc>>,
     pub ended_at: Option<DateTime<Utc>>,
     pub abandoned_at: Option<DateTime<Utc>>,
+    /// When the client left and the operator's after-contact work began.
+    pub wrap_up_at: Option<DateTime<Utc>>,
     /// A pending offer of this queued contact to one operator, and when it lapses.
     pub offered_to: Option<Uuid>,
     pub offer_expires_at: Option<DateTime<Utc>>,
@@ -297,6 +329,10 @@ pub struct QueueContact {
     /// Default: chosen by the routing table from the appeal's topic, language, kind and channel.
     #[serde(default)]
     pub queue_id: Option<Uuid>,
+    /// `true`: the contact is in the voice menu first and enters the queue when the caller
+    /// leaves it (`POST /api/v1/interactions/{id}/enqueue`).
+    #[serde(default)]
+    pub in_menu: bool,
 }
 
 /// One entry of an appeal's timeline: an event of the log, with the message, note or

@@ -11,7 +11,9 @@ pub struct EventView {
     pub at: DateTime<Utc>,
     /// E.g. `appeal.created`, `appeal.status_changed`, `message.added`.
     pub kind: String,
-    /// The staff member who caused it; absent for clients and the system.
+    /// Who acted: staff, the client on a channel, a channel adapter, a body, or the system.
+    pub actor: baylanys_domain::Actor,
+    /// The staff member who caused it; absent for everyone else.
     pub actor_id: Option<Uuid>,
     pub appeal_id: Option<Uuid>,
     pub client_id: Option<Uuid>,

@@ -38,11 +38,13 @@ pub struct QueueLive {
     pub longest_wait_secs: Option<i64>,
     /// By its business hours and the working-day calendar.
     pub open: bool,
-    /// Since local midnight (Asia/Almaty).
+    /// Inbound calls that entered this queue after the voice menu since local midnight
+    /// (Asia/Almaty) and were answered — the KPI engine's figure, as in the KPIs per queue.
     pub answered_today: u32,
+    /// Of those calls, the ones lost: left the queue unanswered (report row 18).
     pub abandoned_today: u32,
-    /// Percent of today's answered and abandoned contacts answered within the service-level
-    /// target; absent before the first one.
+    /// The service level of today's calls (the KPI settings' threshold, one definition with
+    /// the KPIs); absent before the first call.
     pub service_level_today: Option<f64>,
 }
 

@@ -122,6 +122,7 @@ pub fn interaction(v: &s::Interaction) -> p::InteractionView {
         answered_at: v.answered_at,
         ended_at: v.ended_at,
         abandoned_at: v.abandoned_at,
+        wrap_up_at: v.wrap_up_at,
         offered_to: v.offered_to,
         offer_expires_at: v.offer_expires_at,
     }
@@ -173,6 +174,7 @@ pub fn event(v: &s::Event) -> p::EventView {
         id: v.id,
         at: v.at,
         kind: v.kind.clone(),
+        actor: v.actor,
         actor_id: v.actor_id,
         appeal_id: v.appeal_id,
         client_id: v.client_id,

@@ -65,6 +65,7 @@ impl ApiError {
                     (problem::NOT_FOUND, Some(format!("{what} not found")))
                 }
                 StoreError::Conflict(msg) => (problem::CONFLICT, Some(msg.clone())),
+                StoreError::Replayed(msg) => (problem::REPLAYED, Some(msg.clone())),
                 StoreError::Domain(d) => domain_problem(d),
                 StoreError::Unavailable(_) => {
                     tracing::error!(error = %e, "database unavailable");

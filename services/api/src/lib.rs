@@ -72,6 +72,9 @@ pub struct Delivery {
     pub sms: Option<Arc<baylanys_channels::SmsGateway>>,
 }
 
+/// Today's KPIs per queue and operator, as last drawn.
+type TodayKpis = Arc<baylanys_reports::dashboard::Breakdown>;
+
 /// Shared by every handler. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
@@ -98,7 +101,7 @@ pub struct AppState {
         Arc<std::sync::Mutex<std::collections::HashMap<String, password::Failures>>>,
     pub delivery: Delivery,
     /// Today's KPIs as pushed to supervisors, drawn at most every few seconds for all sockets.
-    pub(crate) kpi_today: Arc<tokio::sync::Mutex<Option<(std::time::Instant, serde_json::Value)>>>,
+    pub(crate) kpi_today: Arc<tokio::sync::Mutex<Option<(std::time::Instant, TodayKpis)>>>,
     /// Wakes the outbox worker when a delivery was written on this node.
     pub outbox: Arc<tokio::sync::Notify>,
     /// The centre's use cases: receive from any channel, reply and notify on the appeal's own

@@ -14,6 +14,7 @@
 //! The centre holds no HTTP types: what it refuses is a [`CentreError`], mapped once at each
 //! edge.
 
+mod changes;
 mod claims;
 mod clients;
 mod deadlines;

@@ -9,11 +9,11 @@
 //! Failures are logged, not returned: the staff action itself already succeeded and must not be
 //! reported as failed.
 
-use baylanys_domain::templates::{date, Notice, Vars};
-use baylanys_domain::{
-    notice, AppealScope, AppealStatus, Author, Channel, DeliveryVia, Language, MessageKind,
+use baylanys_domain::templates::{date, Notice, NotificationTemplates, Vars};
+use baylanys_domain::{notice, AppealScope, Author, Channel, DeliveryVia, Language, MessageKind};
+use baylanys_store::{
+    Actor, Also, Appeal, Client, Interaction, MailThread, NewDelivery, NewMessage, Tell,
 };
-use baylanys_store::{Actor, Appeal, Client, Interaction, NewDelivery, NewMessage};
 use uuid::Uuid;
 
 use crate::Centre;
@@ -98,7 +98,11 @@ impl Centre {
     /// text (a redirection names the body, department and position) and costs nothing — then
     /// the phone's SMS, each only when on file and configured. Empty: the client cannot be told.
     pub(crate) async fn delivery_plan(&self, appeal: &Appeal) -> Vec<(DeliveryVia, String)> {
-        let client = match self.store.get_client(appeal.client_id).await {
+        self.plan_for(appeal.client_id).await
+    }
+
+    async fn plan_for(&self, client_id: Uuid) -> Vec<(DeliveryVia, String)> {
+        let client = match self.store.get_client(client_id).await {
             Ok(c) => c,
             Err(e) => {
                 tracing::warn!(error = %e, "client for a notification");
@@ -114,92 +118,123 @@ impl Centre {
         [email, sms].into_iter().flatten().collect()
     }
 
+    /// Everything a notice about `appeal` needs, read now so the notice can be written inside
+    /// the transaction of the change it reports: the templates, how the client is reached
+    /// (nothing to plan in the web chat), and the mail thread of an e-mail appeal.
+    pub async fn teller(&self, appeal: &Appeal) -> Teller {
+        let mut teller = self.teller_for(appeal.client_id, appeal.channel).await;
+        if let (Channel::Email, Some((DeliveryVia::Email, _))) =
+            (appeal.channel, teller.plan.first())
+        {
+            match self.next_in_thread(appeal).await {
+                Ok(t) => teller.thread = Some(t),
+                Err(e) => tracing::warn!(error = %e, "mail thread of a notice"),
+            }
+        }
+        teller
+    }
+
+    /// As [`Centre::teller`], for an appeal about to be registered for `client_id` on
+    /// `channel`: its mail thread is the mail that opens it.
+    pub async fn teller_for(&self, client_id: Uuid, channel: Channel) -> Teller {
+        let templates = match self.store.notification_templates().await {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::warn!(error = %e, "notification templates; using the defaults");
+                Default::default()
+            }
+        };
+        let plan = if channel == Channel::WebChat {
+            Vec::new()
+        } else {
+            self.plan_for(client_id).await
+        };
+        if channel != Channel::WebChat && plan.is_empty() {
+            // Nothing configured (a centre without mail or SMS) is expected; a client with no
+            // address on file is worth a look: staff tell them on the next call.
+            if self.reach.email || self.reach.sms {
+                tracing::warn!(%client_id, "no e-mail or phone on file to tell the client");
+            } else {
+                tracing::debug!(%client_id, "no mail or SMS configured to tell the client");
+            }
+        }
+        Teller {
+            templates,
+            plan,
+            thread: None,
+            mail_domain: self.settings.mail_domain.clone(),
+        }
+    }
+
+    /// Writes one notice now (for what is not a change of its own transaction) and wakes who
+    /// delivers it.
+    async fn write(&self, appeal_id: Uuid, tell: Tell) {
+        let stored = match tell.delivery {
+            Some(delivery) => {
+                let stored = self
+                    .store
+                    .add_notice(appeal_id, tell.message, delivery)
+                    .await;
+                self.wake.outbox.notify_one();
+                stored
+            }
+            None => {
+                self.store
+                    .add_message(appeal_id, tell.message, AppealScope::All, Actor::SYSTEM)
+                    .await
+            }
+        };
+        match stored {
+            Ok(m) if m.created => self.published(appeal_id, m.value.seq),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "client notice not recorded"),
+        }
+    }
+
+    /// After a change written with its notices: the conversation's sockets and the outbox
+    /// worker are woken.
+    pub fn told(&self, appeal: &Appeal) {
+        self.published(appeal.id, appeal.last_seq);
+        self.wake.outbox.notify_one();
+    }
+
     /// Tells the client something about their appeal on their own channel, in the appeal's
     /// language (R6): in the web chat as a notice entry of the conversation; otherwise as a
     /// notice on the timeline carried by the outbox — by e-mail to the address on file or by
     /// SMS to the phone on file as the fallback. With neither nothing is recorded: the timeline
     /// shows only what went out. `key` makes a retried action tell once.
     pub async fn inform(&self, appeal: &Appeal, text: String, key: String) {
-        if appeal.channel == Channel::WebChat {
-            self.tell(appeal.id, MessageKind::Notice, text, None, key)
-                .await;
-            return;
-        }
-        self.inform_with(appeal, text.clone(), text, key).await;
-    }
-
-    /// As `inform`, off the web chat, when what is sent differs from what the timeline shows: a
-    /// survey link's token goes to the client only, never into what staff read.
-    async fn inform_with(&self, appeal: &Appeal, shown: String, text: String, key: String) {
-        let plan = self.delivery_plan(appeal).await;
-        let Some(((method, address), rest)) = plan.split_first() else {
-            // Nothing configured (a centre without mail or SMS) is expected; a client with no
-            // address on file is worth a look: staff tell them on the next call.
-            if self.reach.email || self.reach.sms {
-                tracing::warn!(appeal_id = %appeal.id, "no e-mail or phone on file to tell the client");
-            } else {
-                tracing::debug!(appeal_id = %appeal.id, "no mail or SMS configured to tell the client");
-            }
-            return;
-        };
-        // A text to the phone on file is recorded on the voice channel, the phone's.
-        let channel = match method {
-            DeliveryVia::Sms => Channel::Voice,
-            _ => Channel::Email,
-        };
-        let message = NewMessage {
-            author: Author::System,
-            kind: MessageKind::Notice,
-            staff_id: None,
-            channel: Some(channel),
-            body: shown,
-            interaction_id: None,
-            external_id: Some(key),
-        };
-        // On an e-mail appeal the notice is a mail of the citizen's thread, as replies are.
-        let mail_thread = match (appeal.channel, method) {
-            (Channel::Email, DeliveryVia::Email) => match self.next_in_thread(appeal).await {
-                Ok(t) => Some(t),
-                Err(e) => {
-                    tracing::warn!(error = %e, "mail thread of a notice");
-                    None
-                }
-            },
-            _ => None,
-        };
-        let delivery = NewDelivery {
-            method: *method,
-            address: address.clone(),
-            subject: Some(subject(appeal)),
-            payload: text,
-            fallbacks: rest.to_vec(),
-            mail_thread,
-        };
-        let stored = self.store.add_notice(appeal.id, message, delivery).await;
-        self.wake.outbox.notify_one();
-        if let Err(e) = stored {
-            tracing::warn!(error = %e, "client notification not recorded");
+        let teller = self.teller(appeal).await;
+        if let Some(tell) = teller.text(appeal, text.clone(), text, key) {
+            self.write(appeal.id, tell).await;
         }
     }
 
-    /// The citizen is told their appeal's number and expected date (R6.1) on their own channel;
-    /// a web chat shows them in its `welcome` instead.
-    pub async fn tell_registered(&self, appeal: &Appeal) {
-        if appeal.channel == Channel::WebChat {
-            return;
+    /// What tells the citizen a new appeal's number and expected date (R6.1) on their own
+    /// channel, written with the appeal; a web chat shows them in its `welcome` instead.
+    pub(crate) async fn registered(&self, client_id: Uuid, channel: Channel) -> Also {
+        if channel == Channel::WebChat {
+            return Also::nothing();
         }
-        let due = appeal
-            .due_at
-            .map(|d| date(baylanys_domain::deadline::local_date(d)));
-        let vars = [
-            ("number", Some(appeal.number.as_str())),
-            ("date", due.as_deref()),
-        ];
-        let text = self
-            .render(Notice::Registered, appeal.language, &vars)
-            .await;
-        self.inform(appeal, text, format!("registered:{}", appeal.id))
-            .await;
+        let teller = self.teller_for(client_id, channel).await;
+        Also::telling(move |appeal| {
+            let due = appeal
+                .due_at
+                .map(|d| date(baylanys_domain::deadline::local_date(d)));
+            let vars = [
+                ("number", Some(appeal.number.as_str())),
+                ("date", due.as_deref()),
+            ];
+            teller
+                .notice(
+                    appeal,
+                    Notice::Registered,
+                    &vars,
+                    format!("registered:{}", appeal.id),
+                )
+                .into_iter()
+                .collect()
+        })
     }
 
     /// After an answer (or the close), the client is asked once to rate the service (R5.7,
@@ -250,10 +285,14 @@ impl Centre {
                     ("number", Some(appeal.number.as_str())),
                     ("link", Some(link.as_str())),
                 ];
-                let text = self.render(Notice::Survey, appeal.language, &vars).await;
+                let teller = self.teller(appeal).await;
+                let text = teller.render(Notice::Survey, appeal.language, &vars);
                 let shown = text.replace(&token, "…");
-                self.inform_with(appeal, shown, text, format!("survey:{}", appeal.id))
-                    .await;
+                if let Some(tell) =
+                    teller.text(appeal, shown, text, format!("survey:{}", appeal.id))
+                {
+                    self.write(appeal.id, tell).await;
+                }
             }
             Ok(false) => {}
             Err(e) => tracing::warn!(error = %e, "survey not asked"),
@@ -324,86 +363,89 @@ impl Centre {
         )
         .await;
     }
+}
 
-    /// The appeal was closed: a web-chat client still in the conversation is told, once; a
-    /// client of another channel by e-mail or SMS (R6).
-    pub async fn closed(&self, appeal: &Appeal) {
-        if appeal.channel != Channel::WebChat {
-            let vars = [("number", Some(appeal.number.as_str()))];
-            let text = self.render(Notice::Closed, appeal.language, &vars).await;
-            self.inform(appeal, text, format!("closed:{}", appeal.id))
-                .await;
-            return;
-        }
-        // Ending the contact may already have said it.
-        let last = self
-            .store
-            .messages_after(appeal.id, appeal.last_seq.saturating_sub(1), 1)
-            .await
-            .ok()
-            .and_then(|m| m.into_iter().next());
-        if last.is_some_and(|m| m.kind == MessageKind::Close) {
-            return;
-        }
-        let text = self
-            .render(
-                Notice::Ended,
-                appeal.language,
-                &[("number", Some(&appeal.number))],
-            )
-            .await;
-        self.tell(
-            appeal.id,
-            MessageKind::Close,
-            text,
-            None,
-            format!("closed:{}", appeal.id),
-        )
-        .await;
+/// What a notice needs, read before the change it reports (see [`Centre::teller`]); building a
+/// notice from it is pure, so it runs inside the change's transaction.
+#[derive(Debug, Clone)]
+pub struct Teller {
+    templates: NotificationTemplates,
+    plan: Vec<(DeliveryVia, String)>,
+    thread: Option<MailThread>,
+    mail_domain: String,
+}
+
+impl Teller {
+    /// The thread read before the change, or for a new appeal the one its opening mail starts.
+    fn thread_of(&self, appeal: &Appeal) -> MailThread {
+        self.thread.clone().unwrap_or_else(|| {
+            let opening = appeal
+                .external_id
+                .clone()
+                .filter(|id| baylanys_store::is_message_id(id));
+            MailThread {
+                message_id: format!("<{}@{}>", Uuid::now_v7(), self.mail_domain),
+                in_reply_to: opening.clone(),
+                references: opening.into_iter().collect(),
+            }
+        })
     }
 
-    /// What the client is told, and what else follows, after the appeal moved to its status
-    /// (R6): the answer and then the survey, a request for more information, the close. Shared
-    /// by staff and bodies' systems.
-    pub async fn status_changed(&self, appeal: &Appeal, reason: Option<&str>) {
-        match appeal.status {
-            AppealStatus::Closed => {
-                // Closing ended its contacts in progress: routing may offer more now.
-                self.changed();
-                self.closed(appeal).await;
-                self.ask_survey(appeal).await;
-            }
-            // The client hears the answer and any request for more, on their own channel (R6).
-            AppealStatus::Answered => {
-                let vars = [
-                    ("number", Some(appeal.number.as_str())),
-                    ("answer", appeal.resolution.as_deref()),
-                ];
-                let text = self.render(Notice::Answered, appeal.language, &vars).await;
-                let key = format!(
-                    "answered:{}:{}",
-                    appeal.id,
-                    appeal.updated_at.timestamp_micros()
-                );
-                self.inform(appeal, text, key).await;
-                self.ask_survey(appeal).await;
-            }
-            AppealStatus::AwaitingClient => {
-                let vars = [
-                    ("number", Some(appeal.number.as_str())),
-                    ("question", reason),
-                ];
-                let text = self
-                    .render(Notice::MoreInformation, appeal.language, &vars)
-                    .await;
-                let key = format!(
-                    "awaiting:{}:{}",
-                    appeal.id,
-                    appeal.updated_at.timestamp_micros()
-                );
-                self.inform(appeal, text, key).await;
-            }
-            _ => {}
+    pub fn render(&self, kind: Notice, lang: Language, vars: &Vars<'_>) -> String {
+        self.templates.render(kind, lang, vars)
+    }
+
+    /// The notice `kind` about `appeal` in its language, keyed by `key`; `None` when the client
+    /// cannot be reached off the web chat.
+    pub fn notice(
+        &self,
+        appeal: &Appeal,
+        kind: Notice,
+        vars: &Vars<'_>,
+        key: String,
+    ) -> Option<Tell> {
+        let text = self.render(kind, appeal.language, vars);
+        self.text(appeal, text.clone(), text, key)
+    }
+
+    /// A notice of `shown` on the timeline carrying `text` to the client (they differ when a
+    /// survey link's token must not be shown to staff).
+    pub fn text(&self, appeal: &Appeal, shown: String, text: String, key: String) -> Option<Tell> {
+        let message = |channel| NewMessage {
+            author: Author::System,
+            kind: MessageKind::Notice,
+            staff_id: None,
+            channel: Some(channel),
+            body: shown.clone(),
+            interaction_id: None,
+            external_id: Some(key.clone()),
+        };
+        if appeal.channel == Channel::WebChat {
+            return Some(Tell {
+                message: message(Channel::WebChat),
+                delivery: None,
+            });
         }
+        let ((method, address), rest) = self.plan.split_first()?;
+        // A text to the phone on file is recorded on the voice channel, the phone's.
+        let channel = match method {
+            DeliveryVia::Sms => Channel::Voice,
+            _ => Channel::Email,
+        };
+        Some(Tell {
+            message: message(channel),
+            delivery: Some(NewDelivery {
+                method: *method,
+                address: address.clone(),
+                subject: Some(subject(appeal)),
+                payload: text,
+                fallbacks: rest.to_vec(),
+                // On an e-mail appeal the notice is a mail of the citizen's thread.
+                mail_thread: match (appeal.channel, method) {
+                    (Channel::Email, DeliveryVia::Email) => Some(self.thread_of(appeal)),
+                    _ => None,
+                },
+            }),
+        })
     }
 }

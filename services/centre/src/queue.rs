@@ -3,7 +3,7 @@
 
 use baylanys_domain::router::ContactFacts;
 use baylanys_domain::{AppealKind, Channel, Language};
-use baylanys_store::{Actor, Appeal, Interaction, NewInteraction};
+use baylanys_store::{Actor, Appeal, ContactStart, Interaction, NewInteraction};
 use uuid::Uuid;
 
 use crate::{Centre, CentreResult};
@@ -36,13 +36,15 @@ impl Centre {
     }
 
     /// Puts a new contact of the appeal in line on `channel` — in `queue_id`, else where the
-    /// routing table says — and wakes the routing engine.
+    /// routing table says — and wakes the routing engine. With `start` `Menu` it is in the
+    /// voice menu first and enters that queue when the caller leaves the menu.
     pub async fn queue_contact(
         &self,
         appeal: &Appeal,
         channel: Channel,
         direction: baylanys_domain::Direction,
         queue_id: Option<Uuid>,
+        start: ContactStart,
         actor: Actor,
     ) -> CentreResult<Interaction> {
         let queue_id = match queue_id {
@@ -61,6 +63,7 @@ impl Centre {
                     direction,
                     external_id: None,
                     queue_id,
+                    start,
                 },
                 actor,
             )

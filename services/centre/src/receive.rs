@@ -6,7 +6,8 @@
 
 use baylanys_domain::{AppealKind, AppealScope, Author, Channel, Direction, Language, Priority};
 use baylanys_store::{
-    Actor, Appeal, ClientLookup, Message, NewAppeal, NewClient, NewMessage, StoreError,
+    Actor, Appeal, ClientLookup, ContactStart, Message, NewAppeal, NewClient, NewMessage,
+    StoreError,
 };
 use uuid::Uuid;
 
@@ -45,7 +46,8 @@ pub struct Inbound {
 }
 
 impl Inbound {
-    /// An item with nothing but its channel, thread and language; the rest is set by field.
+    /// An item with nothing but its channel, thread and language, from the client on that
+    /// channel; the rest is set by field.
     pub fn new(channel: Channel, thread: Thread, language: Language) -> Self {
         Inbound {
             channel,
@@ -56,7 +58,7 @@ impl Inbound {
             language,
             topic_id: None,
             text: None,
-            actor: Actor::SYSTEM,
+            actor: Actor::Client { channel },
         }
     }
 }
@@ -140,8 +142,15 @@ impl Centre {
     async fn requeue(&self, appeal_id: Uuid, channel: Channel, actor: Actor) {
         let queued = match self.store.get_appeal(appeal_id, AppealScope::All).await {
             Ok(appeal) => {
-                self.queue_contact(&appeal, channel, Direction::Inbound, None, actor)
-                    .await
+                self.queue_contact(
+                    &appeal,
+                    channel,
+                    Direction::Inbound,
+                    None,
+                    ContactStart::Queued,
+                    actor,
+                )
+                .await
             }
             Err(e) => Err(e.into()),
         };
@@ -159,6 +168,7 @@ impl Centre {
             .await?;
         let received = baylanys_store::now();
         let due_at = self.due_for(kind, received).await?;
+        let also = self.registered(client_id, item.channel).await;
         let ingested = self
             .store
             .create_appeal(
@@ -174,8 +184,11 @@ impl Centre {
                     external_id: item.external_id,
                     first_message: item.text,
                     due_at: Some(due_at),
+                    // It waits for an operator in the queue the routing table chose.
+                    first_contact: ContactStart::Queued,
                 },
                 item.actor,
+                also,
             )
             .await?;
         let appeal = ingested.value;
@@ -190,10 +203,7 @@ impl Centre {
         };
         if ingested.created {
             self.changed();
-            if let Some(m) = &message {
-                self.published(appeal.id, m.seq);
-            }
-            self.tell_registered(&appeal).await;
+            self.told(&appeal);
         }
         Ok(Received {
             appeal_id: appeal.id,

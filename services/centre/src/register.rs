@@ -2,7 +2,7 @@
 //! term of its kind, and the citizen told its number and date on their own channel (R6.1).
 
 use baylanys_domain::{AppealKind, Channel, Language, Priority};
-use baylanys_store::{Actor, Appeal, Ingested, NewAppeal};
+use baylanys_store::{Actor, Appeal, ContactStart, Ingested, NewAppeal};
 use uuid::Uuid;
 
 use crate::{Centre, CentreResult};
@@ -23,6 +23,10 @@ pub struct Registration {
     pub external_id: Option<String>,
     /// The client's words, the appeal's first message.
     pub text: Option<String>,
+    /// The contact that brought the appeal: answered by the registering operator (a visit, a
+    /// call they are on), waiting in the queue (what a voice menu registers), or a call that
+    /// already happened, recorded as it was. Said by the caller, never inferred.
+    pub contact: ContactStart,
     pub actor: Actor,
 }
 
@@ -32,7 +36,17 @@ impl Centre {
             Some(l) => l,
             None => self.store.get_client(r.client_id).await?.language,
         };
+        // A contact that waits for an operator waits in the queue the routing table chooses,
+        // as a channel's would.
+        let queue_id = match (r.queue_id, r.contact) {
+            (None, ContactStart::Queued | ContactStart::Menu) => {
+                self.choose_queue(r.topic_id, language, r.kind, r.channel)
+                    .await?
+            }
+            (q, _) => q,
+        };
         let due_at = self.due_for(r.kind, baylanys_store::now()).await?;
+        let also = self.registered(r.client_id, r.channel).await;
         let ingested = self
             .store
             .create_appeal(
@@ -43,18 +57,20 @@ impl Centre {
                     channel: r.channel,
                     language,
                     priority: r.priority,
-                    queue_id: r.queue_id,
+                    queue_id,
                     subject: r.subject,
                     external_id: r.external_id,
                     first_message: r.text,
                     due_at: Some(due_at),
+                    first_contact: r.contact,
                 },
                 r.actor,
+                also,
             )
             .await?;
         if ingested.created {
             self.changed();
-            self.tell_registered(&ingested.value).await;
+            self.told(&ingested.value);
         }
         Ok(ingested)
     }

@@ -124,12 +124,20 @@ string_enum! {
 }
 
 string_enum! {
-    /// Where one contact on one channel stands; the timestamps of these states feed the KPIs of
-    /// Appendix 1 (wait after IVR, lost calls, handling time).
+    /// Where one contact on one channel stands: its phase. The instants of these phases feed the
+    /// KPIs of Appendix 1 — the wait after the voice menu runs from entering the queue to the
+    /// answer, a lost call left the queue unanswered, handling time runs from the answer to the
+    /// end of the after-contact work. (An offer to one operator is a queued contact with
+    /// `offered_to` set.)
     InteractionState, "interaction state" {
+        /// In the voice menu or self-service, not yet waiting for an operator.
+        Menu = "menu",
         Queued = "queued",
         Answered = "answered",
+        /// The client is gone (the call hung up); the operator finishes the after-contact work.
+        WrapUp = "wrap_up",
         Ended = "ended",
+        /// Left the queue before an operator answered.
         Abandoned = "abandoned",
     }
 }
@@ -214,13 +222,27 @@ impl Author {
 }
 
 impl InteractionState {
-    /// An interaction moves forward only: queued → answered → ended, or queued → abandoned.
+    /// A contact moves forward only: menu → queued → answered → wrap-up → ended; out of the
+    /// menu it may also end (self-service answered it, or the caller hung up there — not a lost
+    /// call), out of the queue be abandoned (a lost call) or ended (its appeal closed).
     pub fn can_move_to(self, next: InteractionState) -> bool {
         use InteractionState::*;
         matches!(
             (self, next),
-            (Queued, Answered) | (Queued, Abandoned) | (Queued, Ended) | (Answered, Ended)
+            (Menu, Queued)
+                | (Menu, Ended)
+                | (Queued, Answered)
+                | (Queued, Abandoned)
+                | (Queued, Ended)
+                | (Answered, WrapUp)
+                | (Answered, Ended)
+                | (WrapUp, Ended)
         )
+    }
+
+    /// The operator is still busy with it: it takes a place of their capacity.
+    pub fn holds_operator(self) -> bool {
+        matches!(self, InteractionState::Answered | InteractionState::WrapUp)
     }
 }
 
@@ -261,5 +283,11 @@ mod tests {
         assert!(!Ended.can_move_to(Answered));
         assert!(!Abandoned.can_move_to(Answered));
         assert!(!Answered.can_move_to(Abandoned));
+        assert!(Menu.can_move_to(Queued) && Answered.can_move_to(WrapUp));
+        assert!(WrapUp.can_move_to(Ended) && !WrapUp.can_move_to(Answered));
+        assert!(
+            !Menu.can_move_to(Abandoned),
+            "hanging up in the menu is not a lost call"
+        );
     }
 }

@@ -83,7 +83,8 @@ pub struct KpiSettings {
     pub repeat_contact_days: u32,
     /// Calls abandoned sooner than this after entering the queue are not counted at all.
     pub short_abandon_secs: u32,
-    /// Service level: calls answered within this many seconds, of all that entered the queue.
+    /// Service level: calls answered within this many seconds, of all that entered the queue
+    /// (see [`KpiSettings::service_level_pct`]).
     pub service_level_secs: u32,
 }
 
@@ -104,6 +105,25 @@ impl Default for KpiSettings {
 }
 
 impl KpiSettings {
+    /// Whether a call that left the queue unanswered after `wait` seconds counts at all:
+    /// abandons sooner than the short-abandon setting count neither as lost nor as entered.
+    pub fn counts_abandon(&self, wait: f64) -> bool {
+        wait >= f64::from(self.short_abandon_secs)
+    }
+
+    /// Whether a call answered after `wait` seconds in the queue was within the service level.
+    pub fn within_service_level(&self, wait: f64) -> bool {
+        wait <= f64::from(self.service_level_secs)
+    }
+
+    /// The service level — one definition for the live view and the KPIs: inbound calls
+    /// answered within `service_level_secs` of entering the queue after the voice menu, as a
+    /// percentage of the inbound calls that entered the queue and were answered or lost (short
+    /// abandons count in neither). `None` when no call entered.
+    pub fn service_level_pct(within: u64, entered: u64) -> Option<f64> {
+        (entered > 0).then(|| 100.0 * within as f64 / entered as f64)
+    }
+
     pub fn validate(&self) -> Result<(), DomainError> {
         for (field, b) in [
             ("wait_after_ivr_secs", self.wait_after_ivr_secs),
@@ -155,5 +175,17 @@ mod tests {
             ..KpiSettings::default()
         };
         assert!(bad.validate().is_err());
+    }
+
+    #[test]
+    fn service_level_counts_calls_answered_in_time_of_those_that_entered() {
+        let s = KpiSettings {
+            short_abandon_secs: 5,
+            ..KpiSettings::default()
+        };
+        assert!(s.within_service_level(20.0) && !s.within_service_level(20.5));
+        assert!(!s.counts_abandon(4.9) && s.counts_abandon(5.0));
+        assert_eq!(KpiSettings::service_level_pct(3, 4), Some(75.0));
+        assert_eq!(KpiSettings::service_level_pct(0, 0), None);
     }
 }

@@ -10,6 +10,7 @@ mod calendar;
 pub mod deadline;
 mod enums;
 mod error;
+pub mod events;
 mod hours;
 mod iin;
 pub mod kpi;
@@ -28,6 +29,7 @@ pub use enums::{
     Direction, InteractionState, Language, MessageKind, Recipient, RedirectionState, Role,
 };
 pub use error::DomainError;
+pub use events::{Actor, Payload};
 pub use hours::{Interval, WeeklyHours};
 pub use iin::{Bin, Iin};
 pub use text::{normalize_search, BoundedText};

@@ -125,11 +125,13 @@ pub async fn run(store: Arc<dyn Store>, args: &Args) -> anyhow::Result<()> {
                     external_id: Some(format!("bench-{i}")),
                     first_message: None,
                     due_at: None,
+                    first_contact: baylanys_store::ContactStart::Queued,
                 },
                 actor,
+                baylanys_store::Also::nothing(),
             )
             .await?;
-        // Registered by the system (as a channel does), its contact waits in the queue.
+        // Registered as a channel does, its contact waits in the queue.
         debug_assert!(appeal.created);
     }
     println!(

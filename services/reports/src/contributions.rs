@@ -7,12 +7,11 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use baylanys_domain::event_kind as k;
+use baylanys_domain::events::{AppealCreated, ContactVia};
 use baylanys_domain::kpi::KpiSettings;
-use baylanys_domain::Channel;
+use baylanys_domain::{AppealStatus, Author, Channel, Direction, InteractionState, Payload};
 use baylanys_store::Event;
 use chrono::{DateTime, Duration, Utc};
-use serde_json::Value;
 use uuid::Uuid;
 
 use crate::KpiQuery;
@@ -75,12 +74,23 @@ pub struct Contribution {
     pub fact: Fact,
 }
 
-fn text<'a>(e: &'a Event, field: &str) -> Option<&'a str> {
-    e.data.get(field).and_then(Value::as_str)
+/// An event's typed payload. A kind the engine reads always has one; a row that does not fit
+/// its type is left out (and logged) rather than read as zeros.
+fn payload(e: &Event) -> Option<Payload> {
+    match e.payload() {
+        Ok(p) => p,
+        Err(err) => {
+            tracing::warn!(event = e.id, error = %err, "event payload unreadable; left out of the KPIs");
+            None
+        }
+    }
 }
 
-fn uuid(e: &Event, field: &str) -> Option<Uuid> {
-    text(e, field).and_then(|s| s.parse().ok())
+fn created(e: &Event) -> Option<AppealCreated> {
+    match payload(e) {
+        Some(Payload::AppealCreated(p)) => Some(p),
+        _ => None,
+    }
 }
 
 fn secs(a: DateTime<Utc>, b: DateTime<Utc>) -> f64 {
@@ -98,13 +108,13 @@ struct Opening {
 }
 
 impl Opening {
-    fn of(e: &Event) -> Opening {
+    fn of(e: &Event, p: &AppealCreated) -> Opening {
         Opening {
-            channel: text(e, "channel").map(str::to_owned),
-            topic_id: uuid(e, "topic_id"),
-            queue_id: uuid(e, "queue_id"),
+            channel: Some(p.channel.as_str().to_owned()),
+            topic_id: p.topic_id,
+            queue_id: p.queue_id,
             client_id: e.client_id,
-            split: e.data.get("split_from").is_some_and(|v| !v.is_null()),
+            split: p.split_from.is_some(),
         }
     }
 
@@ -118,17 +128,25 @@ impl Opening {
     }
 }
 
+/// When a contact was answered, by whom, the event that says so, and when that was recorded.
+type Answer = (DateTime<Utc>, Option<Uuid>, i64, DateTime<Utc>);
+
 #[derive(Debug, Default)]
 struct Contact {
     appeal_id: Option<Uuid>,
     started: Option<DateTime<Utc>>,
     channel: Option<String>,
     queue_id: Option<Uuid>,
-    /// Entered a queue when it started (a call after the voice menu, a waiting chat).
-    queued: bool,
+    inbound: bool,
+    /// When it entered a queue for an operator (at its start, or on leaving the voice menu),
+    /// and when that was recorded: a recorded contact counts when it was recorded (a past
+    /// day's kept totals never change) with the waits it really had.
+    entered_queue: Option<(DateTime<Utc>, DateTime<Utc>)>,
     transfer: bool,
-    answered: Option<(DateTime<Utc>, Option<Uuid>, i64)>,
-    ended: Option<(DateTime<Utc>, i64)>,
+    answered: Option<Answer>,
+    /// The end of the after-contact work, and whether it ended with its appeal's close (its
+    /// handling time is then not known).
+    ended: Option<(DateTime<Utc>, i64, bool)>,
     abandoned: Option<(DateTime<Utc>, i64)>,
     first_staff_message: Option<DateTime<Utc>>,
 }
@@ -146,8 +164,7 @@ pub fn contributions(
     let openings: HashMap<Uuid, Opening> = history
         .iter()
         .chain(window)
-        .filter(|e| e.kind == k::APPEAL_CREATED)
-        .filter_map(|e| Some((e.appeal_id?, Opening::of(e))))
+        .filter_map(|e| Some((e.appeal_id?, Opening::of(e, &created(e)?))))
         .collect();
     let opening = |appeal: Option<Uuid>| {
         appeal
@@ -158,11 +175,12 @@ pub fn contributions(
     let mut out = Vec::new();
 
     // Volumes (rows 13–14); a part split from an appeal is not a new appeal received.
-    for e in window
+    for (e, p) in window
         .iter()
-        .filter(|e| e.kind == k::APPEAL_CREATED && in_period(e.at))
+        .filter(|e| in_period(e.at))
+        .filter_map(|e| Some((e, created(e)?)))
     {
-        let o = Opening::of(e);
+        let o = Opening::of(e, &p);
         if o.split {
             continue;
         }
@@ -176,41 +194,52 @@ pub fn contributions(
         });
     }
 
-    // Contacts, by interaction.
+    // Contacts, by interaction. A recorded contact's phases count at the instants it gives.
     let mut contacts: HashMap<Uuid, Contact> = HashMap::new();
     for e in window {
         let Some(id) = e.interaction_id else { continue };
-        match e.kind.as_str() {
-            k::INTERACTION_STARTED => {
+        match payload(e) {
+            Some(Payload::ContactStarted(p)) => {
+                let at = p.at.unwrap_or(e.at);
                 let c = contacts.entry(id).or_default();
                 c.appeal_id = e.appeal_id;
-                c.started = Some(e.at);
-                c.channel = text(e, "channel").map(str::to_owned);
-                c.queue_id = uuid(e, "queue_id");
-                c.queued = text(e, "state") == Some("queued");
-                c.transfer = text(e, "via") == Some("transfer");
-                // A contact registered by staff is answered when it starts.
-                if text(e, "state") == Some("answered") && c.answered.is_none() {
-                    c.answered = Some((e.at, e.actor_id, e.id));
+                c.started = Some(at);
+                c.channel = Some(p.channel.as_str().to_owned());
+                c.queue_id = p.queue_id;
+                c.inbound = p.direction == Direction::Inbound;
+                c.transfer = p.via == Some(ContactVia::Transfer);
+                if p.state == InteractionState::Queued {
+                    c.entered_queue = Some((at, e.at));
+                }
+                // A contact handled from its start (a visit at the desk) is answered then.
+                if p.state == InteractionState::Answered && c.answered.is_none() {
+                    c.answered = Some((at, p.operator_id.or(e.actor_id), e.id, e.at));
                 }
             }
-            k::INTERACTION_UPDATED => {
+            Some(Payload::ContactMoved(p)) => {
+                let at = p.at.unwrap_or(e.at);
                 let c = contacts.entry(id).or_default();
                 if c.channel.is_none() {
-                    c.channel = text(e, "channel").map(str::to_owned);
+                    c.channel = p.channel.map(|x| x.as_str().to_owned());
                 }
-                match text(e, "state") {
-                    Some("answered") if c.answered.is_none() => {
-                        c.answered = Some((e.at, uuid(e, "operator_id"), e.id));
+                match p.state {
+                    InteractionState::Queued if c.entered_queue.is_none() => {
+                        c.entered_queue = Some((at, e.at));
+                        c.queue_id = c.queue_id.or(p.queue_id);
                     }
-                    Some("ended") if c.ended.is_none() => c.ended = Some((e.at, e.id)),
-                    Some("abandoned") if c.abandoned.is_none() => {
-                        c.abandoned = Some((e.at, e.id));
+                    InteractionState::Answered if c.answered.is_none() => {
+                        c.answered = Some((at, p.operator_id, e.id, e.at));
+                    }
+                    InteractionState::Ended if c.ended.is_none() => {
+                        c.ended = Some((at, e.id, p.via == Some(ContactVia::AppealClosed)));
+                    }
+                    InteractionState::Abandoned if c.abandoned.is_none() => {
+                        c.abandoned = Some((at, e.id));
                     }
                     _ => {}
                 }
             }
-            k::MESSAGE_ADDED if text(e, "author") == Some("operator") => {
+            Some(Payload::MessageAdded(p)) if p.author == Author::Operator => {
                 let c = contacts.entry(id).or_default();
                 if c.first_staff_message.is_none() {
                     c.first_staff_message = Some(e.at);
@@ -228,16 +257,17 @@ pub fn contributions(
             topic,
             operator,
         };
-        // Calls after the voice menu (KPIs 1 and 5, service level), counted when they entered
-        // the queue; a transfer's second leg is the same call.
-        if let Some(started) = c.started.filter(|at| in_period(*at)) {
+        // Inbound calls after the voice menu (KPIs 1 and 5, service level), counted when they
+        // entered the queue; a transfer's second leg is the same call, and an outbound call (a
+        // callback) is not a call that waited.
+        if let Some((started, counted)) = c.entered_queue.filter(|(_, at)| in_period(*at)) {
             let call =
-                c.queued && !c.transfer && c.channel.as_deref() == Some(Channel::Voice.as_str());
+                c.inbound && !c.transfer && c.channel.as_deref() == Some(Channel::Voice.as_str());
             match (call, c.answered, c.abandoned) {
                 (false, _, _) => {}
-                (true, Some((at, op, id)), _) => out.push(Contribution {
+                (true, Some((at, op, id, _)), _) => out.push(Contribution {
                     id,
-                    at: started,
+                    at: counted,
                     tags: tags(op),
                     fact: Fact::Answered {
                         wait: secs(started, at),
@@ -245,10 +275,10 @@ pub fn contributions(
                 }),
                 (true, None, Some((at, id))) => {
                     let wait = secs(started, at);
-                    if wait >= f64::from(s.short_abandon_secs) {
+                    if s.counts_abandon(wait) {
                         out.push(Contribution {
                             id,
-                            at: started,
+                            at: counted,
                             tags: tags(None),
                             fact: Fact::Lost { wait },
                         });
@@ -258,15 +288,19 @@ pub fn contributions(
                 (true, None, None) => {}
             }
         }
-        // Handling and first response, counted when the contact was answered.
-        if let Some((answered, op, answered_id)) = c.answered.filter(|a| in_period(a.0)) {
+        // Handling (answer to the end of the after-contact work; unknown when the contact only
+        // ended with its appeal's close) and first response, counted when it was answered.
+        if let Some((answered, op, answered_id, counted)) = c.answered.filter(|a| in_period(a.3)) {
             let written = c.channel.as_deref() != Some(Channel::Voice.as_str());
             out.push(Contribution {
-                id: c.ended.map_or(answered_id, |(_, id)| id),
-                at: answered,
+                id: c.ended.map_or(answered_id, |(_, id, _)| id),
+                at: counted,
                 tags: tags(op),
                 fact: Fact::Handled {
-                    minutes: c.ended.map(|(end, _)| secs(answered, end) / 60.0),
+                    minutes: c
+                        .ended
+                        .filter(|(_, _, by_close)| !by_close)
+                        .map(|(end, _, _)| secs(answered, end) / 60.0),
                     first_response: c
                         .started
                         .zip(c.first_staff_message)
@@ -278,36 +312,32 @@ pub fn contributions(
     }
 
     for e in window.iter().filter(|e| in_period(e.at)) {
-        match e.kind.as_str() {
+        match payload(e) {
             // Satisfaction (KPI 3), filed under the operator the appeal was with.
-            k::SURVEY_ANSWERED => {
-                if let Some(score) = e.data.get("score").and_then(Value::as_f64) {
-                    out.push(Contribution {
-                        id: e.id,
-                        at: e.at,
-                        tags: opening(e.appeal_id).tags(uuid(e, "assignee_id")),
-                        fact: Fact::Survey { score },
-                    });
-                }
-            }
+            Some(Payload::SurveyAnswered(p)) => out.push(Contribution {
+                id: e.id,
+                at: e.at,
+                tags: opening(e.appeal_id).tags(p.assignee_id),
+                fact: Fact::Survey {
+                    score: f64::from(p.score),
+                },
+            }),
             // Accuracy (KPI 2; R26–R28): a review carries the contact's operator, channel and
             // queue; the topic is the appeal's.
-            k::QA_REVIEWED => out.push(Contribution {
+            Some(Payload::QaReviewed(p)) => out.push(Contribution {
                 id: e.id,
                 at: e.at,
                 tags: Tags {
-                    channel: text(e, "channel").map(str::to_owned),
-                    queue: uuid(e, "queue_id"),
+                    channel: p.channel.map(|c| c.as_str().to_owned()),
+                    queue: p.queue_id,
                     topic: opening(e.appeal_id).topic_id,
-                    operator: uuid(e, "operator_id"),
+                    operator: p.operator_id,
                 },
                 fact: Fact::Review {
-                    accurate: e.data.get("accurate").and_then(Value::as_bool) == Some(true),
+                    accurate: p.accurate,
                 },
             }),
-            k::COMPLAINT_DECIDED
-                if e.data.get("confirmed").and_then(Value::as_bool) == Some(true) =>
-            {
+            Some(Payload::ComplaintDecided(p)) if p.confirmed => {
                 out.push(Contribution {
                     id: e.id,
                     at: e.at,
@@ -333,16 +363,44 @@ pub fn contributions(
 }
 
 /// A client and the topic of their appeal: a new appeal on the same pair is a repeat contact.
-type ClientTopic = (Uuid, Option<Uuid>);
+type ClientTopic = (Uuid, Uuid);
+
+/// A status change, typed.
+fn status(e: &Event) -> Option<baylanys_domain::events::StatusChanged> {
+    match payload(e) {
+        Some(Payload::StatusChanged(p)) => Some(p),
+        _ => None,
+    }
+}
 
 fn is_resolution(e: &Event) -> bool {
-    e.kind == k::APPEAL_STATUS_CHANGED
-        && match text(e, "to") {
-            Some("answered") => true,
-            // Closing an answered appeal is not a second resolution.
-            Some("closed") => text(e, "from") != Some("answered"),
-            _ => false,
-        }
+    status(e).is_some_and(|p| match p.to {
+        AppealStatus::Answered => true,
+        // Closing an answered appeal is not a second resolution.
+        AppealStatus::Closed => p.from != AppealStatus::Answered,
+        _ => false,
+    })
+}
+
+/// A new contact of the client on the appeal (a transfer's second leg is the same contact).
+fn is_new_contact(e: &Event) -> bool {
+    matches!(payload(e), Some(Payload::ContactStarted(p)) if p.via != Some(ContactVia::Transfer))
+}
+
+/// Sent on: redirected to a body, or escalated to management.
+fn is_sent_on(e: &Event) -> bool {
+    matches!(
+        payload(e),
+        Some(Payload::Redirected(_) | Payload::RoutingEscalated(_))
+    )
+}
+
+/// Reopened: moved from answered or closed back to an open status.
+fn is_reopening(e: &Event) -> bool {
+    status(e).is_some_and(|p| {
+        matches!(p.from, AppealStatus::Answered | AppealStatus::Closed)
+            && !matches!(p.to, AppealStatus::Answered | AppealStatus::Closed)
+    })
 }
 
 /// Each resolution in `[from, to)`, and whether it came at the first contact. An appeal
@@ -362,15 +420,15 @@ fn first_contact<'a>(
             by_appeal.entry(a).or_default().push(e);
         }
     }
-    // New appeals by client and topic, for repeat contacts.
+    // New appeals by client and topic, for repeat contacts. Without a topic on both there is
+    // no "same topic" to speak of: such an appeal is not a repeat of anything.
     let mut later: HashMap<ClientTopic, Vec<(DateTime<Utc>, Uuid)>> = HashMap::new();
-    for e in window.iter().filter(|e| e.kind == k::APPEAL_CREATED) {
-        let o = Opening::of(e);
-        if let (Some(client), Some(a), false) = (o.client_id, e.appeal_id, o.split) {
-            later
-                .entry((client, o.topic_id))
-                .or_default()
-                .push((e.at, a));
+    for (e, p) in window.iter().filter_map(|e| Some((e, created(e)?))) {
+        let o = Opening::of(e, &p);
+        if let (Some(client), Some(a), Some(topic), false) =
+            (o.client_id, e.appeal_id, o.topic_id, o.split)
+        {
+            later.entry((client, topic)).or_default().push((e.at, a));
         }
     }
     let repeat = Duration::days(i64::from(s.repeat_contact_days));
@@ -402,28 +460,267 @@ fn first_contact<'a>(
         let contacts = events
             .iter()
             .filter(before)
-            .filter(|x| x.kind == k::INTERACTION_STARTED && text(x, "via") != Some("transfer"))
+            .filter(|x| is_new_contact(x))
             .count();
-        let sent_on = events
-            .iter()
-            .filter(before)
-            .any(|x| x.kind == k::APPEAL_REDIRECTED || x.kind == k::ROUTING_ESCALATED);
+        let sent_on = events.iter().filter(before).any(|x| is_sent_on(x));
         // Reopened after this resolution, or before it (a second resolution of a reopened
         // appeal is not a first-contact one either).
-        let reopened = events.iter().any(|x| {
-            x.id != e.id
-                && x.kind == k::APPEAL_STATUS_CHANGED
-                && matches!(text(x, "from"), Some("answered" | "closed"))
-                && !matches!(text(x, "to"), Some("answered" | "closed"))
-        });
+        let reopened = events.iter().any(|x| x.id != e.id && is_reopening(x));
         let o = openings.get(&appeal).cloned().unwrap_or_default();
-        let repeated = o.client_id.is_some_and(|client| {
-            later.get(&(client, o.topic_id)).is_some_and(|list| {
+        let repeated = o.client_id.zip(o.topic_id).is_some_and(|key| {
+            later.get(&key).is_some_and(|list| {
                 list.iter()
                     .any(|(at, other)| *other != appeal && *at > e.at && *at <= e.at + repeat)
             })
         });
-        out.push((e, contacts <= 1 && !sent_on && !reopened && !repeated));
+        // The operator (or a complaint's decision) said the first contact did not resolve it.
+        let said_not = status(e).and_then(|p| p.first_contact_resolved) == Some(false);
+        out.push((
+            e,
+            contacts <= 1 && !sent_on && !reopened && !repeated && !said_not,
+        ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    //! Every kind the engine reads for a KPI has a reader here: removing that kind's events
+    //! from a log changes the contributions. A kind the engine fetched but no arm read would
+    //! leave them unchanged, and fails this test.
+
+    use super::*;
+    use crate::kpi::{HISTORY_KINDS, WINDOW_KINDS};
+    use baylanys_domain::events::*;
+    use baylanys_domain::{event_kind as k, Actor, AppealKind, ComplaintCategory, Language};
+    use chrono::TimeZone;
+
+    fn at(minute: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 2, 10, minute, 0)
+            .single()
+            .unwrap_or_default()
+    }
+
+    struct Log(Vec<Event>);
+
+    impl Log {
+        fn push(&mut self, minute: u32, appeal: Uuid, contact: Option<Uuid>, p: Payload) {
+            let id = self.0.len() as i64 + 1;
+            self.0.push(Event {
+                id,
+                at: at(minute),
+                kind: p.kind().to_owned(),
+                actor: Actor::System,
+                actor_id: None,
+                appeal_id: Some(appeal),
+                client_id: Some(Uuid::from_u128(7)),
+                interaction_id: contact,
+                data: p.to_json(),
+            });
+        }
+    }
+
+    fn opened(topic: Option<Uuid>) -> Payload {
+        Payload::AppealCreated(AppealCreated {
+            kind: AppealKind::Request,
+            channel: Channel::Voice,
+            language: Language::Kk,
+            priority: 3,
+            topic_id: topic,
+            queue_id: None,
+            split_from: None,
+        })
+    }
+
+    fn moved(from: InteractionState, state: InteractionState) -> Payload {
+        Payload::ContactMoved(ContactMoved {
+            from: Some(from),
+            state,
+            operator_id: Some(Uuid::from_u128(9)),
+            channel: Some(Channel::Voice),
+            queue_id: None,
+            via: None,
+            at: None,
+        })
+    }
+
+    fn resolved(first: Option<bool>) -> Payload {
+        Payload::StatusChanged(StatusChanged {
+            from: AppealStatus::InProgress,
+            to: AppealStatus::Answered,
+            reason: None,
+            first_contact_resolved: first,
+        })
+    }
+
+    /// One appeal per thing a KPI looks at.
+    fn log() -> Vec<Event> {
+        let mut l = Log(Vec::new());
+        let topic = Some(Uuid::from_u128(1));
+        let (a, call) = (Uuid::from_u128(100), Uuid::from_u128(101));
+        l.push(0, a, None, opened(topic));
+        l.push(
+            0,
+            a,
+            Some(call),
+            Payload::ContactStarted(ContactStarted {
+                channel: Channel::Voice,
+                direction: Direction::Inbound,
+                state: InteractionState::Queued,
+                queue_id: None,
+                via: None,
+                at: None,
+                operator_id: None,
+            }),
+        );
+        l.push(
+            1,
+            a,
+            Some(call),
+            moved(InteractionState::Queued, InteractionState::Answered),
+        );
+        // A chat of another appeal, with the operator's first reply (first response).
+        let (b, chat) = (Uuid::from_u128(400), Uuid::from_u128(104));
+        l.push(2, b, None, opened(None));
+        l.push(
+            2,
+            b,
+            Some(chat),
+            Payload::ContactStarted(ContactStarted {
+                channel: Channel::WebChat,
+                direction: Direction::Inbound,
+                state: InteractionState::Answered,
+                queue_id: None,
+                via: None,
+                at: None,
+                operator_id: Some(Uuid::from_u128(9)),
+            }),
+        );
+        l.push(
+            3,
+            b,
+            Some(chat),
+            Payload::MessageAdded(MessageAdded {
+                message_id: Uuid::from_u128(102),
+                seq: 1,
+                author: Author::Operator,
+                kind: baylanys_domain::MessageKind::Text,
+                channel: Channel::WebChat,
+                direction: Direction::Outbound,
+            }),
+        );
+        l.push(
+            4,
+            a,
+            Some(call),
+            moved(InteractionState::Answered, InteractionState::Ended),
+        );
+        l.push(5, a, None, resolved(Some(true)));
+        l.push(
+            6,
+            a,
+            None,
+            Payload::SurveyAnswered(SurveyAnswered {
+                score: 5,
+                channel: Some(Channel::Voice),
+                assignee_id: None,
+                commented: false,
+            }),
+        );
+        l.push(
+            7,
+            a,
+            Some(call),
+            Payload::QaReviewed(QaReviewed {
+                review_id: Uuid::from_u128(103),
+                interaction_id: Some(call),
+                operator_id: Some(Uuid::from_u128(9)),
+                channel: Some(Channel::Voice),
+                queue_id: None,
+                total: Some(90.0),
+                accurate: true,
+            }),
+        );
+        l.push(
+            8,
+            a,
+            None,
+            Payload::ComplaintDecided(ComplaintDecided {
+                confirmed: true,
+                category: ComplaintCategory::Waiting,
+                about_operator_id: None,
+                topic_id: None,
+            }),
+        );
+        // Sent on to a body, and escalated: each alone keeps its appeal out of FCR.
+        let r = Uuid::from_u128(200);
+        l.push(10, r, None, opened(None));
+        l.push(
+            11,
+            r,
+            None,
+            Payload::Redirected(Redirected {
+                redirection_id: Uuid::from_u128(201),
+                from_status: None,
+                from_body: None,
+                to_body: Uuid::from_u128(202),
+                department_id: None,
+                due_at: None,
+                late: false,
+                reason: None,
+            }),
+        );
+        l.push(12, r, None, resolved(None));
+        let e = Uuid::from_u128(300);
+        l.push(13, e, None, opened(None));
+        l.push(
+            14,
+            e,
+            None,
+            Payload::RoutingEscalated(RoutingMoved {
+                from_interaction: Uuid::from_u128(301),
+                from_operator: None,
+                to_queue: None,
+                to_operator: None,
+                reason: None,
+                reason_note_id: None,
+            }),
+        );
+        l.push(15, e, None, resolved(None));
+        l.0
+    }
+
+    fn run(events: &[Event]) -> Vec<Contribution> {
+        contributions(at(0), at(59), &KpiSettings::default(), events, events)
+    }
+
+    #[test]
+    fn every_kind_a_kpi_reads_has_a_reader() {
+        let all = log();
+        let whole = run(&all);
+        let mut kinds: Vec<&str> = WINDOW_KINDS.iter().chain(HISTORY_KINDS).copied().collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        for kind in kinds {
+            assert!(
+                Payload::KINDS.contains(&kind),
+                "{kind} has no typed payload"
+            );
+            let without: Vec<Event> = all.iter().filter(|e| e.kind != kind).cloned().collect();
+            assert!(
+                without.len() < all.len(),
+                "the test log has no {kind} event"
+            );
+            assert_ne!(run(&without), whole, "nothing reads {kind}");
+        }
+        // And the operator's "not at the first contact" is read too.
+        let mut said_not = all.clone();
+        if let Some(e) = said_not
+            .iter_mut()
+            .find(|e| e.kind == k::APPEAL_STATUS_CHANGED)
+        {
+            e.data = resolved(Some(false)).to_json();
+        }
+        assert_ne!(run(&said_not), whole);
+    }
 }

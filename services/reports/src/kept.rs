@@ -30,7 +30,7 @@ use crate::sums::{fold, Grouped, Slice, Sums};
 use crate::{KpiQuery, Kpis, Trace};
 
 /// The version of what kept totals hold; a change makes them computed again.
-const ENGINE: u32 = 3;
+const ENGINE: u32 = 4;
 
 /// How long a write may be in flight between stamping its event and committing it.
 const IN_FLIGHT_SECS: i64 = 2;

@@ -164,7 +164,7 @@ impl Trace {
 }
 
 /// The event kinds the engine reads in its window.
-const WINDOW_KINDS: &[&str] = &[
+pub(crate) const WINDOW_KINDS: &[&str] = &[
     k::APPEAL_CREATED,
     k::INTERACTION_STARTED,
     k::INTERACTION_UPDATED,
@@ -176,7 +176,7 @@ const WINDOW_KINDS: &[&str] = &[
 ];
 
 /// Per appeal, before its resolution: contacts, redirections, escalations, reopenings.
-const HISTORY_KINDS: &[&str] = &[
+pub(crate) const HISTORY_KINDS: &[&str] = &[
     k::APPEAL_CREATED,
     k::INTERACTION_STARTED,
     k::APPEAL_REDIRECTED,

@@ -122,7 +122,7 @@ impl Sums {
                 Some(s.lost_calls_pct),
             ),
             service_level_pct: Figure::of(
-                pct(self.calls_within_sl, self.calls_entered),
+                KpiSettings::service_level_pct(self.calls_within_sl, self.calls_entered),
                 self.calls_entered,
                 None,
             ),
@@ -169,7 +169,7 @@ impl Sums {
             Fact::Answered { wait } => {
                 self.calls_entered += 1;
                 self.calls_answered += 1;
-                self.calls_within_sl += u64::from(*wait <= f64::from(s.service_level_secs));
+                self.calls_within_sl += u64::from(s.within_service_level(*wait));
                 self.wait_sum += wait;
                 self.wait_all_sum += wait;
                 self.wait_all_n += 1;

@@ -19,7 +19,7 @@ macro_rules! impl_appeal_support {
                 )
                 .bind(appeal.id)
                 .bind(now)
-                .bind(actor.staff_id)
+                .bind(actor.staff_id())
                 .bind(method)
                 .fetch_one(&mut **tx)
                 .await?;
@@ -36,6 +36,74 @@ macro_rules! impl_appeal_support {
                 )
                 .await?;
                 row.try_into()
+            }
+
+            /// Writes what a change also writes, inside its transaction: the body's receipt (a
+            /// replayed call id is a conflict, and the change is not made), then the notices to
+            /// the client, each an entry of the conversation with the appeal's next `seq` and its
+            /// outbox delivery. `appeal` is the appeal as the change left it; its `last_seq`
+            /// follows the entries written.
+            pub(crate) async fn also_in_tx(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                appeal: &mut $crate::Appeal,
+                mut also: $crate::Also,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::StoreResult<()> {
+                if let Some(r) = also.receipt.take() {
+                    let inserted = sqlx::query(
+                        "INSERT INTO body_webhook_receipts (body_id, webhook_id, at) VALUES ($1, $2, $3) \
+                         ON CONFLICT (body_id, webhook_id) DO NOTHING",
+                    )
+                    .bind(r.body_id)
+                    .bind(&r.webhook_id)
+                    .bind(now)
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected()
+                        == 1;
+                    if !inserted {
+                        return Err($crate::StoreError::Replayed(
+                            "this webhook-id was received already".into(),
+                        ));
+                    }
+                    Self::event(
+                        tx,
+                        now,
+                        $crate::events::Draft::new(
+                            baylanys_domain::event_kind::BODY_WEBHOOK_RECEIVED,
+                            $crate::Actor::Body { id: r.body_id },
+                            serde_json::json!({ "body_id": r.body_id, "webhook_id": r.webhook_id, "action": r.action }),
+                        )
+                        .appeal(appeal.id),
+                    )
+                    .await?;
+                }
+                for t in also.tells(appeal) {
+                    let (seq,): (i64,) = sqlx::query_as(
+                        "UPDATE appeals SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
+                    )
+                    .bind(appeal.id)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                    let channel = t.message.channel.unwrap_or(appeal.channel);
+                    let (message, draft) = Self::insert_message(
+                        tx,
+                        appeal.id,
+                        seq,
+                        channel,
+                        &t.message,
+                        $crate::Actor::SYSTEM,
+                        now,
+                    )
+                    .await?;
+                    Self::event(tx, now, draft).await?;
+                    if let Some(d) = &t.delivery {
+                        let target = $crate::outbox::Target::Notice(message.id);
+                        Self::insert_delivery(tx, appeal.id, target, d, None, now).await?;
+                    }
+                    appeal.last_seq = seq;
+                }
+                Ok(())
             }
 
             /// Reads an appeal for update inside a transaction, enforcing the caller's scope.
@@ -146,7 +214,7 @@ macro_rules! impl_appeal_support {
                 actor: $crate::Actor,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::StoreResult<($crate::Message, $crate::events::Draft)> {
-                use baylanys_domain::event_kind;
+
                 let direction = new.author.direction();
                 let id = uuid::Uuid::now_v7();
                 sqlx::query(
@@ -182,16 +250,15 @@ macro_rules! impl_appeal_support {
                     created_at: now,
                     kind: new.kind,
                 };
-                let mut draft = $crate::events::Draft::new(
-                    event_kind::MESSAGE_ADDED,
+                let mut draft = $crate::events::Draft::typed(
                     actor,
-                    serde_json::json!({
-                        "message_id": id,
-                        "seq": seq,
-                        "author": new.author,
-                        "kind": new.kind,
-                        "channel": channel,
-                        "direction": direction,
+                    baylanys_domain::Payload::MessageAdded(baylanys_domain::events::MessageAdded {
+                        message_id: id,
+                        seq,
+                        author: new.author,
+                        kind: new.kind,
+                        channel,
+                        direction,
                     }),
                 )
                 .appeal(appeal_id);

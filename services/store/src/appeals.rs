@@ -9,8 +9,9 @@ macro_rules! impl_appeal_store {
                 &self,
                 new: $crate::NewAppeal,
                 actor: $crate::Actor,
+                also: $crate::Also,
             ) -> $crate::StoreResult<$crate::Ingested<$crate::Appeal>> {
-                use baylanys_domain::{event_kind, AppealStatus, Direction, InteractionState};
+                use baylanys_domain::{AppealStatus, Direction};
                 if let Some(ext) = &new.external_id {
                     if let Some(existing) = self.appeal_by_external_id(new.channel, ext).await? {
                         return Ok($crate::Ingested { value: existing, created: false });
@@ -81,56 +82,33 @@ macro_rules! impl_appeal_store {
                         return Err(err);
                     }
                 };
-                // The contact that brought the appeal. Staff registering it are already talking
-                // to the client, so it is answered at once; a channel's contact waits in queue.
-                let (state, answered_at) = match actor.staff_id {
-                    Some(_) => (InteractionState::Answered, Some(now)),
-                    None => (InteractionState::Queued, None),
-                };
-                sqlx::query(
-                    "INSERT INTO interactions (id, appeal_id, channel, direction, state, queue_id, \
-                     operator_id, queued_at, answered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                let mut drafts = vec![$crate::events::Draft::typed(
+                    actor,
+                    baylanys_domain::Payload::AppealCreated(baylanys_domain::events::AppealCreated {
+                        kind: new.kind,
+                        channel: new.channel,
+                        language: new.language,
+                        priority: new.priority.get(),
+                        topic_id: new.topic_id,
+                        queue_id: new.queue_id,
+                        split_from: None,
+                    }),
                 )
-                .bind(interaction_id)
-                .bind(id)
-                .bind(new.channel.as_str())
-                .bind(Direction::Inbound.as_str())
-                .bind(state.as_str())
-                .bind(new.queue_id)
-                .bind(actor.staff_id)
-                .bind(now)
-                .bind(answered_at)
-                .execute(&mut *tx)
-                .await?;
-                let mut drafts = vec![
-                    $crate::events::Draft::new(
-                        event_kind::APPEAL_CREATED,
-                        actor,
-                        serde_json::json!({
-                            "kind": new.kind,
-                            "channel": new.channel,
-                            "language": new.language,
-                            "priority": new.priority.get(),
-                            "topic_id": new.topic_id,
-                            "queue_id": new.queue_id,
-                        }),
-                    )
-                    .appeal(id)
-                    .client(new.client_id),
-                    $crate::events::Draft::new(
-                        event_kind::INTERACTION_STARTED,
-                        actor,
-                        serde_json::json!({
-                            "channel": new.channel,
-                            "direction": Direction::Inbound,
-                            "state": state,
-                            "queue_id": new.queue_id,
-                        }),
-                    )
-                    .appeal(id)
-                    .client(new.client_id)
-                    .interaction(interaction_id),
-                ];
+                .appeal(id)
+                .client(new.client_id)];
+                // The contact that brought the appeal, where the caller says it starts.
+                let contact = $crate::NewInteraction {
+                    appeal_id: id,
+                    channel: new.channel,
+                    direction: Direction::Inbound,
+                    external_id: None,
+                    queue_id: new.queue_id,
+                    start: new.first_contact,
+                };
+                let (_, started) =
+                    Self::insert_contact(&mut tx, interaction_id, id, new.client_id, &contact, actor, now)
+                        .await?;
+                drafts.extend(started);
                 if let Some(text) = &new.first_message {
                     let msg = $crate::NewMessage {
                         author: baylanys_domain::Author::Client,
@@ -163,9 +141,10 @@ macro_rules! impl_appeal_store {
                     .bind(&number)
                     .execute(&mut *tx)
                     .await?;
-                tx.commit().await?;
                 let mut appeal: $crate::Appeal = row.try_into()?;
                 appeal.number = number;
+                Self::also_in_tx(&mut tx, &mut appeal, also, now).await?;
+                tx.commit().await?;
                 Ok($crate::Ingested { value: appeal, created: true })
             }
 
@@ -290,8 +269,9 @@ macro_rules! impl_appeal_store {
                 change: $crate::StatusChange,
                 scope: baylanys_domain::AppealScope,
                 actor: $crate::Actor,
+                also: $crate::Also,
             ) -> $crate::StoreResult<$crate::Appeal> {
-                use baylanys_domain::{event_kind, AppealStatus, DomainError};
+                use baylanys_domain::{AppealStatus, DomainError};
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 let appeal = Self::appeal_in_tx(&mut tx, id, scope).await?;
@@ -342,14 +322,13 @@ macro_rules! impl_appeal_store {
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(
-                        event_kind::APPEAL_STATUS_CHANGED,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({
-                            "from": transition.from,
-                            "to": transition.to,
-                            "reason": change.reason,
-                            "first_contact_resolved": fcr,
+                        baylanys_domain::Payload::StatusChanged(baylanys_domain::events::StatusChanged {
+                            from: transition.from,
+                            to: transition.to,
+                            reason: change.reason,
+                            first_contact_resolved: fcr,
                         }),
                     )
                     .appeal(id)
@@ -359,30 +338,47 @@ macro_rules! impl_appeal_store {
                 // A closed appeal's contacts in progress are over: they end with it, freeing the
                 // operators' capacity for routing.
                 if change.to == AppealStatus::Closed {
-                    let ended: Vec<(uuid::Uuid, Option<uuid::Uuid>, String)> = sqlx::query_as(
+                    let open: Vec<$crate::rows::InteractionRow> = sqlx::query_as(
+                        "SELECT * FROM interactions WHERE appeal_id = $1 \
+                         AND state IN ('answered', 'wrap_up', 'menu')",
+                    )
+                    .bind(id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    sqlx::query(
                         "UPDATE interactions SET state = 'ended', ended_at = $2 \
-                         WHERE appeal_id = $1 AND state = 'answered' RETURNING id, operator_id, channel",
+                         WHERE appeal_id = $1 AND state IN ('answered', 'wrap_up', 'menu')",
                     )
                     .bind(id)
                     .bind(now)
-                    .fetch_all(&mut *tx)
+                    .execute(&mut *tx)
                     .await?;
-                    let drafts = ended
-                        .into_iter()
-                        .map(|(iid, op, channel)| {
-                            $crate::events::Draft::new(
-                                event_kind::INTERACTION_UPDATED,
+                    let mut drafts = Vec::with_capacity(open.len());
+                    for row in open {
+                        let contact: $crate::Interaction = row.try_into()?;
+                        drafts.push(
+                            $crate::events::Draft::typed(
                                 actor,
-                                serde_json::json!({ "from": "answered", "state": "ended", "operator_id": op, "channel": channel, "via": "appeal closed" }),
+                                baylanys_domain::Payload::ContactMoved(baylanys_domain::events::ContactMoved {
+                                    from: Some(contact.state),
+                                    state: baylanys_domain::InteractionState::Ended,
+                                    operator_id: contact.operator_id,
+                                    channel: Some(contact.channel),
+                                    queue_id: contact.queue_id,
+                                    via: Some(baylanys_domain::events::ContactVia::AppealClosed),
+                                    at: None,
+                                }),
                             )
                             .appeal(id)
-                            .interaction(iid)
-                        })
-                        .collect();
+                            .interaction(contact.id),
+                        );
+                    }
                     Self::events(&mut tx, now, drafts).await?;
                 }
+                let mut appeal: $crate::Appeal = row.try_into()?;
+                Self::also_in_tx(&mut tx, &mut appeal, also, now).await?;
                 tx.commit().await?;
-                row.try_into()
+                Ok(appeal)
             }
 
             async fn assign(
@@ -449,7 +445,7 @@ macro_rules! impl_appeal_store {
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<$crate::Note> {
                 use baylanys_domain::{event_kind, DomainError};
-                let author = actor.staff_id.ok_or(DomainError::InvalidField {
+                let author = actor.staff_id().ok_or(DomainError::InvalidField {
                     field: "author",
                     reason: "internal notes are written by staff".into(),
                 })?;

@@ -168,7 +168,7 @@ macro_rules! impl_competence_store {
                 let text = $crate::NewMessage {
                     author: baylanys_domain::Author::Operator,
                     kind: baylanys_domain::MessageKind::Text,
-                    staff_id: actor.staff_id,
+                    staff_id: actor.staff_id(),
                     channel: Some(parent.channel),
                     body: part.text.clone(),
                     interaction_id: None,
@@ -202,17 +202,16 @@ macro_rules! impl_competence_store {
                         )
                         .appeal(id)
                         .client(parent.client_id),
-                        $crate::events::Draft::new(
-                            event_kind::APPEAL_CREATED,
+                        $crate::events::Draft::typed(
                             actor,
-                            serde_json::json!({
-                                "kind": parent.kind,
-                                "channel": parent.channel,
-                                "language": parent.language,
-                                "priority": parent.priority.get(),
-                                "topic_id": topic_id,
-                                "queue_id": parent.queue_id,
-                                "split_from": id,
+                            baylanys_domain::Payload::AppealCreated(baylanys_domain::events::AppealCreated {
+                                kind: parent.kind,
+                                channel: parent.channel,
+                                language: parent.language,
+                                priority: parent.priority.get(),
+                                topic_id,
+                                queue_id: parent.queue_id,
+                                split_from: Some(id),
                             }),
                         )
                         .appeal(child)

@@ -118,7 +118,7 @@ macro_rules! impl_complaint_store {
                              WHERE appeal_id = $1",
                         )
                         .bind(appeal_id)
-                        .bind(actor.staff_id)
+                        .bind(actor.staff_id())
                         .bind(now)
                         .bind(note)
                         .execute(&mut *tx)
@@ -158,19 +158,19 @@ macro_rules! impl_complaint_store {
                         )
                         .bind(appeal_id)
                         .bind(confirmed)
-                        .bind(actor.staff_id)
+                        .bind(actor.staff_id())
                         .bind(now)
                         .execute(&mut *tx)
                         .await?;
-                        (
-                            event_kind::COMPLAINT_DECIDED,
-                            serde_json::json!({
-                                "confirmed": confirmed,
-                                "category": before.category,
-                                "about_operator_id": before.about_operator_id,
-                                "topic_id": appeal.topic_id,
-                            }),
-                        )
+                        let decided = baylanys_domain::Payload::ComplaintDecided(
+                            baylanys_domain::events::ComplaintDecided {
+                                confirmed: *confirmed,
+                                category: before.category,
+                                about_operator_id: before.about_operator_id,
+                                topic_id: appeal.topic_id,
+                            },
+                        );
+                        (decided.kind(), decided.to_json())
                     }
                 };
                 Self::event(

@@ -66,6 +66,7 @@ macro_rules! impl_deadline_store {
                 reason: &str,
                 scope: baylanys_domain::AppealScope,
                 actor: $crate::Actor,
+                also: $crate::Also,
             ) -> $crate::StoreResult<$crate::Appeal> {
                 use baylanys_domain::{event_kind, AppealStatus};
                 let now = $crate::now();
@@ -97,8 +98,10 @@ macro_rules! impl_deadline_store {
                     .client(appeal.client_id),
                 )
                 .await?;
+                let mut appeal: $crate::Appeal = row.try_into()?;
+                Self::also_in_tx(&mut tx, &mut appeal, also, now).await?;
                 tx.commit().await?;
-                row.try_into()
+                Ok(appeal)
             }
 
             async fn sweep_deadlines(

@@ -12,7 +12,7 @@ macro_rules! impl_dispatch_store {
             ) -> $crate::StoreResult<i64> {
                 let (n,): (i64,) = sqlx::query_as(
                     "SELECT COUNT(*) FROM interactions WHERE channel = $2 AND \
-                     ((state = 'answered' AND operator_id = $1) OR (state = 'queued' AND offered_to = $1))",
+                     ((state IN ('answered', 'wrap_up') AND operator_id = $1) OR (state = 'queued' AND offered_to = $1))",
                 )
                 .bind(operator_id)
                 .bind(channel)
@@ -48,7 +48,7 @@ macro_rules! impl_dispatch_store {
                 .await?;
                 let loads: Vec<(uuid::Uuid, String, i64)> = sqlx::query_as(
                     "SELECT operator_id, channel, COUNT(*) FROM interactions \
-                     WHERE state = 'answered' AND operator_id IS NOT NULL GROUP BY operator_id, channel \
+                     WHERE state IN ('answered', 'wrap_up') AND operator_id IS NOT NULL GROUP BY operator_id, channel \
                      UNION ALL \
                      SELECT offered_to, channel, COUNT(*) FROM interactions \
                      WHERE state = 'queued' AND offered_to IS NOT NULL GROUP BY offered_to, channel",
@@ -167,7 +167,7 @@ macro_rules! impl_dispatch_store {
                     }
                 }
                 let made = drafts.len();
-                // Bounded statements: 7 parameters an event, well under both backends' limits.
+                // Bounded statements: 9 parameters an event, well under both backends' limits.
                 let mut drafts = drafts.into_iter().peekable();
                 while drafts.peek().is_some() {
                     let chunk: Vec<_> = drafts.by_ref().take(500).collect();
@@ -216,18 +216,29 @@ macro_rules! impl_dispatch_store {
                     == 1;
                 let actor = $crate::Actor::staff(operator_id);
                 let wait = (now - row.queued_at).num_milliseconds() as f64 / 1000.0;
+                let channel: Option<baylanys_domain::Channel> = row.channel.parse().ok();
                 let mut drafts = vec![
-                    $crate::events::Draft::new(
-                        event_kind::ROUTING_ACCEPTED,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({ "operator_id": operator_id, "queue_id": row.queue_id, "wait_secs": wait }),
+                        baylanys_domain::Payload::RoutingAccepted(baylanys_domain::events::RoutingAccepted {
+                            operator_id,
+                            queue_id: row.queue_id,
+                            wait_secs: wait,
+                        }),
                     )
                     .appeal(row.appeal_id)
                     .interaction(interaction_id),
-                    $crate::events::Draft::new(
-                        event_kind::INTERACTION_UPDATED,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({ "from": "queued", "state": "answered", "operator_id": operator_id, "channel": row.channel }),
+                        baylanys_domain::Payload::ContactMoved(baylanys_domain::events::ContactMoved {
+                            from: Some(baylanys_domain::InteractionState::Queued),
+                            state: baylanys_domain::InteractionState::Answered,
+                            operator_id: Some(operator_id),
+                            channel,
+                            queue_id: row.queue_id,
+                            via: None,
+                            at: None,
+                        }),
                     )
                     .appeal(row.appeal_id)
                     .interaction(interaction_id),
@@ -345,15 +356,15 @@ macro_rules! impl_dispatch_store {
                     if let (true, OverflowAction::MoveTo { queue_id }) = (escalate, action) {
                         // Escalation by rule (R24.2): the contact now waits for a supervisor.
                         drafts.push(
-                            $crate::events::Draft::new(
-                                event_kind::ROUTING_ESCALATED,
+                            $crate::events::Draft::typed(
                                 $crate::Actor::SYSTEM,
-                                serde_json::json!({
-                                    "from_interaction": interaction_id,
-                                    "from_operator": null,
-                                    "to_queue": queue_id,
-                                    "to_operator": null,
-                                    "reason": "overflow rule",
+                                baylanys_domain::Payload::RoutingEscalated(baylanys_domain::events::RoutingMoved {
+                                    from_interaction: interaction_id,
+                                    from_operator: None,
+                                    to_queue: Some(queue_id),
+                                    to_operator: None,
+                                    reason: Some("overflow rule".into()),
+                                    reason_note_id: None,
                                 }),
                             )
                             .appeal(row.appeal_id)
@@ -374,7 +385,7 @@ macro_rules! impl_dispatch_store {
             ) -> $crate::StoreResult<$crate::Interaction> {
                 use baylanys_domain::router::Presence;
                 use baylanys_domain::{event_kind, Channel, DomainError, Role};
-                let by = actor.staff_id.ok_or(DomainError::InvalidField {
+                let by = actor.staff_id().ok_or(DomainError::InvalidField {
                     field: "actor",
                     reason: "transfers are made by staff".into(),
                 })?;
@@ -437,10 +448,17 @@ macro_rules! impl_dispatch_store {
                         .execute(&mut *tx)
                         .await?;
                     drafts.push(
-                        $crate::events::Draft::new(
-                            event_kind::INTERACTION_UPDATED,
+                        $crate::events::Draft::typed(
                             actor,
-                            serde_json::json!({ "from": "answered", "state": "ended", "operator_id": row.operator_id, "channel": channel, "via": "transfer" }),
+                            baylanys_domain::Payload::ContactMoved(baylanys_domain::events::ContactMoved {
+                                from: Some(baylanys_domain::InteractionState::Answered),
+                                state: baylanys_domain::InteractionState::Ended,
+                                operator_id: row.operator_id,
+                                channel: Some(channel),
+                                queue_id: row.queue_id,
+                                via: Some(baylanys_domain::events::ContactVia::Transfer),
+                                at: None,
+                            }),
                         )
                         .appeal(row.appeal_id)
                         .interaction(interaction_id),
@@ -464,10 +482,20 @@ macro_rules! impl_dispatch_store {
                     .execute(&mut *tx)
                     .await?;
                     drafts.push(
-                        $crate::events::Draft::new(
-                            event_kind::INTERACTION_STARTED,
+                        $crate::events::Draft::typed(
                             actor,
-                            serde_json::json!({ "channel": channel, "direction": row.direction, "state": "queued", "queue_id": queue_id, "via": "transfer" }),
+                            baylanys_domain::Payload::ContactStarted(baylanys_domain::events::ContactStarted {
+                                channel,
+                                direction: row
+                                    .direction
+                                    .parse()
+                                    .map_err(|e: DomainError| $crate::StoreError::Corrupt(e.to_string()))?,
+                                state: baylanys_domain::InteractionState::Queued,
+                                queue_id,
+                                via: Some(baylanys_domain::events::ContactVia::Transfer),
+                                at: None,
+                                operator_id: None,
+                            }),
                         )
                         .appeal(row.appeal_id)
                         .interaction(new_id),
@@ -501,19 +529,22 @@ macro_rules! impl_dispatch_store {
                 .execute(&mut *tx)
                 .await?;
                 drafts.push(
-                    $crate::events::Draft::new(
-                        if transfer.escalation { event_kind::ROUTING_ESCALATED } else { event_kind::ROUTING_TRANSFERRED },
-                        actor,
-                        serde_json::json!({
-                            "from_interaction": interaction_id,
-                            "from_operator": row.operator_id.or(row.offered_to),
-                            "to_queue": queue_id,
-                            "to_operator": offered_to,
-                            "reason": transfer.reason,
+                    $crate::events::Draft::typed(actor, {
+                        let moved = baylanys_domain::events::RoutingMoved {
+                            from_interaction: interaction_id,
+                            from_operator: row.operator_id.or(row.offered_to),
+                            to_queue: queue_id,
+                            to_operator: offered_to,
+                            reason: Some(transfer.reason.clone()),
                             // The note itself hangs on the appeal.note_added event.
-                            "reason_note_id": note_id,
-                        }),
-                    )
+                            reason_note_id: Some(note_id),
+                        };
+                        if transfer.escalation {
+                            baylanys_domain::Payload::RoutingEscalated(moved)
+                        } else {
+                            baylanys_domain::Payload::RoutingTransferred(moved)
+                        }
+                    })
                     .appeal(row.appeal_id)
                     .interaction(target_id),
                 );

@@ -9,6 +9,9 @@ pub enum StoreError {
     NotFound(&'static str),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A call already received (the same id again): nothing was done this time.
+    #[error("replayed: {0}")]
+    Replayed(String),
     #[error(transparent)]
     Domain(#[from] DomainError),
     #[error("configuration: {0}")]

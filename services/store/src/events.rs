@@ -27,6 +27,11 @@ impl Draft {
         }
     }
 
+    /// An event of a typed kind: the payload is written by the same type the KPIs read.
+    pub fn typed(actor: Actor, payload: baylanys_domain::Payload) -> Self {
+        Draft::new(payload.kind(), actor, payload.to_json())
+    }
+
     pub fn appeal(mut self, id: Uuid) -> Self {
         self.appeal_id = Some(id);
         self
@@ -67,12 +72,15 @@ macro_rules! impl_event_store {
                     return Ok(());
                 }
                 let mut qb = sqlx::QueryBuilder::<$db>::new(
-                    "INSERT INTO events (at, kind, actor_id, appeal_id, client_id, interaction_id, data) ",
+                    "INSERT INTO events (at, kind, actor_id, actor_kind, actor_ref, appeal_id, client_id, \
+                     interaction_id, data) ",
                 );
                 qb.push_values(drafts, |mut b, d| {
                     b.push_bind(at)
                         .push_bind(d.kind)
-                        .push_bind(d.actor.staff_id)
+                        .push_bind(d.actor.staff_id())
+                        .push_bind(d.actor.kind())
+                        .push_bind(d.actor.reference())
                         .push_bind(d.appeal_id)
                         .push_bind(d.client_id)
                         .push_bind(d.interaction_id)

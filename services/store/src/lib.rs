@@ -130,19 +130,27 @@ pub trait ClientStore: Send + Sync {
 #[async_trait]
 pub trait AppealStore: Send + Sync {
     /// Registers an appeal (with its first interaction and message); idempotent on
-    /// `(channel, external_id)`.
-    async fn create_appeal(&self, new: NewAppeal, actor: Actor) -> StoreResult<Ingested<Appeal>>;
+    /// `(channel, external_id)` (a replay writes nothing, `also` included).
+    async fn create_appeal(
+        &self,
+        new: NewAppeal,
+        actor: Actor,
+        also: Also,
+    ) -> StoreResult<Ingested<Appeal>>;
     /// Reads an appeal the scope may see; an appeal outside the scope is `NotFound`, so its
     /// existence is not disclosed.
     async fn get_appeal(&self, id: Uuid, scope: AppealScope) -> StoreResult<Appeal>;
     async fn list_appeals(&self, filter: AppealFilter) -> StoreResult<Vec<Appeal>>;
     async fn timeline(&self, id: Uuid, scope: AppealScope) -> StoreResult<Timeline>;
+    /// Moves the appeal along its lifecycle; `also` (the notices that report it) in the same
+    /// transaction.
     async fn change_status(
         &self,
         id: Uuid,
         change: StatusChange,
         scope: AppealScope,
         actor: Actor,
+        also: Also,
     ) -> StoreResult<Appeal>;
     async fn assign(
         &self,
@@ -338,7 +346,13 @@ pub trait RedirectionStore: Send + Sync {
     /// Makes the body (and department) responsible for the appeal, due at `to.due_at`; the
     /// chain of redirections is kept. Unknown body 404; inactive body or a department of another
     /// body `Invalid`; the same body again, or a status that cannot be redirected, a conflict.
-    async fn redirect(&self, id: Uuid, to: RedirectTo, actor: Actor) -> StoreResult<Appeal>;
+    async fn redirect(
+        &self,
+        id: Uuid,
+        to: RedirectTo,
+        actor: Actor,
+        also: Also,
+    ) -> StoreResult<Appeal>;
     /// The body's answer to the open redirection of the appeal (within the caller's scope):
     /// accepted (the appeal is in progress at the body) or returned (back to the centre).
     async fn answer_redirection(
@@ -347,6 +361,7 @@ pub trait RedirectionStore: Send + Sync {
         answer: BodyAnswer,
         scope: AppealScope,
         actor: Actor,
+        also: Also,
     ) -> StoreResult<Appeal>;
     async fn create_department(
         &self,
@@ -460,6 +475,7 @@ pub trait DeadlineStore: Send + Sync {
         reason: &str,
         scope: AppealScope,
         actor: Actor,
+        also: Also,
     ) -> StoreResult<Appeal>;
     /// Records, once per due date, the appeals due by `remind_until` and those past due at `now`.
     async fn sweep_deadlines(

@@ -9,19 +9,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Who caused a change: a staff member, or the system/citizen when `staff_id` is `None`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Actor {
-    pub staff_id: Option<Uuid>,
-}
-
-impl Actor {
-    pub const SYSTEM: Actor = Actor { staff_id: None };
-
-    pub fn staff(id: Uuid) -> Self {
-        Actor { staff_id: Some(id) }
-    }
-}
+/// Who caused a change (DESIGN principle 12); recorded on every event.
+pub use baylanys_domain::Actor;
 
 /// A topic an operator is competent for, with a level 1–5 (R18).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -192,6 +181,8 @@ pub struct NewAppeal {
     pub first_message: Option<String>,
     /// The legal due date (see `baylanys_domain::deadline`), computed by the caller.
     pub due_at: Option<DateTime<Utc>>,
+    /// Where the contact that brought the appeal starts (inbound, on the appeal's channel).
+    pub first_contact: ContactStart,
 }
 
 /// Filters for listing appeals. The scope always applies: it is how body officers are confined
@@ -273,6 +264,68 @@ pub struct NewMessage {
     pub interaction_id: Option<Uuid>,
     /// Channel-side id; `(channel, external_id)` is unique, so a replay is recognised.
     pub external_id: Option<String>,
+}
+
+/// A notice that reports a change to the client (R6): the entry on the appeal's timeline and,
+/// off the web chat, the outbox delivery that carries it.
+#[derive(Debug, Clone)]
+pub struct Tell {
+    pub message: NewMessage,
+    pub delivery: Option<crate::NewDelivery>,
+}
+
+/// A body's webhook call, recorded by its id (replays are refused) together with the change it
+/// makes: a call whose change fails leaves no receipt, so the body's retry is applied.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    pub body_id: Uuid,
+    pub webhook_id: String,
+    pub action: String,
+}
+
+/// What a state-changing verb also writes in its own transaction, so it commits or vanishes
+/// with the change it reports (DESIGN principles 3 and 4): the notices to the client — decided
+/// on the appeal as the change leaves it — and the receipt of the body's call that asked for it.
+/// Decides the notices on the appeal as the change leaves it.
+type TellFn = Box<dyn FnOnce(&Appeal) -> Vec<Tell> + Send>;
+
+#[derive(Default)]
+pub struct Also {
+    tells: Option<TellFn>,
+    pub receipt: Option<Receipt>,
+}
+
+impl std::fmt::Debug for Also {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Also")
+            .field("tells", &self.tells.is_some())
+            .field("receipt", &self.receipt)
+            .finish()
+    }
+}
+
+impl Also {
+    /// Nothing besides the change.
+    pub fn nothing() -> Self {
+        Also::default()
+    }
+
+    /// Tells the client what `tells` decides on the changed appeal.
+    pub fn telling(tells: impl FnOnce(&Appeal) -> Vec<Tell> + Send + 'static) -> Self {
+        Also {
+            tells: Some(Box::new(tells)),
+            receipt: None,
+        }
+    }
+
+    pub fn with_receipt(mut self, receipt: Receipt) -> Self {
+        self.receipt = Some(receipt);
+        self
+    }
+
+    pub(crate) fn tells(&mut self, appeal: &Appeal) -> Vec<Tell> {
+        self.tells.take().map(|f| f(appeal)).unwrap_or_default()
+    }
 }
 
 /// Whether an ingestion call stored something new or recognised a replay.
@@ -405,6 +458,8 @@ pub struct Interaction {
     pub answered_at: Option<DateTime<Utc>>,
     pub ended_at: Option<DateTime<Utc>>,
     pub abandoned_at: Option<DateTime<Utc>>,
+    /// When the client left and the after-contact work began.
+    pub wrap_up_at: Option<DateTime<Utc>>,
     /// A pending offer of this queued contact to one operator.
     pub offered_to: Option<Uuid>,
     pub offer_expires_at: Option<DateTime<Utc>>,
@@ -417,6 +472,55 @@ pub struct NewInteraction {
     pub direction: Direction,
     pub external_id: Option<String>,
     pub queue_id: Option<Uuid>,
+    /// Where it starts: in the voice menu, waiting in the queue, or answered by `operator_id`.
+    /// Nothing is inferred from who records it.
+    pub start: ContactStart,
+}
+
+/// Where a new contact starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactStart {
+    /// In the voice menu or self-service; it enters a queue later (or ends there).
+    Menu,
+    /// Waiting for an operator.
+    Queued,
+    /// Handled from its start by this operator (a visit at the desk, a call staff are on).
+    AnsweredBy(Uuid),
+    /// A contact that already happened, recorded as it was (a call registered after the
+    /// fact): it entered the queue at `queued_at`, was answered by `operator_id` at
+    /// `answered_at` (or abandoned then, with no operator), and ended at `ended_at`.
+    Recorded(RecordedContact),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordedContact {
+    pub queued_at: DateTime<Utc>,
+    pub operator_id: Option<Uuid>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub ended_at: DateTime<Utc>,
+}
+
+impl NewInteraction {
+    /// The operator a contact starts with, if any.
+    pub fn start_operator(&self) -> Option<Uuid> {
+        match self.start {
+            ContactStart::AnsweredBy(op) => Some(op),
+            ContactStart::Recorded(r) => r.operator_id,
+            ContactStart::Menu | ContactStart::Queued => None,
+        }
+    }
+}
+
+impl ContactStart {
+    pub fn state(self) -> InteractionState {
+        match self {
+            ContactStart::Menu => InteractionState::Menu,
+            ContactStart::Queued => InteractionState::Queued,
+            ContactStart::AnsweredBy(_) => InteractionState::Answered,
+            ContactStart::Recorded(r) if r.answered_at.is_some() => InteractionState::Ended,
+            ContactStart::Recorded(_) => InteractionState::Abandoned,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -424,11 +528,23 @@ pub struct Event {
     pub id: i64,
     pub at: DateTime<Utc>,
     pub kind: String,
+    /// Who acted.
+    pub actor: Actor,
+    /// The staff member who acted, if one did (`actor`'s id, kept as its own column).
     pub actor_id: Option<Uuid>,
     pub appeal_id: Option<Uuid>,
     pub client_id: Option<Uuid>,
     pub interaction_id: Option<Uuid>,
     pub data: serde_json::Value,
+}
+
+impl Event {
+    /// The typed payload of a typed kind; `None` for a kind without a type yet.
+    pub fn payload(
+        &self,
+    ) -> Result<Option<baylanys_domain::Payload>, baylanys_domain::DomainError> {
+        baylanys_domain::Payload::read(&self.kind, &self.data)
+    }
 }
 
 #[derive(Debug, Clone, Default)]

@@ -138,6 +138,8 @@ pub trait OutboxStore: Send + Sync {
         actor: Actor,
     ) -> StoreResult<()>;
     async fn webhook_secret(&self, body_id: Uuid) -> StoreResult<Option<String>>;
+    /// Whether a call of the body's system with this id was received (and applied) already.
+    async fn webhook_seen(&self, body_id: Uuid, webhook_id: &str) -> StoreResult<bool>;
     /// The current secret of the body a redirection went to, to sign its delivery with.
     async fn redirection_secret(&self, redirection_id: Uuid) -> StoreResult<Option<String>>;
     /// The admins' notification templates (R6); empty until one is edited.
@@ -150,15 +152,6 @@ pub trait OutboxStore: Send + Sync {
         templates: baylanys_domain::templates::NotificationTemplates,
         actor: Actor,
     ) -> StoreResult<baylanys_domain::templates::NotificationTemplates>;
-    /// Records a call of a body's system by its id, with its event; `false` when the id was
-    /// seen (a replay), and then nothing is recorded.
-    async fn webhook_receipt(
-        &self,
-        body_id: Uuid,
-        webhook_id: &str,
-        appeal_id: Uuid,
-        action: &str,
-    ) -> StoreResult<bool>;
 }
 
 #[derive(FromRow)]
@@ -561,6 +554,21 @@ macro_rules! impl_outbox_store {
                 Ok(templates)
             }
 
+            async fn webhook_seen(
+                &self,
+                body_id: uuid::Uuid,
+                webhook_id: &str,
+            ) -> $crate::StoreResult<bool> {
+                let (n,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM body_webhook_receipts WHERE body_id = $1 AND webhook_id = $2",
+                )
+                .bind(body_id)
+                .bind(webhook_id)
+                .fetch_one(&self.reader)
+                .await?;
+                Ok(n > 0)
+            }
+
             async fn redirection_secret(
                 &self,
                 redirection_id: uuid::Uuid,
@@ -573,43 +581,6 @@ macro_rules! impl_outbox_store {
                 .fetch_optional(&self.reader)
                 .await?;
                 Ok(row.and_then(|(s,)| s))
-            }
-
-            async fn webhook_receipt(
-                &self,
-                body_id: uuid::Uuid,
-                webhook_id: &str,
-                appeal_id: uuid::Uuid,
-                action: &str,
-            ) -> $crate::StoreResult<bool> {
-                let now = $crate::now();
-                let mut tx = self.writer.begin().await?;
-                let inserted = sqlx::query(
-                    "INSERT INTO body_webhook_receipts (body_id, webhook_id, at) VALUES ($1, $2, $3) \
-                     ON CONFLICT (body_id, webhook_id) DO NOTHING",
-                )
-                .bind(body_id)
-                .bind(webhook_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                    == 1;
-                if inserted {
-                    Self::event(
-                        &mut tx,
-                        now,
-                        $crate::events::Draft::new(
-                            baylanys_domain::event_kind::BODY_WEBHOOK_RECEIVED,
-                            $crate::Actor::SYSTEM,
-                            serde_json::json!({ "body_id": body_id, "webhook_id": webhook_id, "action": action }),
-                        )
-                        .appeal(appeal_id),
-                    )
-                    .await?;
-                }
-                tx.commit().await?;
-                Ok(inserted)
             }
         }
 

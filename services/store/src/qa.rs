@@ -176,7 +176,7 @@ macro_rules! impl_qa_store {
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<$crate::QaReview> {
                 use baylanys_domain::{DomainError, InteractionState};
-                let reviewer = actor.staff_id.ok_or_else(|| {
+                let reviewer = actor.staff_id().ok_or_else(|| {
                     $crate::StoreError::Domain(DomainError::InvalidField {
                         field: "reviewer",
                         reason: "a review is made by a staff member".into(),
@@ -250,17 +250,16 @@ macro_rules! impl_qa_store {
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(
-                        baylanys_domain::event_kind::QA_REVIEWED,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({
-                            "review_id": id,
-                            "interaction_id": new.interaction_id,
-                            "operator_id": operator,
-                            "channel": target.channel,
-                            "queue_id": target.queue_id,
-                            "total": assessed.total,
-                            "accurate": assessed.accurate,
+                        baylanys_domain::Payload::QaReviewed(baylanys_domain::events::QaReviewed {
+                            review_id: id,
+                            interaction_id: Some(new.interaction_id),
+                            operator_id: Some(operator),
+                            channel: target.channel.parse().ok(),
+                            queue_id: target.queue_id,
+                            total: Some(assessed.total),
+                            accurate: assessed.accurate,
                         }),
                     )
                     .appeal(target.appeal_id)

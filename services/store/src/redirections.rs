@@ -11,9 +11,10 @@ macro_rules! impl_redirection_store {
                 id: uuid::Uuid,
                 to: $crate::RedirectTo,
                 actor: $crate::Actor,
+                also: $crate::Also,
             ) -> $crate::StoreResult<$crate::Appeal> {
-                use baylanys_domain::{event_kind, AppealScope, AppealStatus, DomainError};
-                let by = actor.staff_id.ok_or(DomainError::InvalidField {
+                use baylanys_domain::{AppealScope, AppealStatus, DomainError};
+                let by = actor.staff_id().ok_or(DomainError::InvalidField {
                     field: "actor",
                     reason: "redirection is decided by staff".into(),
                 })?;
@@ -106,26 +107,27 @@ macro_rules! impl_redirection_store {
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(
-                        event_kind::APPEAL_REDIRECTED,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({
-                            "redirection_id": redirection_id,
-                            "from_status": appeal.status,
-                            "from_body": appeal.body_id,
-                            "to_body": to.body_id,
-                            "department_id": to.department_id,
-                            "due_at": to.due_at,
-                            "late": to.late,
-                            "reason": to.reason,
+                        baylanys_domain::Payload::Redirected(baylanys_domain::events::Redirected {
+                            redirection_id,
+                            from_status: Some(appeal.status),
+                            from_body: appeal.body_id,
+                            to_body: to.body_id,
+                            department_id: to.department_id,
+                            due_at: Some(to.due_at),
+                            late: to.late,
+                            reason: Some(to.reason.clone()),
                         }),
                     )
                     .appeal(id)
                     .client(appeal.client_id),
                 )
                 .await?;
+                let mut appeal: $crate::Appeal = row.try_into()?;
+                Self::also_in_tx(&mut tx, &mut appeal, also, now).await?;
                 tx.commit().await?;
-                row.try_into()
+                Ok(appeal)
             }
 
             async fn answer_redirection(
@@ -134,6 +136,7 @@ macro_rules! impl_redirection_store {
                 answer: $crate::BodyAnswer,
                 scope: baylanys_domain::AppealScope,
                 actor: $crate::Actor,
+                also: $crate::Also,
             ) -> $crate::StoreResult<$crate::Appeal> {
                 use baylanys_domain::{event_kind, AppealStatus};
                 let now = $crate::now();
@@ -205,8 +208,10 @@ macro_rules! impl_redirection_store {
                     .client(appeal.client_id),
                 )
                 .await?;
+                let mut appeal: $crate::Appeal = row.try_into()?;
+                Self::also_in_tx(&mut tx, &mut appeal, also, now).await?;
                 tx.commit().await?;
-                row.try_into()
+                Ok(appeal)
             }
 
             async fn create_department(

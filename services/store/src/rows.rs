@@ -244,6 +244,8 @@ pub(crate) struct InteractionRow {
     pub abandoned_at: Option<DateTime<Utc>>,
     pub offered_to: Option<Uuid>,
     pub offer_expires_at: Option<DateTime<Utc>>,
+    #[sqlx(default)]
+    pub wrap_up_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<InteractionRow> for Interaction {
@@ -262,6 +264,7 @@ impl TryFrom<InteractionRow> for Interaction {
             answered_at: r.answered_at,
             ended_at: r.ended_at,
             abandoned_at: r.abandoned_at,
+            wrap_up_at: r.wrap_up_at,
             offered_to: r.offered_to,
             offer_expires_at: r.offer_expires_at,
         })
@@ -451,6 +454,8 @@ pub(crate) struct EventRow {
     pub at: DateTime<Utc>,
     pub kind: String,
     pub actor_id: Option<Uuid>,
+    pub actor_kind: String,
+    pub actor_ref: Option<String>,
     pub appeal_id: Option<Uuid>,
     pub client_id: Option<Uuid>,
     pub interaction_id: Option<Uuid>,
@@ -459,10 +464,14 @@ pub(crate) struct EventRow {
 
 impl From<EventRow> for Event {
     fn from(r: EventRow) -> Event {
+        // A kind this build does not know (written by a newer node) reads as the system's.
+        let actor = Actor::from_stored(&r.actor_kind, r.actor_id, r.actor_ref.as_deref())
+            .unwrap_or_default();
         Event {
             id: r.id,
             at: r.at,
             kind: r.kind,
+            actor,
             actor_id: r.actor_id,
             appeal_id: r.appeal_id,
             client_id: r.client_id,

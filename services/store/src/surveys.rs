@@ -106,17 +106,21 @@ macro_rules! impl_survey_store {
                         $crate::StoreError::NotFound("survey")
                     });
                 };
+                let channel: Option<baylanys_domain::Channel> = channel.parse().ok();
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(
-                        baylanys_domain::event_kind::SURVEY_ANSWERED,
-                        $crate::Actor::SYSTEM,
-                        serde_json::json!({
-                            "score": score,
-                            "channel": channel,
-                            "assignee_id": appeal.assignee_id,
-                            "commented": comment.is_some(),
+                    $crate::events::Draft::typed(
+                        // The client answered, on the channel they were asked on.
+                        match channel {
+                            Some(channel) => $crate::Actor::Client { channel },
+                            None => $crate::Actor::SYSTEM,
+                        },
+                        baylanys_domain::Payload::SurveyAnswered(baylanys_domain::events::SurveyAnswered {
+                            score,
+                            channel,
+                            assignee_id: appeal.assignee_id,
+                            commented: comment.is_some(),
                         }),
                     )
                     .appeal(appeal_id)

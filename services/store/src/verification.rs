@@ -37,7 +37,7 @@ macro_rules! impl_verification_store {
                 .bind(via.as_str())
                 .bind(code_hash)
                 .bind(expires_at)
-                .bind(actor.staff_id)
+                .bind(actor.staff_id())
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;

@@ -61,6 +61,7 @@ fn appeal_for(client: Uuid, channel: Channel, external_id: Option<&str>) -> NewA
         external_id: external_id.map(str::to_owned),
         first_message: Some("бірінші".into()),
         due_at: None,
+        first_contact: ContactStart::Queued,
     }
 }
 
@@ -81,12 +82,20 @@ async fn ingestion_is_idempotent(app: TestApp) -> anyhow::Result<()> {
     let actor = Actor::SYSTEM;
     let client = new_client(&store, actor).await?;
     let first = store
-        .create_appeal(appeal_for(client.id, Channel::Telegram, Some("u-1")), actor)
+        .create_appeal(
+            appeal_for(client.id, Channel::Telegram, Some("u-1")),
+            actor,
+            baylanys_store::Also::nothing(),
+        )
         .await?;
     assert!(first.created);
     let events = app.event_count().await?;
     let replay = store
-        .create_appeal(appeal_for(client.id, Channel::Telegram, Some("u-1")), actor)
+        .create_appeal(
+            appeal_for(client.id, Channel::Telegram, Some("u-1")),
+            actor,
+            baylanys_store::Also::nothing(),
+        )
         .await?;
     assert!(!replay.created);
     assert_eq!(replay.value.id, first.value.id);
@@ -143,7 +152,11 @@ async fn ingestion_is_idempotent(app: TestApp) -> anyhow::Result<()> {
     );
     // An external id of one appeal cannot be replayed into another.
     let other = store
-        .create_appeal(appeal_for(client.id, Channel::Telegram, None), actor)
+        .create_appeal(
+            appeal_for(client.id, Channel::Telegram, None),
+            actor,
+            baylanys_store::Also::nothing(),
+        )
         .await?;
     let err = store
         .add_message(
@@ -161,7 +174,11 @@ async fn concurrent_messages_get_gapless_seq(app: TestApp) -> anyhow::Result<()>
     let store = app.store.clone();
     let client = new_client(&store, Actor::SYSTEM).await?;
     let appeal = store
-        .create_appeal(appeal_for(client.id, Channel::WebChat, None), Actor::SYSTEM)
+        .create_appeal(
+            appeal_for(client.id, Channel::WebChat, None),
+            Actor::SYSTEM,
+            baylanys_store::Also::nothing(),
+        )
         .await?
         .value;
     let mut tasks = Vec::new();
@@ -208,7 +225,11 @@ async fn concurrent_appeals_get_unique_numbers(app: TestApp) -> anyhow::Result<(
         let id = client.id;
         tasks.push(tokio::spawn(async move {
             store
-                .create_appeal(appeal_for(id, Channel::Email, None), Actor::SYSTEM)
+                .create_appeal(
+                    appeal_for(id, Channel::Email, None),
+                    Actor::SYSTEM,
+                    baylanys_store::Also::nothing(),
+                )
                 .await
         }));
     }
@@ -229,7 +250,11 @@ async fn state_and_event_commit_together(app: TestApp) -> anyhow::Result<()> {
     let actor = staff_actor(&store).await?;
     let client = new_client(&store, actor).await?;
     let appeal = store
-        .create_appeal(appeal_for(client.id, Channel::Voice, None), actor)
+        .create_appeal(
+            appeal_for(client.id, Channel::Voice, None),
+            actor,
+            baylanys_store::Also::nothing(),
+        )
         .await?
         .value;
     let before = app.event_count().await?;
@@ -245,6 +270,7 @@ async fn state_and_event_commit_together(app: TestApp) -> anyhow::Result<()> {
             },
             AppealScope::All,
             actor,
+            baylanys_store::Also::nothing(),
         )
         .await;
     assert!(matches!(illegal, Err(StoreError::Domain(_))), "{illegal:?}");
@@ -255,6 +281,7 @@ async fn state_and_event_commit_together(app: TestApp) -> anyhow::Result<()> {
                 ..appeal_for(client.id, Channel::Voice, None)
             },
             actor,
+            baylanys_store::Also::nothing(),
         )
         .await;
     assert!(
@@ -273,6 +300,7 @@ async fn state_and_event_commit_together(app: TestApp) -> anyhow::Result<()> {
                 delivery: None,
             },
             actor,
+            baylanys_store::Also::nothing(),
         )
         .await;
     assert!(
@@ -293,6 +321,7 @@ async fn state_and_event_commit_together(app: TestApp) -> anyhow::Result<()> {
             },
             AppealScope::All,
             actor,
+            baylanys_store::Also::nothing(),
         )
         .await?;
     assert_eq!(changed.status, AppealStatus::Answered);
@@ -309,7 +338,7 @@ async fn state_and_event_commit_together(app: TestApp) -> anyhow::Result<()> {
     assert_eq!(events[0].data["from"], "new");
     assert_eq!(events[0].data["to"], "answered");
     assert_eq!(events[0].data["first_contact_resolved"], true);
-    assert_eq!(events[0].actor_id, actor.staff_id);
+    assert_eq!(events[0].actor_id, actor.staff_id());
     assert_eq!(app.event_count().await?, before + 1);
     Ok(())
 }
@@ -352,6 +381,7 @@ async fn records_read_back_equal(app: TestApp) -> anyhow::Result<()> {
         .create_appeal(
             appeal_for(client.id, Channel::Email, Some("<id@mail>")),
             actor,
+            baylanys_store::Also::nothing(),
         )
         .await?
         .value;
@@ -487,7 +517,11 @@ async fn interaction_lifecycle(app: TestApp) -> anyhow::Result<()> {
     let actor = staff_actor(&store).await?;
     let client = new_client(&store, Actor::SYSTEM).await?;
     let appeal = store
-        .create_appeal(appeal_for(client.id, Channel::Voice, None), Actor::SYSTEM)
+        .create_appeal(
+            appeal_for(client.id, Channel::Voice, None),
+            Actor::SYSTEM,
+            baylanys_store::Also::nothing(),
+        )
         .await?
         .value;
     let call = NewInteraction {
@@ -496,6 +530,7 @@ async fn interaction_lifecycle(app: TestApp) -> anyhow::Result<()> {
         direction: Direction::Inbound,
         external_id: Some("CA123:1".into()),
         queue_id: None,
+        start: ContactStart::Queued,
     };
     let first = store.start_interaction(call.clone(), Actor::SYSTEM).await?;
     assert!(first.created);
@@ -507,17 +542,17 @@ async fn interaction_lifecycle(app: TestApp) -> anyhow::Result<()> {
         .update_interaction(
             first.value.id,
             InteractionState::Answered,
-            actor.staff_id,
+            actor.staff_id(),
             actor,
         )
         .await?;
     assert!(answered.answered_at.is_some());
-    assert_eq!(answered.operator_id, actor.staff_id);
+    assert_eq!(answered.operator_id, actor.staff_id());
     let ended = store
         .update_interaction(first.value.id, InteractionState::Ended, None, actor)
         .await?;
     assert!(ended.ended_at.is_some());
-    assert_eq!(ended.operator_id, actor.staff_id);
+    assert_eq!(ended.operator_id, actor.staff_id());
     let back = store
         .update_interaction(first.value.id, InteractionState::Answered, None, actor)
         .await;
@@ -531,6 +566,7 @@ async fn interaction_lifecycle(app: TestApp) -> anyhow::Result<()> {
                 direction: Direction::Inbound,
                 external_id: Some("CA124:1".into()),
                 queue_id: None,
+                start: ContactStart::Queued,
             },
             Actor::SYSTEM,
         )
@@ -562,7 +598,11 @@ async fn scope_is_enforced_by_the_store(app: TestApp) -> anyhow::Result<()> {
     let actor = staff_actor(&store).await?;
     let client = new_client(&store, actor).await?;
     let appeal = store
-        .create_appeal(appeal_for(client.id, Channel::WebChat, None), actor)
+        .create_appeal(
+            appeal_for(client.id, Channel::WebChat, None),
+            actor,
+            baylanys_store::Also::nothing(),
+        )
         .await?
         .value;
     let body = store
@@ -596,6 +636,7 @@ async fn scope_is_enforced_by_the_store(app: TestApp) -> anyhow::Result<()> {
                 delivery: None,
             },
             actor,
+            baylanys_store::Also::nothing(),
         )
         .await?;
     assert_eq!(
@@ -700,7 +741,11 @@ async fn conversations_read_by_seq(app: TestApp) -> anyhow::Result<()> {
     let mut appeals = Vec::new();
     for n in 0..2 {
         let a = store
-            .create_appeal(appeal_for(client.id, Channel::WebChat, None), actor)
+            .create_appeal(
+                appeal_for(client.id, Channel::WebChat, None),
+                actor,
+                baylanys_store::Also::nothing(),
+            )
             .await?
             .value;
         for i in 0..3 {

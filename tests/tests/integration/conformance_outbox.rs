@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use baylanys_domain::{
-    AppealScope, Author, Channel, DeliveryMethod, DeliveryState, DeliveryVia, Language, MessageKind,
+    AppealScope, AppealStatus, Author, Channel, DeliveryMethod, DeliveryState, DeliveryVia,
+    Language, MessageKind,
 };
 use baylanys_store::*;
 use baylanys_tests::{both, TestApp};
@@ -49,8 +50,10 @@ async fn appeal(store: &Arc<dyn Store>) -> anyhow::Result<Appeal> {
                 external_id: None,
                 first_message: Some("сұрақ".into()),
                 due_at: None,
+                first_contact: baylanys_store::ContactStart::Queued,
             },
             Actor::SYSTEM,
+            baylanys_store::Also::nothing(),
         )
         .await?
         .value)
@@ -259,23 +262,99 @@ async fn webhook_ids_are_remembered(app: TestApp) -> anyhow::Result<()> {
             .await,
         Err(StoreError::NotFound("body"))
     ));
-    assert!(
-        store
-            .webhook_receipt(body.id, "call-1", a.id, "accept")
-            .await?
+    // A body's call is recorded with the change it asks for, in one transaction: a call whose
+    // change fails leaves no receipt and no notice, so the body's retry is applied; a replay of
+    // an applied call is refused and changes nothing.
+    let receipt = || Receipt {
+        body_id: body.id,
+        webhook_id: "call-1".into(),
+        action: "ask".into(),
+    };
+    let notice = |key: &'static str| {
+        Also::telling(move |appeal: &Appeal| {
+            vec![Tell {
+                message: NewMessage {
+                    author: baylanys_domain::Author::System,
+                    kind: baylanys_domain::MessageKind::Notice,
+                    staff_id: None,
+                    channel: None,
+                    body: format!("№ {} — толығырақ ақпарат керек", appeal.number),
+                    interaction_id: None,
+                    external_id: Some(key.into()),
+                },
+                delivery: Some(by_mail()),
+            }]
+        })
+    };
+    let ask = |to| StatusChange {
+        to,
+        reason: Some("Құжат керек".into()),
+        resolution: None,
+        first_contact_resolved: None,
+    };
+    let received = |t: &Timeline| {
+        t.events
+            .iter()
+            .filter(|e| e.kind == "body.webhook_received")
+            .count()
+    };
+    let before = store.timeline(a.id, AppealScope::All).await?;
+    // `answered` needs a resolution: refused, and nothing of the call is kept.
+    let failed = store
+        .change_status(
+            a.id,
+            ask(AppealStatus::Answered),
+            AppealScope::All,
+            Actor::Body { id: body.id },
+            notice("asked-1").with_receipt(receipt()),
+        )
+        .await;
+    assert!(failed.is_err(), "{failed:?}");
+    let after = store.timeline(a.id, AppealScope::All).await?;
+    assert_eq!(received(&after), 0);
+    assert_eq!(after.messages.len(), before.messages.len());
+    assert_eq!(store.deliveries_of(a.id).await?.len(), 0);
+    // The retry with the same id is applied, with its notice and delivery.
+    let asked = store
+        .change_status(
+            a.id,
+            ask(AppealStatus::AwaitingClient),
+            AppealScope::All,
+            Actor::Body { id: body.id },
+            notice("asked-1").with_receipt(receipt()),
+        )
+        .await?;
+    assert_eq!(asked.status, AppealStatus::AwaitingClient);
+    assert_eq!(
+        asked.last_seq,
+        before.messages.len() as i64 + 1,
+        "the notice's seq"
     );
-    assert!(
-        !store
-            .webhook_receipt(body.id, "call-1", a.id, "accept")
-            .await?
-    );
-    let received = store
-        .timeline(a.id, AppealScope::All)
-        .await?
+    let after = store.timeline(a.id, AppealScope::All).await?;
+    assert_eq!(received(&after), 1);
+    assert_eq!(after.messages.len(), before.messages.len() + 1);
+    assert_eq!(store.deliveries_of(a.id).await?.len(), 1);
+    let by = after
         .events
         .iter()
-        .filter(|e| e.kind == "body.webhook_received")
-        .count();
-    assert_eq!(received, 1, "a replay records nothing");
+        .find(|e| e.kind == "body.webhook_received")
+        .map(|e| e.actor);
+    assert_eq!(by, Some(Actor::Body { id: body.id }));
+    // A replay is refused and changes nothing.
+    let replay = store
+        .change_status(
+            a.id,
+            ask(AppealStatus::InProgress),
+            AppealScope::All,
+            Actor::Body { id: body.id },
+            Also::nothing().with_receipt(receipt()),
+        )
+        .await;
+    assert!(matches!(replay, Err(StoreError::Replayed(_))), "{replay:?}");
+    assert_eq!(
+        store.get_appeal(a.id, AppealScope::All).await?.status,
+        AppealStatus::AwaitingClient
+    );
+    assert_eq!(received(&store.timeline(a.id, AppealScope::All).await?), 1);
     Ok(())
 }

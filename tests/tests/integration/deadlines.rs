@@ -189,6 +189,7 @@ async fn the_watch_reminds_and_escalates(app: TestApp) -> anyhow::Result<()> {
             "тест",
             AppealScope::All,
             Actor::SYSTEM,
+            baylanys_store::Also::nothing(),
         )
         .await?;
     app.store
@@ -198,6 +199,7 @@ async fn the_watch_reminds_and_escalates(app: TestApp) -> anyhow::Result<()> {
             "тест",
             AppealScope::All,
             Actor::SYSTEM,
+            baylanys_store::Also::nothing(),
         )
         .await?;
     let watch = Arc::new(DeadlineWatch::new(app.store.clone()));

@@ -147,7 +147,7 @@ async fn overflow_table_and_settings(app: TestApp) -> anyhow::Result<()> {
     let r = app.get("/api/v1/routing/settings", admin).await?;
     assert_eq!(
         r.body,
-        json!({"strategy": "longest_idle", "starvation_bound_secs": 300, "offer_timeout_secs": 20, "escalation_queue_id": null, "service_level_secs": 20})
+        json!({"strategy": "longest_idle", "starvation_bound_secs": 300, "offer_timeout_secs": 20, "escalation_queue_id": null})
     );
     let r = put(&app, admin, "/api/v1/routing/settings".into(), json!({"strategy": "least_occupied", "starvation_bound_secs": 120, "offer_timeout_secs": 30})).await?;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);

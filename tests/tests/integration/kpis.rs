@@ -189,7 +189,8 @@ pub(crate) fn generate() -> (Log, Uuid, Uuid) {
         Some(a1),
         None,
         Some(c1),
-        json!({"author": "operator", "kind": "text", "channel": "voice"}),
+        json!({"message_id": Uuid::now_v7(), "seq": 2, "author": "operator", "kind": "text",
+               "channel": "voice", "direction": "outbound"}),
     ));
     log.step(at(2, 10, 5, 30), a1, c1, "voice", "ended", Some(op1)); // 5 min
     log.contact(
@@ -213,7 +214,7 @@ pub(crate) fn generate() -> (Log, Uuid, Uuid) {
         Some(a7),
         Some(v),
         None,
-        json!({"to_body": Uuid::now_v7()}),
+        json!({"redirection_id": Uuid::now_v7(), "to_body": Uuid::now_v7()}),
     ));
     log.status(at(2, 14, 0, 0), a7, v, "in_progress", "answered", Some(op2)); // redirected: not FCR
     log.contact(at(2, 12, 0, 0), a7, c3, "voice", json!({}));
@@ -236,7 +237,8 @@ pub(crate) fn generate() -> (Log, Uuid, Uuid) {
         Some(a2),
         None,
         Some(w1),
-        json!({"author": "operator", "kind": "text", "channel": "web_chat"}),
+        json!({"message_id": Uuid::now_v7(), "seq": 2, "author": "operator", "kind": "text",
+               "channel": "web_chat", "direction": "outbound"}),
     ));
     log.step(at(2, 9, 10, 5), a2, w1, "web_chat", "ended", Some(op1)); // 10 min
     log.status(at(2, 9, 15, 0), a2, y, "in_progress", "answered", Some(op1));
@@ -378,14 +380,29 @@ pub(crate) fn independent(
         .filter(|e| inside(e) && e["data"]["split_from"].is_null())
         .collect();
     out.insert("received", Some(received.len() as f64));
-    // Calls: voice contacts queued in the period that are not a transfer's leg.
-    let calls: Vec<&Value> = of("interaction.started")
-        .filter(|e| {
-            inside(e)
-                && e["data"]["channel"] == "voice"
-                && e["data"]["state"] == "queued"
-                && e["data"]["via"].is_null()
+    // Calls: inbound voice contacts that entered a queue in the period (at their start, or on
+    // leaving the voice menu) and are not a transfer's leg; an outbound call never waited.
+    let inbound_voice = |e: &Value| {
+        e["data"]["channel"] == "voice"
+            && e["data"]["direction"] != "outbound"
+            && e["data"]["via"].is_null()
+    };
+    let left_menu = |c: &Value| {
+        of("interaction.updated").find(|u| {
+            u["interaction_id"] == c["interaction_id"]
+                && u["data"]["from"] == "menu"
+                && u["data"]["state"] == "queued"
         })
+    };
+    // Each call with the event of its entering the queue.
+    let calls: Vec<(&Value, &Value)> = of("interaction.started")
+        .filter(|e| inbound_voice(e))
+        .filter_map(|e| match e["data"]["state"].as_str() {
+            Some("queued") => Some((e, e)),
+            Some("menu") => left_menu(e).map(|m| (e, m)),
+            _ => None,
+        })
+        .filter(|(_, entered)| inside(entered))
         .collect();
     let first_step = |contact: &Value, state: &str| {
         of("interaction.updated").find(|u| {
@@ -394,9 +411,9 @@ pub(crate) fn independent(
     };
     let mut waits = Vec::new();
     let mut lost = 0.0;
-    for c in &calls {
+    for (c, entered) in &calls {
         if let Some(a) = first_step(c, "answered") {
-            waits.push((when(a) - when(c)).num_seconds() as f64);
+            waits.push((when(a) - when(entered)).num_seconds() as f64);
         } else if first_step(c, "abandoned").is_some() {
             lost += 1.0;
         }
@@ -407,13 +424,20 @@ pub(crate) fn independent(
         (!waits.is_empty()).then(|| waits.iter().sum::<f64>() / waits.len() as f64),
     );
     out.insert("lost_pct", (decided > 0.0).then(|| 100.0 * lost / decided));
-    // AHT: answered in the period and ended.
+    // AHT: answered in the period (routed, or handled from the start at the desk) and ended by
+    // whoever handled it — an end that came only with the appeal's close says nothing of the
+    // handling time.
     let mut minutes = Vec::new();
-    for a in of("interaction.updated").filter(|u| inside(u) && u["data"]["state"] == "answered") {
+    let answers = of("interaction.updated")
+        .filter(|u| u["data"]["state"] == "answered")
+        .chain(of("interaction.started").filter(|u| u["data"]["state"] == "answered"));
+    for a in answers.filter(|u| inside(u)) {
         if let Some(end) = of("interaction.updated")
             .find(|u| u["interaction_id"] == a["interaction_id"] && u["data"]["state"] == "ended")
         {
-            minutes.push((when(end) - when(a)).num_seconds() as f64 / 60.0);
+            if end["data"]["via"] != "appeal closed" {
+                minutes.push((when(end) - when(a)).num_seconds() as f64 / 60.0);
+            }
         }
     }
     out.insert(
@@ -478,20 +502,26 @@ pub(crate) fn independent(
                 && e["data"]["to"] != "closed"
         });
         let opened = of("appeal.created").find(|e| e["appeal_id"] == *appeal);
+        // A repeat is a new appeal of the same client on the same topic: without a topic there
+        // is no same topic.
         let repeat = opened.is_some_and(|o| {
-            of("appeal.created").any(|n| {
-                n["appeal_id"] != *appeal
-                    && n["client_id"] == o["client_id"]
-                    && n["data"]["topic_id"] == o["data"]["topic_id"]
-                    && when(n) > when(r)
-                    && when(n) <= when(r) + Duration::days(7)
-            })
+            !o["data"]["topic_id"].is_null()
+                && of("appeal.created").any(|n| {
+                    n["appeal_id"] != *appeal
+                        && n["client_id"] == o["client_id"]
+                        && n["data"]["topic_id"] == o["data"]["topic_id"]
+                        && when(n) > when(r)
+                        && when(n) <= when(r) + Duration::days(7)
+                })
         });
+        // The operator (or a complaint's decision) said it was not resolved at the first contact.
+        let said_not = r["data"]["first_contact_resolved"] == false;
         if contacts <= 1
             && earlier("appeal.redirected") == 0
             && earlier("routing.escalated") == 0
             && !reopened
             && !repeat
+            && !said_not
         {
             first += 1.0;
         }

@@ -21,6 +21,7 @@ mod http_roles;
 mod http_routing;
 mod kpis;
 mod kpis_kept;
+mod kpis_paths;
 mod notifications;
 mod parts;
 pub mod process;

@@ -89,8 +89,10 @@ async fn engines_racing_never_double_book(app: TestApp) -> anyhow::Result<()> {
                     external_id: None,
                     first_message: None,
                     due_at: None,
+                    first_contact: ContactStart::AnsweredBy(operators[0]),
                 },
                 Actor::staff(operators[0]),
+                baylanys_store::Also::nothing(),
             )
             .await?
             .value;
@@ -114,6 +116,7 @@ async fn engines_racing_never_double_book(app: TestApp) -> anyhow::Result<()> {
                     direction: Direction::Inbound,
                     external_id: None,
                     queue_id: Some(queue.id),
+                    start: ContactStart::Queued,
                 },
                 actor,
             )

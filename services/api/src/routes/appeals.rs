@@ -8,9 +8,9 @@ use baylanys_centre::{Registration, Reply};
 use baylanys_domain::{AppealKind, AppealStatus, Author, Channel, DomainError, Priority, Role};
 use baylanys_proto::{
     AddMessage, AddNote, AppealDetail, AppealPage, AppealView, AssignAppeal, ChangeStatus,
-    CreateAppeal, MessageView, NoteView, ProblemDetails,
+    CreateAppeal, FirstContact, MessageView, NoteView, ProblemDetails,
 };
-use baylanys_store::{AppealFilter, NewMessage, StatusChange};
+use baylanys_store::{AppealFilter, ContactStart, NewMessage, RecordedContact, StatusChange};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -63,6 +63,7 @@ async fn create_appeal(
     let subject = optional_text("subject", req.subject, 500)?;
     let first_message = optional_text("text", req.text, MAX_MESSAGE)?;
     let external_id = external_id(req.external_id)?;
+    let contact = first_contact(req.contact, caller.staff.id);
     let ingested = state
         .centre
         .register(Registration {
@@ -76,6 +77,7 @@ async fn create_appeal(
             subject,
             external_id,
             text: first_message,
+            contact,
             actor: caller.actor(),
         })
         .await?;
@@ -85,6 +87,27 @@ async fn create_appeal(
         StatusCode::OK
     };
     Ok((status, axum::Json(convert::appeal(&ingested.value))))
+}
+
+/// Where the registered appeal's contact starts, as the request says (default: answered by the
+/// registering operator).
+fn first_contact(spec: Option<FirstContact>, caller: Uuid) -> ContactStart {
+    match spec.unwrap_or(FirstContact::Answered) {
+        FirstContact::Answered => ContactStart::AnsweredBy(caller),
+        FirstContact::Queued => ContactStart::Queued,
+        FirstContact::Menu => ContactStart::Menu,
+        FirstContact::Recorded {
+            queued_at,
+            answered_at,
+            ended_at,
+            operator_id,
+        } => ContactStart::Recorded(RecordedContact {
+            queued_at,
+            operator_id: answered_at.map(|_| operator_id.unwrap_or(caller)),
+            answered_at,
+            ended_at,
+        }),
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -295,13 +318,9 @@ async fn change_status(
         first_contact_resolved: req.first_contact_resolved,
     };
     let appeal = state
-        .store
-        .change_status(id, change, caller.staff.scope(), caller.actor())
-        .await?;
-    state
         .centre
-        .status_changed(&appeal, reason.as_deref())
-        .await;
+        .change_status(id, change, caller.staff.scope(), caller.actor(), None)
+        .await?;
     Ok(axum::Json(convert::appeal(&appeal)))
 }
 

@@ -13,7 +13,7 @@ use baylanys_domain::{AppealScope, AppealStatus, Role};
 use baylanys_proto::{
     problem, AppealView, BodyAction, BodyWebhookCall, ProblemDetails, WebhookSecret,
 };
-use baylanys_store::{Actor, BodyAnswer, StatusChange};
+use baylanys_store::{Actor, BodyAnswer, Receipt, StatusChange};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -117,45 +117,46 @@ async fn receive(
         BodyAction::Return => Some(words("text")?),
         BodyAction::Ask | BodyAction::Answer => Some(words("text")?),
     };
-    if !state
-        .store
-        .webhook_receipt(body_id, id, call.appeal_id, action_name(call.action))
-        .await?
-    {
+    // A call applied already is a replay, whatever its action would find now.
+    if state.store.webhook_seen(body_id, id).await? {
         return Err(ApiError::new(
             problem::REPLAYED,
             "this webhook-id was received already",
         ));
     }
-    let actor = Actor::SYSTEM;
-    let appeal = match (call.action, words) {
+    // The call is recorded with the change it makes, in one transaction: a replay is refused,
+    // and a call whose change failed leaves no trace, so the body's retry is applied.
+    let receipt = || {
+        Some(Receipt {
+            body_id,
+            webhook_id: id.to_owned(),
+            action: action_name(call.action).to_owned(),
+        })
+    };
+    let actor = Actor::Body { id: body_id };
+    let centre = &state.centre;
+    let done = match (call.action, words) {
         (BodyAction::Accept, _) => {
-            let a = state
-                .store
-                .answer_redirection(call.appeal_id, BodyAnswer::Accept, scope, actor)
-                .await?;
-            super::redirections::tell_accepted(&state, &a).await;
-            a
+            centre
+                .answer_redirection(call.appeal_id, BodyAnswer::Accept, scope, actor, receipt())
+                .await
         }
         (BodyAction::Return, Some(reason)) => {
-            state
-                .store
-                .answer_redirection(call.appeal_id, BodyAnswer::Return { reason }, scope, actor)
-                .await?
+            let answer = BodyAnswer::Return { reason };
+            centre
+                .answer_redirection(call.appeal_id, answer, scope, actor, receipt())
+                .await
         }
         (BodyAction::Ask, Some(question)) => {
             let change = StatusChange {
                 to: AppealStatus::AwaitingClient,
-                reason: Some(question.clone()),
+                reason: Some(question),
                 resolution: None,
                 first_contact_resolved: None,
             };
-            let a = state
-                .store
-                .change_status(call.appeal_id, change, scope, actor)
-                .await?;
-            state.centre.status_changed(&a, Some(&question)).await;
-            a
+            centre
+                .change_status(call.appeal_id, change, scope, actor, receipt())
+                .await
         }
         (BodyAction::Answer, Some(answer)) => {
             let change = StatusChange {
@@ -164,17 +165,15 @@ async fn receive(
                 resolution: Some(answer),
                 first_contact_resolved: None,
             };
-            let a = state
-                .store
-                .change_status(call.appeal_id, change, scope, actor)
-                .await?;
-            state.centre.status_changed(&a, None).await;
-            a
+            centre
+                .change_status(call.appeal_id, change, scope, actor, receipt())
+                .await
         }
         (_, None) => {
             return Err(ApiError::new(problem::VALIDATION, "text is required"));
         }
     };
+    let appeal = done?;
     Ok(axum::Json(convert::appeal(&appeal)))
 }
 

@@ -233,37 +233,22 @@ async fn decide(
             caller.actor(),
         )
         .await?;
+    // The result is the answer the client hears on their own channel (R9.4), then the survey.
     let answered = state
-        .store
+        .centre
         .change_status(
             id,
             StatusChange {
                 to: AppealStatus::Answered,
                 reason: None,
-                resolution: Some(result.clone()),
+                resolution: Some(result),
                 first_contact_resolved: Some(false),
             },
             caller.staff.scope(),
             caller.actor(),
+            None,
         )
         .await?;
-    let vars = [
-        ("number", Some(answered.number.as_str())),
-        ("answer", Some(result.as_str())),
-    ];
-    let text = state
-        .centre
-        .render(
-            baylanys_domain::templates::Notice::Answered,
-            answered.language,
-            &vars,
-        )
-        .await;
-    state
-        .centre
-        .inform(&answered, text, format!("complaint:{id}"))
-        .await;
-    state.centre.ask_survey(&answered).await;
     Ok(axum::Json(convert::appeal(&answered)))
 }
 

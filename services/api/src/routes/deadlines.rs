@@ -75,32 +75,10 @@ async fn extend(
     let first = appeal.first_due_at.or(appeal.due_at).unwrap_or(now);
     // Later than the current date, and than today when it has already passed.
     let new_due = deadline::check_extension(settings, first, current.max(now), req.due_date)?;
+    // The client hears the new date and why in the same transaction (art. 76; R6).
     let extended = state
-        .store
-        .extend_deadline(id, new_due, &reason, scope, caller.actor())
+        .centre
+        .extend(id, new_due, &reason, scope, caller.actor())
         .await?;
-    // Told at once, well within the three working days the Code allows (art. 76; R6).
-    let date = baylanys_domain::templates::date(deadline::local_date(new_due));
-    let vars = [
-        ("number", Some(extended.number.as_str())),
-        ("date", Some(date.as_str())),
-        ("reason", Some(reason.as_str())),
-    ];
-    let text = state
-        .centre
-        .render(
-            baylanys_domain::templates::Notice::Extended,
-            extended.language,
-            &vars,
-        )
-        .await;
-    state
-        .centre
-        .inform(
-            &extended,
-            text,
-            format!("extended:{id}:{}", new_due.timestamp()),
-        )
-        .await;
     Ok(axum::Json(convert::appeal(&extended)))
 }

@@ -9,7 +9,7 @@ use baylanys_proto::{
     problem, ContactLive, EscalateContact, InteractionView, LiveView, OperatorLive, ProblemDetails,
     QueueContact, QueueLive, QueueStatusView, TransferContact,
 };
-use baylanys_store::{Transfer, TransferTarget};
+use baylanys_store::{ContactStart, Transfer, TransferTarget};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -25,6 +25,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(accept))
         .routes(routes!(decline))
         .routes(routes!(end))
+        .routes(routes!(wrap_up))
+        .routes(routes!(enqueue))
         .routes(routes!(abandon))
         .routes(routes!(live))
         .routes(routes!(transfer))
@@ -52,6 +54,11 @@ async fn queue_contact(
             req.channel,
             req.direction.unwrap_or(Direction::Inbound),
             req.queue_id,
+            if req.in_menu {
+                ContactStart::Menu
+            } else {
+                ContactStart::Queued
+            },
             caller.actor(),
         )
         .await?;
@@ -129,6 +136,47 @@ async fn end(
     Ok(axum::Json(convert::interaction(&ended)))
 }
 
+/// The client is gone (the call hung up) and the operator does the after-contact work; the
+/// contact keeps its place in their capacity until they end it, and its handling time runs to
+/// that end (report row 19).
+#[utoipa::path(post, path = "/api/v1/interactions/{id}/wrap-up", tag = "routing", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = InteractionView), (status = 409, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn wrap_up(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> ApiResult<axum::Json<InteractionView>> {
+    let current = state.store.get_interaction(id).await?;
+    if current.operator_id != Some(caller.staff.id) {
+        caller.require(OVERSIGHT)?;
+    }
+    let moved = state
+        .store
+        .update_interaction(id, InteractionState::WrapUp, None, caller.actor())
+        .await?;
+    Ok(axum::Json(convert::interaction(&moved)))
+}
+
+/// The caller left the voice menu for an operator: the contact enters its queue now, and the
+/// wait after the voice menu (KPI 1) runs from here.
+#[utoipa::path(post, path = "/api/v1/interactions/{id}/enqueue", tag = "routing", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = InteractionView), (status = 409, description = "Not in the menu", body = ProblemDetails, content_type = "application/problem+json")))]
+async fn enqueue(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> ApiResult<axum::Json<InteractionView>> {
+    caller.require(CENTRE_STAFF)?;
+    let queued = state
+        .store
+        .update_interaction(id, InteractionState::Queued, None, caller.actor())
+        .await?;
+    state.changed();
+    Ok(axum::Json(convert::interaction(&queued)))
+}
+
 /// Records that a queued contact left before anyone answered (a lost call, a closed chat).
 #[utoipa::path(post, path = "/api/v1/interactions/{id}/abandon", tag = "routing", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -191,46 +239,24 @@ async fn draw_live_view(state: &AppState) -> ApiResult<LiveView> {
     let now = baylanys_store::now();
     let snap = state.store.routing_snapshot().await?;
     let calendar = state.store.calendar().await?;
-    let settings = state.store.router_settings().await?;
-    let midnight = baylanys_domain::Calendar::local_date(now)
-        .and_hms_opt(0, 0, 0)
-        .and_then(|t| t.and_local_timezone(baylanys_domain::TZ).earliest())
-        .map(|t| t.with_timezone(&chrono::Utc))
-        .unwrap_or(now);
-    let accepted = events_since(
-        state,
-        baylanys_domain::event_kind::ROUTING_ACCEPTED,
-        midnight,
-    )
-    .await?;
-    let updated = events_since(
-        state,
-        baylanys_domain::event_kind::INTERACTION_UPDATED,
-        midnight,
-    )
-    .await?;
+    // Today's calls per queue from the KPI engine: one definition of answered, lost and the
+    // service level for the live view and the KPIs (report rows 15, 18).
+    let today_kpis = super::kpis::today_breakdown(state).await?;
     let today = |q: Uuid| {
-        let q = serde_json::json!(q);
-        let answered: Vec<f64> = accepted
+        today_kpis
+            .queues
             .iter()
-            .filter(|e| e.data["queue_id"] == q)
-            .filter_map(|e| e.data["wait_secs"].as_f64())
-            .collect();
-        let abandoned = updated
-            .iter()
-            .filter(|e| e.data["queue_id"] == q && e.data["state"] == "abandoned")
-            .count();
-        let within = answered
-            .iter()
-            .filter(|w| **w <= f64::from(settings.service_level_secs))
-            .count();
-        let total = answered.len() + abandoned;
-        let sl = (total > 0).then(|| (1000.0 * within as f64 / total as f64).round() / 10.0);
-        (
-            u32::try_from(answered.len()).unwrap_or(u32::MAX),
-            u32::try_from(abandoned).unwrap_or(u32::MAX),
-            sl,
-        )
+            .find(|s| s.id == q)
+            .map_or((0, 0, None), |s| {
+                (
+                    u32::try_from(s.kpis.calls_answered).unwrap_or(u32::MAX),
+                    u32::try_from(s.kpis.calls_lost).unwrap_or(u32::MAX),
+                    s.kpis
+                        .service_level_pct
+                        .value
+                        .map(|v| (v * 10.0).round() / 10.0),
+                )
+            })
     };
     let queues = snap
         .queues
@@ -548,11 +574,10 @@ async fn queue_board(state: &AppState, force: bool) -> ApiResult<std::sync::Arc<
     )
     .await?;
     for e in accepted {
-        if let Some(q) = e.data["queue_id"]
-            .as_str()
-            .and_then(|q| q.parse::<Uuid>().ok())
-        {
-            *board.answered_last_hour.entry(q).or_default() += 1;
+        if let Ok(Some(baylanys_domain::Payload::RoutingAccepted(p))) = e.payload() {
+            if let Some(q) = p.queue_id {
+                *board.answered_last_hour.entry(q).or_default() += 1;
+            }
         }
     }
     let board = std::sync::Arc::new(board);

@@ -327,8 +327,10 @@ async fn export(
 const TODAY_TTL: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Today's KPIs (the local day so far) in total, per queue and per operator, shared by all
-/// supervisors' sockets and redrawn at most every ten seconds.
-pub(crate) async fn today(state: &AppState) -> ApiResult<serde_json::Value> {
+/// supervisors' sockets and the live view, and redrawn at most every ten seconds.
+pub(crate) async fn today_breakdown(
+    state: &AppState,
+) -> ApiResult<std::sync::Arc<baylanys_reports::dashboard::Breakdown>> {
     let mut slot = state.kpi_today.lock().await;
     if let Some((at, v)) = slot.as_ref() {
         if at.elapsed() < TODAY_TTL {
@@ -341,8 +343,15 @@ pub(crate) async fn today(state: &AppState) -> ApiResult<serde_json::Value> {
     // The live view is fresher than the history: today's kept totals at most ten seconds old
     // (brought up to date here when older, once for every supervisor's socket).
     let refresh = state.kpi_refresh().min(chrono::Duration::seconds(10));
-    let b = baylanys_reports::dashboard::breakdown(state.store.as_ref(), &q, refresh).await?;
-    let v = serde_json::to_value(&b).map_err(|e| ApiError::Internal(e.to_string()))?;
-    *slot = Some((std::time::Instant::now(), v.clone()));
-    Ok(v)
+    let b = std::sync::Arc::new(
+        baylanys_reports::dashboard::breakdown(state.store.as_ref(), &q, refresh).await?,
+    );
+    *slot = Some((std::time::Instant::now(), b.clone()));
+    Ok(b)
+}
+
+/// Today's KPIs as the supervisors' sockets get them.
+pub(crate) async fn today(state: &AppState) -> ApiResult<serde_json::Value> {
+    let b = today_breakdown(state).await?;
+    serde_json::to_value(b.as_ref()).map_err(|e| ApiError::Internal(e.to_string()))
 }

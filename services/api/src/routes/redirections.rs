@@ -18,7 +18,6 @@ use super::text;
 use crate::error::ApiResult;
 use crate::extract::{Caller, Json};
 use crate::{convert, AppState};
-use baylanys_domain::templates::{date, Notice};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -77,9 +76,8 @@ async fn redirect(
     let due_at = deadline::due_at(calendar, now, settings.days_for(appeal.kind));
     let body = state.store.get_body(req.body_id).await?;
     let delivery = super::body_delivery::to_body(&state, &appeal, &body, &reason, due_at).await?;
-    let delivered = delivery.is_some();
     let appeal = state
-        .store
+        .centre
         .redirect(
             id,
             RedirectTo {
@@ -93,79 +91,7 @@ async fn redirect(
             caller.actor(),
         )
         .await?;
-    if delivered {
-        state.outbox.notify_one();
-    }
-    tell_redirected(&state, &appeal).await;
     Ok(axum::Json(convert::appeal(&appeal)))
-}
-
-/// The client hears where the appeal went, who is responsible and by when (R6, R30).
-async fn tell_redirected(state: &AppState, appeal: &baylanys_store::Appeal) {
-    let (Some(body_id), Some(due_at)) = (appeal.body_id, appeal.due_at) else {
-        return;
-    };
-    let Ok(body) = state.store.get_body(body_id).await else {
-        return;
-    };
-    let department = match appeal.department_id {
-        Some(d) => state.store.get_department(d).await.ok(),
-        None => None,
-    };
-    let ru = appeal.language == baylanys_domain::Language::Ru;
-    let name = if ru { &body.name_ru } else { &body.name_kk };
-    let (dept, position) = match &department {
-        Some(d) if ru => (Some(d.name_ru.as_str()), Some(d.position_ru.as_str())),
-        Some(d) => (Some(d.name_kk.as_str()), Some(d.position_kk.as_str())),
-        None => (None, None),
-    };
-    let date = date(deadline::local_date(due_at));
-    let vars = [
-        ("number", Some(appeal.number.as_str())),
-        ("body", Some(name.as_str())),
-        ("department", dept),
-        ("position", position),
-        ("date", Some(&date)),
-    ];
-    let text = state
-        .centre
-        .render(Notice::Redirected, appeal.language, &vars)
-        .await;
-    state
-        .centre
-        .inform(
-            appeal,
-            text,
-            format!("redirected:{}:{body_id}:{}", appeal.id, due_at.timestamp()),
-        )
-        .await;
-}
-
-/// The client hears that the body took the appeal and by when it answers (R6).
-pub(crate) async fn tell_accepted(state: &AppState, appeal: &baylanys_store::Appeal) {
-    let (Some(body_id), Some(due_at)) = (appeal.body_id, appeal.due_at) else {
-        return;
-    };
-    let Ok(body) = state.store.get_body(body_id).await else {
-        return;
-    };
-    let name = if appeal.language == baylanys_domain::Language::Ru {
-        &body.name_ru
-    } else {
-        &body.name_kk
-    };
-    let date = date(deadline::local_date(due_at));
-    let vars = [
-        ("number", Some(appeal.number.as_str())),
-        ("body", Some(name.as_str())),
-        ("date", Some(&date)),
-    ];
-    let text = state
-        .centre
-        .render(Notice::Accepted, appeal.language, &vars)
-        .await;
-    let key = format!("accepted:{}:{body_id}:{}", appeal.id, due_at.timestamp());
-    state.centre.inform(appeal, text, key).await;
 }
 
 /// Roles that may answer a redirection: the body's officers, or centre oversight recording an
@@ -186,10 +112,15 @@ async fn accept(
 ) -> ApiResult<axum::Json<AppealView>> {
     caller.require(ANSWERERS)?;
     let appeal = state
-        .store
-        .answer_redirection(id, BodyAnswer::Accept, caller.staff.scope(), caller.actor())
+        .centre
+        .answer_redirection(
+            id,
+            BodyAnswer::Accept,
+            caller.staff.scope(),
+            caller.actor(),
+            None,
+        )
         .await?;
-    tell_accepted(&state, &appeal).await;
     Ok(axum::Json(convert::appeal(&appeal)))
 }
 
@@ -211,12 +142,13 @@ async fn give_back(
     caller.require(ANSWERERS)?;
     let reason = text("reason", &req.reason, 2000)?;
     let appeal = state
-        .store
+        .centre
         .answer_redirection(
             id,
             BodyAnswer::Return { reason },
             caller.staff.scope(),
             caller.actor(),
+            None,
         )
         .await?;
     Ok(axum::Json(convert::appeal(&appeal)))

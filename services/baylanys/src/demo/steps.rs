@@ -132,6 +132,17 @@ pub async fn end(op: &Session, interaction: Uuid) -> Result<()> {
     Ok(())
 }
 
+/// The caller hung up: the operator finishes the after-contact work, then ends the contact
+/// (handling time runs to that end, report row 19).
+pub async fn hang_up(op: &Session, interaction: Uuid) -> Result<()> {
+    op.post::<IgnoredAny, _>(
+        &format!("/api/v1/interactions/{interaction}/wrap-up"),
+        &Empty {},
+    )
+    .await?;
+    end(op, interaction).await
+}
+
 /// Ends the staff member's contact, if they hold one.
 pub async fn finish(op: &Session, mine: Option<Uuid>) -> Result<()> {
     match mine {

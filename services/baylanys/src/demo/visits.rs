@@ -2,9 +2,11 @@
 //!
 //! - **web chat**: the citizen's socket (hello, message, the operator's replies over
 //!   `POST /appeals/{id}/messages`, the close, the survey answered with a `rate` frame);
-//! - **voice**: the voice menu registers the call and queues it (`POST /appeals/{id}/interactions`
-//!   with channel `voice`); an operator accepts the router's offer, talks and ends it, or the
-//!   caller hangs up and the supervisor records the abandonment;
+//! - **voice**: the voice menu registers the call with its contact in the menu
+//!   (`POST /appeals` with `contact: menu`) and puts it in the queue when the caller has chosen
+//!   (`POST /interactions/{id}/enqueue`); an operator accepts the router's offer, talks, the
+//!   caller hangs up and the operator wraps up and ends it; or the caller hangs up in the queue
+//!   and the supervisor records the abandonment;
 //! - **e-mail and in person**: registered by an operator, who answers, redirects, extends or
 //!   registers a complaint, and ends the contact.
 //!
@@ -18,7 +20,8 @@ use std::time::{Duration, Instant};
 use baylanys_domain::{AppealKind, Author, Channel, ComplaintCategory, Language};
 use baylanys_proto::ws::{ChatClientFrame, ChatServerFrame, CHAT_PROTOCOL_VERSION};
 use baylanys_proto::{
-    AddMessage, AppealView, CreateAppeal, InteractionView, QueueContact, RegisterComplaint,
+    AddMessage, AppealDetail, AppealView, CreateAppeal, FirstContact, InteractionView,
+    RegisterComplaint,
 };
 use rand::rngs::StdRng;
 use rand::Rng;
@@ -33,8 +36,8 @@ use super::plan::{Citizen, Fate, Visit};
 use super::setup::Topic;
 use super::stats::add;
 use super::steps::{
-    abandon_waiting, answer, body_answers, client_for, decide, end, extend, finish, message,
-    own_contact, pause, redirect,
+    abandon_waiting, answer, body_answers, client_for, decide, end, extend, finish, hang_up,
+    message, own_contact, pause, redirect,
 };
 use super::Stage;
 
@@ -230,7 +233,8 @@ async fn call(
     let lang = c.language;
     let ivr = &stage.cast.admin;
     let client = client_for(ivr, c).await?;
-    // The voice menu registers the call (the caller chose the topic and the language)…
+    // The voice menu registers the call (the caller chose the topic and the language): its one
+    // contact is in the menu…
     let appeal: AppealView = ivr
         .post(
             "/api/v1/appeals",
@@ -246,6 +250,7 @@ async fn call(
                 text: None,
                 // The telephony's call id: new for every call, whatever the seed.
                 external_id: Some(format!("CA{}", Uuid::new_v4().simple())),
+                contact: Some(FirstContact::Menu),
             },
         )
         .await?;
@@ -255,18 +260,19 @@ async fn call(
         _ => None,
     };
     let rx = stage.desk.expect(appeal.id, patience.is_none());
-    // …and puts it in the queue the routing table chooses.
-    let contact: InteractionView = match ivr
-        .post(
-            &format!("/api/v1/appeals/{}/interactions", appeal.id),
-            &QueueContact {
-                channel: Channel::Voice,
-                direction: None,
-                queue_id: None,
-            },
-        )
-        .await
-    {
+    // …and enters the queue the routing table chose when the caller leaves the menu.
+    let enqueued = async {
+        let d: AppealDetail = ivr.get(&format!("/api/v1/appeals/{}", appeal.id)).await?;
+        let call = d
+            .interactions
+            .first()
+            .map(|i| i.id)
+            .ok_or_else(|| Refused::new("the registered call has no contact"))?;
+        ivr.post::<InteractionView, _>(&format!("/api/v1/interactions/{call}/enqueue"), &Empty {})
+            .await
+    }
+    .await;
+    let contact = match enqueued {
         Ok(i) => i,
         Err(e) => {
             stage.desk.forget(appeal.id);
@@ -316,7 +322,7 @@ async fn call(
         pause(rng, 2500..7000).await;
         if v.fate == Fate::Redirected {
             let body = redirect(stage, op, appeal.id, topic, lang).await?;
-            end(op, taken.interaction).await?;
+            hang_up(op, taken.interaction).await?;
             let answered = body_answers(stage, appeal.id, body, topic, lang, rng).await?;
             return Ok(format!(
                 "{number}: taken by {} after {waited:.1} s, redirected{}",
@@ -329,7 +335,7 @@ async fn call(
             ));
         }
         answer(op, appeal.id, topic.spec.answer.get(lang)).await?;
-        end(op, taken.interaction).await?;
+        hang_up(op, taken.interaction).await?;
         Ok::<_, Refused>(format!(
             "{number}: answered by {} after {waited:.1} s",
             op.login()
@@ -384,6 +390,8 @@ async fn registered(
                 // The letter's Message-ID (a resent letter is recognised, not registered twice):
                 // new for every letter, whatever the seed.
                 external_id: email.then(|| format!("<{}@mail.example.com>", Uuid::new_v4())),
+                // The operator registering the letter or the visitor handles it from now.
+                contact: Some(FirstContact::Answered),
             },
         )
         .await?;

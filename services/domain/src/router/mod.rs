@@ -119,13 +119,6 @@ pub struct RouterSettings {
     /// Where escalated contacts go: the supervisors' queue (R24.2).
     #[serde(default)]
     pub escalation_queue_id: Option<Uuid>,
-    /// The service-level target: the share of contacts answered within this many seconds.
-    #[serde(default = "default_service_level_secs")]
-    pub service_level_secs: u32,
-}
-
-fn default_service_level_secs() -> u32 {
-    20
 }
 
 impl Default for RouterSettings {
@@ -136,7 +129,6 @@ impl Default for RouterSettings {
             starvation_bound_secs: c.starvation_bound.num_seconds() as u32,
             offer_timeout_secs: c.offer_timeout.num_seconds() as u32,
             escalation_queue_id: None,
-            service_level_secs: default_service_level_secs(),
         }
     }
 }
@@ -148,12 +140,6 @@ impl RouterSettings {
             return Err(crate::DomainError::InvalidField {
                 field: "offer_timeout_secs",
                 reason: "must be 5–300 seconds".into(),
-            });
-        }
-        if !(1..=3_600).contains(&self.service_level_secs) {
-            return Err(crate::DomainError::InvalidField {
-                field: "service_level_secs",
-                reason: "must be 1–3600 seconds".into(),
             });
         }
         if !(10..=86_400).contains(&self.starvation_bound_secs) {

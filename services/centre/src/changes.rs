@@ -1,0 +1,246 @@
+//! Changes of an appeal the citizen is told of (R6): its status (the answer, a request for more
+//! information, the close), its redirection to the competent body and the body's acceptance
+//! (R30, АППК art. 65), an extension of its term (art. 76). Each notice is written in the
+//! transaction of the change it reports — a crash between the two can no longer lose it — and
+//! a body's webhook call is recorded there too, so a call whose change failed is applied when
+//! the body retries it.
+
+use baylanys_domain::templates::{date, Notice};
+use baylanys_domain::{deadline, AppealScope, AppealStatus, Channel, Language, MessageKind};
+use baylanys_store::{
+    Actor, Also, Appeal, Body, BodyAnswer, Department, Receipt, RedirectTo, StatusChange, Tell,
+};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::notify::Teller;
+use crate::{Centre, CentreResult};
+
+fn with(also: Also, receipt: Option<Receipt>) -> Also {
+    match receipt {
+        Some(r) => also.with_receipt(r),
+        None => also,
+    }
+}
+
+/// The notices a status change brings.
+fn status_notices(
+    teller: &Teller,
+    a: &Appeal,
+    reason: Option<&str>,
+    close_said: bool,
+) -> Vec<Tell> {
+    let number = Some(a.number.as_str());
+    let stamp = a.updated_at.timestamp_micros();
+    let tell = match a.status {
+        // In the web chat the close is the conversation's `close` entry, unless ending the
+        // contact already said it.
+        AppealStatus::Closed if a.channel == Channel::WebChat => {
+            if close_said {
+                None
+            } else {
+                teller
+                    .notice(
+                        a,
+                        Notice::Ended,
+                        &[("number", number)],
+                        format!("closed:{}", a.id),
+                    )
+                    .map(|mut t| {
+                        t.message.kind = MessageKind::Close;
+                        t
+                    })
+            }
+        }
+        AppealStatus::Closed => teller.notice(
+            a,
+            Notice::Closed,
+            &[("number", number)],
+            format!("closed:{}", a.id),
+        ),
+        AppealStatus::Answered => teller.notice(
+            a,
+            Notice::Answered,
+            &[("number", number), ("answer", a.resolution.as_deref())],
+            format!("answered:{}:{stamp}", a.id),
+        ),
+        AppealStatus::AwaitingClient => teller.notice(
+            a,
+            Notice::MoreInformation,
+            &[("number", number), ("question", reason)],
+            format!("awaiting:{}:{stamp}", a.id),
+        ),
+        _ => None,
+    };
+    tell.into_iter().collect()
+}
+
+fn body_name(body: &Body, lang: Language) -> &str {
+    match lang {
+        Language::Ru => &body.name_ru,
+        _ => &body.name_kk,
+    }
+}
+
+impl Centre {
+    /// Moves the appeal along its lifecycle; the citizen hears the answer (then is asked to
+    /// rate it), a request for more information, or the close, on their own channel.
+    pub async fn change_status(
+        &self,
+        id: Uuid,
+        change: StatusChange,
+        scope: AppealScope,
+        actor: Actor,
+        receipt: Option<Receipt>,
+    ) -> CentreResult<Appeal> {
+        let before = self.store.get_appeal(id, scope).await?;
+        let teller = self.teller(&before).await;
+        let close_said = before.channel == Channel::WebChat
+            && self
+                .store
+                .messages_after(id, before.last_seq.saturating_sub(1), 1)
+                .await?
+                .first()
+                .is_some_and(|m| m.kind == MessageKind::Close);
+        let reason = change.reason.clone();
+        let also =
+            Also::telling(move |a| status_notices(&teller, a, reason.as_deref(), close_said));
+        let appeal = self
+            .store
+            .change_status(id, change, scope, actor, with(also, receipt))
+            .await?;
+        self.told(&appeal);
+        if appeal.status == AppealStatus::Closed {
+            // Closing ended its contacts in progress: routing may offer more now.
+            self.changed();
+        }
+        if matches!(appeal.status, AppealStatus::Answered | AppealStatus::Closed) {
+            self.ask_survey(&appeal).await;
+        }
+        Ok(appeal)
+    }
+
+    /// Redirects the appeal to the competent body; the citizen hears where it went, the
+    /// department and position responsible, and by when (R6, R30).
+    pub async fn redirect(&self, id: Uuid, to: RedirectTo, actor: Actor) -> CentreResult<Appeal> {
+        let before = self.store.get_appeal(id, AppealScope::All).await?;
+        let teller = self.teller(&before).await;
+        let body = self.store.get_body(to.body_id).await?;
+        let department = match to.department_id {
+            Some(d) => Some(self.store.get_department(d).await?),
+            None => None,
+        };
+        let also = Also::telling(move |a| redirected(&teller, a, &body, department.as_ref()));
+        let appeal = self.store.redirect(id, to, actor, also).await?;
+        self.told(&appeal);
+        Ok(appeal)
+    }
+
+    /// The body's answer to a redirection; on acceptance the citizen hears that the body took
+    /// it and by when it answers (R6).
+    pub async fn answer_redirection(
+        &self,
+        id: Uuid,
+        answer: BodyAnswer,
+        scope: AppealScope,
+        actor: Actor,
+        receipt: Option<Receipt>,
+    ) -> CentreResult<Appeal> {
+        let before = self.store.get_appeal(id, scope).await?;
+        let also = match (&answer, before.body_id) {
+            (BodyAnswer::Accept, Some(body_id)) => {
+                let teller = self.teller(&before).await;
+                let body = self.store.get_body(body_id).await?;
+                Also::telling(move |a| accepted(&teller, a, &body))
+            }
+            _ => Also::nothing(),
+        };
+        let appeal = self
+            .store
+            .answer_redirection(id, answer, scope, actor, with(also, receipt))
+            .await?;
+        self.told(&appeal);
+        Ok(appeal)
+    }
+
+    /// Moves the due date by a reasoned decision (the caller checked the date); the citizen
+    /// hears the new date and why at once, well within the three working days (АППК art. 76).
+    pub async fn extend(
+        &self,
+        id: Uuid,
+        due_at: DateTime<Utc>,
+        reason: &str,
+        scope: AppealScope,
+        actor: Actor,
+    ) -> CentreResult<Appeal> {
+        let before = self.store.get_appeal(id, scope).await?;
+        let teller = self.teller(&before).await;
+        let why = reason.to_owned();
+        let also = Also::telling(move |a| {
+            let day = date(deadline::local_date(due_at));
+            let vars = [
+                ("number", Some(a.number.as_str())),
+                ("date", Some(day.as_str())),
+                ("reason", Some(why.as_str())),
+            ];
+            let key = format!("extended:{}:{}", a.id, due_at.timestamp());
+            teller
+                .notice(a, Notice::Extended, &vars, key)
+                .into_iter()
+                .collect()
+        });
+        let appeal = self
+            .store
+            .extend_deadline(id, due_at, reason, scope, actor, also)
+            .await?;
+        self.told(&appeal);
+        Ok(appeal)
+    }
+}
+
+fn redirected(
+    teller: &Teller,
+    a: &Appeal,
+    body: &Body,
+    department: Option<&Department>,
+) -> Vec<Tell> {
+    let Some(due_at) = a.due_at else {
+        return Vec::new();
+    };
+    let ru = a.language == Language::Ru;
+    let (dept, position) = match department {
+        Some(d) if ru => (Some(d.name_ru.as_str()), Some(d.position_ru.as_str())),
+        Some(d) => (Some(d.name_kk.as_str()), Some(d.position_kk.as_str())),
+        None => (None, None),
+    };
+    let day = date(deadline::local_date(due_at));
+    let vars = [
+        ("number", Some(a.number.as_str())),
+        ("body", Some(body_name(body, a.language))),
+        ("department", dept),
+        ("position", position),
+        ("date", Some(day.as_str())),
+    ];
+    let key = format!("redirected:{}:{}:{}", a.id, body.id, due_at.timestamp());
+    teller
+        .notice(a, Notice::Redirected, &vars, key)
+        .into_iter()
+        .collect()
+}
+
+fn accepted(teller: &Teller, a: &Appeal, body: &Body) -> Vec<Tell> {
+    let Some(due_at) = a.due_at else {
+        return Vec::new();
+    };
+    let day = date(deadline::local_date(due_at));
+    let vars = [
+        ("number", Some(a.number.as_str())),
+        ("body", Some(body_name(body, a.language))),
+        ("date", Some(day.as_str())),
+    ];
+    let key = format!("accepted:{}:{}:{}", a.id, body.id, due_at.timestamp());
+    teller
+        .notice(a, Notice::Accepted, &vars, key)
+        .into_iter()
+        .collect()
+}
