@@ -16,6 +16,7 @@ mod outbox;
 pub mod problem;
 mod qa;
 mod routing;
+mod workers;
 pub mod ws;
 
 pub use appeals::*;
@@ -33,6 +34,7 @@ pub use outbox::*;
 pub use problem::ProblemDetails;
 pub use qa::*;
 pub use routing::*;
+pub use workers::*;
 
 use serde::{Deserialize, Deserializer};
 

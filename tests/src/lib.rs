@@ -71,8 +71,9 @@ pub struct TestApp {
     admin_token: String,
     tmp: Option<PathBuf>,
     server: tokio::task::JoinHandle<()>,
-    routing: tokio::task::JoinHandle<()>,
-    outbox: tokio::task::JoinHandle<()>,
+    /// This node's routing engine and outbox, as `baylanys serve` runs them; `/readyz` shows
+    /// their health. Dropped with the app, which cancels them (a drop cannot wait).
+    workers: baylanys_workers::Supervisor,
 }
 
 impl std::fmt::Debug for TestApp {
@@ -87,8 +88,6 @@ impl std::fmt::Debug for TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
-        self.routing.abort();
-        self.outbox.abort();
         if let Some(dir) = &self.tmp {
             let _ = std::fs::remove_dir_all(dir);
         }
@@ -125,6 +124,14 @@ pub fn test_config() -> ApiConfig {
         hash_cost: TEST_COST,
         kpi_refresh: std::time::Duration::ZERO,
         ..ApiConfig::default()
+    }
+}
+
+/// A failed worker is retried within a fraction of a second, so a test sees it recover soon.
+pub fn test_supervisor() -> baylanys_workers::SupervisorSettings {
+    baylanys_workers::SupervisorSettings {
+        backoff_base: Duration::from_millis(50),
+        backoff_max: Duration::from_millis(400),
     }
 }
 
@@ -220,10 +227,12 @@ impl TestApp {
             .with_delivery(delivery);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
-        let engine = Arc::new(
-            baylanys_workers::RoutingEngine::new(store.clone(), state.kick.clone())
-                .with_changes(state.changes.clone()),
-        );
+        let workers = baylanys_workers::Supervisor::new(test_supervisor());
+        let board = workers.board();
+        let state = state.with_workers(move || board.snapshot());
+        let engine = baylanys_workers::RoutingEngine::new(store.clone(), state.kick.clone())
+            .with_changes(state.changes.clone());
+        workers.spawn(baylanys_workers::RoutingEngine::NAME, Arc::new(engine))?;
         // Retries come quickly here, so a test sees a failed attempt retried within a second.
         let outbox = baylanys_workers::OutboxWorker::new(
             store.clone(),
@@ -237,9 +246,8 @@ impl TestApp {
             },
         )
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let outbox = tokio::spawn(Arc::new(outbox).run());
+        workers.spawn(baylanys_workers::OutboxWorker::NAME, Arc::new(outbox))?;
         let app = baylanys_api::app(state);
-        let routing = tokio::spawn(engine.run());
         let server = tokio::spawn(async move {
             let _ = axum::serve(
                 listener,
@@ -259,16 +267,38 @@ impl TestApp {
             admin_token: String::new(),
             tmp,
             server,
-            routing,
-            outbox,
+            workers,
         };
         app.admin_token = app.login("admin", ADMIN_PASSWORD).await?;
         Ok(app)
     }
 
-    /// Stops this node's outbox worker, for tests that drive the outbox through the store.
+    /// Stops this node's outbox worker (after its current pass), for tests that drive the
+    /// outbox through the store.
     pub fn pause_outbox(&self) {
-        self.outbox.abort();
+        self.workers.stop(baylanys_workers::OutboxWorker::NAME);
+    }
+
+    /// Stops one of this node's workers and waits until its step under way has ended, for
+    /// tests that drive that work themselves (e.g. routing engines of their own).
+    pub async fn stop_worker(&self, name: &str) -> anyhow::Result<()> {
+        if !self.workers.stop(name) {
+            bail!("no worker named {name}");
+        }
+        eventually(&format!("the {name} worker to stop"), || async {
+            Ok(self
+                .workers
+                .health()
+                .iter()
+                .any(|w| w.name == name && w.state == baylanys_proto::WorkerState::Stopped)
+                .then_some(()))
+        })
+        .await
+    }
+
+    /// This node's workers: a test may start more on it (they show in `/readyz`) or stop them.
+    pub fn workers(&self) -> &baylanys_workers::Supervisor {
+        &self.workers
     }
 
     pub fn admin(&self) -> &str {

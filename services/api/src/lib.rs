@@ -75,6 +75,11 @@ pub struct Delivery {
 /// Today's KPIs per queue and operator, as last drawn.
 type TodayKpis = Arc<baylanys_reports::dashboard::Breakdown>;
 
+/// Reads the health of this node's background workers. The binary attaches its supervisor's
+/// board ([`AppState::with_workers`]); the API does not depend on the workers crate, which sits
+/// beside it, so it only sees this view.
+pub type WorkerHealthSource = Arc<dyn Fn() -> Vec<baylanys_proto::WorkerHealth> + Send + Sync>;
+
 /// Shared by every handler. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
@@ -109,6 +114,9 @@ pub struct AppState {
     pub centre: baylanys_centre::Centre,
     /// Web-chat flood counters per visitor address.
     pub(crate) ip_limits: limits::IpLimits,
+    /// The health of this node's workers; none attached (an API without workers, as in some
+    /// tests) reads as no workers, and readiness then rests on the database alone.
+    workers: Option<WorkerHealthSource>,
     /// Verified against when a login is unknown, so timing does not reveal which logins exist.
     dummy_hash: Arc<String>,
 }
@@ -154,6 +162,20 @@ impl AppState {
         self
     }
 
+    /// Shows the health of this node's workers in `/readyz` and `GET /api/v1/workers`.
+    pub fn with_workers(
+        mut self,
+        health: impl Fn() -> Vec<baylanys_proto::WorkerHealth> + Send + Sync + 'static,
+    ) -> Self {
+        self.workers = Some(Arc::new(health));
+        self
+    }
+
+    /// Each worker's health now; empty when no workers are attached.
+    pub fn worker_health(&self) -> Vec<baylanys_proto::WorkerHealth> {
+        self.workers.as_ref().map(|f| f()).unwrap_or_default()
+    }
+
     /// Something routing cares about changed: wake the engine and the staff sockets.
     pub fn changed(&self) {
         self.kick.notify_one();
@@ -187,6 +209,7 @@ impl AppState {
             delivery: Delivery::default(),
             outbox: wake.outbox,
             kpi_today: Arc::default(),
+            workers: None,
         })
     }
 }

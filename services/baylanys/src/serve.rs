@@ -133,47 +133,14 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .with_bus(bus)
         .with_delivery(config.delivery()?);
-    // The routing engine runs on every node; its decisions are guarded in the database.
-    let engine = Arc::new(
-        baylanys_workers::RoutingEngine::new(store.clone(), state.kick.clone())
-            .with_changes(state.changes.clone()),
-    );
-    let routing = tokio::spawn(engine.run());
-    let deadlines =
-        tokio::spawn(Arc::new(baylanys_workers::DeadlineWatch::new(store.clone())).run());
-    let outbox = baylanys_workers::OutboxWorker::new(
-        store.clone(),
-        state.delivery.mailer.clone(),
-        state.delivery.sms.clone(),
-        state.outbox.clone(),
-        config.outbox(),
-    )
-    .map_err(|e| anyhow::anyhow!("outbox: {e}"))?;
-    let outbox = tokio::spawn(Arc::new(outbox).run());
-    // Each day's KPI totals are kept as it settles, and today's and the unsettled days' brought
-    // up to date before a dashboard would find them too old, so reports and dashboards read
-    // kept totals instead of the log (R35, R36).
-    let kpi_days = {
-        let store = store.clone();
-        let refresh = chrono::Duration::from_std(state.config.kpi_refresh)
-            .unwrap_or(chrono::Duration::zero());
-        // Without a refresh only settled days are kept: looking every ten minutes is enough.
-        let every = match state.config.kpi_refresh {
-            Duration::ZERO => Duration::from_secs(600),
-            r => r.max(Duration::from_secs(2)) / 2,
-        };
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
-                match baylanys_reports::kept::keep(store.as_ref(), refresh).await {
-                    Ok((days, took)) => tracing::debug!(days, ?took, "KPI day totals kept"),
-                    Err(e) => tracing::warn!(error = %e, "keeping KPI day totals failed"),
-                }
-            }
-        })
-    };
+    // Every node runs every worker: the routing engine's decisions and the outbox's claims are
+    // guarded in the database, the deadline watch marks each appeal in one statement, and a
+    // day's kept KPI totals are written whole. One supervisor starts them, shows their health
+    // in /readyz and stops each between two steps on shutdown.
+    let workers = baylanys_workers::Supervisor::under(&state.shutdown, Default::default());
+    let board = workers.board();
+    let state = state.with_workers(move || board.snapshot());
+    spawn_workers(&workers, &state, &store, &config)?;
     let (shutdown, sockets) = (state.shutdown.clone(), state.sockets.clone());
     let app = baylanys_api::app(state);
     let listener = TcpListener::bind(&config.listen)
@@ -209,13 +176,45 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         }
     }
     // axum does not wait for upgraded sockets: give their close frames a moment to go out.
+    // The workers were told at the signal too; each finishes the step under way (a delivery
+    // sent is marked sent) in the same few seconds, so stopping stays within the unit's limit.
     sockets.close();
-    let _ = tokio::time::timeout(Duration::from_secs(5), sockets.wait()).await;
-    routing.abort();
-    deadlines.abort();
-    outbox.abort();
-    kpi_days.abort();
+    let _ = tokio::join!(
+        tokio::time::timeout(Duration::from_secs(5), sockets.wait()),
+        workers.shutdown(Duration::from_secs(5)),
+    );
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// The routing engine, the outbox, the deadline watch and the KPI keeper, under `workers`.
+fn spawn_workers(
+    workers: &baylanys_workers::Supervisor,
+    state: &baylanys_api::AppState,
+    store: &Arc<dyn Store>,
+    config: &Config,
+) -> anyhow::Result<()> {
+    use baylanys_workers::{DeadlineWatch, KpiKeeper, OutboxWorker, RoutingEngine};
+    let engine =
+        RoutingEngine::new(store.clone(), state.kick.clone()).with_changes(state.changes.clone());
+    workers.spawn(RoutingEngine::NAME, Arc::new(engine))?;
+    let outbox = OutboxWorker::new(
+        store.clone(),
+        state.delivery.mailer.clone(),
+        state.delivery.sms.clone(),
+        state.outbox.clone(),
+        config.outbox(),
+    )
+    .map_err(|e| anyhow::anyhow!("outbox: {e}"))?;
+    workers.spawn(OutboxWorker::NAME, Arc::new(outbox))?;
+    workers.spawn(
+        DeadlineWatch::NAME,
+        Arc::new(DeadlineWatch::new(store.clone())),
+    )?;
+    workers.spawn(
+        KpiKeeper::NAME,
+        Arc::new(KpiKeeper::new(store.clone(), state.config.kpi_refresh)),
+    )?;
     Ok(())
 }
 

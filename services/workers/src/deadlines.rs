@@ -10,6 +10,8 @@ use baylanys_domain::deadline;
 use baylanys_store::{DeadlineSweep, Store, StoreResult};
 use chrono::{DateTime, Utc};
 
+use crate::supervisor::{Next, StepError, Worker};
+
 pub struct DeadlineWatch {
     store: Arc<dyn Store>,
     tick: Duration,
@@ -23,28 +25,33 @@ impl std::fmt::Debug for DeadlineWatch {
     }
 }
 
+/// Under a [`Supervisor`](crate::Supervisor), a step is one sweep, once a minute.
+impl Worker for DeadlineWatch {
+    async fn step(&self) -> Result<Next, StepError> {
+        let s = self.pass(baylanys_store::now()).await?;
+        if !s.near.is_empty() || !s.overdue.is_empty() {
+            tracing::info!(
+                near = s.near.len(),
+                overdue = s.overdue.len(),
+                "deadlines swept"
+            );
+        }
+        Ok(Next::Wait)
+    }
+
+    async fn idle(&self) {
+        tokio::time::sleep(self.tick).await;
+    }
+}
+
 impl DeadlineWatch {
+    /// Its name under the supervisor, in `/readyz`.
+    pub const NAME: &'static str = "deadlines";
+
     pub fn new(store: Arc<dyn Store>) -> Self {
         DeadlineWatch {
             store,
             tick: Duration::from_secs(60),
-        }
-    }
-
-    /// Sweeps until the task is dropped.
-    pub async fn run(self: Arc<Self>) {
-        let mut tick = tokio::time::interval(self.tick);
-        loop {
-            tick.tick().await;
-            match self.pass(baylanys_store::now()).await {
-                Ok(s) if !s.near.is_empty() || !s.overdue.is_empty() => tracing::info!(
-                    near = s.near.len(),
-                    overdue = s.overdue.len(),
-                    "deadlines swept"
-                ),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "deadline sweep failed"),
-            }
         }
     }
 

@@ -1,12 +1,20 @@
-//! Background work: the routing engine, which turns queued contacts into offers to operators
-//! (R18), expires unanswered offers and applies overflow steps; and the deadline watch, which
-//! records reminders and overdue escalations of appeals (АППК art. 76); and the outbox worker,
-//! which delivers notices to clients and appeals to bodies with retries (R6, R30).
+//! Background work, each a [`Worker`] run in steps by one [`Supervisor`] that reports their
+//! health and stops them between steps: the routing engine, which turns queued contacts into
+//! offers to operators (R18), expires unanswered offers and applies overflow steps; the
+//! deadline watch, which records reminders and overdue escalations of appeals (АППК art. 76);
+//! the outbox worker, which delivers notices to clients and appeals to bodies with retries
+//! (R6, R30); and the KPI keeper, which keeps each day's KPI totals (R35, R36).
 
 mod deadlines;
+mod kpi;
 mod outbox;
 mod routing;
+mod supervisor;
 
 pub use deadlines::DeadlineWatch;
+pub use kpi::KpiKeeper;
 pub use outbox::{OutboxReport, OutboxSettings, OutboxWorker};
 pub use routing::{PassReport, RoutingEngine};
+pub use supervisor::{
+    HealthBoard, Next, StepError, Supervisor, SupervisorSettings, Worker, WorkerExists,
+};

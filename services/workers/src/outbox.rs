@@ -13,6 +13,8 @@ use baylanys_store::{Delivery, Store, StoreResult};
 use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 
+use crate::supervisor::{Next, StepError, Worker};
+
 /// How hard the worker tries.
 #[derive(Debug, Clone, Copy)]
 pub struct OutboxSettings {
@@ -64,7 +66,30 @@ pub struct OutboxReport {
     pub failed: u32,
 }
 
+/// Under a [`Supervisor`](crate::Supervisor), a step is one pass; a full batch asks for the
+/// next at once (more may be waiting), otherwise it comes on a wake-up or after the poll.
+impl Worker for OutboxWorker {
+    async fn step(&self) -> Result<Next, StepError> {
+        let r = self.pass(baylanys_store::now()).await?;
+        Ok(if r.sent + r.failed >= BATCH {
+            Next::Again
+        } else {
+            Next::Wait
+        })
+    }
+
+    async fn idle(&self) {
+        tokio::select! {
+            _ = self.wake.notified() => {}
+            _ = tokio::time::sleep(self.settings.poll) => {}
+        }
+    }
+}
+
 impl OutboxWorker {
+    /// Its name under the supervisor, in `/readyz`.
+    pub const NAME: &'static str = "outbox";
+
     pub fn new(
         store: Arc<dyn Store>,
         mailer: Option<Arc<Mailer>>,
@@ -80,27 +105,6 @@ impl OutboxWorker {
             wake,
             settings,
         })
-    }
-
-    /// Delivers until the task is dropped.
-    pub async fn run(self: Arc<Self>) {
-        loop {
-            loop {
-                match self.pass(baylanys_store::now()).await {
-                    // A full batch: more may be waiting.
-                    Ok(r) if r.sent + r.failed >= BATCH => continue,
-                    Ok(_) => break,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "outbox pass failed");
-                        break;
-                    }
-                }
-            }
-            tokio::select! {
-                _ = self.wake.notified() => {}
-                _ = tokio::time::sleep(self.settings.poll) => {}
-            }
-        }
     }
 
     /// Claims what is due at `now` and tries each once.

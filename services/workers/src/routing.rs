@@ -13,6 +13,8 @@ use baylanys_store::{Store, StoreResult};
 use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 
+use crate::supervisor::{Next, StepError, Worker};
+
 /// What one pass did, for logs and tests.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PassReport {
@@ -41,7 +43,23 @@ impl std::fmt::Debug for RoutingEngine {
     }
 }
 
+/// Under a [`Supervisor`](crate::Supervisor), a step is one pass; the next comes on a kick, or
+/// after a tick at the latest (offer timeouts and overflow steps are due by the clock).
+impl Worker for RoutingEngine {
+    async fn step(&self) -> Result<Next, StepError> {
+        self.pass(baylanys_store::now()).await?;
+        Ok(Next::Wait)
+    }
+
+    async fn idle(&self) {
+        let _ = tokio::time::timeout(self.tick, self.kick.notified()).await;
+    }
+}
+
 impl RoutingEngine {
+    /// Its name under the supervisor, in `/readyz`.
+    pub const NAME: &'static str = "routing";
+
     pub fn new(store: Arc<dyn Store>, kick: Arc<Notify>) -> Self {
         RoutingEngine {
             store,
@@ -60,17 +78,6 @@ impl RoutingEngine {
     /// Asks for a pass as soon as possible.
     pub fn kick(&self) {
         self.kick.notify_one();
-    }
-
-    /// Runs passes until the task is dropped: on every kick, and at least every tick (offer
-    /// timeouts and overflow steps are due by the clock).
-    pub async fn run(self: Arc<Self>) {
-        loop {
-            if let Err(e) = self.pass(baylanys_store::now()).await {
-                tracing::warn!(error = %e, "routing pass failed");
-            }
-            let _ = tokio::time::timeout(self.tick, self.kick.notified()).await;
-        }
     }
 
     /// One routing pass at `now`.

@@ -33,6 +33,7 @@ mod survey_links;
 mod surveys;
 mod templates;
 mod verification;
+mod workers;
 mod ws_chat;
 mod ws_chat_frames;
 mod ws_operator;

@@ -1,22 +1,23 @@
 //! Liveness, readiness, metrics and the problem-type pages.
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
-use baylanys_proto::problem;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use baylanys_proto::{problem, ProblemDetails, WorkerHealth, WorkerState};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::Path;
+use crate::extract::{Caller, Path, OVERSIGHT};
 use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(healthz))
         .routes(routes!(readyz))
+        .routes(routes!(workers))
         .routes(routes!(metrics))
         .routes(routes!(problem_page))
 }
@@ -36,18 +37,95 @@ async fn healthz(State(state): State<AppState>) -> axum::Json<Health> {
     })
 }
 
-/// The node can serve: its database answers. A load balancer stops sending traffic on 503.
+/// The node is ready: its database answers and none of its workers has failed.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Readiness {
+    /// `ready`.
+    pub status: String,
+    pub backend: String,
+    /// This node's background workers (routing, outbox, deadlines, kpi_keeper), without their
+    /// error text; empty when the API runs without workers.
+    pub workers: Vec<WorkerHealth>,
+}
+
+/// The node is not ready: problem+json with the workers as an extension member (RFC 9457).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct NotReady {
+    #[serde(flatten)]
+    pub problem: ProblemDetails,
+    /// This node's background workers, without their error text.
+    pub workers: Vec<WorkerHealth>,
+}
+
+/// The node can serve: its database answers and none of its workers has failed (a worker
+/// retries after a failure and is ready again once a step succeeds). A load balancer stops
+/// sending traffic on 503. Public, so errors' text stays out; `GET /api/v1/workers` has it.
 #[utoipa::path(get, path = "/readyz", tag = "system",
-    responses((status = 200, body = Health), (status = 503, body = baylanys_proto::ProblemDetails, content_type = "application/problem+json")))]
-async fn readyz(State(state): State<AppState>) -> ApiResult<axum::Json<Health>> {
-    state.store.ping().await.map_err(|e| {
+    responses((status = 200, body = Readiness), (status = 503, body = NotReady, content_type = "application/problem+json")))]
+async fn readyz(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let db = state.store.ping().await;
+    let workers: Vec<WorkerHealth> = state
+        .worker_health()
+        .into_iter()
+        .map(|w| WorkerHealth {
+            last_error: None,
+            ..w
+        })
+        .collect();
+    let detail = if let Err(e) = db {
         tracing::warn!(error = %e, "readiness check failed");
-        ApiError::new(problem::UNAVAILABLE, "the database does not answer")
-    })?;
-    Ok(axum::Json(Health {
-        status: "ready".into(),
-        backend: state.store.backend().into(),
-    }))
+        Some("the database does not answer".to_owned())
+    } else {
+        let failed: Vec<String> = workers
+            .iter()
+            .filter(|w| w.state == WorkerState::Failed)
+            .map(|w| {
+                format!(
+                    "{} ({} failed steps in a row)",
+                    w.name, w.consecutive_failures
+                )
+            })
+            .collect();
+        (!failed.is_empty()).then(|| format!("failed workers: {}", failed.join(", ")))
+    };
+    let Some(detail) = detail else {
+        return axum::Json(Readiness {
+            status: "ready".into(),
+            backend: state.store.backend().into(),
+            workers,
+        })
+        .into_response();
+    };
+    // Built here rather than by the problem layer, which knows no extension members.
+    let problem = ProblemDetails {
+        kind: problem::UNAVAILABLE.uri(),
+        title: problem::UNAVAILABLE.title.to_owned(),
+        status: problem::UNAVAILABLE.status,
+        detail: Some(detail),
+        instance: Some("/readyz".into()),
+        request_id: headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    };
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        axum::Json(NotReady { problem, workers }),
+    )
+        .into_response()
+}
+
+/// This node's background workers with the text of their last error, for admins and
+/// supervisors: which one failed, why, and how far behind each is.
+#[utoipa::path(get, path = "/api/v1/workers", tag = "oversight", security(("bearer" = [])),
+    responses((status = 200, body = [WorkerHealth]), (status = 403, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn workers(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<axum::Json<Vec<WorkerHealth>>> {
+    caller.require(OVERSIGHT)?;
+    Ok(axum::Json(state.worker_health()))
 }
 
 /// Prometheus text exposition.
