@@ -4,10 +4,12 @@
 //! the binary; an unconfigured method is simply absent, and callers say so to the user.
 
 pub mod email;
+pub mod outbound;
 pub mod sms;
 pub mod webhook;
 
 pub use email::{Mailer, Threading};
+pub use outbound::{Outgoing, Sender};
 pub use sms::SmsGateway;
 pub use webhook::WebhookSender;
 

@@ -7,7 +7,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use baylanys_channels::{ChannelError, Mailer, SmsGateway, WebhookSender};
+use baylanys_channels::{
+    ChannelError, Mailer, Outgoing, Sender, SmsGateway, Threading, WebhookSender,
+};
 use baylanys_domain::DeliveryVia;
 use baylanys_store::{Delivery, Store, StoreResult};
 use chrono::{DateTime, Utc};
@@ -42,18 +44,17 @@ const BATCH: u32 = 20;
 
 pub struct OutboxWorker {
     store: Arc<dyn Store>,
-    mailer: Option<Arc<Mailer>>,
-    sms: Option<Arc<SmsGateway>>,
-    webhooks: WebhookSender,
+    /// The senders configured on this node, one per delivery method.
+    senders: Vec<Arc<dyn Sender>>,
     wake: Arc<Notify>,
     settings: OutboxSettings,
 }
 
 impl std::fmt::Debug for OutboxWorker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let via: Vec<&str> = self.senders.iter().map(|s| s.via().as_str()).collect();
         f.debug_struct("OutboxWorker")
-            .field("mail", &self.mailer.is_some())
-            .field("sms", &self.sms.is_some())
+            .field("senders", &via)
             .field("settings", &self.settings)
             .finish()
     }
@@ -97,11 +98,16 @@ impl OutboxWorker {
         wake: Arc<Notify>,
         settings: OutboxSettings,
     ) -> Result<Self, ChannelError> {
+        let mut senders: Vec<Arc<dyn Sender>> = vec![Arc::new(WebhookSender::new()?)];
+        if let Some(m) = mailer {
+            senders.push(m);
+        }
+        if let Some(s) = sms {
+            senders.push(s);
+        }
         Ok(OutboxWorker {
             store,
-            mailer,
-            sms,
-            webhooks: WebhookSender::new()?,
+            senders,
             wake,
             settings,
         })
@@ -153,48 +159,37 @@ impl OutboxWorker {
     }
 
     async fn attempt(&self, d: &Delivery) -> Result<(), ChannelError> {
-        match d.method {
-            DeliveryVia::Email => {
-                let mailer = self
-                    .mailer
-                    .as_ref()
-                    .ok_or_else(|| ChannelError::Config("no SMTP server is configured".into()))?;
-                let subject = d.subject.as_deref().unwrap_or("Baylanys");
-                let thread = d
-                    .mail_thread
-                    .as_ref()
-                    .map(|t| baylanys_channels::Threading {
-                        message_id: &t.message_id,
-                        in_reply_to: t.in_reply_to.as_deref(),
-                        references: &t.references,
-                    });
-                mailer.send(&d.address, subject, &d.payload, thread).await
-            }
-            DeliveryVia::Sms => {
-                let sms = self
-                    .sms
-                    .as_ref()
-                    .ok_or_else(|| ChannelError::Config("no SMS gateway is configured".into()))?;
-                sms.send(&d.address, &d.payload).await.map(|_| ())
-            }
-            DeliveryVia::Webhook => {
-                let secret = match d.redirection_id {
-                    Some(r) => self
-                        .store
-                        .redirection_secret(r)
-                        .await
-                        .map_err(|e| ChannelError::Transport(e.to_string()))?,
-                    None => None,
-                };
-                let secret = secret.ok_or_else(|| {
-                    ChannelError::Config("the body has no webhook secret; issue one".into())
-                })?;
-                let id = d.id.to_string();
-                let at = baylanys_store::now().timestamp();
-                self.webhooks
-                    .post(&d.address, &secret, &id, at, &d.payload)
-                    .await
-            }
-        }
+        let sender = self
+            .senders
+            .iter()
+            .find(|s| s.via() == d.method)
+            .ok_or_else(|| match d.method {
+                DeliveryVia::Email => ChannelError::Config("no SMTP server is configured".into()),
+                DeliveryVia::Sms => ChannelError::Config("no SMS gateway is configured".into()),
+                other => ChannelError::Config(format!("no {other} sender is configured")),
+            })?;
+        // A body's webhook is signed with its current secret.
+        let secret = match (d.method, d.redirection_id) {
+            (DeliveryVia::Webhook, Some(r)) => self
+                .store
+                .redirection_secret(r)
+                .await
+                .map_err(|e| ChannelError::Transport(e.to_string()))?,
+            _ => None,
+        };
+        let id = d.id.to_string();
+        let out = Outgoing {
+            id: &id,
+            address: &d.address,
+            subject: d.subject.as_deref(),
+            body: &d.payload,
+            thread: d.mail_thread.as_ref().map(|t| Threading {
+                message_id: &t.message_id,
+                in_reply_to: t.in_reply_to.as_deref(),
+                references: &t.references,
+            }),
+            secret: secret.as_deref(),
+        };
+        sender.send(&out).await
     }
 }
