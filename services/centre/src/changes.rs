@@ -8,7 +8,8 @@
 use baylanys_domain::templates::{date, Notice};
 use baylanys_domain::{deadline, AppealScope, AppealStatus, Channel, Language, MessageKind};
 use baylanys_store::{
-    Actor, Also, Appeal, Body, BodyAnswer, Department, Receipt, RedirectTo, StatusChange, Tell,
+    Actor, Also, Appeal, Body, BodyAnswer, Department, NewPart, Receipt, RedirectTo, StatusChange,
+    Tell,
 };
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -161,6 +162,39 @@ impl Centre {
             .await?;
         self.told(&appeal);
         Ok(appeal)
+    }
+
+    /// Makes a part of the appeal an appeal of its own, to be redirected on its own (R30); the
+    /// citizen hears the part's number in the appeal's own conversation.
+    pub async fn split(
+        &self,
+        id: Uuid,
+        part: NewPart,
+        scope: AppealScope,
+        actor: Actor,
+    ) -> CentreResult<Appeal> {
+        let parent = self.store.get_appeal(id, scope).await?;
+        let teller = self.teller(&parent).await;
+        let subject = part.subject.clone();
+        let also = Also::telling(move |child| {
+            let vars = [
+                ("number", Some(parent.number.as_str())),
+                ("part_number", Some(child.number.as_str())),
+                ("subject", Some(subject.as_str())),
+            ];
+            // Told on the appeal the part came from, in its language and on its channel.
+            teller
+                .notice(&parent, Notice::Split, &vars, format!("split:{}", child.id))
+                .into_iter()
+                .collect()
+        });
+        let child = self
+            .store
+            .split_appeal(id, part, scope, actor, also)
+            .await?;
+        let parent = self.store.get_appeal(id, AppealScope::All).await?;
+        self.told(&parent);
+        Ok(child)
     }
 
     /// Moves the due date by a reasoned decision (the caller checked the date); the citizen

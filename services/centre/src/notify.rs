@@ -242,59 +242,48 @@ impl Centre {
     /// the widget's buttons; otherwise by e-mail or SMS with a one-time link to the survey page
     /// (only the link token's hash is stored). A client who cannot be reached is not asked.
     pub async fn ask_survey(&self, appeal: &Appeal) {
-        if appeal.channel == Channel::WebChat {
-            match self
-                .store
-                .ask_survey(appeal.id, Channel::WebChat, None)
-                .await
-            {
-                Ok(true) => {
-                    let vars = [("number", Some(appeal.number.as_str())), ("link", None)];
-                    let text = self.render(Notice::Survey, appeal.language, &vars).await;
-                    self.tell(
-                        appeal.id,
-                        MessageKind::Survey,
-                        text,
-                        None,
-                        format!("survey:{}", appeal.id),
-                    )
-                    .await;
-                }
-                Ok(false) => {}
-                Err(e) => tracing::warn!(error = %e, "survey not asked"),
-            }
-            return;
-        }
-        let plan = self.delivery_plan(appeal).await;
-        let Some((method, _)) = plan.first() else {
-            return;
-        };
-        let token = crate::token::new_token();
-        let channel = match method {
-            DeliveryVia::Sms => Channel::Voice,
-            _ => Channel::Email,
-        };
-        let asked = self
-            .store
-            .ask_survey(appeal.id, channel, Some(crate::token::hash_token(&token)))
-            .await;
-        match asked {
-            Ok(true) => {
-                let link = format!("{}/survey/{token}", self.settings.public_url);
+        let teller = self.teller(appeal).await;
+        let key = format!("survey:{}", appeal.id);
+        let (channel, token, also) = if appeal.channel == Channel::WebChat {
+            let also = Also::telling(move |a| {
+                let vars = [("number", Some(a.number.as_str())), ("link", None)];
+                teller
+                    .notice(a, Notice::Survey, &vars, key)
+                    .map(|mut t| {
+                        t.message.kind = MessageKind::Survey;
+                        t
+                    })
+                    .into_iter()
+                    .collect()
+            });
+            (Channel::WebChat, None, also)
+        } else {
+            let Some(method) = teller.method() else {
+                return;
+            };
+            // A text to the phone on file is recorded on the voice channel, the phone's.
+            let channel = match method {
+                DeliveryVia::Sms => Channel::Voice,
+                _ => Channel::Email,
+            };
+            let token = crate::token::new_token();
+            let link = format!("{}/survey/{token}", self.settings.public_url);
+            let secret = token.clone();
+            let also = Also::telling(move |a| {
                 let vars = [
-                    ("number", Some(appeal.number.as_str())),
+                    ("number", Some(a.number.as_str())),
                     ("link", Some(link.as_str())),
                 ];
-                let teller = self.teller(appeal).await;
-                let text = teller.render(Notice::Survey, appeal.language, &vars);
-                let shown = text.replace(&token, "…");
-                if let Some(tell) =
-                    teller.text(appeal, shown, text, format!("survey:{}", appeal.id))
-                {
-                    self.write(appeal.id, tell).await;
-                }
-            }
-            Ok(false) => {}
+                let text = teller.render(Notice::Survey, a.language, &vars);
+                // The link's token goes to the client only, never into what staff read.
+                let shown = text.replace(&secret, "…");
+                teller.text(a, shown, text, key).into_iter().collect()
+            });
+            (channel, Some(crate::token::hash_token(&token)), also)
+        };
+        match self.store.ask_survey(appeal.id, channel, token, also).await {
+            Ok(Some(asked)) => self.told(&asked),
+            Ok(None) => {}
             Err(e) => tracing::warn!(error = %e, "survey not asked"),
         }
     }
@@ -376,6 +365,11 @@ pub struct Teller {
 }
 
 impl Teller {
+    /// How the client is reached off the web chat, if they can be.
+    pub fn method(&self) -> Option<DeliveryVia> {
+        self.plan.first().map(|(m, _)| *m)
+    }
+
     /// The thread read before the change, or for a new appeal the one its opening mail starts.
     fn thread_of(&self, appeal: &Appeal) -> MailThread {
         self.thread.clone().unwrap_or_else(|| {

@@ -46,6 +46,19 @@ macro_rules! impl_appeal_support {
             pub(crate) async fn also_in_tx(
                 tx: &mut sqlx::Transaction<'static, $db>,
                 appeal: &mut $crate::Appeal,
+                also: $crate::Also,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::StoreResult<()> {
+                let about = appeal.clone();
+                Self::also_about(tx, appeal, &about, also, now).await
+            }
+
+            /// As `also_in_tx`, with the notices decided on `about` (e.g. the part split from
+            /// `appeal`) and written on `appeal`'s conversation.
+            pub(crate) async fn also_about(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                appeal: &mut $crate::Appeal,
+                about: &$crate::Appeal,
                 mut also: $crate::Also,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::StoreResult<()> {
@@ -78,7 +91,7 @@ macro_rules! impl_appeal_support {
                     )
                     .await?;
                 }
-                for t in also.tells(appeal) {
+                for t in also.tells(about) {
                     let (seq,): (i64,) = sqlx::query_as(
                         "UPDATE appeals SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
                     )

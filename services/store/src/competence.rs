@@ -34,12 +34,15 @@ pub trait CompetenceStore: Send + Sync {
     /// Makes a part of the appeal an appeal of its own, due when the appeal is, with the part's
     /// text as its first entry (written by the operator who split it). Events on both. An
     /// answered or closed appeal is a conflict; a part is not split again.
+    /// `also` is decided on the new part and written on the appeal it came from (the client is
+    /// told the part's number there), in the same transaction.
     async fn split_appeal(
         &self,
         id: Uuid,
         part: NewPart,
         scope: baylanys_domain::AppealScope,
         actor: Actor,
+        also: crate::Also,
     ) -> StoreResult<Appeal>;
     /// The parts split from an appeal, oldest first.
     async fn parts_of(&self, id: Uuid) -> StoreResult<Vec<Appeal>>;
@@ -118,6 +121,7 @@ macro_rules! impl_competence_store {
                 part: $crate::NewPart,
                 scope: baylanys_domain::AppealScope,
                 actor: $crate::Actor,
+                also: $crate::Also,
             ) -> $crate::StoreResult<$crate::Appeal> {
                 use baylanys_domain::{event_kind, AppealStatus};
                 let now = $crate::now();
@@ -220,8 +224,11 @@ macro_rules! impl_competence_store {
                     ],
                 )
                 .await?;
+                let child: $crate::Appeal = row.try_into()?;
+                let mut parent = Self::appeal_in_tx(&mut tx, id, baylanys_domain::AppealScope::All).await?;
+                Self::also_about(&mut tx, &mut parent, &child, also, now).await?;
                 tx.commit().await?;
-                row.try_into()
+                Ok(child)
             }
 
             async fn parts_of(&self, id: uuid::Uuid) -> $crate::StoreResult<Vec<$crate::Appeal>> {

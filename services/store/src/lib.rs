@@ -419,14 +419,16 @@ pub trait ComplaintStore: Send + Sync {
 /// Satisfaction surveys (R5.7, KPI 3).
 #[async_trait]
 pub trait SurveyStore: Send + Sync {
-    /// Records that the client was asked on `channel`; `false` when they already were (one
-    /// survey per appeal).
+    /// Records that the client was asked on `channel`, with `also` (the question itself) in
+    /// the same transaction; returns the appeal as it then is, or `None` when the client was
+    /// asked already (one survey per appeal) and nothing was written.
     async fn ask_survey(
         &self,
         appeal_id: Uuid,
         channel: baylanys_domain::Channel,
         token_hash: Option<String>,
-    ) -> StoreResult<bool>;
+        also: Also,
+    ) -> StoreResult<Option<Appeal>>;
     /// The survey a link's token opens: the appeal, its number and language, whether answered.
     async fn survey_by_token(&self, token_hash: &str) -> StoreResult<Option<SurveyLink>>;
     /// The client's answer, 1–5 with an optional comment; an event. Not asked: `NotFound`;

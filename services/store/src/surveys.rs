@@ -9,10 +9,11 @@ macro_rules! impl_survey_store {
                 appeal_id: uuid::Uuid,
                 channel: baylanys_domain::Channel,
                 token_hash: Option<String>,
-            ) -> $crate::StoreResult<bool> {
+                also: $crate::Also,
+            ) -> $crate::StoreResult<Option<$crate::Appeal>> {
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
-                let appeal = Self::appeal_in_tx(&mut tx, appeal_id, baylanys_domain::AppealScope::All).await?;
+                let mut appeal = Self::appeal_in_tx(&mut tx, appeal_id, baylanys_domain::AppealScope::All).await?;
                 let inserted = sqlx::query(
                     "INSERT INTO surveys (appeal_id, channel, asked_at, token_hash) VALUES ($1, $2, $3, $4) \
                      ON CONFLICT (appeal_id) DO NOTHING",
@@ -38,9 +39,10 @@ macro_rules! impl_survey_store {
                         .client(appeal.client_id),
                     )
                     .await?;
+                    Self::also_in_tx(&mut tx, &mut appeal, also, now).await?;
                 }
                 tx.commit().await?;
-                Ok(inserted)
+                Ok(inserted.then_some(appeal))
             }
 
             async fn survey_by_token(

@@ -4,8 +4,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use baylanys_domain::templates::Notice;
-use baylanys_domain::{AppealScope, Role};
+use baylanys_domain::Role;
 use baylanys_proto::{AppealView, BodyTopics, BodyView, ProblemDetails, SplitAppeal};
 use baylanys_store::NewPart;
 use utoipa_axum::router::OpenApiRouter;
@@ -107,24 +106,9 @@ async fn split(
         text: text("text", &req.text, 10_000)?,
         topic_id: req.topic_id,
     };
-    let subject = part.subject.clone();
     let child = state
-        .store
-        .split_appeal(id, part, caller.staff.scope(), caller.actor())
+        .centre
+        .split(id, part, caller.staff.scope(), caller.actor())
         .await?;
-    let parent = state.store.get_appeal(id, AppealScope::All).await?;
-    let vars = [
-        ("number", Some(parent.number.as_str())),
-        ("part_number", Some(child.number.as_str())),
-        ("subject", Some(subject.as_str())),
-    ];
-    let told = state
-        .centre
-        .render(Notice::Split, parent.language, &vars)
-        .await;
-    state
-        .centre
-        .inform(&parent, told, format!("split:{}", child.id))
-        .await;
     Ok((StatusCode::CREATED, axum::Json(convert::appeal(&child))))
 }
