@@ -92,8 +92,6 @@ pub struct AppState {
     pub changes: Arc<tokio::sync::watch::Sender<u64>>,
     /// Wakes sockets when a conversation has news; they read it from the store.
     pub bus: baylanys_bus::Bus,
-    /// Places in line for queue status, shared by all chat sockets (see `QueueBoard`).
-    pub(crate) queue_board: Arc<tokio::sync::Mutex<Option<Arc<routes::dispatch::QueueBoard>>>>,
     /// The live view drawn last, shared by supervisors' sockets and requests for a second.
     pub(crate) live_view:
         Arc<tokio::sync::Mutex<Option<(std::time::Instant, baylanys_proto::LiveView)>>>,
@@ -199,7 +197,6 @@ impl AppState {
             changes: wake.changes,
             centre,
             bus,
-            queue_board: Arc::default(),
             live_view: Arc::default(),
             shutdown: tokio_util::sync::CancellationToken::new(),
             sockets: tokio_util::task::TaskTracker::new(),

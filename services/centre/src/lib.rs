@@ -19,6 +19,7 @@ mod claims;
 mod clients;
 mod deadlines;
 mod error;
+mod live;
 pub mod notify;
 mod queue;
 mod receive;
@@ -35,6 +36,7 @@ use tokio::sync::{watch, Notify};
 pub use claims::{channel_address, Claims};
 pub use deadlines::Rules;
 pub use error::{CentreError, CentreResult};
+pub use live::QueueStatus;
 pub use receive::{Inbound, Received, Thread};
 pub use register::Registration;
 pub use reply::{Replied, Reply};
@@ -96,6 +98,8 @@ pub struct Centre {
     wake: Wake,
     /// The calendar and deadline settings new appeals are dated by, read every few seconds.
     deadline_rules: deadlines::Cache,
+    /// Places in line, shared by every channel that tells a waiting client (see `live`).
+    queue_board: live::Board,
 }
 
 impl std::fmt::Debug for Centre {
@@ -117,6 +121,7 @@ impl Centre {
             settings: Arc::new(CentreSettings::default()),
             wake,
             deadline_rules: deadlines::Cache::default(),
+            queue_board: live::Board::default(),
         }
     }
 

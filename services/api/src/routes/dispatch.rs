@@ -435,180 +435,24 @@ async fn queue_status(
 
 /// A queued contact's place in line and estimated wait, for staff and for the chat socket.
 pub async fn queue_position(state: &AppState, id: Uuid) -> ApiResult<QueueStatusView> {
-    let interaction = state.store.get_interaction(id).await?;
-    let Some(queue_id) = interaction.queue_id else {
-        return Ok(QueueStatusView {
-            interaction_id: id,
-            queue_id: None,
-            position: None,
-            waiting: 0,
-            estimated_wait_secs: None,
-        });
-    };
-    let mut board = queue_board(state, false).await?;
-    let waiting_now = interaction.state == baylanys_domain::InteractionState::Queued
-        && interaction.offered_to.is_none();
-    if waiting_now && !board.positions.contains_key(&id) {
-        // Queued after the board was drawn: draw it again rather than answer "not waiting".
-        board = queue_board(state, true).await?;
-    }
-    let position = board.positions.get(&id).copied();
-    let answered = board
-        .answered_last_hour
-        .get(&queue_id)
-        .copied()
-        .unwrap_or(0);
-    let estimated_wait_secs = estimate(position, answered);
-    Ok(QueueStatusView {
-        interaction_id: id,
-        queue_id: Some(queue_id),
-        position,
-        waiting: board.waiting.get(&queue_id).copied().unwrap_or(0),
-        estimated_wait_secs,
-    })
+    Ok(view(id, state.centre.queue_position(id).await?))
 }
 
-/// The place in line of an appeal's waiting contact from the shared board alone (no query of
-/// its own; at most a few seconds old): what a chat socket repeats while its client waits.
-/// `None` when the appeal has no contact waiting on the board.
+/// The place in line of an appeal's waiting contact from the centre's shared board.
 pub async fn board_status(state: &AppState, appeal_id: Uuid) -> ApiResult<Option<QueueStatusView>> {
-    let board = queue_board(state, false).await?;
-    let Some(&(interaction_id, queue_id)) = board.by_appeal.get(&appeal_id) else {
-        return Ok(None);
-    };
-    let position = board.positions.get(&interaction_id).copied();
-    let answered = board
-        .answered_last_hour
-        .get(&queue_id)
-        .copied()
-        .unwrap_or(0);
-    Ok(Some(QueueStatusView {
+    Ok(state
+        .centre
+        .queue_status(appeal_id)
+        .await?
+        .map(|s| view(s.interaction_id, s)))
+}
+
+fn view(interaction_id: Uuid, s: baylanys_centre::QueueStatus) -> QueueStatusView {
+    QueueStatusView {
         interaction_id,
-        queue_id: Some(queue_id),
-        position,
-        waiting: board.waiting.get(&queue_id).copied().unwrap_or(0),
-        estimated_wait_secs: estimate(position, answered),
-    }))
-}
-
-/// The wait of the `position`-th in line at the pace of the last hour's answers (R12.1).
-fn estimate(position: Option<u32>, answered_last_hour: usize) -> Option<i64> {
-    match position {
-        Some(p) if answered_last_hour > 0 => Some(i64::from(p) * 3600 / answered_last_hour as i64),
-        _ => None,
-    }
-}
-
-/// Every waiting contact's place in its queue and each queue's pace of answers, drawn from one
-/// snapshot. Shared by every chat socket and refreshed at most every few seconds, so a thousand
-/// waiting citizens cost one snapshot, not a thousand.
-#[derive(Debug, Default)]
-pub struct QueueBoard {
-    drawn: Option<std::time::Instant>,
-    positions: std::collections::HashMap<Uuid, u32>,
-    /// Each waiting appeal's contact and its queue, so a chat socket finds its place without a
-    /// query of its own.
-    by_appeal: std::collections::HashMap<Uuid, (Uuid, Uuid)>,
-    waiting: std::collections::HashMap<Uuid, u32>,
-    answered_last_hour: std::collections::HashMap<Uuid, usize>,
-}
-
-const BOARD_TTL: std::time::Duration = std::time::Duration::from_secs(5);
-
-async fn queue_board(state: &AppState, force: bool) -> ApiResult<std::sync::Arc<QueueBoard>> {
-    // One drawing at a time; the others wait for it and share the result.
-    let mut slot = state.queue_board.lock().await;
-    if let Some(b) = slot.as_ref() {
-        if !force && b.drawn.is_some_and(|d| d.elapsed() < BOARD_TTL) {
-            return Ok(b.clone());
-        }
-    }
-    let now = baylanys_store::now();
-    let config = state.store.router_settings().await?.validate()?;
-    let snap = state.store.routing_snapshot().await?;
-    let mut routers: std::collections::HashMap<Uuid, baylanys_domain::router::Router> =
-        std::collections::HashMap::new();
-    let mut by_appeal = std::collections::HashMap::new();
-    for w in snap.waiting.iter().filter(|w| w.offered_to.is_none()) {
-        let Some(queue_id) = w.queue_id else { continue };
-        by_appeal.insert(w.appeal_id, (w.interaction_id, queue_id));
-        let base = baylanys_domain::Priority::new(w.appeal_priority)
-            .map(|p| p.get())
-            .unwrap_or(3) as u8;
-        let _ = routers
-            .entry(queue_id)
-            .or_insert_with(|| baylanys_domain::router::Router::new(config.clone()))
-            .enqueue(baylanys_domain::router::Contact {
-                id: w.interaction_id,
-                queue_id,
-                topic_id: w.topic_id,
-                language: w.language,
-                channel: w.channel,
-                priority: baylanys_domain::router::priority(base, w.kind, w.vulnerable, w.repeat),
-                min_level: w.min_level,
-                enqueued_at: w.queued_at,
-                declined_by: w.declined_by.clone(),
-                needs_supervisor: w.escalated,
-            });
-    }
-    let mut board = QueueBoard {
-        drawn: Some(std::time::Instant::now()),
-        by_appeal,
-        ..QueueBoard::default()
-    };
-    for (queue_id, router) in &routers {
-        board.waiting.insert(
-            *queue_id,
-            u32::try_from(router.waiting_len()).unwrap_or(u32::MAX),
-        );
-        for (i, c) in router.service_order(now).enumerate() {
-            board
-                .positions
-                .insert(c, u32::try_from(i + 1).unwrap_or(u32::MAX));
-        }
-    }
-    let accepted = events_since(
-        state,
-        baylanys_domain::event_kind::ROUTING_ACCEPTED,
-        now - chrono::Duration::hours(1),
-    )
-    .await?;
-    for e in accepted {
-        if let Ok(Some(baylanys_domain::Payload::RoutingAccepted(p))) = e.payload() {
-            if let Some(q) = p.queue_id {
-                *board.answered_last_hour.entry(q).or_default() += 1;
-            }
-        }
-    }
-    let board = std::sync::Arc::new(board);
-    *slot = Some(board.clone());
-    Ok(board)
-}
-
-/// Every event of a kind since an instant (paged through the log).
-async fn events_since(
-    state: &AppState,
-    kind: &str,
-    from: chrono::DateTime<chrono::Utc>,
-) -> ApiResult<Vec<baylanys_store::Event>> {
-    let mut out = Vec::new();
-    let mut after = None;
-    loop {
-        let page = state
-            .store
-            .list_events(baylanys_store::EventFilter {
-                after,
-                kind: Some(kind.to_owned()),
-                from: Some(from),
-                limit: 500,
-                ..Default::default()
-            })
-            .await?;
-        let done = page.len() < 500;
-        after = page.last().map(|e| e.id);
-        out.extend(page);
-        if done {
-            return Ok(out);
-        }
+        queue_id: s.queue_id,
+        position: s.position,
+        waiting: s.waiting,
+        estimated_wait_secs: s.estimated_wait_secs,
     }
 }
