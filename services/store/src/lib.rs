@@ -21,6 +21,7 @@ mod dispatch;
 mod error;
 mod events;
 mod interactions;
+mod leases;
 mod model;
 mod outbox;
 mod postgres;
@@ -40,6 +41,7 @@ use uuid::Uuid;
 
 pub use competence::{CompetenceStore, NewPart};
 pub use error::{StoreError, StoreResult};
+pub use leases::LeaseStore;
 pub use model::*;
 pub use outbox::{is_message_id, Delivery, MailThread, NewDelivery, OutboxStore};
 pub use postgres::PgStore;
@@ -680,6 +682,7 @@ pub trait Store:
     + OutboxStore
     + CompetenceStore
     + QaStore
+    + LeaseStore
 {
     /// `sqlite` or `postgres`, for logs and `/readyz`.
     fn backend(&self) -> &'static str;

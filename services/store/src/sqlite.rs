@@ -86,6 +86,7 @@ impl_competence_store!(SqliteStore, sqlx::Sqlite);
 impl_deadline_store!(SqliteStore, sqlx::Sqlite);
 impl_verification_store!(SqliteStore, sqlx::Sqlite);
 impl_qa_store!(SqliteStore, sqlx::Sqlite);
+crate::leases::impl_lease_store!(SqliteStore, sqlx::Sqlite);
 
 #[async_trait::async_trait]
 impl crate::Store for SqliteStore {

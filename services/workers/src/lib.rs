@@ -7,12 +7,14 @@
 
 mod deadlines;
 mod kpi;
+mod lease;
 mod outbox;
 mod routing;
 mod supervisor;
 
 pub use deadlines::DeadlineWatch;
 pub use kpi::KpiKeeper;
+pub use lease::Leased;
 pub use outbox::{OutboxReport, OutboxSettings, OutboxWorker};
 pub use routing::{PassReport, RoutingEngine};
 pub use supervisor::{

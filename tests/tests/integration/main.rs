@@ -22,6 +22,7 @@ mod http_routing;
 mod kpis;
 mod kpis_kept;
 mod kpis_paths;
+mod leases;
 mod notifications;
 mod parts;
 pub mod process;
