@@ -17,6 +17,15 @@ use uuid::Uuid;
 use crate::notify::Teller;
 use crate::{Centre, CentreResult};
 
+/// Where staff send an appeal.
+#[derive(Debug, Clone)]
+pub struct Redirect {
+    pub body_id: Uuid,
+    pub department_id: Option<Uuid>,
+    /// Why it is not the centre's competence.
+    pub reason: String,
+}
+
 fn with(also: Also, receipt: Option<Receipt>) -> Also {
     match receipt {
         Some(r) => also.with_receipt(r),
@@ -121,9 +130,44 @@ impl Centre {
         Ok(appeal)
     }
 
-    /// Redirects the appeal to the competent body; the citizen hears where it went, the
-    /// department and position responsible, and by when (R6, R30).
-    pub async fn redirect(&self, id: Uuid, to: RedirectTo, actor: Actor) -> CentreResult<Appeal> {
+    /// Redirects the appeal to the competent body (clause 3.8, R30). The body's term — the
+    /// kind's working days (АППК art. 76) — starts today; a redirection later than the centre's
+    /// own deadline for forwarding (3 working days after registration, art. 65; a part's from
+    /// its appeal's) is marked late. The body gets the appeal by e-mail or signed webhook (or
+    /// sees it in its portal); the citizen hears where it went, the department and position
+    /// responsible, and by when (R6) — all in one transaction.
+    pub async fn redirect(
+        &self,
+        id: Uuid,
+        to: Redirect,
+        scope: AppealScope,
+        actor: Actor,
+    ) -> CentreResult<Appeal> {
+        let appeal = self.store.get_appeal(id, scope).await?;
+        let now = baylanys_store::now();
+        // The same cached calendar and settings every new appeal is dated by.
+        let rules = self.deadline_rules().await?;
+        let (calendar, settings) = rules.as_ref();
+        let registered = match appeal.parent_id {
+            Some(p) => self.store.get_appeal(p, AppealScope::All).await?.created_at,
+            None => appeal.created_at,
+        };
+        let forward_by = deadline::due_at(calendar, registered, settings.redirect_days);
+        let due_at = deadline::due_at(calendar, now, settings.days_for(appeal.kind));
+        let body = self.store.get_body(to.body_id).await?;
+        let delivery = self.to_body(&appeal, &body, &to.reason, due_at).await?;
+        let to = RedirectTo {
+            body_id: to.body_id,
+            department_id: to.department_id,
+            reason: to.reason,
+            due_at,
+            late: now > forward_by,
+            delivery,
+        };
+        self.redirect_to(id, to, actor).await
+    }
+
+    async fn redirect_to(&self, id: Uuid, to: RedirectTo, actor: Actor) -> CentreResult<Appeal> {
         let before = self.store.get_appeal(id, AppealScope::All).await?;
         let teller = self.teller(&before).await;
         let body = self.store.get_body(to.body_id).await?;

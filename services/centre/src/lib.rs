@@ -14,6 +14,7 @@
 //! The centre holds no HTTP types: what it refuses is a [`CentreError`], mapped once at each
 //! edge.
 
+mod body_delivery;
 mod changes;
 mod claims;
 mod clients;
@@ -33,6 +34,7 @@ use baylanys_bus::Bus;
 use baylanys_store::Store;
 use tokio::sync::{watch, Notify};
 
+pub use changes::Redirect;
 pub use claims::{channel_address, Claims};
 pub use deadlines::Rules;
 pub use error::{CentreError, CentreResult};

@@ -1,6 +1,5 @@
 pub mod appeals;
 pub mod auth;
-pub mod body_delivery;
 pub mod body_webhooks;
 pub mod calendar;
 pub mod canned;

@@ -5,11 +5,12 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use baylanys_domain::{deadline, AppealScope, Role};
+use baylanys_centre::Redirect;
+use baylanys_domain::Role;
 use baylanys_proto::{
     AppealView, DepartmentView, ProblemDetails, RedirectAppeal, ReturnRedirection, SaveDepartment,
 };
-use baylanys_store::{BodyAnswer, NewDepartment, RedirectTo};
+use baylanys_store::{BodyAnswer, NewDepartment};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -56,38 +57,16 @@ async fn redirect(
 ) -> ApiResult<axum::Json<AppealView>> {
     caller.require(REDIRECTORS)?;
     let reason = text("reason", &req.reason, 2000)?;
-    let appeal = state.store.get_appeal(id, caller.staff.scope()).await?;
-    let now = baylanys_store::now();
-    // The same cached calendar and settings every new appeal is dated by.
-    let rules = state.centre.deadline_rules().await?;
-    let (calendar, settings) = rules.as_ref();
-    // A part forwards within the term of the appeal it came from (registered then, art. 65).
-    let registered = match appeal.parent_id {
-        Some(p) => {
-            state
-                .store
-                .get_appeal(p, AppealScope::All)
-                .await?
-                .created_at
-        }
-        None => appeal.created_at,
-    };
-    let forward_by = deadline::due_at(calendar, registered, settings.redirect_days);
-    let due_at = deadline::due_at(calendar, now, settings.days_for(appeal.kind));
-    let body = state.store.get_body(req.body_id).await?;
-    let delivery = super::body_delivery::to_body(&state, &appeal, &body, &reason, due_at).await?;
     let appeal = state
         .centre
         .redirect(
             id,
-            RedirectTo {
+            Redirect {
                 body_id: req.body_id,
                 department_id: req.department_id,
                 reason,
-                due_at,
-                late: now > forward_by,
-                delivery,
             },
+            caller.staff.scope(),
             caller.actor(),
         )
         .await?;

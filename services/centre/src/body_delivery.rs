@@ -11,46 +11,46 @@ use baylanys_domain::{deadline, Author, DeliveryMethod, DeliveryVia, MessageKind
 use baylanys_store::{Appeal, Body, NewDelivery};
 use chrono::{DateTime, Utc};
 
-use crate::error::ApiResult;
-use crate::AppState;
+use crate::{Centre, CentreResult};
 
 /// How many of the client's messages go with the appeal.
 const MAX_MESSAGES: u32 = 200;
 
-/// The delivery for `body`, or `None` when it works in the portal (or has no address yet, which
-/// is logged: the portal still shows it the appeal).
-pub async fn to_body(
-    state: &AppState,
-    appeal: &Appeal,
-    body: &Body,
-    reason: &str,
-    due_at: DateTime<Utc>,
-) -> ApiResult<Option<NewDelivery>> {
-    let method = match body.delivery_method {
-        DeliveryMethod::Portal => return Ok(None),
-        DeliveryMethod::Email => DeliveryVia::Email,
-        DeliveryMethod::Webhook => DeliveryVia::Webhook,
-    };
-    let Some(address) = body
-        .delivery_address
-        .clone()
-        .filter(|a| !a.trim().is_empty())
-    else {
-        tracing::warn!(body = %body.id, "the body has no delivery address; only its portal shows the appeal");
-        return Ok(None);
-    };
-    let client = state.store.get_client(appeal.client_id).await?;
-    let messages: Vec<(DateTime<Utc>, Author, String)> = state
-        .store
-        .messages_after(appeal.id, 0, MAX_MESSAGES)
-        .await?
-        .into_iter()
-        .filter(|m| m.kind == MessageKind::Text && m.author != Author::System)
-        .map(|m| (m.created_at, m.author, m.body))
-        .collect();
-    let base = &state.config.public_url;
-    let answer_to = format!("{base}/api/v1/webhooks/bodies/{}", body.id);
-    let (subject, payload) = match method {
+impl Centre {
+    /// The delivery for `body`, or `None` when it works in the portal (or has no address yet, which
+    /// is logged: the portal still shows it the appeal).
+    pub(crate) async fn to_body(
+        &self,
+        appeal: &Appeal,
+        body: &Body,
+        reason: &str,
+        due_at: DateTime<Utc>,
+    ) -> CentreResult<Option<NewDelivery>> {
+        let method = match body.delivery_method {
+            DeliveryMethod::Portal => return Ok(None),
+            DeliveryMethod::Email => DeliveryVia::Email,
+            DeliveryMethod::Webhook => DeliveryVia::Webhook,
+        };
+        let Some(address) = body
+            .delivery_address
+            .clone()
+            .filter(|a| !a.trim().is_empty())
+        else {
+            tracing::warn!(body = %body.id, "the body has no delivery address; only its portal shows the appeal");
+            return Ok(None);
+        };
+        let client = self.store.get_client(appeal.client_id).await?;
+        let messages: Vec<(DateTime<Utc>, Author, String)> = self
+            .store
+            .messages_after(appeal.id, 0, MAX_MESSAGES)
+            .await?
+            .into_iter()
+            .filter(|m| m.kind == MessageKind::Text && m.author != Author::System)
+            .map(|m| (m.created_at, m.author, m.body))
+            .collect();
+        let base = &self.settings.public_url;
+        let answer_to = format!("{base}/api/v1/webhooks/bodies/{}", body.id);
+        let (subject, payload) = match method {
         DeliveryVia::Webhook => (
             None,
             serde_json::json!({
@@ -84,14 +84,15 @@ pub async fn to_body(
             letter(appeal, &client.name, reason, due_at, &messages, base),
         ),
     };
-    Ok(Some(NewDelivery {
-        method,
-        address,
-        subject,
-        payload,
-        fallbacks: Vec::new(),
-        mail_thread: None,
-    }))
+        Ok(Some(NewDelivery {
+            method,
+            address,
+            subject,
+            payload,
+            fallbacks: Vec::new(),
+            mail_thread: None,
+        }))
+    }
 }
 
 fn letter(
