@@ -86,10 +86,61 @@ fn payload(e: &Event) -> Option<Payload> {
     }
 }
 
-fn created(e: &Event) -> Option<AppealCreated> {
-    match payload(e) {
-        Some(Payload::AppealCreated(p)) => Some(p),
-        _ => None,
+/// The typed payloads of the events read, parsed once: the definitions look at an appeal's
+/// history once per resolution, and a day of a busy centre is hundreds of thousands of events.
+struct Typed(HashMap<i64, Payload>);
+
+impl Typed {
+    fn of<'a>(events: impl Iterator<Item = &'a Event>) -> Typed {
+        Typed(events.filter_map(|e| Some((e.id, payload(e)?))).collect())
+    }
+
+    fn get(&self, e: &Event) -> Option<&Payload> {
+        self.0.get(&e.id)
+    }
+
+    fn created(&self, e: &Event) -> Option<&AppealCreated> {
+        match self.get(e) {
+            Some(Payload::AppealCreated(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    fn status(&self, e: &Event) -> Option<&baylanys_domain::events::StatusChanged> {
+        match self.get(e) {
+            Some(Payload::StatusChanged(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    fn is_resolution(&self, e: &Event) -> bool {
+        self.status(e).is_some_and(|p| match p.to {
+            AppealStatus::Answered => true,
+            // Closing an answered appeal is not a second resolution.
+            AppealStatus::Closed => p.from != AppealStatus::Answered,
+            _ => false,
+        })
+    }
+
+    /// A new contact of the client on the appeal (a transfer's second leg is the same contact).
+    fn is_new_contact(&self, e: &Event) -> bool {
+        matches!(self.get(e), Some(Payload::ContactStarted(p)) if p.via != Some(ContactVia::Transfer))
+    }
+
+    /// Sent on: redirected to a body, or escalated to management.
+    fn is_sent_on(&self, e: &Event) -> bool {
+        matches!(
+            self.get(e),
+            Some(Payload::Redirected(_) | Payload::RoutingEscalated(_))
+        )
+    }
+
+    /// Reopened: moved from answered or closed back to an open status.
+    fn is_reopening(&self, e: &Event) -> bool {
+        self.status(e).is_some_and(|p| {
+            matches!(p.from, AppealStatus::Answered | AppealStatus::Closed)
+                && !matches!(p.to, AppealStatus::Answered | AppealStatus::Closed)
+        })
     }
 }
 
@@ -161,10 +212,11 @@ pub fn contributions(
     history: &[Event],
 ) -> Vec<Contribution> {
     let in_period = |at: DateTime<Utc>| at >= from && at < to;
+    let typed = Typed::of(history.iter().chain(window));
     let openings: HashMap<Uuid, Opening> = history
         .iter()
         .chain(window)
-        .filter_map(|e| Some((e.appeal_id?, Opening::of(e, &created(e)?))))
+        .filter_map(|e| Some((e.appeal_id?, Opening::of(e, typed.created(e)?))))
         .collect();
     let opening = |appeal: Option<Uuid>| {
         appeal
@@ -178,9 +230,9 @@ pub fn contributions(
     for (e, p) in window
         .iter()
         .filter(|e| in_period(e.at))
-        .filter_map(|e| Some((e, created(e)?)))
+        .filter_map(|e| Some((e, typed.created(e)?)))
     {
-        let o = Opening::of(e, &p);
+        let o = Opening::of(e, p);
         if o.split {
             continue;
         }
@@ -198,7 +250,7 @@ pub fn contributions(
     let mut contacts: HashMap<Uuid, Contact> = HashMap::new();
     for e in window {
         let Some(id) = e.interaction_id else { continue };
-        match payload(e) {
+        match typed.get(e) {
             Some(Payload::ContactStarted(p)) => {
                 let at = p.at.unwrap_or(e.at);
                 let c = contacts.entry(id).or_default();
@@ -312,7 +364,7 @@ pub fn contributions(
     }
 
     for e in window.iter().filter(|e| in_period(e.at)) {
-        match payload(e) {
+        match typed.get(e) {
             // Satisfaction (KPI 3), filed under the operator the appeal was with.
             Some(Payload::SurveyAnswered(p)) => out.push(Contribution {
                 id: e.id,
@@ -350,7 +402,7 @@ pub fn contributions(
     }
 
     // First contact resolution (KPI 4).
-    for (e, first) in first_contact(from, to, s, window, history, &openings) {
+    for (e, first) in first_contact(from, to, s, window, history, &openings, &typed) {
         out.push(Contribution {
             id: e.id,
             at: e.at,
@@ -365,44 +417,6 @@ pub fn contributions(
 /// A client and the topic of their appeal: a new appeal on the same pair is a repeat contact.
 type ClientTopic = (Uuid, Uuid);
 
-/// A status change, typed.
-fn status(e: &Event) -> Option<baylanys_domain::events::StatusChanged> {
-    match payload(e) {
-        Some(Payload::StatusChanged(p)) => Some(p),
-        _ => None,
-    }
-}
-
-fn is_resolution(e: &Event) -> bool {
-    status(e).is_some_and(|p| match p.to {
-        AppealStatus::Answered => true,
-        // Closing an answered appeal is not a second resolution.
-        AppealStatus::Closed => p.from != AppealStatus::Answered,
-        _ => false,
-    })
-}
-
-/// A new contact of the client on the appeal (a transfer's second leg is the same contact).
-fn is_new_contact(e: &Event) -> bool {
-    matches!(payload(e), Some(Payload::ContactStarted(p)) if p.via != Some(ContactVia::Transfer))
-}
-
-/// Sent on: redirected to a body, or escalated to management.
-fn is_sent_on(e: &Event) -> bool {
-    matches!(
-        payload(e),
-        Some(Payload::Redirected(_) | Payload::RoutingEscalated(_))
-    )
-}
-
-/// Reopened: moved from answered or closed back to an open status.
-fn is_reopening(e: &Event) -> bool {
-    status(e).is_some_and(|p| {
-        matches!(p.from, AppealStatus::Answered | AppealStatus::Closed)
-            && !matches!(p.to, AppealStatus::Answered | AppealStatus::Closed)
-    })
-}
-
 /// Each resolution in `[from, to)`, and whether it came at the first contact. An appeal
 /// resolved twice on one local day (reopened in between) counts once that day, at its first
 /// resolution: wherever a period starts, the day's figures are the same.
@@ -413,6 +427,7 @@ fn first_contact<'a>(
     window: &'a [Event],
     history: &'a [Event],
     openings: &HashMap<Uuid, Opening>,
+    typed: &Typed,
 ) -> Vec<(&'a Event, bool)> {
     let mut by_appeal: HashMap<Uuid, Vec<&Event>> = HashMap::new();
     for e in history {
@@ -423,8 +438,8 @@ fn first_contact<'a>(
     // New appeals by client and topic, for repeat contacts. Without a topic on both there is
     // no "same topic" to speak of: such an appeal is not a repeat of anything.
     let mut later: HashMap<ClientTopic, Vec<(DateTime<Utc>, Uuid)>> = HashMap::new();
-    for (e, p) in window.iter().filter_map(|e| Some((e, created(e)?))) {
-        let o = Opening::of(e, &p);
+    for (e, p) in window.iter().filter_map(|e| Some((e, typed.created(e)?))) {
+        let o = Opening::of(e, p);
         if let (Some(client), Some(a), Some(topic), false) =
             (o.client_id, e.appeal_id, o.topic_id, o.split)
         {
@@ -438,7 +453,7 @@ fn first_contact<'a>(
     let mut resolutions: BTreeMap<i64, &Event> = BTreeMap::new();
     for e in window
         .iter()
-        .filter(|e| is_resolution(e) && e.at >= from && e.at < to)
+        .filter(|e| typed.is_resolution(e) && e.at >= from && e.at < to)
     {
         resolutions.insert(e.id, e);
     }
@@ -453,19 +468,19 @@ fn first_contact<'a>(
         if events
             .iter()
             .filter(before)
-            .any(|x| is_resolution(x) && day_of(x.at) == day_of(e.at))
+            .any(|x| typed.is_resolution(x) && day_of(x.at) == day_of(e.at))
         {
             continue;
         }
         let contacts = events
             .iter()
             .filter(before)
-            .filter(|x| is_new_contact(x))
+            .filter(|x| typed.is_new_contact(x))
             .count();
-        let sent_on = events.iter().filter(before).any(|x| is_sent_on(x));
+        let sent_on = events.iter().filter(before).any(|x| typed.is_sent_on(x));
         // Reopened after this resolution, or before it (a second resolution of a reopened
         // appeal is not a first-contact one either).
-        let reopened = events.iter().any(|x| x.id != e.id && is_reopening(x));
+        let reopened = events.iter().any(|x| x.id != e.id && typed.is_reopening(x));
         let o = openings.get(&appeal).cloned().unwrap_or_default();
         let repeated = o.client_id.zip(o.topic_id).is_some_and(|key| {
             later.get(&key).is_some_and(|list| {
@@ -474,7 +489,7 @@ fn first_contact<'a>(
             })
         });
         // The operator (or a complaint's decision) said the first contact did not resolve it.
-        let said_not = status(e).and_then(|p| p.first_contact_resolved) == Some(false);
+        let said_not = typed.status(e).and_then(|p| p.first_contact_resolved) == Some(false);
         out.push((
             e,
             contacts <= 1 && !sent_on && !reopened && !repeated && !said_not,
