@@ -100,8 +100,21 @@ fn appeal_events(i: usize, appeals: usize, cast: &Cast) -> Vec<Row> {
         json!({"from": "queued", "state": "answered", "operator_id": op, "channel": channel}),
     ));
     for m in 0..3 {
-        out.push((s(wait + 30 * (m + 1)), "message.added", Some(appeal), None, Some(contact),
-                  json!({"author": if m % 2 == 0 { "client" } else { "operator" }, "kind": "text", "channel": channel})));
+        // As the store writes it (the typed `message.added` the KPI engine reads).
+        let (author, direction) = if m % 2 == 0 {
+            ("client", "inbound")
+        } else {
+            ("operator", "outbound")
+        };
+        out.push((
+            s(wait + 30 * (m + 1)),
+            "message.added",
+            Some(appeal),
+            None,
+            Some(contact),
+            json!({"message_id": Uuid::now_v7(), "seq": m + 1, "author": author, "kind": "text",
+                         "channel": channel, "direction": direction}),
+        ));
     }
     out.push((
         s(wait + 300),
