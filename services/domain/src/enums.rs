@@ -162,6 +162,14 @@ string_enum! {
 }
 
 string_enum! {
+    /// Where a one-time verification code was sent (R11): to the e-mail or the phone on file.
+    CodeVia, "code channel" {
+        Email = "email",
+        Sms = "sms",
+    }
+}
+
+string_enum! {
     /// Where one outbox delivery stands (R6: the notification's delivery state).
     DeliveryState, "delivery state" {
         /// Waiting for its first or next attempt.

@@ -25,8 +25,9 @@ pub use access::{can_read_appeal, AppealScope};
 pub use appeal::{appeal_number, AppealStatus, Priority, Transition};
 pub use calendar::{Calendar, DayInfo, DayKind, DayOverride, DayReason, Holiday, HOLIDAYS};
 pub use enums::{
-    AppealKind, Author, Channel, ComplaintCategory, DeliveryMethod, DeliveryState, DeliveryVia,
-    Direction, InteractionState, Language, MessageKind, Recipient, RedirectionState, Role,
+    AppealKind, Author, Channel, CodeVia, ComplaintCategory, DeliveryMethod, DeliveryState,
+    DeliveryVia, Direction, InteractionState, Language, MessageKind, Recipient, RedirectionState,
+    Role,
 };
 pub use error::DomainError;
 pub use events::{Actor, Payload};

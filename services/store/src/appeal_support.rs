@@ -26,10 +26,11 @@ macro_rules! impl_appeal_support {
                 Self::event(
                     tx,
                     now,
-                    $crate::events::Draft::new(
-                        baylanys_domain::event_kind::CLIENT_VERIFIED,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({ "method": method }),
+                        baylanys_domain::Payload::ClientVerified(baylanys_domain::events::ClientVerified {
+                            method: method.to_owned(),
+                        }),
                     )
                     .appeal(appeal.id)
                     .client(appeal.client_id),
@@ -82,10 +83,13 @@ macro_rules! impl_appeal_support {
                     Self::event(
                         tx,
                         now,
-                        $crate::events::Draft::new(
-                            baylanys_domain::event_kind::BODY_WEBHOOK_RECEIVED,
+                        $crate::events::Draft::typed(
                             $crate::Actor::Body { id: r.body_id },
-                            serde_json::json!({ "body_id": r.body_id, "webhook_id": r.webhook_id, "action": r.action }),
+                            baylanys_domain::Payload::WebhookReceived(baylanys_domain::events::WebhookReceived {
+                                body_id: r.body_id,
+                                webhook_id: r.webhook_id,
+                                action: r.action,
+                            }),
                         )
                         .appeal(appeal.id),
                     )

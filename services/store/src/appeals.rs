@@ -388,7 +388,7 @@ macro_rules! impl_appeal_store {
                 scope: baylanys_domain::AppealScope,
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<$crate::Appeal> {
-                use baylanys_domain::{event_kind, DomainError, Role};
+                use baylanys_domain::{DomainError, Role};
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 let appeal = Self::appeal_in_tx(&mut tx, id, scope).await?;
@@ -424,10 +424,13 @@ macro_rules! impl_appeal_store {
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(
-                        event_kind::APPEAL_ASSIGNED,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({ "from": appeal.assignee_id, "to": assignee }),
+                        baylanys_domain::Payload::Assigned(baylanys_domain::events::Assigned {
+                            from: appeal.assignee_id,
+                            to: assignee,
+                            via: None,
+                        }),
                     )
                     .appeal(id)
                     .client(appeal.client_id),
@@ -444,7 +447,7 @@ macro_rules! impl_appeal_store {
                 scope: baylanys_domain::AppealScope,
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<$crate::Note> {
-                use baylanys_domain::{event_kind, DomainError};
+                use baylanys_domain::DomainError;
                 let author = actor.staff_id().ok_or(DomainError::InvalidField {
                     field: "author",
                     reason: "internal notes are written by staff".into(),
@@ -466,10 +469,9 @@ macro_rules! impl_appeal_store {
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(
-                        event_kind::APPEAL_NOTE_ADDED,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({ "note_id": row.id }),
+                        baylanys_domain::Payload::NoteAdded(baylanys_domain::events::NoteAdded { note_id: row.id }),
                     )
                     .appeal(id)
                     .client(appeal.client_id),

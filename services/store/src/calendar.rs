@@ -19,7 +19,6 @@ macro_rules! impl_calendar_store {
                 note: Option<String>,
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<$crate::DayOverrideRecord> {
-                use baylanys_domain::event_kind;
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 let row: $crate::rows::DayRow = sqlx::query_as(
@@ -39,10 +38,12 @@ macro_rules! impl_calendar_store {
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(
-                        event_kind::CALENDAR_DAY_SET,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({ "date": day.date, "kind": day.kind }),
+                        baylanys_domain::Payload::CalendarDaySet(baylanys_domain::events::DaySet {
+                            date: day.date,
+                            kind: day.kind,
+                        }),
                     ),
                 )
                 .await?;
@@ -55,7 +56,6 @@ macro_rules! impl_calendar_store {
                 date: chrono::NaiveDate,
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<bool> {
-                use baylanys_domain::event_kind;
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 let removed = sqlx::query("DELETE FROM calendar_days WHERE date = $1")
@@ -68,10 +68,9 @@ macro_rules! impl_calendar_store {
                     Self::event(
                         &mut tx,
                         now,
-                        $crate::events::Draft::new(
-                            event_kind::CALENDAR_DAY_REMOVED,
+                        $crate::events::Draft::typed(
                             actor,
-                            serde_json::json!({ "date": date }),
+                            baylanys_domain::Payload::CalendarDayRemoved(baylanys_domain::events::DayRemoved { date }),
                         ),
                     )
                     .await?;

@@ -10,7 +10,6 @@ macro_rules! impl_catalog_store {
                 new: $crate::NewQueue,
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<$crate::Queue> {
-                use baylanys_domain::event_kind;
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 let row: $crate::rows::QueueRow = sqlx::query_as(
@@ -28,10 +27,9 @@ macro_rules! impl_catalog_store {
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(
-                        event_kind::QUEUE_CREATED,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({ "queue_id": row.id, "code": row.code }),
+                        baylanys_domain::Payload::QueueCreated(baylanys_domain::events::QueueCreated { queue_id: row.id, code: row.code.clone() }),
                     ),
                 )
                 .await?;
@@ -53,7 +51,6 @@ macro_rules! impl_catalog_store {
                 patch: $crate::QueuePatch,
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<$crate::Queue> {
-                use baylanys_domain::event_kind;
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 let row: Option<$crate::rows::QueueRow> =
@@ -83,10 +80,9 @@ macro_rules! impl_catalog_store {
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(
-                        event_kind::QUEUE_UPDATED,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({ "queue_id": id, "changed": changed }),
+                        baylanys_domain::Payload::QueueUpdated(baylanys_domain::events::QueueUpdated { queue_id: id, changed: changed.iter().map(|c| (*c).to_owned()).collect() }),
                     ),
                 )
                 .await?;
@@ -109,7 +105,6 @@ macro_rules! impl_catalog_store {
                 hours: Option<baylanys_domain::WeeklyHours>,
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<$crate::Queue> {
-                use baylanys_domain::event_kind;
                 if let Some(h) = &hours {
                     h.validate()?;
                 }
@@ -127,10 +122,9 @@ macro_rules! impl_catalog_store {
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(
-                        event_kind::QUEUE_HOURS_SET,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({ "queue_id": id, "hours": hours }),
+                        baylanys_domain::Payload::QueueHoursSet(baylanys_domain::events::QueueHoursSet { queue_id: id, hours: hours.clone() }),
                     ),
                 )
                 .await?;
@@ -143,7 +137,6 @@ macro_rules! impl_catalog_store {
                 new: $crate::NewTopic,
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<$crate::Topic> {
-                use baylanys_domain::event_kind;
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 if let Some(q) = new.queue_id {
@@ -167,10 +160,9 @@ macro_rules! impl_catalog_store {
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(
-                        event_kind::TOPIC_CREATED,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({ "topic_id": row.id, "code": row.code, "queue_id": row.queue_id }),
+                        baylanys_domain::Payload::TopicCreated(baylanys_domain::events::TopicCreated { topic_id: row.id, code: row.code.clone(), queue_id: row.queue_id }),
                     ),
                 )
                 .await?;
@@ -192,7 +184,6 @@ macro_rules! impl_catalog_store {
                 patch: $crate::TopicPatch,
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<$crate::Topic> {
-                use baylanys_domain::event_kind;
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 let row: Option<$crate::rows::TopicRow> =
@@ -241,10 +232,9 @@ macro_rules! impl_catalog_store {
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(
-                        event_kind::TOPIC_UPDATED,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({ "topic_id": id, "changed": changed }),
+                        baylanys_domain::Payload::TopicUpdated(baylanys_domain::events::TopicUpdated { topic_id: id, changed: changed.iter().map(|c| (*c).to_owned()).collect() }),
                     ),
                 )
                 .await?;
@@ -257,7 +247,6 @@ macro_rules! impl_catalog_store {
                 new: $crate::NewBody,
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<$crate::Body> {
-                use baylanys_domain::event_kind;
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 if let Some(p) = new.parent_id {
@@ -284,10 +273,9 @@ macro_rules! impl_catalog_store {
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(
-                        event_kind::BODY_CREATED,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({ "body_id": row.id, "parent_id": row.parent_id }),
+                        baylanys_domain::Payload::BodyCreated(baylanys_domain::events::BodyCreated { body_id: row.id, parent_id: row.parent_id }),
                     ),
                 )
                 .await?;
@@ -318,7 +306,6 @@ macro_rules! impl_catalog_store {
                 patch: $crate::BodyPatch,
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<$crate::Body> {
-                use baylanys_domain::event_kind;
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 let row: Option<$crate::rows::BodyRow> =
@@ -393,10 +380,9 @@ macro_rules! impl_catalog_store {
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(
-                        event_kind::BODY_UPDATED,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({ "body_id": id, "changed": changed }),
+                        baylanys_domain::Payload::BodyUpdated(baylanys_domain::events::BodyUpdated { body_id: id, changed: changed.iter().map(|c| (*c).to_owned()).collect() }),
                     ),
                 )
                 .await?;

@@ -106,10 +106,12 @@ macro_rules! impl_chat_store {
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(
-                        baylanys_domain::event_kind::CANNED_SAVED,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({ "canned_id": row.id, "active": row.active }),
+                        baylanys_domain::Payload::CannedSaved(baylanys_domain::events::CannedSaved {
+                            canned_id: row.id,
+                            active: row.active,
+                        }),
                     ),
                 )
                 .await?;

@@ -77,7 +77,6 @@ macro_rules! impl_client_store {
                 new: $crate::NewClient,
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<$crate::Client> {
-                use baylanys_domain::event_kind;
                 let now = $crate::now();
                 let id = uuid::Uuid::now_v7();
                 let mut tx = self.writer.begin().await?;
@@ -129,14 +128,13 @@ macro_rules! impl_client_store {
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(
-                        event_kind::CLIENT_CREATED,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({
-                            "has_iin": iin.is_some(),
-                            "has_bin": bin.is_some(),
-                            "language": new.language,
-                            "channels": new.identities.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>(),
+                        baylanys_domain::Payload::ClientCreated(baylanys_domain::events::ClientCreated {
+                            has_iin: iin.is_some(),
+                            has_bin: bin.is_some(),
+                            language: new.language,
+                            channels: new.identities.iter().map(|(c, _)| *c).collect(),
                         }),
                     )
                     .client(id),
@@ -216,7 +214,6 @@ macro_rules! impl_client_store {
                 address: &str,
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<$crate::Client> {
-                use baylanys_domain::event_kind;
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 Self::ensure_exists(&mut tx, "clients", "client", client_id).await?;
@@ -229,10 +226,9 @@ macro_rules! impl_client_store {
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(
-                        event_kind::CLIENT_IDENTITY_ADDED,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({ "channel": channel }),
+                        baylanys_domain::Payload::IdentityAdded(baylanys_domain::events::IdentityAdded { channel }),
                     )
                     .client(client_id),
                 )

@@ -81,10 +81,12 @@ macro_rules! impl_competence_store {
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(
-                        baylanys_domain::event_kind::BODY_TOPICS_SET,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({ "body_id": body_id, "topic_ids": ids }),
+                        baylanys_domain::Payload::BodyTopicsSet(baylanys_domain::events::BodyTopicsSet {
+                            body_id,
+                            topic_ids: ids.clone(),
+                        }),
                     ),
                 )
                 .await?;
@@ -123,7 +125,7 @@ macro_rules! impl_competence_store {
                 actor: $crate::Actor,
                 also: $crate::Also,
             ) -> $crate::StoreResult<$crate::Appeal> {
-                use baylanys_domain::{event_kind, AppealStatus};
+                use baylanys_domain::AppealStatus;
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 let parent = Self::appeal_in_tx(&mut tx, id, scope).await?;
@@ -199,10 +201,13 @@ macro_rules! impl_competence_store {
                     &mut tx,
                     now,
                     vec![
-                        $crate::events::Draft::new(
-                            event_kind::APPEAL_SPLIT,
+                        $crate::events::Draft::typed(
                             actor,
-                            serde_json::json!({ "part_id": child, "part_number": number, "subject": part.subject }),
+                            baylanys_domain::Payload::Split(baylanys_domain::events::Split {
+                                part_id: child,
+                                part_number: number.clone(),
+                                subject: part.subject.clone(),
+                            }),
                         )
                         .appeal(id)
                         .client(parent.client_id),

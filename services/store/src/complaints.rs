@@ -66,14 +66,13 @@ macro_rules! impl_complaint_store {
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(
-                        baylanys_domain::event_kind::COMPLAINT_REGISTERED,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({
-                            "category": new.category,
-                            "about_operator_id": new.about_operator_id,
-                            "about_appeal_id": new.about_appeal_id,
-                            "topic_id": appeal.topic_id,
+                        baylanys_domain::Payload::ComplaintRegistered(baylanys_domain::events::ComplaintRegistered {
+                            category: new.category,
+                            about_operator_id: new.about_operator_id,
+                            about_appeal_id: new.about_appeal_id,
+                            topic_id: appeal.topic_id,
                         }),
                     )
                     .appeal(appeal_id)
@@ -103,7 +102,6 @@ macro_rules! impl_complaint_store {
                 step: $crate::ComplaintStep,
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<$crate::Complaint> {
-                use baylanys_domain::event_kind;
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 let appeal = Self::appeal_in_tx(&mut tx, appeal_id, baylanys_domain::AppealScope::All).await?;
@@ -111,7 +109,7 @@ macro_rules! impl_complaint_store {
                 if before.decided_at.is_some() {
                     return Err($crate::StoreError::Conflict("the complaint is already decided".into()));
                 }
-                let (kind, data) = match &step {
+                let payload = match &step {
                     $crate::ComplaintStep::Review { note } => {
                         sqlx::query(
                             "UPDATE complaints SET reviewed_by = $2, reviewed_at = $3, review_note = $4 \
@@ -123,7 +121,9 @@ macro_rules! impl_complaint_store {
                         .bind(note)
                         .execute(&mut *tx)
                         .await?;
-                        (event_kind::COMPLAINT_REVIEWED, serde_json::json!({ "category": before.category }))
+                        baylanys_domain::Payload::ComplaintReviewed(baylanys_domain::events::ComplaintReviewed {
+                            category: before.category,
+                        })
                     }
                     $crate::ComplaintStep::Escalate { to, reason } => {
                         Self::ensure_exists(&mut tx, "staff", "staff member", *to).await?;
@@ -141,10 +141,11 @@ macro_rules! impl_complaint_store {
                             .bind(now)
                             .execute(&mut *tx)
                             .await?;
-                        (
-                            event_kind::COMPLAINT_ESCALATED,
-                            serde_json::json!({ "to": to, "reason": reason, "category": before.category }),
-                        )
+                        baylanys_domain::Payload::ComplaintEscalated(baylanys_domain::events::ComplaintEscalated {
+                            to: *to,
+                            reason: reason.clone(),
+                            category: before.category,
+                        })
                     }
                     $crate::ComplaintStep::Decide { confirmed } => {
                         if before.reviewed_at.is_none() {
@@ -162,21 +163,20 @@ macro_rules! impl_complaint_store {
                         .bind(now)
                         .execute(&mut *tx)
                         .await?;
-                        let decided = baylanys_domain::Payload::ComplaintDecided(
+                        baylanys_domain::Payload::ComplaintDecided(
                             baylanys_domain::events::ComplaintDecided {
                                 confirmed: *confirmed,
                                 category: before.category,
                                 about_operator_id: before.about_operator_id,
                                 topic_id: appeal.topic_id,
                             },
-                        );
-                        (decided.kind(), decided.to_json())
+                        )
                     }
                 };
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(kind, actor, data)
+                    $crate::events::Draft::typed(actor, payload)
                         .appeal(appeal_id)
                         .client(appeal.client_id),
                 )

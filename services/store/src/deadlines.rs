@@ -12,7 +12,7 @@ macro_rules! impl_deadline_store {
                 sql: &str,
                 now: chrono::DateTime<chrono::Utc>,
                 bound: chrono::DateTime<chrono::Utc>,
-                kind: &'static str,
+                payload: fn(baylanys_domain::events::DeadlineSwept) -> baylanys_domain::Payload,
             ) -> $crate::StoreResult<Vec<$crate::Appeal>> {
                 let rows: Vec<$crate::rows::AppealRow> = sqlx::query_as(sql)
                     .bind(now)
@@ -26,10 +26,13 @@ macro_rules! impl_deadline_store {
                 let drafts = appeals
                     .iter()
                     .map(|a| {
-                        $crate::events::Draft::new(
-                            kind,
+                        $crate::events::Draft::typed(
                             $crate::Actor::SYSTEM,
-                            serde_json::json!({ "due_at": a.due_at, "assignee_id": a.assignee_id, "body_id": a.body_id }),
+                            payload(baylanys_domain::events::DeadlineSwept {
+                                due_at: a.due_at,
+                                assignee_id: a.assignee_id,
+                                body_id: a.body_id,
+                            }),
                         )
                         .appeal(a.id)
                         .client(a.client_id)
@@ -68,7 +71,7 @@ macro_rules! impl_deadline_store {
                 actor: $crate::Actor,
                 also: $crate::Also,
             ) -> $crate::StoreResult<$crate::Appeal> {
-                use baylanys_domain::{event_kind, AppealStatus};
+                use baylanys_domain::AppealStatus;
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 let appeal = Self::appeal_in_tx(&mut tx, id, scope).await?;
@@ -89,10 +92,13 @@ macro_rules! impl_deadline_store {
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(
-                        event_kind::APPEAL_EXTENDED,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({ "from": appeal.due_at, "to": due_at, "reason": reason }),
+                        baylanys_domain::Payload::Extended(baylanys_domain::events::Extended {
+                            from: appeal.due_at,
+                            to: due_at,
+                            reason: reason.to_owned(),
+                        }),
                     )
                     .appeal(id)
                     .client(appeal.client_id),
@@ -109,7 +115,6 @@ macro_rules! impl_deadline_store {
                 now: chrono::DateTime<chrono::Utc>,
                 remind_until: chrono::DateTime<chrono::Utc>,
             ) -> $crate::StoreResult<$crate::DeadlineSweep> {
-                use baylanys_domain::event_kind;
                 let mut tx = self.writer.begin().await?;
                 let overdue = Self::mark_swept(
                     &mut tx,
@@ -117,7 +122,7 @@ macro_rules! impl_deadline_store {
                      AND status NOT IN ('answered', 'closed') RETURNING *",
                     now,
                     now,
-                    event_kind::APPEAL_OVERDUE,
+                    baylanys_domain::Payload::Overdue,
                 )
                 .await?;
                 let near = Self::mark_swept(
@@ -126,7 +131,7 @@ macro_rules! impl_deadline_store {
                      AND due_at >= $1 AND due_at <= $2 AND status NOT IN ('answered', 'closed') RETURNING *",
                     now,
                     remind_until,
-                    event_kind::APPEAL_DEADLINE_NEAR,
+                    baylanys_domain::Payload::DeadlineNear,
                 )
                 .await?;
                 tx.commit().await?;

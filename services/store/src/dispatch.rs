@@ -90,7 +90,7 @@ macro_rules! impl_dispatch_store {
                 &self,
                 offers: &[(uuid::Uuid, uuid::Uuid, chrono::DateTime<chrono::Utc>)],
             ) -> $crate::StoreResult<usize> {
-                use baylanys_domain::{event_kind, router::Presence, Channel};
+                use baylanys_domain::{router::Presence, Channel};
                 use std::collections::HashMap;
                 if offers.is_empty() {
                     return Ok(0);
@@ -151,14 +151,14 @@ macro_rules! impl_dispatch_store {
                     load.insert((operator_id, channel), used + i64::from(done));
                     if done {
                         drafts.push(
-                            $crate::events::Draft::new(
-                                event_kind::ROUTING_OFFERED,
+                            $crate::events::Draft::typed(
                                 $crate::Actor::SYSTEM,
-                                serde_json::json!({
-                                    "operator_id": operator_id,
-                                    "queue_id": row.queue_id,
-                                    "channel": channel,
-                                    "expires_at": expires_at,
+                                baylanys_domain::Payload::RoutingOffered(baylanys_domain::events::RoutingOffered {
+                                    operator_id,
+                                    queue_id: row.queue_id,
+                                    channel,
+                                    expires_at,
+                                    via: None,
                                 }),
                             )
                             .appeal(row.appeal_id)
@@ -182,7 +182,6 @@ macro_rules! impl_dispatch_store {
                 interaction_id: uuid::Uuid,
                 operator_id: uuid::Uuid,
             ) -> $crate::StoreResult<$crate::Interaction> {
-                use baylanys_domain::event_kind;
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 let row: Option<$crate::rows::InteractionRow> = sqlx::query_as(
@@ -245,10 +244,13 @@ macro_rules! impl_dispatch_store {
                 ];
                 if assigned {
                     drafts.push(
-                        $crate::events::Draft::new(
-                            event_kind::APPEAL_ASSIGNED,
+                        $crate::events::Draft::typed(
                             actor,
-                            serde_json::json!({ "from": null, "to": operator_id, "via": "routing" }),
+                            baylanys_domain::Payload::Assigned(baylanys_domain::events::Assigned {
+                                from: None,
+                                to: Some(operator_id),
+                                via: Some(baylanys_domain::events::AssignedVia::Routing),
+                            }),
                         )
                         .appeal(row.appeal_id),
                     );
@@ -264,7 +266,6 @@ macro_rules! impl_dispatch_store {
                 operator_id: uuid::Uuid,
                 timed_out: bool,
             ) -> $crate::StoreResult<$crate::Interaction> {
-                use baylanys_domain::event_kind;
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 let current: Option<(sqlx::types::Json<Vec<uuid::Uuid>>,)> = sqlx::query_as(
@@ -294,19 +295,16 @@ macro_rules! impl_dispatch_store {
                 .bind(&declined)
                 .fetch_one(&mut *tx)
                 .await?;
-                let (kind, actor) = if timed_out {
-                    (event_kind::ROUTING_TIMED_OUT, $crate::Actor::SYSTEM)
+                let declined = baylanys_domain::events::RoutingDeclined { operator_id, queue_id: row.queue_id };
+                let (payload, actor) = if timed_out {
+                    (baylanys_domain::Payload::RoutingTimedOut(declined), $crate::Actor::SYSTEM)
                 } else {
-                    (event_kind::ROUTING_DECLINED, $crate::Actor::staff(operator_id))
+                    (baylanys_domain::Payload::RoutingDeclined(declined), $crate::Actor::staff(operator_id))
                 };
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(
-                        kind,
-                        actor,
-                        serde_json::json!({ "operator_id": operator_id, "queue_id": row.queue_id }),
-                    )
+                    $crate::events::Draft::typed(actor, payload)
                     .appeal(row.appeal_id)
                     .interaction(interaction_id),
                 )
@@ -321,7 +319,7 @@ macro_rules! impl_dispatch_store {
                 action: baylanys_domain::router::OverflowAction,
                 escalate: bool,
             ) -> $crate::StoreResult<()> {
-                use baylanys_domain::{event_kind, router::OverflowAction};
+                use baylanys_domain::router::OverflowAction;
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 let row = Self::interaction_row(&mut tx, interaction_id).await?;
@@ -346,10 +344,12 @@ macro_rules! impl_dispatch_store {
                 .rows_affected()
                     == 1;
                 if done {
-                    let mut drafts = vec![$crate::events::Draft::new(
-                        event_kind::ROUTING_OVERFLOWED,
+                    let mut drafts = vec![$crate::events::Draft::typed(
                         $crate::Actor::SYSTEM,
-                        serde_json::json!({ "from_queue": row.queue_id, "action": action }),
+                        baylanys_domain::Payload::RoutingOverflowed(baylanys_domain::events::RoutingOverflowed {
+                            from_queue: row.queue_id,
+                            action,
+                        }),
                     )
                     .appeal(row.appeal_id)
                     .interaction(interaction_id)];
@@ -384,7 +384,7 @@ macro_rules! impl_dispatch_store {
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<$crate::Interaction> {
                 use baylanys_domain::router::Presence;
-                use baylanys_domain::{event_kind, Channel, DomainError, Role};
+                use baylanys_domain::{Channel, DomainError, Role};
                 let by = actor.staff_id().ok_or(DomainError::InvalidField {
                     field: "actor",
                     reason: "transfers are made by staff".into(),
@@ -549,15 +549,23 @@ macro_rules! impl_dispatch_store {
                     .interaction(target_id),
                 );
                 drafts.push(
-                    $crate::events::Draft::new(event_kind::APPEAL_NOTE_ADDED, actor, serde_json::json!({ "note_id": note_id }))
+                    $crate::events::Draft::typed(
+                        actor,
+                        baylanys_domain::Payload::NoteAdded(baylanys_domain::events::NoteAdded { note_id }),
+                    )
                         .appeal(row.appeal_id),
                 );
-                if let Some(o) = offered_to {
+                if let Some((o, expires)) = offer {
                     drafts.push(
-                        $crate::events::Draft::new(
-                            event_kind::ROUTING_OFFERED,
+                        $crate::events::Draft::typed(
                             actor,
-                            serde_json::json!({ "operator_id": o, "queue_id": queue_id, "channel": channel, "expires_at": expires, "via": "transfer" }),
+                            baylanys_domain::Payload::RoutingOffered(baylanys_domain::events::RoutingOffered {
+                                operator_id: o,
+                                queue_id,
+                                channel,
+                                expires_at: expires,
+                                via: Some(baylanys_domain::events::ContactVia::Transfer),
+                            }),
                         )
                         .appeal(row.appeal_id)
                         .interaction(target_id),
@@ -574,7 +582,7 @@ macro_rules! impl_dispatch_store {
                 interaction_id: uuid::Uuid,
                 text: &str,
             ) -> $crate::StoreResult<bool> {
-                use baylanys_domain::{event_kind, Author, Channel};
+                use baylanys_domain::{Author, Channel};
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 let marked: Option<(uuid::Uuid, String, Option<uuid::Uuid>)> = sqlx::query_as(
@@ -611,10 +619,12 @@ macro_rules! impl_dispatch_store {
                 let (_, draft) =
                     Self::insert_message(&mut tx, appeal_id, seq, channel, &message, $crate::Actor::SYSTEM, now)
                         .await?;
-                let notice = $crate::events::Draft::new(
-                    event_kind::ROUTING_OUT_OF_HOURS,
+                let notice = $crate::events::Draft::typed(
                     $crate::Actor::SYSTEM,
-                    serde_json::json!({ "queue_id": queue_id, "channel": channel }),
+                    baylanys_domain::Payload::RoutingOutOfHours(baylanys_domain::events::OutOfHours {
+                        queue_id,
+                        channel,
+                    }),
                 )
                 .appeal(appeal_id)
                 .interaction(interaction_id);

@@ -16,20 +16,17 @@ pub(crate) struct Draft {
 }
 
 impl Draft {
-    pub fn new(kind: &'static str, actor: Actor, data: serde_json::Value) -> Self {
+    /// An event of its payload's kind: the payload is written by the same type every reader
+    /// reads it back with, so there is no other way in (every kind has a type).
+    pub fn typed(actor: Actor, payload: baylanys_domain::Payload) -> Self {
         Draft {
-            kind,
+            kind: payload.kind(),
             actor,
             appeal_id: None,
             client_id: None,
             interaction_id: None,
-            data,
+            data: payload.to_json(),
         }
-    }
-
-    /// An event of a typed kind: the payload is written by the same type the KPIs read.
-    pub fn typed(actor: Actor, payload: baylanys_domain::Payload) -> Self {
-        Draft::new(payload.kind(), actor, payload.to_json())
     }
 
     pub fn appeal(mut self, id: Uuid) -> Self {

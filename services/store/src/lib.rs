@@ -490,20 +490,7 @@ pub trait DeadlineStore: Send + Sync {
 }
 
 /// Where a one-time code was sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CodeVia {
-    Email,
-    Sms,
-}
-
-impl CodeVia {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CodeVia::Email => "email",
-            CodeVia::Sms => "sms",
-        }
-    }
-}
+pub use baylanys_domain::CodeVia;
 
 /// What checking a one-time code found.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -539,7 +539,8 @@ pub struct Event {
 }
 
 impl Event {
-    /// The typed payload of a typed kind; `None` for a kind without a type yet.
+    /// The typed payload; `None` only for a kind this release does not know (every kind it
+    /// writes has a type).
     pub fn payload(
         &self,
     ) -> Result<Option<baylanys_domain::Payload>, baylanys_domain::DomainError> {

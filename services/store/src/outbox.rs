@@ -341,7 +341,12 @@ macro_rules! impl_outbox_store {
                     return Err($crate::StoreError::Conflict("the delivery is not pending".into()));
                 };
                 let d: $crate::Delivery = row.try_into()?;
-                Self::delivery_event(&mut tx, &d, baylanys_domain::event_kind::DELIVERY_SENT, serde_json::json!({}), now)
+                Self::delivery_event(
+                    &mut tx,
+                    &d,
+                    |delivery| baylanys_domain::Payload::DeliverySent(baylanys_domain::events::DeliverySent { delivery }),
+                    now,
+                )
                     .await?;
                 tx.commit().await?;
                 Ok(())
@@ -353,7 +358,6 @@ macro_rules! impl_outbox_store {
                 error: &str,
                 retry_at: Option<chrono::DateTime<chrono::Utc>>,
             ) -> $crate::StoreResult<Option<$crate::Delivery>> {
-                use baylanys_domain::event_kind;
                 let now = $crate::now();
                 let error = $crate::outbox::clip(error);
                 let mut tx = self.writer.begin().await?;
@@ -375,8 +379,14 @@ macro_rules! impl_outbox_store {
                 Self::delivery_event(
                     &mut tx,
                     &failed,
-                    event_kind::DELIVERY_FAILED,
-                    serde_json::json!({ "error": error, "retry_at": retry_at, "gave_up": retry_at.is_none() }),
+                    |delivery| {
+                        baylanys_domain::Payload::DeliveryFailed(baylanys_domain::events::DeliveryFailed {
+                            delivery,
+                            error: error.clone(),
+                            retry_at,
+                            gave_up: retry_at.is_none(),
+                        })
+                    },
                     now,
                 )
                 .await?;
@@ -411,8 +421,13 @@ macro_rules! impl_outbox_store {
                         Self::delivery_event(
                             &mut tx,
                             &created,
-                            event_kind::DELIVERY_FALLBACK,
-                            serde_json::json!({ "from_delivery": failed.id, "from_method": failed.method }),
+                            |delivery| {
+                                baylanys_domain::Payload::DeliveryFallback(baylanys_domain::events::DeliveryFallback {
+                                    delivery,
+                                    from_delivery: failed.id,
+                                    from_method: failed.method,
+                                })
+                            },
                             now,
                         )
                         .await?;
@@ -482,10 +497,12 @@ macro_rules! impl_outbox_store {
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(
-                        baylanys_domain::event_kind::DELIVERY_RETRIED,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({ "delivery_id": d.id, "method": d.method }),
+                        baylanys_domain::Payload::DeliveryRetried(baylanys_domain::events::DeliveryRetried {
+                            delivery_id: d.id,
+                            method: d.method,
+                        }),
                     )
                     .appeal(d.appeal_id),
                 )
@@ -515,10 +532,9 @@ macro_rules! impl_outbox_store {
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(
-                        baylanys_domain::event_kind::BODY_SECRET_ISSUED,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({ "body_id": body_id }),
+                        baylanys_domain::Payload::SecretIssued(baylanys_domain::events::SecretIssued { body_id }),
                     ),
                 )
                 .await?;
@@ -627,25 +643,25 @@ macro_rules! impl_outbox_store {
             }
 
             /// The delivery's step on the appeal's timeline: never the address or the payload.
+            /// `payload` adds what the step itself says to what every step says of its delivery.
             async fn delivery_event(
                 tx: &mut sqlx::Transaction<'static, $db>,
                 d: &$crate::Delivery,
-                kind: &'static str,
-                mut data: serde_json::Value,
+                payload: impl FnOnce(baylanys_domain::events::DeliveryStep) -> baylanys_domain::Payload + Send,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::StoreResult<()> {
-                if let Some(map) = data.as_object_mut() {
-                    map.insert("delivery_id".into(), serde_json::json!(d.id));
-                    map.insert("recipient".into(), serde_json::json!(d.recipient));
-                    map.insert("method".into(), serde_json::json!(d.method));
-                    map.insert("attempts".into(), serde_json::json!(d.attempts));
-                    map.insert("message_id".into(), serde_json::json!(d.message_id));
-                    map.insert("redirection_id".into(), serde_json::json!(d.redirection_id));
-                }
+                let step = baylanys_domain::events::DeliveryStep {
+                    delivery_id: d.id,
+                    recipient: d.recipient,
+                    method: d.method,
+                    attempts: d.attempts,
+                    message_id: d.message_id,
+                    redirection_id: d.redirection_id,
+                };
                 Self::event(
                     tx,
                     now,
-                    $crate::events::Draft::new(kind, $crate::Actor::SYSTEM, data).appeal(d.appeal_id),
+                    $crate::events::Draft::typed($crate::Actor::SYSTEM, payload(step)).appeal(d.appeal_id),
                 )
                 .await
             }

@@ -138,7 +138,7 @@ macro_rules! impl_redirection_store {
                 actor: $crate::Actor,
                 also: $crate::Also,
             ) -> $crate::StoreResult<$crate::Appeal> {
-                use baylanys_domain::{event_kind, AppealStatus};
+                use baylanys_domain::AppealStatus;
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 let appeal = Self::appeal_in_tx(&mut tx, id, scope).await?;
@@ -156,11 +156,9 @@ macro_rules! impl_redirection_store {
                         "no redirection of this appeal waits for an answer".into(),
                     ));
                 };
-                let (state, response, kind) = match &answer {
-                    $crate::BodyAnswer::Accept => ("accepted", None, event_kind::REDIRECTION_ACCEPTED),
-                    $crate::BodyAnswer::Return { reason } => {
-                        ("returned", Some(reason.as_str()), event_kind::REDIRECTION_RETURNED)
-                    }
+                let (state, response) = match &answer {
+                    $crate::BodyAnswer::Accept => ("accepted", None),
+                    $crate::BodyAnswer::Return { reason } => ("returned", Some(reason.as_str())),
                 };
                 sqlx::query(
                     "UPDATE redirections SET state = $2, responded_at = $3, response = $4 WHERE id = $1",
@@ -195,15 +193,19 @@ macro_rules! impl_redirection_store {
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(
-                        kind,
-                        actor,
-                        serde_json::json!({
-                            "redirection_id": redirection_id,
-                            "body_id": body_id,
-                            "reason": response,
-                        }),
-                    )
+                    $crate::events::Draft::typed(actor, {
+                        let answered = baylanys_domain::events::RedirectionAnswered {
+                            redirection_id,
+                            body_id,
+                            reason: response.map(str::to_owned),
+                        };
+                        match answer {
+                            $crate::BodyAnswer::Accept => baylanys_domain::Payload::RedirectionAccepted(answered),
+                            $crate::BodyAnswer::Return { .. } => {
+                                baylanys_domain::Payload::RedirectionReturned(answered)
+                            }
+                        }
+                    })
                     .appeal(id)
                     .client(appeal.client_id),
                 )
@@ -302,10 +304,13 @@ macro_rules! impl_redirection_store {
                 Self::event(
                     tx,
                     now,
-                    $crate::events::Draft::new(
-                        baylanys_domain::event_kind::DEPARTMENT_SAVED,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({ "department_id": row.id, "body_id": row.body_id, "active": row.active }),
+                        baylanys_domain::Payload::DepartmentSaved(baylanys_domain::events::DepartmentSaved {
+                            department_id: row.id,
+                            body_id: row.body_id,
+                            active: row.active,
+                        }),
                     ),
                 )
                 .await

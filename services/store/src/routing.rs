@@ -60,10 +60,14 @@ macro_rules! impl_routing_store {
                 Self::event(
                     tx,
                     now,
-                    $crate::events::Draft::new(
-                        baylanys_domain::event_kind::SETTING_CHANGED,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({ "key": key, "value": value }),
+                        baylanys_domain::Payload::SettingChanged(
+                            baylanys_domain::events::SettingChanged {
+                                key: key.to_owned(),
+                                value,
+                            },
+                        ),
                     ),
                 )
                 .await
@@ -79,7 +83,7 @@ macro_rules! impl_routing_store {
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<$crate::Queue> {
                 use baylanys_domain::router::{validate_overflow, OverflowRule};
-                use baylanys_domain::{event_kind, DomainError};
+                use baylanys_domain::DomainError;
                 if rules.iter().any(|r| r.queue_id != id) {
                     return Err(DomainError::InvalidField {
                         field: "rules",
@@ -96,7 +100,8 @@ macro_rules! impl_routing_store {
                 if !all.iter().any(|(q, _)| *q == id) {
                     return Err($crate::StoreError::NotFound("queue"));
                 }
-                let queues: std::collections::HashSet<uuid::Uuid> = all.iter().map(|(q, _)| *q).collect();
+                let queues: std::collections::HashSet<uuid::Uuid> =
+                    all.iter().map(|(q, _)| *q).collect();
                 let mut every: Vec<OverflowRule> = all
                     .into_iter()
                     .filter(|(q, _)| *q != id)
@@ -115,10 +120,14 @@ macro_rules! impl_routing_store {
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(
-                        event_kind::QUEUE_OVERFLOW_SET,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({ "queue_id": id, "rules": rules }),
+                        baylanys_domain::Payload::QueueOverflowSet(
+                            baylanys_domain::events::QueueOverflowSet {
+                                queue_id: id,
+                                rules: rules.clone(),
+                            },
+                        ),
                     ),
                 )
                 .await?;
@@ -139,17 +148,20 @@ macro_rules! impl_routing_store {
             ) -> $crate::StoreResult<baylanys_domain::router::RoutingTable> {
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
-                let queues: Vec<(uuid::Uuid,)> =
-                    sqlx::query_as("SELECT id FROM queues").fetch_all(&mut *tx).await?;
-                let topics: Vec<(uuid::Uuid,)> =
-                    sqlx::query_as("SELECT id FROM topics").fetch_all(&mut *tx).await?;
+                let queues: Vec<(uuid::Uuid,)> = sqlx::query_as("SELECT id FROM queues")
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let topics: Vec<(uuid::Uuid,)> = sqlx::query_as("SELECT id FROM topics")
+                    .fetch_all(&mut *tx)
+                    .await?;
                 table.validate(
                     |q| queues.iter().any(|(x,)| *x == q),
                     |t| topics.iter().any(|(x,)| *x == t),
                 )?;
                 let value = serde_json::to_value(&table)
                     .map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?;
-                Self::put_setting(&mut tx, $crate::routing::ROUTING_TABLE, value, actor, now).await?;
+                Self::put_setting(&mut tx, $crate::routing::ROUTING_TABLE, value, actor, now)
+                    .await?;
                 tx.commit().await?;
                 Ok(table)
             }
@@ -200,7 +212,8 @@ macro_rules! impl_routing_store {
                 }
                 let value = serde_json::to_value(settings)
                     .map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?;
-                Self::put_setting(&mut tx, $crate::routing::ROUTER_SETTINGS, value, actor, now).await?;
+                Self::put_setting(&mut tx, $crate::routing::ROUTER_SETTINGS, value, actor, now)
+                    .await?;
                 tx.commit().await?;
                 Ok(settings)
             }

@@ -11,7 +11,6 @@ macro_rules! impl_staff_store {
                 new: $crate::NewStaff,
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<$crate::Staff> {
-                use baylanys_domain::event_kind;
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 if let Some(body) = new.body_id {
@@ -48,14 +47,13 @@ macro_rules! impl_staff_store {
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(
-                        event_kind::STAFF_CREATED,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({
-                            "staff_id": staff.id,
-                            "login": staff.login,
-                            "role": staff.role,
-                            "body_id": staff.body_id,
+                        baylanys_domain::Payload::StaffCreated(baylanys_domain::events::StaffCreated {
+                            staff_id: staff.id,
+                            login: staff.login.clone(),
+                            role: staff.role,
+                            body_id: staff.body_id,
                         }),
                     ),
                 )
@@ -101,7 +99,6 @@ macro_rules! impl_staff_store {
                 patch: $crate::StaffPatch,
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<$crate::Staff> {
-                use baylanys_domain::event_kind;
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 let row: Option<$crate::rows::StaffRow> =
@@ -178,10 +175,12 @@ macro_rules! impl_staff_store {
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(
-                        event_kind::STAFF_UPDATED,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({ "staff_id": id, "changed": changed }),
+                        baylanys_domain::Payload::StaffUpdated(baylanys_domain::events::StaffUpdated {
+                            staff_id: id,
+                            changed: changed.iter().map(|c| (*c).to_owned()).collect(),
+                        }),
                     ),
                 )
                 .await?;
@@ -194,7 +193,6 @@ macro_rules! impl_staff_store {
                 id: uuid::Uuid,
                 presence: baylanys_domain::router::Presence,
             ) -> $crate::StoreResult<$crate::Staff> {
-                use baylanys_domain::event_kind;
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 let before: Option<(String,)> =
@@ -215,10 +213,12 @@ macro_rules! impl_staff_store {
                     Self::event(
                         &mut tx,
                         now,
-                        $crate::events::Draft::new(
-                            event_kind::STAFF_PRESENCE_CHANGED,
+                        $crate::events::Draft::typed(
                             $crate::Actor::staff(id),
-                            serde_json::json!({ "from": before, "to": presence }),
+                            baylanys_domain::Payload::PresenceChanged(baylanys_domain::events::PresenceChanged {
+                                from: before.parse().ok(),
+                                to: presence,
+                            }),
                         ),
                     )
                     .await?;
@@ -233,7 +233,6 @@ macro_rules! impl_staff_store {
                 token_hash: &str,
                 expires_at: chrono::DateTime<chrono::Utc>,
             ) -> $crate::StoreResult<()> {
-                use baylanys_domain::event_kind;
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 sqlx::query(
@@ -249,10 +248,9 @@ macro_rules! impl_staff_store {
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(
-                        event_kind::STAFF_LOGGED_IN,
+                    $crate::events::Draft::typed(
                         $crate::Actor::staff(staff_id),
-                        serde_json::json!({ "expires_at": expires_at }),
+                        baylanys_domain::Payload::StaffLoggedIn(baylanys_domain::events::LoggedIn { expires_at }),
                     ),
                 )
                 .await?;
@@ -289,7 +287,6 @@ macro_rules! impl_staff_store {
                 token_hash: &str,
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<bool> {
-                use baylanys_domain::event_kind;
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 let done = sqlx::query(
@@ -305,10 +302,9 @@ macro_rules! impl_staff_store {
                     Self::event(
                         &mut tx,
                         now,
-                        $crate::events::Draft::new(
-                            event_kind::STAFF_LOGGED_OUT,
+                        $crate::events::Draft::typed(
                             actor,
-                            serde_json::json!({}),
+                            baylanys_domain::Payload::StaffLoggedOut(baylanys_domain::events::LoggedOut {}),
                         ),
                     )
                     .await?;

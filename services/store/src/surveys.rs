@@ -30,10 +30,12 @@ macro_rules! impl_survey_store {
                     Self::event(
                         &mut tx,
                         now,
-                        $crate::events::Draft::new(
-                            baylanys_domain::event_kind::SURVEY_ASKED,
+                        $crate::events::Draft::typed(
                             $crate::Actor::SYSTEM,
-                            serde_json::json!({ "channel": channel, "by_link": token_hash.is_some() }),
+                            baylanys_domain::Payload::SurveyAsked(baylanys_domain::events::SurveyAsked {
+                                channel,
+                                by_link: token_hash.is_some(),
+                            }),
                         )
                         .appeal(appeal_id)
                         .client(appeal.client_id),

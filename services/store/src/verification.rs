@@ -15,7 +15,6 @@ macro_rules! impl_verification_store {
                 scope: baylanys_domain::AppealScope,
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<uuid::Uuid> {
-                use baylanys_domain::event_kind;
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 let appeal = Self::appeal_in_tx(&mut tx, appeal_id, scope).await?;
@@ -44,10 +43,9 @@ macro_rules! impl_verification_store {
                 Self::event(
                     &mut tx,
                     now,
-                    $crate::events::Draft::new(
-                        event_kind::CLIENT_CODE_SENT,
+                    $crate::events::Draft::typed(
                         actor,
-                        serde_json::json!({ "via": via.as_str(), "code_id": id }),
+                        baylanys_domain::Payload::CodeSent(baylanys_domain::events::CodeSent { via, code_id: id }),
                     )
                     .appeal(appeal_id)
                     .client(appeal.client_id),
@@ -80,7 +78,6 @@ macro_rules! impl_verification_store {
                 scope: baylanys_domain::AppealScope,
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<$crate::CodeCheck> {
-                use baylanys_domain::event_kind;
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 let appeal = Self::appeal_in_tx(&mut tx, appeal_id, scope).await?;
@@ -114,10 +111,11 @@ macro_rules! impl_verification_store {
                     Self::event(
                         &mut tx,
                         now,
-                        $crate::events::Draft::new(
-                            event_kind::CLIENT_VERIFICATION_FAILED,
+                        $crate::events::Draft::typed(
                             actor,
-                            serde_json::json!({ "method": method, "attempts": attempts }),
+                            baylanys_domain::Payload::VerificationFailed(
+                                baylanys_domain::events::VerificationFailed { method: method.clone(), attempts },
+                            ),
                         )
                         .appeal(appeal_id)
                         .client(appeal.client_id),

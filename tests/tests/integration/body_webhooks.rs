@@ -340,6 +340,7 @@ async fn body_webhooks_both_ways(app: TestApp) -> anyhow::Result<()> {
         .filter_map(|e| e["data"]["action"].as_str())
         .collect();
     assert_eq!(actions, ["accept", "answer"]);
+    crate::events_typed::every_event_reads_typed(&app).await?;
     Ok(())
 }
 

@@ -206,5 +206,6 @@ async fn complaint_workflow_and_analytics(app: TestApp) -> anyhow::Result<()> {
         .get("/api/v1/events?kind=complaint.decided", &sup)
         .await?;
     assert_eq!(events.body["items"].as_array().map(Vec::len), Some(2));
+    crate::events_typed::every_event_reads_typed(&app).await?;
     Ok(())
 }

@@ -509,6 +509,7 @@ async fn records_read_back_equal(app: TestApp) -> anyhow::Result<()> {
         )
         .await?;
     assert_eq!(moved.parent_id, Some(body.id));
+    crate::events_typed::every_event_reads_typed(&app).await?;
     Ok(())
 }
 
@@ -590,6 +591,7 @@ async fn interaction_lifecycle(app: TestApp) -> anyhow::Result<()> {
             .count(),
         3
     );
+    crate::events_typed::every_event_reads_typed(&app).await?;
     Ok(())
 }
 
@@ -729,6 +731,7 @@ async fn sessions_expire_and_revoke(app: TestApp) -> anyhow::Result<()> {
         )
         .await;
     assert!(matches!(dup, Err(StoreError::Conflict(_))));
+    crate::events_typed::every_event_reads_typed(&app).await?;
     Ok(())
 }
 

@@ -204,6 +204,7 @@ async fn outbox_retries_and_falls_back(app: TestApp) -> anyhow::Result<()> {
         sent.iter().map(|d| d.id).collect::<Vec<_>>(),
         vec![fallback.id]
     );
+    crate::events_typed::every_event_reads_typed(&app).await?;
     Ok(())
 }
 

@@ -170,6 +170,7 @@ async fn due_dates_and_extensions(app: TestApp) -> anyhow::Result<()> {
         )
         .await?;
     assert_eq!(r.status, 404, "{}", r.text);
+    crate::events_typed::every_event_reads_typed(&app).await?;
     Ok(())
 }
 
@@ -235,5 +236,6 @@ async fn the_watch_reminds_and_escalates(app: TestApp) -> anyhow::Result<()> {
     let list = app.get("/api/v1/appeals?overdue=true", &sup).await?;
     assert_eq!(list.body["items"], json!([]));
     let _ = fine;
+    crate::events_typed::every_event_reads_typed(&app).await?;
     Ok(())
 }

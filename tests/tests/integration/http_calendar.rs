@@ -167,6 +167,7 @@ async fn calendar_days_and_overrides(app: TestApp) -> anyhow::Result<()> {
         )
         .await?;
     assert_eq!(r.body["date"], "2026-01-05");
+    crate::events_typed::every_event_reads_typed(&app).await?;
     Ok(())
 }
 
@@ -291,5 +292,6 @@ async fn queue_business_hours(app: TestApp) -> anyhow::Result<()> {
         )
         .await?;
     assert_eq!(r.body["open"], false, "default hours: closed on Saturday");
+    crate::events_typed::every_event_reads_typed(&app).await?;
     Ok(())
 }

@@ -54,5 +54,6 @@ async fn kept_by_supervisors_read_by_operators(app: TestApp) -> anyhow::Result<(
         .await?;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(app.event_count().await?, before);
+    crate::events_typed::every_event_reads_typed(&app).await?;
     Ok(())
 }

@@ -239,6 +239,7 @@ async fn language_capacity_and_declines(app: TestApp) -> anyhow::Result<()> {
         .unwrap_or_default();
     assert_eq!(accepted, [kk_id.to_string(), kk2_id.to_string()]);
     let _ = ru_id;
+    crate::events_typed::every_event_reads_typed(&app).await?;
     Ok(())
 }
 
@@ -294,6 +295,7 @@ async fn overflow_and_live_view(app: TestApp) -> anyhow::Result<()> {
         app.get("/api/v1/routing/live", &op).await?.status,
         StatusCode::FORBIDDEN
     );
+    crate::events_typed::every_event_reads_typed(&app).await?;
     Ok(())
 }
 
@@ -498,6 +500,7 @@ async fn transfer_escalation_and_queue_status(app: TestApp) -> anyhow::Result<()
         before + 1,
         "only the presence change was written"
     );
+    crate::events_typed::every_event_reads_typed(&app).await?;
     Ok(())
 }
 
@@ -538,6 +541,7 @@ async fn escalation_by_rule(app: TestApp) -> anyhow::Result<()> {
     );
     let (_, sup) = online(&app, "en-supervisor", "supervisor", json!(["en"]), 3).await?;
     offered(&app, &sup, contact).await?;
+    crate::events_typed::every_event_reads_typed(&app).await?;
     Ok(())
 }
 
@@ -623,6 +627,7 @@ async fn out_of_hours_reply(app: TestApp) -> anyhow::Result<()> {
         )
         .await?;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    crate::events_typed::every_event_reads_typed(&app).await?;
     Ok(())
 }
 

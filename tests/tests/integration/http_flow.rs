@@ -163,6 +163,7 @@ async fn readme_flow(app: TestApp) -> anyhow::Result<()> {
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     let r = app.get("/api/v1/auth/me", &op).await?;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    crate::events_typed::every_event_reads_typed(&app).await?;
     Ok(())
 }
 
@@ -246,6 +247,7 @@ async fn client_lookup_and_history(app: TestApp) -> anyhow::Result<()> {
         .await?;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.body["identities"][0]["channel"], "email");
+    crate::events_typed::every_event_reads_typed(&app).await?;
     Ok(())
 }
 
@@ -410,6 +412,7 @@ async fn events_feed_and_audit_trail(app: TestApp) -> anyhow::Result<()> {
         .await?;
     assert_eq!(r.body["items"].as_array().map(Vec::len), Some(1));
     assert_eq!(r.body["items"][0]["actor_id"], op_id.to_string());
+    crate::events_typed::every_event_reads_typed(&app).await?;
     Ok(())
 }
 
@@ -522,5 +525,6 @@ async fn verification_unmasks_the_card(app: TestApp) -> anyhow::Result<()> {
         )
         .await?;
     assert_eq!(r.status, StatusCode::CONFLICT);
+    crate::events_typed::every_event_reads_typed(&app).await?;
     Ok(())
 }

@@ -104,6 +104,7 @@ async fn presence_and_capacity(app: TestApp) -> anyhow::Result<()> {
         app.get("/api/v1/auth/me", &op).await?.body["capacity"]["web_chat"],
         2
     );
+    crate::events_typed::every_event_reads_typed(&app).await?;
     Ok(())
 }
 
@@ -265,5 +266,6 @@ async fn overflow_table_and_settings(app: TestApp) -> anyhow::Result<()> {
         app.get("/api/v1/routing/settings", admin).await?.body["offer_timeout_secs"],
         30
     );
+    crate::events_typed::every_event_reads_typed(&app).await?;
     Ok(())
 }

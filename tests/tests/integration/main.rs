@@ -11,6 +11,7 @@ mod conformance_outbox;
 mod contracts;
 mod deadlines;
 mod demo;
+mod events_typed;
 mod http_auth;
 mod http_calendar;
 mod http_canned;

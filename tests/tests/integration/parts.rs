@@ -256,5 +256,6 @@ async fn split_between_competent_bodies(app: TestApp) -> anyhow::Result<()> {
             (committee.to_string(), "sent".to_owned())
         ]
     );
+    crate::events_typed::every_event_reads_typed(&app).await?;
     Ok(())
 }

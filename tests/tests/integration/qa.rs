@@ -492,5 +492,6 @@ async fn qa_reviews_sample_calibration_and_kpi(app: TestApp) -> anyhow::Result<(
         .get(&format!("/api/v1/qa/sample?from={from}&to={to}"), &sup1)
         .await?;
     assert_eq!(s.body["per_operator"], 2);
+    crate::events_typed::every_event_reads_typed(&app).await?;
     Ok(())
 }

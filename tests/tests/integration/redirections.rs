@@ -190,5 +190,6 @@ async fn redirect_accept_and_return(app: TestApp) -> anyhow::Result<()> {
         .filter_map(|e| e["redirection"]["state"].as_str())
         .collect();
     assert_eq!(states, ["returned", "sent"]);
+    crate::events_typed::every_event_reads_typed(&app).await?;
     Ok(())
 }

@@ -183,5 +183,6 @@ async fn engines_racing_never_double_book(app: TestApp) -> anyhow::Result<()> {
         .await?;
     assert_eq!(events.len(), 6, "one event per offer");
     assert!(contacts.len() >= offered_contacts.len());
+    crate::events_typed::every_event_reads_typed(&app).await?;
     Ok(())
 }

@@ -72,5 +72,6 @@ async fn rate_once_after_the_answer(app: TestApp) -> anyhow::Result<()> {
         .get("/api/v1/events?kind=survey.asked", app.admin())
         .await?;
     assert_eq!(asked.body["items"].as_array().map(Vec::len), Some(1));
+    crate::events_typed::every_event_reads_typed(&app).await?;
     Ok(())
 }

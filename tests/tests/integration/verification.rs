@@ -405,6 +405,7 @@ async fn one_time_codes(backend: Backend) -> anyhow::Result<()> {
         .get(&format!("/api/v1/appeals/{second}"), app.admin())
         .await?;
     assert!(r.body["appeal"]["verified_at"].is_null());
+    crate::events_typed::every_event_reads_typed(&app).await?;
     Ok(())
 }
 

@@ -1,0 +1,402 @@
+//! The payloads of the events that make the trail: who changed the catalogue, the staff, the
+//! settings, a client's verification, an appeal's course and its deliveries. No figure reads
+//! them; they are typed so that what is written is what is read, and never personal data: a
+//! client's IIN, phone, e-mail or message text stays out of the log (R33), only that it exists.
+//!
+//! Each struct has exactly the fields and JSON shapes the store wrote before it was typed, so
+//! rows already stored read back.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::ContactVia;
+use crate::router::{OverflowAction, OverflowRule, Presence};
+use crate::{
+    Channel, CodeVia, ComplaintCategory, DayKind, DeliveryVia, Language, Recipient, Role,
+    WeeklyHours,
+};
+
+/// `staff.created`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffCreated {
+    pub staff_id: Uuid,
+    pub login: String,
+    pub role: Role,
+    #[serde(default)]
+    pub body_id: Option<Uuid>,
+}
+
+/// `staff.updated`: which fields changed, never their values (a password among them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffUpdated {
+    pub staff_id: Uuid,
+    #[serde(default)]
+    pub changed: Vec<String>,
+}
+
+/// `staff.logged_in`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoggedIn {
+    pub expires_at: DateTime<Utc>,
+}
+
+/// `staff.logged_out`: the actor says who; there is nothing more to say.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LoggedOut {}
+
+/// `staff.presence_changed`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PresenceChanged {
+    /// The presence before; none only if the stored one was not a presence this release knows.
+    #[serde(default)]
+    pub from: Option<Presence>,
+    pub to: Presence,
+}
+
+/// `client.created`: what kind of data was collected, never the data itself (R33).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientCreated {
+    pub has_iin: bool,
+    #[serde(default)]
+    pub has_bin: bool,
+    pub language: Language,
+    /// The channels the client is known on, not the addresses.
+    #[serde(default)]
+    pub channels: Vec<Channel>,
+}
+
+/// `client.identity_added`: the channel, not the address.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdentityAdded {
+    pub channel: Channel,
+}
+
+/// `client.verified` (R11): how, as stored on the appeal (`otp_email`, `otp_sms`, or the
+/// method staff named, e.g. a document shown at the desk).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientVerified {
+    pub method: String,
+}
+
+/// `client.code_sent`: where the code went and which code, never the code or the address.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CodeSent {
+    pub via: CodeVia,
+    pub code_id: Uuid,
+}
+
+/// `client.verification_failed`: a wrong code, with the attempts used on it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VerificationFailed {
+    pub method: String,
+    pub attempts: i64,
+}
+
+/// How an appeal came to its assignee besides a person choosing one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssignedVia {
+    /// The operator accepted the routing engine's offer.
+    Routing,
+}
+
+/// `appeal.assigned`: from whom to whom (either may be nobody).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Assigned {
+    #[serde(default)]
+    pub from: Option<Uuid>,
+    #[serde(default)]
+    pub to: Option<Uuid>,
+    /// Written only when the engine assigned it, as before the payload was typed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<AssignedVia>,
+}
+
+/// `appeal.note_added`: which note, never its text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoteAdded {
+    pub note_id: Uuid,
+}
+
+/// `appeal.split` (R30): the part that became an appeal of its own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Split {
+    pub part_id: Uuid,
+    pub part_number: String,
+    /// The part's subject as the operator titled it (not the citizen's text).
+    pub subject: String,
+}
+
+/// `appeal.extended` (АППК art. 76): the due date moved, with the decision's reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Extended {
+    #[serde(default)]
+    pub from: Option<DateTime<Utc>>,
+    pub to: DateTime<Utc>,
+    pub reason: String,
+}
+
+/// `appeal.deadline_near` and `appeal.overdue`: the due date the sweep found, and who had it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeadlineSwept {
+    #[serde(default)]
+    pub due_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub assignee_id: Option<Uuid>,
+    #[serde(default)]
+    pub body_id: Option<Uuid>,
+}
+
+/// `body.topics_set`: the topics the body is competent for, in full.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BodyTopicsSet {
+    pub body_id: Uuid,
+    #[serde(default)]
+    pub topic_ids: Vec<Uuid>,
+}
+
+/// `redirection.accepted` and `redirection.returned`: the body's answer, with its reason when
+/// it sent the appeal back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RedirectionAnswered {
+    pub redirection_id: Uuid,
+    pub body_id: Uuid,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// `department.saved`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DepartmentSaved {
+    pub department_id: Uuid,
+    pub body_id: Uuid,
+    pub active: bool,
+}
+
+/// `survey.asked`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SurveyAsked {
+    pub channel: Channel,
+    /// Asked by a link to a form rather than in the conversation.
+    #[serde(default)]
+    pub by_link: bool,
+}
+
+/// `complaint.registered` (R9.1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComplaintRegistered {
+    pub category: ComplaintCategory,
+    #[serde(default)]
+    pub about_operator_id: Option<Uuid>,
+    #[serde(default)]
+    pub about_appeal_id: Option<Uuid>,
+    #[serde(default)]
+    pub topic_id: Option<Uuid>,
+}
+
+/// `complaint.reviewed` (R9.2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComplaintReviewed {
+    pub category: ComplaintCategory,
+}
+
+/// `complaint.escalated` (R9.3): to a higher specialist, with the reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComplaintEscalated {
+    pub to: Uuid,
+    pub reason: String,
+    pub category: ComplaintCategory,
+}
+
+/// `queue.created`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueCreated {
+    pub queue_id: Uuid,
+    pub code: String,
+}
+
+/// `queue.updated`: which fields changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueUpdated {
+    pub queue_id: Uuid,
+    #[serde(default)]
+    pub changed: Vec<String>,
+}
+
+/// `queue.hours_set`: none is around the clock.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueHoursSet {
+    pub queue_id: Uuid,
+    #[serde(default)]
+    pub hours: Option<WeeklyHours>,
+}
+
+/// `queue.overflow_set`: the queue's rules, in full.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueOverflowSet {
+    pub queue_id: Uuid,
+    #[serde(default)]
+    pub rules: Vec<OverflowRule>,
+}
+
+/// `topic.created`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopicCreated {
+    pub topic_id: Uuid,
+    pub code: String,
+    #[serde(default)]
+    pub queue_id: Option<Uuid>,
+}
+
+/// `topic.updated`: which fields changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopicUpdated {
+    pub topic_id: Uuid,
+    #[serde(default)]
+    pub changed: Vec<String>,
+}
+
+/// `body.created`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BodyCreated {
+    pub body_id: Uuid,
+    #[serde(default)]
+    pub parent_id: Option<Uuid>,
+}
+
+/// `body.updated`: which fields changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BodyUpdated {
+    pub body_id: Uuid,
+    #[serde(default)]
+    pub changed: Vec<String>,
+}
+
+/// `body.webhook_secret_issued`: which body; the secret itself is never logged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SecretIssued {
+    pub body_id: Uuid,
+}
+
+/// `body.webhook_received`: the body's signed call, by its webhook id and action.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebhookReceived {
+    pub body_id: Uuid,
+    pub webhook_id: String,
+    pub action: String,
+}
+
+/// `calendar.day_set`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DaySet {
+    pub date: NaiveDate,
+    pub kind: DayKind,
+}
+
+/// `calendar.day_removed`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DayRemoved {
+    pub date: NaiveDate,
+}
+
+/// `setting.changed`: a whole settings document, free-form by its key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SettingChanged {
+    pub key: String,
+    #[serde(default)]
+    pub value: Value,
+}
+
+/// `canned.saved`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CannedSaved {
+    pub canned_id: Uuid,
+    pub active: bool,
+}
+
+/// `routing.offered`: a waiting contact offered to an operator until `expires_at`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoutingOffered {
+    pub operator_id: Uuid,
+    #[serde(default)]
+    pub queue_id: Option<Uuid>,
+    pub channel: Channel,
+    pub expires_at: DateTime<Utc>,
+    /// Written only for an offer made by a transfer, as before the payload was typed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<ContactVia>,
+}
+
+/// `routing.declined` and `routing.timed_out`: the operator did not take the offer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoutingDeclined {
+    pub operator_id: Uuid,
+    #[serde(default)]
+    pub queue_id: Option<Uuid>,
+}
+
+/// `routing.overflowed`: an overflow rule applied to a waiting contact.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoutingOverflowed {
+    #[serde(default)]
+    pub from_queue: Option<Uuid>,
+    pub action: OverflowAction,
+}
+
+/// `routing.out_of_hours`: the client was told the queue is closed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutOfHours {
+    #[serde(default)]
+    pub queue_id: Option<Uuid>,
+    pub channel: Channel,
+}
+
+/// What every outbox delivery event says of its delivery: never the address or the payload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryStep {
+    pub delivery_id: Uuid,
+    pub recipient: Recipient,
+    pub method: DeliveryVia,
+    pub attempts: u32,
+    #[serde(default)]
+    pub message_id: Option<Uuid>,
+    #[serde(default)]
+    pub redirection_id: Option<Uuid>,
+}
+
+/// `delivery.sent`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliverySent {
+    #[serde(flatten)]
+    pub delivery: DeliveryStep,
+}
+
+/// `delivery.failed`: one attempt failed; retried at `retry_at`, or given up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryFailed {
+    #[serde(flatten)]
+    pub delivery: DeliveryStep,
+    /// The sender's error, clipped.
+    pub error: String,
+    #[serde(default)]
+    pub retry_at: Option<DateTime<Utc>>,
+    pub gave_up: bool,
+}
+
+/// `delivery.fallback`: this delivery replaces one given up on another channel (R6).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryFallback {
+    #[serde(flatten)]
+    pub delivery: DeliveryStep,
+    pub from_delivery: Uuid,
+    pub from_method: DeliveryVia,
+}
+
+/// `delivery.retried`: staff asked for a failed delivery to be tried again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryRetried {
+    pub delivery_id: Uuid,
+    pub method: DeliveryVia,
+}
