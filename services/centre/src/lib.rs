@@ -18,6 +18,7 @@ mod body_delivery;
 mod changes;
 mod claims;
 mod clients;
+mod contacts;
 mod deadlines;
 mod error;
 mod live;

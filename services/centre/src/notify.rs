@@ -10,10 +10,8 @@
 //! reported as failed.
 
 use baylanys_domain::templates::{date, Notice, NotificationTemplates, Vars};
-use baylanys_domain::{notice, AppealScope, Author, Channel, DeliveryVia, Language, MessageKind};
-use baylanys_store::{
-    Actor, Also, Appeal, Client, Interaction, MailThread, NewDelivery, NewMessage, Tell,
-};
+use baylanys_domain::{AppealScope, Author, Channel, DeliveryVia, Language, MessageKind};
+use baylanys_store::{Actor, Also, Appeal, Client, MailThread, NewDelivery, NewMessage, Tell};
 use uuid::Uuid;
 
 use crate::Centre;
@@ -49,49 +47,6 @@ impl Centre {
             }
         };
         templates.render(kind, lang, vars)
-    }
-
-    /// Adds one entry to the web-chat conversation and wakes its sockets.
-    async fn tell(
-        &self,
-        appeal_id: Uuid,
-        kind: MessageKind,
-        text: String,
-        staff_id: Option<Uuid>,
-        key: String,
-    ) {
-        let stored = self
-            .store
-            .add_message(
-                appeal_id,
-                NewMessage {
-                    author: Author::System,
-                    kind,
-                    staff_id,
-                    channel: Some(Channel::WebChat),
-                    body: text,
-                    interaction_id: None,
-                    external_id: Some(key),
-                },
-                AppealScope::All,
-                Actor::SYSTEM,
-            )
-            .await;
-        match stored {
-            Ok(m) if m.created => self.published(appeal_id, m.value.seq),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, kind = kind.as_str(), "client notice not stored"),
-        }
-    }
-
-    async fn appeal(&self, id: Uuid) -> Option<Appeal> {
-        match self.store.get_appeal(id, AppealScope::All).await {
-            Ok(a) => Some(a),
-            Err(e) => {
-                tracing::warn!(error = %e, "appeal for a client notice");
-                None
-            }
-        }
     }
 
     /// How a client not in the web chat can be reached: e-mail first — it carries the whole
@@ -286,71 +241,6 @@ impl Centre {
             Ok(None) => {}
             Err(e) => tracing::warn!(error = %e, "survey not asked"),
         }
-    }
-
-    /// An operator answered a web-chat contact: the citizen is told who answers.
-    pub async fn assigned(&self, contact: &Interaction) {
-        let (Channel::WebChat, Some(operator)) = (contact.channel, contact.operator_id) else {
-            return;
-        };
-        let Some(appeal) = self.appeal(contact.appeal_id).await else {
-            return;
-        };
-        let name = match self.store.get_staff(operator).await {
-            Ok(s) => s.display_name,
-            Err(_) => return,
-        };
-        self.tell(
-            appeal.id,
-            MessageKind::Assignment,
-            notice::assignment(appeal.language, &name),
-            Some(operator),
-            format!("assigned:{}:{operator}", contact.id),
-        )
-        .await;
-    }
-
-    /// A web-chat contact was moved to another operator or queue (R18).
-    pub async fn transferred(&self, contact: &Interaction, escalation: bool) {
-        if contact.channel != Channel::WebChat {
-            return;
-        }
-        let Some(appeal) = self.appeal(contact.appeal_id).await else {
-            return;
-        };
-        self.tell(
-            appeal.id,
-            MessageKind::Transfer,
-            notice::transfer(appeal.language, escalation),
-            None,
-            format!("transfer:{}:{}", contact.id, Uuid::now_v7()),
-        )
-        .await;
-    }
-
-    /// A web-chat contact ended (the operator finished it, or the appeal was closed).
-    pub async fn ended(&self, contact: &Interaction) {
-        if contact.channel != Channel::WebChat {
-            return;
-        }
-        let Some(appeal) = self.appeal(contact.appeal_id).await else {
-            return;
-        };
-        let text = self
-            .render(
-                Notice::Ended,
-                appeal.language,
-                &[("number", Some(&appeal.number))],
-            )
-            .await;
-        self.tell(
-            appeal.id,
-            MessageKind::Close,
-            text,
-            None,
-            format!("close:{}", contact.id),
-        )
-        .await;
     }
 }
 

@@ -54,6 +54,22 @@ macro_rules! impl_appeal_support {
                 Self::also_about(tx, appeal, &about, also, now).await
             }
 
+            /// As `also_in_tx`, for a change of one of the appeal's contacts: the appeal is read
+            /// (and locked) only when there is something to write.
+            pub(crate) async fn also_for(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                appeal_id: uuid::Uuid,
+                also: $crate::Also,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::StoreResult<()> {
+                if also.is_nothing() {
+                    return Ok(());
+                }
+                let mut appeal =
+                    Self::appeal_in_tx(tx, appeal_id, baylanys_domain::AppealScope::All).await?;
+                Self::also_in_tx(tx, &mut appeal, also, now).await
+            }
+
             /// As `also_in_tx`, with the notices decided on `about` (e.g. the part split from
             /// `appeal`) and written on `appeal`'s conversation.
             pub(crate) async fn also_about(

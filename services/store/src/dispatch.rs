@@ -181,6 +181,7 @@ macro_rules! impl_dispatch_store {
                 &self,
                 interaction_id: uuid::Uuid,
                 operator_id: uuid::Uuid,
+                also: $crate::Also,
             ) -> $crate::StoreResult<$crate::Interaction> {
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
@@ -256,6 +257,7 @@ macro_rules! impl_dispatch_store {
                     );
                 }
                 Self::events(&mut tx, now, drafts).await?;
+                Self::also_for(&mut tx, row.appeal_id, also, now).await?;
                 tx.commit().await?;
                 row.try_into()
             }
@@ -382,6 +384,7 @@ macro_rules! impl_dispatch_store {
                 interaction_id: uuid::Uuid,
                 transfer: $crate::Transfer,
                 actor: $crate::Actor,
+                also: $crate::Also,
             ) -> $crate::StoreResult<$crate::Interaction> {
                 use baylanys_domain::router::Presence;
                 use baylanys_domain::{Channel, DomainError, Role};
@@ -573,6 +576,7 @@ macro_rules! impl_dispatch_store {
                 }
                 Self::events(&mut tx, now, drafts).await?;
                 let out: $crate::rows::InteractionRow = Self::interaction_row(&mut tx, target_id).await?;
+                Self::also_for(&mut tx, out.appeal_id, also, now).await?;
                 tx.commit().await?;
                 out.try_into()
             }

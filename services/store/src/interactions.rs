@@ -244,6 +244,7 @@ macro_rules! impl_interaction_store {
                 state: baylanys_domain::InteractionState,
                 operator_id: Option<uuid::Uuid>,
                 actor: $crate::Actor,
+                also: $crate::Also,
             ) -> $crate::StoreResult<$crate::Interaction> {
                 use baylanys_domain::events::ContactMoved;
                 use baylanys_domain::{InteractionState, Payload};
@@ -308,6 +309,7 @@ macro_rules! impl_interaction_store {
                     .interaction(id),
                 )
                 .await?;
+                Self::also_for(&mut tx, row.appeal_id, also, now).await?;
                 tx.commit().await?;
                 row.try_into()
             }

@@ -195,13 +195,15 @@ pub trait InteractionStore: Send + Sync {
         new: NewInteraction,
         actor: Actor,
     ) -> StoreResult<Ingested<Interaction>>;
-    /// Moves an interaction forward (answered, ended, abandoned) and stamps the time.
+    /// Moves an interaction to its next phase and stamps the time; `also` (what the client is
+    /// told of it) in the same transaction.
     async fn update_interaction(
         &self,
         id: Uuid,
         state: baylanys_domain::InteractionState,
         operator_id: Option<Uuid>,
         actor: Actor,
+        also: Also,
     ) -> StoreResult<Interaction>;
 }
 
@@ -255,6 +257,7 @@ pub trait DispatchStore: Send + Sync {
         &self,
         interaction_id: Uuid,
         operator_id: Uuid,
+        also: Also,
     ) -> StoreResult<Interaction>;
     /// The operator declines (or, with `timed_out`, did not answer in time); the contact goes
     /// back in line and is never offered to them again.
@@ -287,6 +290,7 @@ pub trait DispatchStore: Send + Sync {
         interaction_id: Uuid,
         transfer: Transfer,
         actor: Actor,
+        also: Also,
     ) -> StoreResult<Interaction>;
     async fn get_interaction(&self, id: Uuid) -> StoreResult<Interaction>;
 }

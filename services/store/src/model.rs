@@ -323,6 +323,11 @@ impl Also {
         self
     }
 
+    /// Nothing to write besides the change.
+    pub fn is_nothing(&self) -> bool {
+        self.tells.is_none() && self.receipt.is_none()
+    }
+
     pub(crate) fn tells(&mut self, appeal: &Appeal) -> Vec<Tell> {
         self.tells.take().map(|f| f(appeal)).unwrap_or_default()
     }

@@ -545,17 +545,30 @@ async fn interaction_lifecycle(app: TestApp) -> anyhow::Result<()> {
             InteractionState::Answered,
             actor.staff_id(),
             actor,
+            baylanys_store::Also::nothing(),
         )
         .await?;
     assert!(answered.answered_at.is_some());
     assert_eq!(answered.operator_id, actor.staff_id());
     let ended = store
-        .update_interaction(first.value.id, InteractionState::Ended, None, actor)
+        .update_interaction(
+            first.value.id,
+            InteractionState::Ended,
+            None,
+            actor,
+            baylanys_store::Also::nothing(),
+        )
         .await?;
     assert!(ended.ended_at.is_some());
     assert_eq!(ended.operator_id, actor.staff_id());
     let back = store
-        .update_interaction(first.value.id, InteractionState::Answered, None, actor)
+        .update_interaction(
+            first.value.id,
+            InteractionState::Answered,
+            None,
+            actor,
+            baylanys_store::Also::nothing(),
+        )
         .await;
     assert!(matches!(back, Err(StoreError::Conflict(_))));
     // A call that hangs up in the queue is abandoned (lost-call KPI).
@@ -578,6 +591,7 @@ async fn interaction_lifecycle(app: TestApp) -> anyhow::Result<()> {
             InteractionState::Abandoned,
             None,
             Actor::SYSTEM,
+            baylanys_store::Also::nothing(),
         )
         .await?;
     assert!(lost.abandoned_at.is_some() && lost.answered_at.is_none());

@@ -109,6 +109,7 @@ async fn engines_racing_never_double_book(app: TestApp) -> anyhow::Result<()> {
                 baylanys_domain::InteractionState::Ended,
                 None,
                 actor,
+                baylanys_store::Also::nothing(),
             )
             .await?;
         let i = store

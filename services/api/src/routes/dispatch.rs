@@ -90,9 +90,7 @@ async fn accept(
     caller: Caller,
     Path(id): Path<Uuid>,
 ) -> ApiResult<axum::Json<InteractionView>> {
-    let taken = state.store.accept_offer(id, caller.staff.id).await?;
-    state.changed();
-    state.centre.assigned(&taken).await;
+    let taken = state.centre.accept(id, caller.staff.id).await?;
     Ok(axum::Json(convert::interaction(&taken)))
 }
 
@@ -128,11 +126,9 @@ async fn end(
         caller.require(OVERSIGHT)?;
     }
     let ended = state
-        .store
-        .update_interaction(id, InteractionState::Ended, None, caller.actor())
+        .centre
+        .move_contact(id, InteractionState::Ended, caller.actor())
         .await?;
-    state.changed();
-    state.centre.ended(&ended).await;
     Ok(axum::Json(convert::interaction(&ended)))
 }
 
@@ -152,8 +148,8 @@ async fn wrap_up(
         caller.require(OVERSIGHT)?;
     }
     let moved = state
-        .store
-        .update_interaction(id, InteractionState::WrapUp, None, caller.actor())
+        .centre
+        .move_contact(id, InteractionState::WrapUp, caller.actor())
         .await?;
     Ok(axum::Json(convert::interaction(&moved)))
 }
@@ -170,10 +166,9 @@ async fn enqueue(
 ) -> ApiResult<axum::Json<InteractionView>> {
     caller.require(CENTRE_STAFF)?;
     let queued = state
-        .store
-        .update_interaction(id, InteractionState::Queued, None, caller.actor())
+        .centre
+        .move_contact(id, InteractionState::Queued, caller.actor())
         .await?;
-    state.changed();
     Ok(axum::Json(convert::interaction(&queued)))
 }
 
@@ -188,10 +183,9 @@ async fn abandon(
 ) -> ApiResult<axum::Json<InteractionView>> {
     caller.require(OVERSIGHT)?;
     let gone = state
-        .store
-        .update_interaction(id, InteractionState::Abandoned, None, caller.actor())
+        .centre
+        .move_contact(id, InteractionState::Abandoned, caller.actor())
         .await?;
-    state.changed();
     Ok(axum::Json(convert::interaction(&gone)))
 }
 
@@ -368,7 +362,7 @@ async fn transfer(
         }
     };
     let moved = state
-        .store
+        .centre
         .transfer(
             id,
             Transfer {
@@ -379,8 +373,6 @@ async fn transfer(
             caller.actor(),
         )
         .await?;
-    state.changed();
-    state.centre.transferred(&moved, false).await;
     Ok(axum::Json(convert::interaction(&moved)))
 }
 
@@ -404,7 +396,7 @@ async fn escalate(
         .escalation_queue_id
         .ok_or_else(|| ApiError::new(problem::CONFLICT, "no escalation queue is configured"))?;
     let moved = state
-        .store
+        .centre
         .transfer(
             id,
             Transfer {
@@ -415,8 +407,6 @@ async fn escalate(
             caller.actor(),
         )
         .await?;
-    state.changed();
-    state.centre.transferred(&moved, true).await;
     Ok(axum::Json(convert::interaction(&moved)))
 }
 
