@@ -31,16 +31,6 @@ fn invalid(field: &'static str, reason: &str) -> DomainError {
     }
 }
 
-fn optional(
-    field: &'static str,
-    value: Option<String>,
-    max: usize,
-) -> Result<Option<String>, DomainError> {
-    value
-        .map(|v| BoundedText::new(field, &v, max).map(BoundedText::into_inner))
-        .transpose()
-}
-
 impl Claims {
     /// Refuses bad claims, e.g. before a channel resumes a conversation it would not store them
     /// in: the visitor must not believe they were taken.
@@ -50,14 +40,14 @@ impl Claims {
 
     /// Refuses bad input before anything is stored.
     pub(crate) fn check(self) -> Result<Checked, DomainError> {
-        let name = optional("name", self.name, 200)?;
-        let phone = optional("phone", self.phone, 32)?
+        let name = BoundedText::optional("name", self.name, 200)?;
+        let phone = BoundedText::optional("phone", self.phone, 32)?
             .map(|p| normalise_phone(&p).ok_or_else(|| invalid("phone", PHONE_RULE)))
             .transpose()?;
-        let email = optional("email", self.email, 320)?
+        let email = BoundedText::optional("email", self.email, 320)?
             .map(|e| normalise_email(&e).ok_or_else(|| invalid("email", "not an e-mail address")))
             .transpose()?;
-        let iin = optional("iin", self.iin, 12)?
+        let iin = BoundedText::optional("iin", self.iin, 12)?
             .map(|i| Iin::parse(&i))
             .transpose()?;
         Ok(Checked {

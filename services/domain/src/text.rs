@@ -43,6 +43,17 @@ pub fn normalize_search(input: &str) -> String {
 pub struct BoundedText(String);
 
 impl BoundedText {
+    /// An optional field: absent stays absent; present is checked as [`BoundedText::new`].
+    pub fn optional(
+        field: &'static str,
+        value: Option<String>,
+        max_chars: usize,
+    ) -> Result<Option<String>, DomainError> {
+        value
+            .map(|v| BoundedText::new(field, &v, max_chars).map(BoundedText::into_inner))
+            .transpose()
+    }
+
     pub fn new(field: &'static str, input: &str, max_chars: usize) -> Result<Self, DomainError> {
         let trimmed = input.trim();
         if trimmed.is_empty() {

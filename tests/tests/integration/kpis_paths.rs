@@ -19,36 +19,16 @@
 
 use std::collections::HashMap;
 
-use baylanys_tests::{both, eventually, TestApp};
+use baylanys_tests::{both, TestApp};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::http_dispatch::{offers, online};
-use crate::ws_chat_frames::{chat_from, say, until};
+use crate::http_dispatch::online;
+use crate::ws_chat_frames::{chat_from, say, take, until};
 use crate::ws_operator::send;
 
 both!(kpis_of_a_scripted_day_through_the_real_paths);
-
-/// Waits for the next offer to `token` and takes it; returns the contact's id.
-async fn take(app: &TestApp, token: &str) -> anyhow::Result<String> {
-    let id = eventually("an offer", || async {
-        Ok(offers(app, token)
-            .await?
-            .first()
-            .and_then(|o| o["id"].as_str().map(str::to_owned)))
-    })
-    .await?;
-    let r = app
-        .post(
-            &format!("/api/v1/interactions/{id}/accept"),
-            token,
-            json!({}),
-        )
-        .await?;
-    anyhow::ensure!(r.status == 200, "accept: {}", r.text);
-    Ok(id)
-}
 
 async fn step(app: &TestApp, token: &str, contact: &str, what: &str) -> anyhow::Result<Value> {
     let r = app

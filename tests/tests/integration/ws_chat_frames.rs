@@ -53,7 +53,7 @@ pub async fn say(socket: &mut Socket, body: &str) -> anyhow::Result<Value> {
 }
 
 /// Waits until the contact is offered to `token` and takes it.
-async fn take(app: &TestApp, token: &str) -> anyhow::Result<String> {
+pub(crate) async fn take(app: &TestApp, token: &str) -> anyhow::Result<String> {
     let id = eventually("an offer", || async {
         Ok(offers(app, token)
             .await?

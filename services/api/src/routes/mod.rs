@@ -33,9 +33,7 @@ pub fn optional_text(
     value: Option<String>,
     max: usize,
 ) -> Result<Option<String>, DomainError> {
-    value
-        .map(|v| BoundedText::new(field, &v, max).map(BoundedText::into_inner))
-        .transpose()
+    BoundedText::optional(field, value, max)
 }
 
 /// Validates a required free-text field.
