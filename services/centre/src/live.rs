@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use baylanys_domain::router::{priority, Contact, Router};
-use baylanys_domain::{InteractionState, Payload, Priority};
+use baylanys_domain::router::Router;
+use baylanys_domain::{InteractionState, Payload};
 use baylanys_store::{Event, EventFilter};
 use tokio::sync::Mutex;
 use uuid::Uuid;
@@ -118,24 +118,10 @@ impl Centre {
         for w in snap.waiting.iter().filter(|w| w.offered_to.is_none()) {
             let Some(queue_id) = w.queue_id else { continue };
             by_appeal.insert(w.appeal_id, (w.interaction_id, queue_id));
-            let base = Priority::new(w.appeal_priority)
-                .map(|p| p.get())
-                .unwrap_or(3) as u8;
             let _ = routers
                 .entry(queue_id)
                 .or_insert_with(|| Router::new(config.clone()))
-                .enqueue(Contact {
-                    id: w.interaction_id,
-                    queue_id,
-                    topic_id: w.topic_id,
-                    language: w.language,
-                    channel: w.channel,
-                    priority: priority(base, w.kind, w.vulnerable, w.repeat),
-                    min_level: w.min_level,
-                    enqueued_at: w.queued_at,
-                    declined_by: w.declined_by.clone(),
-                    needs_supervisor: w.escalated,
-                });
+                .enqueue(w.for_router(queue_id));
         }
         let mut board = QueueBoard {
             drawn: Some(Instant::now()),

@@ -730,6 +730,33 @@ pub struct WaitingContact {
     pub out_of_hours_at: Option<DateTime<Utc>>,
 }
 
+impl WaitingContact {
+    /// The contact as the router sees it in `queue_id`, its priority from its appeal's, its
+    /// kind, the client's vulnerability and whether it is a repeat.
+    pub fn for_router(&self, queue_id: Uuid) -> baylanys_domain::router::Contact {
+        let base = baylanys_domain::Priority::new(self.appeal_priority)
+            .map(|p| p.get())
+            .unwrap_or(3) as u8;
+        baylanys_domain::router::Contact {
+            id: self.interaction_id,
+            queue_id,
+            topic_id: self.topic_id,
+            language: self.language,
+            channel: self.channel,
+            priority: baylanys_domain::router::priority(
+                base,
+                self.kind,
+                self.vulnerable,
+                self.repeat,
+            ),
+            min_level: self.min_level,
+            enqueued_at: self.queued_at,
+            declined_by: self.declined_by.clone(),
+            needs_supervisor: self.escalated,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct RoutingSnapshot {
     pub operators: Vec<RoutableOperator>,

@@ -7,8 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use baylanys_domain::router::{priority, Contact, Operator, OverflowAction, Presence, Router};
-use baylanys_domain::Priority;
+use baylanys_domain::router::{Operator, OverflowAction, Presence, Router};
 use baylanys_store::{Store, StoreResult};
 use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
@@ -168,21 +167,7 @@ impl RoutingEngine {
             let (Some(queue_id), None) = (w.queue_id, w.offered_to) else {
                 continue;
             };
-            let base = Priority::new(w.appeal_priority)
-                .map(|p| p.get())
-                .unwrap_or(3) as u8;
-            let _ = router.enqueue(Contact {
-                id: w.interaction_id,
-                queue_id,
-                topic_id: w.topic_id,
-                language: w.language,
-                channel: w.channel,
-                priority: priority(base, w.kind, w.vulnerable, w.repeat),
-                min_level: w.min_level,
-                enqueued_at: w.queued_at,
-                declined_by: w.declined_by.clone(),
-                needs_supervisor: w.escalated,
-            });
+            let _ = router.enqueue(w.for_router(queue_id));
         }
         let rules: Vec<_> = snap
             .queues

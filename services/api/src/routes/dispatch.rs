@@ -121,15 +121,22 @@ async fn end(
     caller: Caller,
     Path(id): Path<Uuid>,
 ) -> ApiResult<axum::Json<InteractionView>> {
+    own_contact_moves(&state, &caller, id, InteractionState::Ended).await
+}
+
+/// Moves a contact the caller handles (or, for oversight, anyone's) to its next phase.
+async fn own_contact_moves(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    to: InteractionState,
+) -> ApiResult<axum::Json<InteractionView>> {
     let current = state.store.get_interaction(id).await?;
     if current.operator_id != Some(caller.staff.id) {
         caller.require(OVERSIGHT)?;
     }
-    let ended = state
-        .centre
-        .move_contact(id, InteractionState::Ended, caller.actor())
-        .await?;
-    Ok(axum::Json(convert::interaction(&ended)))
+    let moved = state.centre.move_contact(id, to, caller.actor()).await?;
+    Ok(axum::Json(convert::interaction(&moved)))
 }
 
 /// The client is gone (the call hung up) and the operator does the after-contact work; the
@@ -143,15 +150,7 @@ async fn wrap_up(
     caller: Caller,
     Path(id): Path<Uuid>,
 ) -> ApiResult<axum::Json<InteractionView>> {
-    let current = state.store.get_interaction(id).await?;
-    if current.operator_id != Some(caller.staff.id) {
-        caller.require(OVERSIGHT)?;
-    }
-    let moved = state
-        .centre
-        .move_contact(id, InteractionState::WrapUp, caller.actor())
-        .await?;
-    Ok(axum::Json(convert::interaction(&moved)))
+    own_contact_moves(&state, &caller, id, InteractionState::WrapUp).await
 }
 
 /// The caller left the voice menu for an operator: the contact enters its queue now, and the
