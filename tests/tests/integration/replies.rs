@@ -4,11 +4,7 @@
 //! operator writes through the API or the console's socket; a resend sends nothing twice; the
 //! delivery is on the appeal's timeline.
 
-use std::sync::Arc;
-
 use anyhow::Context;
-use baylanys_api::Delivery;
-use baylanys_channels::Mailer;
 use baylanys_tests::{eventually, Backend, TestApp};
 use serde_json::{json, Value};
 
@@ -60,13 +56,7 @@ const CITIZEN_MAIL: &str = "<CAF7q1-x9@mail.example.kz>";
 
 async fn email_reply_threads(backend: Backend) -> anyhow::Result<()> {
     let sink = SmtpSink::start().await?;
-    let delivery = Delivery {
-        mailer: Some(Arc::new(Mailer::new(
-            &format!("smtp://127.0.0.1:{}", sink.port),
-            "Байланыс <noreply@baylanys.test>",
-        )?)),
-        sms: None,
-    };
+    let delivery = sink.delivery()?;
     let app = TestApp::spawn_delivering(backend, delivery).await?;
     let (op_id, op) = app.staff("op", "operator", None).await?;
     let client = app

@@ -3,10 +3,6 @@
 //! answer lands in the event log with its channel; the token never appears on the timeline; a
 //! wrong token, a bad score and a second answer are refused and change nothing.
 
-use std::sync::Arc;
-
-use baylanys_api::Delivery;
-use baylanys_channels::Mailer;
 use baylanys_tests::{Backend, TestApp};
 use serde_json::json;
 
@@ -15,13 +11,7 @@ use crate::verification::{body_text, wait_for_mail, SmtpSink};
 #[tokio::test]
 async fn survey_by_link_in_email_and_chromium() -> anyhow::Result<()> {
     let sink = SmtpSink::start().await?;
-    let delivery = Delivery {
-        mailer: Some(Arc::new(Mailer::new(
-            &format!("smtp://127.0.0.1:{}", sink.port),
-            "Байланыс <noreply@baylanys.test>",
-        )?)),
-        sms: None,
-    };
+    let delivery = sink.delivery()?;
     let app = TestApp::spawn_delivering(Backend::Sqlite, delivery).await?;
     let (_, op) = app.staff("op", "operator", None).await?;
     let client = app

@@ -2,10 +2,6 @@
 //! within each kind's placeholders; a bad template is refused and changes nothing; the citizen
 //! receives the edited text, and `{}` restores the defaults.
 
-use std::sync::Arc;
-
-use baylanys_api::Delivery;
-use baylanys_channels::Mailer;
 use baylanys_tests::{Backend, TestApp};
 use serde_json::json;
 
@@ -16,13 +12,7 @@ const PATH: &str = "/api/v1/settings/notification-templates";
 #[tokio::test]
 async fn admins_edit_what_citizens_are_told() -> anyhow::Result<()> {
     let sink = SmtpSink::start().await?;
-    let delivery = Delivery {
-        mailer: Some(Arc::new(Mailer::new(
-            &format!("smtp://127.0.0.1:{}", sink.port),
-            "Байланыс <noreply@baylanys.test>",
-        )?)),
-        sms: None,
-    };
+    let delivery = sink.delivery()?;
     let app = TestApp::spawn_delivering(Backend::Sqlite, delivery).await?;
     let (_, op) = app.staff("op", "operator", None).await?;
     let (_, sup) = app.staff("sup", "supervisor", None).await?;

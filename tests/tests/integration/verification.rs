@@ -55,6 +55,17 @@ impl SmtpSink {
         bail!("aiosmtpd did not start (is it installed? pip install aiosmtpd)")
     }
 
+    /// Mail delivery through this server (no SMS gateway), from the centre's test address.
+    pub(crate) fn delivery(&self) -> anyhow::Result<Delivery> {
+        Ok(Delivery {
+            mailer: Some(Arc::new(Mailer::new(
+                &format!("smtp://127.0.0.1:{}", self.port),
+                "Байланыс <noreply@baylanys.test>",
+            )?)),
+            sms: None,
+        })
+    }
+
     /// The messages delivered so far, raw.
     pub(crate) fn messages(&self) -> Vec<String> {
         let dir = self.maildir.join("new");
