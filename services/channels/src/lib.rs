@@ -4,6 +4,7 @@
 //! the binary; an unconfigured method is simply absent, and callers say so to the user.
 
 pub mod email;
+pub mod mail;
 pub mod outbound;
 pub mod sms;
 pub mod webhook;
