@@ -178,6 +178,12 @@ pub struct MessageView {
     pub body: String,
     pub external_id: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// A mail's headers (e-mail messages read from a mailbox).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail: Option<crate::MailView>,
+    /// The files that came with it; each downloads from `/api/v1/attachments/{id}`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<crate::AttachmentView>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

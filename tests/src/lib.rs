@@ -70,6 +70,9 @@ pub struct TestApp {
     pub database_url: String,
     admin_token: String,
     tmp: Option<PathBuf>,
+    /// The attachment store, shared by the nodes of one test.
+    pub files_dir: PathBuf,
+    owns_files: bool,
     server: tokio::task::JoinHandle<()>,
     /// This node's routing engine and outbox, as `baylanys serve` runs them; `/readyz` shows
     /// their health. Dropped with the app, which cancels them (a drop cannot wait).
@@ -90,6 +93,9 @@ impl Drop for TestApp {
         self.server.abort();
         if let Some(dir) = &self.tmp {
             let _ = std::fs::remove_dir_all(dir);
+        }
+        if self.owns_files {
+            let _ = std::fs::remove_dir_all(&self.files_dir);
         }
     }
 }
@@ -128,6 +134,19 @@ pub fn test_config() -> ApiConfig {
 }
 
 /// A failed worker is retried within a fraction of a second, so a test sees it recover soon.
+/// Mailboxes read as the binary reads them, with short waits: an IDLE of two seconds, a poll
+/// every second where the server has no IDLE, a pause of at most two seconds after a failure.
+pub fn test_mail_settings() -> baylanys_workers::MailSettings {
+    baylanys_workers::MailSettings {
+        idle: Duration::from_secs(2),
+        poll: Duration::from_secs(1),
+        timeout: Duration::from_secs(10),
+        max_backoff: Duration::from_secs(2),
+        lease: Duration::from_secs(6),
+        ..Default::default()
+    }
+}
+
 pub fn test_supervisor() -> baylanys_workers::SupervisorSettings {
     baylanys_workers::SupervisorSettings {
         backoff_base: Duration::from_millis(50),
@@ -162,10 +181,12 @@ impl TestApp {
         let store = baylanys_store::connect(&database_url).await?;
         store.migrate().await?;
         Self::create_admin(&store).await?;
+        let files = std::env::temp_dir().join(format!("bl-files-{}", Uuid::new_v4()));
         Self::start(
             backend,
             database_url,
             tmp,
+            (files, true),
             store,
             config,
             baylanys_bus::Bus::local(),
@@ -183,6 +204,7 @@ impl TestApp {
             first.backend,
             first.database_url.clone(),
             None,
+            (first.files_dir.clone(), false),
             store,
             config,
             bus,
@@ -215,6 +237,7 @@ impl TestApp {
         backend: Backend,
         database_url: String,
         tmp: Option<PathBuf>,
+        (files_dir, owns_files): (PathBuf, bool),
         store: Arc<dyn Store>,
         config: ApiConfig,
         bus: baylanys_bus::Bus,
@@ -224,7 +247,8 @@ impl TestApp {
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?
             .with_bus(bus)
-            .with_delivery(delivery);
+            .with_delivery(delivery)
+            .with_files(baylanys_store::Files::new(&files_dir));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
         let workers = baylanys_workers::Supervisor::new(test_supervisor());
@@ -247,6 +271,15 @@ impl TestApp {
         )
         .map_err(|e| anyhow::anyhow!("{e}"))?;
         workers.spawn(baylanys_workers::OutboxWorker::NAME, Arc::new(outbox))?;
+        // Mailboxes are looked at often here, so a test sees a change within seconds.
+        let keeper = baylanys_workers::MailboxKeeper::new(
+            state.centre.clone(),
+            state.files.clone(),
+            workers.spawner(),
+            test_mail_settings(),
+            state.mailboxes.clone(),
+        );
+        workers.spawn(baylanys_workers::MailboxKeeper::NAME, Arc::new(keeper))?;
         let app = baylanys_api::app(state);
         let server = tokio::spawn(async move {
             let _ = axum::serve(
@@ -266,6 +299,8 @@ impl TestApp {
             database_url,
             admin_token: String::new(),
             tmp,
+            files_dir,
+            owns_files,
             server,
             workers,
         };

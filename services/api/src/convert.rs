@@ -105,6 +105,47 @@ pub fn message(v: &s::Message) -> p::MessageView {
         body: v.body.clone(),
         external_id: v.external_id.clone(),
         created_at: v.created_at,
+        mail: None,
+        attachments: Vec::new(),
+    }
+}
+
+/// Puts each stored mail's headers and each message's files beside its message.
+pub fn add_extras(
+    entries: &mut [p::TimelineEntry],
+    mails: &[baylanys_store::MessageMail],
+    files: &[baylanys_store::Attachment],
+) {
+    for m in entries.iter_mut().filter_map(|e| e.message.as_mut()) {
+        if let Some(found) = mails.iter().find(|x| x.message_id == m.id) {
+            let h = &found.headers;
+            m.mail = Some(p::MailView {
+                subject: h.subject.clone(),
+                from: h.sender.clone(),
+                to: h.to.clone(),
+                cc: h.cc.clone(),
+                recipients: h.recipients,
+                quoted: h.quoted.clone(),
+                from_html: h.from_html,
+                automatic: h.automatic.clone(),
+            });
+        }
+        m.attachments = files
+            .iter()
+            .filter(|f| f.message_id == m.id)
+            .map(attachment)
+            .collect();
+    }
+}
+
+pub fn attachment(a: &baylanys_store::Attachment) -> p::AttachmentView {
+    p::AttachmentView {
+        id: a.id,
+        name: a.name.clone(),
+        content_type: a.content_type.clone(),
+        size: a.size,
+        sha256: a.sha256.clone(),
+        refused: a.refused.clone(),
     }
 }
 

@@ -110,6 +110,10 @@ pub struct AppState {
     /// The centre's use cases: receive from any channel, reply and notify on the appeal's own
     /// channel, queue choice, due dates. Handlers parse, authorise and call it.
     pub centre: baylanys_centre::Centre,
+    /// The attachment store every channel shares (a local directory by default).
+    pub files: baylanys_store::Files,
+    /// Wakes the mailbox keeper when an admin added, changed or removed a mailbox.
+    pub mailboxes: Arc<tokio::sync::Notify>,
     /// Web-chat flood counters per visitor address.
     pub(crate) ip_limits: limits::IpLimits,
     /// The health of this node's workers; none attached (an API without workers, as in some
@@ -160,6 +164,12 @@ impl AppState {
         self
     }
 
+    /// Keeps attachments in `files`.
+    pub fn with_files(mut self, files: baylanys_store::Files) -> Self {
+        self.files = files;
+        self
+    }
+
     /// Shows the health of this node's workers in `/readyz` and `GET /api/v1/workers`.
     pub fn with_workers(
         mut self,
@@ -207,6 +217,8 @@ impl AppState {
             outbox: wake.outbox,
             kpi_today: Arc::default(),
             workers: None,
+            files: baylanys_store::Files::new("data/attachments"),
+            mailboxes: Arc::default(),
         })
     }
 }
@@ -228,6 +240,7 @@ impl AppState {
         (name = "clients", description = "Clients and their history; reads are audited (R11, R33)"),
         (name = "appeals", description = "Appeals and their timeline"),
         (name = "catalog", description = "Queues, topics, administrative bodies"),
+        (name = "channels", description = "Channels the centre reads: mailboxes (admin)"),
         (name = "routing", description = "Routing configuration: overflow, routing table, router settings"),
         (name = "calendar", description = "Working-day calendar of Kazakhstan (Asia/Almaty)"),
         (name = "oversight", description = "Event log and audit trail (admin, supervisor)"),
@@ -273,6 +286,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::ws::router())
         .merge(routes::chat::router())
         .merge(routes::canned::router())
+        .merge(routes::mailboxes::router())
         .merge(routes::pages::router())
         .merge(routes::oversight::router())
         .merge(routes::system::router())

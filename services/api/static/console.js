@@ -241,6 +241,7 @@ function showEntry(m) {
   if (m.author === "operator" && m.seq <= c.clientRead) li.classList.add("read");
   c.log.appendChild(li);
   window.drawDeliveries?.(c, li);
+  window.drawMail?.(c, li);
   c.log.scrollTop = c.log.scrollHeight;
   c.lastSeq = Math.max(c.lastSeq, m.seq);
   if (c.id === active && document.visibilityState === "visible") markRead(c);
@@ -436,6 +437,7 @@ function drawPanel(c) {
   }
   fillOperators();
   window.drawDeliveries?.(c);
+  window.drawMail?.(c);
   window.drawParts?.(c);
 }
 

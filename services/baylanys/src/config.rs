@@ -112,6 +112,15 @@ pub struct Config {
     /// How old the kept KPI totals of today and the unsettled days may be when read (the
     /// background keeper refreshes them at this pace); 0 reads them from the log every time.
     pub kpi_refresh_secs: u64,
+    /// Where the files that come with messages are kept (mail attachments, documents): a local
+    /// directory, files named by their SHA-256.
+    pub attachments_dir: String,
+    /// The largest mail a mailbox takes whole, and the largest file kept of one, in MiB.
+    pub mail_max_mib: u32,
+    pub mail_file_max_mib: u32,
+    /// New appeals one sender may open through one mailbox in a minute; more mails from them
+    /// join their latest appeal, unanswered (a mail bomb, a looping robot).
+    pub mail_per_sender_per_minute: u32,
 }
 
 impl Default for Config {
@@ -147,6 +156,10 @@ impl Default for Config {
             outbox_retry_secs: 30,
             outbox_max_attempts: 8,
             kpi_refresh_secs: api.kpi_refresh.as_secs(),
+            attachments_dir: "./data/attachments".into(),
+            mail_max_mib: 40,
+            mail_file_max_mib: 10,
+            mail_per_sender_per_minute: 5,
         }
     }
 }
@@ -229,6 +242,18 @@ impl Config {
         }
         if let Some(v) = get("BAYLANYS_KPI_REFRESH_SECS") {
             self.kpi_refresh_secs = num("BAYLANYS_KPI_REFRESH_SECS", v)?;
+        }
+        if let Some(v) = get("BAYLANYS_ATTACHMENTS_DIR") {
+            self.attachments_dir = v;
+        }
+        if let Some(v) = get("BAYLANYS_MAIL_MAX_MIB") {
+            self.mail_max_mib = num("BAYLANYS_MAIL_MAX_MIB", v)?;
+        }
+        if let Some(v) = get("BAYLANYS_MAIL_FILE_MAX_MIB") {
+            self.mail_file_max_mib = num("BAYLANYS_MAIL_FILE_MAX_MIB", v)?;
+        }
+        if let Some(v) = get("BAYLANYS_MAIL_PER_SENDER_PER_MINUTE") {
+            self.mail_per_sender_per_minute = num("BAYLANYS_MAIL_PER_SENDER_PER_MINUTE", v)?;
         }
         if let Some(v) = get("BAYLANYS_CHAT_QUEUE_STATUS_SECS") {
             self.chat_queue_status_secs = num("BAYLANYS_CHAT_QUEUE_STATUS_SECS", v)?;
@@ -317,6 +342,20 @@ impl Config {
             None => None,
         };
         Ok(baylanys_api::Delivery { mailer, sms })
+    }
+
+    /// How mailboxes are read.
+    pub fn mail(&self) -> baylanys_workers::MailSettings {
+        let mib = |n: u32| n.max(1).saturating_mul(1024 * 1024);
+        baylanys_workers::MailSettings {
+            limits: baylanys_centre::MailLimits {
+                max_mail: mib(self.mail_max_mib),
+                max_file: u64::from(mib(self.mail_file_max_mib)),
+                per_sender_per_minute: self.mail_per_sender_per_minute.max(1),
+                ..Default::default()
+            },
+            ..Default::default()
+        }
     }
 
     pub fn outbox(&self) -> baylanys_workers::OutboxSettings {

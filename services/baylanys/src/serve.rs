@@ -132,7 +132,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .with_bus(bus)
-        .with_delivery(config.delivery()?);
+        .with_delivery(config.delivery()?)
+        .with_files(baylanys_store::Files::new(&config.attachments_dir));
     // Every node runs every worker: the routing engine's decisions and the outbox's claims are
     // guarded in the database, the deadline watch marks each appeal in one statement, and a
     // day's kept KPI totals are written whole. One supervisor starts them, shows their health
@@ -187,7 +188,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The routing engine, the outbox, the deadline watch and the KPI keeper, under `workers`.
+/// The routing engine, the outbox, the deadline watch, the KPI keeper and the mailbox keeper,
+/// under `workers`.
 fn spawn_workers(
     workers: &baylanys_workers::Supervisor,
     state: &baylanys_api::AppState,
@@ -215,6 +217,15 @@ fn spawn_workers(
         KpiKeeper::NAME,
         Arc::new(KpiKeeper::new(store.clone(), state.config.kpi_refresh)),
     )?;
+    // One IMAP poller per mailbox, each under its mailbox's lease.
+    let keeper = baylanys_workers::MailboxKeeper::new(
+        state.centre.clone(),
+        state.files.clone(),
+        workers.spawner(),
+        config.mail(),
+        state.mailboxes.clone(),
+    );
+    workers.spawn(baylanys_workers::MailboxKeeper::NAME, Arc::new(keeper))?;
     Ok(())
 }
 

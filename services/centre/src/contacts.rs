@@ -20,6 +20,7 @@ fn entry(kind: MessageKind, body: String, staff_id: Option<Uuid>, key: String) -
             body,
             interaction_id: None,
             external_id: Some(key),
+            extras: Default::default(),
         },
         delivery: None,
     }

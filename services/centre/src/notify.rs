@@ -25,6 +25,23 @@ pub fn subject(appeal: &Appeal) -> String {
     }
 }
 
+/// The subject of a mail of an e-mail appeal's thread: `Re:` and the citizen's subject, with
+/// the appeal's number, so a mail that lost its headers still finds its appeal and mail
+/// programs that thread by subject keep it together.
+pub(crate) fn mail_subject(appeal: &Appeal) -> String {
+    match appeal.subject.as_deref().map(str::trim) {
+        Some(s) if !s.is_empty() => {
+            let s = s.strip_prefix("Re: ").unwrap_or(s);
+            if s.contains(&appeal.number) {
+                format!("Re: {s}")
+            } else {
+                format!("Re: {s} [№ {}]", appeal.number)
+            }
+        }
+        _ => format!("Re: {}", subject(appeal)),
+    }
+}
+
 /// The client's address on `channel`, if one is on file.
 pub(crate) fn address(client: &Client, channel: Channel) -> Option<String> {
     client
@@ -78,9 +95,18 @@ impl Centre {
     /// (nothing to plan in the web chat), and the mail thread of an e-mail appeal.
     pub async fn teller(&self, appeal: &Appeal) -> Teller {
         let mut teller = self.teller_for(appeal.client_id, appeal.channel).await;
-        if let (Channel::Email, Some((DeliveryVia::Email, _))) =
-            (appeal.channel, teller.plan.first())
+        if let (Channel::Email, Some((DeliveryVia::Email, to))) =
+            (appeal.channel, teller.plan.first_mut())
         {
+            // The citizen is answered where their mails came from.
+            match self.store.mail_senders(appeal.id).await {
+                Ok(senders) => {
+                    if let Some(s) = senders.into_iter().next() {
+                        *to = s;
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "senders of a mail thread"),
+            }
             match self.next_in_thread(appeal).await {
                 Ok(t) => teller.thread = Some(t),
                 Err(e) => tracing::warn!(error = %e, "mail thread of a notice"),
@@ -303,6 +329,7 @@ impl Teller {
             body: shown.clone(),
             interaction_id: None,
             external_id: Some(key.clone()),
+            extras: Default::default(),
         };
         if appeal.channel == Channel::WebChat {
             return Some(Tell {
@@ -321,7 +348,10 @@ impl Teller {
             delivery: Some(NewDelivery {
                 method: *method,
                 address: address.clone(),
-                subject: Some(subject(appeal)),
+                subject: Some(match appeal.channel {
+                    Channel::Email => mail_subject(appeal),
+                    _ => subject(appeal),
+                }),
                 payload: text,
                 fallbacks: rest.to_vec(),
                 // On an e-mail appeal the notice is a mail of the citizen's thread.

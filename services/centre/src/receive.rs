@@ -6,8 +6,8 @@
 
 use baylanys_domain::{AppealKind, AppealScope, Author, Channel, Direction, Language, Priority};
 use baylanys_store::{
-    Actor, Appeal, ClientLookup, ContactStart, Message, NewAppeal, NewClient, NewMessage,
-    StoreError,
+    Actor, Appeal, ClientLookup, ContactStart, Message, MessageExtras, NewAppeal, NewClient,
+    NewMessage, StoreError,
 };
 use uuid::Uuid;
 
@@ -42,6 +42,17 @@ pub struct Inbound {
     pub topic_id: Option<Uuid>,
     /// The text, if the item has any (a web chat's `hello` has none).
     pub text: Option<String>,
+    /// A new appeal's subject (a mail's).
+    pub subject: Option<String>,
+    /// Where a new appeal's contact waits when the channel says (a mailbox feeds a queue);
+    /// `None`: the routing table decides.
+    pub queue_id: Option<Uuid>,
+    /// A mail's headers, the files that came with the item.
+    pub extras: MessageExtras,
+    /// Written by a machine (an auto-reply) or held back (a flood from one sender): stored on
+    /// the appeal, but no contact is queued for it and the citizen is not told of a new appeal,
+    /// so two robots never answer each other.
+    pub quiet: bool,
     pub actor: Actor,
 }
 
@@ -58,6 +69,10 @@ impl Inbound {
             language,
             topic_id: None,
             text: None,
+            subject: None,
+            queue_id: None,
+            extras: MessageExtras::default(),
+            quiet: false,
             actor: Actor::Client { channel },
         }
     }
@@ -117,6 +132,7 @@ impl Centre {
                     body: text,
                     interaction_id: None,
                     external_id: item.external_id,
+                    extras: item.extras,
                 },
                 AppealScope::All,
                 item.actor,
@@ -126,8 +142,8 @@ impl Centre {
             self.published(appeal_id, stored.value.seq);
             // The client wrote while no contact of theirs is open on this channel (theirs
             // ended, the appeal still open): a new contact waits, so the message is not left
-            // unseen.
-            if stored.value.interaction_id.is_none() {
+            // unseen. A machine's mail waits for no one.
+            if stored.value.interaction_id.is_none() && !item.quiet {
                 self.requeue(appeal_id, item.channel, item.actor).await;
             }
         }
@@ -163,12 +179,20 @@ impl Centre {
     /// the text (if any) is its first message.
     async fn open(&self, client_id: Uuid, item: Inbound) -> CentreResult<Received> {
         let kind = AppealKind::Request;
-        let queue_id = self
-            .choose_queue(item.topic_id, item.language, kind, item.channel)
-            .await?;
+        let queue_id = match item.queue_id {
+            Some(q) => Some(q),
+            None => {
+                self.choose_queue(item.topic_id, item.language, kind, item.channel)
+                    .await?
+            }
+        };
         let received = baylanys_store::now();
         let due_at = self.due_for(kind, received).await?;
-        let also = self.registered(client_id, item.channel).await;
+        let also = if item.quiet {
+            baylanys_store::Also::nothing()
+        } else {
+            self.registered(client_id, item.channel).await
+        };
         let ingested = self
             .store
             .create_appeal(
@@ -180,12 +204,13 @@ impl Centre {
                     language: item.language,
                     priority: Priority::default(),
                     queue_id,
-                    subject: None,
+                    subject: item.subject,
                     external_id: item.external_id,
                     first_message: item.text,
                     due_at: Some(due_at),
                     // It waits for an operator in the queue the routing table chose.
                     first_contact: ContactStart::Queued,
+                    first_extras: item.extras,
                 },
                 item.actor,
                 also,

@@ -63,6 +63,7 @@ impl Centre {
                     first_message: r.text,
                     due_at: Some(due_at),
                     first_contact: r.contact,
+                    first_extras: Default::default(),
                 },
                 r.actor,
                 also,

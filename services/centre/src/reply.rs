@@ -54,6 +54,7 @@ impl Centre {
             body: r.body,
             interaction_id: None,
             external_id: r.external_id,
+            extras: Default::default(),
         };
         let delivery = match channel {
             Channel::WebChat => None,
@@ -106,7 +107,12 @@ impl Centre {
         let sms = address(&client, Channel::Voice)
             .filter(|_| self.reach.sms)
             .map(|a| (DeliveryVia::Sms, a));
-        let Some(to) = address(&client, Channel::Email).filter(|_| self.reach.email) else {
+        // Back to the address the citizen's mails came from (the latest), else the one on file.
+        let to = match self.store.mail_senders(appeal.id).await?.into_iter().next() {
+            Some(sender) => Some(sender),
+            None => address(&client, Channel::Email),
+        };
+        let Some(to) = to.filter(|_| self.reach.email) else {
             return Ok(sms.map(|(method, address)| NewDelivery {
                 method,
                 address,
@@ -119,7 +125,7 @@ impl Centre {
         Ok(Some(NewDelivery {
             method: DeliveryVia::Email,
             address: to,
-            subject: Some(reply_subject(appeal)),
+            subject: Some(crate::notify::mail_subject(appeal)),
             payload: body.to_owned(),
             fallbacks: sms.into_iter().collect(),
             mail_thread: Some(self.next_in_thread(appeal).await?),
@@ -156,22 +162,6 @@ impl Centre {
             fallbacks: rest.to_vec(),
             mail_thread: None,
         })
-    }
-}
-
-/// `Re:` and the citizen's subject, with the appeal's number so a mail that lost its headers
-/// still finds its appeal.
-fn reply_subject(appeal: &Appeal) -> String {
-    match appeal.subject.as_deref().map(str::trim) {
-        Some(s) if !s.is_empty() => {
-            let s = s.strip_prefix("Re: ").unwrap_or(s);
-            if s.contains(&appeal.number) {
-                format!("Re: {s}")
-            } else {
-                format!("Re: {s} [№ {}]", appeal.number)
-            }
-        }
-        _ => format!("Re: {}", crate::notify::subject(appeal)),
     }
 }
 

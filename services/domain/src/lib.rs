@@ -119,6 +119,12 @@ pub mod event_kind {
     pub const BODY_SECRET_ISSUED: &str = "body.webhook_secret_issued";
     /// A body's system acted on an appeal through the signed webhook API.
     pub const BODY_WEBHOOK_RECEIVED: &str = "body.webhook_received";
+    /// A mail we sent came back (a delivery status notification): a permanent bounce fails
+    /// the delivery and starts its fallback (R6).
+    pub const DELIVERY_BOUNCED: &str = "delivery.bounced";
+    /// A mailbox the centre reads was added or changed (never its password).
+    pub const MAILBOX_SAVED: &str = "mailbox.saved";
+    pub const MAILBOX_REMOVED: &str = "mailbox.removed";
 }
 
 /// The country's time zone. Reports, deadlines and appeal numbers follow local dates

@@ -126,6 +126,7 @@ pub async fn run(store: Arc<dyn Store>, args: &Args) -> anyhow::Result<()> {
                     first_message: None,
                     due_at: None,
                     first_contact: baylanys_store::ContactStart::Queued,
+                    first_extras: Default::default(),
                 },
                 actor,
                 baylanys_store::Also::nothing(),

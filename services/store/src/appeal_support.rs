@@ -236,6 +236,55 @@ macro_rules! impl_appeal_support {
                 row.map(TryInto::try_into).transpose()
             }
 
+            /// A mail's headers and a message's files, in the message's transaction.
+            async fn insert_extras(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                appeal_id: uuid::Uuid,
+                message_id: uuid::Uuid,
+                extras: &$crate::MessageExtras,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::StoreResult<()> {
+                if let Some(m) = &extras.mail {
+                    let list = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
+                    sqlx::query(
+                        "INSERT INTO message_mail (message_id, appeal_id, mailbox_id, subject, sender, \
+                         recipients_to, recipients_cc, recipients, quoted, from_html, automatic) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                    )
+                    .bind(message_id)
+                    .bind(appeal_id)
+                    .bind(m.mailbox_id)
+                    .bind(&m.subject)
+                    .bind(&m.sender)
+                    .bind(list(&m.to))
+                    .bind(list(&m.cc))
+                    .bind(i64::from(m.recipients))
+                    .bind(&m.quoted)
+                    .bind(m.from_html)
+                    .bind(&m.automatic)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                for a in &extras.attachments {
+                    sqlx::query(
+                        "INSERT INTO attachments (id, appeal_id, message_id, name, content_type, size, \
+                         sha256, refused, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                    )
+                    .bind(uuid::Uuid::now_v7())
+                    .bind(appeal_id)
+                    .bind(message_id)
+                    .bind(&a.name)
+                    .bind(&a.content_type)
+                    .bind(i64::try_from(a.size).unwrap_or(i64::MAX))
+                    .bind(&a.sha256)
+                    .bind(&a.refused)
+                    .bind(now)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                Ok(())
+            }
+
             /// Inserts a message with the `seq` the caller reserved inside its transaction, and
             /// returns the event to record with it.
             async fn insert_message(
@@ -269,6 +318,7 @@ macro_rules! impl_appeal_support {
                 .bind(new.kind.as_str())
                 .execute(&mut **tx)
                 .await?;
+                Self::insert_extras(tx, appeal_id, id, &new.extras, now).await?;
                 let message = $crate::Message {
                     id,
                     appeal_id,

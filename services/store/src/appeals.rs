@@ -118,6 +118,7 @@ macro_rules! impl_appeal_store {
                         body: text.clone(),
                         interaction_id: Some(interaction_id),
                         external_id: None,
+                        extras: new.first_extras.clone(),
                     };
                     let (_, draft) =
                         Self::insert_message(&mut tx, id, 1, new.channel, &msg, actor, now).await?;

@@ -179,6 +179,7 @@ macro_rules! impl_competence_store {
                     body: part.text.clone(),
                     interaction_id: None,
                     external_id: None,
+                    extras: Default::default(),
                 };
                 let (_, message) =
                     Self::insert_message(&mut tx, child, 1, parent.channel, &text, actor, now).await?;

@@ -619,6 +619,7 @@ macro_rules! impl_dispatch_store {
                     body: text.to_owned(),
                     interaction_id: Some(interaction_id),
                     external_id: None,
+                    extras: Default::default(),
                 };
                 let (_, draft) =
                     Self::insert_message(&mut tx, appeal_id, seq, channel, &message, $crate::Actor::SYSTEM, now)

@@ -20,8 +20,10 @@ mod deadlines;
 mod dispatch;
 mod error;
 mod events;
+mod files;
 mod interactions;
 mod leases;
+pub(crate) mod mail;
 mod model;
 mod outbox;
 mod postgres;
@@ -41,7 +43,12 @@ use uuid::Uuid;
 
 pub use competence::{CompetenceStore, NewPart};
 pub use error::{StoreError, StoreResult};
+pub use files::Files;
 pub use leases::LeaseStore;
+pub use mail::{
+    Attachment, Bounced, MailHeaders, MailLog, MailOutcome, MailStore, Mailbox, MailboxPatch,
+    MailboxState, MessageExtras, MessageMail, NewAttachment, NewMailLog, NewMailbox,
+};
 pub use model::*;
 pub use outbox::{is_message_id, Delivery, MailThread, NewDelivery, OutboxStore};
 pub use postgres::PgStore;
@@ -674,6 +681,7 @@ pub trait Store:
     + CompetenceStore
     + QaStore
     + LeaseStore
+    + MailStore
 {
     /// `sqlite` or `postgres`, for logs and `/readyz`.
     fn backend(&self) -> &'static str;

@@ -179,6 +179,8 @@ pub struct NewAppeal {
     pub external_id: Option<String>,
     /// The client's first words, stored as message seq 1 of the appeal.
     pub first_message: Option<String>,
+    /// What the first message carries besides its text (a mail's headers, files).
+    pub first_extras: crate::MessageExtras,
     /// The legal due date (see `baylanys_domain::deadline`), computed by the caller.
     pub due_at: Option<DateTime<Utc>>,
     /// Where the contact that brought the appeal starts (inbound, on the appeal's channel).
@@ -264,6 +266,8 @@ pub struct NewMessage {
     pub interaction_id: Option<Uuid>,
     /// Channel-side id; `(channel, external_id)` is unique, so a replay is recognised.
     pub external_id: Option<String>,
+    /// A mail's headers and the files that came with it, written with the message.
+    pub extras: crate::MessageExtras,
 }
 
 /// A notice that reports a change to the client (R6): the entry on the appeal's timeline and,

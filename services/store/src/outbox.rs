@@ -390,50 +390,11 @@ macro_rules! impl_outbox_store {
                     now,
                 )
                 .await?;
-                let mut fallback = None;
-                // A delivery staff retried may have fallen back before: the client is not sent
-                // the same notice on the fallback channel twice.
-                let (fell_back,): (i64,) =
-                    sqlx::query_as("SELECT COUNT(*) FROM deliveries WHERE fallback_of = $1")
-                        .bind(failed.id)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                if retry_at.is_none() && fell_back == 0 {
-                    if let Some(((method, address), rest)) = failed.fallbacks.split_first() {
-                        let next = $crate::NewDelivery {
-                            method: *method,
-                            address: address.clone(),
-                            subject: failed.subject.clone(),
-                            payload: failed.payload.clone(),
-                            fallbacks: rest.to_vec(),
-                            mail_thread: failed.mail_thread.clone(),
-                        };
-                        let target = match (failed.message_id, failed.redirection_id) {
-                            (Some(m), _) => $crate::outbox::Target::Notice(m),
-                            (None, Some(r)) => $crate::outbox::Target::Redirection(r),
-                            (None, None) => {
-                                return Err($crate::StoreError::Corrupt("a delivery without a target".into()))
-                            }
-                        };
-                        let created =
-                            Self::insert_delivery(&mut tx, failed.appeal_id, target, &next, Some(failed.id), now)
-                                .await?;
-                        Self::delivery_event(
-                            &mut tx,
-                            &created,
-                            |delivery| {
-                                baylanys_domain::Payload::DeliveryFallback(baylanys_domain::events::DeliveryFallback {
-                                    delivery,
-                                    from_delivery: failed.id,
-                                    from_method: failed.method,
-                                })
-                            },
-                            now,
-                        )
-                        .await?;
-                        fallback = Some(created);
-                    }
-                }
+                let fallback = if retry_at.is_none() {
+                    Self::start_fallback(&mut tx, &failed, now).await?
+                } else {
+                    None
+                };
                 tx.commit().await?;
                 Ok(fallback)
             }
@@ -616,9 +577,9 @@ macro_rules! impl_outbox_store {
                 };
                 let row: $crate::outbox::DeliveryRow = sqlx::query_as(
                     "INSERT INTO deliveries (id, appeal_id, message_id, redirection_id, fallback_of, \
-                     recipient, method, address, subject, payload, fallbacks, mail_thread, state, attempts, \
-                     next_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
-                     $13, 'pending', 0, $12, $12, $12) RETURNING *",
+                     recipient, method, address, subject, payload, fallbacks, mail_thread, mail_message_id, state, \
+                     attempts, next_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+                     $11, $13, $14, 'pending', 0, $12, $12, $12) RETURNING *",
                 )
                 .bind(uuid::Uuid::now_v7())
                 .bind(appeal_id)
@@ -637,9 +598,69 @@ macro_rules! impl_outbox_store {
                         .as_ref()
                         .and_then(|t| serde_json::to_string(t).ok()),
                 )
+                .bind(new.mail_thread.as_ref().map(|t| t.message_id.clone()))
                 .fetch_one(&mut **tx)
                 .await?;
                 row.try_into()
+            }
+
+            /// A delivery that gave up hands over to the first of its fallbacks (R6): a new
+            /// pending delivery on the client's next channel, written in the caller's
+            /// transaction. A delivery staff retried may have fallen back before: the client is
+            /// not sent the same notice on the fallback channel twice.
+            pub(crate) async fn start_fallback(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                failed: &$crate::Delivery,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::StoreResult<Option<$crate::Delivery>> {
+                let (fell_back,): (i64,) =
+                    sqlx::query_as("SELECT COUNT(*) FROM deliveries WHERE fallback_of = $1")
+                        .bind(failed.id)
+                        .fetch_one(&mut **tx)
+                        .await?;
+                if fell_back > 0 {
+                    return Ok(None);
+                }
+                let Some(((method, address), rest)) = failed.fallbacks.split_first() else {
+                    return Ok(None);
+                };
+                let next = $crate::NewDelivery {
+                    method: *method,
+                    address: address.clone(),
+                    subject: failed.subject.clone(),
+                    payload: failed.payload.clone(),
+                    fallbacks: rest.to_vec(),
+                    // A mail of the thread keeps its place; an SMS has none.
+                    mail_thread: if *method == baylanys_domain::DeliveryVia::Email {
+                        failed.mail_thread.clone()
+                    } else {
+                        None
+                    },
+                };
+                let target = match (failed.message_id, failed.redirection_id) {
+                    (Some(m), _) => $crate::outbox::Target::Notice(m),
+                    (None, Some(r)) => $crate::outbox::Target::Redirection(r),
+                    (None, None) => {
+                        return Err($crate::StoreError::Corrupt("a delivery without a target".into()))
+                    }
+                };
+                let created =
+                    Self::insert_delivery(tx, failed.appeal_id, target, &next, Some(failed.id), now).await?;
+                let (from_delivery, from_method) = (failed.id, failed.method);
+                Self::delivery_event(
+                    tx,
+                    &created,
+                    move |delivery| {
+                        baylanys_domain::Payload::DeliveryFallback(baylanys_domain::events::DeliveryFallback {
+                            delivery,
+                            from_delivery,
+                            from_method,
+                        })
+                    },
+                    now,
+                )
+                .await?;
+                Ok(Some(created))
             }
 
             /// The delivery's step on the appeal's timeline: never the address or the payload.

@@ -68,6 +68,7 @@ impl_deadline_store!(PgStore, sqlx::Postgres);
 impl_verification_store!(PgStore, sqlx::Postgres);
 impl_qa_store!(PgStore, sqlx::Postgres);
 crate::leases::impl_lease_store!(PgStore, sqlx::Postgres);
+crate::mail::impl_mail_store!(PgStore, sqlx::Postgres);
 
 #[async_trait::async_trait]
 impl crate::Store for PgStore {

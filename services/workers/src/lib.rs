@@ -3,11 +3,14 @@
 //! offers to operators (R18), expires unanswered offers and applies overflow steps; the
 //! deadline watch, which records reminders and overdue escalations of appeals (АППК art. 76);
 //! the outbox worker, which delivers notices to clients and appeals to bodies with retries
-//! (R6, R30); and the KPI keeper, which keeps each day's KPI totals (R35, R36).
+//! (R6, R30); the KPI keeper, which keeps each day's KPI totals (R35, R36); and the mailbox
+//! keeper, which runs one IMAP poller per mailbox under its lease (R5.3).
 
 mod deadlines;
 mod kpi;
 mod lease;
+mod mailbox;
+mod mailboxes;
 mod outbox;
 mod routing;
 mod supervisor;
@@ -15,8 +18,10 @@ mod supervisor;
 pub use deadlines::DeadlineWatch;
 pub use kpi::KpiKeeper;
 pub use lease::Leased;
+pub use mailbox::{MailSettings, MailboxPoller};
+pub use mailboxes::MailboxKeeper;
 pub use outbox::{OutboxReport, OutboxSettings, OutboxWorker};
 pub use routing::{PassReport, RoutingEngine};
 pub use supervisor::{
-    HealthBoard, Next, StepError, Supervisor, SupervisorSettings, Worker, WorkerExists,
+    HealthBoard, Next, Spawner, StepError, Supervisor, SupervisorSettings, Worker, WorkerExists,
 };

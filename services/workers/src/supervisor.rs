@@ -130,33 +130,25 @@ impl Supervisor {
         name: impl Into<String>,
         worker: Arc<W>,
     ) -> Result<(), WorkerExists> {
-        let stop = self.token.child_token();
-        let cell = self.board.add(name.into(), stop.clone())?;
-        if stop.is_cancelled() {
-            cell.update(|r| r.state = WorkerState::Stopped);
-            return Ok(());
+        self.spawner().spawn(name, worker)
+    }
+
+    /// A handle that starts and stops workers under this supervisor, for a worker that keeps a
+    /// changing set of others (one poller per mailbox). It does not own them: dropping it
+    /// stops nothing.
+    pub fn spawner(&self) -> Spawner {
+        Spawner {
+            token: self.token.clone(),
+            tracker: self.tracker.clone(),
+            board: self.board.clone(),
+            settings: self.settings,
         }
-        tracing::debug!(worker = %cell.name, "worker started");
-        self.tracker.spawn(supervise(
-            worker,
-            cell,
-            stop,
-            self.tracker.clone(),
-            self.settings,
-        ));
-        Ok(())
     }
 
     /// Tells one worker to stop after its current step; `false` when no worker has that name.
     /// Its health stays on the board as stopped.
     pub fn stop(&self, name: &str) -> bool {
-        match self.board.cell(name) {
-            Some(cell) => {
-                cell.stopping();
-                true
-            }
-            None => false,
-        }
+        self.spawner().stop(name)
     }
 
     /// Tells every worker to stop and waits, at most `grace`, for each to finish its current
@@ -182,6 +174,61 @@ impl Supervisor {
             .collect();
         tracing::warn!(workers = ?busy, "workers still busy when the grace period ran out");
         false
+    }
+}
+
+/// Starts and stops workers under a [`Supervisor`]; see [`Supervisor::spawner`].
+#[derive(Debug, Clone)]
+pub struct Spawner {
+    token: CancellationToken,
+    tracker: TaskTracker,
+    board: HealthBoard,
+    settings: SupervisorSettings,
+}
+
+impl Spawner {
+    /// As [`Supervisor::spawn`]; a stopped worker's name may be taken again.
+    pub fn spawn<W: Worker>(
+        &self,
+        name: impl Into<String>,
+        worker: Arc<W>,
+    ) -> Result<(), WorkerExists> {
+        let stop = self.token.child_token();
+        let cell = self.board.add(name.into(), stop.clone())?;
+        if stop.is_cancelled() {
+            cell.update(|r| r.state = WorkerState::Stopped);
+            return Ok(());
+        }
+        self.tracker.spawn(supervise(
+            worker,
+            cell,
+            stop,
+            self.tracker.clone(),
+            self.settings,
+        ));
+        Ok(())
+    }
+
+    /// As [`Supervisor::stop`].
+    pub fn stop(&self, name: &str) -> bool {
+        match self.board.cell(name) {
+            Some(cell) => {
+                cell.stopping();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether the supervisor is shutting down.
+    pub fn stopping(&self) -> bool {
+        self.token.is_cancelled()
+    }
+
+    /// Cancelled when the supervisor shuts down: a worker that waits on something outside
+    /// (an IMAP IDLE) ends its wait on it, so stopping never waits for a remote server.
+    pub fn token(&self) -> CancellationToken {
+        self.token.clone()
     }
 }
 
@@ -314,6 +361,8 @@ impl HealthBoard {
 
     fn add(&self, name: String, stop: CancellationToken) -> Result<Arc<Cell>, WorkerExists> {
         let mut cells = self.cells.lock().unwrap_or_else(PoisonError::into_inner);
+        // A worker that stopped for good (a mailbox removed) gives its name up to the next.
+        cells.retain(|c| c.name != name || c.update(|r| r.state != WorkerState::Stopped));
         if cells.iter().any(|c| c.name == name) {
             return Err(WorkerExists(name));
         }

@@ -62,6 +62,7 @@ fn appeal_for(client: Uuid, channel: Channel, external_id: Option<&str>) -> NewA
         first_message: Some("бірінші".into()),
         due_at: None,
         first_contact: ContactStart::Queued,
+        first_extras: Default::default(),
     }
 }
 
@@ -74,6 +75,7 @@ fn client_message(channel: Channel, external_id: Option<String>, body: &str) -> 
         body: body.into(),
         interaction_id: None,
         external_id,
+        extras: Default::default(),
     }
 }
 

@@ -51,6 +51,7 @@ async fn appeal(store: &Arc<dyn Store>) -> anyhow::Result<Appeal> {
                 first_message: Some("сұрақ".into()),
                 due_at: None,
                 first_contact: baylanys_store::ContactStart::Queued,
+                first_extras: Default::default(),
             },
             Actor::SYSTEM,
             baylanys_store::Also::nothing(),
@@ -68,6 +69,7 @@ fn notice(key: &str) -> NewMessage {
         body: "№ 1 өтінішіңізге жауап берілді".into(),
         interaction_id: None,
         external_id: Some(key.into()),
+        extras: Default::default(),
     }
 }
 
@@ -282,6 +284,7 @@ async fn webhook_ids_are_remembered(app: TestApp) -> anyhow::Result<()> {
                     body: format!("№ {} — толығырақ ақпарат керек", appeal.number),
                     interaction_id: None,
                     external_id: Some(key.into()),
+                    extras: Default::default(),
                 },
                 delivery: Some(by_mail()),
             }]

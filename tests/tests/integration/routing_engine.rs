@@ -93,6 +93,7 @@ async fn engines_racing_never_double_book(app: TestApp) -> anyhow::Result<()> {
                     first_message: None,
                     due_at: None,
                     first_contact: ContactStart::AnsweredBy(operators[0]),
+                    first_extras: Default::default(),
                 },
                 Actor::staff(operators[0]),
                 baylanys_store::Also::nothing(),

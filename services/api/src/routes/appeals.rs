@@ -203,6 +203,9 @@ async fn get_appeal(
         card.iin = card.iin.as_deref().map(convert::mask);
         card.bin = card.bin.as_deref().map(convert::mask);
     }
+    let mut entries = convert::timeline(&timeline);
+    let (mails, files) = state.store.message_extras(id).await?;
+    convert::add_extras(&mut entries, &mails, &files);
     Ok(axum::Json(AppealDetail {
         appeal: convert::appeal(&appeal),
         client: card,
@@ -211,7 +214,7 @@ async fn get_appeal(
             .iter()
             .map(convert::interaction)
             .collect(),
-        timeline: convert::timeline(&timeline),
+        timeline: entries,
         deliveries: deliveries.iter().map(convert::delivery).collect(),
         parts: parts.iter().map(convert::appeal).collect(),
     }))
@@ -276,6 +279,7 @@ async fn add_message(
                         body,
                         interaction_id: None,
                         external_id,
+                        extras: Default::default(),
                     },
                     scope,
                     caller.actor(),

@@ -12,6 +12,7 @@ pub mod deadlines;
 pub mod deliveries;
 pub mod dispatch;
 pub mod kpis;
+pub mod mailboxes;
 pub mod oversight;
 pub mod pages;
 pub mod qa;

@@ -19,6 +19,7 @@ const CONSOLE_HTML: &str = include_str!("../../static/console.html");
 const CONSOLE_JS: &str = include_str!("../../static/console.js");
 const OVERSIGHT_JS: &str = include_str!("../../static/oversight.js");
 const DELIVERIES_JS: &str = include_str!("../../static/deliveries.js");
+const MAIL_JS: &str = include_str!("../../static/mail.js");
 const PARTS_JS: &str = include_str!("../../static/parts.js");
 const DASHBOARD_JS: &str = include_str!("../../static/dashboard.js");
 const QA_JS: &str = include_str!("../../static/qa.js");
@@ -35,6 +36,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .route("/console.js", get(console_js))
         .route("/oversight.js", get(oversight_js))
         .route("/deliveries.js", get(deliveries_js))
+        .route("/mail.js", get(mail_js))
         .route("/parts.js", get(parts_js))
         .route("/dashboard.js", get(dashboard_js))
         .route("/qa.js", get(qa_js))
@@ -81,6 +83,16 @@ async fn deliveries_js() -> impl IntoResponse {
             (header::CACHE_CONTROL, "no-cache"),
         ],
         DELIVERIES_JS,
+    )
+}
+
+async fn mail_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        MAIL_JS,
     )
 }
 

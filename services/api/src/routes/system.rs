@@ -46,6 +46,10 @@ pub struct Readiness {
     /// This node's background workers (routing, outbox, deadlines, kpi_keeper), without their
     /// error text; empty when the API runs without workers.
     pub workers: Vec<WorkerHealth>,
+    /// The mailboxes the centre reads and where each poller stands, without error text. A
+    /// mailbox that fails does not make the node unready: the rest of the centre serves.
+    #[serde(default)]
+    pub mailboxes: Vec<baylanys_proto::MailboxHealth>,
 }
 
 /// The node is not ready: problem+json with the workers as an extension member (RFC 9457).
@@ -89,10 +93,25 @@ async fn readyz(State(state): State<AppState>, headers: HeaderMap) -> Response {
         (!failed.is_empty()).then(|| format!("failed workers: {}", failed.join(", ")))
     };
     let Some(detail) = detail else {
+        let now = chrono::Utc::now();
+        let mailboxes = match state.store.list_mailboxes().await {
+            Ok(all) => all
+                .iter()
+                .map(|m| baylanys_proto::MailboxHealth {
+                    last_error: None,
+                    ..super::mailboxes::health(m, now)
+                })
+                .collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "mailboxes for readiness");
+                Vec::new()
+            }
+        };
         return axum::Json(Readiness {
             status: "ready".into(),
             backend: state.store.backend().into(),
             workers,
+            mailboxes,
         })
         .into_response();
     };

@@ -224,4 +224,7 @@ payloads! {
     DeliveryFailed(DeliveryFailed) = k::DELIVERY_FAILED,
     DeliveryFallback(DeliveryFallback) = k::DELIVERY_FALLBACK,
     DeliveryRetried(DeliveryRetried) = k::DELIVERY_RETRIED,
+    DeliveryBounced(DeliveryBounced) = k::DELIVERY_BOUNCED,
+    MailboxSaved(MailboxSaved) = k::MAILBOX_SAVED,
+    MailboxRemoved(MailboxRemoved) = k::MAILBOX_REMOVED,
 }

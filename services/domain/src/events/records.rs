@@ -400,3 +400,32 @@ pub struct DeliveryRetried {
     pub delivery_id: Uuid,
     pub method: DeliveryVia,
 }
+
+/// `delivery.bounced`: a delivery status notification for a mail we sent (RFC 3464).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryBounced {
+    #[serde(flatten)]
+    pub delivery: DeliveryStep,
+    /// The enhanced status code ("5.1.1").
+    #[serde(default)]
+    pub status: Option<String>,
+    /// What the receiving server said, clipped.
+    #[serde(default)]
+    pub diagnostic: Option<String>,
+    /// A permanent failure; a delay is only recorded.
+    pub permanent: bool,
+}
+
+/// `mailbox.saved`: which fields were set (`created` for a new one); never their values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MailboxSaved {
+    pub mailbox_id: Uuid,
+    #[serde(default)]
+    pub changed: Vec<String>,
+}
+
+/// `mailbox.removed`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MailboxRemoved {
+    pub mailbox_id: Uuid,
+}

@@ -124,6 +124,9 @@ const EVERY_KIND: &[&str] = &[
     event_kind::DELIVERY_RETRIED,
     event_kind::BODY_SECRET_ISSUED,
     event_kind::BODY_WEBHOOK_RECEIVED,
+    event_kind::DELIVERY_BOUNCED,
+    event_kind::MAILBOX_SAVED,
+    event_kind::MAILBOX_REMOVED,
 ];
 
 #[test]
@@ -422,6 +425,12 @@ fn samples() -> Vec<Payload> {
             retry_at: Some(at),
             gave_up: false,
         }),
+        Payload::DeliveryBounced(DeliveryBounced {
+            delivery: step.clone(),
+            status: Some("5.1.1".into()),
+            diagnostic: Some("550 5.1.1 user unknown".into()),
+            permanent: true,
+        }),
         Payload::DeliveryFallback(DeliveryFallback {
             delivery: step,
             from_delivery: id(),
@@ -431,6 +440,11 @@ fn samples() -> Vec<Payload> {
             delivery_id: id(),
             method: DeliveryVia::Webhook,
         }),
+        Payload::MailboxSaved(MailboxSaved {
+            mailbox_id: id(),
+            changed: vec!["password".into()],
+        }),
+        Payload::MailboxRemoved(MailboxRemoved { mailbox_id: id() }),
     ]
 }
 

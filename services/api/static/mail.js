@@ -1,0 +1,114 @@
+// E-mail in the conversation (R5.3): under each entry that came as a mail, its subject, sender
+// and recipients, the quoted history folded away (shown on demand, as text), and its files —
+// each a download, never opened in the console's page; a file the limits refused says why.
+// Loaded after console.js and uses its globals (T, t, $, api, token, lang, convs, translate);
+// console.js calls drawMail(c) when it draws an appeal's panel and drawMail(c, li) when it
+// adds an entry. Plain DOM, text only: a mail's HTML is never rendered.
+"use strict";
+
+Object.assign(T.kk, {
+  mail_subject: "Тақырып", mail_from: "Кімнен", mail_to: "Кімге", mail_cc: "Көшірме",
+  mail_recipients: "барлығы {n} алушы", mail_quoted: "Бұрынғы хат-хабар", mail_files: "Файлдар",
+  mail_refused: "сақталмады: {why}", mail_download_error: "Файл жүктелмеді", mail_auto: "автоматты хат",
+});
+Object.assign(T.ru, {
+  mail_subject: "Тема", mail_from: "От", mail_to: "Кому", mail_cc: "Копия",
+  mail_recipients: "всего получателей: {n}", mail_quoted: "Предыдущая переписка", mail_files: "Файлы",
+  mail_refused: "не сохранён: {why}", mail_download_error: "Не удалось скачать файл", mail_auto: "автоматическое письмо",
+});
+Object.assign(T.en, {
+  mail_subject: "Subject", mail_from: "From", mail_to: "To", mail_cc: "Cc",
+  mail_recipients: "{n} recipients in all", mail_quoted: "Earlier correspondence", mail_files: "Files",
+  mail_refused: "not kept: {why}", mail_download_error: "The file could not be downloaded", mail_auto: "automatic mail",
+});
+translate();
+
+function sizeText(n) {
+  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
+  return `${n} B`;
+}
+
+// Fetches a file with the session's token and hands it to the browser as a download.
+async function download(file, status) {
+  try {
+    const res = await fetch(`/api/v1/attachments/${file.id}`, { headers: { authorization: "Bearer " + token } });
+    if (!res.ok) throw new Error(String(res.status));
+    const blob = await res.blob();
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = file.name || "attachment";
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+  } catch {
+    status.textContent = t("mail_download_error");
+  }
+}
+
+// The mail block under one entry, from the message as the appeal's timeline has it.
+function mailBlock(m) {
+  const box = document.createElement("div");
+  box.className = "mail";
+  if (m.mail) {
+    const head = document.createElement("div");
+    head.className = "mail-head";
+    const lines = [];
+    if (m.mail.subject) lines.push(`${t("mail_subject")}: ${m.mail.subject}`);
+    if (m.mail.from) lines.push(`${t("mail_from")}: ${m.mail.from}`);
+    if (m.mail.to.length) lines.push(`${t("mail_to")}: ${m.mail.to.join(", ")}`);
+    if (m.mail.cc.length) lines.push(`${t("mail_cc")}: ${m.mail.cc.join(", ")}`);
+    if (m.mail.recipients > m.mail.to.length + m.mail.cc.length) lines.push(t("mail_recipients").replace("{n}", m.mail.recipients));
+    if (m.mail.automatic) lines.push(t("mail_auto"));
+    for (const l of lines) { const p = document.createElement("div"); p.textContent = l; head.appendChild(p); }
+    box.appendChild(head);
+    if (m.mail.quoted) {
+      const d = document.createElement("details");
+      const s = document.createElement("summary");
+      s.textContent = t("mail_quoted");
+      const pre = document.createElement("pre");
+      pre.textContent = m.mail.quoted;
+      d.append(s, pre);
+      box.appendChild(d);
+    }
+  }
+  if (m.attachments && m.attachments.length) {
+    const ul = document.createElement("ul");
+    ul.className = "mail-files";
+    ul.setAttribute("aria-label", t("mail_files"));
+    const status = document.createElement("span");
+    status.setAttribute("role", "status");
+    for (const f of m.attachments) {
+      const li = document.createElement("li");
+      const label = `${f.name || "attachment"} (${f.content_type}, ${sizeText(f.size)})`;
+      if (f.refused) {
+        li.textContent = `${label} — ${t("mail_refused").replace("{why}", f.refused)}`;
+      } else {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.textContent = label;
+        b.addEventListener("click", () => download(f, status));
+        li.appendChild(b);
+      }
+      ul.appendChild(li);
+    }
+    box.append(ul, status);
+  }
+  return box;
+}
+
+function decorateMail(li, m) {
+  const old = li.querySelector(":scope > .mail");
+  if (old) old.remove();
+  if (!m || (!m.mail && !(m.attachments && m.attachments.length))) return;
+  li.appendChild(mailBlock(m));
+}
+
+window.drawMail = function (c, li) {
+  if (!c || !c.detail) return;
+  const byId = new Map();
+  for (const e of c.detail.timeline || []) if (e.message) byId.set(e.message.id, e.message);
+  const entries = li ? [li] : c.log.querySelectorAll("li[data-message]");
+  for (const x of entries) decorateMail(x, byId.get(x.dataset.message));
+};
