@@ -157,7 +157,7 @@ impl Default for Config {
             outbox_max_attempts: 8,
             kpi_refresh_secs: api.kpi_refresh.as_secs(),
             attachments_dir: "./data/attachments".into(),
-            mail_max_mib: 40,
+            mail_max_mib: 64,
             mail_file_max_mib: 10,
             mail_per_sender_per_minute: 5,
         }

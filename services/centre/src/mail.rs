@@ -36,7 +36,7 @@ pub struct MailLimits {
 impl Default for MailLimits {
     fn default() -> Self {
         MailLimits {
-            max_mail: 40 * 1024 * 1024,
+            max_mail: 64 * 1024 * 1024,
             max_file: 10 * 1024 * 1024,
             max_files: 20,
             per_sender_per_minute: 5,

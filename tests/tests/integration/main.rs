@@ -24,6 +24,7 @@ mod kpis;
 mod kpis_kept;
 mod kpis_paths;
 mod leases;
+mod mail;
 mod notifications;
 mod parts;
 pub mod process;

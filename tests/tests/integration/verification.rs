@@ -28,7 +28,12 @@ pub(crate) struct SmtpSink {
 impl SmtpSink {
     pub(crate) async fn start() -> anyhow::Result<SmtpSink> {
         let (_, tmp) = fresh_database(Backend::Sqlite).await?;
-        let maildir = tmp.context("no temp dir")?.join("Maildir");
+        Self::start_into(tmp.context("no temp dir")?.join("Maildir")).await
+    }
+
+    /// A server delivering into `maildir` — e.g. a Dovecot user's, so what the centre sends
+    /// lands in a mailbox that user reads by IMAP.
+    pub(crate) async fn start_into(maildir: PathBuf) -> anyhow::Result<SmtpSink> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
