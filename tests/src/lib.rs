@@ -2,6 +2,8 @@
 //! database per test. PostgreSQL comes from `BAYLANYS_TEST_PG` (default
 //! `postgres://postgres@127.0.0.1:5432/test`); each test creates its own database there.
 
+pub mod dovecot;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
