@@ -62,6 +62,17 @@ impl BoundedText {
                 reason: "must not be empty".into(),
             });
         }
+        // A NUL is stored by SQLite and refused by PostgreSQL; no other control character but
+        // a tab or a line break belongs in text people type. Refused alike on both backends.
+        if trimmed
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        {
+            return Err(DomainError::InvalidField {
+                field,
+                reason: "must not contain control characters".into(),
+            });
+        }
         if trimmed.chars().count() > max_chars {
             return Err(DomainError::InvalidField {
                 field,
@@ -83,6 +94,20 @@ impl BoundedText {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_refused_but_line_breaks_kept() {
+        assert!(BoundedText::new("body", "a\u{0}b", 10).is_err());
+        assert!(BoundedText::new("body", "a\u{7}b", 10).is_err());
+        assert!(BoundedText::new("body", "a\u{9b}b", 10).is_err());
+        assert_eq!(
+            BoundedText::new("body", "Сәлем,\r\n\tдос", 20)
+                .map(BoundedText::into_inner)
+                .ok()
+                .as_deref(),
+            Some("Сәлем,\r\n\tдос")
+        );
+    }
 
     #[test]
     fn folds_kazakh_and_russian() {

@@ -194,9 +194,15 @@ fn subject(raw: &str) -> String {
         return String::new();
     };
     let mut out = String::new();
+    let mut last_encoded = false;
     for word in s.split_whitespace() {
         let parts: Vec<&str> = word.split('?').collect();
         if parts.len() == 5 && parts[0] == "=" && parts[4] == "=" {
+            // Space between two encoded words is not part of the text (RFC 2047 §6.2).
+            if !out.is_empty() && !last_encoded {
+                out.push(' ');
+            }
+            last_encoded = true;
             use base64::Engine;
             let bytes = if parts[2].eq_ignore_ascii_case("b") {
                 base64::engine::general_purpose::STANDARD
@@ -225,6 +231,7 @@ fn subject(raw: &str) -> String {
             if !out.is_empty() {
                 out.push(' ');
             }
+            last_encoded = false;
             out.push_str(word);
         }
     }
