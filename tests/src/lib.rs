@@ -64,6 +64,14 @@ pub async fn fresh_database(backend: Backend) -> anyhow::Result<(String, Option<
 }
 
 /// The server under test plus a client for it.
+/// A test node's directories: the SQLite file's (removed with the app) and the attachment
+/// store's (removed by the node that made it; the nodes of one test share it).
+struct Dirs {
+    tmp: Option<PathBuf>,
+    files: PathBuf,
+    owns_files: bool,
+}
+
 pub struct TestApp {
     pub backend: Backend,
     pub base: String,
@@ -187,8 +195,11 @@ impl TestApp {
         Self::start(
             backend,
             database_url,
-            tmp,
-            (files, true),
+            Dirs {
+                tmp,
+                files,
+                owns_files: true,
+            },
             store,
             config,
             baylanys_bus::Bus::local(),
@@ -205,8 +216,11 @@ impl TestApp {
         Self::start(
             first.backend,
             first.database_url.clone(),
-            None,
-            (first.files_dir.clone(), false),
+            Dirs {
+                tmp: None,
+                files: first.files_dir.clone(),
+                owns_files: false,
+            },
             store,
             config,
             bus,
@@ -238,8 +252,11 @@ impl TestApp {
     async fn start(
         backend: Backend,
         database_url: String,
-        tmp: Option<PathBuf>,
-        (files_dir, owns_files): (PathBuf, bool),
+        Dirs {
+            tmp,
+            files: files_dir,
+            owns_files,
+        }: Dirs,
         store: Arc<dyn Store>,
         config: ApiConfig,
         bus: baylanys_bus::Bus,

@@ -95,8 +95,8 @@ impl Centre {
         limits: &MailLimits,
         m: MailIn,
     ) -> CentreResult<MailReceipt> {
-        let log = |outcome, mail: Option<&InboundMail>, detail: Option<String>, appeal| {
-            NewMailLog {
+        let log =
+            |outcome, mail: Option<&InboundMail>, detail: Option<String>, appeal| NewMailLog {
                 mailbox_id: mailbox.id,
                 uid_validity: m.uid_validity,
                 uid: m.uid,
@@ -106,8 +106,7 @@ impl Centre {
                 detail,
                 appeal_id: appeal,
                 size: u64::from(m.size),
-            }
-        };
+            };
         let (mail, too_large) = match &m.raw {
             Some(raw) => (parse::parse(raw), false),
             None => (parse::parse(&m.header), true),
@@ -131,10 +130,12 @@ impl Centre {
                 });
             }
         };
-        let external_id = mail
-            .message_id
-            .clone()
-            .unwrap_or_else(|| format!("sha256:{}", Files::key(m.raw.as_deref().unwrap_or(&m.header))));
+        let external_id = mail.message_id.clone().unwrap_or_else(|| {
+            format!(
+                "sha256:{}",
+                Files::key(m.raw.as_deref().unwrap_or(&m.header))
+            )
+        });
 
         // Read before (a cut connection, a rebuilt mailbox): recorded, nothing else.
         if let Some(appeal) = self
@@ -164,7 +165,12 @@ impl Centre {
                         "bounce of {original}: {}",
                         bounce.status.as_deref().unwrap_or("no status")
                     );
-                    let entry = log(MailOutcome::Bounce, Some(&mail), Some(detail), Some(d.appeal_id));
+                    let entry = log(
+                        MailOutcome::Bounce,
+                        Some(&mail),
+                        Some(detail),
+                        Some(d.appeal_id),
+                    );
                     self.store.log_mail(entry).await?;
                     return Ok(MailReceipt {
                         outcome: MailOutcome::Bounce,
@@ -294,7 +300,16 @@ impl Centre {
         let received = self.receive(item.clone()).await;
         let received = match received {
             Ok(r) => r,
-            Err(crate::CentreError::Domain(e)) => return self.refused(raw, files, log(MailOutcome::Unreadable, Some(&mail), None, None), e).await,
+            Err(crate::CentreError::Domain(e)) => {
+                return self
+                    .refused(
+                        raw,
+                        files,
+                        log(MailOutcome::Unreadable, Some(&mail), None, None),
+                        e,
+                    )
+                    .await
+            }
             // A closed appeal takes no more: the mail opens a new one of the same client.
             Err(crate::CentreError::Store(baylanys_store::StoreError::Conflict(_)))
                 if matches!(item.thread, Thread::Appeal(_)) =>

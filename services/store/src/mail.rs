@@ -333,8 +333,7 @@ pub trait MailStore: Send + Sync {
     /// Removes the mailbox and its log; the appeals its mails opened stay.
     async fn delete_mailbox(&self, id: Uuid, actor: Actor) -> StoreResult<()>;
     /// The poller committed every mail up to `last_uid` of the folder with `uid_validity`.
-    async fn mailbox_synced(&self, id: Uuid, uid_validity: u32, last_uid: u32)
-        -> StoreResult<()>;
+    async fn mailbox_synced(&self, id: Uuid, uid_validity: u32, last_uid: u32) -> StoreResult<()>;
     /// The poller's connection state; `error` is kept (clipped) until the next success.
     async fn mailbox_health(
         &self,

@@ -184,9 +184,16 @@ impl MailboxPoller {
             tracing::warn!(mailbox = %mailbox.name, "UIDVALIDITY changed; reading unseen mail again");
             let unseen = s.imap.unseen().await.map_err(Failure::Mail)?;
             let first: Vec<u32> = unseen.into_iter().take(self.settings.batch).collect();
-            s.imap.fetch_uids(&first, max).await.map_err(Failure::Mail)?
+            s.imap
+                .fetch_uids(&first, max)
+                .await
+                .map_err(Failure::Mail)?
         } else {
-            let after = if known.is_some() { mailbox.state.last_uid } else { 0 };
+            let after = if known.is_some() {
+                mailbox.state.last_uid
+            } else {
+                0
+            };
             s.imap
                 .fetch_after(after, self.settings.batch, max)
                 .await
@@ -233,7 +240,11 @@ impl MailboxPoller {
                 .map_err(|e| Failure::Store(e.into()))?;
         } else if known != Some(uid_validity) && failed.is_none() {
             // Nothing new in a folder seen for the first time (or rebuilt): remember it.
-            let position = if known.is_none() { 0 } else { s.folder.uid_next.unwrap_or(1).saturating_sub(1) };
+            let position = if known.is_none() {
+                0
+            } else {
+                s.folder.uid_next.unwrap_or(1).saturating_sub(1)
+            };
             self.store()
                 .mailbox_synced(mailbox.id, uid_validity, position)
                 .await

@@ -82,7 +82,13 @@ mod both {
 pub(crate) const PASSWORD: &str = "mail-secret-7";
 
 /// A raw mail as a citizen's program writes it (CRLF line ends).
-pub(crate) fn mail(from: &str, subject: &str, message_id: &str, extra: &str, body: &str) -> Vec<u8> {
+pub(crate) fn mail(
+    from: &str,
+    subject: &str,
+    message_id: &str,
+    extra: &str,
+    body: &str,
+) -> Vec<u8> {
     format!(
         "From: {from}\r\nTo: Орталық <centre@gov.test>\r\nSubject: {subject}\r\nMessage-ID: {message_id}\r\n\
          Date: Fri, 04 Dec 2026 10:00:00 +0500\r\nMIME-Version: 1.0\r\n{extra}\
@@ -126,7 +132,10 @@ pub(crate) async fn add_mailbox(
 
 pub(crate) async fn mail_log(app: &TestApp, mailbox: Uuid) -> anyhow::Result<Vec<Value>> {
     let r = app
-        .get(&format!("/api/v1/mailboxes/{mailbox}/log?limit=1000"), app.admin())
+        .get(
+            &format!("/api/v1/mailboxes/{mailbox}/log?limit=1000"),
+            app.admin(),
+        )
         .await?;
     Ok(r.body.as_array().cloned().unwrap_or_default())
 }
@@ -291,11 +300,15 @@ async fn a_mail_is_answered_in_its_thread(backend: Backend) -> anyhow::Result<()
     assert_eq!(header(&ack, "in-reply-to").as_deref(), Some(first_id));
     assert!(subject(&ack).contains(&appeal.number), "{}", subject(&ack));
     let ack_text = body_text(&ack);
-    assert!(ack_text.contains(&appeal.number) && ack_text.contains("тіркелді"), "{ack_text}");
+    assert!(
+        ack_text.contains(&appeal.number) && ack_text.contains("тіркелді"),
+        "{ack_text}"
+    );
     let ack_id = header(&ack, "message-id").context("the ack has a Message-ID")?;
 
     // The operator answers; the citizen's mailbox receives the answer threaded under their mail.
-    let answer = "Өтінішіңіз жер қатынастары бөліміне жіберілді, жауап 15 жұмыс күні ішінде беріледі.";
+    let answer =
+        "Өтінішіңіз жер қатынастары бөліміне жіберілді, жауап 15 жұмыс күні ішінде беріледі.";
     let r = app
         .post(
             &format!("/api/v1/appeals/{}/messages", appeal.id),
@@ -316,7 +329,8 @@ async fn a_mail_is_answered_in_its_thread(backend: Backend) -> anyhow::Result<()
     assert!(refs.contains(first_id) && refs.contains(&ack_id), "{refs}");
     let reply_subject = subject(&reply);
     assert!(
-        reply_subject.starts_with("Re: Жер учаскесі туралы") && reply_subject.contains(&appeal.number),
+        reply_subject.starts_with("Re: Жер учаскесі туралы")
+            && reply_subject.contains(&appeal.number),
         "{reply_subject}"
     );
     let reply_id = header(&reply, "message-id").context("the reply has a Message-ID")?;
@@ -343,7 +357,10 @@ async fn a_mail_is_answered_in_its_thread(backend: Backend) -> anyhow::Result<()
     .await?;
     let msgs = client_messages(&d);
     assert_eq!(msgs[1]["body"], second, "the quoted history is folded away");
-    assert!(msgs[1]["mail"]["quoted"].as_str().unwrap_or_default().contains("жер қатынастары"));
+    assert!(msgs[1]["mail"]["quoted"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("жер қатынастары"));
     assert_eq!(mail_appeals(&app).await?.len(), 1);
     let log = mail_log(&app, mailbox).await?;
     assert_eq!(outcomes(&log, "opened"), 1, "{log:?}");
@@ -506,7 +523,11 @@ async fn charsets_read_back_exactly(backend: Backend) -> anyhow::Result<()> {
     assert_eq!(file["size"], 3000);
     let got = app
         .http
-        .get(format!("{}/api/v1/attachments/{}", app.base, file["id"].as_str().unwrap_or_default()))
+        .get(format!(
+            "{}/api/v1/attachments/{}",
+            app.base,
+            file["id"].as_str().unwrap_or_default()
+        ))
         .bearer_auth(app.admin())
         .send()
         .await?;
@@ -556,7 +577,13 @@ async fn robots_get_no_answer(backend: Backend) -> anyhow::Result<()> {
     dovecot
         .append(
             "centre",
-            &mail("erlan@mail.example.kz", "Сұрақ", "<q1@mail.example.kz>", "", "Сұрағым бар."),
+            &mail(
+                "erlan@mail.example.kz",
+                "Сұрақ",
+                "<q1@mail.example.kz>",
+                "",
+                "Сұрағым бар.",
+            ),
         )
         .await?;
     let ack = eventually("the acknowledgement", || async {
@@ -630,15 +657,26 @@ async fn robots_get_no_answer(backend: Backend) -> anyhow::Result<()> {
     })
     .await?;
     assert!(
-        failed.last_error.as_deref().unwrap_or_default().contains("5.1.1"),
+        failed
+            .last_error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("5.1.1"),
         "{failed:?}"
     );
     let log = mail_log(&app, mailbox).await?;
     assert_eq!(outcomes(&log, "bounce"), 1, "{log:?}");
     // Nothing was sent to any robot.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    assert_eq!(app.store.deliveries_of(appeal.id).await?.len(), deliveries_before);
-    assert_eq!(inbox(&dovecot, "citizen").len(), 1, "only the one acknowledgement");
+    assert_eq!(
+        app.store.deliveries_of(appeal.id).await?.len(),
+        deliveries_before
+    );
+    assert_eq!(
+        inbox(&dovecot, "citizen").len(),
+        1,
+        "only the one acknowledgement"
+    );
     Ok(())
 }
 
@@ -717,12 +755,24 @@ async fn hostile_mail_is_recorded_and_refused(backend: Backend) -> anyhow::Resul
     let files = client_messages(&d)[0]["attachments"].clone();
     let files = files.as_array().context("files")?;
     assert_eq!(files.len(), 2, "{files:?}");
-    assert!(files[0]["refused"].as_str().unwrap_or_default().contains("MB"), "{files:?}");
+    assert!(
+        files[0]["refused"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("MB"),
+        "{files:?}"
+    );
     assert_eq!(files[0]["size"], 30 * 1024 * 1024);
-    assert!(files[1]["refused"].is_string(), "a program is never kept: {files:?}");
+    assert!(
+        files[1]["refused"].is_string(),
+        "a program is never kept: {files:?}"
+    );
     let gone = app
         .get(
-            &format!("/api/v1/attachments/{}", files[0]["id"].as_str().unwrap_or_default()),
+            &format!(
+                "/api/v1/attachments/{}",
+                files[0]["id"].as_str().unwrap_or_default()
+            ),
             app.admin(),
         )
         .await?;
@@ -802,7 +852,8 @@ async fn cuts_and_restarts_lose_and_repeat_nothing(backend: Backend) -> anyhow::
         Ok((mail_appeals(&app).await?.len() >= N * 3 / 4).then_some(()))
     })
     .await?;
-    app.stop_worker(baylanys_workers::MailboxKeeper::NAME).await?;
+    app.stop_worker(baylanys_workers::MailboxKeeper::NAME)
+        .await?;
     app.stop_worker("mailbox Кеңсе").await?;
     let second = TestApp::spawn_node(&app, baylanys_bus::Bus::local()).await?;
     let appeals = eventually("every mail imported", || async {
@@ -813,11 +864,17 @@ async fn cuts_and_restarts_lose_and_repeat_nothing(backend: Backend) -> anyhow::
     tokio::time::sleep(Duration::from_secs(3)).await;
     let appeals_after = mail_appeals(&second).await?;
     assert_eq!(appeals_after.len(), N, "nothing imported twice");
-    let mut ids: Vec<String> = appeals.iter().filter_map(|a| a.external_id.clone()).collect();
+    let mut ids: Vec<String> = appeals
+        .iter()
+        .filter_map(|a| a.external_id.clone())
+        .collect();
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), N, "every mail once");
-    assert!(proxy.connections() >= 3, "the connection was cut and made again");
+    assert!(
+        proxy.connections() >= 3,
+        "the connection was cut and made again"
+    );
     eventually("every mail marked seen", || async {
         Ok((dovecot.seen_count("centre") == N).then_some(()))
     })
@@ -849,9 +906,8 @@ async fn a_rebuilt_mailbox_is_not_imported_again(backend: Backend) -> anyhow::Re
         Ok((mail_appeals(&app).await?.len() == 3).then_some(()))
     })
     .await?;
-    let before = app.get("/api/v1/mailboxes", app.admin()).await?.body[0]["health"]
-        ["uid_validity"]
-        .clone();
+    let before =
+        app.get("/api/v1/mailboxes", app.admin()).await?.body[0]["health"]["uid_validity"].clone();
     // The server's mailbox is rebuilt: every UID changes, the old mails are still there.
     dovecot.change_uid_validity("centre").await?;
     dovecot.append_many("centre", &batch(3, 4)).await?;
@@ -861,9 +917,8 @@ async fn a_rebuilt_mailbox_is_not_imported_again(backend: Backend) -> anyhow::Re
     .await?;
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(mail_appeals(&app).await?.len(), 4, "nothing imported again");
-    let after = app.get("/api/v1/mailboxes", app.admin()).await?.body[0]["health"]
-        ["uid_validity"]
-        .clone();
+    let after =
+        app.get("/api/v1/mailboxes", app.admin()).await?.body[0]["health"]["uid_validity"].clone();
     assert_ne!(before, after, "the new UIDVALIDITY is recorded");
     let log = mail_log(&app, mailbox).await?;
     assert_eq!(outcomes(&log, "opened"), 4, "{log:?}");
@@ -884,7 +939,10 @@ async fn mailboxes_are_admin_resources(backend: Backend) -> anyhow::Result<()> {
     assert_eq!(r.body["port"], 993);
     assert_eq!(r.body["security"], "tls");
     assert_eq!(r.body["folder"], "INBOX");
-    assert!(!r.body.to_string().contains("s3cret-pass"), "the password is never returned");
+    assert!(
+        !r.body.to_string().contains("s3cret-pass"),
+        "the password is never returned"
+    );
     let id = r.id();
     // Bad input: a clear 4xx, nothing changed.
     for bad in [
@@ -895,7 +953,9 @@ async fn mailboxes_are_admin_resources(backend: Backend) -> anyhow::Result<()> {
         json!({ "name": "x\u{0}", "host": "h", "login": "l", "password": "p" }),
         json!({ "name": "x", "host": "h", "login": "l" }),
     ] {
-        let r = app.post("/api/v1/mailboxes", app.admin(), bad.clone()).await?;
+        let r = app
+            .post("/api/v1/mailboxes", app.admin(), bad.clone())
+            .await?;
         assert!(
             r.status == 422 || r.status == 400,
             "{bad} → {} {}",
@@ -926,9 +986,14 @@ async fn mailboxes_are_admin_resources(backend: Backend) -> anyhow::Result<()> {
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["enabled"], false);
     // The trail names the changed fields, never the password.
-    let events = app.get("/api/v1/events?kind=mailbox.saved", app.admin()).await?;
+    let events = app
+        .get("/api/v1/events?kind=mailbox.saved", app.admin())
+        .await?;
     let text = events.body.to_string();
-    assert!(text.contains("password") && !text.contains("new-pass-2"), "{text}");
+    assert!(
+        text.contains("password") && !text.contains("new-pass-2"),
+        "{text}"
+    );
     let r = app
         .call(
             reqwest::Method::DELETE,
@@ -939,7 +1004,11 @@ async fn mailboxes_are_admin_resources(backend: Backend) -> anyhow::Result<()> {
         .await?;
     assert_eq!(r.status, 204);
     assert_eq!(
-        app.get("/api/v1/mailboxes", app.admin()).await?.body.as_array().map(Vec::len),
+        app.get("/api/v1/mailboxes", app.admin())
+            .await?
+            .body
+            .as_array()
+            .map(Vec::len),
         Some(0)
     );
     Ok(())

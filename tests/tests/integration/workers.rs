@@ -177,7 +177,7 @@ async fn failed_worker_shows_in_readyz(app: TestApp) -> anyhow::Result<()> {
     Ok(())
 }
 
-const REAL: [&str; 4] = ["routing", "outbox", "deadlines", "kpi_keeper"];
+const REAL: [&str; 5] = ["deadlines", "kpi_keeper", "mailboxes", "outbox", "routing"];
 
 /// Every one of the real workers is listed and has run a step.
 fn all_running(workers: &Value) -> bool {
@@ -202,10 +202,11 @@ async fn readyz_lists_the_real_workers(app: TestApp) -> anyhow::Result<()> {
         Ok((r.status == StatusCode::OK && all_running(&r.body["workers"])).then_some(r))
     })
     .await?;
-    let names: Vec<&str> = r.body["workers"]
+    let mut names: Vec<&str> = r.body["workers"]
         .as_array()
         .map(|a| a.iter().filter_map(|w| w["name"].as_str()).collect())
         .unwrap_or_default();
+    names.sort_unstable();
     assert_eq!(names, REAL, "{}", r.text);
     for w in r.body["workers"].as_array().into_iter().flatten() {
         assert!(w["lag_ms"].is_u64() && w["started_at"].is_string(), "{w}");
@@ -223,7 +224,7 @@ async fn readyz_lists_the_real_workers(app: TestApp) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `baylanys serve` starts its four workers through the supervisor, shows them in `/readyz`,
+/// `baylanys serve` starts its five workers through the supervisor, shows them in `/readyz`,
 /// and on SIGTERM stops them and exits cleanly.
 async fn serve_supervises_its_workers(backend: Backend) -> anyhow::Result<()> {
     let (url, tmp) = fresh_database(backend).await?;
@@ -247,7 +248,7 @@ async fn serve_supervises_its_workers(backend: Backend) -> anyhow::Result<()> {
     .await?;
     assert_eq!(
         ready["workers"].as_array().map(Vec::len),
-        Some(4),
+        Some(REAL.len()),
         "{ready}"
     );
     let token = crate::process::login(&http, &node.base, "the-admin-password").await?;

@@ -170,7 +170,10 @@ async fn update(
         port: req.port.map(port).transpose()?,
         security: req.security.map(|v| security(&v)).transpose()?,
         login: req.login.map(|v| text("login", &v, 320)).transpose()?,
-        password: req.password.map(|v| text("password", &v, 1000)).transpose()?,
+        password: req
+            .password
+            .map(|v| text("password", &v, 1000))
+            .transpose()?,
         folder: req.folder.map(|v| text("folder", &v, 200)).transpose()?,
         queue_id: req.queue_id,
         topic_id: req.topic_id,
@@ -178,7 +181,10 @@ async fn update(
         address: req.address.map(address).transpose()?,
         enabled: req.enabled,
     };
-    let m = state.store.update_mailbox(id, patch, caller.actor()).await?;
+    let m = state
+        .store
+        .update_mailbox(id, patch, caller.actor())
+        .await?;
     state.mailboxes.notify_one();
     Ok(axum::Json(view(&m)))
 }
@@ -268,7 +274,13 @@ async fn attachment(
         .replace(['"', '\\', '\r', '\n'], "_");
     let ascii: String = name
         .chars()
-        .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let encoded: String = name
         .bytes()
@@ -288,7 +300,10 @@ async fn attachment(
             format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
         )
         .header("x-content-type-options", "nosniff")
-        .header(header::CONTENT_SECURITY_POLICY, "sandbox; default-src 'none'")
+        .header(
+            header::CONTENT_SECURITY_POLICY,
+            "sandbox; default-src 'none'",
+        )
         .body(Body::from(bytes))
         .map_err(|e| crate::error::ApiError::Internal(e.to_string()))
 }
