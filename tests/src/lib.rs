@@ -64,11 +64,12 @@ pub async fn fresh_database(backend: Backend) -> anyhow::Result<(String, Option<
 }
 
 /// The server under test plus a client for it.
-/// A test node's directories: the SQLite file's (removed with the app) and the attachment
-/// store's (removed by the node that made it; the nodes of one test share it).
+/// A test node's storage: the SQLite file's directory (removed with the app) and the
+/// attachment store (the nodes of one test share it; a local one is removed by the node that
+/// made it).
 struct Dirs {
     tmp: Option<PathBuf>,
-    files: PathBuf,
+    files: baylanys_store::Files,
     owns_files: bool,
 }
 
@@ -81,7 +82,7 @@ pub struct TestApp {
     admin_token: String,
     tmp: Option<PathBuf>,
     /// The attachment store, shared by the nodes of one test.
-    pub files_dir: PathBuf,
+    pub files: baylanys_store::Files,
     owns_files: bool,
     server: tokio::task::JoinHandle<()>,
     /// This node's routing engine and outbox, as `baylanys serve` runs them; `/readyz` shows
@@ -104,8 +105,8 @@ impl Drop for TestApp {
         if let Some(dir) = &self.tmp {
             let _ = std::fs::remove_dir_all(dir);
         }
-        if self.owns_files {
-            let _ = std::fs::remove_dir_all(&self.files_dir);
+        if let (true, Some(dir)) = (self.owns_files, self.files.dir()) {
+            let _ = std::fs::remove_dir_all(dir);
         }
     }
 }
@@ -187,11 +188,31 @@ impl TestApp {
         config: ApiConfig,
         delivery: baylanys_api::Delivery,
     ) -> anyhow::Result<TestApp> {
+        let files = baylanys_store::Files::new(
+            std::env::temp_dir().join(format!("bl-files-{}", Uuid::new_v4())),
+        );
+        Self::spawn_inner(backend, config, delivery, files).await
+    }
+
+    /// With delivery configured and the attachment store `files` (e.g. an S3 bucket).
+    pub async fn spawn_storing(
+        backend: Backend,
+        delivery: baylanys_api::Delivery,
+        files: baylanys_store::Files,
+    ) -> anyhow::Result<TestApp> {
+        Self::spawn_inner(backend, test_config(), delivery, files).await
+    }
+
+    async fn spawn_inner(
+        backend: Backend,
+        config: ApiConfig,
+        delivery: baylanys_api::Delivery,
+        files: baylanys_store::Files,
+    ) -> anyhow::Result<TestApp> {
         let (database_url, tmp) = fresh_database(backend).await?;
         let store = baylanys_store::connect(&database_url).await?;
         store.migrate().await?;
         Self::create_admin(&store).await?;
-        let files = std::env::temp_dir().join(format!("bl-files-{}", Uuid::new_v4()));
         Self::start(
             backend,
             database_url,
@@ -218,7 +239,7 @@ impl TestApp {
             first.database_url.clone(),
             Dirs {
                 tmp: None,
-                files: first.files_dir.clone(),
+                files: first.files.clone(),
                 owns_files: false,
             },
             store,
@@ -254,7 +275,7 @@ impl TestApp {
         database_url: String,
         Dirs {
             tmp,
-            files: files_dir,
+            files,
             owns_files,
         }: Dirs,
         store: Arc<dyn Store>,
@@ -267,7 +288,7 @@ impl TestApp {
             .map_err(|e| anyhow::anyhow!("{e}"))?
             .with_bus(bus)
             .with_delivery(delivery)
-            .with_files(baylanys_store::Files::new(&files_dir));
+            .with_files(files.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
         let workers = baylanys_workers::Supervisor::new(test_supervisor());
@@ -318,7 +339,7 @@ impl TestApp {
             database_url,
             admin_token: String::new(),
             tmp,
-            files_dir,
+            files,
             owns_files,
             server,
             workers,

@@ -115,6 +115,13 @@ pub struct Config {
     /// Where the files that come with messages are kept (mail attachments, documents): a local
     /// directory, files named by their SHA-256.
     pub attachments_dir: String,
+    /// An S3-compatible bucket for those files instead (several nodes then share one store):
+    /// set the bucket to use it. The endpoint of one's own server (MinIO, Ceph), else AWS's.
+    pub attachments_s3_bucket: Option<String>,
+    pub attachments_s3_endpoint: Option<String>,
+    pub attachments_s3_region: String,
+    pub attachments_s3_access_key: String,
+    pub attachments_s3_secret_key: Option<Secret>,
     /// The largest mail a mailbox takes whole, and the largest file kept of one, in MiB.
     pub mail_max_mib: u32,
     pub mail_file_max_mib: u32,
@@ -157,6 +164,11 @@ impl Default for Config {
             outbox_max_attempts: 8,
             kpi_refresh_secs: api.kpi_refresh.as_secs(),
             attachments_dir: "./data/attachments".into(),
+            attachments_s3_bucket: None,
+            attachments_s3_endpoint: None,
+            attachments_s3_region: "us-east-1".into(),
+            attachments_s3_access_key: String::new(),
+            attachments_s3_secret_key: None,
             mail_max_mib: 64,
             mail_file_max_mib: 10,
             mail_per_sender_per_minute: 5,
@@ -245,6 +257,21 @@ impl Config {
         }
         if let Some(v) = get("BAYLANYS_ATTACHMENTS_DIR") {
             self.attachments_dir = v;
+        }
+        if let Some(v) = get("BAYLANYS_ATTACHMENTS_S3_BUCKET") {
+            self.attachments_s3_bucket = (!v.is_empty()).then_some(v);
+        }
+        if let Some(v) = get("BAYLANYS_ATTACHMENTS_S3_ENDPOINT") {
+            self.attachments_s3_endpoint = (!v.is_empty()).then_some(v);
+        }
+        if let Some(v) = get("BAYLANYS_ATTACHMENTS_S3_REGION") {
+            self.attachments_s3_region = v;
+        }
+        if let Some(v) = get("BAYLANYS_ATTACHMENTS_S3_ACCESS_KEY") {
+            self.attachments_s3_access_key = v;
+        }
+        if let Some(v) = get("BAYLANYS_ATTACHMENTS_S3_SECRET_KEY") {
+            self.attachments_s3_secret_key = (!v.is_empty()).then_some(Secret(v));
         }
         if let Some(v) = get("BAYLANYS_MAIL_MAX_MIB") {
             self.mail_max_mib = num("BAYLANYS_MAIL_MAX_MIB", v)?;
@@ -342,6 +369,26 @@ impl Config {
             None => None,
         };
         Ok(baylanys_api::Delivery { mailer, sms })
+    }
+
+    /// Where the files that come with messages are kept: the bucket when one is set, else the
+    /// local directory.
+    pub fn files(&self) -> anyhow::Result<baylanys_store::Files> {
+        let Some(bucket) = &self.attachments_s3_bucket else {
+            return Ok(baylanys_store::Files::new(&self.attachments_dir));
+        };
+        baylanys_store::Files::s3(&baylanys_store::S3Config {
+            bucket: bucket.clone(),
+            endpoint: self.attachments_s3_endpoint.clone(),
+            region: self.attachments_s3_region.clone(),
+            access_key: self.attachments_s3_access_key.clone(),
+            secret_key: self
+                .attachments_s3_secret_key
+                .as_ref()
+                .map(|s| s.expose().to_owned())
+                .unwrap_or_default(),
+        })
+        .map_err(|e| anyhow::anyhow!("attachments_s3_*: {e}"))
     }
 
     /// How mailboxes are read.

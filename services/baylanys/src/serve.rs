@@ -133,7 +133,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .with_bus(bus)
         .with_delivery(config.delivery()?)
-        .with_files(baylanys_store::Files::new(&config.attachments_dir));
+        .with_files(config.files()?);
     // Every node runs every worker: the routing engine's decisions and the outbox's claims are
     // guarded in the database, the deadline watch marks each appeal in one statement, and a
     // day's kept KPI totals are written whole. One supervisor starts them, shows their health

@@ -43,7 +43,7 @@ use uuid::Uuid;
 
 pub use competence::{CompetenceStore, NewPart};
 pub use error::{StoreError, StoreResult};
-pub use files::Files;
+pub use files::{Files, S3Config};
 pub use leases::LeaseStore;
 pub use mail::{
     Attachment, Bounced, MailHeaders, MailLog, MailOutcome, MailStore, Mailbox, MailboxPatch,

@@ -70,6 +70,14 @@ mod both {
         super::a_rebuilt_mailbox_is_not_imported_again(Backend::Postgres).await
     }
     #[tokio::test]
+    async fn files_can_live_in_an_s3_bucket_sqlite() -> anyhow::Result<()> {
+        super::files_can_live_in_an_s3_bucket(Backend::Sqlite).await
+    }
+    #[tokio::test]
+    async fn files_can_live_in_an_s3_bucket_postgres() -> anyhow::Result<()> {
+        super::files_can_live_in_an_s3_bucket(Backend::Postgres).await
+    }
+    #[tokio::test]
     async fn mailboxes_are_admin_resources_sqlite() -> anyhow::Result<()> {
         super::mailboxes_are_admin_resources(Backend::Sqlite).await
     }
@@ -1011,5 +1019,103 @@ async fn mailboxes_are_admin_resources(backend: Backend) -> anyhow::Result<()> {
             .map(Vec::len),
         Some(0)
     );
+    Ok(())
+}
+
+/// A local S3-compatible server (moto, from PyPI; `.ci/run` installs it) with one bucket.
+struct S3Server {
+    child: tokio::process::Child,
+    endpoint: String,
+}
+
+impl S3Server {
+    async fn start(bucket: &str) -> anyhow::Result<S3Server> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let child = tokio::process::Command::new("python3")
+            .args([
+                "-m",
+                "moto.server",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .context("python3 -m moto.server (pip install 'moto[server]', as .ci/run does)")?;
+        let endpoint = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        for _ in 0..100 {
+            if let Ok(r) = http.put(format!("{endpoint}/{bucket}")).send().await {
+                if r.status().is_success() {
+                    return Ok(S3Server { child, endpoint });
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("moto did not start (pip install 'moto[server]')")
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+    }
+}
+
+/// With an S3-compatible bucket configured, a mail's files are kept there and download the same.
+async fn files_can_live_in_an_s3_bucket(backend: Backend) -> anyhow::Result<()> {
+    let s3 = S3Server::start("attachments").await?;
+    let files = baylanys_store::Files::s3(&baylanys_store::S3Config {
+        bucket: "attachments".into(),
+        endpoint: Some(s3.endpoint.clone()),
+        region: "us-east-1".into(),
+        access_key: "test-key".into(),
+        secret_key: "test-secret".into(),
+    })?;
+    let dovecot = Dovecot::start(&[("centre", PASSWORD)]).await?;
+    let app = TestApp::spawn_storing(backend, Default::default(), files).await?;
+    add_mailbox(&app, "Кеңсе", dovecot.port, "centre").await?;
+    let scan: Vec<u8> = (0..50_000u32).map(|i| (i % 253) as u8).collect();
+    let raw = format!(
+        "From: asel@mail.example.kz\r\nTo: centre@gov.test\r\nSubject: Анықтама\r\nMessage-ID: <s3@mail.example.kz>\r\n\
+         MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"s\"\r\n\r\n--s\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nАнықтаманың көшірмесі қоса беріліп отыр.\r\n--s\r\n\
+         Content-Type: image/png; name=\"scan.png\"\r\nContent-Disposition: attachment; filename=\"scan.png\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{}\r\n--s--\r\n",
+        b64(&scan)
+    );
+    dovecot.append("centre", raw.as_bytes()).await?;
+    let appeal = eventually("the mail's appeal", || async {
+        Ok(mail_appeals(&app).await?.into_iter().next())
+    })
+    .await?;
+    let d = detail(&app, appeal.id).await?;
+    let file = client_messages(&d)[0]["attachments"][0].clone();
+    assert_eq!(file["name"], "scan.png", "{d}");
+    let sha = file["sha256"].as_str().unwrap_or_default().to_owned();
+    // The object is in the bucket, under its hash…
+    let listing = reqwest::get(format!("{}/attachments?list-type=2", s3.endpoint))
+        .await?
+        .text()
+        .await?;
+    assert!(listing.contains(&sha), "{listing}");
+    // …and downloads exactly through the API.
+    let got = app
+        .http
+        .get(format!(
+            "{}/api/v1/attachments/{}",
+            app.base,
+            file["id"].as_str().unwrap_or_default()
+        ))
+        .bearer_auth(app.admin())
+        .send()
+        .await?;
+    assert_eq!(got.status(), 200);
+    assert_eq!(got.bytes().await?.as_ref(), scan.as_slice());
     Ok(())
 }
