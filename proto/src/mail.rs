@@ -157,6 +157,8 @@ pub struct AttachmentView {
     pub content_type: String,
     pub size: i64,
     pub sha256: String,
-    /// Why it was not kept (too large, a program); absent when it can be downloaded.
+    /// Why it was not kept: `too_large` (over the file limit), `program` (a program or script),
+    /// `too_many` (past the files one mail may bring), `mail_too_large` (the whole mail was over
+    /// the mailbox's limit and stays on the mail server). Absent when it can be downloaded.
     pub refused: Option<String>,
 }

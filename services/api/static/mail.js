@@ -10,16 +10,22 @@ Object.assign(T.kk, {
   mail_subject: "Тақырып", mail_from: "Кімнен", mail_to: "Кімге", mail_cc: "Көшірме",
   mail_recipients: "барлығы {n} алушы", mail_quoted: "Бұрынғы хат-хабар", mail_files: "Файлдар",
   mail_refused: "сақталмады: {why}", mail_download_error: "Файл жүктелмеді", mail_auto: "автоматты хат",
+  refused_too_large: "шектен үлкен", refused_program: "бағдарлама не скрипт, сақталмайды",
+  refused_too_many: "бір хаттағы файлдар шегінен асты", refused_mail_too_large: "хат тым үлкен, пошта серверінде қалды",
 });
 Object.assign(T.ru, {
   mail_subject: "Тема", mail_from: "От", mail_to: "Кому", mail_cc: "Копия",
   mail_recipients: "всего получателей: {n}", mail_quoted: "Предыдущая переписка", mail_files: "Файлы",
   mail_refused: "не сохранён: {why}", mail_download_error: "Не удалось скачать файл", mail_auto: "автоматическое письмо",
+  refused_too_large: "больше допустимого размера", refused_program: "программа или скрипт, не сохраняются",
+  refused_too_many: "сверх числа файлов в одном письме", refused_mail_too_large: "письмо слишком велико, осталось на почтовом сервере",
 });
 Object.assign(T.en, {
   mail_subject: "Subject", mail_from: "From", mail_to: "To", mail_cc: "Cc",
   mail_recipients: "{n} recipients in all", mail_quoted: "Earlier correspondence", mail_files: "Files",
   mail_refused: "not kept: {why}", mail_download_error: "The file could not be downloaded", mail_auto: "automatic mail",
+  refused_too_large: "over the size limit", refused_program: "a program or script, never kept",
+  refused_too_many: "past the files one mail may bring", refused_mail_too_large: "the mail was too large and stays on the mail server",
 });
 translate();
 
@@ -83,7 +89,7 @@ function mailBlock(m) {
       const li = document.createElement("li");
       const label = `${f.name || "attachment"} (${f.content_type}, ${sizeText(f.size)})`;
       if (f.refused) {
-        li.textContent = `${label} — ${t("mail_refused").replace("{why}", f.refused)}`;
+        li.textContent = `${label} — ${t("mail_refused").replace("{why}", t("refused_" + f.refused))}`;
       } else {
         const b = document.createElement("button");
         b.type = "button";
@@ -112,3 +118,6 @@ window.drawMail = function (c, li) {
   const entries = li ? [li] : c.log.querySelectorAll("li[data-message]");
   for (const x of entries) decorateMail(x, byId.get(x.dataset.message));
 };
+
+// The open conversation's mail blocks follow the console's language.
+$("lang").addEventListener("change", () => setTimeout(() => window.drawMail(convs.get(active)), 0));

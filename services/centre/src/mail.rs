@@ -64,6 +64,31 @@ pub struct MailReceipt {
     pub appeal_id: Option<Uuid>,
 }
 
+/// Why a file was recorded but not kept: a stable code the console words in the operator's
+/// language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refused {
+    /// Larger than [`MailLimits::max_file`].
+    TooLarge,
+    /// A program or script.
+    Program,
+    /// Past [`MailLimits::max_files`] of one mail.
+    TooMany,
+    /// The whole mail was larger than [`MailLimits::max_mail`]; it stays on the mail server.
+    MailTooLarge,
+}
+
+impl Refused {
+    fn as_str(self) -> &'static str {
+        match self {
+            Refused::TooLarge => "too_large",
+            Refused::Program => "program",
+            Refused::TooMany => "too_many",
+            Refused::MailTooLarge => "mail_too_large",
+        }
+    }
+}
+
 /// File types never kept, whatever the sender calls them: programs and scripts a click would
 /// run on an operator's machine.
 const REFUSED_TYPES: &[&str] = &[
@@ -257,10 +282,7 @@ impl Centre {
                 content_type: "message/rfc822".into(),
                 size: u64::from(m.size),
                 sha256: String::new(),
-                refused: Some(format!(
-                    "the whole mail ({} bytes) is larger than the mailbox takes ({} bytes); it stays on the mail server",
-                    m.size, limits.max_mail
-                )),
+                refused: Some(Refused::MailTooLarge.as_str().to_owned()),
             });
         }
         let language = match mail.language_hint() {
@@ -433,14 +455,11 @@ impl Centre {
         for (i, a) in attachments.into_iter().enumerate() {
             let size = a.bytes.len() as u64;
             let refused = if i >= limits.max_files {
-                Some(format!("more than {} files in one mail", limits.max_files))
+                Some(Refused::TooMany)
             } else if size > limits.max_file {
-                Some(format!(
-                    "larger than {} MB",
-                    limits.max_file / (1024 * 1024)
-                ))
+                Some(Refused::TooLarge)
             } else if refused_type(&a) {
-                Some("a program or script, never kept".to_owned())
+                Some(Refused::Program)
             } else {
                 None
             };
@@ -453,7 +472,7 @@ impl Centre {
                 content_type: clean(&a.content_type, 100),
                 size,
                 sha256,
-                refused,
+                refused: refused.map(|r| r.as_str().to_owned()),
             });
         }
         Ok(out)

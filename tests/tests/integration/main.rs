@@ -25,6 +25,7 @@ mod kpis_kept;
 mod kpis_paths;
 mod leases;
 mod mail;
+mod mail_console;
 mod notifications;
 mod parts;
 pub mod process;

@@ -1,0 +1,97 @@
+// An e-mail appeal in real Chromium (run by `mail_console::mail_thread_in_chromium`). The Rust side
+// runs a real Dovecot; a citizen's Kazakh mail with a PDF, a program (refused) and their quoted
+// earlier correspondence has opened an appeal and waits in the queue. An operator goes online,
+// accepts the offer, and reads the mail in the conversation: subject, sender, recipients, the
+// quoted history folded behind a summary, the PDF as a download (its bytes checked) and the
+// refused program with the reason in their language — in Kazakh, then Russian. The operator's
+// reply typed in the console goes out as a mail (the Rust side reads it in the citizen's mailbox).
+import { chromium } from "playwright-core";
+import { readFile } from "node:fs/promises";
+
+const base = process.env.BAYLANYS_BASE;
+const shots = process.env.BAYLANYS_SCREENSHOTS;
+const appealId = process.env.BAYLANYS_APPEAL;
+const pdfSha = process.env.BAYLANYS_PDF_SHA256;
+const reply = process.env.BAYLANYS_REPLY;
+if (!base || !appealId || !pdfSha || !reply) {
+  throw new Error("BAYLANYS_BASE, _APPEAL, _PDF_SHA256 and _REPLY are required");
+}
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
+});
+const timeout = 15000;
+const eq = (what, got, want) => {
+  if (JSON.stringify(got) !== JSON.stringify(want)) {
+    throw new Error(`${what}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+  }
+};
+const sha256 = async (bytes) => {
+  const { createHash } = await import("node:crypto");
+  return createHash("sha256").update(bytes).digest("hex");
+};
+const mailLines = (page) => page.$$eval(".conv-log:not([hidden]) li .mail-head div", (ds) => ds.map((d) => d.textContent));
+const fileLines = (page) => page.$$eval(".conv-log:not([hidden]) li .mail-files li", (ls) => ls.map((l) => l.textContent));
+
+try {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true });
+  const op = await context.newPage();
+  await op.goto(base + "/console");
+  await op.fill("#login-name", "op");
+  await op.fill("#login-password", "op-password");
+  await op.press("#login-password", "Enter");
+  await op.waitForSelector("#app:not([hidden])", { timeout });
+  await op.selectOption("#presence", "online");
+  const offer = op.locator("#offers tbody tr").first();
+  await offer.waitFor({ timeout });
+  await offer.getByRole("button", { name: "Қабылдау" }).click();
+  await op.waitForSelector("#conversation:not([hidden])", { timeout });
+  await op.locator(".conv-log:not([hidden]) li .mail-head").first().waitFor({ timeout });
+
+  eq("the mail's headers (kk)", await mailLines(op), [
+    "Тақырып: Жер учаскесі туралы",
+    "Кімнен: aigul@mail.example.kz",
+    "Кімге: centre@gov.test",
+  ]);
+  eq("the files (kk)", await fileLines(op), [
+    "Анықтама.pdf (application/pdf, 3 KB)",
+    "setup.exe (application/x-msdownload, 16 B) — сақталмады: бағдарлама не скрипт, сақталмайды",
+  ]);
+  // The quoted history is folded behind its summary, as text.
+  const quoted = op.locator(".conv-log:not([hidden]) li .mail details");
+  eq("quoted summary", (await quoted.locator("summary").textContent()).trim(), "Бұрынғы хат-хабар");
+  eq("quoted folded", await quoted.evaluate((d) => d.open), false);
+  await quoted.locator("summary").click();
+  if (!(await quoted.locator("pre").textContent()).includes("Өткен айдағы хатым")) throw new Error("quoted text");
+  if (shots) await op.screenshot({ path: shots + "/mail-kk.png", fullPage: true });
+
+  // The PDF downloads with its name and exact bytes; the page never navigates to it.
+  const [download] = await Promise.all([
+    op.waitForEvent("download", { timeout }),
+    op.getByRole("button", { name: /^Анықтама\.pdf/ }).click(),
+  ]);
+  eq("download name", download.suggestedFilename(), "Анықтама.pdf");
+  eq("download bytes", await sha256(await readFile(await download.path())), pdfSha);
+  eq("still the console", new URL(op.url()).pathname, "/console");
+
+  // In Russian the mail's block follows.
+  await op.selectOption("#lang", "ru");
+  await op.waitForFunction(() => document.querySelector(".conv-log:not([hidden]) li .mail-head div")?.textContent.startsWith("Тема:"), null, { timeout });
+  eq("the mail's headers (ru)", await mailLines(op), [
+    "Тема: Жер учаскесі туралы",
+    "От: aigul@mail.example.kz",
+    "Кому: centre@gov.test",
+  ]);
+  eq("the refused file (ru)", (await fileLines(op))[1],
+    "setup.exe (application/x-msdownload, 16 B) — не сохранён: программа или скрипт, не сохраняются");
+  if (shots) await op.locator("#conv-panel").screenshot({ path: shots + "/mail-ru.png" });
+
+  // The reply typed in the console is a mail of the citizen's thread (checked on the Rust side).
+  await op.fill("#reply-text", reply);
+  await op.press("#reply-text", "Enter");
+  await op.locator(".conv-log:not([hidden]) li.operator").waitFor({ timeout });
+  console.log("browser test passed");
+} finally {
+  await browser.close();
+}
