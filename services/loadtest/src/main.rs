@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 mod chat;
 mod echo;
+mod mail;
 mod reports;
 mod routing;
 
@@ -46,7 +47,8 @@ struct Args {
     /// passes with 1,000 operators and 10,000 waiting contacts) or `chat` (web-chat sockets of
     /// `baylanys serve` against a bare tokio-tungstenite echo server) or `reports` (the
     /// half-year report and a 30-day KPI query over seeded events, alone and while messages are
-    /// ingested at 500/s).
+    /// ingested at 500/s) or `mail` (a Dovecot mailbox synced by the mailbox poller against a
+    /// bare IMAP fetch of the same mailbox).
     #[arg(long, default_value = "api")]
     scenario: String,
     /// reports: events to seed over the first half of 2026 (about 9 per appeal).
@@ -77,6 +79,9 @@ struct Args {
     /// Internal: run the echo server of the chat scenario on this port.
     #[arg(long, hide = true)]
     echo_server: Option<u16>,
+    /// mail: messages in the Dovecot mailbox the poller syncs.
+    #[arg(long, default_value_t = 10_000)]
+    mails: usize,
     /// PostgreSQL server for the fresh benchmark database.
     #[arg(
         long,
@@ -174,6 +179,9 @@ async fn main() -> anyhow::Result<()> {
     let url = fresh_url(&args).await?;
     if args.scenario == "chat" {
         return chat::run(&args, url).await;
+    }
+    if args.scenario == "mail" {
+        return mail::run(&args, url).await;
     }
     if args.scenario == "reports" {
         return reports::run(&args, url, args.events).await;
