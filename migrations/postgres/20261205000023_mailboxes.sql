@@ -26,6 +26,8 @@ CREATE TABLE mailboxes (
     last_uid      BIGINT NOT NULL DEFAULT 0,
     connected     BOOLEAN NOT NULL DEFAULT FALSE,
     last_sync_at  TIMESTAMPTZ,
+    -- what kind of failure ('login_refused', 'unreachable', 'configuration') and the server's words
+    last_error_kind TEXT,
     last_error    TEXT,
     last_error_at TIMESTAMPTZ,
     created_at    TIMESTAMPTZ NOT NULL,

@@ -26,6 +26,8 @@ CREATE TABLE mailboxes (
     last_uid      BIGINT NOT NULL DEFAULT 0,
     connected     INTEGER NOT NULL DEFAULT FALSE,
     last_sync_at  TEXT,
+    -- what kind of failure ('login_refused', 'unreachable', 'configuration') and the server's words
+    last_error_kind TEXT,
     last_error    TEXT,
     last_error_at TEXT,
     created_at    TEXT NOT NULL,

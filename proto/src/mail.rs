@@ -110,6 +110,10 @@ pub struct MailboxHealth {
     /// Milliseconds since the last successful sync (since the mailbox was added before the
     /// first).
     pub lag_ms: u64,
+    /// What kind of failure the last was: `login_refused` (wrong login or password),
+    /// `unreachable` (the server cannot be reached, timed out or broke the protocol),
+    /// `configuration` (the settings cannot work, e.g. a missing folder).
+    pub last_error_kind: Option<String>,
     /// What the mail server last said when it failed (admins only; absent in `/readyz`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub last_error: Option<String>,

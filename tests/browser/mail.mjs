@@ -5,6 +5,8 @@
 // quoted history folded behind a summary, the PDF as a download (its bytes checked) and the
 // refused program with the reason in their language — in Kazakh, then Russian. The operator's
 // reply typed in the console goes out as a mail (the Rust side reads it in the citizen's mailbox).
+// A supervisor's Mailboxes panel shows the working mailbox connected and one with a wrong
+// password failing with its server's words, in Kazakh and Russian; an operator has no panel.
 import { chromium } from "playwright-core";
 import { readFile } from "node:fs/promises";
 
@@ -91,6 +93,38 @@ try {
   await op.fill("#reply-text", reply);
   await op.press("#reply-text", "Enter");
   await op.locator(".conv-log:not([hidden]) li.operator").waitFor({ timeout });
+  eq("an operator has no Mailboxes panel", await op.locator("#mailboxes-open").isVisible(), false);
+
+  const sup = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
+  await sup.goto(base + "/console");
+  await sup.fill("#login-name", "sup");
+  await sup.fill("#login-password", "sup-password");
+  await sup.press("#login-password", "Enter");
+  await sup.waitForSelector("#app:not([hidden])", { timeout });
+  await sup.getByRole("button", { name: "Пошта жәшіктері" }).click();
+  await sup.getByRole("heading", { name: "Пошта жәшіктері" }).waitFor({ timeout });
+  const rows = () => sup.$$eval("#mb-list tbody tr", (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  let list = [];
+  const until = Date.now() + timeout;
+  // The broken mailbox's failure shows once its poller has tried.
+  while (!(list = await rows()).some((r) => r[2] === "қате")) {
+    if (Date.now() > until) throw new Error("no failing mailbox: " + JSON.stringify(list));
+    await sup.waitForTimeout(300);
+    await sup.click("#mb-refresh");
+  }
+  const byName = (n) => list.find((r) => r[0] === n);
+  eq("the working mailbox", [byName("Кеңсе")[1], byName("Кеңсе")[2]], ["centre@gov.test", "қосулы"]);
+  if (!(Number(byName("Кеңсе")[4]) >= 1)) throw new Error("last UID " + byName("Кеңсе")[4]);
+  eq("the broken mailbox", byName("Сынық")[2], "қате");
+  eq("the broken mailbox's error", byName("Сынық")[5], "Логин немесе құпиясөз қабылданбады");
+  const tip = await sup.locator("#mb-list tbody tr", { hasText: "Сынық" }).locator("td.why").getAttribute("title");
+  if (!/AUTHENTICATIONFAILED/.test(tip)) throw new Error("the server's words in the tooltip: " + tip);
+  if (shots) await sup.locator("#mailboxes").screenshot({ path: shots + "/mailboxes-kk.png" });
+  await sup.selectOption("#lang", "ru");
+  await sup.getByRole("heading", { name: "Почтовые ящики" }).waitFor({ timeout });
+  const ru = await rows();
+  eq("states (ru)", ru.map((r) => r[2]).sort(), ["ошибка", "подключён"]);
+  eq("the error (ru)", ru.find((r) => r[0] === "Сынық")[5], "Логин или пароль не приняты");
   console.log("browser test passed");
 } finally {
   await browser.close();

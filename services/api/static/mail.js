@@ -1,6 +1,8 @@
-// E-mail in the conversation (R5.3): under each entry that came as a mail, its subject, sender
-// and recipients, the quoted history folded away (shown on demand, as text), and its files —
-// each a download, never opened in the console's page; a file the limits refused says why.
+// E-mail in the console (R5.3): under each entry that came as a mail, its subject, sender and
+// recipients, the quoted history folded away (shown on demand, as text), and its files — each a
+// download, never opened in the console's page; a file the limits refused says why. For
+// supervisors and admins, the Mailboxes panel: each mailbox's state, when it was last read, how
+// far (last UID) and what its mail server last said when it failed.
 // Loaded after console.js and uses its globals (T, t, $, api, token, lang, convs, translate);
 // console.js calls drawMail(c) when it draws an appeal's panel and drawMail(c, li) when it
 // adds an entry. Plain DOM, text only: a mail's HTML is never rendered.
@@ -12,6 +14,11 @@ Object.assign(T.kk, {
   mail_refused: "сақталмады: {why}", mail_download_error: "Файл жүктелмеді", mail_auto: "автоматты хат",
   refused_too_large: "шектен үлкен", refused_program: "бағдарлама не скрипт, сақталмайды",
   refused_too_many: "бір хаттағы файлдар шегінен асты", refused_mail_too_large: "хат тым үлкен, пошта серверінде қалды",
+  mb_open: "Пошта жәшіктері", mb_title: "Пошта жәшіктері", mb_none: "Пошта жәшігі қосылмаған.", mb_name: "Жәшік",
+  mb_state: "Күйі", mb_synced: "Соңғы оқылған", mb_last_uid: "Соңғы UID", mb_connected: "қосулы",
+  mb_failing: "қате", mb_waiting: "қосылуда", mb_disabled: "өшірілген", mb_list_error: "Тізім алынбады",
+  mbe_login_refused: "Логин немесе құпиясөз қабылданбады", mbe_unreachable: "Пошта серверіне қосылу мүмкін болмады",
+  mbe_configuration: "Баптау дұрыс емес (сервер, порт не қалта)",
 });
 Object.assign(T.ru, {
   mail_subject: "Тема", mail_from: "От", mail_to: "Кому", mail_cc: "Копия",
@@ -19,6 +26,11 @@ Object.assign(T.ru, {
   mail_refused: "не сохранён: {why}", mail_download_error: "Не удалось скачать файл", mail_auto: "автоматическое письмо",
   refused_too_large: "больше допустимого размера", refused_program: "программа или скрипт, не сохраняются",
   refused_too_many: "сверх числа файлов в одном письме", refused_mail_too_large: "письмо слишком велико, осталось на почтовом сервере",
+  mb_open: "Почтовые ящики", mb_title: "Почтовые ящики", mb_none: "Почтовых ящиков нет.", mb_name: "Ящик",
+  mb_state: "Состояние", mb_synced: "Последнее чтение", mb_last_uid: "Последний UID", mb_connected: "подключён",
+  mb_failing: "ошибка", mb_waiting: "подключается", mb_disabled: "отключён", mb_list_error: "Не удалось получить список",
+  mbe_login_refused: "Логин или пароль не приняты", mbe_unreachable: "Не удалось подключиться к почтовому серверу",
+  mbe_configuration: "Неверные настройки (сервер, порт или папка)",
 });
 Object.assign(T.en, {
   mail_subject: "Subject", mail_from: "From", mail_to: "To", mail_cc: "Cc",
@@ -26,6 +38,11 @@ Object.assign(T.en, {
   mail_refused: "not kept: {why}", mail_download_error: "The file could not be downloaded", mail_auto: "automatic mail",
   refused_too_large: "over the size limit", refused_program: "a program or script, never kept",
   refused_too_many: "past the files one mail may bring", refused_mail_too_large: "the mail was too large and stays on the mail server",
+  mb_open: "Mailboxes", mb_title: "Mailboxes", mb_none: "No mailboxes.", mb_name: "Mailbox",
+  mb_state: "State", mb_synced: "Last read", mb_last_uid: "Last UID", mb_connected: "connected",
+  mb_failing: "failing", mb_waiting: "connecting", mb_disabled: "disabled", mb_list_error: "Could not load the list",
+  mbe_login_refused: "The login or password was refused", mbe_unreachable: "The mail server could not be reached",
+  mbe_configuration: "The settings cannot work (server, port or folder)",
 });
 translate();
 
@@ -121,3 +138,71 @@ window.drawMail = function (c, li) {
 
 // The open conversation's mail blocks follow the console's language.
 $("lang").addEventListener("change", () => setTimeout(() => window.drawMail(convs.get(active)), 0));
+
+// The Mailboxes panel (supervisors, admins): read when opened and on Refresh.
+const mb = { items: null, shown: false };
+const overseesMail = () => Boolean(me) && (me.role === "supervisor" || me.role === "admin");
+
+function mailboxState(m) {
+  if (!m.enabled) return "disabled";
+  if (m.health.last_error && !m.health.connected) return "failing";
+  return m.health.connected ? "connected" : "waiting";
+}
+
+function drawMailboxes() {
+  const body = $("mb-list").querySelector("tbody");
+  body.replaceChildren();
+  for (const m of mb.items || []) {
+    const row = document.createElement("tr");
+    row.dataset.id = m.id;
+    const add = (text) => { const td = document.createElement("td"); td.textContent = text; row.appendChild(td); return td; };
+    add(m.name);
+    add(m.address || `${m.login} @ ${m.host}`);
+    const state = mailboxState(m);
+    add(t("mb_" + state)).dataset.state = state;
+    add(m.health.last_sync_at ? new Date(m.health.last_sync_at).toLocaleString(lang) : "—");
+    add(String(m.health.last_uid)).className = "num";
+    // In the operator's language; the server's own words in the tooltip.
+    const why = add(m.health.last_error_kind ? t("mbe_" + m.health.last_error_kind) : "");
+    why.className = "why";
+    if (m.health.last_error) why.title = m.health.last_error;
+    body.appendChild(row);
+  }
+  const items = mb.items || [];
+  $("mb-list").hidden = items.length === 0;
+  $("mb-empty").hidden = mb.items === null || items.length !== 0;
+}
+
+async function loadMailboxes() {
+  $("mb-error").textContent = "";
+  try {
+    const r = await api("GET", "/api/v1/mailboxes");
+    if (r.ok) mb.items = r.body;
+    else { mb.items = null; $("mb-error").textContent = t("mb_list_error"); }
+  } catch {
+    mb.items = null;
+    if (token) $("mb-error").textContent = t("mb_list_error");
+  }
+  drawMailboxes();
+}
+
+function showMailboxes(open) {
+  mb.shown = open;
+  $("mailboxes").hidden = !open;
+  $("mailboxes-open").setAttribute("aria-expanded", String(open));
+  if (!open) return;
+  loadMailboxes();
+  $("mailboxes").scrollIntoView({ block: "start" });
+  $("mailboxes").focus();
+}
+
+function onMailboxesApp() {
+  const on = !$("app").hidden && overseesMail();
+  $("mailboxes-open").hidden = !on;
+  if (!on) { mb.items = null; drawMailboxes(); showMailboxes(false); }
+}
+new MutationObserver(onMailboxesApp).observe($("app"), { attributes: true, attributeFilter: ["hidden"] });
+onMailboxesApp();
+$("mailboxes-open").addEventListener("click", () => showMailboxes(!mb.shown));
+$("mb-refresh").addEventListener("click", loadMailboxes);
+$("lang").addEventListener("change", () => { if (mb.items) drawMailboxes(); });

@@ -109,6 +109,8 @@ pub struct MailboxState {
     pub last_uid: u32,
     pub connected: bool,
     pub last_sync_at: Option<DateTime<Utc>>,
+    /// `login_refused`, `unreachable` or `configuration`: what the console words for people.
+    pub last_error_kind: Option<String>,
     pub last_error: Option<String>,
     pub last_error_at: Option<DateTime<Utc>>,
 }
@@ -334,12 +336,13 @@ pub trait MailStore: Send + Sync {
     async fn delete_mailbox(&self, id: Uuid, actor: Actor) -> StoreResult<()>;
     /// The poller committed every mail up to `last_uid` of the folder with `uid_validity`.
     async fn mailbox_synced(&self, id: Uuid, uid_validity: u32, last_uid: u32) -> StoreResult<()>;
-    /// The poller's connection state; `error` is kept (clipped) until the next success.
+    /// The poller's connection state; `error` — its kind and the server's words — is kept
+    /// (clipped) until the next success.
     async fn mailbox_health(
         &self,
         id: Uuid,
         connected: bool,
-        error: Option<&str>,
+        error: Option<(&str, &str)>,
     ) -> StoreResult<()>;
     /// Records what was done with one mail; `false` when that UID was logged already.
     async fn log_mail(&self, entry: NewMailLog) -> StoreResult<bool>;
@@ -390,6 +393,7 @@ pub(crate) struct MailboxRow {
     last_uid: i64,
     connected: bool,
     last_sync_at: Option<DateTime<Utc>>,
+    last_error_kind: Option<String>,
     last_error: Option<String>,
     last_error_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
@@ -419,6 +423,7 @@ impl TryFrom<MailboxRow> for Mailbox {
                 last_uid: u32::try_from(r.last_uid).unwrap_or(0),
                 connected: r.connected,
                 last_sync_at: r.last_sync_at,
+                last_error_kind: r.last_error_kind,
                 last_error: r.last_error,
                 last_error_at: r.last_error_at,
             },
@@ -600,7 +605,8 @@ macro_rules! impl_mail_store {
             ) -> $crate::StoreResult<()> {
                 sqlx::query(
                     "UPDATE mailboxes SET uid_validity = $2, last_uid = $3, last_sync_at = $4, \
-                     connected = TRUE, last_error = NULL, last_error_at = NULL WHERE id = $1",
+                     connected = TRUE, last_error_kind = NULL, last_error = NULL, last_error_at = NULL \
+                     WHERE id = $1",
                 )
                 .bind(id)
                 .bind(i64::from(uid_validity))
@@ -615,20 +621,35 @@ macro_rules! impl_mail_store {
                 &self,
                 id: uuid::Uuid,
                 connected: bool,
-                error: Option<&str>,
+                error: Option<(&str, &str)>,
             ) -> $crate::StoreResult<()> {
                 let now = $crate::now();
-                let query = match error {
-                    Some(_) => "UPDATE mailboxes SET connected = $2, last_error = $3, last_error_at = $4 WHERE id = $1",
-                    None => "UPDATE mailboxes SET connected = $2, last_sync_at = $4 WHERE id = $1 AND $3 IS NULL",
-                };
-                sqlx::query(query)
-                    .bind(id)
-                    .bind(connected)
-                    .bind(error.map($crate::mail::clip))
-                    .bind(now)
-                    .execute(&self.writer)
-                    .await?;
+                match error {
+                    Some((kind, text)) => {
+                        sqlx::query(
+                            "UPDATE mailboxes SET connected = $2, last_error_kind = $3, last_error = $4, \
+                             last_error_at = $5 WHERE id = $1",
+                        )
+                        .bind(id)
+                        .bind(connected)
+                        .bind(kind)
+                        .bind($crate::mail::clip(text))
+                        .bind(now)
+                        .execute(&self.writer)
+                        .await?;
+                    }
+                    None => {
+                        sqlx::query(
+                            "UPDATE mailboxes SET connected = $2, last_sync_at = $3, last_error_kind = NULL, \
+                             last_error = NULL, last_error_at = NULL WHERE id = $1",
+                        )
+                        .bind(id)
+                        .bind(connected)
+                        .bind(now)
+                        .execute(&self.writer)
+                        .await?;
+                    }
+                }
                 Ok(())
             }
 

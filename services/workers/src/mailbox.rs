@@ -304,8 +304,13 @@ impl Worker for MailboxPoller {
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
                     .saturating_add(1);
                 tracing::warn!(mailbox = %mailbox.name, error = %e, failures = n, "mailbox failed");
+                let kind = match &e {
+                    ChannelError::Rejected(_) => "login_refused",
+                    ChannelError::Config(_) | ChannelError::Address(_) => "configuration",
+                    ChannelError::Transport(_) => "unreachable",
+                };
                 self.store()
-                    .mailbox_health(mailbox.id, false, Some(&e.to_string()))
+                    .mailbox_health(mailbox.id, false, Some((kind, &e.to_string())))
                     .await?;
                 Ok(Next::Wait)
             }

@@ -1,7 +1,8 @@
 //! An e-mail appeal in the operator's console, in a real Chromium against a real Dovecot: the
 //! mail's headers, its folded history, its files as downloads and a refused one with the reason
 //! in the operator's language, in Kazakh and Russian; the reply typed in the console reaches the
-//! citizen's mailbox as a mail of their thread (R5.3, R6).
+//! citizen's mailbox as a mail of their thread (R5.3, R6). A supervisor's Mailboxes panel shows
+//! each mailbox's health.
 
 use baylanys_tests::dovecot::Dovecot;
 use baylanys_tests::{eventually, Backend, TestApp};
@@ -29,7 +30,18 @@ async fn mail_thread_in_chromium() -> anyhow::Result<()> {
         json!({"languages": ["kk", "ru"]}),
     )
     .await?;
+    app.staff("sup", "supervisor", None).await?;
     add_mailbox(&app, "Кеңсе", dovecot.port, "centre").await?;
+    // A mailbox with a wrong password, for the supervisor's panel.
+    let broken = app
+        .post(
+            "/api/v1/mailboxes",
+            app.admin(),
+            json!({ "name": "Сынық", "host": "127.0.0.1", "port": dovecot.port,
+                    "security": "plain", "login": "citizen", "password": "wrong" }),
+        )
+        .await?;
+    assert_eq!(broken.status, 201, "{}", broken.body);
 
     let pdf: Vec<u8> = b"%PDF-1.4\n"
         .iter()

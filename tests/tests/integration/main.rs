@@ -26,6 +26,8 @@ mod kpis_paths;
 mod leases;
 mod mail;
 mod mail_console;
+mod mail_robots;
+mod mail_sync;
 mod notifications;
 mod parts;
 pub mod process;

@@ -44,6 +44,7 @@ pub fn health(m: &Mailbox, now: chrono::DateTime<chrono::Utc>) -> MailboxHealth 
         last_uid: m.state.last_uid,
         last_sync_at: m.state.last_sync_at,
         lag_ms: u64::try_from((now - since).num_milliseconds()).unwrap_or(0),
+        last_error_kind: m.state.last_error_kind.clone(),
         last_error: m.state.last_error.clone(),
         last_error_at: m.state.last_error_at,
     }
