@@ -21,7 +21,7 @@ use crate::Args;
 const PASSWORD: &str = "bench-password";
 
 fn mail(i: usize) -> Vec<u8> {
-    let text = if i % 2 == 0 {
+    let text = if i.is_multiple_of(2) {
         "Сәлеметсіз бе! Жер учаскесін рәсімдеу бойынша өтінішім қай кезеңде екенін білгім келеді. \
          Құжаттарды өткен айда тапсырғанмын, әлі жауап жоқ. Рақмет."
     } else {
@@ -33,7 +33,7 @@ fn mail(i: usize) -> Vec<u8> {
         body.push_str(text);
         body.push_str("\r\n");
     }
-    if i % 10 == 0 {
+    if i.is_multiple_of(10) {
         use base64::Engine;
         let file: Vec<u8> = (0..20_000u32).map(|b| (b % 251) as u8).collect();
         let enc = base64::engine::general_purpose::STANDARD.encode(&file);
