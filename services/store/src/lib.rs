@@ -24,6 +24,7 @@ mod files;
 mod interactions;
 mod leases;
 pub(crate) mod mail;
+pub(crate) mod mailboxes;
 mod model;
 mod outbox;
 mod postgres;
@@ -46,8 +47,10 @@ pub use error::{StoreError, StoreResult};
 pub use files::{Files, S3Config};
 pub use leases::LeaseStore;
 pub use mail::{
-    Attachment, Bounced, MailHeaders, MailLog, MailOutcome, MailStore, Mailbox, MailboxPatch,
-    MailboxState, MessageExtras, MessageMail, NewAttachment, NewMailLog, NewMailbox,
+    Attachment, Bounced, MailHeaders, MailStore, MessageExtras, MessageMail, NewAttachment,
+};
+pub use mailboxes::{
+    MailLog, MailOutcome, Mailbox, MailboxPatch, MailboxState, MailboxStore, NewMailLog, NewMailbox,
 };
 pub use model::*;
 pub use outbox::{is_message_id, Delivery, MailThread, NewDelivery, OutboxStore};
@@ -682,6 +685,7 @@ pub trait Store:
     + QaStore
     + LeaseStore
     + MailStore
+    + MailboxStore
 {
     /// `sqlite` or `postgres`, for logs and `/readyz`.
     fn backend(&self) -> &'static str;

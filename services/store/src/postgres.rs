@@ -69,6 +69,7 @@ impl_verification_store!(PgStore, sqlx::Postgres);
 impl_qa_store!(PgStore, sqlx::Postgres);
 crate::leases::impl_lease_store!(PgStore, sqlx::Postgres);
 crate::mail::impl_mail_store!(PgStore, sqlx::Postgres);
+crate::mailboxes::impl_mailbox_store!(PgStore, sqlx::Postgres);
 
 #[async_trait::async_trait]
 impl crate::Store for PgStore {

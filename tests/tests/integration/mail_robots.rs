@@ -228,7 +228,10 @@ async fn hostile_mail_is_recorded_and_refused(backend: Backend) -> anyhow::Resul
     assert_eq!(files.len(), 2, "{files:?}");
     assert_eq!(files[0]["refused"], "too_large", "{files:?}");
     assert_eq!(files[0]["size"], 30 * 1024 * 1024);
-    assert_eq!(files[1]["refused"], "program", "a program is never kept: {files:?}");
+    assert_eq!(
+        files[1]["refused"], "program",
+        "a program is never kept: {files:?}"
+    );
     let gone = app
         .get(
             &format!(
