@@ -12,9 +12,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::bail;
 use baylanys_channels::mail::imap::{Imap, ImapConfig, Security};
-use baylanys_domain::{AppealScope, Channel, Language};
-use baylanys_store::{Actor, AppealFilter, NewMailbox, Store};
+use baylanys_domain::Language;
+use baylanys_store::{Actor, NewMailbox};
 use baylanys_tests::dovecot::Dovecot;
+use sqlx::Connection;
 
 use crate::Args;
 
@@ -107,11 +108,16 @@ async fn bare_fetch(port: u16, n: usize) -> anyhow::Result<Duration> {
     Ok(elapsed)
 }
 
-async fn appeals(store: &Arc<dyn Store>) -> anyhow::Result<usize> {
-    let mut f = AppealFilter::new(AppealScope::All);
-    f.channel = Some(Channel::Email);
-    f.limit = 1_000_000;
-    Ok(store.list_appeals(f).await?.len())
+/// The e-mail appeals in the database and how many distinct mails they came from.
+async fn appeals(url: &str) -> anyhow::Result<(i64, i64)> {
+    let sql = "SELECT COUNT(*), COUNT(DISTINCT external_id) FROM appeals WHERE channel = 'email'";
+    Ok(if url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(url).await?;
+        sqlx::query_as(sql).fetch_one(&mut c).await?
+    } else {
+        let mut c = sqlx::PgConnection::connect(url).await?;
+        sqlx::query_as(sql).fetch_one(&mut c).await?
+    })
 }
 
 pub async fn run(args: &Args, url: String) -> anyhow::Result<()> {
@@ -193,11 +199,12 @@ pub async fn run(args: &Args, url: String) -> anyhow::Result<()> {
     };
     let (rss_after, peak) = memory();
     workers.shutdown(Duration::from_secs(10)).await;
-    let count = appeals(&store).await?;
+    let (count, distinct) = appeals(&url).await?;
+    let (count, distinct) = (count as usize, distinct as usize);
     let seen = dovecot.seen_count("centre");
     let _ = std::fs::remove_dir_all(&files_dir);
-    if count != n {
-        bail!("{count} appeals for {n} mails");
+    if count != n || distinct != n {
+        bail!("{count} appeals ({distinct} distinct mails) for {n} mails");
     }
     let rate = |d: Duration| n as f64 / d.as_secs_f64();
     println!("| path | mails/s | seconds |");

@@ -26,6 +26,7 @@ use baylanys_channels::mail::imap::{Fetched, Folder, Imap, ImapConfig, Security}
 use baylanys_channels::ChannelError;
 use baylanys_store::{Files, Mailbox, Store};
 use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
 use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -37,6 +38,8 @@ use crate::supervisor::{Next, StepError, Worker};
 pub struct MailSettings {
     /// Mails fetched and committed per batch.
     pub batch: usize,
+    /// Groups of unrelated mails of a batch taken side by side (see `groups`).
+    pub parallel: usize,
     /// The longest IDLE before the poller looks again (and renews its lease). Well under the
     /// lease and under the 29 minutes RFC 2177 allows.
     pub idle: Duration,
@@ -56,6 +59,7 @@ impl Default for MailSettings {
     fn default() -> Self {
         MailSettings {
             batch: 100,
+            parallel: 8,
             idle: Duration::from_secs(20),
             poll: Duration::from_secs(30),
             timeout: Duration::from_secs(30),
@@ -200,34 +204,37 @@ impl MailboxPoller {
                 .map_err(Failure::Mail)?
         };
         let full = fetched.len() >= self.settings.batch;
-        let mut done: Vec<u32> = Vec::with_capacity(fetched.len());
+        let mut uids: Vec<u32> = fetched.iter().map(|f| f.uid).collect();
+        uids.sort_unstable();
+        // Mails that share nothing — sender, thread — are taken side by side; a group's mails
+        // one after another in UID order, so a reply in the same batch finds the appeal its
+        // original opened, and one sender's flood is counted mail by mail.
+        let results: Vec<(Vec<u32>, Option<CentreError>)> =
+            futures_util::stream::iter(groups(fetched))
+                .map(|group| self.take_group(mailbox, uid_validity, group))
+                .buffer_unordered(self.settings.parallel.max(1))
+                .collect()
+                .await;
+        let mut done: Vec<u32> = Vec::with_capacity(uids.len());
         let mut failed = None;
-        for f in fetched {
-            let uid = f.uid;
-            let m = MailIn {
-                uid_validity,
-                uid,
-                size: f.size,
-                raw: f.raw,
-                header: f.header,
-            };
-            match self
-                .centre
-                .receive_mail(mailbox, &self.files, &self.settings.limits, m)
-                .await
-            {
-                Ok(_) => done.push(uid),
-                Err(e) => {
-                    // The database failed: what was committed is marked and kept; this mail
-                    // and the rest are read again on the next pass.
-                    failed = Some(e);
-                    break;
-                }
+        for (taken, error) in results {
+            done.extend(taken);
+            if error.is_some() && failed.is_none() {
+                failed = error;
             }
         }
+        done.sort_unstable();
+        // The position moves past the mails taken without a gap: one the database refused is
+        // read again on the next pass, with every mail after it (those are recognised).
+        let contiguous = uids
+            .iter()
+            .take_while(|u| done.binary_search(u).is_ok())
+            .last()
+            .copied();
         if !done.is_empty() {
             s.imap.mark_seen(&done).await.map_err(Failure::Mail)?;
-            let last = done.iter().copied().max().unwrap_or(0);
+        }
+        if let Some(last) = contiguous {
             // After a UIDVALIDITY change the position restarts from the unseen mails' UIDs.
             let position = if known == Some(uid_validity) {
                 last.max(mailbox.state.last_uid)
@@ -238,7 +245,7 @@ impl MailboxPoller {
                 .mailbox_synced(mailbox.id, uid_validity, position)
                 .await
                 .map_err(|e| Failure::Store(e.into()))?;
-        } else if known != Some(uid_validity) && failed.is_none() {
+        } else if known != Some(uid_validity) && failed.is_none() && done.is_empty() {
             // Nothing new in a folder seen for the first time (or rebuilt): remember it.
             let position = if known.is_none() {
                 0
@@ -259,6 +266,36 @@ impl MailboxPoller {
             Some(e) => Err(Failure::Store(e)),
             None => Ok(full),
         }
+    }
+
+    /// Takes one group's mails in order; stops at the first the database refuses. Returns the
+    /// UIDs taken and that error.
+    async fn take_group(
+        &self,
+        mailbox: &Mailbox,
+        uid_validity: u32,
+        group: Vec<Fetched>,
+    ) -> (Vec<u32>, Option<CentreError>) {
+        let mut taken = Vec::with_capacity(group.len());
+        for f in group {
+            let uid = f.uid;
+            let m = MailIn {
+                uid_validity,
+                uid,
+                size: f.size,
+                raw: f.raw,
+                header: f.header,
+            };
+            match self
+                .centre
+                .receive_mail(mailbox, &self.files, &self.settings.limits, m)
+                .await
+            {
+                Ok(_) => taken.push(uid),
+                Err(e) => return (taken, Some(e)),
+            }
+        }
+        (taken, None)
     }
 
     /// The pause after `n` failures of the mailbox in a row.
@@ -335,5 +372,96 @@ impl MailboxPoller {
         if let Some(s) = self.session.lock().await.take() {
             s.imap.logout().await;
         }
+    }
+}
+
+/// Splits a batch into groups that must be taken in order: mails that share a sender or a
+/// thread (one names the other's `Message-ID`, or both answer the same mail) fall in one
+/// group, kept in UID order; groups come in the order of their first mail. Only the headers are
+/// read for this. A mail whose headers cannot be read is a group of its own.
+fn groups(fetched: Vec<Fetched>) -> Vec<Vec<Fetched>> {
+    let n = fetched.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut owner: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (i, f) in fetched.iter().enumerate() {
+        let Ok(head) = baylanys_channels::mail::parse::parse(&f.header) else {
+            continue;
+        };
+        let keys = head
+            .from
+            .iter()
+            .map(|a| format!("from:{}", a.email))
+            .chain(head.message_id.iter().map(|id| format!("id:{id}")))
+            .chain(head.answered_ids().into_iter().map(|id| format!("id:{id}")));
+        for key in keys {
+            match owner.get(&key) {
+                Some(&j) => {
+                    let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+                    if a != b {
+                        // The earlier mail's group absorbs the later one.
+                        let (keep, join) = if a < b { (a, b) } else { (b, a) };
+                        parent[join] = keep;
+                    }
+                }
+                None => {
+                    owner.insert(key, i);
+                }
+            }
+        }
+    }
+    let mut out: Vec<Vec<Fetched>> = Vec::new();
+    let mut slot: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    for (i, f) in fetched.into_iter().enumerate() {
+        let r = root(&mut parent, i);
+        let at = *slot.entry(r).or_insert_with(|| {
+            out.push(Vec::new());
+            out.len() - 1
+        });
+        out[at].push(f);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fetched(uid: u32, from: &str, id: &str, answers: Option<&str>) -> Fetched {
+        let reply = answers
+            .map(|a| format!("In-Reply-To: {a}\r\n"))
+            .unwrap_or_default();
+        let header = format!("From: {from}\r\nMessage-ID: {id}\r\nSubject: x\r\n{reply}\r\n");
+        Fetched {
+            uid,
+            size: header.len() as u32,
+            raw: Some(header.clone().into_bytes()),
+            header: header.into_bytes(),
+        }
+    }
+
+    #[test]
+    fn a_sender_and_a_thread_stay_in_order_and_strangers_go_side_by_side() {
+        let batch = vec![
+            fetched(1, "a@x.kz", "<1@x.kz>", None),
+            fetched(2, "b@x.kz", "<2@x.kz>", None),
+            fetched(3, "a@x.kz", "<3@x.kz>", None),
+            // c answers b's mail: b's group.
+            fetched(4, "c@x.kz", "<4@x.kz>", Some("<2@x.kz>")),
+            fetched(5, "d@x.kz", "<5@x.kz>", None),
+            // Answers a's first mail and shares a sender with d: joins both groups into one.
+            fetched(6, "d@x.kz", "<6@x.kz>", Some("<1@x.kz>")),
+        ];
+        let got: Vec<Vec<u32>> = groups(batch)
+            .into_iter()
+            .map(|g| g.iter().map(|f| f.uid).collect())
+            .collect();
+        assert_eq!(got, vec![vec![1, 3, 5, 6], vec![2, 4]]);
     }
 }
