@@ -113,12 +113,21 @@ pub(crate) fn outcomes(log: &[Value], outcome: &str) -> usize {
     log.iter().filter(|l| l["outcome"] == outcome).count()
 }
 
-/// The e-mail appeals, newest first.
+/// The e-mail appeals, newest first: every page of them (a page holds at most 500), so a
+/// duplicate past the first page is counted too.
 pub(crate) async fn mail_appeals(app: &TestApp) -> anyhow::Result<Vec<baylanys_store::Appeal>> {
-    let mut filter = AppealFilter::new(AppealScope::All);
-    filter.channel = Some(Channel::Email);
-    filter.limit = 100_000;
-    Ok(app.store.list_appeals(filter).await?)
+    let mut all: Vec<baylanys_store::Appeal> = Vec::new();
+    loop {
+        let mut filter = AppealFilter::new(AppealScope::All);
+        filter.channel = Some(Channel::Email);
+        filter.limit = 500;
+        filter.before = all.last().map(|a| a.id);
+        let page = app.store.list_appeals(filter).await?;
+        if page.is_empty() {
+            return Ok(all);
+        }
+        all.extend(page);
+    }
 }
 
 pub(crate) async fn detail(app: &TestApp, appeal: Uuid) -> anyhow::Result<Value> {
