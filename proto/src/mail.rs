@@ -166,3 +166,67 @@ pub struct AttachmentView {
     /// the mailbox's limit and stays on the mail server). Absent when it can be downloaded.
     pub refused: Option<String>,
 }
+
+/// A Telegram bot to answer through. The token is written, never read back.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateBot {
+    /// A label for staff: 1–100 characters, unique.
+    pub name: String,
+    /// The token @BotFather gave.
+    pub token: String,
+    /// `webhook` (the default when the centre has a public HTTPS address) or `polling`.
+    #[serde(default)]
+    pub mode: Option<String>,
+    #[serde(default)]
+    pub queue_id: Option<Uuid>,
+    #[serde(default)]
+    pub topic_id: Option<Uuid>,
+    /// The Bot API server; default `https://api.telegram.org` (a local Bot API server, or a
+    /// test server, stands in here).
+    #[serde(default)]
+    pub api_url: Option<String>,
+    #[serde(default)]
+    pub enabled: Option<bool>,
+}
+
+/// A change to a bot; absent fields stay as they are.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateBot {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub token: Option<String>,
+    #[serde(default)]
+    pub mode: Option<String>,
+    #[serde(default, deserialize_with = "crate::double_option")]
+    pub queue_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "crate::double_option")]
+    pub topic_id: Option<Option<Uuid>>,
+    #[serde(default)]
+    pub api_url: Option<String>,
+    #[serde(default)]
+    pub enabled: Option<bool>,
+}
+
+/// A bot as admins see it: everything but its token and webhook secret.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BotView {
+    pub id: Uuid,
+    pub name: String,
+    pub mode: String,
+    pub queue_id: Option<Uuid>,
+    pub topic_id: Option<Uuid>,
+    pub api_url: String,
+    pub enabled: bool,
+    /// Where Telegram delivers this bot's updates in webhook mode.
+    pub webhook_path: String,
+    pub last_update_at: Option<DateTime<Utc>>,
+    /// `token_refused`, `unreachable` or `configuration`.
+    pub last_error_kind: Option<String>,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}

@@ -309,7 +309,8 @@ impl TestApp {
                 poll: Duration::from_millis(250),
             },
         )
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .with_sender(Arc::new(state.telegram.clone()));
         workers.spawn(baylanys_workers::OutboxWorker::NAME, Arc::new(outbox))?;
         // Mailboxes are looked at often here, so a test sees a change within seconds.
         let keeper = baylanys_workers::MailboxKeeper::new(
@@ -320,6 +321,18 @@ impl TestApp {
             state.mailboxes.clone(),
         );
         workers.spawn(baylanys_workers::MailboxKeeper::NAME, Arc::new(keeper))?;
+        let bots = baylanys_workers::BotKeeper::new(
+            state.centre.clone(),
+            state.telegram.clone(),
+            workers.spawner(),
+            baylanys_workers::BotSettings {
+                poll_wait: Duration::from_secs(2),
+                lease: Duration::from_secs(6),
+                public_url: state.config.public_url.clone(),
+            },
+            state.bots.clone(),
+        );
+        workers.spawn(baylanys_workers::BotKeeper::NAME, Arc::new(bots))?;
         let app = baylanys_api::app(state);
         let server = tokio::spawn(async move {
             let _ = axum::serve(

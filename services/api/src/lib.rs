@@ -114,6 +114,11 @@ pub struct AppState {
     pub files: baylanys_store::Files,
     /// Wakes the mailbox keeper when an admin added, changed or removed a mailbox.
     pub mailboxes: Arc<tokio::sync::Notify>,
+    /// The centre's Telegram bots: their Bot API connections and webhook secrets, kept by the
+    /// bot keeper; also the outbox's sender for Telegram.
+    pub telegram: baylanys_channels::TelegramSender,
+    /// Wakes the bot keeper when an admin added, changed or removed a bot.
+    pub bots: Arc<tokio::sync::Notify>,
     /// Web-chat flood counters per visitor address.
     pub(crate) ip_limits: limits::IpLimits,
     /// The health of this node's workers; none attached (an API without workers, as in some
@@ -155,6 +160,7 @@ impl AppState {
             .with_reach(baylanys_centre::Reach {
                 email: delivery.mailer.is_some(),
                 sms: delivery.sms.is_some(),
+                telegram: true,
             })
             .with_settings(baylanys_centre::CentreSettings {
                 public_url: self.config.public_url.clone(),
@@ -219,6 +225,8 @@ impl AppState {
             workers: None,
             files: baylanys_store::Files::new("data/attachments"),
             mailboxes: Arc::default(),
+            telegram: baylanys_channels::TelegramSender::default(),
+            bots: Arc::default(),
         })
     }
 }
@@ -240,7 +248,7 @@ impl AppState {
         (name = "clients", description = "Clients and their history; reads are audited (R11, R33)"),
         (name = "appeals", description = "Appeals and their timeline"),
         (name = "catalog", description = "Queues, topics, administrative bodies"),
-        (name = "channels", description = "Channels the centre reads: mailboxes (admin)"),
+        (name = "channels", description = "Channels the centre reads: mailboxes, Telegram bots (admin); the Telegram webhook"),
         (name = "routing", description = "Routing configuration: overflow, routing table, router settings"),
         (name = "calendar", description = "Working-day calendar of Kazakhstan (Asia/Almaty)"),
         (name = "oversight", description = "Event log and audit trail (admin, supervisor)"),
@@ -287,6 +295,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::chat::router())
         .merge(routes::canned::router())
         .merge(routes::mailboxes::router())
+        .merge(routes::telegram::router())
         .merge(routes::pages::router())
         .merge(routes::oversight::router())
         .merge(routes::system::router())

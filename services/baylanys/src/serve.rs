@@ -207,7 +207,8 @@ fn spawn_workers(
         state.outbox.clone(),
         config.outbox(),
     )
-    .map_err(|e| anyhow::anyhow!("outbox: {e}"))?;
+    .map_err(|e| anyhow::anyhow!("outbox: {e}"))?
+    .with_sender(Arc::new(state.telegram.clone()));
     workers.spawn(OutboxWorker::NAME, Arc::new(outbox))?;
     workers.spawn(
         DeadlineWatch::NAME,
@@ -226,6 +227,18 @@ fn spawn_workers(
         state.mailboxes.clone(),
     );
     workers.spawn(baylanys_workers::MailboxKeeper::NAME, Arc::new(keeper))?;
+    // Each Telegram bot: its connection in memory, its webhook registered or its long poll run.
+    let bots = baylanys_workers::BotKeeper::new(
+        state.centre.clone(),
+        state.telegram.clone(),
+        workers.spawner(),
+        baylanys_workers::BotSettings {
+            public_url: config.public_url.clone(),
+            ..Default::default()
+        },
+        state.bots.clone(),
+    );
+    workers.spawn(baylanys_workers::BotKeeper::NAME, Arc::new(bots))?;
     Ok(())
 }
 

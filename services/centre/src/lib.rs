@@ -28,6 +28,7 @@ mod queue;
 mod receive;
 mod register;
 mod reply;
+mod telegram;
 pub mod token;
 
 use std::sync::Arc;
@@ -45,6 +46,7 @@ pub use mail::{MailIn, MailLimits, MailReceipt};
 pub use receive::{Inbound, Received, Thread};
 pub use register::Registration;
 pub use reply::{Replied, Reply};
+pub use telegram::{TgHandled, TgSay};
 
 /// How the centre reaches a client off its own sockets: which outbound senders are configured.
 /// A method that is not configured is never planned, so nothing waits in the outbox for a
@@ -53,6 +55,8 @@ pub use reply::{Replied, Reply};
 pub struct Reach {
     pub email: bool,
     pub sms: bool,
+    /// Telegram bots can carry notices to the chats of Telegram appeals.
+    pub telegram: bool,
 }
 
 /// Who to wake when the centre changed something: the routing engine and the staff sockets
@@ -105,6 +109,8 @@ pub struct Centre {
     deadline_rules: deadlines::Cache,
     /// Places in line, shared by every channel that tells a waiting client (see `live`).
     queue_board: live::Board,
+    /// One Telegram chat's updates at a time (see `telegram`).
+    chat_locks: telegram::ChatLocks,
 }
 
 impl std::fmt::Debug for Centre {
@@ -127,6 +133,7 @@ impl Centre {
             wake,
             deadline_rules: deadlines::Cache::default(),
             queue_board: live::Board::default(),
+            chat_locks: telegram::ChatLocks::default(),
         }
     }
 

@@ -70,10 +70,11 @@ impl Centre {
     /// text (a redirection names the body, department and position) and costs nothing — then
     /// the phone's SMS, each only when on file and configured. Empty: the client cannot be told.
     pub(crate) async fn delivery_plan(&self, appeal: &Appeal) -> Vec<(DeliveryVia, String)> {
-        self.plan_for(appeal.client_id).await
+        self.plan_for(appeal.client_id, appeal.channel).await
     }
 
-    async fn plan_for(&self, client_id: Uuid) -> Vec<(DeliveryVia, String)> {
+    /// As [`Centre::delivery_plan`]; a Telegram appeal's client is told in their chat first.
+    async fn plan_for(&self, client_id: Uuid, channel: Channel) -> Vec<(DeliveryVia, String)> {
         let client = match self.store.get_client(client_id).await {
             Ok(c) => c,
             Err(e) => {
@@ -87,7 +88,10 @@ impl Centre {
         let sms = address(&client, Channel::Voice)
             .filter(|_| self.reach.sms)
             .map(|a| (DeliveryVia::Sms, a));
-        [email, sms].into_iter().flatten().collect()
+        let telegram = address(&client, Channel::Telegram)
+            .filter(|_| self.reach.telegram && channel == Channel::Telegram)
+            .map(|a| (DeliveryVia::Telegram, a));
+        [telegram, email, sms].into_iter().flatten().collect()
     }
 
     /// Everything a notice about `appeal` needs, read now so the notice can be written inside
@@ -128,7 +132,7 @@ impl Centre {
         let plan = if channel == Channel::WebChat {
             Vec::new()
         } else {
-            self.plan_for(client_id).await
+            self.plan_for(client_id, channel).await
         };
         if channel != Channel::WebChat && plan.is_empty() {
             // Nothing configured (a centre without mail or SMS) is expected; a client with no
@@ -341,6 +345,7 @@ impl Teller {
         // A text to the phone on file is recorded on the voice channel, the phone's.
         let channel = match method {
             DeliveryVia::Sms => Channel::Voice,
+            DeliveryVia::Telegram => Channel::Telegram,
             _ => Channel::Email,
         };
         Some(Tell {

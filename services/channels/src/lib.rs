@@ -7,11 +7,13 @@ pub mod email;
 pub mod mail;
 pub mod outbound;
 pub mod sms;
+pub mod telegram;
 pub mod webhook;
 
 pub use email::{Mailer, Threading};
 pub use outbound::{Outgoing, Sender};
 pub use sms::SmsGateway;
+pub use telegram::{TelegramApi, TelegramSender};
 pub use webhook::WebhookSender;
 
 /// Why a message did not go out.

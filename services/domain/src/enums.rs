@@ -158,6 +158,9 @@ string_enum! {
         Sms = "sms",
         /// An HTTPS POST signed with the body's secret.
         Webhook = "webhook",
+        /// A message in the citizen's chat with one of the centre's Telegram bots; the address
+        /// is `<bot id>:<chat id>`.
+        Telegram = "telegram",
     }
 }
 

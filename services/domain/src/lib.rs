@@ -125,6 +125,9 @@ pub mod event_kind {
     /// A mailbox the centre reads was added or changed (never its password).
     pub const MAILBOX_SAVED: &str = "mailbox.saved";
     pub const MAILBOX_REMOVED: &str = "mailbox.removed";
+    /// A Telegram bot was added or changed (never its token).
+    pub const BOT_SAVED: &str = "telegram.bot_saved";
+    pub const BOT_REMOVED: &str = "telegram.bot_removed";
 }
 
 /// The country's time zone. Reports, deadlines and appeal numbers follow local dates

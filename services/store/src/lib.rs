@@ -35,6 +35,7 @@ mod rows;
 mod sqlite;
 mod staff;
 mod surveys;
+pub(crate) mod telegram;
 mod verification;
 
 use async_trait::async_trait;
@@ -57,6 +58,7 @@ pub use outbox::{is_message_id, Delivery, MailThread, NewDelivery, OutboxStore};
 pub use postgres::PgStore;
 pub use qa::{NewQaReview, QaCandidate, QaFilter, QaReview, QaStore};
 pub use sqlite::SqliteStore;
+pub use telegram::{Bot, BotPatch, ChatStage, NewBot, TelegramChat, TelegramStore};
 
 /// Staff accounts and their login sessions.
 #[async_trait]
@@ -686,6 +688,7 @@ pub trait Store:
     + LeaseStore
     + MailStore
     + MailboxStore
+    + TelegramStore
 {
     /// `sqlite` or `postgres`, for logs and `/readyz`.
     fn backend(&self) -> &'static str;

@@ -89,6 +89,7 @@ impl_qa_store!(SqliteStore, sqlx::Sqlite);
 crate::leases::impl_lease_store!(SqliteStore, sqlx::Sqlite);
 crate::mail::impl_mail_store!(SqliteStore, sqlx::Sqlite);
 crate::mailboxes::impl_mailbox_store!(SqliteStore, sqlx::Sqlite);
+crate::telegram::impl_telegram_store!(SqliteStore, sqlx::Sqlite);
 
 #[async_trait::async_trait]
 impl crate::Store for SqliteStore {

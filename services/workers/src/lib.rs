@@ -6,6 +6,7 @@
 //! (R6, R30); the KPI keeper, which keeps each day's KPI totals (R35, R36); and the mailbox
 //! keeper, which runs one IMAP poller per mailbox under its lease (R5.3).
 
+mod bots;
 mod deadlines;
 mod kpi;
 mod lease;
@@ -15,6 +16,7 @@ mod outbox;
 mod routing;
 mod supervisor;
 
+pub use bots::{BotKeeper, BotSettings};
 pub use deadlines::DeadlineWatch;
 pub use kpi::KpiKeeper;
 pub use lease::Leased;

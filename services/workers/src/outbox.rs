@@ -113,6 +113,13 @@ impl OutboxWorker {
         })
     }
 
+    /// Adds a channel's sender (Telegram's), replacing one of the same method.
+    pub fn with_sender(mut self, sender: Arc<dyn Sender>) -> Self {
+        self.senders.retain(|s| s.via() != sender.via());
+        self.senders.push(sender);
+        self
+    }
+
     /// Claims what is due at `now` and tries each once.
     pub async fn pass(&self, now: DateTime<Utc>) -> StoreResult<OutboxReport> {
         let lease = chrono::Duration::from_std(LEASE).unwrap_or_default();

@@ -177,7 +177,14 @@ async fn failed_worker_shows_in_readyz(app: TestApp) -> anyhow::Result<()> {
     Ok(())
 }
 
-const REAL: [&str; 5] = ["deadlines", "kpi_keeper", "mailboxes", "outbox", "routing"];
+const REAL: [&str; 6] = [
+    "deadlines",
+    "kpi_keeper",
+    "mailboxes",
+    "outbox",
+    "routing",
+    "telegram",
+];
 
 /// Every one of the real workers is listed and has run a step.
 fn all_running(workers: &Value) -> bool {
@@ -224,7 +231,7 @@ async fn readyz_lists_the_real_workers(app: TestApp) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `baylanys serve` starts its five workers through the supervisor, shows them in `/readyz`,
+/// `baylanys serve` starts its six workers through the supervisor, shows them in `/readyz`,
 /// and on SIGTERM stops them and exits cleanly.
 async fn serve_supervises_its_workers(backend: Backend) -> anyhow::Result<()> {
     let (url, tmp) = fresh_database(backend).await?;

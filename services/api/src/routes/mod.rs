@@ -22,6 +22,7 @@ pub mod routing;
 pub mod staff;
 pub mod surveys;
 pub mod system;
+pub mod telegram;
 pub mod templates;
 pub mod verification;
 pub mod ws;

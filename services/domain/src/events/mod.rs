@@ -227,4 +227,6 @@ payloads! {
     DeliveryBounced(DeliveryBounced) = k::DELIVERY_BOUNCED,
     MailboxSaved(MailboxSaved) = k::MAILBOX_SAVED,
     MailboxRemoved(MailboxRemoved) = k::MAILBOX_REMOVED,
+    BotSaved(BotSaved) = k::BOT_SAVED,
+    BotRemoved(BotRemoved) = k::BOT_REMOVED,
 }

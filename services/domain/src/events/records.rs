@@ -429,3 +429,17 @@ pub struct MailboxSaved {
 pub struct MailboxRemoved {
     pub mailbox_id: Uuid,
 }
+
+/// `telegram.bot_saved`: which fields were set (`created` for a new one); never their values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BotSaved {
+    pub bot_id: Uuid,
+    #[serde(default)]
+    pub changed: Vec<String>,
+}
+
+/// `telegram.bot_removed`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BotRemoved {
+    pub bot_id: Uuid,
+}

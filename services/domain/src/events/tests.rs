@@ -127,6 +127,8 @@ const EVERY_KIND: &[&str] = &[
     event_kind::DELIVERY_BOUNCED,
     event_kind::MAILBOX_SAVED,
     event_kind::MAILBOX_REMOVED,
+    event_kind::BOT_SAVED,
+    event_kind::BOT_REMOVED,
 ];
 
 #[test]
@@ -445,6 +447,11 @@ fn samples() -> Vec<Payload> {
             changed: vec!["password".into()],
         }),
         Payload::MailboxRemoved(MailboxRemoved { mailbox_id: id() }),
+        Payload::BotSaved(BotSaved {
+            bot_id: id(),
+            changed: vec!["token".into()],
+        }),
+        Payload::BotRemoved(BotRemoved { bot_id: id() }),
     ]
 }
 

@@ -1,0 +1,220 @@
+//! The Telegram channel against a local server speaking the Bot API's wire format (Telegram
+//! cannot be reached from here): a citizen writes to a polling bot in Kazakh, chooses the
+//! language and the topic with inline buttons, and their words become the appeal's first
+//! message; the acknowledgement and the operator's answer come back in the chat through the
+//! outbox; `/status` tells the appeal's state. A webhook-mode bot is pointed at the centre with
+//! a secret; a forged secret is refused before anything is stored, a malformed body is a 400,
+//! and an update delivered three times at once is handled once.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use baylanys_domain::{AppealScope, Channel};
+use baylanys_store::AppealFilter;
+use baylanys_tests::telegram::BotApi;
+use baylanys_tests::{eventually, Backend, TestApp};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+const TOKEN: &str = "123456789:AAFakeTokenForBaylanysTests_0123456789";
+
+mod both {
+    use baylanys_tests::Backend;
+
+    #[tokio::test]
+    async fn a_citizen_talks_to_a_polling_bot_sqlite() -> anyhow::Result<()> {
+        super::a_citizen_talks_to_a_polling_bot(Backend::Sqlite).await
+    }
+    #[tokio::test]
+    async fn a_citizen_talks_to_a_polling_bot_postgres() -> anyhow::Result<()> {
+        super::a_citizen_talks_to_a_polling_bot(Backend::Postgres).await
+    }
+    #[tokio::test]
+    async fn the_webhook_is_guarded_and_idempotent_sqlite() -> anyhow::Result<()> {
+        super::the_webhook_is_guarded_and_idempotent(Backend::Sqlite).await
+    }
+    #[tokio::test]
+    async fn the_webhook_is_guarded_and_idempotent_postgres() -> anyhow::Result<()> {
+        super::the_webhook_is_guarded_and_idempotent(Backend::Postgres).await
+    }
+}
+
+async fn add_bot(app: &TestApp, api: &BotApi, name: &str, mode: &str) -> anyhow::Result<Uuid> {
+    let r = app
+        .post(
+            "/api/v1/telegram/bots",
+            app.admin(),
+            json!({ "name": name, "token": TOKEN, "mode": mode, "api_url": api.url }),
+        )
+        .await?;
+    anyhow::ensure!(r.status == 201, "bot not created: {} {}", r.status, r.body);
+    assert!(!r.body.to_string().contains(TOKEN), "the token is never returned");
+    Ok(r.id())
+}
+
+async fn telegram_appeals(app: &TestApp) -> anyhow::Result<Vec<baylanys_store::Appeal>> {
+    let mut f = AppealFilter::new(AppealScope::All);
+    f.channel = Some(Channel::Telegram);
+    f.limit = 500;
+    Ok(app.store.list_appeals(f).await?)
+}
+
+/// The texts the bot sent to a chat, in order.
+fn said(api: &BotApi, chat: i64) -> Vec<(String, Value)> {
+    api.sent()
+        .into_iter()
+        .filter(|s| s.chat_id == chat)
+        .map(|s| (s.text, s.reply_markup))
+        .collect()
+}
+
+async fn until_said(api: &BotApi, chat: i64, needle: &str) -> anyhow::Result<(String, Value)> {
+    eventually(&format!("the bot to say {needle:?}"), || async {
+        Ok(said(api, chat).into_iter().find(|(t, _)| t.contains(needle)))
+    })
+    .await
+}
+
+/// The callback data of the buttons of a reply markup.
+fn buttons(markup: &Value) -> Vec<String> {
+    markup["inline_keyboard"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+        .filter_map(|b| b["callback_data"].as_str().map(str::to_owned))
+        .collect()
+}
+
+async fn a_citizen_talks_to_a_polling_bot(backend: Backend) -> anyhow::Result<()> {
+    let api = BotApi::start(TOKEN).await?;
+    let app = TestApp::spawn(backend).await?;
+    let topic = app
+        .post(
+            "/api/v1/topics",
+            app.admin(),
+            json!({ "code": "address", "name_kk": "Мекенжай анықтамасы", "name_ru": "Адресная справка" }),
+        )
+        .await?
+        .id();
+    add_bot(&app, &api, "Кеңес боты", "polling").await?;
+    let chat = 7001;
+
+    // The first words come before any menu: they are kept.
+    let first = "Сәлеметсіз бе! Мекенжай анықтамасын қалай аламын?";
+    api.push(BotApi::text(chat, "Айгүл", "kk", first));
+    let (_, markup) = until_said(&api, chat, "Тілді таңдаңыз").await?;
+    assert_eq!(buttons(&markup), ["lang:kk", "lang:ru", "lang:en"]);
+    api.push(BotApi::callback(chat, "lang:kk", 1));
+    let (_, markup) = until_said(&api, chat, "тақырыбын таңдаңыз").await?;
+    let choices = buttons(&markup);
+    assert_eq!(choices, [format!("topic:{topic}"), "topic:none".to_owned()]);
+    api.push(BotApi::callback(chat, &format!("topic:{topic}"), 2));
+    until_said(&api, chat, "оператор осы чатта жауап береді").await?;
+    let appeal = eventually("the appeal", || async {
+        Ok(telegram_appeals(&app).await?.into_iter().next())
+    })
+    .await?;
+    assert_eq!(appeal.topic_id, Some(topic));
+    assert_eq!(appeal.language, baylanys_domain::Language::Kk);
+    let first_message = app.store.messages_after(appeal.id, 0, 10).await?;
+    assert_eq!(first_message[0].body, first, "the words before the menu are not lost");
+    // The acknowledgement (R6.1) comes through the outbox into the chat.
+    until_said(&api, chat, &appeal.number).await?;
+
+    // The operator answers: the answer arrives in the chat.
+    let answer = "Анықтаманы egov.kz арқылы немесе ХҚКО-да алуға болады.";
+    let r = app
+        .post(
+            &format!("/api/v1/appeals/{}/messages", appeal.id),
+            app.admin(),
+            json!({ "body": answer }),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.body);
+    until_said(&api, chat, "egov.kz").await?;
+
+    // The citizen answers: it joins the appeal; /status tells its state in their language.
+    api.push(BotApi::text(chat, "Айгүл", "kk", "Рақмет!"));
+    eventually("the thanks to join the appeal", || async {
+        let m = app.store.messages_after(appeal.id, 0, 50).await?;
+        Ok(m.iter().any(|m| m.body == "Рақмет!").then_some(()))
+    })
+    .await?;
+    api.push(BotApi::text(chat, "Айгүл", "kk", &format!("/status {}", appeal.number)));
+    let (status, _) = until_said(&api, chat, "Жауап мерзімі").await?;
+    assert!(status.contains(&appeal.number), "{status}");
+    // Another chat cannot read it.
+    api.push(BotApi::text(7002, "Бөтен", "ru", &format!("/status {}", appeal.number)));
+    until_said(&api, 7002, "не найдено").await?;
+    assert_eq!(telegram_appeals(&app).await?.len(), 1);
+    Ok(())
+}
+
+async fn the_webhook_is_guarded_and_idempotent(backend: Backend) -> anyhow::Result<()> {
+    let api = BotApi::start(TOKEN).await?;
+    let app = TestApp::spawn(backend).await?;
+    let bot = add_bot(&app, &api, "Вебхук", "webhook").await?;
+    // The keeper points the bot at the centre, with a secret.
+    let (url, secret) = eventually("the webhook to be set", || async { Ok(api.webhook()) }).await?;
+    assert!(url.ends_with(&format!("/webhooks/telegram/{bot}")), "{url}");
+    let secret = secret.context("a secret token")?;
+    let hook = format!("{}/webhooks/telegram/{bot}", app.base);
+    let post = |body: Vec<u8>, secret: Option<String>| {
+        let http = app.http.clone();
+        let hook = hook.clone();
+        async move {
+            let mut req = http
+                .post(hook)
+                .header("content-type", "application/json")
+                .body(body);
+            if let Some(s) = secret {
+                req = req.header("x-telegram-bot-api-secret-token", s);
+            }
+            anyhow::Ok(req.send().await?.status().as_u16())
+        }
+    };
+    let chat = 8001;
+    let update = |id: i64, u: Value| {
+        let mut u = u;
+        u["update_id"] = json!(id);
+        serde_json::to_vec(&u).unwrap_or_default()
+    };
+    let events_before = app.event_count().await?;
+
+    // A forged or missing secret: 401, nothing stored.
+    let text = update(5001, BotApi::text(chat, "Ерлан", "ru", "Здравствуйте"));
+    assert_eq!(post(text.clone(), Some("forged".into())).await?, 401);
+    assert_eq!(post(text.clone(), None).await?, 401);
+    assert_eq!(app.event_count().await?, events_before);
+    assert!(!app.store.update_seen(bot, 5001).await?);
+    // Not an update: 400.
+    assert_eq!(post(b"{not json".to_vec(), Some(secret.clone())).await?, 400);
+
+    // The first message, then the language and topic, each delivered three times at once.
+    for body in [
+        text,
+        update(5002, BotApi::callback(chat, "lang:ru", 1)),
+        update(5003, BotApi::callback(chat, "topic:none", 2)),
+    ] {
+        let (a, b, c) = tokio::join!(
+            post(body.clone(), Some(secret.clone())),
+            post(body.clone(), Some(secret.clone())),
+            post(body, Some(secret.clone())),
+        );
+        assert_eq!((a?, b?, c?), (200, 200, 200));
+    }
+    let appeals = eventually("the appeal", || async {
+        let a = telegram_appeals(&app).await?;
+        Ok((!a.is_empty()).then_some(a))
+    })
+    .await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let appeals = if appeals.len() == 1 { telegram_appeals(&app).await? } else { appeals };
+    assert_eq!(appeals.len(), 1, "one appeal for a thrice-delivered update");
+    let messages = app.store.messages_after(appeals[0].id, 0, 50).await?;
+    let firsts = messages.iter().filter(|m| m.body == "Здравствуйте").count();
+    assert_eq!(firsts, 1, "one message: {messages:?}");
+    assert_eq!(appeals[0].language, baylanys_domain::Language::Ru);
+    Ok(())
+}
