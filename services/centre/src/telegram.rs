@@ -127,7 +127,9 @@ impl Centre {
                 if let Err(e) = api.say(say.chat_id, &say.text, &say.keyboard).await {
                     tracing::warn!(bot = %bot.name, error = %e, "the bot could not answer");
                     if matches!(e, baylanys_channels::ChannelError::Rejected(_)) {
-                        self.store.telegram_chat_blocked(bot.id, say.chat_id).await?;
+                        self.store
+                            .telegram_chat_blocked(bot.id, say.chat_id)
+                            .await?;
                     }
                 }
             }
@@ -205,7 +207,12 @@ impl Centre {
         Ok(handled)
     }
 
-    async fn tg_chat(&self, bot: &Bot, chat_id: i64, code: Option<&str>) -> CentreResult<TelegramChat> {
+    async fn tg_chat(
+        &self,
+        bot: &Bot,
+        chat_id: i64,
+        code: Option<&str>,
+    ) -> CentreResult<TelegramChat> {
         Ok(match self.store.telegram_chat(bot.id, chat_id).await? {
             Some(c) => c,
             None => TelegramChat {
@@ -405,12 +412,26 @@ impl Centre {
             Some(a) => {
                 let due = a
                     .due_at
-                    .map(|d| baylanys_domain::templates::date(baylanys_domain::deadline::local_date(d)))
+                    .map(|d| {
+                        baylanys_domain::templates::date(baylanys_domain::deadline::local_date(d))
+                    })
                     .unwrap_or_default();
                 match l {
-                    Language::Kk => format!("№ {} өтініш: {}. Жауап мерзімі: {due}.", a.number, status_word(l, a.status)),
-                    Language::Ru => format!("Обращение № {}: {}. Срок ответа: {due}.", a.number, status_word(l, a.status)),
-                    Language::En => format!("Appeal No. {}: {}. Answer due: {due}.", a.number, status_word(l, a.status)),
+                    Language::Kk => format!(
+                        "№ {} өтініш: {}. Жауап мерзімі: {due}.",
+                        a.number,
+                        status_word(l, a.status)
+                    ),
+                    Language::Ru => format!(
+                        "Обращение № {}: {}. Срок ответа: {due}.",
+                        a.number,
+                        status_word(l, a.status)
+                    ),
+                    Language::En => format!(
+                        "Appeal No. {}: {}. Answer due: {due}.",
+                        a.number,
+                        status_word(l, a.status)
+                    ),
                 }
             }
             None => unknown_appeal(l).into(),
@@ -435,17 +456,18 @@ fn language_menu(chat_id: i64) -> TgSay {
     }
 }
 
+/// One chat's turn: held while one of its updates is handled.
+type Turn = std::sync::Arc<tokio::sync::Mutex<()>>;
+
 /// Per-chat turns: a lock for each chat with an update in hand, forgotten when nobody holds or
 /// waits for it, so the map is bounded by the updates in flight.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct ChatLocks {
-    locks: std::sync::Arc<
-        std::sync::Mutex<std::collections::HashMap<(Uuid, i64), std::sync::Arc<tokio::sync::Mutex<()>>>>,
-    >,
+    locks: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<(Uuid, i64), Turn>>>,
 }
 
 impl ChatLocks {
-    fn lock_for(&self, bot: Uuid, chat: i64) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+    fn lock_for(&self, bot: Uuid, chat: i64) -> Turn {
         let mut all = self
             .locks
             .lock()

@@ -12,12 +12,12 @@ use std::time::{Duration, Instant};
 
 use baylanys_domain::DeliveryVia;
 use teloxide_core::payloads::{GetUpdatesSetters, SendMessageSetters, SetWebhookSetters};
-use teloxide_core::requests::{Requester, Request};
+use teloxide_core::requests::{Request, Requester};
+pub use teloxide_core::types::Update as TelegramUpdate;
 use teloxide_core::types::{
     ChatId, InlineKeyboardButton, InlineKeyboardMarkup, Update, UpdateKind,
 };
 use teloxide_core::{ApiError, Bot, RequestError};
-pub use teloxide_core::types::Update as TelegramUpdate;
 use uuid::Uuid;
 
 use crate::{ChannelError, ChannelResult, Outgoing, Sender};
@@ -128,9 +128,7 @@ impl Incoming {
             UpdateKind::Message(_) => Incoming::Other {
                 kind: "group_message",
             },
-            UpdateKind::EditedMessage(_) => Incoming::Other {
-                kind: "group_edit",
-            },
+            UpdateKind::EditedMessage(_) => Incoming::Other { kind: "group_edit" },
             UpdateKind::Error(_) => Incoming::Other { kind: "unknown" },
             _ => Incoming::Other { kind: "other" },
         }
@@ -221,7 +219,9 @@ impl TelegramApi {
         if !keyboard.is_empty() {
             let rows = keyboard.iter().map(|row| {
                 row.iter()
-                    .map(|(label, data)| InlineKeyboardButton::callback(label.clone(), data.clone()))
+                    .map(|(label, data)| {
+                        InlineKeyboardButton::callback(label.clone(), data.clone())
+                    })
                     .collect::<Vec<_>>()
             });
             req = req.reply_markup(InlineKeyboardMarkup::new(rows));
@@ -232,7 +232,9 @@ impl TelegramApi {
     /// Acknowledges a button press, so the citizen's client stops its spinner.
     pub async fn answer_choice(&self, callback_id: &str) -> ChannelResult<()> {
         self.bot
-            .answer_callback_query(teloxide_core::types::CallbackQueryId(callback_id.to_owned()))
+            .answer_callback_query(teloxide_core::types::CallbackQueryId(
+                callback_id.to_owned(),
+            ))
             .send()
             .await
             .map(|_| ())
@@ -333,11 +335,17 @@ impl TelegramSender {
             .map(|t| *t + Duration::from_secs(1))
             .unwrap_or(now);
         let sends = p.bot_sends.entry(bot).or_default();
-        while sends.front().is_some_and(|t| now.duration_since(*t) > Duration::from_secs(1)) {
+        while sends
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > Duration::from_secs(1))
+        {
             sends.pop_front();
         }
         let bot_at = if sends.len() >= 30 {
-            sends.front().map(|t| *t + Duration::from_secs(1)).unwrap_or(now)
+            sends
+                .front()
+                .map(|t| *t + Duration::from_secs(1))
+                .unwrap_or(now)
         } else {
             now
         };

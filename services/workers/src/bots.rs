@@ -55,6 +55,9 @@ fn kind(e: &ChannelError) -> &'static str {
     }
 }
 
+/// The version of a bot's settings this node applied, and the name its poller runs under.
+type Applied = (DateTime<Utc>, Option<String>);
+
 pub struct BotKeeper {
     centre: Centre,
     telegram: TelegramSender,
@@ -62,8 +65,8 @@ pub struct BotKeeper {
     settings: BotSettings,
     node: String,
     wake: Arc<Notify>,
-    /// Per bot: the version of its settings this node applied, and the poller's name if any.
-    applied: Mutex<HashMap<Uuid, (DateTime<Utc>, Option<String>)>>,
+    /// Per bot: what this node applied.
+    applied: Mutex<HashMap<Uuid, Applied>>,
 }
 
 impl std::fmt::Debug for BotKeeper {
@@ -106,7 +109,8 @@ impl BotKeeper {
                 return None;
             }
         };
-        self.telegram.set_bot(bot.id, api.clone(), &bot.webhook_secret);
+        self.telegram
+            .set_bot(bot.id, api.clone(), &bot.webhook_secret);
         if !bot.enabled {
             return None;
         }

@@ -37,6 +37,7 @@ mod replies;
 mod routing_engine;
 mod survey_links;
 mod surveys;
+mod telegram;
 mod templates;
 mod verification;
 mod workers;

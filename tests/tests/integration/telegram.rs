@@ -48,7 +48,10 @@ async fn add_bot(app: &TestApp, api: &BotApi, name: &str, mode: &str) -> anyhow:
         )
         .await?;
     anyhow::ensure!(r.status == 201, "bot not created: {} {}", r.status, r.body);
-    assert!(!r.body.to_string().contains(TOKEN), "the token is never returned");
+    assert!(
+        !r.body.to_string().contains(TOKEN),
+        "the token is never returned"
+    );
     Ok(r.id())
 }
 
@@ -70,7 +73,9 @@ fn said(api: &BotApi, chat: i64) -> Vec<(String, Value)> {
 
 async fn until_said(api: &BotApi, chat: i64, needle: &str) -> anyhow::Result<(String, Value)> {
     eventually(&format!("the bot to say {needle:?}"), || async {
-        Ok(said(api, chat).into_iter().find(|(t, _)| t.contains(needle)))
+        Ok(said(api, chat)
+            .into_iter()
+            .find(|(t, _)| t.contains(needle)))
     })
     .await
 }
@@ -118,7 +123,10 @@ async fn a_citizen_talks_to_a_polling_bot(backend: Backend) -> anyhow::Result<()
     assert_eq!(appeal.topic_id, Some(topic));
     assert_eq!(appeal.language, baylanys_domain::Language::Kk);
     let first_message = app.store.messages_after(appeal.id, 0, 10).await?;
-    assert_eq!(first_message[0].body, first, "the words before the menu are not lost");
+    assert_eq!(
+        first_message[0].body, first,
+        "the words before the menu are not lost"
+    );
     // The acknowledgement (R6.1) comes through the outbox into the chat.
     until_said(&api, chat, &appeal.number).await?;
 
@@ -141,11 +149,21 @@ async fn a_citizen_talks_to_a_polling_bot(backend: Backend) -> anyhow::Result<()
         Ok(m.iter().any(|m| m.body == "Рақмет!").then_some(()))
     })
     .await?;
-    api.push(BotApi::text(chat, "Айгүл", "kk", &format!("/status {}", appeal.number)));
+    api.push(BotApi::text(
+        chat,
+        "Айгүл",
+        "kk",
+        &format!("/status {}", appeal.number),
+    ));
     let (status, _) = until_said(&api, chat, "Жауап мерзімі").await?;
     assert!(status.contains(&appeal.number), "{status}");
     // Another chat cannot read it.
-    api.push(BotApi::text(7002, "Бөтен", "ru", &format!("/status {}", appeal.number)));
+    api.push(BotApi::text(
+        7002,
+        "Бөтен",
+        "ru",
+        &format!("/status {}", appeal.number),
+    ));
     until_said(&api, 7002, "не найдено").await?;
     assert_eq!(telegram_appeals(&app).await?.len(), 1);
     Ok(())
@@ -189,7 +207,10 @@ async fn the_webhook_is_guarded_and_idempotent(backend: Backend) -> anyhow::Resu
     assert_eq!(app.event_count().await?, events_before);
     assert!(!app.store.update_seen(bot, 5001).await?);
     // Not an update: 400.
-    assert_eq!(post(b"{not json".to_vec(), Some(secret.clone())).await?, 400);
+    assert_eq!(
+        post(b"{not json".to_vec(), Some(secret.clone())).await?,
+        400
+    );
 
     // The first message, then the language and topic, each delivered three times at once.
     for body in [
@@ -210,7 +231,11 @@ async fn the_webhook_is_guarded_and_idempotent(backend: Backend) -> anyhow::Resu
     })
     .await?;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let appeals = if appeals.len() == 1 { telegram_appeals(&app).await? } else { appeals };
+    let appeals = if appeals.len() == 1 {
+        telegram_appeals(&app).await?
+    } else {
+        appeals
+    };
     assert_eq!(appeals.len(), 1, "one appeal for a thrice-delivered update");
     let messages = app.store.messages_after(appeals[0].id, 0, 50).await?;
     let firsts = messages.iter().filter(|m| m.body == "Здравствуйте").count();

@@ -86,9 +86,7 @@ fn api_url(v: &str) -> Result<String, baylanys_domain::DomainError> {
         .or_else(|| v.strip_prefix("http://"))
         .ok_or_else(|| invalid("api_url", "an http(s) URL"))?;
     let host = rest.split('/').next().unwrap_or_default();
-    let ok = !host.is_empty()
-        && v.len() <= 300
-        && v.chars().all(|c| c.is_ascii_graphic());
+    let ok = !host.is_empty() && v.len() <= 300 && v.chars().all(|c| c.is_ascii_graphic());
     if ok {
         Ok(v.to_owned())
     } else {
@@ -108,9 +106,14 @@ fn secret() -> String {
 
 #[utoipa::path(get, path = "/api/v1/telegram/bots", tag = "channels", security(("bearer" = [])),
     responses((status = 200, body = Vec<BotView>), (status = 403, body = ProblemDetails, content_type = "application/problem+json")))]
-async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<axum::Json<Vec<BotView>>> {
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<axum::Json<Vec<BotView>>> {
     caller.require(&[Role::Admin, Role::Supervisor])?;
-    Ok(axum::Json(state.store.list_bots().await?.iter().map(view).collect()))
+    Ok(axum::Json(
+        state.store.list_bots().await?.iter().map(view).collect(),
+    ))
 }
 
 /// Adds a bot; within seconds it polls, or (webhook mode) is pointed at this centre's
@@ -201,12 +204,13 @@ async fn webhook(
     if !state.telegram.webhook_secret_matches(bot_id, given) {
         return Err(ApiError::unauthorized("the webhook secret does not match"));
     }
-    let update: baylanys_channels::telegram::TelegramUpdate = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::new(
-            baylanys_proto::problem::MALFORMED_JSON,
-            format!("not a Telegram update: {e}"),
-        )
-    })?;
+    let update: baylanys_channels::telegram::TelegramUpdate = serde_json::from_slice(&body)
+        .map_err(|e| {
+            ApiError::new(
+                baylanys_proto::problem::MALFORMED_JSON,
+                format!("not a Telegram update: {e}"),
+            )
+        })?;
     let bot = state.store.get_bot(bot_id).await?;
     let incoming = baylanys_channels::telegram::Incoming::from_update(&update);
     let api = state.telegram.bot(bot_id);
