@@ -47,3 +47,7 @@ CREATE TABLE telegram_updates (
     created_at TEXT NOT NULL,
     PRIMARY KEY (bot_id, update_id)
 );
+
+-- A chat's messages leave in order: the outbox looks for an earlier pending one to the same chat.
+CREATE INDEX deliveries_chat_order ON deliveries (address, created_at)
+    WHERE state = 'pending' AND method = 'telegram';

@@ -88,9 +88,20 @@ impl Centre {
         let sms = address(&client, Channel::Voice)
             .filter(|_| self.reach.sms)
             .map(|a| (DeliveryVia::Sms, a));
-        let telegram = address(&client, Channel::Telegram)
+        let mut telegram = address(&client, Channel::Telegram)
             .filter(|_| self.reach.telegram && channel == Channel::Telegram)
             .map(|a| (DeliveryVia::Telegram, a));
+        // A chat whose citizen blocked the bot is not written to until they write again.
+        if let Some((bot, chat)) = telegram
+            .as_ref()
+            .and_then(|(_, a)| baylanys_channels::telegram::parse_address(a))
+        {
+            if let Ok(Some(c)) = self.store.telegram_chat(bot, chat).await {
+                if c.blocked_at.is_some() {
+                    telegram = None;
+                }
+            }
+        }
         [telegram, email, sms].into_iter().flatten().collect()
     }
 

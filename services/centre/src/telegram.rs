@@ -126,7 +126,7 @@ impl Centre {
             for say in &handled.say {
                 if let Err(e) = api.say(say.chat_id, &say.text, &say.keyboard).await {
                     tracing::warn!(bot = %bot.name, error = %e, "the bot could not answer");
-                    if matches!(e, baylanys_channels::ChannelError::Rejected(_)) {
+                    if matches!(e, baylanys_channels::ChannelError::Blocked(_)) {
                         self.store
                             .telegram_chat_blocked(bot.id, say.chat_id)
                             .await?;

@@ -29,6 +29,13 @@ pub enum ChannelError {
     /// The server or gateway answered and refused the message.
     #[error("refused by the provider: {0}")]
     Rejected(String),
+    /// The provider asks to wait this long before the next try (Telegram's 429 `retry_after`).
+    #[error("the provider asks to retry after {} s", .0.as_secs())]
+    RetryAfter(std::time::Duration),
+    /// The recipient blocked the sender (Telegram's 403 for a bot the citizen blocked): never
+    /// retried; the client's next channel is tried instead.
+    #[error("the recipient blocked the sender: {0}")]
+    Blocked(String),
 }
 
 pub type ChannelResult<T> = Result<T, ChannelError>;

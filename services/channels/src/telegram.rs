@@ -154,10 +154,10 @@ pub type Keyboard = Vec<Vec<(String, String)>>;
 fn api_error(e: RequestError) -> ChannelError {
     match e {
         RequestError::RetryAfter(s) => {
-            ChannelError::Transport(format!("Telegram asks to retry after {} s", s.seconds()))
+            ChannelError::RetryAfter(Duration::from_secs(u64::from(s.seconds())))
         }
         RequestError::Api(ApiError::BotBlocked) => {
-            ChannelError::Rejected("the citizen blocked the bot".into())
+            ChannelError::Blocked("the citizen blocked the bot".into())
         }
         RequestError::Api(ApiError::InvalidToken) => {
             ChannelError::Rejected("the bot's token was refused".into())

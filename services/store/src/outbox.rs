@@ -312,11 +312,17 @@ macro_rules! impl_outbox_store {
                 limit: u32,
             ) -> $crate::StoreResult<Vec<$crate::Delivery>> {
                 // The outer condition is checked again on the locked row (PostgreSQL re-reads a
-                // row another transaction changed), so a concurrent claimer skips it.
+                // row another transaction changed), so a concurrent claimer skips it. A chat's
+                // messages go one at a time, in the order they were written: a Telegram delivery
+                // waits while an earlier one to the same chat is pending (retried after a 429,
+                // say), so an answer never overtakes the acknowledgement.
                 let rows: Vec<$crate::outbox::DeliveryRow> = sqlx::query_as(
                     "UPDATE deliveries SET next_at = $2 WHERE state = 'pending' AND next_at <= $1 \
-                     AND id IN (SELECT id FROM deliveries WHERE state = 'pending' AND next_at <= $1 \
-                     ORDER BY next_at LIMIT $3) RETURNING *",
+                     AND id IN (SELECT d.id FROM deliveries d WHERE d.state = 'pending' AND d.next_at <= $1 \
+                     AND NOT (d.method = 'telegram' AND EXISTS (SELECT 1 FROM deliveries e \
+                       WHERE e.state = 'pending' AND e.method = 'telegram' AND e.address = d.address \
+                       AND (e.created_at < d.created_at OR (e.created_at = d.created_at AND e.id < d.id)))) \
+                     ORDER BY d.next_at LIMIT $3) RETURNING *",
                 )
                 .bind(now)
                 .bind(lease_until)

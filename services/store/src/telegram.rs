@@ -439,9 +439,12 @@ macro_rules! impl_telegram_store {
                 bot_id: uuid::Uuid,
                 chat_id: i64,
             ) -> $crate::StoreResult<()> {
+                // A chat staff wrote to first (an appeal registered for a Telegram client) has
+                // no row yet: it gets one, blocked.
                 sqlx::query(
-                    "UPDATE telegram_chats SET blocked_at = $3, updated_at = $3 \
-                     WHERE bot_id = $1 AND chat_id = $2",
+                    "INSERT INTO telegram_chats (bot_id, chat_id, stage, blocked_at, updated_at) \
+                     VALUES ($1, $2, 'open', $3, $3) ON CONFLICT (bot_id, chat_id) \
+                     DO UPDATE SET blocked_at = excluded.blocked_at, updated_at = excluded.updated_at",
                 )
                 .bind(bot_id)
                 .bind(chat_id)

@@ -50,8 +50,10 @@ impl Default for BotSettings {
 fn kind(e: &ChannelError) -> &'static str {
     match e {
         ChannelError::Rejected(_) => "token_refused",
-        ChannelError::Transport(_) => "unreachable",
-        ChannelError::Config(_) | ChannelError::Address(_) => "configuration",
+        ChannelError::Transport(_) | ChannelError::RetryAfter(_) => "unreachable",
+        ChannelError::Config(_) | ChannelError::Address(_) | ChannelError::Blocked(_) => {
+            "configuration"
+        }
     }
 }
 

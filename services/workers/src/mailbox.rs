@@ -343,8 +343,10 @@ impl Worker for MailboxPoller {
                 tracing::warn!(mailbox = %mailbox.name, error = %e, failures = n, "mailbox failed");
                 let kind = match &e {
                     ChannelError::Rejected(_) => "login_refused",
-                    ChannelError::Config(_) | ChannelError::Address(_) => "configuration",
-                    ChannelError::Transport(_) => "unreachable",
+                    ChannelError::Config(_)
+                    | ChannelError::Address(_)
+                    | ChannelError::Blocked(_) => "configuration",
+                    ChannelError::Transport(_) | ChannelError::RetryAfter(_) => "unreachable",
                 };
                 self.store()
                     .mailbox_health(mailbox.id, false, Some((kind, &e.to_string())))

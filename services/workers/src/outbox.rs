@@ -72,7 +72,9 @@ pub struct OutboxReport {
 impl Worker for OutboxWorker {
     async fn step(&self) -> Result<Next, StepError> {
         let r = self.pass(baylanys_store::now()).await?;
-        Ok(if r.sent + r.failed >= BATCH {
+        // A full batch may have left more; a sent message may have let the next one to its
+        // chat go (a chat's messages leave one at a time).
+        Ok(if r.sent + r.failed >= BATCH || r.sent > 0 {
             Next::Again
         } else {
             Next::Wait
@@ -133,6 +135,14 @@ impl OutboxWorker {
                 }
                 Err(e) => {
                     report.failed += 1;
+                    if let (ChannelError::Blocked(_), DeliveryVia::Telegram) = (&e, d.method) {
+                        // Nothing more goes to that chat until the citizen writes again.
+                        if let Some((bot, chat)) =
+                            baylanys_channels::telegram::parse_address(&d.address)
+                        {
+                            self.store.telegram_chat_blocked(bot, chat).await?;
+                        }
+                    }
                     let retry_at = self.retry_at(&d, &e);
                     tracing::info!(delivery = %d.id, method = d.method.as_str(), error = %e,
                         retry = retry_at.is_some(), "delivery attempt failed");
@@ -152,6 +162,14 @@ impl OutboxWorker {
     /// A refusal or a missing sender will not pass on a retry; the rest back off and retry
     /// until the attempts run out.
     fn retry_at(&self, d: &Delivery, e: &ChannelError) -> Option<DateTime<Utc>> {
+        // The provider said when: that is when, and it does not count against the attempts
+        // (Telegram's flood control is a pace, not a failure of the delivery).
+        if let ChannelError::RetryAfter(wait) = e {
+            let wait = (*wait).clamp(Duration::from_millis(100), Duration::from_secs(3600));
+            return Some(
+                baylanys_store::now() + chrono::Duration::from_std(wait).unwrap_or_default(),
+            );
+        }
         if !matches!(e, ChannelError::Transport(_)) || d.attempts + 1 >= self.settings.max_attempts
         {
             return None;

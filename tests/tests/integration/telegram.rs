@@ -30,6 +30,14 @@ mod both {
         super::a_citizen_talks_to_a_polling_bot(Backend::Postgres).await
     }
     #[tokio::test]
+    async fn outbound_keeps_to_the_limits_sqlite() -> anyhow::Result<()> {
+        super::outbound_keeps_to_the_limits(Backend::Sqlite).await
+    }
+    #[tokio::test]
+    async fn outbound_keeps_to_the_limits_postgres() -> anyhow::Result<()> {
+        super::outbound_keeps_to_the_limits(Backend::Postgres).await
+    }
+    #[tokio::test]
     async fn the_webhook_is_guarded_and_idempotent_sqlite() -> anyhow::Result<()> {
         super::the_webhook_is_guarded_and_idempotent(Backend::Sqlite).await
     }
@@ -241,5 +249,109 @@ async fn the_webhook_is_guarded_and_idempotent(backend: Backend) -> anyhow::Resu
     let firsts = messages.iter().filter(|m| m.body == "Здравствуйте").count();
     assert_eq!(firsts, 1, "one message: {messages:?}");
     assert_eq!(appeals[0].language, baylanys_domain::Language::Ru);
+    Ok(())
+}
+
+/// 200 messages to 40 chats (each chat's acknowledgement and four answers) against a server that
+/// enforces Telegram's limits: every one arrives and none is refused for flooding. A 429 the
+/// server forces is waited out as it says; a chat whose citizen blocked the bot is given up on,
+/// not retried forever, and later notices go elsewhere.
+async fn outbound_keeps_to_the_limits(backend: Backend) -> anyhow::Result<()> {
+    let api = BotApi::start(TOKEN).await?;
+    api.strict_limits(true);
+    let app = TestApp::spawn(backend).await?;
+    let bot = add_bot(&app, &api, "Шектеулер", "polling").await?;
+    const CHATS: i64 = 40;
+    let mut appeals = Vec::new();
+    for i in 0..CHATS {
+        let client = app
+            .client(
+                app.admin(),
+                json!({ "language": "kk", "identities": [{ "channel": "telegram", "address": format!("{bot}:{}", 9000 + i) }] }),
+            )
+            .await?;
+        let r = app
+            .post(
+                "/api/v1/appeals",
+                app.admin(),
+                json!({ "client_id": client, "kind": "request", "channel": "telegram" }),
+            )
+            .await?;
+        anyhow::ensure!(r.status == 201, "{}", r.body);
+        appeals.push(r.id());
+    }
+    // One forced 429 on the way: it is waited out, not given up.
+    api.throttle_next(1, 1);
+    for round in 0..4 {
+        for a in &appeals {
+            let r = app
+                .post(
+                    &format!("/api/v1/appeals/{a}/messages"),
+                    app.admin(),
+                    json!({ "body": format!("Жауап {round}") }),
+                )
+                .await?;
+            anyhow::ensure!(r.status == 201, "{}", r.body);
+        }
+    }
+    let want = (CHATS * 5) as usize;
+    eventually("every message in its chat", || async {
+        let n = api
+            .sent()
+            .iter()
+            .filter(|s| (9000..9000 + CHATS).contains(&s.chat_id))
+            .count();
+        Ok((n >= want).then_some(()))
+    })
+    .await?;
+    let sent = api.sent();
+    let ours: Vec<_> = sent
+        .iter()
+        .filter(|s| (9000..9000 + CHATS).contains(&s.chat_id))
+        .collect();
+    assert_eq!(ours.len(), want, "each exactly once");
+    let refused = api
+        .calls()
+        .iter()
+        .filter(|(m, _)| m == "sendMessage")
+        .count()
+        - sent.len();
+    assert_eq!(refused, 1, "only the forced 429 was refused: the pace held");
+    // In each chat, the acknowledgement then the four answers in order.
+    for i in 0..CHATS {
+        let texts: Vec<&str> = ours
+            .iter()
+            .filter(|s| s.chat_id == 9000 + i)
+            .map(|s| s.text.as_str())
+            .collect();
+        assert!(texts[0].contains("тіркелді"), "{texts:?}");
+        assert_eq!(&texts[1..], ["Жауап 0", "Жауап 1", "Жауап 2", "Жауап 3"]);
+    }
+
+    // The citizen of the first chat blocks the bot: the answer fails once, for good.
+    api.block(9000);
+    let r = app
+        .post(
+            &format!("/api/v1/appeals/{}/messages", appeals[0]),
+            app.admin(),
+            json!({ "body": "Тағы бір жауап" }),
+        )
+        .await?;
+    assert_eq!(r.status, 201);
+    let failed = eventually("the delivery to fail", || async {
+        Ok(app
+            .store
+            .deliveries_of(appeals[0])
+            .await?
+            .into_iter()
+            .find(|d| d.state == baylanys_domain::DeliveryState::Failed))
+    })
+    .await?;
+    assert_eq!(
+        failed.attempts, 1,
+        "a blocked chat is not retried: {failed:?}"
+    );
+    let chat = app.store.telegram_chat(bot, 9000).await?;
+    assert!(chat.is_some_and(|c| c.blocked_at.is_some()));
     Ok(())
 }
