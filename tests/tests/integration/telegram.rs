@@ -30,6 +30,14 @@ mod both {
         super::a_citizen_talks_to_a_polling_bot(Backend::Postgres).await
     }
     #[tokio::test]
+    async fn long_polling_survives_a_restart_sqlite() -> anyhow::Result<()> {
+        super::long_polling_survives_a_restart(Backend::Sqlite).await
+    }
+    #[tokio::test]
+    async fn long_polling_survives_a_restart_postgres() -> anyhow::Result<()> {
+        super::long_polling_survives_a_restart(Backend::Postgres).await
+    }
+    #[tokio::test]
     async fn outbound_keeps_to_the_limits_sqlite() -> anyhow::Result<()> {
         super::outbound_keeps_to_the_limits(Backend::Sqlite).await
     }
@@ -353,5 +361,66 @@ async fn outbound_keeps_to_the_limits(backend: Backend) -> anyhow::Result<()> {
     );
     let chat = app.store.telegram_chat(bot, 9000).await?;
     assert!(chat.is_some_and(|c| c.blocked_at.is_some()));
+    Ok(())
+}
+
+/// Long polling across a restart: updates pushed while no node polls, and while the poll is
+/// handed from one node to another, are each handled once — none lost, none repeated.
+async fn long_polling_survives_a_restart(backend: Backend) -> anyhow::Result<()> {
+    let api = BotApi::start(TOKEN).await?;
+    let app = TestApp::spawn(backend).await?;
+    let bot = add_bot(&app, &api, "Қайта іске қосу", "polling").await?;
+    // Ten citizens finish the menu on the first node.
+    for chat in 100..110 {
+        api.push(BotApi::text(chat, "Азамат", "kk", "Сәлем"));
+        api.push(BotApi::callback(chat, "lang:kk", 1));
+        api.push(BotApi::callback(chat, "topic:none", 2));
+    }
+    eventually("ten appeals", || async {
+        Ok((telegram_appeals(&app).await?.len() == 10).then_some(()))
+    })
+    .await?;
+    // The node stops polling; the citizens write on; another node takes the bot over.
+    app.stop_worker(baylanys_workers::BotKeeper::NAME).await?;
+    app.stop_worker("telegram Қайта іске қосу").await?;
+    for chat in 100..110 {
+        api.push(BotApi::text(chat, "Азамат", "kk", &format!("Екінші хат {chat}")));
+    }
+    let second = TestApp::spawn_node(&app, baylanys_bus::Bus::local()).await?;
+    for chat in 100..110 {
+        api.push(BotApi::text(chat, "Азамат", "kk", &format!("Үшінші хат {chat}")));
+    }
+    let appeals = telegram_appeals(&second).await?;
+    eventually("every message in its appeal", || async {
+        let mut n = 0;
+        for a in &appeals {
+            n += second
+                .store
+                .messages_after(a.id, 0, 100)
+                .await?
+                .iter()
+                .filter(|m| m.author == baylanys_domain::Author::Client)
+                .count();
+        }
+        Ok((n == 30).then_some(()))
+    })
+    .await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    for a in &appeals {
+        let texts: Vec<String> = second
+            .store
+            .messages_after(a.id, 0, 100)
+            .await?
+            .into_iter()
+            .filter(|m| m.author == baylanys_domain::Author::Client)
+            .map(|m| m.body)
+            .collect();
+        assert_eq!(texts.len(), 3, "each once, in order: {texts:?}");
+        assert_eq!(texts[0], "Сәлем");
+        assert!(texts[1].starts_with("Екінші хат") && texts[2].starts_with("Үшінші хат"));
+    }
+    assert_eq!(telegram_appeals(&second).await?.len(), 10);
+    let offset = second.store.get_bot(bot).await?.update_offset;
+    assert_eq!(offset, api.next_update_id(), "the offset is past every update");
     Ok(())
 }
