@@ -230,3 +230,16 @@ pub struct BotView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+/// Where a Telegram bot stands, in `/readyz` (no error text there).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct BotHealth {
+    pub name: String,
+    /// `webhook` or `polling`.
+    pub mode: String,
+    pub enabled: bool,
+    /// When an update last arrived (webhook or long poll).
+    pub last_update_at: Option<DateTime<Utc>>,
+    /// `token_refused`, `unreachable` or `configuration` while the bot fails.
+    pub last_error_kind: Option<String>,
+}

@@ -47,9 +47,21 @@ pub async fn facts(store: &dyn Store, kpis: &Kpis, to: DateTime<Utc>) -> StoreRe
         .keys()
         .filter_map(|c| c.parse().ok())
         .collect();
-    // The web chat is always offered, whether or not it was used.
+    // The web chat is always offered, whether or not it was used. A mailbox or a bot the
+    // centre runs offers its channel; a Telegram bot is named only while one is active (appeals
+    // staff recorded as Telegram's without a bot do not make one).
     if !channels.contains(&Channel::WebChat) {
         channels.insert(0, Channel::WebChat);
+    }
+    let bot_active = store.list_bots().await?.iter().any(|b| b.enabled);
+    channels.retain(|c| *c != Channel::Telegram || bot_active);
+    if bot_active && !channels.contains(&Channel::Telegram) {
+        channels.push(Channel::Telegram);
+    }
+    if store.list_mailboxes().await?.iter().any(|m| m.enabled)
+        && !channels.contains(&Channel::Email)
+    {
+        channels.push(Channel::Email);
     }
     let integrations = store
         .list_bodies()

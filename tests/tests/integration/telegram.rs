@@ -182,6 +182,13 @@ async fn a_citizen_talks_to_a_polling_bot(backend: Backend) -> anyhow::Result<()
     ));
     until_said(&api, 7002, "не найдено").await?;
     assert_eq!(telegram_appeals(&app).await?.len(), 1);
+    // /readyz shows the bot and when it last heard from Telegram.
+    let ready = app.get("/readyz", "").await?;
+    let health = &ready.body["telegram"][0];
+    assert_eq!(health["name"], "Кеңес боты", "{}", ready.body);
+    assert_eq!(health["mode"], "polling");
+    assert!(health["last_update_at"].is_string(), "{health}");
+    assert!(health["last_error_kind"].is_null(), "{health}");
     Ok(())
 }
 
@@ -257,6 +264,40 @@ async fn the_webhook_is_guarded_and_idempotent(backend: Backend) -> anyhow::Resu
     let firsts = messages.iter().filter(|m| m.body == "Здравствуйте").count();
     assert_eq!(firsts, 1, "one message: {messages:?}");
     assert_eq!(appeals[0].language, baylanys_domain::Language::Ru);
+
+    // Row 10 of the БОҚБЕ report names the bot while one is active, and only then.
+    let half = {
+        use chrono::Datelike;
+        let now = baylanys_domain::deadline::local_date(baylanys_store::now());
+        format!("{}-H{}", now.year(), if now.month() <= 6 { 1 } else { 2 })
+    };
+    let row10 = || async {
+        let r = app
+            .get(
+                &format!("/api/v1/reports/boqbe/{half}?lang=kk"),
+                app.admin(),
+            )
+            .await?;
+        anyhow::ensure!(r.status == 200, "{}", r.text);
+        anyhow::Ok(
+            r.body["rows"][9]["value"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        )
+    };
+    let with_bot = row10().await?;
+    assert!(with_bot.contains("Telegram-бот"), "{with_bot}");
+    let r = app
+        .patch(
+            &format!("/api/v1/telegram/bots/{bot}"),
+            app.admin(),
+            json!({ "enabled": false }),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let without = row10().await?;
+    assert!(!without.contains("Telegram"), "{without}");
     Ok(())
 }
 
@@ -384,11 +425,21 @@ async fn long_polling_survives_a_restart(backend: Backend) -> anyhow::Result<()>
     app.stop_worker(baylanys_workers::BotKeeper::NAME).await?;
     app.stop_worker("telegram Қайта іске қосу").await?;
     for chat in 100..110 {
-        api.push(BotApi::text(chat, "Азамат", "kk", &format!("Екінші хат {chat}")));
+        api.push(BotApi::text(
+            chat,
+            "Азамат",
+            "kk",
+            &format!("Екінші хат {chat}"),
+        ));
     }
     let second = TestApp::spawn_node(&app, baylanys_bus::Bus::local()).await?;
     for chat in 100..110 {
-        api.push(BotApi::text(chat, "Азамат", "kk", &format!("Үшінші хат {chat}")));
+        api.push(BotApi::text(
+            chat,
+            "Азамат",
+            "kk",
+            &format!("Үшінші хат {chat}"),
+        ));
     }
     let appeals = telegram_appeals(&second).await?;
     eventually("every message in its appeal", || async {
@@ -421,6 +472,10 @@ async fn long_polling_survives_a_restart(backend: Backend) -> anyhow::Result<()>
     }
     assert_eq!(telegram_appeals(&second).await?.len(), 10);
     let offset = second.store.get_bot(bot).await?.update_offset;
-    assert_eq!(offset, api.next_update_id(), "the offset is past every update");
+    assert_eq!(
+        offset,
+        api.next_update_id(),
+        "the offset is past every update"
+    );
     Ok(())
 }

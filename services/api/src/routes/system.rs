@@ -50,6 +50,10 @@ pub struct Readiness {
     /// mailbox that fails does not make the node unready: the rest of the centre serves.
     #[serde(default)]
     pub mailboxes: Vec<baylanys_proto::MailboxHealth>,
+    /// The Telegram bots and when each last heard from Telegram; a failing bot, like a
+    /// mailbox, does not make the node unready.
+    #[serde(default)]
+    pub telegram: Vec<baylanys_proto::BotHealth>,
 }
 
 /// The node is not ready: problem+json with the workers as an extension member (RFC 9457).
@@ -107,11 +111,28 @@ async fn readyz(State(state): State<AppState>, headers: HeaderMap) -> Response {
                 Vec::new()
             }
         };
+        let telegram = match state.store.list_bots().await {
+            Ok(all) => all
+                .iter()
+                .map(|b| baylanys_proto::BotHealth {
+                    name: b.name.clone(),
+                    mode: b.mode.clone(),
+                    enabled: b.enabled,
+                    last_update_at: b.last_update_at,
+                    last_error_kind: b.last_error_kind.clone(),
+                })
+                .collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "bots for readiness");
+                Vec::new()
+            }
+        };
         return axum::Json(Readiness {
             status: "ready".into(),
             backend: state.store.backend().into(),
             workers,
             mailboxes,
+            telegram,
         })
         .into_response();
     };
