@@ -33,6 +33,8 @@ CREATE TABLE telegram_chats (
     stage         TEXT NOT NULL,
     language      TEXT,
     pending_text  TEXT,
+    -- the files they sent before choosing (JSON), kept for the appeal's first message
+    pending_files TEXT,
     appeal_id     BLOB REFERENCES appeals(id),
     blocked_at    TEXT,
     updated_at    TEXT NOT NULL,

@@ -324,6 +324,7 @@ impl TestApp {
         workers.spawn(baylanys_workers::MailboxKeeper::NAME, Arc::new(keeper))?;
         let bots = baylanys_workers::BotKeeper::new(
             state.centre.clone(),
+            state.files.clone(),
             state.telegram.clone(),
             workers.spawner(),
             baylanys_workers::BotSettings {

@@ -36,6 +36,9 @@ impl From<baylanys_centre::CentreError> for ApiError {
         match e {
             baylanys_centre::CentreError::Domain(d) => ApiError::Domain(d),
             baylanys_centre::CentreError::Store(s) => ApiError::Store(s),
+            baylanys_centre::CentreError::Unavailable(why) => {
+                ApiError::new(baylanys_proto::problem::UNAVAILABLE, why)
+            }
         }
     }
 }

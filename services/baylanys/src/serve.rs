@@ -230,6 +230,7 @@ fn spawn_workers(
     // Each Telegram bot: its connection in memory, its webhook registered or its long poll run.
     let bots = baylanys_workers::BotKeeper::new(
         state.centre.clone(),
+        state.files.clone(),
         state.telegram.clone(),
         workers.spawner(),
         baylanys_workers::BotSettings {

@@ -12,6 +12,10 @@ pub enum CentreError {
     Domain(#[from] DomainError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A channel's provider cannot be reached right now (a file could not be fetched): nothing
+    /// was recorded, and the item comes again.
+    #[error("the channel's provider cannot be reached: {0}")]
+    Unavailable(String),
 }
 
 pub type CentreResult<T> = Result<T, CentreError>;

@@ -67,7 +67,7 @@ pub struct MailReceipt {
 /// Why a file was recorded but not kept: a stable code the console words in the operator's
 /// language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Refused {
+pub(crate) enum Refused {
     /// Larger than [`MailLimits::max_file`].
     TooLarge,
     /// A program or script.
@@ -79,7 +79,7 @@ enum Refused {
 }
 
 impl Refused {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Refused::TooLarge => "too_large",
             Refused::Program => "program",
@@ -480,12 +480,16 @@ impl Centre {
 }
 
 fn refused_type(a: &Attachment) -> bool {
-    let ext = a
-        .name
-        .as_deref()
+    is_program(a.name.as_deref(), &a.content_type)
+}
+
+/// A program or script a click would run on an operator's machine, by its type or its name:
+/// never kept, whatever channel brings it.
+pub(crate) fn is_program(name: Option<&str>, content_type: &str) -> bool {
+    let ext = name
         .and_then(|n| n.rsplit_once('.'))
         .map(|(_, e)| e.to_ascii_lowercase());
-    REFUSED_TYPES.contains(&a.content_type.as_str())
+    REFUSED_TYPES.contains(&content_type)
         || ext.is_some_and(|e| REFUSED_EXTENSIONS.contains(&e.as_str()))
 }
 
@@ -507,7 +511,7 @@ fn mail_text(mail: &InboundMail, max: usize) -> String {
 
 /// A header value as stored: no control characters (PostgreSQL refuses NUL in text, and no
 /// screen should show the others), at most `max` characters.
-fn clean(s: &str, max: usize) -> String {
+pub(crate) fn clean(s: &str, max: usize) -> String {
     s.chars()
         .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
         .take(max)

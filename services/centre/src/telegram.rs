@@ -9,15 +9,19 @@
 //! carries `tg:<bot>:<update_id>` as its external id, so a replayed or duplicated update stores
 //! nothing new.
 
-use baylanys_channels::telegram::{address, Incoming, Keyboard, TelegramApi};
+use baylanys_channels::telegram::{address, FileRef, Incoming, Keyboard, TelegramApi};
 use baylanys_domain::{AppealScope, AppealStatus, Channel, Language};
-use baylanys_store::{Bot, ChatStage, StoreError, TelegramChat};
+use baylanys_store::{Bot, ChatStage, Files, NewAttachment, StoreError, TelegramChat};
 use uuid::Uuid;
 
 use crate::{Centre, CentreError, CentreResult, Claims, Inbound, Thread};
 
 /// The longest text kept from before the menu was done.
 const MAX_PENDING: usize = 4000;
+/// The most files kept from before the menu was done.
+const MAX_PENDING_FILES: usize = 10;
+/// The largest file taken from a chat (the Bot API serves at most 20 MB anyway).
+const MAX_FILE: u64 = 10 * 1024 * 1024;
 
 /// Something the bot says at once (the menu, a status), outside the outbox: it belongs to no
 /// appeal yet, and the citizen can always ask again.
@@ -118,10 +122,13 @@ impl Centre {
         &self,
         bot: &Bot,
         api: Option<&TelegramApi>,
+        files: &Files,
         update_id: i64,
         incoming: Incoming,
     ) -> CentreResult<TgHandled> {
-        let handled = self.receive_telegram(bot, update_id, incoming).await?;
+        let handled = self
+            .receive_telegram(bot, api, files, update_id, incoming)
+            .await?;
         if let Some(api) = api {
             for say in &handled.say {
                 if let Err(e) = api.say(say.chat_id, &say.text, &say.keyboard).await {
@@ -150,6 +157,8 @@ impl Centre {
     pub async fn receive_telegram(
         &self,
         bot: &Bot,
+        api: Option<&TelegramApi>,
+        files: &Files,
         update_id: i64,
         incoming: Incoming,
     ) -> CentreResult<TgHandled> {
@@ -159,7 +168,6 @@ impl Centre {
             Incoming::Text { chat_id, .. }
             | Incoming::Choice { chat_id, .. }
             | Incoming::Contact { chat_id, .. }
-            | Incoming::File { chat_id, .. }
             | Incoming::Edited { chat_id, .. } => *chat_id,
             Incoming::Other { .. } => 0,
         };
@@ -175,7 +183,6 @@ impl Centre {
             Incoming::Text { .. } => "text",
             Incoming::Choice { .. } => "choice",
             Incoming::Contact { .. } => "contact",
-            Incoming::File { .. } => "file",
             Incoming::Edited { .. } => "edited",
             Incoming::Other { kind } => kind,
         };
@@ -185,8 +192,13 @@ impl Centre {
                 name,
                 language_code,
                 text,
+                file,
             } => {
-                self.tg_text(bot, update_id, chat_id, name, language_code, text)
+                let file = match file {
+                    Some(f) => Some(self.tg_file(api, files, &f).await?),
+                    None => None,
+                };
+                self.tg_text(bot, update_id, chat_id, name, language_code, text, file)
                     .await?
             }
             Incoming::Choice {
@@ -198,8 +210,8 @@ impl Centre {
                 h.answer = Some(callback_id);
                 h
             }
-            // Files, shared contacts and edits are recorded as handled; their content joins
-            // the appeal in a later increment of the channel.
+            // Shared contacts and edits are recorded as handled; their content joins the
+            // appeal in a later increment of the channel.
             _ => TgHandled::default(),
         };
         self.store.update_handled(bot.id, update_id, kind).await?;
@@ -221,6 +233,7 @@ impl Centre {
                 stage: ChatStage::Language,
                 language: code.map(|c| lang_of(Some(c))),
                 pending_text: None,
+                pending_files: Vec::new(),
                 appeal_id: None,
                 blocked_at: None,
             },
@@ -235,6 +248,7 @@ impl Centre {
         _name: Option<String>,
         code: Option<String>,
         text: String,
+        file: Option<NewAttachment>,
     ) -> CentreResult<TgHandled> {
         let mut chat = self.tg_chat(bot, chat_id, code.as_deref()).await?;
         // Writing again after blocking the bot unblocks it.
@@ -272,7 +286,8 @@ impl Centre {
                 let mut item = Inbound::new(Channel::Telegram, Thread::Appeal(appeal_id), lang);
                 item.external_id = Some(format!("tg:{}:{update_id}", bot.id));
                 item.sender = Some(address(bot.id, chat_id));
-                item.text = Some(text.clone());
+                item.text = Some(words_or_file(&text, file.as_ref()));
+                item.extras.attachments = file.iter().cloned().collect();
                 match self.receive(item).await {
                     Ok(r) => {
                         self.store.save_telegram_chat(&chat).await?;
@@ -290,13 +305,20 @@ impl Centre {
                 }
             }
         }
-        // In the menu: keep the words for the appeal, ask again.
-        let mut pending = chat.pending_text.take().unwrap_or_default();
-        if !pending.is_empty() {
-            pending.push('\n');
+        // In the menu: keep the words and the file for the appeal, ask again.
+        if !text.trim().is_empty() {
+            let mut pending = chat.pending_text.take().unwrap_or_default();
+            if !pending.is_empty() {
+                pending.push('\n');
+            }
+            pending.push_str(&text);
+            chat.pending_text = Some(pending.chars().take(MAX_PENDING).collect());
         }
-        pending.push_str(&text);
-        chat.pending_text = Some(pending.chars().take(MAX_PENDING).collect());
+        if let Some(f) = file {
+            if chat.pending_files.len() < MAX_PENDING_FILES {
+                chat.pending_files.push(f);
+            }
+        }
         let say = match (chat.stage, chat.language) {
             (ChatStage::Topic, Some(l)) => self.topic_menu(chat_id, l).await?,
             _ => {
@@ -345,11 +367,19 @@ impl Centre {
         item.claims = Claims::default();
         item.topic_id = topic_id.or(bot.topic_id);
         item.queue_id = bot.queue_id;
-        item.text = chat.pending_text.clone().filter(|t| !t.trim().is_empty());
+        item.text = match chat.pending_text.clone().filter(|t| !t.trim().is_empty()) {
+            Some(t) => Some(t),
+            None => chat
+                .pending_files
+                .first()
+                .map(|f| words_or_file("", Some(f))),
+        };
+        item.extras.attachments = chat.pending_files.clone();
         let received = self.receive(item).await?;
         chat.stage = ChatStage::Open;
         chat.appeal_id = Some(received.appeal_id);
         chat.pending_text = None;
+        chat.pending_files = Vec::new();
         self.store.save_telegram_chat(&chat).await?;
         Ok(TgHandled {
             say: vec![TgSay {
@@ -359,6 +389,51 @@ impl Centre {
             }],
             appeal_id: Some(received.appeal_id),
             ..TgHandled::default()
+        })
+    }
+
+    /// A file a citizen sent: fetched into the attachment store within the limits, else
+    /// recorded with why (never silently dropped). An unreachable Bot API is an error: the
+    /// update comes again.
+    async fn tg_file(
+        &self,
+        api: Option<&TelegramApi>,
+        files: &Files,
+        f: &FileRef,
+    ) -> CentreResult<NewAttachment> {
+        let name = f.name.as_deref().map(|n| crate::mail::clean(n, 200));
+        let content_type =
+            crate::mail::clean(f.mime.as_deref().unwrap_or("application/octet-stream"), 100);
+        let refused = |why: crate::mail::Refused| NewAttachment {
+            name: name.clone(),
+            content_type: content_type.clone(),
+            size: f.size,
+            sha256: String::new(),
+            refused: Some(why.as_str().to_owned()),
+        };
+        if crate::mail::is_program(name.as_deref(), &content_type) {
+            return Ok(refused(crate::mail::Refused::Program));
+        }
+        if f.size > MAX_FILE {
+            return Ok(refused(crate::mail::Refused::TooLarge));
+        }
+        let Some(api) = api else {
+            return Err(CentreError::Unavailable("the bot is not connected".into()));
+        };
+        let bytes = match api.download(&f.file_id, MAX_FILE).await {
+            Ok(b) => b,
+            Err(baylanys_channels::ChannelError::Rejected(_)) => {
+                return Ok(refused(crate::mail::Refused::TooLarge))
+            }
+            Err(e) => return Err(CentreError::Unavailable(e.to_string())),
+        };
+        let sha256 = files.put(&bytes).await?;
+        Ok(NewAttachment {
+            name,
+            content_type,
+            size: bytes.len() as u64,
+            sha256,
+            refused: None,
         })
     }
 
@@ -441,6 +516,17 @@ impl Centre {
             text,
             keyboard: Vec::new(),
         })
+    }
+}
+
+/// A message's words, or for a file sent alone its name in brackets.
+fn words_or_file(text: &str, file: Option<&NewAttachment>) -> String {
+    if !text.trim().is_empty() {
+        return text.to_owned();
+    }
+    match file {
+        Some(f) => format!("[{}]", f.name.as_deref().unwrap_or(&f.content_type)),
+        None => String::new(),
     }
 }
 

@@ -22,15 +22,27 @@ use uuid::Uuid;
 
 use crate::{ChannelError, ChannelResult, Outgoing, Sender};
 
+/// A file a citizen sent, as Telegram names it; its bytes are fetched with
+/// [`TelegramApi::download`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRef {
+    pub file_id: String,
+    pub name: Option<String>,
+    pub mime: Option<String>,
+    pub size: u64,
+}
+
 /// What one update means to the centre.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Incoming {
-    /// A citizen wrote (text, or a caption of a file they sent).
+    /// A citizen wrote: words (a text, or a file's caption — empty when a file came alone)
+    /// and the file, if one came.
     Text {
         chat_id: i64,
         name: Option<String>,
         language_code: Option<String>,
         text: String,
+        file: Option<FileRef>,
     },
     /// A citizen pressed a button of an inline keyboard.
     Choice {
@@ -40,14 +52,6 @@ pub enum Incoming {
     },
     /// A citizen shared a phone number (a claim until verified, R11).
     Contact { chat_id: i64, phone: String },
-    /// A citizen sent a file (document, photo, voice note) without words.
-    File {
-        chat_id: i64,
-        file_id: String,
-        name: Option<String>,
-        mime: Option<String>,
-        size: u64,
-    },
     /// A citizen changed a message they had sent.
     Edited {
         chat_id: i64,
@@ -58,57 +62,82 @@ pub enum Incoming {
     Other { kind: &'static str },
 }
 
+/// The file of a message: a document, the largest size of a photo, a voice note, a video, an
+/// audio file.
+fn file_of(m: &teloxide_core::types::Message) -> Option<FileRef> {
+    if let Some(d) = m.document() {
+        return Some(FileRef {
+            file_id: d.file.id.0.clone(),
+            name: d.file_name.clone(),
+            mime: d.mime_type.as_ref().map(|m| m.to_string()),
+            size: u64::from(d.file.size),
+        });
+    }
+    if let Some(p) = m.photo().and_then(|ps| ps.last()) {
+        return Some(FileRef {
+            file_id: p.file.id.0.clone(),
+            name: Some("photo.jpg".into()),
+            mime: Some("image/jpeg".into()),
+            size: u64::from(p.file.size),
+        });
+    }
+    if let Some(v) = m.voice() {
+        return Some(FileRef {
+            file_id: v.file.id.0.clone(),
+            name: Some("voice.ogg".into()),
+            mime: Some(
+                v.mime_type
+                    .as_ref()
+                    .map(|m| m.to_string())
+                    .unwrap_or_else(|| "audio/ogg".into()),
+            ),
+            size: u64::from(v.file.size),
+        });
+    }
+    if let Some(v) = m.video() {
+        return Some(FileRef {
+            file_id: v.file.id.0.clone(),
+            name: v.file_name.clone(),
+            mime: v.mime_type.as_ref().map(|m| m.to_string()),
+            size: u64::from(v.file.size),
+        });
+    }
+    if let Some(a) = m.audio() {
+        return Some(FileRef {
+            file_id: a.file.id.0.clone(),
+            name: a.file_name.clone(),
+            mime: a.mime_type.as_ref().map(|m| m.to_string()),
+            size: u64::from(a.file.size),
+        });
+    }
+    None
+}
+
 impl Incoming {
     /// Reads a teloxide update.
     pub fn from_update(update: &Update) -> Incoming {
         match &update.kind {
             UpdateKind::Message(m) if m.chat.is_private() => {
                 let chat_id = m.chat.id.0;
-                let from = m.from.as_ref();
-                let name = from.map(|u| u.full_name());
-                let language_code = from.and_then(|u| u.language_code.clone());
-                if let Some(text) = m.text().or(m.caption()) {
-                    return Incoming::Text {
-                        chat_id,
-                        name,
-                        language_code,
-                        text: text.to_owned(),
-                    };
-                }
                 if let Some(c) = m.contact() {
                     return Incoming::Contact {
                         chat_id,
                         phone: c.phone_number.clone(),
                     };
                 }
-                if let Some(d) = m.document() {
-                    return Incoming::File {
-                        chat_id,
-                        file_id: d.file.id.0.clone(),
-                        name: d.file_name.clone(),
-                        mime: d.mime_type.as_ref().map(|m| m.to_string()),
-                        size: u64::from(d.file.size),
-                    };
+                let text = m.text().or(m.caption()).map(str::to_owned);
+                let file = file_of(m);
+                if text.is_none() && file.is_none() {
+                    return Incoming::Other { kind: "message" };
                 }
-                if let Some(p) = m.photo().and_then(|ps| ps.last()) {
-                    return Incoming::File {
-                        chat_id,
-                        file_id: p.file.id.0.clone(),
-                        name: None,
-                        mime: Some("image/jpeg".into()),
-                        size: u64::from(p.file.size),
-                    };
+                let from = m.from.as_ref();
+                Incoming::Text {
+                    chat_id,
+                    name: from.map(|u| u.full_name()),
+                    language_code: from.and_then(|u| u.language_code.clone()),
+                    text: text.unwrap_or_default(),
+                    file,
                 }
-                if let Some(v) = m.voice() {
-                    return Incoming::File {
-                        chat_id,
-                        file_id: v.file.id.0.clone(),
-                        name: None,
-                        mime: v.mime_type.as_ref().map(|m| m.to_string()),
-                        size: u64::from(v.file.size),
-                    };
-                }
-                Incoming::Other { kind: "message" }
             }
             UpdateKind::EditedMessage(m) if m.chat.is_private() => Incoming::Edited {
                 chat_id: m.chat.id.0,
@@ -227,6 +256,32 @@ impl TelegramApi {
             req = req.reply_markup(InlineKeyboardMarkup::new(rows));
         }
         req.send().await.map(|_| ()).map_err(api_error)
+    }
+
+    /// A file's bytes (getFile, then the file's URL), at most `max` of them: a larger file is
+    /// refused before or while it downloads, never held whole.
+    pub async fn download(&self, file_id: &str, max: u64) -> ChannelResult<Vec<u8>> {
+        use futures_util::StreamExt;
+        use teloxide_core::net::Download;
+        let file = self
+            .bot
+            .get_file(teloxide_core::types::FileId(file_id.to_owned()))
+            .send()
+            .await
+            .map_err(api_error)?;
+        if u64::from(file.meta.size) > max {
+            return Err(ChannelError::Rejected("too_large".into()));
+        }
+        let mut stream = self.bot.download_file_stream(&file.path);
+        let mut out: Vec<u8> = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| ChannelError::Transport(e.to_string()))?;
+            if (out.len() + chunk.len()) as u64 > max {
+                return Err(ChannelError::Rejected("too_large".into()));
+            }
+            out.extend_from_slice(&chunk);
+        }
+        Ok(out)
     }
 
     /// Acknowledges a button press, so the citizen's client stops its spinner.

@@ -26,7 +26,7 @@ pub struct MailHeaders {
 
 /// A file that came with a message: its bytes are already in the attachment store under
 /// `sha256`, or it was refused (`refused` says why) and only this record is kept.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NewAttachment {
     pub name: Option<String>,
     pub content_type: String,

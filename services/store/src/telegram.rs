@@ -143,6 +143,8 @@ pub struct TelegramChat {
     pub language: Option<Language>,
     /// What they wrote before the menu was done: the first message of their appeal.
     pub pending_text: Option<String>,
+    /// The files they sent before the menu was done (already in the attachment store).
+    pub pending_files: Vec<crate::NewAttachment>,
     pub appeal_id: Option<Uuid>,
     pub blocked_at: Option<DateTime<Utc>>,
 }
@@ -154,6 +156,7 @@ pub(crate) struct ChatRow {
     stage: String,
     language: Option<String>,
     pending_text: Option<String>,
+    pending_files: Option<String>,
     appeal_id: Option<Uuid>,
     blocked_at: Option<DateTime<Utc>>,
 }
@@ -171,6 +174,12 @@ impl TryFrom<ChatRow> for TelegramChat {
                 .transpose()
                 .map_err(|_| StoreError::Corrupt("chat language".into()))?,
             pending_text: r.pending_text,
+            pending_files: r
+                .pending_files
+                .map(|j| serde_json::from_str(&j))
+                .transpose()
+                .map_err(|_| StoreError::Corrupt("chat files".into()))?
+                .unwrap_or_default(),
             appeal_id: r.appeal_id,
             blocked_at: r.blocked_at,
         })
@@ -399,7 +408,7 @@ macro_rules! impl_telegram_store {
                 chat_id: i64,
             ) -> $crate::StoreResult<Option<$crate::TelegramChat>> {
                 let row: Option<$crate::telegram::ChatRow> = sqlx::query_as(
-                    "SELECT bot_id, chat_id, stage, language, pending_text, appeal_id, blocked_at \
+                    "SELECT bot_id, chat_id, stage, language, pending_text, pending_files, appeal_id, blocked_at \
                      FROM telegram_chats WHERE bot_id = $1 AND chat_id = $2",
                 )
                 .bind(bot_id)
@@ -415,9 +424,10 @@ macro_rules! impl_telegram_store {
             ) -> $crate::StoreResult<()> {
                 sqlx::query(
                     "INSERT INTO telegram_chats (bot_id, chat_id, stage, language, pending_text, appeal_id, \
-                     blocked_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                     blocked_at, updated_at, pending_files) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
                      ON CONFLICT (bot_id, chat_id) DO UPDATE SET stage = excluded.stage, \
                      language = excluded.language, pending_text = excluded.pending_text, \
+                     pending_files = excluded.pending_files, \
                      appeal_id = excluded.appeal_id, blocked_at = excluded.blocked_at, \
                      updated_at = excluded.updated_at",
                 )
@@ -429,6 +439,11 @@ macro_rules! impl_telegram_store {
                 .bind(c.appeal_id)
                 .bind(c.blocked_at)
                 .bind($crate::now())
+                .bind(
+                    (!c.pending_files.is_empty())
+                        .then(|| serde_json::to_string(&c.pending_files).ok())
+                        .flatten(),
+                )
                 .execute(&self.writer)
                 .await?;
                 Ok(())

@@ -16,7 +16,7 @@ use std::time::Duration;
 use baylanys_centre::Centre;
 use baylanys_channels::telegram::{Incoming, TelegramApi};
 use baylanys_channels::{ChannelError, TelegramSender};
-use baylanys_store::Bot;
+use baylanys_store::{Bot, Files};
 use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 use uuid::Uuid;
@@ -62,6 +62,7 @@ type Applied = (DateTime<Utc>, Option<String>);
 
 pub struct BotKeeper {
     centre: Centre,
+    files: Files,
     telegram: TelegramSender,
     spawner: Spawner,
     settings: BotSettings,
@@ -82,6 +83,7 @@ impl BotKeeper {
 
     pub fn new(
         centre: Centre,
+        files: Files,
         telegram: TelegramSender,
         spawner: Spawner,
         settings: BotSettings,
@@ -89,6 +91,7 @@ impl BotKeeper {
     ) -> Self {
         BotKeeper {
             centre,
+            files,
             telegram,
             spawner,
             settings,
@@ -136,6 +139,7 @@ impl BotKeeper {
         let poller = Leased::new(
             BotPoller {
                 centre: self.centre.clone(),
+                files: self.files.clone(),
                 telegram: self.telegram.clone(),
                 bot_id: bot.id,
                 settings: self.settings.clone(),
@@ -212,6 +216,7 @@ impl Worker for BotKeeper {
 /// One polling-mode bot's long poll.
 struct BotPoller {
     centre: Centre,
+    files: Files,
     telegram: TelegramSender,
     bot_id: Uuid,
     settings: BotSettings,
@@ -263,7 +268,7 @@ impl Worker for BotPoller {
             let id = i64::from(update.id.0);
             let incoming = Incoming::from_update(update);
             self.centre
-                .handle_telegram(&bot, Some(&api), id, incoming)
+                .handle_telegram(&bot, Some(&api), &self.files, id, incoming)
                 .await?;
             // Past this update only once it is handled.
             store.bot_polled(bot.id, id + 1).await?;

@@ -30,6 +30,14 @@ mod both {
         super::a_citizen_talks_to_a_polling_bot(Backend::Postgres).await
     }
     #[tokio::test]
+    async fn files_come_with_their_messages_sqlite() -> anyhow::Result<()> {
+        super::files_come_with_their_messages(Backend::Sqlite).await
+    }
+    #[tokio::test]
+    async fn files_come_with_their_messages_postgres() -> anyhow::Result<()> {
+        super::files_come_with_their_messages(Backend::Postgres).await
+    }
+    #[tokio::test]
     async fn long_polling_survives_a_restart_sqlite() -> anyhow::Result<()> {
         super::long_polling_survives_a_restart(Backend::Sqlite).await
     }
@@ -477,5 +485,76 @@ async fn long_polling_survives_a_restart(backend: Backend) -> anyhow::Result<()>
         api.next_update_id(),
         "the offset is past every update"
     );
+    Ok(())
+}
+
+/// The files a citizen sends — before the menu is done, with a caption, alone — come with their
+/// messages into the attachment store, byte for byte; a program and a file over the limit are
+/// recorded with why, never silently dropped.
+async fn files_come_with_their_messages(backend: Backend) -> anyhow::Result<()> {
+    let api = BotApi::start(TOKEN).await?;
+    let app = TestApp::spawn(backend).await?;
+    add_bot(&app, &api, "Файлдар", "polling").await?;
+    let chat = 7301;
+    let scan: Vec<u8> = (0..40_000u32).map(|i| (i % 251) as u8).collect();
+    api.add_file("doc-1", scan.clone());
+    let photo: Vec<u8> = (0..9_000u32).map(|i| (i % 199) as u8).collect();
+    api.add_file("photo-1", photo.clone());
+    api.add_file("exe-1", b"MZ\x90\x00".to_vec());
+
+    // A document before the menu: kept for the appeal's first message.
+    api.push(BotApi::document(
+        chat,
+        "doc-1",
+        "Анықтама.pdf",
+        "application/pdf",
+        40_000,
+    ));
+    until_said(&api, chat, "Тілді таңдаңыз").await?;
+    api.push(BotApi::callback(chat, "lang:kk", 1));
+    until_said(&api, chat, "тақырыбын таңдаңыз").await?;
+    api.push(BotApi::callback(chat, "topic:none", 2));
+    let appeal = eventually("the appeal", || async {
+        Ok(telegram_appeals(&app).await?.into_iter().next())
+    })
+    .await?;
+    // Then a photo, a program and a file over the limit.
+    api.push(BotApi::photo(chat, "photo-1", 9_000));
+    api.push(BotApi::document(
+        chat,
+        "exe-1",
+        "setup.exe",
+        "application/x-msdownload",
+        4,
+    ));
+    api.push(BotApi::document(
+        chat,
+        "big-1",
+        "video.mp4",
+        "video/mp4",
+        30 * 1024 * 1024,
+    ));
+    let files = eventually("four files on the appeal", || async {
+        let (_, files) = app.store.message_extras(appeal.id).await?;
+        Ok((files.len() == 4).then_some(files))
+    })
+    .await?;
+    let by_name = |n: &str| files.iter().find(|f| f.name.as_deref() == Some(n)).cloned();
+    let doc = by_name("Анықтама.pdf").context("the document")?;
+    assert_eq!(doc.refused, None);
+    assert_eq!(app.files.get(&doc.sha256).await?, scan, "byte for byte");
+    let pic = by_name("photo.jpg").context("the photo")?;
+    assert_eq!(app.files.get(&pic.sha256).await?, photo);
+    assert_eq!(
+        by_name("setup.exe").and_then(|f| f.refused).as_deref(),
+        Some("program")
+    );
+    let big = by_name("video.mp4").context("the big file")?;
+    assert_eq!(big.refused.as_deref(), Some("too_large"));
+    assert_eq!(big.size, 30 * 1024 * 1024);
+    // The document is the appeal's first message, named when no words came with it.
+    let first = app.store.messages_after(appeal.id, 0, 1).await?;
+    assert_eq!(first[0].body, "[Анықтама.pdf]");
+    assert_eq!(doc.message_id, first[0].id);
     Ok(())
 }

@@ -216,7 +216,13 @@ async fn webhook(
     let api = state.telegram.bot(bot_id);
     state
         .centre
-        .handle_telegram(&bot, api.as_ref(), i64::from(update.id.0), incoming)
+        .handle_telegram(
+            &bot,
+            api.as_ref(),
+            &state.files,
+            i64::from(update.id.0),
+            incoming,
+        )
         .await?;
     Ok(StatusCode::OK)
 }

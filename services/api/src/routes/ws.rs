@@ -428,6 +428,9 @@ async fn handle(
                     baylanys_centre::CentreError::Domain(d) => {
                         baylanys_store::StoreError::Domain(d)
                     }
+                    baylanys_centre::CentreError::Unavailable(why) => {
+                        baylanys_store::StoreError::Config(why)
+                    }
                 });
             match stored {
                 Ok(m) => vec![frame(&OperatorServerFrame::Ack {
