@@ -187,9 +187,10 @@ impl Centre {
             Incoming::Other { kind } => kind,
         };
         let handled = match incoming {
+            // The name Telegram gives is a claim like any typed one (R11); it is not kept yet.
             Incoming::Text {
                 chat_id,
-                name,
+                name: _,
                 language_code,
                 text,
                 file,
@@ -198,7 +199,7 @@ impl Centre {
                     Some(f) => Some(self.tg_file(api, files, &f).await?),
                     None => None,
                 };
-                self.tg_text(bot, update_id, chat_id, name, language_code, text, file)
+                self.tg_text(bot, update_id, chat_id, language_code, text, file)
                     .await?
             }
             Incoming::Choice {
@@ -245,7 +246,6 @@ impl Centre {
         bot: &Bot,
         update_id: i64,
         chat_id: i64,
-        _name: Option<String>,
         code: Option<String>,
         text: String,
         file: Option<NewAttachment>,
