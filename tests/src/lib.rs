@@ -335,6 +335,22 @@ impl TestApp {
             state.bots.clone(),
         );
         workers.spawn(baylanys_workers::BotKeeper::NAME, Arc::new(bots))?;
+        // Citizens waiting in a Telegram chat are told their place at least every minute (R12).
+        let queue_status = baylanys_workers::Leased::new(
+            baylanys_workers::TelegramQueueStatus::new(
+                state.centre.clone(),
+                state.telegram.clone(),
+                state.config.chat.queue_status_every,
+            ),
+            state.store.clone(),
+            "telegram-queue-status",
+            format!("node-{}", Uuid::new_v4()),
+            Duration::from_secs(30),
+        );
+        workers.spawn(
+            baylanys_workers::TelegramQueueStatus::NAME,
+            Arc::new(queue_status),
+        )?;
         let app = baylanys_api::app(state);
         let server = tokio::spawn(async move {
             let _ = axum::serve(

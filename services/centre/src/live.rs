@@ -37,6 +37,8 @@ pub(crate) struct QueueBoard {
     /// Each waiting appeal's contact and its queue, so a socket finds its place without a
     /// query of its own.
     by_appeal: HashMap<Uuid, (Uuid, Uuid)>,
+    /// The channel and language of each waiting contact's appeal, by appeal.
+    contact_of: HashMap<Uuid, (baylanys_domain::Channel, baylanys_domain::Language)>,
     waiting: HashMap<Uuid, u32>,
     answered_last_hour: HashMap<Uuid, usize>,
 }
@@ -102,6 +104,23 @@ impl Centre {
             .map(|&(interaction_id, queue_id)| board.status(interaction_id, queue_id)))
     }
 
+    /// Every contact waiting in line on `channel` now: its appeal, language and status.
+    pub async fn waiting_on(
+        &self,
+        channel: baylanys_domain::Channel,
+    ) -> CentreResult<Vec<(Uuid, baylanys_domain::Language, QueueStatus)>> {
+        let board = self.queue_board(false).await?;
+        Ok(board
+            .contact_of
+            .iter()
+            .filter(|(_, (c, _))| *c == channel)
+            .filter_map(|(appeal, (_, lang))| {
+                let &(interaction_id, queue_id) = board.by_appeal.get(appeal)?;
+                Some((*appeal, *lang, board.status(interaction_id, queue_id)))
+            })
+            .collect())
+    }
+
     async fn queue_board(&self, force: bool) -> CentreResult<Arc<QueueBoard>> {
         // One drawing at a time; the others wait for it and share the result.
         let mut slot = self.queue_board.lock().await;
@@ -115,9 +134,11 @@ impl Centre {
         let snap = self.store.routing_snapshot().await?;
         let mut routers: HashMap<Uuid, Router> = HashMap::new();
         let mut by_appeal = HashMap::new();
+        let mut contact_of = HashMap::new();
         for w in snap.waiting.iter().filter(|w| w.offered_to.is_none()) {
             let Some(queue_id) = w.queue_id else { continue };
             by_appeal.insert(w.appeal_id, (w.interaction_id, queue_id));
+            contact_of.insert(w.appeal_id, (w.channel, w.language));
             let _ = routers
                 .entry(queue_id)
                 .or_insert_with(|| Router::new(config.clone()))
@@ -126,6 +147,7 @@ impl Centre {
         let mut board = QueueBoard {
             drawn: Some(Instant::now()),
             by_appeal,
+            contact_of,
             ..QueueBoard::default()
         };
         for (queue_id, router) in &routers {

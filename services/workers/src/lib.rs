@@ -15,6 +15,7 @@ mod mailboxes;
 mod outbox;
 mod routing;
 mod supervisor;
+mod telegram_queue;
 
 pub use bots::{BotKeeper, BotSettings};
 pub use deadlines::DeadlineWatch;
@@ -27,3 +28,4 @@ pub use routing::{PassReport, RoutingEngine};
 pub use supervisor::{
     HealthBoard, Next, Spawner, StepError, Supervisor, SupervisorSettings, Worker, WorkerExists,
 };
+pub use telegram_queue::TelegramQueueStatus;

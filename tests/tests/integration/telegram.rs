@@ -117,7 +117,12 @@ fn buttons(markup: &Value) -> Vec<String> {
 
 async fn a_citizen_talks_to_a_polling_bot(backend: Backend) -> anyhow::Result<()> {
     let api = BotApi::start(TOKEN).await?;
-    let app = TestApp::spawn(backend).await?;
+    // Queue status every two seconds here (R12.2 asks for at least every minute).
+    let mut config = baylanys_tests::test_config();
+    config.chat.queue_status_every = Duration::from_secs(2);
+    let app = TestApp::spawn_with(backend, config).await?;
+    // The queue a fresh install has, open round the clock.
+    app.default_queue().await?;
     let topic = app
         .post(
             "/api/v1/topics",
@@ -153,6 +158,27 @@ async fn a_citizen_talks_to_a_polling_bot(backend: Backend) -> anyhow::Result<()
     );
     // The acknowledgement (R6.1) comes through the outbox into the chat.
     until_said(&api, chat, &appeal.number).await?;
+    // Waiting in line, the citizen is told their place and that waiting is free, again and
+    // again (R12.1–2).
+    let statuses = eventually("two queue statuses", || async {
+        let s: Vec<_> = api
+            .sent()
+            .into_iter()
+            .filter(|s| s.chat_id == chat && s.text.contains("Күту тегін"))
+            .collect();
+        Ok((s.len() >= 2).then_some(s))
+    })
+    .await?;
+    assert!(
+        statuses[0].text.starts_with("Сіз кезекте 1-орындасыз."),
+        "{}",
+        statuses[0].text
+    );
+    let gap = statuses[1].at.duration_since(statuses[0].at);
+    assert!(
+        gap >= Duration::from_millis(1500),
+        "told again after {gap:?}"
+    );
 
     // The operator answers: the answer arrives in the chat.
     let answer = "Анықтаманы egov.kz арқылы немесе ХҚКО-да алуға болады.";

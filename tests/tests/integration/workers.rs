@@ -177,13 +177,14 @@ async fn failed_worker_shows_in_readyz(app: TestApp) -> anyhow::Result<()> {
     Ok(())
 }
 
-const REAL: [&str; 6] = [
+const REAL: [&str; 7] = [
     "deadlines",
     "kpi_keeper",
     "mailboxes",
     "outbox",
     "routing",
     "telegram",
+    "telegram_queue_status",
 ];
 
 /// Every one of the real workers is listed and has run a step.
@@ -231,7 +232,7 @@ async fn readyz_lists_the_real_workers(app: TestApp) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `baylanys serve` starts its six workers through the supervisor, shows them in `/readyz`,
+/// `baylanys serve` starts its seven workers through the supervisor, shows them in `/readyz`,
 /// and on SIGTERM stops them and exits cleanly.
 async fn serve_supervises_its_workers(backend: Backend) -> anyhow::Result<()> {
     let (url, tmp) = fresh_database(backend).await?;
