@@ -22,6 +22,7 @@ mod echo;
 mod mail;
 mod reports;
 mod routing;
+mod telegram;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum Backend {
@@ -47,8 +48,9 @@ struct Args {
     /// passes with 1,000 operators and 10,000 waiting contacts) or `chat` (web-chat sockets of
     /// `baylanys serve` against a bare tokio-tungstenite echo server) or `reports` (the
     /// half-year report and a 30-day KPI query over seeded events, alone and while messages are
-    /// ingested at 500/s) or `mail` (a Dovecot mailbox synced by the mailbox poller against a
-    /// bare IMAP fetch of the same mailbox).
+    /// ingested at 500/s), `mail` (a Dovecot mailbox synced by the mailbox poller against a
+    /// bare IMAP fetch of the same mailbox) or `telegram` (the bot webhook against a bare axum
+    /// handler that only parses the update).
     #[arg(long, default_value = "api")]
     scenario: String,
     /// reports: events to seed over the first half of 2026 (about 9 per appeal).
@@ -79,6 +81,12 @@ struct Args {
     /// Internal: run the echo server of the chat scenario on this port.
     #[arg(long, hide = true)]
     echo_server: Option<u16>,
+    /// telegram: citizens who go through the bot's menu first.
+    #[arg(long, default_value_t = 500)]
+    chats: usize,
+    /// telegram: messages posted to the webhook after the menus (one in ten twice).
+    #[arg(long, default_value_t = 20_000)]
+    updates: usize,
     /// mail: messages in the Dovecot mailbox the poller syncs.
     #[arg(long, default_value_t = 10_000)]
     mails: usize,
@@ -179,6 +187,9 @@ async fn main() -> anyhow::Result<()> {
     let url = fresh_url(&args).await?;
     if args.scenario == "chat" {
         return chat::run(&args, url).await;
+    }
+    if args.scenario == "telegram" {
+        return telegram::run(&args, url).await;
     }
     if args.scenario == "mail" {
         return mail::run(&args, url).await;
