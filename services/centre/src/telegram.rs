@@ -43,6 +43,8 @@ pub struct TgHandled {
     pub duplicate: bool,
     /// The appeal the update opened or joined.
     pub appeal_id: Option<Uuid>,
+    /// The update became a message of an open appeal: that message records it.
+    pub stored_message: bool,
 }
 
 fn lang_of(code: Option<&str>) -> Language {
@@ -215,9 +217,22 @@ impl Centre {
             // appeal in a later increment of the channel.
             _ => TgHandled::default(),
         };
-        self.store.update_handled(bot.id, update_id, kind).await?;
-        self.store.bot_updated(bot.id).await?;
+        // An update that became a message is recorded by it; any other is recorded here.
+        if !handled.stored_message {
+            self.store.update_handled(bot.id, update_id, kind).await?;
+        }
+        self.heard_from(bot.id).await?;
         Ok(handled)
+    }
+
+    /// Notes when the bot last heard from Telegram (for its health), at most once a second:
+    /// not a write per update.
+    async fn heard_from(&self, bot: Uuid) -> CentreResult<()> {
+        if self.chat_locks.heard_recently(bot) {
+            return Ok(());
+        }
+        self.store.bot_updated(bot).await?;
+        Ok(())
     }
 
     async fn tg_chat(
@@ -252,7 +267,7 @@ impl Centre {
     ) -> CentreResult<TgHandled> {
         let mut chat = self.tg_chat(bot, chat_id, code.as_deref()).await?;
         // Writing again after blocking the bot unblocks it.
-        chat.blocked_at = None;
+        let was_blocked = chat.blocked_at.take().is_some();
         let trimmed = text.trim();
         let lang = chat.language.unwrap_or(lang_of(code.as_deref()));
         if let Some(number) = trimmed.strip_prefix("/status") {
@@ -290,9 +305,14 @@ impl Centre {
                 item.extras.attachments = file.iter().cloned().collect();
                 match self.receive(item).await {
                     Ok(r) => {
-                        self.store.save_telegram_chat(&chat).await?;
+                        // The chat's state changed only if it was blocked; the message itself
+                        // is the record of the update (its external id makes a replay a no-op).
+                        if was_blocked {
+                            self.store.save_telegram_chat(&chat).await?;
+                        }
                         return Ok(TgHandled {
                             appeal_id: Some(r.appeal_id),
+                            stored_message: true,
                             ..TgHandled::default()
                         });
                     }
@@ -546,13 +566,31 @@ fn language_menu(chat_id: i64) -> TgSay {
 type Turn = std::sync::Arc<tokio::sync::Mutex<()>>;
 
 /// Per-chat turns: a lock for each chat with an update in hand, forgotten when nobody holds or
-/// waits for it, so the map is bounded by the updates in flight.
+/// waits for it, so the map is bounded by the updates in flight. Also when each bot last
+/// noted an update (one entry a bot).
 #[derive(Debug, Default, Clone)]
 pub(crate) struct ChatLocks {
     locks: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<(Uuid, i64), Turn>>>,
+    heard: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<Uuid, std::time::Instant>>>,
 }
 
 impl ChatLocks {
+    /// Whether the bot's last update was noted less than a second ago; if not, notes now.
+    fn heard_recently(&self, bot: Uuid) -> bool {
+        let mut heard = self
+            .heard
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = std::time::Instant::now();
+        match heard.get(&bot) {
+            Some(t) if now.duration_since(*t) < std::time::Duration::from_secs(1) => true,
+            _ => {
+                heard.insert(bot, now);
+                false
+            }
+        }
+    }
+
     fn lock_for(&self, bot: Uuid, chat: i64) -> Turn {
         let mut all = self
             .locks

@@ -149,7 +149,12 @@ pub async fn run(args: &Args, url: String) -> anyhow::Result<()> {
         let chat = 1_000_000 + i % chats;
         let b = body(
             next_id,
-            &BotApi::text(chat, "Азамат", "kk", &format!("Хабарлама {i}: құжаттарымды қашан аламын?")),
+            &BotApi::text(
+                chat,
+                "Азамат",
+                "kk",
+                &format!("Хабарлама {i}: құжаттарымды қашан аламын?"),
+            ),
         );
         next_id += 1;
         if i % 10 == 0 {
@@ -164,7 +169,8 @@ pub async fn run(args: &Args, url: String) -> anyhow::Result<()> {
     // Every message once.
     // Each chat's first words are its appeal's first message (the appeal carries that
     // update's id); every later message carries its own.
-    let sql = "SELECT COUNT(*), COUNT(DISTINCT external_id) FROM messages WHERE channel = 'telegram' \
+    let sql =
+        "SELECT COUNT(*), COUNT(DISTINCT external_id) FROM messages WHERE channel = 'telegram' \
                AND direction = 'inbound' AND external_id IS NOT NULL";
     let (count, distinct): (i64, i64) = if url.starts_with("sqlite:") {
         let mut c = sqlx::SqliteConnection::connect(&url).await?;
