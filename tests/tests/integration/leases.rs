@@ -102,12 +102,13 @@ async fn one_node_at_a_time_does_leased_work(app: TestApp) -> anyhow::Result<()>
         .unwrap_or_default();
     assert!(last_a <= first_b, "the two never stepped at once");
 
-    // A clean stop gives the lease up: a third node takes it over at once.
+    // A clean stop gives the lease up: a third node takes it over at once. The worker stops
+    // stepping first, so no step of its own takes the lease back after it was given up.
+    assert!(b.shutdown(Duration::from_secs(5)).await);
     b_worker
         .release()
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    assert!(b.shutdown(Duration::from_secs(5)).await);
     let now = baylanys_store::now();
     assert!(
         app.store
