@@ -141,28 +141,32 @@ macro_rules! impl_mail_store {
                 &self,
                 ids: &[String],
             ) -> $crate::StoreResult<Option<uuid::Uuid>> {
-                // Each id is looked up by the unique indexes on (channel, external_id) and the
-                // index on deliveries' Message-IDs; the newest appeal wins.
-                let mut best: Option<(chrono::DateTime<chrono::Utc>, uuid::Uuid)> = None;
-                for id in ids.iter().take(60) {
-                    let row: Option<(chrono::DateTime<chrono::Utc>, uuid::Uuid)> = sqlx::query_as(
-                        "SELECT a.created_at, a.id FROM appeals a WHERE a.channel = 'email' AND a.external_id = $1 \
-                         UNION ALL SELECT a.created_at, a.id FROM messages m JOIN appeals a ON a.id = m.appeal_id \
-                         WHERE m.channel = 'email' AND m.external_id = $1 \
-                         UNION ALL SELECT a.created_at, a.id FROM deliveries d JOIN appeals a ON a.id = d.appeal_id \
-                         WHERE d.mail_message_id = $1 \
-                         ORDER BY 1 DESC LIMIT 1",
-                    )
-                    .bind(id)
-                    .fetch_optional(&self.reader)
-                    .await?;
-                    if let Some(r) = row {
-                        if best.is_none_or(|b| r.0 > b.0) {
-                            best = Some(r);
-                        }
-                    }
+                // One round trip for all the ids: each branch walks the unique indexes on
+                // (channel, external_id) or the index on deliveries' Message-IDs; the newest
+                // appeal wins.
+                let ids: Vec<&String> = ids.iter().take(60).collect();
+                if ids.is_empty() {
+                    return Ok(None);
                 }
-                Ok(best.map(|(_, id)| id))
+                let mut qb = sqlx::QueryBuilder::<$db>::new("");
+                let list = |qb: &mut sqlx::QueryBuilder<'_, $db>| {
+                    let mut sep = qb.separated(", ");
+                    for id in &ids {
+                        sep.push_bind((*id).clone());
+                    }
+                };
+                qb.push("SELECT a.created_at, a.id FROM appeals a WHERE a.channel = 'email' AND a.external_id IN (");
+                list(&mut qb);
+                qb.push(") UNION ALL SELECT a.created_at, a.id FROM messages m JOIN appeals a ON a.id = m.appeal_id \
+                         WHERE m.channel = 'email' AND m.external_id IN (");
+                list(&mut qb);
+                qb.push(") UNION ALL SELECT a.created_at, a.id FROM deliveries d JOIN appeals a ON a.id = d.appeal_id \
+                         WHERE d.mail_message_id IN (");
+                list(&mut qb);
+                qb.push(") ORDER BY 1 DESC LIMIT 1");
+                let row: Option<(chrono::DateTime<chrono::Utc>, uuid::Uuid)> =
+                    qb.build_query_as().fetch_optional(&self.reader).await?;
+                Ok(row.map(|(_, id)| id))
             }
 
             async fn appeal_by_number(
@@ -238,7 +242,7 @@ macro_rules! impl_mail_store {
                 .await?;
                 let Some((id,)) = found else { return Ok(None) };
                 let now = $crate::now();
-                let error = $crate::mailboxes::clip(&format!(
+                let error = $crate::outbox::clip(&format!(
                     "bounced{}{}",
                     b.status.as_deref().map(|s| format!(" {s}")).unwrap_or_default(),
                     b.diagnostic.as_deref().map(|d| format!(": {d}")).unwrap_or_default(),
@@ -264,7 +268,7 @@ macro_rules! impl_mail_store {
                 };
                 let d: $crate::Delivery = row.try_into()?;
                 let status = b.status.clone();
-                let diagnostic = b.diagnostic.as_deref().map($crate::mailboxes::clip);
+                let diagnostic = b.diagnostic.as_deref().map($crate::outbox::clip);
                 let permanent = b.permanent;
                 Self::delivery_event(
                     &mut tx,

@@ -313,11 +313,6 @@ impl TryFrom<MailboxRow> for Mailbox {
     }
 }
 
-/// An error text as kept: bounded, whatever the server said.
-pub(crate) fn clip(s: &str) -> String {
-    s.chars().take(500).collect()
-}
-
 macro_rules! impl_mailbox_store {
     ($store:ty, $db:ty) => {
         #[async_trait::async_trait]
@@ -513,7 +508,7 @@ macro_rules! impl_mailbox_store {
                         .bind(id)
                         .bind(connected)
                         .bind(kind)
-                        .bind($crate::mailboxes::clip(text))
+                        .bind($crate::outbox::clip(text))
                         .bind(now)
                         .execute(&self.writer)
                         .await?;
@@ -543,10 +538,10 @@ macro_rules! impl_mailbox_store {
                 .bind(e.mailbox_id)
                 .bind(i64::from(e.uid_validity))
                 .bind(i64::from(e.uid))
-                .bind(e.mail_id.as_deref().map($crate::mailboxes::clip))
-                .bind(e.sender.as_deref().map($crate::mailboxes::clip))
+                .bind(e.mail_id.as_deref().map($crate::outbox::clip))
+                .bind(e.sender.as_deref().map($crate::outbox::clip))
                 .bind(e.outcome.as_str())
-                .bind(e.detail.as_deref().map($crate::mailboxes::clip))
+                .bind(e.detail.as_deref().map($crate::outbox::clip))
                 .bind(e.appeal_id)
                 .bind(i64::try_from(e.size).unwrap_or(i64::MAX))
                 .bind($crate::now())

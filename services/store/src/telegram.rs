@@ -395,7 +395,7 @@ macro_rules! impl_telegram_store {
                 )
                 .bind(id)
                 .bind(kind)
-                .bind($crate::mailboxes::clip(text))
+                .bind($crate::outbox::clip(text))
                 .bind($crate::now())
                 .execute(&self.writer)
                 .await?;

@@ -70,14 +70,14 @@ fn view(m: &Mailbox) -> MailboxView {
     }
 }
 
+/// The TLS mode as the IMAP client reads it, so the API accepts exactly what the poller can use.
 fn security(value: &str) -> Result<String, baylanys_domain::DomainError> {
-    match value {
-        "tls" | "starttls" | "plain" => Ok(value.to_owned()),
-        _ => Err(baylanys_domain::DomainError::InvalidField {
+    baylanys_channels::mail::imap::Security::parse(value)
+        .map(|s| s.as_str().to_owned())
+        .map_err(|_| baylanys_domain::DomainError::InvalidField {
             field: "security",
             reason: "one of tls, starttls, plain".into(),
-        }),
-    }
+        })
 }
 
 /// A host name or address: letters, digits, dots, dashes, colons (IPv6); no scheme, no path.
