@@ -184,6 +184,18 @@ pub struct MessageView {
     /// The files that came with it; each downloads from `/api/v1/attachments/{id}`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<crate::AttachmentView>,
+    /// The client changed an earlier message (an edit in Telegram): this is the new text, and
+    /// neither version is lost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edit: Option<EditView>,
+}
+
+/// Which message an edit changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct EditView {
+    /// The message it changes, when that one is on the timeline (`None`: it was written before
+    /// the appeal began).
+    pub of: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

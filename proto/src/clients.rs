@@ -26,8 +26,23 @@ pub struct ClientView {
     /// Must not be contacted proactively (R13.4).
     pub do_not_contact: bool,
     pub identities: Vec<IdentityDto>,
+    /// What the person claimed on a channel (a phone shared in Telegram) and staff have not
+    /// verified: shown as a claim, never used as an identity (R11).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub claims: Vec<ClaimView>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// An identifier a person claimed on a channel, not verified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ClaimView {
+    /// `phone`.
+    pub kind: String,
+    pub value: String,
+    /// Where it was claimed.
+    pub channel: Channel,
+    pub created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]

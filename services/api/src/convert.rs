@@ -46,8 +46,18 @@ pub fn client(v: &s::Client) -> p::ClientView {
                 address: i.address.clone(),
             })
             .collect(),
+        claims: Vec::new(),
         created_at: v.created_at,
         updated_at: v.updated_at,
+    }
+}
+
+pub fn claim(c: &baylanys_store::Claim) -> p::ClaimView {
+    p::ClaimView {
+        kind: c.kind.clone(),
+        value: c.value.clone(),
+        channel: c.channel,
+        created_at: c.created_at,
     }
 }
 
@@ -107,16 +117,17 @@ pub fn message(v: &s::Message) -> p::MessageView {
         created_at: v.created_at,
         mail: None,
         attachments: Vec::new(),
+        edit: None,
     }
 }
 
 /// Puts each stored mail's headers and each message's files beside its message.
-pub fn add_extras(
-    entries: &mut [p::TimelineEntry],
-    mails: &[baylanys_store::MessageMail],
-    files: &[baylanys_store::Attachment],
-) {
+pub fn add_extras(entries: &mut [p::TimelineEntry], extras: &baylanys_store::TimelineExtras) {
+    let (mails, files) = (&extras.mails, &extras.files);
     for m in entries.iter_mut().filter_map(|e| e.message.as_mut()) {
+        if let Some((_, of)) = extras.edits.iter().find(|(id, _)| *id == m.id) {
+            m.edit = Some(p::EditView { of: *of });
+        }
         if let Some(found) = mails.iter().find(|x| x.message_id == m.id) {
             let h = &found.headers;
             m.mail = Some(p::MailView {

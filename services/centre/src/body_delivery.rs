@@ -91,6 +91,7 @@ impl Centre {
             payload,
             fallbacks: Vec::new(),
             mail_thread: None,
+            buttons: Vec::new(),
         }))
     }
 }

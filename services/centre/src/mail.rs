@@ -316,6 +316,7 @@ impl Centre {
         item.extras = MessageExtras {
             mail: Some(headers),
             attachments: kept,
+            edits: None,
         };
         item.quiet = quiet;
         let raw = m.raw.as_deref().unwrap_or(&m.header);

@@ -260,6 +260,7 @@ impl Centre {
             // A text to the phone on file is recorded on the voice channel, the phone's.
             let channel = match method {
                 DeliveryVia::Sms => Channel::Voice,
+                DeliveryVia::Telegram => Channel::Telegram,
                 _ => Channel::Email,
             };
             let token = crate::token::new_token();
@@ -273,7 +274,19 @@ impl Centre {
                 let text = teller.render(Notice::Survey, a.language, &vars);
                 // The link's token goes to the client only, never into what staff read.
                 let shown = text.replace(&secret, "…");
-                teller.text(a, shown, text, key).into_iter().collect()
+                teller
+                    .text(a, shown, text, key)
+                    .map(|mut t| {
+                        // In Telegram the rating is one press of a button under the question.
+                        if let Some(d) = t.delivery.as_mut() {
+                            if d.method == DeliveryVia::Telegram {
+                                d.buttons = vec![rating_buttons(a.id)];
+                            }
+                        }
+                        t
+                    })
+                    .into_iter()
+                    .collect()
             });
             (channel, Some(crate::token::hash_token(&token)), also)
         };
@@ -283,6 +296,14 @@ impl Centre {
             Err(e) => tracing::warn!(error = %e, "survey not asked"),
         }
     }
+}
+
+/// The survey's five buttons, 1 (worst) to 5: each press answers `rate:<appeal>:<score>`
+/// (Telegram allows 64 bytes of data a button; this is 43).
+pub(crate) fn rating_buttons(appeal_id: Uuid) -> Vec<(String, String)> {
+    (1..=5)
+        .map(|n| (n.to_string(), format!("rate:{appeal_id}:{n}")))
+        .collect()
 }
 
 /// What a notice needs, read before the change it reports (see [`Centre::teller`]); building a
@@ -375,6 +396,7 @@ impl Teller {
                     (Channel::Email, DeliveryVia::Email) => Some(self.thread_of(appeal)),
                     _ => None,
                 },
+                buttons: Vec::new(),
             }),
         })
     }

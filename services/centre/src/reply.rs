@@ -120,6 +120,7 @@ impl Centre {
                 payload: body.to_owned(),
                 fallbacks: Vec::new(),
                 mail_thread: None,
+                buttons: Vec::new(),
             }));
         };
         Ok(Some(NewDelivery {
@@ -129,6 +130,7 @@ impl Centre {
             payload: body.to_owned(),
             fallbacks: sms.into_iter().collect(),
             mail_thread: Some(self.next_in_thread(appeal).await?),
+            buttons: Vec::new(),
         }))
     }
 
@@ -161,6 +163,7 @@ impl Centre {
             payload: body.to_owned(),
             fallbacks: rest.to_vec(),
             mail_thread: None,
+            buttons: Vec::new(),
         })
     }
 }

@@ -3,13 +3,17 @@
 //! before choosing is kept and becomes the appeal's first message, so nothing typed is lost.
 //! Then every message joins their appeal, and the centre's answers and notices come back in the
 //! same chat through the outbox. `/status 2026-000123` tells an appeal's status to the chat that
-//! opened it; `/start` shows the menu again.
+//! opened it; `/start` shows the menu again. The survey comes with buttons 1–5 (R5.7); a phone
+//! shared with the bot's button is a claim on the citizen's record until staff verify it (R11);
+//! a message the citizen edits comes again as a message naming the one it changes, so neither
+//! version is lost (R5.4). Telegram does not tell bots when a citizen deletes a message in a
+//! private chat: what was received stays on the timeline as received.
 //!
 //! An update is handled once: `(bot, update_id)` is recorded after it is handled, and a message
-//! carries `tg:<bot>:<update_id>` as its external id, so a replayed or duplicated update stores
-//! nothing new.
+//! carries `tg:<bot>:<chat>:<message id>` as its external id (an edit adds `:edit:<update id>`),
+//! so a replayed or duplicated update stores nothing new.
 
-use baylanys_channels::telegram::{address, FileRef, Incoming, Keyboard, TelegramApi};
+use baylanys_channels::telegram::{address, FileRef, Incoming, Keyboard, Markup, TelegramApi};
 use baylanys_domain::{AppealScope, AppealStatus, Channel, Language};
 use baylanys_store::{Bot, ChatStage, Files, NewAttachment, StoreError, TelegramChat};
 use uuid::Uuid;
@@ -29,7 +33,17 @@ const MAX_FILE: u64 = 10 * 1024 * 1024;
 pub struct TgSay {
     pub chat_id: i64,
     pub text: String,
-    pub keyboard: Keyboard,
+    pub markup: Markup,
+}
+
+impl TgSay {
+    fn plain(chat_id: i64, text: impl Into<String>) -> TgSay {
+        TgSay {
+            chat_id,
+            text: text.into(),
+            markup: Markup::None,
+        }
+    }
 }
 
 /// What handling an update did.
@@ -107,6 +121,46 @@ fn status_word(l: Language, s: AppealStatus) -> &'static str {
     }
 }
 
+fn share_phone(l: Language) -> &'static str {
+    match l {
+        Language::Kk => "📱 Телефон нөмірімді беру",
+        Language::Ru => "📱 Поделиться номером телефона",
+        Language::En => "📱 Share my phone number",
+    }
+}
+
+fn phone_noted(l: Language) -> &'static str {
+    match l {
+        Language::Kk => "Рақмет, нөміріңіз жазылды. Оператор оны сізбен растайды.",
+        Language::Ru => "Спасибо, ваш номер записан. Оператор подтвердит его с вами.",
+        Language::En => "Thank you, your number is noted. An operator will confirm it with you.",
+    }
+}
+
+fn not_own_phone(l: Language) -> &'static str {
+    match l {
+        Language::Kk => "Өз нөміріңізді «Телефон нөмірімді беру» батырмасымен жіберіңіз.",
+        Language::Ru => "Отправьте свой номер кнопкой «Поделиться номером телефона».",
+        Language::En => "Please send your own number with the “Share my phone number” button.",
+    }
+}
+
+fn thanks_for_rating(l: Language, score: u8) -> String {
+    match l {
+        Language::Kk => format!("Бағаңызға рақмет: {score} / 5."),
+        Language::Ru => format!("Спасибо за оценку: {score} из 5."),
+        Language::En => format!("Thank you for your rating: {score} of 5."),
+    }
+}
+
+fn rated_already(l: Language) -> &'static str {
+    match l {
+        Language::Kk => "Сіз бұл өтінішті бағалап қойдыңыз. Рақмет!",
+        Language::Ru => "Вы уже оценили это обращение. Спасибо!",
+        Language::En => "You have already rated this appeal. Thank you!",
+    }
+}
+
 fn unknown_appeal(l: Language) -> &'static str {
     match l {
         Language::Kk => "Бұл нөмірмен сіздің өтінішіңіз табылмады.",
@@ -133,7 +187,7 @@ impl Centre {
             .await?;
         if let Some(api) = api {
             for say in &handled.say {
-                if let Err(e) = api.say(say.chat_id, &say.text, &say.keyboard).await {
+                if let Err(e) = api.say_with(say.chat_id, &say.text, &say.markup).await {
                     tracing::warn!(bot = %bot.name, error = %e, "the bot could not answer");
                     if matches!(e, baylanys_channels::ChannelError::Blocked(_)) {
                         self.store
@@ -192,6 +246,7 @@ impl Centre {
             // The name Telegram gives is a claim like any typed one (R11); it is not kept yet.
             Incoming::Text {
                 chat_id,
+                message_id,
                 name: _,
                 language_code,
                 text,
@@ -201,9 +256,36 @@ impl Centre {
                     Some(f) => Some(self.tg_file(api, files, &f).await?),
                     None => None,
                 };
-                self.tg_text(bot, update_id, chat_id, language_code, text, file)
-                    .await?
+                let said = Said {
+                    update_id,
+                    chat_id,
+                    message_id,
+                    text,
+                    file,
+                    edit: false,
+                };
+                self.tg_text(bot, language_code, said).await?
             }
+            Incoming::Edited {
+                chat_id,
+                message_id,
+                text,
+            } => {
+                let said = Said {
+                    update_id,
+                    chat_id,
+                    message_id,
+                    text,
+                    file: None,
+                    edit: true,
+                };
+                self.tg_text(bot, None, said).await?
+            }
+            Incoming::Contact {
+                chat_id,
+                phone,
+                own,
+            } => self.tg_contact(bot, chat_id, &phone, own).await?,
             Incoming::Choice {
                 chat_id,
                 callback_id,
@@ -213,9 +295,7 @@ impl Centre {
                 h.answer = Some(callback_id);
                 h
             }
-            // Shared contacts and edits are recorded as handled; their content joins the
-            // appeal in a later increment of the channel.
-            _ => TgHandled::default(),
+            Incoming::Other { .. } => TgHandled::default(),
         };
         // An update that became a message is recorded by it; any other is recorded here.
         if !handled.stored_message {
@@ -259,18 +339,23 @@ impl Centre {
     async fn tg_text(
         &self,
         bot: &Bot,
-        update_id: i64,
-        chat_id: i64,
         code: Option<String>,
-        text: String,
-        file: Option<NewAttachment>,
+        said: Said,
     ) -> CentreResult<TgHandled> {
+        let Said {
+            update_id,
+            chat_id,
+            message_id,
+            text,
+            file,
+            edit,
+        } = said;
         let mut chat = self.tg_chat(bot, chat_id, code.as_deref()).await?;
         // Writing again after blocking the bot unblocks it.
         let was_blocked = chat.blocked_at.take().is_some();
         let trimmed = text.trim();
         let lang = chat.language.unwrap_or(lang_of(code.as_deref()));
-        if let Some(number) = trimmed.strip_prefix("/status") {
+        if let Some(number) = trimmed.strip_prefix("/status").filter(|_| !edit) {
             let say = self.tg_status(bot, chat_id, number.trim(), lang).await?;
             self.store.save_telegram_chat(&chat).await?;
             return Ok(TgHandled {
@@ -278,17 +363,13 @@ impl Centre {
                 ..TgHandled::default()
             });
         }
-        if trimmed == "/start" {
+        if trimmed == "/start" && !edit {
             if chat.stage != ChatStage::Open {
                 chat.stage = ChatStage::Language;
             }
             self.store.save_telegram_chat(&chat).await?;
             let say = match chat.stage {
-                ChatStage::Open => TgSay {
-                    chat_id,
-                    text: write_on(lang).into(),
-                    keyboard: Vec::new(),
-                },
+                ChatStage::Open => TgSay::plain(chat_id, write_on(lang)),
                 _ => language_menu(chat_id),
             };
             return Ok(TgHandled {
@@ -298,11 +379,23 @@ impl Centre {
         }
         if chat.stage == ChatStage::Open {
             if let Some(appeal_id) = chat.appeal_id {
+                let original = message_ref(bot.id, chat_id, message_id);
                 let mut item = Inbound::new(Channel::Telegram, Thread::Appeal(appeal_id), lang);
-                item.external_id = Some(format!("tg:{}:{update_id}", bot.id));
                 item.sender = Some(address(bot.id, chat_id));
                 item.text = Some(words_or_file(&text, file.as_ref()));
                 item.extras.attachments = file.iter().cloned().collect();
+                if edit {
+                    // The new text is a message of its own that names the one it changes:
+                    // the operator sees both, and an answer already given stays explained.
+                    let edited = self.store.telegram_message(&original).await?;
+                    item.extras.edits = Some(edited);
+                    item.external_id = Some(format!("{original}:edit:{update_id}"));
+                    if text.trim().is_empty() {
+                        return Ok(TgHandled::default());
+                    }
+                } else {
+                    item.external_id = Some(original);
+                }
                 match self.receive(item).await {
                     Ok(r) => {
                         // The chat's state changed only if it was blocked; the message itself
@@ -316,6 +409,11 @@ impl Centre {
                             ..TgHandled::default()
                         });
                     }
+                    // An edit of a message of an appeal that has since closed: the update
+                    // is recorded, and the closed appeal is left as it was answered.
+                    Err(CentreError::Store(StoreError::Conflict(_))) if edit => {
+                        return Ok(TgHandled::default());
+                    }
                     // The appeal was closed: this message opens a new one on the topic menu.
                     Err(CentreError::Store(StoreError::Conflict(_))) => {
                         chat.stage = ChatStage::Topic;
@@ -325,7 +423,8 @@ impl Centre {
                 }
             }
         }
-        // In the menu: keep the words and the file for the appeal, ask again.
+        // In the menu: keep the words (an edit's new words too) and the file for the appeal,
+        // ask again.
         if !text.trim().is_empty() {
             let mut pending = chat.pending_text.take().unwrap_or_default();
             if !pending.is_empty() {
@@ -348,9 +447,120 @@ impl Centre {
         };
         self.store.save_telegram_chat(&chat).await?;
         Ok(TgHandled {
-            say: vec![say],
+            say: if edit { Vec::new() } else { vec![say] },
             ..TgHandled::default()
         })
+    }
+
+    /// A phone number the citizen shared with the bot's button: a claim on their record, shown
+    /// to the operator as one, until verified (R11). Someone else's contact card is no claim
+    /// about the citizen.
+    async fn tg_contact(
+        &self,
+        bot: &Bot,
+        chat_id: i64,
+        phone: &str,
+        own: bool,
+    ) -> CentreResult<TgHandled> {
+        let chat = self.tg_chat(bot, chat_id, None).await?;
+        let lang = chat.language.unwrap_or(Language::Kk);
+        // Telegram gives the number in international form, sometimes without its `+`.
+        let phone = crate::claims::normalise_phone(phone).map(|p| match p.starts_with('+') {
+            true => p,
+            false => format!("+{p}"),
+        });
+        let (Some(phone), true) = (phone, own) else {
+            return Ok(TgHandled {
+                say: vec![TgSay::plain(chat_id, not_own_phone(lang))],
+                ..TgHandled::default()
+            });
+        };
+        let client_id = match chat.appeal_id {
+            Some(a) => Some(self.store.get_appeal(a, AppealScope::All).await?.client_id),
+            None => self
+                .store
+                .find_clients(
+                    baylanys_store::ClientLookup::Identity(
+                        Channel::Telegram,
+                        address(bot.id, chat_id),
+                    ),
+                    1,
+                )
+                .await?
+                .into_iter()
+                .next()
+                .map(|c| c.id),
+        };
+        let Some(client_id) = client_id else {
+            // Nobody to note it on yet: the menu first.
+            return Ok(TgHandled {
+                say: vec![language_menu(chat_id)],
+                ..TgHandled::default()
+            });
+        };
+        self.store
+            .add_claim(
+                client_id,
+                "phone",
+                &phone,
+                Channel::Telegram,
+                baylanys_store::Actor::Client {
+                    channel: Channel::Telegram,
+                },
+            )
+            .await?;
+        Ok(TgHandled {
+            say: vec![TgSay {
+                chat_id,
+                text: phone_noted(lang).into(),
+                markup: Markup::Remove,
+            }],
+            ..TgHandled::default()
+        })
+    }
+
+    /// A press of the survey's buttons: the rating of an appeal this chat's citizen opened.
+    async fn tg_rating(
+        &self,
+        bot: &Bot,
+        chat_id: i64,
+        appeal: &str,
+        score: &str,
+    ) -> CentreResult<TgHandled> {
+        let chat = self.tg_chat(bot, chat_id, None).await?;
+        let lang = chat.language.unwrap_or(Language::Kk);
+        let (Ok(appeal_id), Ok(score)) = (appeal.parse::<Uuid>(), score.parse::<u8>()) else {
+            return Ok(TgHandled::default());
+        };
+        let mine = match self.store.get_appeal(appeal_id, AppealScope::All).await {
+            Ok(a) => self.is_chat_of(bot, chat_id, a.client_id).await?,
+            Err(StoreError::NotFound(_)) => false,
+            Err(e) => return Err(e.into()),
+        };
+        if !mine {
+            return Ok(TgHandled::default());
+        }
+        let text = match self.store.answer_survey(appeal_id, score, None).await {
+            Ok(()) => thanks_for_rating(lang, score),
+            Err(StoreError::Conflict(_)) => rated_already(lang).to_owned(),
+            // No survey was asked, or the button's data is not a score: nothing to record.
+            Err(StoreError::NotFound(_) | StoreError::Domain(_)) => return Ok(TgHandled::default()),
+            Err(e) => return Err(e.into()),
+        };
+        Ok(TgHandled {
+            say: vec![TgSay::plain(chat_id, text)],
+            ..TgHandled::default()
+        })
+    }
+
+    /// Whether the client's record is this chat's.
+    async fn is_chat_of(&self, bot: &Bot, chat_id: i64, client_id: Uuid) -> CentreResult<bool> {
+        let client = self.store.get_client(client_id).await?;
+        let here = address(bot.id, chat_id);
+        Ok(client
+            .identities
+            .iter()
+            .any(|i| i.channel == Channel::Telegram && i.address == here))
     }
 
     async fn tg_choice(
@@ -371,6 +581,9 @@ impl Centre {
                 say: vec![say],
                 ..TgHandled::default()
             });
+        }
+        if let Some((appeal, score)) = data.strip_prefix("rate:").and_then(|r| r.rsplit_once(':')) {
+            return self.tg_rating(bot, chat_id, appeal, score).await;
         }
         let Some(topic) = data.strip_prefix("topic:") else {
             return Ok(TgHandled::default());
@@ -402,10 +615,12 @@ impl Centre {
         chat.pending_files = Vec::new();
         self.store.save_telegram_chat(&chat).await?;
         Ok(TgHandled {
+            // The phone button is offered once, beside the invitation to write: sharing it is
+            // the citizen's choice.
             say: vec![TgSay {
                 chat_id,
                 text: write_on(lang).into(),
-                keyboard: Vec::new(),
+                markup: Markup::SharePhone(share_phone(lang).into()),
             }],
             appeal_id: Some(received.appeal_id),
             ..TgHandled::default()
@@ -478,7 +693,7 @@ impl Centre {
         Ok(TgSay {
             chat_id,
             text: choose_topic(l).into(),
-            keyboard,
+            markup: Markup::Inline(keyboard),
         })
     }
 
@@ -493,12 +708,8 @@ impl Centre {
         let mine = match self.store.appeal_by_number(number).await? {
             Some(id) => {
                 let appeal = self.store.get_appeal(id, AppealScope::All).await?;
-                let client = self.store.get_client(appeal.client_id).await?;
-                let here = address(bot.id, chat_id);
-                client
-                    .identities
-                    .iter()
-                    .any(|i| i.channel == Channel::Telegram && i.address == here)
+                self.is_chat_of(bot, chat_id, appeal.client_id)
+                    .await?
                     .then_some(appeal)
             }
             None => None,
@@ -531,12 +742,26 @@ impl Centre {
             }
             None => unknown_appeal(l).into(),
         };
-        Ok(TgSay {
-            chat_id,
-            text,
-            keyboard: Vec::new(),
-        })
+        Ok(TgSay::plain(chat_id, text))
     }
+}
+
+/// What a citizen wrote, or changed, in one update.
+struct Said {
+    update_id: i64,
+    chat_id: i64,
+    /// The message's id in its chat.
+    message_id: i32,
+    text: String,
+    file: Option<NewAttachment>,
+    /// The citizen changed a message they had sent.
+    edit: bool,
+}
+
+/// A citizen's message as the timeline knows it: by bot, chat and Telegram's message id, so
+/// a replayed update finds it stored and an edit finds the message it changes.
+fn message_ref(bot: Uuid, chat_id: i64, message_id: i32) -> String {
+    format!("tg:{bot}:{chat_id}:{message_id}")
 }
 
 /// A message's words, or for a file sent alone its name in brackets.
@@ -554,11 +779,11 @@ fn language_menu(chat_id: i64) -> TgSay {
     TgSay {
         chat_id,
         text: choose_language().into(),
-        keyboard: vec![vec![
+        markup: Markup::Inline(vec![vec![
             ("Қазақша".into(), "lang:kk".into()),
             ("Русский".into(), "lang:ru".into()),
             ("English".into(), "lang:en".into()),
-        ]],
+        ]]),
     }
 }
 

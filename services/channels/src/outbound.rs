@@ -22,6 +22,8 @@ pub struct Outgoing<'a> {
     pub thread: Option<Threading<'a>>,
     /// The secret a webhook is signed with.
     pub secret: Option<&'a str>,
+    /// Buttons under the message, rows of (label, data), where the channel has them.
+    pub buttons: &'a [Vec<(String, String)>],
 }
 
 /// A channel's sender.

@@ -39,6 +39,8 @@ pub enum Incoming {
     /// and the file, if one came.
     Text {
         chat_id: i64,
+        /// The message's id in its chat: an edit names it.
+        message_id: i32,
         name: Option<String>,
         language_code: Option<String>,
         text: String,
@@ -50,8 +52,13 @@ pub enum Incoming {
         callback_id: String,
         data: String,
     },
-    /// A citizen shared a phone number (a claim until verified, R11).
-    Contact { chat_id: i64, phone: String },
+    /// A citizen shared a phone number (a claim until verified, R11); `own` when it is their
+    /// own account's number (the contact's user is the sender), not someone else's card.
+    Contact {
+        chat_id: i64,
+        phone: String,
+        own: bool,
+    },
     /// A citizen changed a message they had sent.
     Edited {
         chat_id: i64,
@@ -120,9 +127,11 @@ impl Incoming {
             UpdateKind::Message(m) if m.chat.is_private() => {
                 let chat_id = m.chat.id.0;
                 if let Some(c) = m.contact() {
+                    let from = m.from.as_ref().map(|u| u.id);
                     return Incoming::Contact {
                         chat_id,
                         phone: c.phone_number.clone(),
+                        own: c.user_id.is_some() && c.user_id == from,
                     };
                 }
                 let text = m.text().or(m.caption()).map(str::to_owned);
@@ -133,6 +142,7 @@ impl Incoming {
                 let from = m.from.as_ref();
                 Incoming::Text {
                     chat_id,
+                    message_id: m.id.0,
                     name: from.map(|u| u.full_name()),
                     language_code: from.and_then(|u| u.language_code.clone()),
                     text: text.unwrap_or_default(),
@@ -179,6 +189,20 @@ impl std::fmt::Debug for TelegramApi {
 
 /// An inline keyboard: rows of (label, data).
 pub type Keyboard = Vec<Vec<(String, String)>>;
+
+/// What goes under a message the bot says.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Markup {
+    #[default]
+    None,
+    /// Buttons under the message; a press comes back as [`Incoming::Choice`].
+    Inline(Keyboard),
+    /// A button in place of the citizen's keyboard that shares their phone number
+    /// (`request_contact`); it comes back as [`Incoming::Contact`].
+    SharePhone(String),
+    /// Takes the phone button away again.
+    Remove,
+}
 
 fn api_error(e: RequestError) -> ChannelError {
     match e {
@@ -243,17 +267,45 @@ impl TelegramApi {
     }
 
     /// Says `text` in the chat, with buttons when `keyboard` has any.
-    pub async fn say(&self, chat_id: i64, text: &str, keyboard: &Keyboard) -> ChannelResult<()> {
+    pub async fn say(
+        &self,
+        chat_id: i64,
+        text: &str,
+        keyboard: &[Vec<(String, String)>],
+    ) -> ChannelResult<()> {
+        let markup = if keyboard.is_empty() {
+            Markup::None
+        } else {
+            Markup::Inline(keyboard.to_vec())
+        };
+        self.say_with(chat_id, text, &markup).await
+    }
+
+    /// Says `text` in the chat with `markup` under it.
+    pub async fn say_with(&self, chat_id: i64, text: &str, markup: &Markup) -> ChannelResult<()> {
+        use teloxide_core::types::{ButtonRequest, KeyboardButton, KeyboardMarkup, KeyboardRemove};
         let mut req = self.bot.send_message(ChatId(chat_id), text);
-        if !keyboard.is_empty() {
-            let rows = keyboard.iter().map(|row| {
-                row.iter()
-                    .map(|(label, data)| {
-                        InlineKeyboardButton::callback(label.clone(), data.clone())
-                    })
-                    .collect::<Vec<_>>()
-            });
-            req = req.reply_markup(InlineKeyboardMarkup::new(rows));
+        match markup {
+            Markup::None => {}
+            Markup::Inline(keyboard) => {
+                let rows = keyboard.iter().map(|row| {
+                    row.iter()
+                        .map(|(label, data)| {
+                            InlineKeyboardButton::callback(label.clone(), data.clone())
+                        })
+                        .collect::<Vec<_>>()
+                });
+                req = req.reply_markup(InlineKeyboardMarkup::new(rows));
+            }
+            Markup::SharePhone(label) => {
+                let button = KeyboardButton::new(label.clone()).request(ButtonRequest::Contact);
+                req = req.reply_markup(
+                    KeyboardMarkup::new(vec![vec![button]])
+                        .resize_keyboard()
+                        .one_time_keyboard(),
+                );
+            }
+            Markup::Remove => req = req.reply_markup(KeyboardRemove::new()),
         }
         req.send().await.map(|_| ()).map_err(api_error)
     }
@@ -446,10 +498,18 @@ impl Sender for TelegramSender {
             tokio::time::sleep(wait).await;
         }
         // Telegram takes at most 4,096 characters a message: a longer text goes in parts.
+        // The buttons go under the last part.
         let chars: Vec<char> = out.body.chars().collect();
-        for part in chars.chunks(4000) {
+        let parts: Vec<&[char]> = chars.chunks(4000).collect();
+        let none = Vec::new();
+        for (i, part) in parts.iter().enumerate() {
             let text: String = part.iter().collect();
-            api.say(chat, &text, &Vec::new()).await?;
+            let keyboard = if i + 1 == parts.len() {
+                out.buttons
+            } else {
+                &none
+            };
+            api.say(chat, &text, keyboard).await?;
         }
         Ok(())
     }

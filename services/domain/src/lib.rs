@@ -44,6 +44,9 @@ pub mod event_kind {
     pub const STAFF_LOGGED_OUT: &str = "staff.logged_out";
     pub const CLIENT_CREATED: &str = "client.created";
     pub const CLIENT_IDENTITY_ADDED: &str = "client.identity_added";
+    /// A person claimed an identifier on a channel (a phone shared in Telegram), kept apart
+    /// from the record's identities until verified (R11); never the value.
+    pub const CLIENT_CLAIMED: &str = "client.claimed";
     pub const APPEAL_CREATED: &str = "appeal.created";
     pub const APPEAL_STATUS_CHANGED: &str = "appeal.status_changed";
     pub const APPEAL_ASSIGNED: &str = "appeal.assigned";

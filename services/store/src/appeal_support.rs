@@ -265,6 +265,16 @@ macro_rules! impl_appeal_support {
                     .execute(&mut **tx)
                     .await?;
                 }
+                if let Some(edits) = extras.edits {
+                    sqlx::query(
+                        "INSERT INTO message_edits (message_id, appeal_id, edits) VALUES ($1, $2, $3)",
+                    )
+                    .bind(message_id)
+                    .bind(appeal_id)
+                    .bind(edits)
+                    .execute(&mut **tx)
+                    .await?;
+                }
                 for a in &extras.attachments {
                     sqlx::query(
                         "INSERT INTO attachments (id, appeal_id, message_id, name, content_type, size, \

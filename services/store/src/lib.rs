@@ -13,6 +13,7 @@ mod appeals;
 mod calendar;
 mod catalog;
 mod chat;
+mod claims;
 mod clients;
 mod competence;
 mod complaints;
@@ -43,18 +44,20 @@ use baylanys_domain::AppealScope;
 use chrono::{DateTime, SubsecRound, Utc};
 use uuid::Uuid;
 
+pub use claims::{Claim, ClaimStore};
 pub use competence::{CompetenceStore, NewPart};
 pub use error::{StoreError, StoreResult};
 pub use files::{Files, S3Config};
 pub use leases::LeaseStore;
 pub use mail::{
     Attachment, Bounced, MailHeaders, MailStore, MessageExtras, MessageMail, NewAttachment,
+    TimelineExtras,
 };
 pub use mailboxes::{
     MailLog, MailOutcome, Mailbox, MailboxPatch, MailboxState, MailboxStore, NewMailLog, NewMailbox,
 };
 pub use model::*;
-pub use outbox::{is_message_id, Delivery, MailThread, NewDelivery, OutboxStore};
+pub use outbox::{is_message_id, Buttons, Delivery, MailThread, NewDelivery, OutboxStore};
 pub use postgres::PgStore;
 pub use qa::{NewQaReview, QaCandidate, QaFilter, QaReview, QaStore};
 pub use sqlite::SqliteStore;
@@ -689,6 +692,7 @@ pub trait Store:
     + MailStore
     + MailboxStore
     + TelegramStore
+    + ClaimStore
 {
     /// `sqlite` or `postgres`, for logs and `/readyz`.
     fn backend(&self) -> &'static str;

@@ -40,12 +40,24 @@ pub struct NewAttachment {
 pub struct MessageExtras {
     pub mail: Option<MailHeaders>,
     pub attachments: Vec<NewAttachment>,
+    /// The message is the client's change to an earlier one: `Some(None)` when that one is not
+    /// on the timeline (it was written before the appeal began).
+    pub edits: Option<Option<Uuid>>,
 }
 
 impl MessageExtras {
     pub fn is_empty(&self) -> bool {
-        self.mail.is_none() && self.attachments.is_empty()
+        self.mail.is_none() && self.attachments.is_empty() && self.edits.is_none()
     }
+}
+
+/// What the messages of one appeal carry besides their text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TimelineExtras {
+    pub mails: Vec<MessageMail>,
+    pub files: Vec<Attachment>,
+    /// (message, the message it changes if on the timeline).
+    pub edits: Vec<(Uuid, Option<Uuid>)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
@@ -123,10 +135,7 @@ pub trait MailStore: Send + Sync {
     /// The addresses the appeal's mails came from, newest first: a reply goes back to them.
     async fn mail_senders(&self, appeal_id: Uuid) -> StoreResult<Vec<String>>;
     /// The mail headers and files of an appeal's messages.
-    async fn message_extras(
-        &self,
-        appeal_id: Uuid,
-    ) -> StoreResult<(Vec<MessageMail>, Vec<Attachment>)>;
+    async fn message_extras(&self, appeal_id: Uuid) -> StoreResult<TimelineExtras>;
     async fn get_attachment(&self, id: Uuid) -> StoreResult<Attachment>;
     /// Records a bounce on the delivery that sent the mail; a permanent one fails it and
     /// starts its fallback. `None` when no delivery of ours had that id.
@@ -201,7 +210,7 @@ macro_rules! impl_mail_store {
             async fn message_extras(
                 &self,
                 appeal_id: uuid::Uuid,
-            ) -> $crate::StoreResult<(Vec<$crate::MessageMail>, Vec<$crate::Attachment>)> {
+            ) -> $crate::StoreResult<$crate::TimelineExtras> {
                 let mails: Vec<$crate::mail::MessageMailRow> = sqlx::query_as(
                     "SELECT message_id, mailbox_id, subject, sender, recipients_to, recipients_cc, \
                      recipients, quoted, from_html, automatic FROM message_mail WHERE appeal_id = $1",
@@ -215,7 +224,17 @@ macro_rules! impl_mail_store {
                 .bind(appeal_id)
                 .fetch_all(&self.reader)
                 .await?;
-                Ok((mails.into_iter().map(Into::into).collect(), files))
+                let edits: Vec<(uuid::Uuid, Option<uuid::Uuid>)> = sqlx::query_as(
+                    "SELECT message_id, edits FROM message_edits WHERE appeal_id = $1",
+                )
+                .bind(appeal_id)
+                .fetch_all(&self.reader)
+                .await?;
+                Ok($crate::TimelineExtras {
+                    mails: mails.into_iter().map(Into::into).collect(),
+                    files,
+                    edits,
+                })
             }
 
             async fn get_attachment(

@@ -29,7 +29,14 @@ pub struct NewDelivery {
     pub fallbacks: Vec<(DeliveryVia, String)>,
     /// A mail of the citizen's thread: the ids that chain it to the mails before it.
     pub mail_thread: Option<MailThread>,
+    /// Buttons under the message where the channel has them (Telegram's inline keyboard): rows
+    /// of (label, data). A channel without buttons sends the text alone, which must stand on
+    /// its own (the survey's text carries its link too).
+    pub buttons: Buttons,
 }
+
+/// Rows of (label, data) buttons.
+pub type Buttons = Vec<Vec<(String, String)>>;
 
 /// Where a mail sits in its thread (RFC 5322 §3.6.4): our own `Message-ID`, and the
 /// `In-Reply-To` / `References` that make the citizen's mail program show the reply under the
@@ -59,6 +66,7 @@ pub struct Delivery {
     pub payload: String,
     pub fallbacks: Vec<(DeliveryVia, String)>,
     pub mail_thread: Option<MailThread>,
+    pub buttons: Buttons,
     pub state: DeliveryState,
     pub attempts: u32,
     pub next_at: DateTime<Utc>,
@@ -168,6 +176,7 @@ pub(crate) struct DeliveryRow {
     pub payload: String,
     pub fallbacks: String,
     pub mail_thread: Option<String>,
+    pub buttons: Option<String>,
     pub state: String,
     pub attempts: i64,
     pub next_at: DateTime<Utc>,
@@ -208,6 +217,13 @@ impl TryFrom<DeliveryRow> for Delivery {
                 .map(serde_json::from_str)
                 .transpose()
                 .map_err(|e| StoreError::Corrupt(format!("delivery mail thread: {e}")))?,
+            buttons: r
+                .buttons
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(format!("delivery buttons: {e}")))?
+                .unwrap_or_default(),
             state: parse(&r.state)?,
             attempts: u32::try_from(r.attempts).unwrap_or(u32::MAX),
             next_at: r.next_at,
@@ -583,9 +599,9 @@ macro_rules! impl_outbox_store {
                 };
                 let row: $crate::outbox::DeliveryRow = sqlx::query_as(
                     "INSERT INTO deliveries (id, appeal_id, message_id, redirection_id, fallback_of, \
-                     recipient, method, address, subject, payload, fallbacks, mail_thread, mail_message_id, state, \
+                     recipient, method, address, subject, payload, fallbacks, mail_thread, mail_message_id, buttons, state, \
                      attempts, next_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-                     $11, $13, $14, 'pending', 0, $12, $12, $12) RETURNING *",
+                     $11, $13, $14, $15, 'pending', 0, $12, $12, $12) RETURNING *",
                 )
                 .bind(uuid::Uuid::now_v7())
                 .bind(appeal_id)
@@ -605,6 +621,11 @@ macro_rules! impl_outbox_store {
                         .and_then(|t| serde_json::to_string(t).ok()),
                 )
                 .bind(new.mail_thread.as_ref().map(|t| t.message_id.clone()))
+                .bind(
+                    (!new.buttons.is_empty())
+                        .then(|| serde_json::to_string(&new.buttons).ok())
+                        .flatten(),
+                )
                 .fetch_one(&mut **tx)
                 .await?;
                 row.try_into()
@@ -641,6 +662,12 @@ macro_rules! impl_outbox_store {
                         failed.mail_thread.clone()
                     } else {
                         None
+                    },
+                    // Buttons are Telegram's; the text stands alone elsewhere.
+                    buttons: if *method == baylanys_domain::DeliveryVia::Telegram {
+                        failed.buttons.clone()
+                    } else {
+                        Vec::new()
                     },
                 };
                 let target = match (failed.message_id, failed.redirection_id) {

@@ -71,6 +71,7 @@ crate::leases::impl_lease_store!(PgStore, sqlx::Postgres);
 crate::mail::impl_mail_store!(PgStore, sqlx::Postgres);
 crate::mailboxes::impl_mailbox_store!(PgStore, sqlx::Postgres);
 crate::telegram::impl_telegram_store!(PgStore, sqlx::Postgres);
+crate::claims::impl_claim_store!(PgStore, sqlx::Postgres);
 
 #[async_trait::async_trait]
 impl crate::Store for PgStore {

@@ -208,6 +208,9 @@ pub trait TelegramStore: Send + Sync {
     async fn update_seen(&self, bot_id: Uuid, update_id: i64) -> StoreResult<bool>;
     /// Records the update as handled; `false` when it was already.
     async fn update_handled(&self, bot_id: Uuid, update_id: i64, kind: &str) -> StoreResult<bool>;
+    /// The timeline's message that a chat's message became, by its external id (an edit
+    /// names the message it changes this way).
+    async fn telegram_message(&self, external_id: &str) -> StoreResult<Option<Uuid>>;
 }
 
 macro_rules! impl_telegram_store {
@@ -482,6 +485,19 @@ macro_rules! impl_telegram_store {
                 .fetch_one(&self.writer)
                 .await?;
                 Ok(n > 0)
+            }
+
+            async fn telegram_message(
+                &self,
+                external_id: &str,
+            ) -> $crate::StoreResult<Option<uuid::Uuid>> {
+                let row: Option<(uuid::Uuid,)> = sqlx::query_as(
+                    "SELECT id FROM messages WHERE channel = 'telegram' AND external_id = $1",
+                )
+                .bind(external_id)
+                .fetch_optional(&self.reader)
+                .await?;
+                Ok(row.map(|(id,)| id))
             }
 
             async fn update_handled(

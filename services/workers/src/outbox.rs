@@ -214,6 +214,7 @@ impl OutboxWorker {
                 references: &t.references,
             }),
             secret: secret.as_deref(),
+            buttons: &d.buttons,
         };
         sender.send(&out).await
     }

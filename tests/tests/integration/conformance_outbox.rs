@@ -81,6 +81,7 @@ fn by_mail() -> NewDelivery {
         payload: "№ 1 өтінішіңізге жауап берілді".into(),
         fallbacks: vec![(DeliveryVia::Sms, "+77011234567".into())],
         mail_thread: None,
+        buttons: Vec::new(),
     }
 }
 

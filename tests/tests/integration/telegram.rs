@@ -54,6 +54,14 @@ mod both {
         super::outbound_keeps_to_the_limits(Backend::Postgres).await
     }
     #[tokio::test]
+    async fn after_the_menu_sqlite() -> anyhow::Result<()> {
+        super::after_the_menu(Backend::Sqlite).await
+    }
+    #[tokio::test]
+    async fn after_the_menu_postgres() -> anyhow::Result<()> {
+        super::after_the_menu(Backend::Postgres).await
+    }
+    #[tokio::test]
     async fn the_webhook_is_guarded_and_idempotent_sqlite() -> anyhow::Result<()> {
         super::the_webhook_is_guarded_and_idempotent(Backend::Sqlite).await
     }
@@ -223,6 +231,159 @@ async fn a_citizen_talks_to_a_polling_bot(backend: Backend) -> anyhow::Result<()
     assert_eq!(health["mode"], "polling");
     assert!(health["last_update_at"].is_string(), "{health}");
     assert!(health["last_error_kind"].is_null(), "{health}");
+    Ok(())
+}
+
+/// After the menu, in Russian: the phone button is offered and a shared phone becomes a claim on
+/// the citizen's record, not an identity (R11) — someone else's contact card is no claim at all;
+/// an edited message comes as a message naming the one it changes, both kept (R5.4); the
+/// survey comes with buttons 1–5, one press rates the appeal, a second is told it was rated
+/// (R5.7).
+async fn after_the_menu(backend: Backend) -> anyhow::Result<()> {
+    let api = BotApi::start(TOKEN).await?;
+    let app = TestApp::spawn(backend).await?;
+    app.default_queue().await?;
+    add_bot(&app, &api, "Справочная", "polling").await?;
+    let chat = 7101;
+    api.push(BotApi::text(chat, "Ерлан", "ru", "Здравствуйте"));
+    until_said(&api, chat, "Выберите язык").await?;
+    api.push(BotApi::callback(chat, "lang:ru", 1));
+    until_said(&api, chat, "Выберите тему").await?;
+    api.push(BotApi::callback(chat, "topic:none", 2));
+    let (_, markup) = until_said(&api, chat, "оператор ответит в этом чате").await?;
+    let button = &markup["keyboard"][0][0];
+    assert_eq!(button["request_contact"], true, "{markup}");
+    assert_eq!(button["text"], "📱 Поделиться номером телефона");
+    let appeal = eventually("the appeal", || async {
+        Ok(telegram_appeals(&app).await?.into_iter().next())
+    })
+    .await?;
+    let detail = || async {
+        let r = app
+            .get(&format!("/api/v1/appeals/{}", appeal.id), app.admin())
+            .await?;
+        anyhow::ensure!(r.status == 200, "{}", r.text);
+        anyhow::Ok(r.body)
+    };
+
+    // A message, then the citizen edits it: both versions are on the timeline, the second
+    // naming the first.
+    let said_first = BotApi::text(chat, "Ерлан", "ru", "Вопрос о пособии на ребёнка");
+    let tg_id = said_first["message"]["message_id"]
+        .as_i64()
+        .context("message id")?;
+    api.push(said_first);
+    let edited_text = "Вопрос о пособии по уходу за ребёнком до 1,5 лет";
+    api.push(BotApi::edited(chat, tg_id, edited_text));
+    let timeline = eventually("the edit on the timeline", || async {
+        let d = detail().await?;
+        let messages: Vec<Value> = d["timeline"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.get("message").cloned())
+            .collect();
+        Ok(messages
+            .iter()
+            .any(|m| m["body"] == edited_text)
+            .then_some(messages))
+    })
+    .await?;
+    let original = timeline
+        .iter()
+        .find(|m| m["body"] == "Вопрос о пособии на ребёнка")
+        .context("the original is kept")?;
+    let edit = timeline
+        .iter()
+        .find(|m| m["body"] == edited_text)
+        .context("the edit")?;
+    assert_eq!(edit["edit"]["of"], original["id"], "{edit}");
+    assert!(original.get("edit").is_none(), "{original}");
+
+    // Someone else's contact card: no claim, and the citizen is asked for their own.
+    let mut other = BotApi::contact(chat, "+77019998877");
+    other["message"]["contact"]["user_id"] = json!(424242);
+    api.push(other);
+    until_said(&api, chat, "Отправьте свой номер").await?;
+    // Their own number: a claim, shown on the card apart from the identities.
+    api.push(BotApi::contact(chat, "77015550101"));
+    let (_, markup) = until_said(&api, chat, "ваш номер записан").await?;
+    assert_eq!(markup["remove_keyboard"], true, "{markup}");
+    let card = app
+        .get(
+            &format!("/api/v1/clients/{}", appeal.client_id),
+            app.admin(),
+        )
+        .await?;
+    assert_eq!(card.status, 200, "{}", card.text);
+    let claims = card.body["claims"].as_array().cloned().unwrap_or_default();
+    assert_eq!(claims.len(), 1, "{}", card.body);
+    assert_eq!(claims[0]["value"], "+77015550101");
+    assert_eq!(claims[0]["kind"], "phone");
+    assert_eq!(claims[0]["channel"], "telegram");
+    let identities = card.body["identities"].to_string();
+    assert!(
+        !identities.contains("77015550101") && !identities.contains("voice"),
+        "a claim is not an identity: {identities}"
+    );
+    let claimed = app
+        .get("/api/v1/events?kind=client.claimed", app.admin())
+        .await?;
+    let items = claimed.body["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(items.len(), 1, "{}", claimed.body);
+    assert!(
+        !items[0].to_string().contains("77015550101"),
+        "the log keeps no number"
+    );
+    // The same number again: nothing new.
+    api.push(BotApi::contact(chat, "+7 701 555 01 01"));
+    eventually("the second thanks", || async {
+        Ok((said(&api, chat)
+            .iter()
+            .filter(|(t, _)| t.contains("ваш номер записан"))
+            .count()
+            >= 2)
+            .then_some(()))
+    })
+    .await?;
+    let again = app
+        .get("/api/v1/events?kind=client.claimed", app.admin())
+        .await?;
+    assert_eq!(again.body["items"].as_array().map(Vec::len), Some(1));
+
+    // Closed: the survey comes with five buttons; one press rates.
+    let r = app
+        .post(
+            &format!("/api/v1/appeals/{}/status", appeal.id),
+            app.admin(),
+            json!({"status": "closed", "resolution": "Разъяснено"}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let survey = eventually("the survey with its buttons", || async {
+        Ok(said(&api, chat)
+            .into_iter()
+            .find(|(_, m)| buttons(m).iter().any(|b| b.starts_with("rate:"))))
+    })
+    .await?;
+    let rates: Vec<String> = (1..=5).map(|n| format!("rate:{}:{n}", appeal.id)).collect();
+    assert_eq!(buttons(&survey.1), rates, "{}", survey.0);
+    api.push(BotApi::callback(chat, &rates[3], 9));
+    until_said(&api, chat, "Спасибо за оценку: 4 из 5").await?;
+    api.push(BotApi::callback(chat, &rates[0], 9));
+    until_said(&api, chat, "Вы уже оценили").await?;
+    // A press from another chat rates nothing.
+    api.push(BotApi::callback(7102, &rates[0], 9));
+    let events = app
+        .get("/api/v1/events?kind=survey.answered", app.admin())
+        .await?;
+    let items = events.body["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 1, "{}", events.body);
+    assert_eq!(items[0]["data"]["score"], 4);
+    assert_eq!(items[0]["data"]["channel"], "telegram");
     Ok(())
 }
 
@@ -561,7 +722,7 @@ async fn files_come_with_their_messages(backend: Backend) -> anyhow::Result<()> 
         30 * 1024 * 1024,
     ));
     let files = eventually("four files on the appeal", || async {
-        let (_, files) = app.store.message_extras(appeal.id).await?;
+        let files = app.store.message_extras(appeal.id).await?.files;
         Ok((files.len() == 4).then_some(files))
     })
     .await?;

@@ -203,9 +203,20 @@ async fn get_appeal(
         card.iin = card.iin.as_deref().map(convert::mask);
         card.bin = card.bin.as_deref().map(convert::mask);
     }
+    // What the client claimed and nobody verified helps staff verify them; a body's officer
+    // sees only what the redirection letter says.
+    if caller.staff.role != Role::BodyOfficer {
+        card.claims = state
+            .store
+            .claims_of(client.id)
+            .await?
+            .iter()
+            .map(convert::claim)
+            .collect();
+    }
     let mut entries = convert::timeline(&timeline);
-    let (mails, files) = state.store.message_extras(id).await?;
-    convert::add_extras(&mut entries, &mails, &files);
+    let extras = state.store.message_extras(id).await?;
+    convert::add_extras(&mut entries, &extras);
     Ok(axum::Json(AppealDetail {
         appeal: convert::appeal(&appeal),
         client: card,

@@ -151,7 +151,15 @@ async fn get_client(
     caller.require(CENTRE_STAFF)?;
     let client = state.store.get_client(id).await?;
     audit(&state, &caller, &[id], &method, "/api/v1/clients/{id}").await?;
-    Ok(axum::Json(convert::client(&client)))
+    let mut card = convert::client(&client);
+    card.claims = state
+        .store
+        .claims_of(id)
+        .await?
+        .iter()
+        .map(convert::claim)
+        .collect();
+    Ok(axum::Json(card))
 }
 
 #[utoipa::path(post, path = "/api/v1/clients/{id}/identities", tag = "clients", security(("bearer" = [])),

@@ -184,6 +184,7 @@ payloads! {
     PresenceChanged(PresenceChanged) = k::STAFF_PRESENCE_CHANGED,
     ClientCreated(ClientCreated) = k::CLIENT_CREATED,
     IdentityAdded(IdentityAdded) = k::CLIENT_IDENTITY_ADDED,
+    Claimed(Claimed) = k::CLIENT_CLAIMED,
     ClientVerified(ClientVerified) = k::CLIENT_VERIFIED,
     CodeSent(CodeSent) = k::CLIENT_CODE_SENT,
     VerificationFailed(VerificationFailed) = k::CLIENT_VERIFICATION_FAILED,

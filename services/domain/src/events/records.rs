@@ -73,6 +73,13 @@ pub struct IdentityAdded {
     pub channel: Channel,
 }
 
+/// `client.claimed` (R11): what kind of identifier was claimed and where, never its value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Claimed {
+    pub kind: String,
+    pub channel: Channel,
+}
+
 /// `client.verified` (R11): how, as stored on the appeal (`otp_email`, `otp_sms`, or the
 /// method staff named, e.g. a document shown at the desk).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -129,6 +129,7 @@ const EVERY_KIND: &[&str] = &[
     event_kind::MAILBOX_REMOVED,
     event_kind::BOT_SAVED,
     event_kind::BOT_REMOVED,
+    event_kind::CLIENT_CLAIMED,
 ];
 
 #[test]
@@ -283,6 +284,10 @@ fn samples() -> Vec<Payload> {
         }),
         Payload::IdentityAdded(IdentityAdded {
             channel: Channel::Voice,
+        }),
+        Payload::Claimed(Claimed {
+            kind: "phone".into(),
+            channel: Channel::Telegram,
         }),
         Payload::ClientVerified(ClientVerified {
             method: "otp_sms".into(),
