@@ -28,3 +28,7 @@ CREATE INDEX message_edits_appeal ON message_edits (appeal_id);
 -- Buttons under an outgoing message where the channel has them (the survey's 1–5 in Telegram):
 -- JSON rows of [label, data].
 ALTER TABLE deliveries ADD COLUMN buttons TEXT;
+
+-- How late the bot heard of its last update (now minus the time the citizen sent it), for the
+-- bot's health: a webhook Telegram cannot reach, or a poller that falls behind, shows here.
+ALTER TABLE telegram_bots ADD COLUMN last_lag_ms BIGINT;

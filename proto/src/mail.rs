@@ -223,6 +223,9 @@ pub struct BotView {
     /// Where Telegram delivers this bot's updates in webhook mode.
     pub webhook_path: String,
     pub last_update_at: Option<DateTime<Utc>>,
+    /// How late the last noted update was heard of (now minus when the citizen sent it), in
+    /// milliseconds: a poller falling behind or a webhook Telegram retries shows here.
+    pub last_lag_ms: Option<i64>,
     /// `token_refused`, `unreachable` or `configuration`.
     pub last_error_kind: Option<String>,
     pub last_error: Option<String>,
@@ -240,6 +243,8 @@ pub struct BotHealth {
     pub enabled: bool,
     /// When an update last arrived (webhook or long poll).
     pub last_update_at: Option<DateTime<Utc>>,
+    /// How late it was heard of, in milliseconds.
+    pub last_lag_ms: Option<i64>,
     /// `token_refused`, `unreachable` or `configuration` while the bot fails.
     pub last_error_kind: Option<String>,
 }

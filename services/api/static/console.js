@@ -242,6 +242,7 @@ function showEntry(m) {
   c.log.appendChild(li);
   window.drawDeliveries?.(c, li);
   window.drawMail?.(c, li);
+  window.drawTelegram?.(c, li);
   c.log.scrollTop = c.log.scrollHeight;
   c.lastSeq = Math.max(c.lastSeq, m.seq);
   if (c.id === active && document.visibilityState === "visible") markRead(c);
@@ -438,6 +439,7 @@ function drawPanel(c) {
   fillOperators();
   window.drawDeliveries?.(c);
   window.drawMail?.(c);
+  window.drawTelegram?.(c);
   window.drawParts?.(c);
 }
 

@@ -14,7 +14,7 @@ Object.assign(T.kk, {
   attempts: "Әрекет", last_error: "Соңғы қате", created: "Уақыты", retry: "Қайта жіберу",
   retried: "Қайта жіберуге қойылды", retry_error: "Қайта жіберілмеді", list_error: "Тізім алынбады",
   rcpt_client: "клиент", rcpt_body: "орган", to_body: "Органға жеткізу",
-  via_email: "✉ e-mail", via_sms: "SMS", via_webhook: "webhook",
+  via_email: "✉ e-mail", via_sms: "SMS", via_webhook: "webhook", via_telegram: "Telegram",
   dv_sent: "жіберілді ✓", dv_pending: "күтуде", dv_failed: "жеткізілмеді", dv_attempt: "{n}-әрекет",
 });
 Object.assign(T.ru, {
@@ -23,7 +23,7 @@ Object.assign(T.ru, {
   attempts: "Попыток", last_error: "Последняя ошибка", created: "Время", retry: "Повторить",
   retried: "Поставлено на повторную отправку", retry_error: "Не удалось повторить", list_error: "Не удалось получить список",
   rcpt_client: "клиент", rcpt_body: "орган", to_body: "Доставка в орган",
-  via_email: "✉ e-mail", via_sms: "SMS", via_webhook: "webhook",
+  via_email: "✉ e-mail", via_sms: "SMS", via_webhook: "webhook", via_telegram: "Telegram",
   dv_sent: "отправлено ✓", dv_pending: "в очереди", dv_failed: "не доставлено", dv_attempt: "попытка {n}",
 });
 Object.assign(T.en, {
@@ -32,7 +32,7 @@ Object.assign(T.en, {
   attempts: "Attempts", last_error: "Last error", created: "Time", retry: "Retry",
   retried: "Queued to be tried again", retry_error: "Could not retry", list_error: "Could not load the list",
   rcpt_client: "client", rcpt_body: "body", to_body: "Delivery to the body",
-  via_email: "✉ e-mail", via_sms: "SMS", via_webhook: "webhook",
+  via_email: "✉ e-mail", via_sms: "SMS", via_webhook: "webhook", via_telegram: "Telegram",
   dv_sent: "sent ✓", dv_pending: "queued", dv_failed: "failed", dv_attempt: "attempt {n}",
 });
 translate();

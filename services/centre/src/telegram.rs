@@ -181,10 +181,12 @@ impl Centre {
         files: &Files,
         update_id: i64,
         incoming: Incoming,
+        sent_at: Option<chrono::DateTime<chrono::Utc>>,
     ) -> CentreResult<TgHandled> {
         let handled = self
             .receive_telegram(bot, api, files, update_id, incoming)
             .await?;
+        self.heard_from(bot.id, sent_at).await?;
         if let Some(api) = api {
             for say in &handled.say {
                 if let Err(e) = api.say_with(say.chat_id, &say.text, &say.markup).await {
@@ -301,17 +303,21 @@ impl Centre {
         if !handled.stored_message {
             self.store.update_handled(bot.id, update_id, kind).await?;
         }
-        self.heard_from(bot.id).await?;
         Ok(handled)
     }
 
     /// Notes when the bot last heard from Telegram (for its health), at most once a second:
     /// not a write per update.
-    async fn heard_from(&self, bot: Uuid) -> CentreResult<()> {
+    async fn heard_from(
+        &self,
+        bot: Uuid,
+        sent_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> CentreResult<()> {
         if self.chat_locks.heard_recently(bot) {
             return Ok(());
         }
-        self.store.bot_updated(bot).await?;
+        let lag = sent_at.map(|t| (baylanys_store::now() - t).num_milliseconds().max(0));
+        self.store.bot_updated(bot, lag).await?;
         Ok(())
     }
 

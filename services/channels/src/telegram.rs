@@ -120,6 +120,16 @@ fn file_of(m: &teloxide_core::types::Message) -> Option<FileRef> {
     None
 }
 
+/// When the citizen sent what the update carries (a message's date, an edit's), if Telegram
+/// says: how late an update is heard of is part of a bot's health.
+pub fn sent_at(update: &Update) -> Option<chrono::DateTime<chrono::Utc>> {
+    match &update.kind {
+        UpdateKind::Message(m) => Some(m.date),
+        UpdateKind::EditedMessage(m) => m.edit_date().copied().or(Some(m.date)),
+        _ => None,
+    }
+}
+
 impl Incoming {
     /// Reads a teloxide update.
     pub fn from_update(update: &Update) -> Incoming {

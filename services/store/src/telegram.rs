@@ -91,6 +91,8 @@ pub struct Bot {
     pub last_error_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// How late the last noted update was heard of, in milliseconds.
+    pub last_lag_ms: Option<i64>,
 }
 
 impl std::fmt::Debug for Bot {
@@ -196,7 +198,8 @@ pub trait TelegramStore: Send + Sync {
     /// Long polling committed every update before `offset`.
     async fn bot_polled(&self, id: Uuid, offset: i64) -> StoreResult<()>;
     /// An update arrived (webhook or polling) and was handled.
-    async fn bot_updated(&self, id: Uuid) -> StoreResult<()>;
+    /// An update arrived, `lag_ms` after the citizen sent it (when Telegram says).
+    async fn bot_updated(&self, id: Uuid, lag_ms: Option<i64>) -> StoreResult<()>;
     /// The bot's last failure — its kind and the Bot API's words — kept until it works again.
     async fn bot_failed(&self, id: Uuid, kind: &str, text: &str) -> StoreResult<()>;
     async fn telegram_chat(&self, bot_id: Uuid, chat_id: i64) -> StoreResult<Option<TelegramChat>>;
@@ -374,13 +377,14 @@ macro_rules! impl_telegram_store {
                 Ok(())
             }
 
-            async fn bot_updated(&self, id: uuid::Uuid) -> $crate::StoreResult<()> {
+            async fn bot_updated(&self, id: uuid::Uuid, lag_ms: Option<i64>) -> $crate::StoreResult<()> {
                 sqlx::query(
-                    "UPDATE telegram_bots SET last_update_at = $2, last_error_kind = NULL, \
+                    "UPDATE telegram_bots SET last_update_at = $2, last_lag_ms = $3, last_error_kind = NULL, \
                      last_error = NULL, last_error_at = NULL WHERE id = $1",
                 )
                 .bind(id)
                 .bind($crate::now())
+                .bind(lag_ms)
                 .execute(&self.writer)
                 .await?;
                 Ok(())

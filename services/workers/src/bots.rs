@@ -268,7 +268,14 @@ impl Worker for BotPoller {
             let id = i64::from(update.id.0);
             let incoming = Incoming::from_update(update);
             self.centre
-                .handle_telegram(&bot, Some(&api), &self.files, id, incoming)
+                .handle_telegram(
+                    &bot,
+                    Some(&api),
+                    &self.files,
+                    id,
+                    incoming,
+                    baylanys_channels::telegram::sent_at(update),
+                )
                 .await?;
             // Past this update only once it is handled.
             store.bot_polled(bot.id, id + 1).await?;

@@ -38,6 +38,7 @@ mod routing_engine;
 mod survey_links;
 mod surveys;
 mod telegram;
+mod telegram_console;
 mod templates;
 mod verification;
 mod workers;

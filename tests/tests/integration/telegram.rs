@@ -16,7 +16,7 @@ use baylanys_tests::{eventually, Backend, TestApp};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-const TOKEN: &str = "123456789:AAFakeTokenForBaylanysTests_0123456789";
+pub(crate) const TOKEN: &str = "123456789:AAFakeTokenForBaylanysTests_0123456789";
 
 mod both {
     use baylanys_tests::Backend;
@@ -71,7 +71,12 @@ mod both {
     }
 }
 
-async fn add_bot(app: &TestApp, api: &BotApi, name: &str, mode: &str) -> anyhow::Result<Uuid> {
+pub(crate) async fn add_bot(
+    app: &TestApp,
+    api: &BotApi,
+    name: &str,
+    mode: &str,
+) -> anyhow::Result<Uuid> {
     let r = app
         .post(
             "/api/v1/telegram/bots",
@@ -87,7 +92,7 @@ async fn add_bot(app: &TestApp, api: &BotApi, name: &str, mode: &str) -> anyhow:
     Ok(r.id())
 }
 
-async fn telegram_appeals(app: &TestApp) -> anyhow::Result<Vec<baylanys_store::Appeal>> {
+pub(crate) async fn telegram_appeals(app: &TestApp) -> anyhow::Result<Vec<baylanys_store::Appeal>> {
     let mut f = AppealFilter::new(AppealScope::All);
     f.channel = Some(Channel::Telegram);
     f.limit = 500;
@@ -95,7 +100,7 @@ async fn telegram_appeals(app: &TestApp) -> anyhow::Result<Vec<baylanys_store::A
 }
 
 /// The texts the bot sent to a chat, in order.
-fn said(api: &BotApi, chat: i64) -> Vec<(String, Value)> {
+pub(crate) fn said(api: &BotApi, chat: i64) -> Vec<(String, Value)> {
     api.sent()
         .into_iter()
         .filter(|s| s.chat_id == chat)
@@ -103,7 +108,11 @@ fn said(api: &BotApi, chat: i64) -> Vec<(String, Value)> {
         .collect()
 }
 
-async fn until_said(api: &BotApi, chat: i64, needle: &str) -> anyhow::Result<(String, Value)> {
+pub(crate) async fn until_said(
+    api: &BotApi,
+    chat: i64,
+    needle: &str,
+) -> anyhow::Result<(String, Value)> {
     eventually(&format!("the bot to say {needle:?}"), || async {
         Ok(said(api, chat)
             .into_iter()
@@ -113,7 +122,7 @@ async fn until_said(api: &BotApi, chat: i64, needle: &str) -> anyhow::Result<(St
 }
 
 /// The callback data of the buttons of a reply markup.
-fn buttons(markup: &Value) -> Vec<String> {
+pub(crate) fn buttons(markup: &Value) -> Vec<String> {
     markup["inline_keyboard"]
         .as_array()
         .into_iter()

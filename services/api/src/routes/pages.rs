@@ -20,6 +20,7 @@ const CONSOLE_JS: &str = include_str!("../../static/console.js");
 const OVERSIGHT_JS: &str = include_str!("../../static/oversight.js");
 const DELIVERIES_JS: &str = include_str!("../../static/deliveries.js");
 const MAIL_JS: &str = include_str!("../../static/mail.js");
+const TELEGRAM_JS: &str = include_str!("../../static/telegram.js");
 const PARTS_JS: &str = include_str!("../../static/parts.js");
 const DASHBOARD_JS: &str = include_str!("../../static/dashboard.js");
 const QA_JS: &str = include_str!("../../static/qa.js");
@@ -37,6 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .route("/oversight.js", get(oversight_js))
         .route("/deliveries.js", get(deliveries_js))
         .route("/mail.js", get(mail_js))
+        .route("/telegram.js", get(telegram_js))
         .route("/parts.js", get(parts_js))
         .route("/dashboard.js", get(dashboard_js))
         .route("/qa.js", get(qa_js))
@@ -93,6 +95,16 @@ async fn mail_js() -> impl IntoResponse {
             (header::CACHE_CONTROL, "no-cache"),
         ],
         MAIL_JS,
+    )
+}
+
+async fn telegram_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        TELEGRAM_JS,
     )
 }
 

@@ -119,6 +119,7 @@ async fn readyz(State(state): State<AppState>, headers: HeaderMap) -> Response {
                     mode: b.mode.clone(),
                     enabled: b.enabled,
                     last_update_at: b.last_update_at,
+                    last_lag_ms: b.last_lag_ms,
                     last_error_kind: b.last_error_kind.clone(),
                 })
                 .collect(),

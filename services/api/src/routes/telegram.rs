@@ -40,6 +40,7 @@ fn view(b: &Bot) -> BotView {
         enabled: b.enabled,
         webhook_path: format!("/webhooks/telegram/{}", b.id),
         last_update_at: b.last_update_at,
+        last_lag_ms: b.last_lag_ms,
         last_error_kind: b.last_error_kind.clone(),
         last_error: b.last_error.clone(),
         last_error_at: b.last_error_at,
@@ -222,6 +223,7 @@ async fn webhook(
             &state.files,
             i64::from(update.id.0),
             incoming,
+            baylanys_channels::telegram::sent_at(&update),
         )
         .await?;
     Ok(StatusCode::OK)
