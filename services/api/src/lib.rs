@@ -121,6 +121,9 @@ pub struct AppState {
     pub bots: Arc<tokio::sync::Notify>,
     /// Web-chat flood counters per visitor address.
     pub(crate) ip_limits: limits::IpLimits,
+    /// Bot records the webhook read lately, so an update costs no read of its bot (see
+    /// `routes::telegram::bot_record`).
+    pub(crate) bot_records: routes::telegram::BotRecords,
     /// The health of this node's workers; none attached (an API without workers, as in some
     /// tests) reads as no workers, and readiness then rests on the database alone.
     workers: Option<WorkerHealthSource>,
@@ -219,6 +222,7 @@ impl AppState {
             dummy_hash: Arc::new(dummy_hash),
             failed_logins: Arc::default(),
             ip_limits: limits::IpLimits::default(),
+            bot_records: Default::default(),
             delivery: Delivery::default(),
             outbox: wake.outbox,
             kpi_today: Arc::default(),

@@ -204,9 +204,7 @@ impl Centre {
                 }
             }
         }
-        if handled.appeal_id.is_some() {
-            self.changed();
-        }
+        // A new appeal woke routing where it was opened; a message joining one needs nothing.
         Ok(handled)
     }
 
@@ -231,7 +229,8 @@ impl Centre {
         };
         let lock = self.chat_locks.lock_for(bot.id, chat);
         let _turn = lock.lock().await;
-        if self.store.update_seen(bot.id, update_id).await? {
+        let (seen, stored) = self.store.telegram_turn(bot.id, update_id, chat).await?;
+        if seen {
             return Ok(TgHandled {
                 duplicate: true,
                 ..TgHandled::default()
@@ -266,7 +265,7 @@ impl Centre {
                     file,
                     edit: false,
                 };
-                self.tg_text(bot, language_code, said).await?
+                self.tg_text(bot, stored, language_code, said).await?
             }
             Incoming::Edited {
                 chat_id,
@@ -281,19 +280,21 @@ impl Centre {
                     file: None,
                     edit: true,
                 };
-                self.tg_text(bot, None, said).await?
+                self.tg_text(bot, stored, None, said).await?
             }
             Incoming::Contact {
                 chat_id,
                 phone,
                 own,
-            } => self.tg_contact(bot, chat_id, &phone, own).await?,
+            } => self.tg_contact(bot, stored, chat_id, &phone, own).await?,
             Incoming::Choice {
                 chat_id,
                 callback_id,
                 data,
             } => {
-                let mut h = self.tg_choice(bot, update_id, chat_id, &data).await?;
+                let mut h = self
+                    .tg_choice(bot, stored, update_id, chat_id, &data)
+                    .await?;
                 h.answer = Some(callback_id);
                 h
             }
@@ -321,13 +322,14 @@ impl Centre {
         Ok(())
     }
 
-    async fn tg_chat(
-        &self,
+    /// The chat as stored, or a new one at the start of the menu.
+    fn tg_chat(
         bot: &Bot,
+        stored: Option<TelegramChat>,
         chat_id: i64,
         code: Option<&str>,
-    ) -> CentreResult<TelegramChat> {
-        Ok(match self.store.telegram_chat(bot.id, chat_id).await? {
+    ) -> TelegramChat {
+        match stored {
             Some(c) => c,
             None => TelegramChat {
                 bot_id: bot.id,
@@ -339,12 +341,13 @@ impl Centre {
                 appeal_id: None,
                 blocked_at: None,
             },
-        })
+        }
     }
 
     async fn tg_text(
         &self,
         bot: &Bot,
+        stored: Option<TelegramChat>,
         code: Option<String>,
         said: Said,
     ) -> CentreResult<TgHandled> {
@@ -356,7 +359,7 @@ impl Centre {
             file,
             edit,
         } = said;
-        let mut chat = self.tg_chat(bot, chat_id, code.as_deref()).await?;
+        let mut chat = Self::tg_chat(bot, stored, chat_id, code.as_deref());
         // Writing again after blocking the bot unblocks it.
         let was_blocked = chat.blocked_at.take().is_some();
         let trimmed = text.trim();
@@ -464,11 +467,12 @@ impl Centre {
     async fn tg_contact(
         &self,
         bot: &Bot,
+        stored: Option<TelegramChat>,
         chat_id: i64,
         phone: &str,
         own: bool,
     ) -> CentreResult<TgHandled> {
-        let chat = self.tg_chat(bot, chat_id, None).await?;
+        let chat = Self::tg_chat(bot, stored, chat_id, None);
         let lang = chat.language.unwrap_or(Language::Kk);
         // Telegram gives the number in international form, sometimes without its `+`.
         let phone = crate::claims::normalise_phone(phone).map(|p| match p.starts_with('+') {
@@ -529,11 +533,11 @@ impl Centre {
     async fn tg_rating(
         &self,
         bot: &Bot,
+        chat: TelegramChat,
         chat_id: i64,
         appeal: &str,
         score: &str,
     ) -> CentreResult<TgHandled> {
-        let chat = self.tg_chat(bot, chat_id, None).await?;
         let lang = chat.language.unwrap_or(Language::Kk);
         let (Ok(appeal_id), Ok(score)) = (appeal.parse::<Uuid>(), score.parse::<u8>()) else {
             return Ok(TgHandled::default());
@@ -572,11 +576,12 @@ impl Centre {
     async fn tg_choice(
         &self,
         bot: &Bot,
+        stored: Option<TelegramChat>,
         update_id: i64,
         chat_id: i64,
         data: &str,
     ) -> CentreResult<TgHandled> {
-        let mut chat = self.tg_chat(bot, chat_id, None).await?;
+        let mut chat = Self::tg_chat(bot, stored, chat_id, None);
         if let Some(code) = data.strip_prefix("lang:") {
             let l = lang_of(Some(code));
             chat.language = Some(l);
@@ -589,7 +594,7 @@ impl Centre {
             });
         }
         if let Some((appeal, score)) = data.strip_prefix("rate:").and_then(|r| r.rsplit_once(':')) {
-            return self.tg_rating(bot, chat_id, appeal, score).await;
+            return self.tg_rating(bot, chat, chat_id, appeal, score).await;
         }
         let Some(topic) = data.strip_prefix("topic:") else {
             return Ok(TgHandled::default());

@@ -528,12 +528,18 @@ macro_rules! impl_appeal_store {
                         ))
                     }
                 };
-                if let (Some(channel), Some(ext)) = (new.channel, &new.external_id) {
-                    if let Some(existing) = self.message_by_external_id(channel, ext).await? {
-                        $crate::AppealStore::get_appeal(self, existing.appeal_id, scope).await?;
-                        return replay(existing);
+                // A replay is found where the new message cannot be written — the appeal closed
+                // since, or the external id's unique index refuses the insert — not by a read
+                // before every write: most messages are new, and that read is a round trip each.
+                let find_replay = |channel: Option<baylanys_domain::Channel>| {
+                    let ext = new.external_id.clone();
+                    async move {
+                        match (channel, ext) {
+                            (Some(channel), Some(ext)) => self.message_by_external_id(channel, &ext).await,
+                            _ => Ok(None),
+                        }
                     }
-                }
+                };
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
                 // Reserving the next seq is the first statement: it locks the appeal row, so
@@ -559,6 +565,10 @@ macro_rules! impl_appeal_store {
                     Some(r) => (r.appeal.try_into()?, r.open_interaction),
                     None => {
                         drop(tx);
+                        if let Some(existing) = find_replay(new.channel).await? {
+                            $crate::AppealStore::get_appeal(self, existing.appeal_id, scope).await?;
+                            return replay(existing);
+                        }
                         // Missing, out of scope, or closed: say which, without disclosing.
                         $crate::AppealStore::get_appeal(self, id, scope).await?;
                         return Err($crate::StoreError::Conflict(

@@ -163,6 +163,39 @@ pub(crate) struct ChatRow {
     blocked_at: Option<DateTime<Utc>>,
 }
 
+/// A chat's state beside whether an update was handled ([`TelegramStore::telegram_turn`]);
+/// no chat yet: every column but `seen` is NULL.
+#[derive(FromRow)]
+pub(crate) struct TurnRow {
+    pub(crate) seen: bool,
+    stage: Option<String>,
+    language: Option<String>,
+    pending_text: Option<String>,
+    pending_files: Option<String>,
+    appeal_id: Option<Uuid>,
+    blocked_at: Option<DateTime<Utc>>,
+}
+
+impl TurnRow {
+    pub(crate) fn into_chat(self, bot_id: Uuid, chat_id: i64) -> StoreResult<Option<TelegramChat>> {
+        let Some(stage) = self.stage else {
+            return Ok(None);
+        };
+        ChatRow {
+            bot_id,
+            chat_id,
+            stage,
+            language: self.language,
+            pending_text: self.pending_text,
+            pending_files: self.pending_files,
+            appeal_id: self.appeal_id,
+            blocked_at: self.blocked_at,
+        }
+        .try_into()
+        .map(Some)
+    }
+}
+
 impl TryFrom<ChatRow> for TelegramChat {
     type Error = StoreError;
     fn try_from(r: ChatRow) -> StoreResult<Self> {
@@ -209,6 +242,14 @@ pub trait TelegramStore: Send + Sync {
     async fn telegram_chat_blocked(&self, bot_id: Uuid, chat_id: i64) -> StoreResult<()>;
     /// Whether the update was handled before.
     async fn update_seen(&self, bot_id: Uuid, update_id: i64) -> StoreResult<bool>;
+    /// What handling one update of a chat starts from, in one round trip: whether the update
+    /// was handled before, and the chat's state.
+    async fn telegram_turn(
+        &self,
+        bot_id: Uuid,
+        update_id: i64,
+        chat_id: i64,
+    ) -> StoreResult<(bool, Option<TelegramChat>)>;
     /// Records the update as handled; `false` when it was already.
     async fn update_handled(&self, bot_id: Uuid, update_id: i64, kind: &str) -> StoreResult<bool>;
     /// The timeline's message that a chat's message became, by its external id (an edit
@@ -420,7 +461,7 @@ macro_rules! impl_telegram_store {
                 )
                 .bind(bot_id)
                 .bind(chat_id)
-                .fetch_optional(&self.writer)
+                .fetch_optional(&self.reader)
                 .await?;
                 row.map(TryInto::try_into).transpose()
             }
@@ -486,7 +527,7 @@ macro_rules! impl_telegram_store {
                 )
                 .bind(bot_id)
                 .bind(update_id)
-                .fetch_one(&self.writer)
+                .fetch_one(&self.reader)
                 .await?;
                 Ok(n > 0)
             }
@@ -502,6 +543,27 @@ macro_rules! impl_telegram_store {
                 .fetch_optional(&self.reader)
                 .await?;
                 Ok(row.map(|(id,)| id))
+            }
+
+            async fn telegram_turn(
+                &self,
+                bot_id: uuid::Uuid,
+                update_id: i64,
+                chat_id: i64,
+            ) -> $crate::StoreResult<(bool, Option<$crate::TelegramChat>)> {
+                // Read from the reader: a chat's earlier update committed before its turn ended.
+                let row: $crate::telegram::TurnRow = sqlx::query_as(
+                    "SELECT EXISTS (SELECT 1 FROM telegram_updates WHERE bot_id = $1 AND update_id = $2) AS seen, \
+                     c.stage, c.language, c.pending_text, c.pending_files, c.appeal_id, c.blocked_at \
+                     FROM (SELECT 1 AS one) o LEFT JOIN telegram_chats c ON c.bot_id = $1 AND c.chat_id = $3",
+                )
+                .bind(bot_id)
+                .bind(update_id)
+                .bind(chat_id)
+                .fetch_one(&self.reader)
+                .await?;
+                let seen = row.seen;
+                Ok((seen, row.into_chat(bot_id, chat_id)?))
             }
 
             async fn update_handled(

@@ -212,7 +212,7 @@ async fn webhook(
                 format!("not a Telegram update: {e}"),
             )
         })?;
-    let bot = state.store.get_bot(bot_id).await?;
+    let bot = bot_record(&state, bot_id).await?;
     let incoming = baylanys_channels::telegram::Incoming::from_update(&update);
     let api = state.telegram.bot(bot_id);
     state
@@ -227,4 +227,40 @@ async fn webhook(
         )
         .await?;
     Ok(StatusCode::OK)
+}
+
+/// How long the webhook trusts a bot record it read: an admin's change (a bot switched off, a new
+/// queue) takes effect within this.
+const BOT_RECORD_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Bot records by id with when each was read. Only a bot whose webhook secret matched gets here,
+/// so it holds at most one entry per configured bot.
+pub(crate) type BotRecords =
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<Uuid, (std::time::Instant, Bot)>>>;
+
+/// The bot's record, read at most every [`BOT_RECORD_TTL`]: at thousands of updates a second a
+/// read per update is a round trip the webhook need not pay.
+async fn bot_record(state: &AppState, id: Uuid) -> ApiResult<Bot> {
+    let fresh = {
+        let cache = state
+            .bot_records
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        cache
+            .get(&id)
+            .filter(|(at, _)| at.elapsed() < BOT_RECORD_TTL)
+            .map(|(_, b)| b.clone())
+    };
+    if let Some(bot) = fresh {
+        return Ok(bot);
+    }
+    let bot = state.store.get_bot(id).await?;
+    let mut cache = state
+        .bot_records
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    // Bounded by the configured bots; a removed bot's entry is dropped here.
+    cache.retain(|_, (at, _)| at.elapsed() < BOT_RECORD_TTL);
+    cache.insert(id, (std::time::Instant::now(), bot.clone()));
+    Ok(bot)
 }
