@@ -62,6 +62,10 @@ problems! {
         "A query parameter is missing, malformed or of the wrong type.");
     INVALID_PATH = ("invalid-path", 400, "Invalid path parameter",
         "A path parameter is malformed, e.g. not a UUID.");
+    INVALID_TEXT = ("invalid-text", 422, "Invalid text",
+        "A text contains a control character (NUL, backspace, escape, …); only tab and line breaks are allowed. Nothing was changed.");
+    INVALID_SHAPE = ("invalid-shape", 422, "Wrong JSON shape",
+        "The body must be a JSON object here (an array or a bare value was sent). Nothing was changed.");
     INVALID_IIN = ("invalid-iin", 422, "Invalid IIN",
         "The IIN must be 12 digits starting with a valid date of birth and a century digit 1–6, ending in the official check digit.");
     INVALID_BIN = ("invalid-bin", 422, "Invalid BIN",

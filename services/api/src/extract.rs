@@ -26,11 +26,170 @@ where
 {
     type Rejection = ApiError;
 
+    /// Beyond axum's own checks: a control character anywhere in the body's strings is
+    /// `invalid-text` (422) before anything is parsed — PostgreSQL refuses NUL in text, and
+    /// no field of ours takes one, so both backends answer alike — and an array or bare
+    /// value where an object is expected is `invalid-shape` (422): serde would read a struct
+    /// from an array of its fields in order.
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
+        if !json_content_type(req.headers()) {
+            return Err(ApiError::new(
+                problem::UNSUPPORTED_MEDIA_TYPE,
+                "send the body with Content-Type: application/json",
+            ));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(problem::BODY_TOO_LARGE, e.body_text())
+                } else {
+                    ApiError::new(problem::INVALID_BODY, e.body_text())
+                }
+            })?;
+        if let Some(at) = escaped_control(&bytes) {
+            return Err(ApiError::new(
+                problem::INVALID_TEXT,
+                format!("a control character at byte {at} of the body"),
+            ));
+        }
+        if shape::wants_object::<T>() && is_json_but_not_object(&bytes) {
+            return Err(ApiError::new(
+                problem::INVALID_SHAPE,
+                "the body must be a JSON object",
+            ));
+        }
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(v)) => Ok(Json(v)),
             Err(rejection) => Err(json_problem(rejection)),
         }
+    }
+}
+
+/// `application/json` or any `+json` type, as axum accepts.
+fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(ct) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Whether the body is well-formed JSON whose top level is not an object (an array, a string,
+/// a number…). Malformed JSON is left to the parser to call so.
+fn is_json_but_not_object(body: &[u8]) -> bool {
+    body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{')
+        && serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok()
+}
+
+/// Whether a character may stand in a text we store: tab and line breaks yes, the other C0
+/// controls, DEL and the C1 controls no.
+pub(crate) fn is_refused_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// The byte offset of the first refused control character in a JSON document's strings. In
+/// valid JSON such a character is escaped (`\u0000`, `\b`, `\f`); a raw one (only DEL and C1
+/// may stand unescaped) counts too.
+fn escaped_control(body: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while i < body.len() {
+        match body[i] {
+            b'\\' => {
+                match body.get(i + 1) {
+                    Some(b'b' | b'f') => return Some(i),
+                    Some(b'u') => {
+                        let hex = body.get(i + 2..i + 6)?;
+                        let code = std::str::from_utf8(hex)
+                            .ok()
+                            .and_then(|h| u32::from_str_radix(h, 16).ok());
+                        if code
+                            .and_then(char::from_u32)
+                            .is_some_and(is_refused_control)
+                        {
+                            return Some(i);
+                        }
+                        i += 6;
+                        continue;
+                    }
+                    _ => {}
+                }
+                // Any other escape (\" \\ \/ \n \r \t) is two bytes.
+                i += 2;
+            }
+            0x7f => return Some(i),
+            // C1 controls in UTF-8: 0xC2 followed by 0x80..=0x9F.
+            0xc2 if body.get(i + 1).is_some_and(|b| (0x80..=0x9f).contains(b)) => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// What shape of JSON a type reads, asked of the type itself: a probe deserializer records the
+/// first `deserialize_*` call serde's derive makes (`deserialize_struct` for a struct,
+/// `deserialize_seq` for a list) and stops there.
+mod shape {
+    use serde::de::{self, Deserialize, Visitor};
+
+    #[derive(Debug)]
+    struct Stop(bool);
+
+    impl std::fmt::Display for Stop {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("probe")
+        }
+    }
+
+    impl std::error::Error for Stop {}
+
+    impl de::Error for Stop {
+        fn custom<T: std::fmt::Display>(_: T) -> Self {
+            Stop(false)
+        }
+    }
+
+    struct Probe;
+
+    impl<'de> de::Deserializer<'de> for Probe {
+        type Error = Stop;
+
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Stop> {
+            Err(Stop(false))
+        }
+
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            _: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Stop> {
+            Err(Stop(true))
+        }
+
+        fn deserialize_map<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Stop> {
+            Err(Stop(true))
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+            bytes byte_buf option unit unit_struct newtype_struct seq tuple
+            tuple_struct enum identifier ignored_any
+        }
+    }
+
+    /// Whether `T` is read from a JSON object (a struct or a map).
+    pub fn wants_object<T: for<'de> Deserialize<'de>>() -> bool {
+        matches!(T::deserialize(Probe), Err(Stop(true)))
     }
 }
 

@@ -5,9 +5,11 @@
 //! come out as RFC 9457 problem+json.
 
 pub mod convert;
+mod edge;
 pub mod error;
 pub mod extract;
 pub mod limits;
+mod lockout;
 pub mod metrics;
 pub mod password;
 mod routes;
@@ -99,9 +101,8 @@ pub struct AppState {
     pub shutdown: tokio_util::sync::CancellationToken,
     /// Every open socket, so shutdown can wait for their goodbyes.
     pub sockets: tokio_util::task::TaskTracker,
-    /// Recent failed logins per login name, against password guessing.
-    pub(crate) failed_logins:
-        Arc<std::sync::Mutex<std::collections::HashMap<String, password::Failures>>>,
+    /// Failed logins per login and address, against password guessing.
+    pub(crate) lockout: Arc<lockout::Lockout>,
     pub delivery: Delivery,
     /// Today's KPIs as pushed to supervisors, drawn at most every few seconds for all sockets.
     pub(crate) kpi_today: Arc<tokio::sync::Mutex<Option<(std::time::Instant, TodayKpis)>>>,
@@ -201,6 +202,10 @@ impl AppState {
 
     pub async fn new(store: Arc<dyn Store>, config: ApiConfig) -> Result<Self, error::ApiError> {
         let dummy_hash = password::dummy_hash(config.hash_cost).await?;
+        let lockout = Arc::new(lockout::Lockout::new(
+            config.max_failed_logins,
+            config.lockout,
+        ));
         let wake = baylanys_centre::Wake::default();
         let bus = baylanys_bus::Bus::local();
         let centre = baylanys_centre::Centre::new(store.clone(), bus.clone(), wake.clone())
@@ -220,7 +225,7 @@ impl AppState {
             shutdown: tokio_util::sync::CancellationToken::new(),
             sockets: tokio_util::task::TaskTracker::new(),
             dummy_hash: Arc::new(dummy_hash),
-            failed_logins: Arc::default(),
+            lockout,
             ip_limits: limits::IpLimits::default(),
             bot_records: Default::default(),
             delivery: Delivery::default(),
@@ -328,6 +333,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             metrics::track,
         ))
+        .layer(axum::middleware::from_fn(edge::refuse_controls))
         .layer(axum::middleware::from_fn(error::problem_layer))
         .layer(DefaultBodyLimit::max(state.config.body_limit))
         // The span carries the path only: query strings may hold an IIN or a phone number.
@@ -346,6 +352,7 @@ pub fn app(state: AppState) -> Router {
                 )
             }),
         )
+        .layer(axum::middleware::from_fn(edge::security_headers))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)

@@ -28,7 +28,39 @@ pub struct ChatConfig {
     /// New conversations an hour from one address (each creates a client and an appeal).
     pub ip_conversations_per_hour: u32,
     /// Peers whose `X-Forwarded-For` is believed (the reverse proxy); anyone else's is ignored.
-    pub trusted_proxies: Vec<IpAddr>,
+    /// None by default: a header anyone can send names nobody until a proxy is configured.
+    pub trusted_proxies: Vec<TrustedProxy>,
+}
+
+/// A reverse proxy, or a network of them (`10.0.0.5`, `172.16.0.0/12`): containers get their
+/// addresses from a network, not one fixed address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrustedProxy(ipnet::IpNet);
+
+impl TrustedProxy {
+    pub fn contains(&self, ip: &IpAddr) -> bool {
+        self.0.contains(ip)
+    }
+}
+
+impl std::str::FromStr for TrustedProxy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        if let Ok(net) = s.parse::<ipnet::IpNet>() {
+            return Ok(TrustedProxy(net));
+        }
+        s.parse::<IpAddr>()
+            .map(|ip| TrustedProxy(ipnet::IpNet::from(ip)))
+            .map_err(|_| format!("{s:?} is not an IP address or network"))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TrustedProxy {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
 }
 
 impl Default for ChatConfig {
@@ -39,10 +71,7 @@ impl Default for ChatConfig {
             ip_sockets: 200,
             ip_messages_per_minute: 600,
             ip_conversations_per_hour: 120,
-            trusted_proxies: vec![
-                IpAddr::from([127, 0, 0, 1]),
-                IpAddr::from([0, 0, 0, 0, 0, 0, 0, 1]),
-            ],
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -174,7 +203,13 @@ impl FromRequestParts<AppState> for ClientIp {
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip())
             .unwrap_or(IpAddr::from([0, 0, 0, 0]));
-        if !state.config.chat.trusted_proxies.contains(&peer) {
+        if !state
+            .config
+            .chat
+            .trusted_proxies
+            .iter()
+            .any(|p| p.contains(&peer))
+        {
             return Ok(ClientIp(peer));
         }
         // Only the entry our proxy appended counts; anything left of it is the client's word.

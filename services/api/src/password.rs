@@ -64,13 +64,6 @@ pub async fn dummy_hash(cost: HashCost) -> Result<String, ApiError> {
     hash_password("not a real password".into(), cost).await
 }
 
-/// Failed logins of one login name within the current window.
-#[derive(Debug, Clone, Copy)]
-pub struct Failures {
-    pub count: u32,
-    pub since: std::time::Instant,
-}
-
 pub use baylanys_centre::token::{hash_token, new_token};
 
 /// A readable random password for the first admin when none was configured.

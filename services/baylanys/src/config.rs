@@ -96,7 +96,7 @@ pub struct Config {
     pub chat_ip_messages_per_minute: u32,
     pub chat_ip_conversations_per_hour: u32,
     /// Reverse proxies whose `X-Forwarded-For` names the visitor's address.
-    pub trusted_proxies: Vec<std::net::IpAddr>,
+    pub trusted_proxies: Vec<baylanys_api::limits::TrustedProxy>,
     /// SMTP relay for mail out (verification codes now; notifications later); unset = no mail.
     pub smtp_url: Option<Url>,
     pub mail_from: String,
@@ -323,9 +323,8 @@ impl Config {
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(|s| {
-                    s.parse().map_err(|_| {
-                        anyhow::anyhow!("BAYLANYS_TRUSTED_PROXIES: {s:?} is not an IP address")
-                    })
+                    s.parse()
+                        .map_err(|e| anyhow::anyhow!("BAYLANYS_TRUSTED_PROXIES: {e}"))
                 })
                 .collect::<anyhow::Result<_>>()?;
         }

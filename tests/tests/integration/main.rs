@@ -12,6 +12,7 @@ mod contracts;
 mod deadlines;
 mod demo;
 mod events_typed;
+mod hostile;
 mod http_auth;
 mod http_calendar;
 mod http_canned;

@@ -307,6 +307,7 @@ async fn flood_limits_per_visitor_and_address() -> anyhow::Result<()> {
             ip_messages_per_minute: 5,
             ip_sockets: 3,
             ip_conversations_per_hour: 3,
+            trusted_proxies: vec!["127.0.0.1".parse().map_err(anyhow::Error::msg)?],
             ..ChatConfig::default()
         }),
     )

@@ -132,6 +132,7 @@ struct AppealQuery {
     /// Cursor: `next_before` of the previous page.
     before: Option<Uuid>,
     /// 1–500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
 }
 
@@ -144,7 +145,7 @@ async fn list_appeals(
     caller: Caller,
     Query(q): Query<AppealQuery>,
 ) -> ApiResult<axum::Json<AppealPage>> {
-    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    let limit = super::page_limit(q.limit, 50, 500)?;
     let mut filter = AppealFilter::new(caller.staff.scope());
     filter.status = q.status;
     filter.kind = q.kind;

@@ -12,6 +12,7 @@ use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, Json};
+use crate::limits::ClientIp;
 use crate::password::{hash_token, new_token, verify_password};
 use crate::{convert, AppState};
 
@@ -33,11 +34,12 @@ pub fn router() -> OpenApiRouter<AppState> {
     ))]
 async fn login(
     State(state): State<AppState>,
+    ClientIp(address): ClientIp,
     Json(req): Json<LoginRequest>,
 ) -> ApiResult<axum::response::Response> {
     // Password guessing: after too many failures the login is refused outright for a while,
-    // before any hashing, whatever the password (the lock is per node).
-    if let Some(wait) = locked_for(&state, &req.login) {
+    // before any hashing, whatever the password (see `lockout`).
+    if let Some(wait) = state.lockout.locked_for(&req.login, address) {
         return Ok(locked_response(wait));
     }
     let creds = if req.login.len() <= 64 && req.password.len() <= 1024 {
@@ -54,7 +56,7 @@ async fn login(
     let creds = match (ok, creds) {
         (true, Some(c)) => c,
         _ => {
-            record_failure(&state, &req.login);
+            state.lockout.failed(&req.login, address);
             tracing::warn!("failed login");
             return Err(ApiError::new(
                 problem::INVALID_CREDENTIALS,
@@ -70,9 +72,7 @@ async fn login(
         .store
         .create_session(creds.staff.id, &hash_token(&token), expires_at)
         .await?;
-    if let Ok(mut failed) = state.failed_logins.lock() {
-        failed.remove(&req.login);
-    }
+    state.lockout.succeeded(&req.login, address);
     tracing::info!(staff_id = %creds.staff.id, "login");
     Ok(axum::Json(LoginResponse {
         token,
@@ -80,35 +80,6 @@ async fn login(
         staff: convert::staff(&creds.staff),
     })
     .into_response())
-}
-
-/// How long this login is still locked, if it is.
-fn locked_for(state: &AppState, login: &str) -> Option<std::time::Duration> {
-    let failed = state.failed_logins.lock().ok()?;
-    let f = failed.get(login)?;
-    let elapsed = f.since.elapsed();
-    (f.count >= state.config.max_failed_logins && elapsed < state.config.lockout)
-        .then(|| state.config.lockout - elapsed)
-}
-
-fn record_failure(state: &AppState, login: &str) {
-    let Ok(mut failed) = state.failed_logins.lock() else {
-        return;
-    };
-    let now = std::time::Instant::now();
-    // Forget windows that ran out, so the map cannot grow without bound.
-    failed.retain(|_, f| now.duration_since(f.since) < state.config.lockout);
-    if failed.len() >= 100_000 {
-        return;
-    }
-    let entry =
-        failed
-            .entry(login.chars().take(64).collect())
-            .or_insert(crate::password::Failures {
-                count: 0,
-                since: now,
-            });
-    entry.count += 1;
 }
 
 fn locked_response(wait: std::time::Duration) -> axum::response::Response {

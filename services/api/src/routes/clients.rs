@@ -99,6 +99,8 @@ struct ClientQuery {
     address: Option<String>,
     /// Name prefix, case- and Kazakh/Russian-letter-insensitive.
     name: Option<String>,
+    /// 1–500, default 20.
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
 }
 
@@ -130,7 +132,7 @@ async fn find_clients(
     };
     let found = state
         .store
-        .find_clients(lookup, q.limit.unwrap_or(20))
+        .find_clients(lookup, super::page_limit(q.limit, 20, 500)?)
         .await?;
     let ids: Vec<Uuid> = found.iter().map(|c| c.id).collect();
     audit(&state, &caller, &ids, &method, "/api/v1/clients").await?;

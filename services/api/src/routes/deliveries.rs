@@ -30,6 +30,7 @@ struct DeliveryQuery {
     /// Only deliveries in this state, e.g. `failed`.
     state: Option<DeliveryState>,
     /// 1–500, default 100.
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
 }
 
@@ -45,7 +46,7 @@ async fn list(
     caller.require(OVERSIGHT)?;
     let list = state
         .store
-        .list_deliveries(q.state, q.limit.unwrap_or(100))
+        .list_deliveries(q.state, super::page_limit(q.limit, 100, 500)?)
         .await?;
     Ok(axum::Json(list.iter().map(convert::delivery).collect()))
 }

@@ -208,7 +208,8 @@ async fn remove(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 struct LogQuery {
-    /// At most 1000; default 100.
+    /// 1–1000, default 100.
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
 }
 
@@ -224,7 +225,7 @@ async fn log(
 ) -> ApiResult<axum::Json<Vec<MailLogView>>> {
     caller.require(&[Role::Admin, Role::Supervisor])?;
     state.store.get_mailbox(id).await?;
-    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let limit = super::page_limit(q.limit, 100, 1000)?;
     let rows = state.store.mail_log(id, limit).await?;
     Ok(axum::Json(
         rows.into_iter()

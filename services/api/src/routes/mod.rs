@@ -39,6 +39,34 @@ pub fn optional_text(
 }
 
 /// Validates a required free-text field.
+/// Whether a socket's read failed because the client's frame was over the size limit: the
+/// socket then closes with 1009 (message too big, RFC 6455 §7.4.1) rather than dropping.
+pub(crate) fn frame_too_large(e: axum::Error) -> bool {
+    e.into_inner()
+        .downcast_ref::<tokio_tungstenite::tungstenite::Error>()
+        .is_some_and(|e| matches!(e, tokio_tungstenite::tungstenite::Error::Capacity(_)))
+}
+
+/// RFC 6455's close code for a message too big to process.
+pub(crate) const CLOSE_TOO_BIG: u16 = 1009;
+
+/// A page size from the query: `default` when absent; outside 1..=`max` it is refused, not
+/// quietly clamped, so a client learns the bound the contract documents.
+pub(crate) fn page_limit(
+    limit: Option<u32>,
+    default: u32,
+    max: u32,
+) -> Result<u32, crate::error::ApiError> {
+    match limit {
+        None => Ok(default),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
+        Some(n) => Err(crate::error::ApiError::new(
+            baylanys_proto::problem::INVALID_QUERY,
+            format!("limit is from 1 to {max}, not {n}"),
+        )),
+    }
+}
+
 pub fn text(field: &'static str, value: &str, max: usize) -> Result<String, DomainError> {
     BoundedText::new(field, value, max).map(BoundedText::into_inner)
 }

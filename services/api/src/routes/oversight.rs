@@ -35,6 +35,7 @@ struct EventQuery {
     /// Before (RFC 3339).
     to: Option<DateTime<Utc>>,
     /// 1–500, default 100.
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
 }
 
@@ -56,7 +57,7 @@ async fn list_events(
             appeal_id: q.appeal_id,
             from: q.from,
             to: q.to,
-            limit: q.limit.unwrap_or(100),
+            limit: super::page_limit(q.limit, 100, 500)?,
         })
         .await?;
     Ok(axum::Json(EventPage {
@@ -74,6 +75,7 @@ struct AuditQuery {
     /// Older than this record id (`next_before` of the previous page).
     before: Option<i64>,
     /// 1–500, default 100.
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
 }
 
@@ -87,7 +89,7 @@ async fn list_audit(
     Query(q): Query<AuditQuery>,
 ) -> ApiResult<axum::Json<AuditPage>> {
     caller.require(OVERSIGHT)?;
-    let limit = q.limit.unwrap_or(100).clamp(1, 500);
+    let limit = super::page_limit(q.limit, 100, 500)?;
     let items = state
         .store
         .list_audit(AuditFilter {

@@ -102,7 +102,8 @@ struct ReviewQuery {
     /// The operator reviewed; operators see only their own reviews.
     operator_id: Option<Uuid>,
     interaction_id: Option<Uuid>,
-    /// At most 500 (the default).
+    /// 1–500, default 500.
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
 }
 
@@ -138,7 +139,7 @@ async fn list_reviews(
             to: q.to,
             operator_id,
             interaction_id: q.interaction_id,
-            limit: q.limit.unwrap_or(500),
+            limit: super::page_limit(q.limit, 500, 500)?,
         })
         .await?;
     Ok(axum::Json(list.iter().map(view).collect()))

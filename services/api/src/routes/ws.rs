@@ -77,6 +77,12 @@ async fn authenticate(state: &AppState, socket: &mut WebSocket) -> Option<(Staff
             close(socket, CLOSE_UNAUTHORIZED, "hello expected").await;
             return None;
         }
+        Ok(Some(Err(e))) => {
+            if super::frame_too_large(e) {
+                close(socket, super::CLOSE_TOO_BIG, "frame too large").await;
+            }
+            return None;
+        }
         Ok(_) => return None,
     };
     let token = match serde_json::from_str::<OperatorClientFrame>(&text) {
@@ -178,7 +184,13 @@ async fn session(state: AppState, mut socket: WebSocket) {
                 return;
             }
             incoming = socket.recv() => match incoming {
-                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                Some(Err(e)) => {
+                    if super::frame_too_large(e) {
+                        close(&mut socket, super::CLOSE_TOO_BIG, "frame too large").await;
+                    }
+                    return;
+                }
+                None | Some(Ok(Message::Close(_))) => return,
                 Some(Ok(Message::Text(text))) => {
                     let replies = match serde_json::from_str::<OperatorClientFrame>(&text) {
                         Ok(f) => handle(&state, &staff, &mut following, &mut watch, f).await,

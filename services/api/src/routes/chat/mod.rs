@@ -107,11 +107,23 @@ async fn hello(
     ip: IpAddr,
 ) -> Option<(Conversation, i64)> {
     let first = tokio::time::timeout(HELLO_TIMEOUT, socket.recv()).await;
-    let Ok(Some(Ok(Message::Text(text)))) = first else {
-        let _ = socket
-            .send(error("hello_expected", "send hello first"))
-            .await;
-        return None;
+    let text = match first {
+        Ok(Some(Ok(Message::Text(text)))) => text,
+        Ok(Some(Err(e))) => {
+            if super::frame_too_large(e) {
+                close(socket, super::CLOSE_TOO_BIG, "frame too large").await;
+            }
+            return None;
+        }
+        // The visitor left before saying hello.
+        Ok(None | Some(Ok(Message::Close(_)))) => return None,
+        _ => {
+            let _ = socket
+                .send(error("hello_expected", "send hello first"))
+                .await;
+            close(socket, CLOSE_POLICY, "hello expected").await;
+            return None;
+        }
     };
     let Ok(ChatClientFrame::Hello {
         v,
@@ -128,12 +140,14 @@ async fn hello(
         let _ = socket
             .send(error("hello_expected", "the first frame must be hello"))
             .await;
+        close(socket, CLOSE_POLICY, "hello expected").await;
         return None;
     };
     if v != CHAT_PROTOCOL_VERSION {
         let _ = socket
             .send(error("unsupported_version", "this server speaks version 1"))
             .await;
+        close(socket, CLOSE_POLICY, "unsupported version").await;
         return None;
     }
     let claims = Claims {
@@ -349,7 +363,13 @@ async fn session(state: AppState, mut socket: WebSocket, ip: IpAddr, _slot: Sock
                 }
             }
             incoming = socket.recv() => match incoming {
-                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                Some(Err(e)) => {
+                    if super::frame_too_large(e) {
+                        close(&mut socket, super::CLOSE_TOO_BIG, "frame too large").await;
+                    }
+                    return;
+                }
+                None | Some(Ok(Message::Close(_))) => return,
                 Some(Ok(Message::Text(text))) => {
                     let before = c.appeal_id;
                     let replies = match serde_json::from_str::<ChatClientFrame>(&text) {
