@@ -72,6 +72,9 @@ pub struct Config {
     pub database_url: Url,
     /// Redis for fan-out across nodes; unset means the in-process bus of a single node.
     pub redis_url: Option<Url>,
+    /// This deployment's name on Redis: its signals go on `<name>:signals`, so two deployments
+    /// sharing one Redis keep apart.
+    pub redis_prefix: String,
     /// On first start, the password of the `admin` account; generated and printed when unset.
     pub admin_password: Option<Secret>,
     /// The address citizens and bodies reach this centre at, for links and webhook signatures.
@@ -137,6 +140,7 @@ impl Default for Config {
             listen: "127.0.0.1:8080".into(),
             database_url: Url("sqlite://./data/baylanys.db".into()),
             redis_url: None,
+            redis_prefix: "baylanys".into(),
             admin_password: None,
             public_url: "http://127.0.0.1:8080".into(),
             log_format: LogFormat::Text,
@@ -208,6 +212,9 @@ impl Config {
         }
         if let Some(v) = get("BAYLANYS_REDIS_URL") {
             self.redis_url = (!v.is_empty()).then_some(Url(v));
+        }
+        if let Some(v) = get("BAYLANYS_REDIS_PREFIX") {
+            self.redis_prefix = v;
         }
         if let Some(v) = get("BAYLANYS_ADMIN_PASSWORD") {
             self.admin_password = (!v.is_empty()).then_some(Secret(v));
@@ -338,6 +345,17 @@ impl Config {
                 "chat_queue_status_secs must be 1–60 (R12.2: waiting clients are told at least \
                  every minute), got {}",
                 self.chat_queue_status_secs
+            );
+        }
+        let prefix_ok = (1..=64).contains(&self.redis_prefix.len())
+            && self
+                .redis_prefix
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if !prefix_ok {
+            bail!(
+                "redis_prefix must be 1–64 letters, digits, '-', '_' or '.', got {:?}",
+                self.redis_prefix
             );
         }
         Ok(())

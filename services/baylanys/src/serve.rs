@@ -120,7 +120,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     crate::directory::seed(&store).await?;
     let bus = match &config.redis_url {
         Some(url) => {
-            let bus = baylanys_bus::Bus::redis(url.expose())
+            let bus = baylanys_bus::Bus::redis(url.expose(), &config.redis_prefix)
                 .await
                 .context("connecting to Redis (BAYLANYS_REDIS_URL)")?;
             tracing::info!("live traffic fans out across nodes through Redis");

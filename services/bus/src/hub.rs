@@ -50,6 +50,24 @@ impl Hub {
         }
     }
 
+    /// Tells every watcher it lagged, and wakes it: after signals may have been lost (the
+    /// Redis subscription came back), every socket catches up from the store.
+    pub(crate) fn resync(&self) {
+        let Ok(map) = self.followers.lock() else {
+            return;
+        };
+        for (appeal_id, entries) in map.iter() {
+            for e in entries {
+                e.lagged.store(true, Ordering::Release);
+                // A wake with nothing new in it: `seq` 0 is behind every socket.
+                let _ = e.tx.try_send(Signal::Message {
+                    appeal_id: *appeal_id,
+                    seq: 0,
+                });
+            }
+        }
+    }
+
     pub(crate) fn watch(self: &Arc<Self>) -> Watch {
         let (tx, rx) = mpsc::channel(PENDING);
         Watch {

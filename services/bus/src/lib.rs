@@ -2,10 +2,12 @@
 //! socket reads what it missed from the store by `seq`. A lost or late signal therefore costs a
 //! moment, never a message.
 //!
-//! On one node the bus delivers in process, to the sockets that follow the appeal only. With Redis, every signal goes through one
-//! Redis pub/sub channel and comes back to every node (this one included), so a citizen on node
-//! A and an operator on node B talk in real time. Redis pub/sub is at-most-once; the store and
-//! the sockets' `seq` catch-up make up for anything it drops.
+//! On one node the bus delivers in process, to the sockets that follow the appeal only. With
+//! Redis, a signal is first delivered to this node's own sockets — whatever Redis does — and
+//! then published on the deployment's channel, so a citizen on node A and an operator on node B
+//! talk in real time; each node skips its own signals coming back. Redis pub/sub is
+//! at-most-once: while Redis is away other nodes miss signals, and when the subscription comes
+//! back every socket of this node is told to catch up from the store.
 
 mod hub;
 
@@ -18,8 +20,11 @@ use uuid::Uuid;
 use hub::Hub;
 pub use hub::Watch;
 
-/// The Redis channel all nodes share.
-const CHANNEL: &str = "baylanys:signals";
+/// Signals waiting for Redis at most; past that (Redis away) they are dropped, as a lost
+/// signal is: the other nodes' sockets catch up on their timers.
+const OUTBOX: usize = 4096;
+/// The longest a publish may wait for Redis before the signal is given up.
+const PUBLISH_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// What happened on an appeal's conversation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,24 +50,32 @@ impl Signal {
         }
     }
 
-    fn encode(&self) -> String {
+    /// The signal as published, with the node it comes from (`n`).
+    fn encode(&self, node: Uuid) -> String {
         match self {
             Signal::Message { appeal_id, seq } => {
-                serde_json::json!({"t": "m", "a": appeal_id, "s": seq}).to_string()
+                serde_json::json!({"t": "m", "a": appeal_id, "s": seq, "n": node}).to_string()
             }
             Signal::Typing { appeal_id, client } => {
-                serde_json::json!({"t": "y", "a": appeal_id, "c": client}).to_string()
+                serde_json::json!({"t": "y", "a": appeal_id, "c": client, "n": node}).to_string()
             }
             Signal::Read {
                 appeal_id,
                 client,
                 seq,
-            } => serde_json::json!({"t": "r", "a": appeal_id, "c": client, "s": seq}).to_string(),
+            } => serde_json::json!({"t": "r", "a": appeal_id, "c": client, "s": seq, "n": node})
+                .to_string(),
         }
     }
 
-    fn decode(text: &str) -> Option<Signal> {
+    /// A published signal and the node it came from.
+    fn decode(text: &str) -> Option<(Signal, Option<Uuid>)> {
         let v: serde_json::Value = serde_json::from_str(text).ok()?;
+        let node = v["n"].as_str().and_then(|n| n.parse().ok());
+        Some((Self::decode_signal(&v)?, node))
+    }
+
+    fn decode_signal(v: &serde_json::Value) -> Option<Signal> {
         let appeal_id = v["a"].as_str()?.parse().ok()?;
         match v["t"].as_str()? {
             "m" => Some(Signal::Message {
@@ -87,9 +100,8 @@ impl Signal {
 #[derive(Debug, Clone)]
 pub struct Bus {
     hub: Arc<Hub>,
-    /// With Redis: signals go out through the publisher task and come back through the
-    /// subscriber task.
-    out: Option<mpsc::UnboundedSender<Signal>>,
+    /// With Redis: signals for the other nodes go out through the publisher task.
+    out: Option<mpsc::Sender<Signal>>,
 }
 
 impl Default for Bus {
@@ -107,33 +119,39 @@ impl Bus {
         }
     }
 
-    /// A bus shared by every node through Redis. Fails at start-up if Redis cannot be reached;
-    /// later outages are retried in the background while signals still reach this node's own
-    /// sockets.
-    pub async fn redis(url: &str) -> Result<Self, redis::RedisError> {
+    /// A bus shared by every node of the deployment through Redis, on the channel
+    /// `<deployment>:signals` (two deployments on one Redis keep apart). Fails at start-up if
+    /// Redis cannot be reached; later outages are retried in the background while signals
+    /// still reach this node's own sockets.
+    pub async fn redis(url: &str, deployment: &str) -> Result<Self, redis::RedisError> {
+        let channel = format!("{deployment}:signals");
+        let node = Uuid::new_v4();
         let client = redis::Client::open(url)?;
         let publisher = redis::aio::ConnectionManager::new(client.clone()).await?;
         let hub: Arc<Hub> = Arc::default();
-        let (out, mut queue) = mpsc::unbounded_channel::<Signal>();
-        // Publisher: one connection, signals in order.
+        let (out, mut queue) = mpsc::channel::<Signal>(OUTBOX);
+        // Publisher: one connection, signals in order. This node's sockets have them already.
         {
-            let hub = hub.clone();
             let mut conn = publisher;
+            let channel = channel.clone();
             tokio::spawn(async move {
                 while let Some(signal) = queue.recv().await {
-                    let sent: Result<i64, _> = redis::cmd("PUBLISH")
-                        .arg(CHANNEL)
-                        .arg(signal.encode())
-                        .query_async(&mut conn)
-                        .await;
-                    if let Err(e) = sent {
-                        tracing::warn!(error = %e, "redis publish failed; waking this node only");
-                        hub.deliver(signal);
+                    let mut cmd = redis::cmd("PUBLISH");
+                    cmd.arg(&channel).arg(signal.encode(node));
+                    let publish = cmd.query_async::<i64>(&mut conn);
+                    match tokio::time::timeout(PUBLISH_TIMEOUT, publish).await {
+                        Ok(Ok(_)) => {}
+                        Ok(Err(e)) => {
+                            tracing::debug!(error = %e, "redis publish failed; other nodes catch up")
+                        }
+                        Err(_) => tracing::debug!("redis publish timed out; other nodes catch up"),
                     }
                 }
             });
         }
-        // Subscriber: reconnects with backoff for as long as the node runs.
+        // Subscriber: reconnects with backoff for as long as the node runs; each return after
+        // a loss tells every socket here to catch up (what other nodes published meanwhile
+        // never arrived).
         let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
         {
             let hub = hub.clone();
@@ -142,19 +160,28 @@ impl Bus {
                 let mut backoff = Duration::from_millis(200);
                 loop {
                     match client.get_async_pubsub().await {
-                        Ok(mut pubsub) => match pubsub.subscribe(CHANNEL).await {
+                        Ok(mut pubsub) => match pubsub.subscribe(&channel).await {
                             Ok(()) => {
                                 backoff = Duration::from_millis(200);
-                                if let Some(r) = ready.take() {
-                                    let _ = r.send(());
+                                match ready.take() {
+                                    Some(r) => {
+                                        let _ = r.send(());
+                                    }
+                                    None => {
+                                        tracing::info!("redis subscription back; sockets catch up");
+                                        hub.resync();
+                                    }
                                 }
                                 use futures_util::StreamExt as _;
                                 let mut stream = pubsub.on_message();
                                 while let Some(msg) = stream.next().await {
-                                    if let Ok(text) = msg.get_payload::<String>() {
-                                        if let Some(signal) = Signal::decode(&text) {
-                                            hub.deliver(signal);
-                                        }
+                                    let Ok(text) = msg.get_payload::<String>() else {
+                                        continue;
+                                    };
+                                    match Signal::decode(&text) {
+                                        Some((_, Some(from))) if from == node => {}
+                                        Some((signal, _)) => hub.deliver(signal),
+                                        None => {}
                                     }
                                 }
                                 tracing::warn!("redis subscription ended; reconnecting");
@@ -176,15 +203,14 @@ impl Bus {
         })
     }
 
+    /// Wakes this node's sockets that follow the appeal at once, and the other nodes' through
+    /// Redis when there is Redis.
     pub fn publish(&self, signal: Signal) {
-        match &self.out {
-            Some(out) => {
-                if let Err(e) = out.send(signal) {
-                    self.hub.deliver(e.0);
-                }
-            }
-            None => self.hub.deliver(signal),
+        if let Some(out) = &self.out {
+            // Full (Redis away a while): dropped; the other nodes' sockets catch up on a timer.
+            let _ = out.try_send(signal.clone());
         }
+        self.hub.deliver(signal);
     }
 
     /// Whether signals cross nodes (Redis): then they may be lost, and sockets also catch up on
@@ -248,6 +274,19 @@ mod tests {
         assert!(w.try_recv().is_some());
     }
 
+    #[tokio::test]
+    async fn a_resync_wakes_every_watcher_as_lagged() {
+        let bus = Bus::local();
+        let (mut a, mut b) = (bus.watch(), bus.watch());
+        a.follow(Uuid::now_v7());
+        b.follow(Uuid::now_v7());
+        let idle = bus.watch();
+        bus.hub.resync();
+        assert!(a.recv().await.is_some() && a.take_lagged());
+        assert!(b.recv().await.is_some() && b.take_lagged());
+        assert!(!idle.take_lagged());
+    }
+
     #[test]
     fn wire_form_round_trips() {
         let id = Uuid::now_v7();
@@ -266,7 +305,8 @@ mod tests {
                 seq: 4,
             },
         ] {
-            assert_eq!(Signal::decode(&s.encode()), Some(s));
+            let node = Uuid::new_v4();
+            assert_eq!(Signal::decode(&s.encode(node)), Some((s, Some(node))));
         }
         assert_eq!(Signal::decode("{\"t\":\"x\"}"), None);
         assert_eq!(Signal::decode("not json"), None);

@@ -141,25 +141,61 @@ macro_rules! impl_chat_store {
                 from: &[(uuid::Uuid, i64)],
                 limit: u32,
             ) -> $crate::StoreResult<Vec<$crate::Message>> {
-                if from.is_empty() {
-                    return Ok(Vec::new());
+                let limit = $crate::page_limit(limit);
+                let mut out: Vec<$crate::Message> = Vec::new();
+                // SQLite takes at most 500 terms in one compound SELECT.
+                for chunk in from.chunks($crate::chat::MANY_CHUNK) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new("");
+                    $crate::chat::push_many(&mut qb, chunk, limit);
+                    let rows: Vec<$crate::rows::MessageRow> =
+                        qb.build_query_as().fetch_all(&self.reader).await?;
+                    out.extend($crate::rows::convert(rows)?);
                 }
-                let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT * FROM messages WHERE ");
-                for (i, (appeal_id, seq)) in from.iter().enumerate() {
-                    if i > 0 {
-                        qb.push(" OR ");
+                out.sort_by_key(|m| (m.appeal_id, m.seq));
+                out.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+                Ok(out)
+            }
+
+            async fn messages_after_many_plan(
+                &self,
+                from: &[(uuid::Uuid, i64)],
+            ) -> $crate::StoreResult<String> {
+                use sqlx::Row as _;
+                let sqlite = <$db as sqlx::Database>::NAME == "SQLite";
+                let mut qb = sqlx::QueryBuilder::<$db>::new(if sqlite {
+                    "EXPLAIN QUERY PLAN "
+                } else {
+                    "EXPLAIN "
+                });
+                let chunk = &from[..from.len().min($crate::chat::MANY_CHUNK)];
+                $crate::chat::push_many(&mut qb, chunk, 500);
+                let rows = qb.build().fetch_all(&self.reader).await?;
+                let lines: Vec<String> = rows
+                    .iter()
+                    .map(|r| r.try_get::<String, _>(if sqlite { 3 } else { 0 }))
+                    .collect::<Result<_, _>>()?;
+                Ok(lines.join("\n"))
+            }
+
+            async fn last_seqs(
+                &self,
+                appeals: &[uuid::Uuid],
+            ) -> $crate::StoreResult<Vec<(uuid::Uuid, i64)>> {
+                let mut out = Vec::new();
+                for chunk in appeals.chunks($crate::chat::MANY_CHUNK) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "SELECT id, last_seq FROM appeals WHERE id IN (",
+                    );
+                    let mut ids = qb.separated(", ");
+                    for a in chunk {
+                        ids.push_bind(*a);
                     }
-                    qb.push("(appeal_id = ")
-                        .push_bind(*appeal_id)
-                        .push(" AND seq > ")
-                        .push_bind(*seq)
-                        .push(")");
+                    qb.push(")");
+                    let rows: Vec<(uuid::Uuid, i64)> =
+                        qb.build_query_as().fetch_all(&self.reader).await?;
+                    out.extend(rows);
                 }
-                qb.push(" ORDER BY appeal_id, seq LIMIT ")
-                    .push_bind($crate::page_limit(limit));
-                let rows: Vec<$crate::rows::MessageRow> =
-                    qb.build_query_as().fetch_all(&self.reader).await?;
-                $crate::rows::convert(rows)
+                Ok(out)
             }
 
             async fn mark_read(
@@ -214,3 +250,35 @@ macro_rules! impl_chat_store {
     };
 }
 pub(crate) use impl_chat_store;
+
+/// Conversations per statement of [`crate::ChatStore::messages_after_many`].
+pub(crate) const MANY_CHUNK: usize = 200;
+
+/// The entries after each `(appeal, seq)`: one walk of the `(appeal_id, seq)` index per
+/// conversation (a subquery each, joined by `UNION ALL`), never a scan of every message — an
+/// `OR` of the same conditions made PostgreSQL scan the whole index once a socket followed
+/// thirty conversations.
+pub(crate) fn push_many<'a, DB: sqlx::Database>(
+    qb: &mut sqlx::QueryBuilder<'a, DB>,
+    from: &'a [(uuid::Uuid, i64)],
+    limit: i64,
+) where
+    uuid::Uuid: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    qb.push("SELECT * FROM (");
+    for (i, (appeal_id, seq)) in from.iter().enumerate() {
+        if i > 0 {
+            qb.push(" UNION ALL ");
+        }
+        qb.push("SELECT * FROM (SELECT * FROM messages WHERE appeal_id = ")
+            .push_bind(*appeal_id)
+            .push(" AND seq > ")
+            .push_bind(*seq)
+            .push(" ORDER BY seq LIMIT ")
+            .push_bind(limit)
+            .push(format!(") AS m{i}"));
+    }
+    qb.push(") AS many ORDER BY appeal_id, seq LIMIT ")
+        .push_bind(limit);
+}

@@ -346,12 +346,18 @@ pub trait ChatStore: Send + Sync {
         limit: u32,
     ) -> StoreResult<Vec<Message>>;
     /// The entries after each `(appeal, seq)` in one query, ordered by appeal then `seq` (a
-    /// staff socket following many conversations catches them all up at once).
+    /// staff socket following many conversations catches them all up at once); at most `limit`.
     async fn messages_after_many(
         &self,
         from: &[(Uuid, i64)],
         limit: u32,
     ) -> StoreResult<Vec<Message>>;
+    /// The database's plan for [`ChatStore::messages_after_many`], as text: the test that keeps
+    /// it an index walk per conversation at a million messages reads it.
+    async fn messages_after_many_plan(&self, from: &[(Uuid, i64)]) -> StoreResult<String>;
+    /// Each appeal's last `seq` (what a socket compares with what it sent, to catch up only
+    /// the conversations that moved); appeals that do not exist are left out.
+    async fn last_seqs(&self, appeals: &[Uuid]) -> StoreResult<Vec<(Uuid, i64)>>;
     /// Records that `reader` has seen the conversation up to `seq`; a mark never moves back
     /// (receipts may arrive out of order from two tabs). Returns the mark now kept. A `seq`
     /// beyond the conversation is `Invalid`.

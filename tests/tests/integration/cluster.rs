@@ -44,8 +44,10 @@ async fn heard(s: &mut Socket, wait: Duration) -> Option<Value> {
 #[tokio::test]
 async fn citizen_and_operator_on_different_nodes() -> anyhow::Result<()> {
     let a = TestApp::spawn(Backend::Postgres).await?;
-    let b = TestApp::spawn_node(&a, baylanys_bus::Bus::redis(&redis_url()).await?).await?;
-    let c = TestApp::spawn_node(&a, baylanys_bus::Bus::redis(&redis_url()).await?).await?;
+    // A deployment of its own on the shared Redis: tests running side by side keep apart.
+    let prefix = format!("test-{}", uuid::Uuid::now_v7().simple());
+    let b = TestApp::spawn_node(&a, baylanys_bus::Bus::redis(&redis_url(), &prefix).await?).await?;
+    let c = TestApp::spawn_node(&a, baylanys_bus::Bus::redis(&redis_url(), &prefix).await?).await?;
     let (mut citizen, appeal) = chat_on(&b).await?;
     let r = c
         .post(
@@ -79,6 +81,53 @@ async fn citizen_and_operator_on_different_nodes() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A staff socket catches up on a timer when signals cross nodes (issue "Trustworthy in the
+/// field", point 1): here the two nodes publish on different Redis channels, so no signal of
+/// the citizen's node ever reaches the operator's — every message still arrives within seconds,
+/// read from the store.
+#[tokio::test]
+async fn a_staff_socket_catches_up_without_signals() -> anyhow::Result<()> {
+    let a = TestApp::spawn(Backend::Postgres).await?;
+    let apart = |n: u8| format!("test-{}-{n}", uuid::Uuid::now_v7().simple());
+    let b =
+        TestApp::spawn_node(&a, baylanys_bus::Bus::redis(&redis_url(), &apart(1)).await?).await?;
+    let c =
+        TestApp::spawn_node(&a, baylanys_bus::Bus::redis(&redis_url(), &apart(2)).await?).await?;
+    let (mut citizen, appeal) = chat_on(&b).await?;
+    let ws = format!("{}/ws/operator", c.base.replacen("http://", "ws://", 1));
+    let (mut op, _) = tokio_tungstenite::connect_async(ws).await?;
+    send(
+        &mut op,
+        json!({"type": "hello", "v": 1, "token": a.admin()}),
+    )
+    .await?;
+    until(&mut op, "welcome", |_| true).await?;
+    send(
+        &mut op,
+        json!({"type": "open", "appeal_id": appeal, "last_seq": 0}),
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for (i, body) in ["Сәлеметсіз бе", "Анықтама керек", "Рақмет"]
+        .iter()
+        .enumerate()
+    {
+        send(
+            &mut citizen,
+            json!({"type": "message", "client_id": uuid::Uuid::now_v7(), "body": body}),
+        )
+        .await?;
+        let f = tokio::time::timeout(
+            Duration::from_secs(8),
+            until(&mut op, "message", |f| f["body"] == *body),
+        )
+        .await
+        .map_err(|_| anyhow::anyhow!("message {i} did not reach the operator"))??;
+        assert_eq!(f["appeal_id"], json!(appeal));
+    }
+    Ok(())
+}
+
 /// Frames of `kind` from `s` until one matches, failing on close.
 async fn until(s: &mut Socket, kind: &str, pred: impl Fn(&Value) -> bool) -> anyhow::Result<Value> {
     for _ in 0..100 {
@@ -103,7 +152,13 @@ async fn two_server_processes_share_a_conversation() -> anyhow::Result<()> {
     let workdir =
         std::env::temp_dir().join(format!("bl_cluster_{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(&workdir)?;
-    let env = [("BAYLANYS_REDIS_URL", redis_url())];
+    let env = [
+        ("BAYLANYS_REDIS_URL", redis_url()),
+        (
+            "BAYLANYS_REDIS_PREFIX",
+            format!("test-{}", uuid::Uuid::now_v7().simple()),
+        ),
+    ];
     let password = "cluster-admin-password";
     let node_a = start_env(&db, Some(password), &workdir, "warn", None, &env).await?;
     let node_b = start_env(&db, Some(password), &workdir, "warn", None, &env).await?;

@@ -4,6 +4,8 @@
 mod body_webhooks;
 mod boqbe;
 mod browser;
+mod bus_faults;
+mod catch_up_plan;
 mod cluster;
 mod complaints;
 mod conformance;

@@ -254,7 +254,18 @@ async fn session(state: AppState, mut socket: WebSocket) {
                 }
             }
             _ = changes.changed() => push_state = true,
-            _ = refresh.tick() => push_state = true,
+            _ = refresh.tick() => {
+                push_state = true;
+                // Across nodes a signal may be lost (Redis away): every few seconds the
+                // followed conversations that moved past what was sent are read again.
+                if state.bus.is_shared() && !following.is_empty() {
+                    for f in catch_up_moved(&state, &mut following).await {
+                        if socket.send(f).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
         }
         if !push_state {
             continue;
@@ -292,6 +303,24 @@ async fn session(state: AppState, mut socket: WebSocket) {
             }
         }
     }
+}
+
+/// Entries of the followed conversations whose last `seq` moved past what was sent: one read of
+/// their last `seq`s, then one of what is missing.
+async fn catch_up_moved(state: &AppState, following: &mut HashMap<Uuid, i64>) -> Vec<Message> {
+    let ids: Vec<Uuid> = following.keys().copied().collect();
+    let Ok(last) = state.store.last_seqs(&ids).await else {
+        return Vec::new();
+    };
+    let due: Vec<Uuid> = last
+        .into_iter()
+        .filter(|(a, seq)| following.get(a).is_some_and(|sent| seq > sent))
+        .map(|(a, _)| a)
+        .collect();
+    if due.is_empty() {
+        return Vec::new();
+    }
+    catch_up(state, following, &due).await
 }
 
 /// Entries of the followed conversations `due` after the last `seq` sent of each, as frames:
