@@ -4,6 +4,7 @@
 //! role, call one store verb and convert the result. Errors go through [`error::ApiError`] and
 //! come out as RFC 9457 problem+json.
 
+mod contract;
 pub mod convert;
 mod edge;
 pub mod error;
@@ -312,13 +313,13 @@ fn api_router() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document, generated from the routes and the proto types.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_router().split_for_parts().1
+    contract::complete(api_router().split_for_parts().1)
 }
 
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
     let (router, doc) = api_router().split_for_parts();
-    let doc = Arc::new(doc);
+    let doc = Arc::new(contract::complete(doc));
     let request_id = HeaderName::from_static("x-request-id");
     router
         .route(

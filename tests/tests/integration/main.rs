@@ -38,6 +38,7 @@ mod qa;
 mod redirections;
 mod replies;
 mod routing_engine;
+mod schemathesis;
 mod survey_links;
 mod surveys;
 mod telegram;

@@ -131,6 +131,7 @@ enum Evidence {
 struct EvidenceQuery {
     from: DateTime<Utc>,
     to: DateTime<Utc>,
+    #[param(inline)]
     figure: Evidence,
     channel: Option<Channel>,
     queue_id: Option<Uuid>,
@@ -266,6 +267,7 @@ enum ExportFormat {
 struct ExportQuery {
     from: DateTime<Utc>,
     to: DateTime<Utc>,
+    #[param(inline)]
     format: ExportFormat,
     channel: Option<Channel>,
     queue_id: Option<Uuid>,

@@ -56,6 +56,7 @@ struct ReportQuery {
     lang: Language,
     /// `json` (default), `csv`, `html` or `xlsx`.
     #[serde(default)]
+    #[param(inline)]
     format: Option<Format>,
 }
 
