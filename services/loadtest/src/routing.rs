@@ -140,7 +140,9 @@ pub async fn run(store: Arc<dyn Store>, args: &Args) -> anyhow::Result<()> {
         args.backend,
         setup.elapsed().as_secs_f64()
     );
-    let engine = RoutingEngine::new(store.clone(), Arc::new(tokio::sync::Notify::new()));
+    // The operators here are rows, not consoles: presence is not swept.
+    let engine = RoutingEngine::new(store.clone(), Arc::new(tokio::sync::Notify::new()))
+        .with_absent_after(None);
     // First pass: every operator has room; it makes up to 3,000 offers.
     let t = Instant::now();
     let first = engine.pass(baylanys_store::now()).await?;

@@ -286,8 +286,39 @@ macro_rules! impl_dispatch_store {
                         Err(e) => Err(e),
                     };
                 };
-                if !declined.0.contains(&operator_id) {
+                // A timeout is not a decline: the contact may come back to this operator, who
+                // is set away instead — they are evidently not at the console — so offers stop
+                // going to them until they say they are back.
+                if !timed_out && !declined.0.contains(&operator_id) {
                     declined.0.push(operator_id);
+                }
+                if timed_out {
+                    let was: Option<(String,)> = sqlx::query_as(
+                        "UPDATE staff SET presence = 'away', presence_at = $2 WHERE id = $1 \
+                         AND presence = 'online' RETURNING presence",
+                    )
+                    .bind(operator_id)
+                    .bind(now)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if was.is_some() {
+                        Self::event(
+                            &mut tx,
+                            now,
+                            $crate::events::Draft::typed(
+                                $crate::Actor::SYSTEM,
+                                baylanys_domain::Payload::PresenceChanged(
+                                    baylanys_domain::events::PresenceChanged {
+                                        from: Some(baylanys_domain::router::Presence::Online),
+                                        to: baylanys_domain::router::Presence::Away,
+                                        operator_id: Some(operator_id),
+                                        reason: Some("offer_unanswered".into()),
+                                    },
+                                ),
+                            ),
+                        )
+                        .await?;
+                    }
                 }
                 let row: $crate::rows::InteractionRow = sqlx::query_as(
                     "UPDATE interactions SET offered_to = NULL, offered_at = NULL, offer_expires_at = NULL, \

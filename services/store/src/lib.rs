@@ -78,6 +78,12 @@ pub trait StaffStore: Send + Sync {
         id: Uuid,
         presence: baylanys_domain::router::Presence,
     ) -> StoreResult<Staff>;
+    /// An operator's console is open (a live socket): noted so presence can follow it.
+    async fn staff_seen(&self, id: Uuid) -> StoreResult<()>;
+    /// Sets `away` every `online` operator whose console was last seen (or who went online,
+    /// if no console was seen since) before `cutoff`, each with its presence event from the
+    /// system; returns who.
+    async fn away_unseen(&self, cutoff: DateTime<Utc>) -> StoreResult<Vec<Uuid>>;
     /// Stores a session under the hash of its bearer token (the token itself is never stored).
     async fn create_session(
         &self,

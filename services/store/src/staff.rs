@@ -218,6 +218,8 @@ macro_rules! impl_staff_store {
                             baylanys_domain::Payload::PresenceChanged(baylanys_domain::events::PresenceChanged {
                                 from: before.parse().ok(),
                                 to: presence,
+                                operator_id: None,
+                                reason: None,
                             }),
                         ),
                     )
@@ -225,6 +227,53 @@ macro_rules! impl_staff_store {
                 }
                 tx.commit().await?;
                 row.into_staff()
+            }
+
+            async fn staff_seen(&self, id: uuid::Uuid) -> $crate::StoreResult<()> {
+                sqlx::query("UPDATE staff SET seen_at = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind($crate::now())
+                    .execute(&self.writer)
+                    .await?;
+                Ok(())
+            }
+
+            async fn away_unseen(
+                &self,
+                cutoff: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::StoreResult<Vec<uuid::Uuid>> {
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                // The later of the last console seen and going online: an operator who just went
+                // online has a moment to open the console.
+                let gone: Vec<(uuid::Uuid,)> = sqlx::query_as(
+                    "UPDATE staff SET presence = 'away', presence_at = $2 WHERE presence = 'online' \
+                     AND (seen_at IS NULL OR seen_at < $1) AND (presence_at IS NULL OR presence_at < $1) \
+                     RETURNING id",
+                )
+                .bind(cutoff)
+                .bind(now)
+                .fetch_all(&mut *tx)
+                .await?;
+                let drafts = gone
+                    .iter()
+                    .map(|(id,)| {
+                        $crate::events::Draft::typed(
+                            $crate::Actor::SYSTEM,
+                            baylanys_domain::Payload::PresenceChanged(
+                                baylanys_domain::events::PresenceChanged {
+                                    from: Some(baylanys_domain::router::Presence::Online),
+                                    to: baylanys_domain::router::Presence::Away,
+                                    operator_id: Some(*id),
+                                    reason: Some("console_closed".into()),
+                                },
+                            ),
+                        )
+                    })
+                    .collect();
+                Self::events(&mut tx, now, drafts).await?;
+                tx.commit().await?;
+                Ok(gone.into_iter().map(|(id,)| id).collect())
             }
 
             async fn create_session(

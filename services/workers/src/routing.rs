@@ -17,6 +17,8 @@ use crate::supervisor::{Next, StepError, Worker};
 /// What one pass did, for logs and tests.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PassReport {
+    /// Operators set away: their console was not seen for a while.
+    pub away: usize,
     pub expired: usize,
     pub out_of_hours: usize,
     pub overflowed: usize,
@@ -25,10 +27,17 @@ pub struct PassReport {
     pub refused: usize,
 }
 
+/// How long an `online` operator's console may go unseen (each open console says it is there
+/// every few seconds) before the operator is set `away`.
+pub const ABSENT_AFTER: Duration = Duration::from_secs(60);
+
 pub struct RoutingEngine {
     store: Arc<dyn Store>,
     kick: Arc<Notify>,
     tick: Duration,
+    /// An `online` operator whose console has not been seen for this long is set `away`;
+    /// `None` leaves presence to the operators alone.
+    absent_after: Option<Duration>,
     /// Bumped after a pass that changed something, so staff sockets push at once.
     changes: Option<Arc<tokio::sync::watch::Sender<u64>>>,
 }
@@ -64,8 +73,16 @@ impl RoutingEngine {
             store,
             kick,
             tick: Duration::from_secs(1),
+            absent_after: Some(ABSENT_AFTER),
             changes: None,
         }
+    }
+
+    /// How long an `online` operator's console may be unseen before they are set `away`
+    /// (`None`: never, e.g. for a benchmark that drives operators through the store alone).
+    pub fn with_absent_after(mut self, after: Option<Duration>) -> Self {
+        self.absent_after = after;
+        self
     }
 
     /// Announces changes on this channel (the API's staff sockets listen to it).
@@ -84,6 +101,11 @@ impl RoutingEngine {
         let mut report = PassReport::default();
         let settings = self.store.router_settings().await?;
         let config = settings.validate()?;
+        // Presence follows the consoles: an operator whose console closed gets no offer.
+        if let Some(after) = self.absent_after {
+            let cutoff = now - chrono::Duration::from_std(after).unwrap_or(chrono::Duration::MAX);
+            report.away = self.store.away_unseen(cutoff).await?.len();
+        }
         let mut snap = self.store.routing_snapshot().await?;
         // Offers not answered in time go back in line, never to the same operator.
         let mut expired = false;

@@ -631,7 +631,10 @@ async fn out_of_hours_reply(app: TestApp) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// An offer nobody answers times out and moves on (the shortest timeout is 5 s).
+/// An offer nobody answers times out and moves on (the shortest timeout is 5 s). A timeout is
+/// not a decline (issue "Trustworthy in the field", point 6): the operator who let it ring is
+/// set away — evidently not at the console — and once back online may be offered the same
+/// contact again.
 async fn offer_timeout(app: TestApp) -> anyhow::Result<()> {
     app.default_queue().await?;
     let r = app.put("/api/v1/routing/settings", app.admin(),
@@ -650,6 +653,44 @@ async fn offer_timeout(app: TestApp) -> anyhow::Result<()> {
         .get("/api/v1/events?kind=routing.timed_out", app.admin())
         .await?;
     assert_eq!(r.body["items"][0]["data"]["operator_id"], a_id.to_string());
+    let me = app.get("/api/v1/auth/me", &a).await?;
+    assert_eq!(me.body["presence"], "away", "{}", me.text);
+    let r = app
+        .get("/api/v1/events?kind=staff.presence_changed", app.admin())
+        .await?;
+    let set_away = r.body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["data"]["reason"] == "offer_unanswered")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        set_away["data"]["operator_id"],
+        a_id.to_string(),
+        "{}",
+        r.text
+    );
+    assert_eq!(set_away["data"]["to"], "away");
+    // Back at the console: when the second operator declines, the contact can come back.
+    let r = app
+        .put(
+            "/api/v1/auth/me/presence",
+            &a,
+            json!({"presence": "online"}),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/interactions/{contact}/decline"),
+            Some(&b),
+            None,
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    offered(&app, &a, contact).await?;
     Ok(())
 }
 

@@ -33,6 +33,7 @@ mod mail_robots;
 mod mail_sync;
 mod notifications;
 mod parts;
+mod presence;
 pub mod process;
 mod qa;
 mod redirections;

@@ -103,6 +103,12 @@ async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<Stat
         .store
         .revoke_session(&caller.token_hash, caller.actor())
         .await?;
+    // Signed out is offline: no offer waits for someone who left.
+    state
+        .store
+        .set_presence(caller.staff.id, baylanys_domain::router::Presence::Offline)
+        .await?;
+    state.changed();
     Ok(StatusCode::NO_CONTENT)
 }
 

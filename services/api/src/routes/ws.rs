@@ -29,6 +29,8 @@ use crate::{convert, AppState};
 const MAX_FRAME: usize = 64 * 1024;
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 const REFRESH: Duration = Duration::from_secs(2);
+/// Refreshes between two notes that the console is open (every 10 s).
+const SEEN_EVERY: u32 = 5;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().route("/ws/operator", get(upgrade))
@@ -176,6 +178,10 @@ async fn session(state: AppState, mut socket: WebSocket) {
     let mut last_live = String::new();
     let mut last_kpis = String::new();
     let mut refresh = tokio::time::interval(REFRESH);
+    // The console is open: presence follows it (the routing engine sets an operator away whose
+    // console is not seen for a minute). Noted now and every few refreshes.
+    let mut ticks: u32 = 0;
+    let _ = state.store.staff_seen(staff.id).await;
     loop {
         let mut push_state = false;
         tokio::select! {
@@ -256,6 +262,10 @@ async fn session(state: AppState, mut socket: WebSocket) {
             _ = changes.changed() => push_state = true,
             _ = refresh.tick() => {
                 push_state = true;
+                ticks = ticks.wrapping_add(1);
+                if ticks.is_multiple_of(SEEN_EVERY) {
+                    let _ = state.store.staff_seen(staff.id).await;
+                }
                 // Across nodes a signal may be lost (Redis away): every few seconds the
                 // followed conversations that moved past what was sent are read again.
                 if state.bus.is_shared() && !following.is_empty() {

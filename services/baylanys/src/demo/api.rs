@@ -182,6 +182,49 @@ impl Session {
         self.get_query(path, &[]).await
     }
 
+    /// Keeps this staff member's console open until `stop`: the operator socket, said hello to
+    /// and read (its pushes dropped), reopened when it closes. The server sets an online
+    /// operator away whose console is not open, as for a real operator who left.
+    pub async fn keep_console(&self, stop: tokio_util::sync::CancellationToken) {
+        use futures_util::{SinkExt as _, StreamExt as _};
+        use tokio_tungstenite::tungstenite::Message;
+        let url = format!(
+            "{}/ws/operator",
+            self.api
+                .base()
+                .replacen("https://", "wss://", 1)
+                .replacen("http://", "ws://", 1)
+        );
+        while !stop.is_cancelled() {
+            if let Ok((mut socket, _)) = tokio_tungstenite::connect_async(url.as_str()).await {
+                let hello = serde_json::json!({"type": "hello", "v": 1, "token": self.token});
+                if socket
+                    .send(Message::Text(hello.to_string().into()))
+                    .await
+                    .is_ok()
+                {
+                    loop {
+                        tokio::select! {
+                            _ = stop.cancelled() => {
+                                let _ = socket.close(None).await;
+                                return;
+                            }
+                            msg = socket.next() => {
+                                if !matches!(msg, Some(Ok(_))) {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            tokio::select! {
+                _ = stop.cancelled() => return,
+                _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+            }
+        }
+    }
+
     pub async fn get_query<T: DeserializeOwned>(
         &self,
         path: &str,

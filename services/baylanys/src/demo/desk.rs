@@ -94,6 +94,11 @@ pub async fn shift(stage: Arc<Stage>, index: usize, stop: CancellationToken) {
     let Some(me) = stage.cast.operators.get(index).cloned() else {
         return;
     };
+    // At the desk means the console is open.
+    let console = {
+        let (me, stop) = (me.clone(), stop.clone());
+        tokio::spawn(async move { me.keep_console(stop).await })
+    };
     let mut rng = StdRng::seed_from_u64(stage.seed ^ (index as u64 + 1).wrapping_mul(0x9E37_79B9));
     let mut handled: HashSet<Uuid> = HashSet::new();
     let mut strangers: HashMap<Uuid, Instant> = HashMap::new();
@@ -142,6 +147,7 @@ pub async fn shift(stage: Arc<Stage>, index: usize, stop: CancellationToken) {
             _ = tokio::time::sleep(Duration::from_millis(350)) => {}
         }
     }
+    let _ = console.await;
 }
 
 /// Picks up after the ring and hands the contact to whoever plays it.

@@ -53,6 +53,13 @@ pub struct PresenceChanged {
     #[serde(default)]
     pub from: Option<Presence>,
     pub to: Presence,
+    /// Whose presence, when the system changed it (their console closed, an offer went
+    /// unanswered); absent when the operator changed their own (the event's actor).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator_id: Option<uuid::Uuid>,
+    /// Why the system changed it: `console_closed`, `offer_unanswered`, `logged_out`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// `client.created`: what kind of data was collected, never the data itself (R33).

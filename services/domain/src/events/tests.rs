@@ -275,6 +275,14 @@ fn samples() -> Vec<Payload> {
         Payload::PresenceChanged(PresenceChanged {
             from: Some(Presence::Offline),
             to: Presence::Online,
+            operator_id: None,
+            reason: None,
+        }),
+        Payload::PresenceChanged(PresenceChanged {
+            from: Some(Presence::Online),
+            to: Presence::Away,
+            operator_id: Some(id()),
+            reason: Some("offer_unanswered".into()),
         }),
         Payload::ClientCreated(ClientCreated {
             has_iin: true,
