@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use baylanys_proto::problem;
 
 use crate::error::ApiError;
-use crate::extract::is_refused_control;
+use baylanys_domain::is_refused_control;
 
 /// Refuses a request whose path or query, once percent-decoded, holds a control character
 /// other than tab and line breaks: 422 `invalid-text`, nothing done.
@@ -41,25 +41,8 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
 /// Whether a percent-encoded path or query decodes to a refused control character (a `+` is
 /// a space in a query, so it never is one).
 fn has_control(raw: &str) -> bool {
-    let bytes = raw.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            if let Some(b) = hex {
-                decoded.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        decoded.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&decoded)
+    percent_encoding::percent_decode_str(raw)
+        .decode_utf8_lossy()
         .chars()
         .any(is_refused_control)
 }

@@ -91,11 +91,7 @@ fn is_json_but_not_object(body: &[u8]) -> bool {
         && serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok()
 }
 
-/// Whether a character may stand in a text we store: tab and line breaks yes, the other C0
-/// controls, DEL and the C1 controls no.
-pub(crate) fn is_refused_control(c: char) -> bool {
-    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
-}
+use baylanys_domain::is_refused_control;
 
 /// The byte offset of the first refused control character in a JSON document's strings. In
 /// valid JSON such a character is escaped (`\u0000`, `\b`, `\f`); a raw one (only DEL and C1

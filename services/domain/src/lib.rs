@@ -33,7 +33,7 @@ pub use error::DomainError;
 pub use events::{Actor, Payload};
 pub use hours::{Interval, WeeklyHours};
 pub use iin::{Bin, Iin};
-pub use text::{normalize_search, BoundedText};
+pub use text::{is_refused_control, normalize_search, BoundedText};
 
 /// Event kinds written to the append-only event log (DESIGN principle 3). Reports and KPIs read
 /// these names, so they are part of the stable contract: add new ones, never rename.

@@ -64,10 +64,7 @@ impl BoundedText {
         }
         // A NUL is stored by SQLite and refused by PostgreSQL; no other control character but
         // a tab or a line break belongs in text people type. Refused alike on both backends.
-        if trimmed
-            .chars()
-            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
-        {
+        if trimmed.chars().any(is_refused_control) {
             return Err(DomainError::InvalidField {
                 field,
                 reason: "must not contain control characters".into(),
@@ -125,4 +122,11 @@ mod tests {
             Ok("сәлем".to_owned())
         );
     }
+}
+
+/// Whether a character may not stand in a text people type: every control character but a tab
+/// and line breaks (PostgreSQL refuses NUL outright; the rest only ever arrives by accident or
+/// attack). The API's edge refuses them with the same rule, before any handler runs.
+pub fn is_refused_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }

@@ -302,22 +302,8 @@ macro_rules! impl_dispatch_store {
                     .fetch_optional(&mut *tx)
                     .await?;
                     if was.is_some() {
-                        Self::event(
-                            &mut tx,
-                            now,
-                            $crate::events::Draft::typed(
-                                $crate::Actor::SYSTEM,
-                                baylanys_domain::Payload::PresenceChanged(
-                                    baylanys_domain::events::PresenceChanged {
-                                        from: Some(baylanys_domain::router::Presence::Online),
-                                        to: baylanys_domain::router::Presence::Away,
-                                        operator_id: Some(operator_id),
-                                        reason: Some("offer_unanswered".into()),
-                                    },
-                                ),
-                            ),
-                        )
-                        .await?;
+                        let away = $crate::staff::set_away(operator_id, "offer_unanswered");
+                        Self::event(&mut tx, now, away).await?;
                     }
                 }
                 let row: $crate::rows::InteractionRow = sqlx::query_as(

@@ -257,19 +257,7 @@ macro_rules! impl_staff_store {
                 .await?;
                 let drafts = gone
                     .iter()
-                    .map(|(id,)| {
-                        $crate::events::Draft::typed(
-                            $crate::Actor::SYSTEM,
-                            baylanys_domain::Payload::PresenceChanged(
-                                baylanys_domain::events::PresenceChanged {
-                                    from: Some(baylanys_domain::router::Presence::Online),
-                                    to: baylanys_domain::router::Presence::Away,
-                                    operator_id: Some(*id),
-                                    reason: Some("console_closed".into()),
-                                },
-                            ),
-                        )
-                    })
+                    .map(|(id,)| $crate::staff::set_away(*id, "console_closed"))
                     .collect();
                 Self::events(&mut tx, now, drafts).await?;
                 tx.commit().await?;
@@ -365,3 +353,17 @@ macro_rules! impl_staff_store {
     };
 }
 pub(crate) use impl_staff_store;
+
+/// The event of the system setting an online operator away, and why (`console_closed`,
+/// `offer_unanswered`).
+pub(crate) fn set_away(operator_id: uuid::Uuid, reason: &str) -> crate::events::Draft {
+    crate::events::Draft::typed(
+        crate::Actor::SYSTEM,
+        baylanys_domain::Payload::PresenceChanged(baylanys_domain::events::PresenceChanged {
+            from: Some(baylanys_domain::router::Presence::Online),
+            to: baylanys_domain::router::Presence::Away,
+            operator_id: Some(operator_id),
+            reason: Some(reason.to_owned()),
+        }),
+    )
+}
