@@ -88,6 +88,13 @@ impl BoundedText {
     }
 }
 
+/// Whether a character may not stand in a text people type: every control character but a tab
+/// and line breaks (PostgreSQL refuses NUL outright; the rest only ever arrives by accident or
+/// attack). The API's edge refuses them with the same rule, before any handler runs.
+pub fn is_refused_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,11 +129,4 @@ mod tests {
             Ok("сәлем".to_owned())
         );
     }
-}
-
-/// Whether a character may not stand in a text people type: every control character but a tab
-/// and line breaks (PostgreSQL refuses NUL outright; the rest only ever arrives by accident or
-/// attack). The API's edge refuses them with the same rule, before any handler runs.
-pub fn is_refused_control(c: char) -> bool {
-    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
