@@ -110,7 +110,7 @@ try {
   // Operators have no such panel.
   const op = await (await browser.newContext()).newPage();
   await signIn(op, "op");
-  await op.locator("#me", { hasText: "operator" }).waitFor({ timeout });
+  await op.locator("#me", { hasText: "оператор" }).waitFor({ timeout });
   if (await op.locator("#complaints-open").isVisible()) throw new Error("the Complaints button shown to an operator");
   if (await op.locator("#complaints").isVisible()) throw new Error("the Complaints panel shown to an operator");
   console.log("complaint analytics browser test passed");

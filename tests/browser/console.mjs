@@ -77,7 +77,7 @@ try {
   await op.locator("#verify button").click();
   await op.waitForSelector("#verify[hidden]", { state: "attached", timeout });
   // The client's earlier appeal on another channel, with its messages.
-  await op.locator("#history summary", { hasText: "voice" }).first().click();
+  await op.locator("#history summary", { hasText: "телефон" }).first().click();
   await op.locator("#history li li", { hasText: "Өткен аптада қоңырау шалдым" }).waitFor({ timeout });
   // A canned reply fills the box in the appeal's language.
   await op.selectOption("#canned", { label: "Сәлемдесу" });

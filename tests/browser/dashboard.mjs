@@ -118,7 +118,7 @@ try {
   await sup.locator("#kp-evidence-list tbody tr").first().waitFor({ timeout });
   like("evidence heading", await sup.textContent("#kp-evidence-h"), /^Оқиғалар: Жоғалған қоңыраулар · бүгін · барлығы 1$/);
   eq("evidence rows", await sup.$$eval("#kp-evidence-list tbody tr", (trs) => trs.map((tr) => [tr.dataset.appeal, tr.cells[1].textContent])),
-    [[appealId, "қоңырау жоғалды · voice"]]);
+    [[appealId, "қоңырау жоғалды · телефон"]]);
   if (shots) await sup.locator("#kp-evidence").screenshot({ path: shots + "/dashboard-evidence-kk.png" });
   await sup.locator(`#kp-evidence-list tr[data-appeal="${appealId}"] button`).click();
   await sup.waitForSelector("#conversation:not([hidden])", { timeout });
@@ -303,7 +303,7 @@ try {
   // ------------------------------------------------------------------ an operator -------------
   const op = await (await browser.newContext()).newPage();
   await signIn(op, "op");
-  await op.locator("#me", { hasText: "operator" }).waitFor({ timeout });
+  await op.locator("#me", { hasText: "оператор" }).waitFor({ timeout });
   for (const id of ["#kpi-open", "#boqbe-open", "#kpi", "#boqbe"]) {
     if (await op.locator(id).isVisible()) throw new Error(`${id} shown to an operator`);
   }

@@ -137,7 +137,7 @@ try {
   // Operators have no such panel.
   const op = await (await browser.newContext()).newPage();
   await signIn(op, "op");
-  await op.locator("#me", { hasText: "operator" }).waitFor({ timeout });
+  await op.locator("#me", { hasText: "оператор" }).waitFor({ timeout });
   if (await op.locator("#deliveries-open").isVisible()) throw new Error("the Deliveries button shown to an operator");
   if (await op.locator("#deliveries").isVisible()) throw new Error("the Deliveries panel shown to an operator");
   console.log("deliveries browser test passed");

@@ -100,7 +100,7 @@ try {
   const partId = await op.getAttribute("#split-status", "data-part");
   // Listed with its number, subject, status and no body yet; the citizen was told its number.
   await op.locator("#conv-parts:not([hidden])").waitFor({ timeout });
-  eq("the parts", await partRows(op), [[partNumber, "Жер учаскесіне құжат", "in_progress", "—"]]);
+  eq("the parts", await partRows(op), [[partNumber, "Жер учаскесіне құжат", "қаралуда", "—"]]);
   await op.locator(".conv-log:not([hidden]) li.system", { hasText: `жеке қаралады, оның нөмірі: № ${partNumber}` }).waitFor({ timeout });
   if (shots) await op.screenshot({ path: shots + "/parts-appeal.png", fullPage: true });
 
@@ -120,14 +120,14 @@ try {
   await op.selectOption("#redirect-dept", department);
   await op.fill("#redirect-reason", "Жер қатынастары — министрліктің құзыреті");
   await op.getByRole("button", { name: "Органға жіберу" }).click();
-  await textMatches(op, "#conv-fields", /Мәртебесі: redirected/);
+  await textMatches(op, "#conv-fields", /Мәртебесі: жіберілді/);
   await textMatches(op, "#redirect-proposed", new RegExp(`^Ұсынылады: ${AGRI} ✓$`));
   if (shots) await op.screenshot({ path: shots + "/parts-part.png", fullPage: true });
 
   // Back to the appeal from the part's link: the part is with the ministry now.
   await op.locator(`#conv-parent button[data-appeal="${appealId}"]`).click();
   await textMatches(op, "#conv-number", new RegExp(`^${esc(number)}$`));
-  await textMatches(op, "#parts-list tbody tr td:nth-child(3)", /^redirected$/);
+  await textMatches(op, "#parts-list tbody tr td:nth-child(3)", /^жіберілді$/);
   await textMatches(op, "#parts-list tbody tr td:nth-child(4)", new RegExp(`^${AGRI}$`));
   eq("still splittable", await visible(op, "#split-box"), true);
 
@@ -139,6 +139,7 @@ try {
   eq("the bodies in Russian", await op.$$eval("#redirect-body option", (os) => os.map((o) => o.textContent)),
     ["", "Министерство труда и социальной защиты населения", "Министерство сельского хозяйства"]);
   await textMatches(op, "#parts-list tbody tr td:nth-child(4)", /^Министерство сельского хозяйства$/);
+  await textMatches(op, "#parts-list tbody tr td:nth-child(3)", /^перенаправлено$/);
   await textMatches(op, "#split-box summary", /^Разделить$/);
   await op.locator(`#tabs button[data-appeal="${partId}"]`).click();
   await textMatches(op, "#conv-parent", new RegExp(`^Часть обращения № ${esc(number)}$`));

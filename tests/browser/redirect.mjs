@@ -38,7 +38,7 @@ try {
   await op.selectOption("#redirect-dept", { label: "Тіркеу қызметі департаменті" });
   await op.fill("#redirect-reason", "Әділет министрлігінің құзыреті");
   await op.getByRole("button", { name: "Органға жіберу" }).click();
-  await op.locator("#conv-fields", { hasText: "redirected" }).waitFor({ timeout });
+  await op.locator("#conv-fields", { hasText: "Мәртебесі: жіберілді" }).waitFor({ timeout });
   await citizen.locator(".log li.system", { hasText: "Әділет министрлігі» органына жіберілді" }).waitFor({ timeout });
   await citizen.locator(".log li.system", { hasText: "Департамент директоры" }).waitFor({ timeout });
 
@@ -50,7 +50,7 @@ try {
   await officer.locator(".conv-log:not([hidden]) li.client", { hasText: "мүлікті тіркеу" }).waitFor({ timeout });
   if (await officer.locator("#transfer").isVisible()) throw new Error("centre-only actions shown to a body officer");
   await officer.getByRole("button", { name: "Өтінішті қабылдау" }).click();
-  await officer.locator("#conv-fields", { hasText: "in_progress" }).waitFor({ timeout });
+  await officer.locator("#conv-fields", { hasText: "Мәртебесі: қаралуда" }).waitFor({ timeout });
   await officer.fill("#answer-text", "Тіркеу eGov порталы арқылы 1 жұмыс күнінде жүргізіледі.");
   await officer.getByRole("button", { name: "Азаматқа жауап беру" }).click();
   await citizen.locator(".log li.system", { hasText: "жауап берілді: Тіркеу eGov порталы" }).waitFor({ timeout });

@@ -63,7 +63,7 @@ try {
   await op.fill("#verify-iin", "061211600012");
   await op.fill("#verify-dob", "2006-12-11");
   await op.getByRole("button", { name: "Тексеру", exact: true }).click();
-  await op.locator("#history summary", { hasText: "voice" }).waitFor({ timeout });
+  await op.locator("#history summary", { hasText: "телефон" }).waitFor({ timeout });
   await op.fill("#reply-text", "Сәлеметсіз бе! Анықтаманы eGov арқылы алуға болады.");
   await op.press("#reply-text", "Enter");
   await kk.locator(".log li.operator", { hasText: "eGov арқылы" }).waitFor({ timeout });

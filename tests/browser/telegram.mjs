@@ -53,6 +53,15 @@ try {
   // The acknowledgement's delivery names its channel in words, not as a raw value.
   const delivery = await op.locator(`${log} li .delivery`).first().textContent();
   if (!delivery.startsWith("Telegram: ")) throw new Error("delivery label: " + delivery);
+  // No raw value of the API on the page: kind, status, channel, language, role in words.
+  const fields = await op.locator("#conv-fields").textContent();
+  eq("the appeal's fields (kk)", /request|telegram|\bnew\b|: kk/.test(fields), false);
+  if (!fields.includes("сұрау") || !fields.includes("жаңа")) throw new Error("fields (kk): " + fields);
+  eq("who I am (kk)", await op.locator("#me").textContent(), "op (оператор)");
+  const mine = await op.locator("#mine").textContent();
+  if (/request|telegram|\bnew\b/.test(mine)) throw new Error("my appeals (kk): " + mine);
+  const cardIds = await op.locator("#client-card").textContent();
+  if (!cardIds.includes("Telegram: чат 7301")) throw new Error("identity (kk): " + cardIds);
   if (shots) await op.screenshot({ path: shots + "/telegram-kk.png", fullPage: true });
 
   await op.selectOption("#lang", "ru");
@@ -60,6 +69,9 @@ try {
   const markRu = await editMark(op);
   if (!/^✎ клиент изменил сообщение, отправленное в \d\d:\d\d$/.test(markRu)) throw new Error("edit mark (ru): " + markRu);
   eq("the claim (ru)", await claims(op), "Со слов клиента, не подтверждено: телефон +77015550101 (Telegram)");
+  const fieldsRu = await op.locator("#conv-fields").textContent();
+  if (!fieldsRu.includes("запрос") || !fieldsRu.includes("новое") || !fieldsRu.includes("казахский")) throw new Error("fields (ru): " + fieldsRu);
+  eq("who I am (ru)", await op.locator("#me").textContent(), "op (оператор)");
   if (shots) await op.locator("#conv-panel").screenshot({ path: shots + "/telegram-ru.png" });
 
   await op.fill("#reply-text", reply);

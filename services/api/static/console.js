@@ -69,6 +69,46 @@ let backoff = 500;
 const $ = (id) => document.getElementById(id);
 const t = (key) => (T[lang] && T[lang][key]) || T.en[key] || key;
 
+// The words for the API's enumerated values (kinds, statuses, channels, languages, roles), so
+// no raw value such as `web_chat` or `in_progress` reaches the screen.
+const V = {
+  kk: {
+    kind_request: "сұрау", kind_application: "өтініш", kind_complaint: "шағым", kind_proposal: "ұсыныс", word_chat: "чат",
+    status_new: "жаңа", status_in_progress: "қаралуда", status_awaiting_client: "клиенттен күтілуде",
+    status_redirected: "жіберілді", status_answered: "жауап берілді", status_closed: "жабылды",
+    channel_web_chat: "веб-чат", channel_email: "e-mail", channel_telegram: "Telegram",
+    channel_voice: "телефон", channel_in_person: "жеке қабылдау",
+    lang_kk: "қазақша", lang_ru: "орысша", lang_en: "ағылшынша",
+    role_admin: "әкімші", role_supervisor: "супервайзер", role_operator: "оператор", role_body_officer: "орган қызметкері",
+  },
+  ru: {
+    kind_request: "запрос", kind_application: "заявление", kind_complaint: "жалоба", kind_proposal: "предложение", word_chat: "чат",
+    status_new: "новое", status_in_progress: "в работе", status_awaiting_client: "ждёт клиента",
+    status_redirected: "перенаправлено", status_answered: "дан ответ", status_closed: "закрыто",
+    channel_web_chat: "веб-чат", channel_email: "e-mail", channel_telegram: "Telegram",
+    channel_voice: "телефон", channel_in_person: "личный приём",
+    lang_kk: "казахский", lang_ru: "русский", lang_en: "английский",
+    role_admin: "администратор", role_supervisor: "супервайзер", role_operator: "оператор", role_body_officer: "сотрудник органа",
+  },
+  en: {
+    kind_request: "request", kind_application: "application", kind_complaint: "complaint", kind_proposal: "proposal", word_chat: "chat",
+    status_new: "new", status_in_progress: "in progress", status_awaiting_client: "awaiting the client",
+    status_redirected: "redirected", status_answered: "answered", status_closed: "closed",
+    channel_web_chat: "web chat", channel_email: "e-mail", channel_telegram: "Telegram",
+    channel_voice: "phone", channel_in_person: "in person",
+    lang_kk: "Kazakh", lang_ru: "Russian", lang_en: "English",
+    role_admin: "admin", role_supervisor: "supervisor", role_operator: "operator", role_body_officer: "body officer",
+  },
+};
+// `v("status", "in_progress")` → the word in the console's language (the value itself if new).
+const v = (group, value) => (V[lang] && V[lang][`${group}_${value}`]) || V.en[`${group}_${value}`] || value;
+
+// A client's address as a person reads it: a Telegram chat by its number, not the bot's id.
+function identityText(i) {
+  const address = i.channel === "telegram" ? `${v("word", "chat")} ${i.address.split(":").pop()}` : i.address;
+  return `${v("channel", i.channel)}: ${address}`;
+}
+
 function translate() {
   document.documentElement.lang = lang;
   document.querySelectorAll("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t); });
@@ -105,7 +145,7 @@ function renderOffers(items) {
   for (const it of items) {
     const row = document.createElement("tr");
     row.dataset.id = it.id;
-    cell(row, it.channel);
+    cell(row, v("channel", it.channel));
     cell(row, time(it.queued_at));
     cell(row, time(it.offer_expires_at));
     const actions = cell(row, "");
@@ -150,7 +190,7 @@ function renderLive(view) {
     for (const x of view.contacts) {
       const row = document.createElement("tr");
       row.dataset.id = x.interaction_id;
-      [x.channel, x.language, x.waiting_secs, x.offered_to ? names.get(x.offered_to) || x.offered_to : null]
+      [v("channel", x.channel), v("lang", x.language), x.waiting_secs, x.offered_to ? names.get(x.offered_to) || x.offered_to : null]
         .forEach((v) => cell(row, v));
       const select = document.createElement("select");
       select.setAttribute("aria-label", t("reassign"));
@@ -281,7 +321,7 @@ async function loadMine() {
     const li = document.createElement("li");
     const b = document.createElement("button");
     b.type = "button";
-    b.textContent = `${a.number} · ${a.kind} · ${a.channel} · ${a.status}`;
+    b.textContent = `${a.number} · ${v("kind", a.kind)} · ${v("channel", a.channel)} · ${v("status", a.status)}`;
     b.addEventListener("click", () => openAppeal(a.id));
     li.appendChild(b);
     list.appendChild(li);
@@ -384,15 +424,15 @@ function drawPanel(c) {
   const topic = topics.get(appeal.topic_id);
   const topicName = topic ? (lang === "ru" ? topic.name_ru : lang === "en" ? topic.name_en || topic.name_ru : topic.name_kk) : "—";
   const dueAt = appeal.due_at ? new Date(appeal.due_at).toLocaleDateString(lang) : "—";
-  $("conv-fields").textContent = `${t("kind")}: ${appeal.kind} · ${t("topic")}: ${topicName} · ${t("status")}: ${appeal.status} · ${t("channel")}: ${appeal.channel} · ${t("language")}: ${appeal.language} · ${t("priority")}: ${appeal.priority} · ${t("due")}: ${dueAt}`;
+  $("conv-fields").textContent = `${t("kind")}: ${v("kind", appeal.kind)} · ${t("topic")}: ${topicName} · ${t("status")}: ${v("status", appeal.status)} · ${t("channel")}: ${v("channel", appeal.channel)} · ${t("language")}: ${v("lang", appeal.language)} · ${t("priority")}: ${appeal.priority} · ${t("due")}: ${dueAt}`;
   $("conversation").dataset.language = appeal.language;
   const verified = Boolean(appeal.verified_at);
   const card = $("client-card");
   card.replaceChildren();
-  const ids = client.identities.map((i) => `${i.channel}: ${i.address}`).join(", ");
+  const ids = client.identities.map(identityText).join(", ");
   const flags = [client.vulnerable ? t("vulnerable") : null, client.do_not_contact ? t("do_not_contact") : null].filter(Boolean).join(", ");
   for (const line of [
-    `${t("client")}: ${client.name || "—"} · ${client.language} · ${verified ? t("verified") : t("not_verified")}`,
+    `${t("client")}: ${client.name || "—"} · ${v("lang", client.language)} · ${verified ? t("verified") : t("not_verified")}`,
     client.iin ? `${t("iin")}: ${client.iin}` : null,
     ids || null,
     flags ? `${t("flags")}: ${flags}` : null,
@@ -420,11 +460,11 @@ function drawPanel(c) {
     const li = document.createElement("li");
     const d = document.createElement("details");
     const s = document.createElement("summary");
-    s.textContent = `${x.appeal.number} · ${x.appeal.channel} · ${x.appeal.kind} · ${x.appeal.status} · ${new Date(x.appeal.created_at).toLocaleDateString(lang)}`;
+    s.textContent = `${x.appeal.number} · ${v("channel", x.appeal.channel)} · ${v("kind", x.appeal.kind)} · ${v("status", x.appeal.status)} · ${new Date(x.appeal.created_at).toLocaleDateString(lang)}`;
     const ol = document.createElement("ol");
     for (const m of x.messages) {
       const item = document.createElement("li");
-      item.textContent = `${new Date(m.created_at).toLocaleString(lang)} · ${m.channel} · ${t("author_" + m.author)}: ${m.body}`;
+      item.textContent = `${new Date(m.created_at).toLocaleString(lang)} · ${v("channel", m.channel)} · ${t("author_" + m.author)}: ${m.body}`;
       ol.appendChild(item);
     }
     d.append(s, ol);
@@ -594,7 +634,7 @@ async function start() {
   const r = await api("GET", "/api/v1/auth/me");
   if (!r.ok) { signOut(); return; }
   me = r.body;
-  $("me").textContent = `${me.display_name} (${me.role})`;
+  $("me").textContent = `${me.display_name} (${v("role", me.role)})`;
   $("presence").value = me.presence;
   $("login").hidden = true;
   $("app").hidden = false;
@@ -623,7 +663,18 @@ $("login").addEventListener("submit", async (ev) => {
 });
 $("logout").addEventListener("click", async () => { await api("POST", "/api/v1/auth/logout").catch(() => {}); signOut(); });
 $("presence").addEventListener("change", () => api("PUT", "/api/v1/auth/me/presence", { presence: $("presence").value }));
-$("lang").addEventListener("change", () => { lang = $("lang").value; localStorage.setItem("baylanys.lang", lang); translate(); });
+$("lang").addEventListener("change", () => {
+  lang = $("lang").value;
+  localStorage.setItem("baylanys.lang", lang);
+  translate();
+  // What was drawn from data redraws in the new language too.
+  if (me) {
+    $("me").textContent = `${me.display_name} (${v("role", me.role)})`;
+    loadMine();
+    const c = convs.get(active);
+    if (c) drawPanel(c);
+  }
+});
 
 translate();
 if (token) start(); else signOut();

@@ -463,10 +463,10 @@ translate();
     if (e.kind === "interaction.updated" && d.state) s = t("kp_ev_" + d.state) === "kp_ev_" + d.state ? `${e.kind}: ${d.state}` : t("kp_ev_" + d.state);
     else if (e.kind === "appeal.created") s = t("kp_ev_created");
     else if (e.kind === "survey.answered") s = fill("kp_ev_survey", { n: d.score });
-    else if (e.kind === "appeal.status_changed") s = `${t("kp_ev_resolved")}: ${d.to || ""}` + (e.first_contact == null ? "" : ` · ${t(e.first_contact ? "kp_ev_fcr_yes" : "kp_ev_fcr_no")}`);
+    else if (e.kind === "appeal.status_changed") s = `${t("kp_ev_resolved")}: ${d.to ? v("status", d.to) : ""}` + (e.first_contact == null ? "" : ` · ${t(e.first_contact ? "kp_ev_fcr_yes" : "kp_ev_fcr_no")}`);
     else if (e.kind === "complaint.decided") s = t("kp_ev_complaint");
     else if (e.kind === "qa.reviewed") s = t("kp_ev_review");
-    return d.channel ? `${s} · ${d.channel}` : s;
+    return d.channel ? `${s} · ${v("channel", d.channel)}` : s;
   }
 
   function drawEvidence() {

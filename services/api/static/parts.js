@@ -181,7 +181,7 @@ window.drawParts = (() => {
       if (officer()) cell(row, p.number);
       else cell(row, "").appendChild(opener(p.number, p.id));
       cell(row, p.subject);
-      cell(row, p.status).dataset.status = p.status;
+      cell(row, v("status", p.status)).dataset.status = p.status;
       cell(row, bodyName(p.body_id, () => { if (shown(c)) drawList(c); }));
       body.appendChild(row);
     }
