@@ -72,6 +72,9 @@ try {
   const fieldsRu = await op.locator("#conv-fields").textContent();
   if (!fieldsRu.includes("запрос") || !fieldsRu.includes("новое") || !fieldsRu.includes("казахский")) throw new Error("fields (ru): " + fieldsRu);
   eq("who I am (ru)", await op.locator("#me").textContent(), "op (оператор)");
+  // The live tables redraw in Russian at once, not at their next change.
+  const live = await op.locator("#live").textContent();
+  if (/желіде|иә/.test(live)) throw new Error("live view still in Kazakh: " + live);
   if (shots) await op.locator("#conv-panel").screenshot({ path: shots + "/telegram-ru.png" });
 
   await op.fill("#reply-text", reply);

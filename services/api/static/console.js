@@ -671,6 +671,7 @@ $("lang").addEventListener("change", () => {
   if (me) {
     $("me").textContent = `${me.display_name} (${v("role", me.role)})`;
     loadMine();
+    if (lastLive) renderLive(lastLive);
     const c = convs.get(active);
     if (c) drawPanel(c);
   }
