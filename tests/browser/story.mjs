@@ -54,8 +54,14 @@ try {
   await op.locator("#offers tbody tr").first().getByRole("button", { name: "Қабылдау" }).click();
   await op.locator("#tabs button").nth(1).waitFor({ timeout });
 
+  // Each citizen's tab by their appeal's number (the widget shows it): the offers may come in
+  // either order.
+  const numberOf = async (page) => (await page.locator(".number").textContent()).match(/\d{4}-\d{6}/)[0];
+  const kkNumber = await numberOf(kk);
+  const ruNumber = await numberOf(ru);
+
   // The Kazakh tab: the citizen's message, and the citizen is told who answers.
-  await op.locator("#tabs button").first().click();
+  await op.locator("#tabs button", { hasText: kkNumber }).click();
   await op.locator(".conv-log:not([hidden]) li.client", { hasText: "Мекенжай анықтамасы керек" }).waitFor({ timeout });
   await kk.locator(".log li.system", { hasText: "Сізге оператор op жауап береді." }).waitFor({ timeout });
   // Not verified: warned, no history. IIN and date of birth unlock the earlier call (R11).
@@ -92,7 +98,7 @@ try {
   await op.locator(".conv-log:not([hidden]) li.client", { hasText: "Рақмет!" }).waitFor({ timeout });
 
   // The Russian tab: reply in Russian, then transfer to the second line; the citizen is told.
-  await op.locator("#tabs button").nth(1).click();
+  await op.locator("#tabs button", { hasText: ruNumber }).click();
   await op.locator(".conv-log:not([hidden]) li.client", { hasText: "вопрос по пособию" }).waitFor({ timeout });
   await op.fill("#reply-text", "Здравствуйте! Передаю вас специалисту по пособиям.");
   await op.press("#reply-text", "Enter");
@@ -105,7 +111,7 @@ try {
   await op.fill("#transfer-reason", "пособия");
   await op.getByRole("button", { name: "Ауыстыру" }).click();
   await ru.locator(".log li.system", { hasText: "Ваше обращение передано другому специалисту" }).waitFor({ timeout });
-  await op.locator("#tabs button").nth(1).waitFor({ state: "detached", timeout });
+  await op.locator("#tabs button", { hasText: ruNumber }).waitFor({ state: "detached", timeout });
   console.log("story browser test passed");
 } finally {
   await browser.close();
