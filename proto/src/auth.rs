@@ -52,6 +52,9 @@ pub struct StaffView {
     pub capacity: crate::Capacity,
     pub presence: crate::Presence,
     pub presence_at: Option<DateTime<Utc>>,
+    /// The operator's phone calls are put through to: a SIP URI of the PBX's extension
+    /// (`sip:101@127.0.0.1`) or a number in international form.
+    pub extension: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -107,6 +110,10 @@ pub struct UpdateStaff {
     /// Contacts at once per channel (admins and supervisors).
     #[serde(default)]
     pub capacity: Option<crate::Capacity>,
+    /// The operator's phone: `sip:<user>@<host>[:port]` or `+<digits>`; `null` removes it.
+    #[serde(default, deserialize_with = "crate::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub extension: Option<Option<String>>,
 }
 
 impl std::fmt::Debug for UpdateStaff {

@@ -17,6 +17,7 @@ mod outbox;
 pub mod problem;
 mod qa;
 mod routing;
+mod voice;
 mod workers;
 pub mod ws;
 
@@ -36,6 +37,7 @@ pub use outbox::*;
 pub use problem::ProblemDetails;
 pub use qa::*;
 pub use routing::*;
+pub use voice::*;
 pub use workers::*;
 
 use serde::{Deserialize, Deserializer};

@@ -4,6 +4,7 @@
 
 pub mod dovecot;
 pub mod telegram;
+pub mod twilio;
 
 use std::path::PathBuf;
 use std::sync::Arc;

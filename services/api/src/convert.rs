@@ -24,6 +24,7 @@ pub fn staff(v: &s::Staff) -> p::StaffView {
         capacity: v.capacity,
         presence: v.presence,
         presence_at: v.presence_at,
+        extension: v.extension.clone(),
         created_at: v.created_at,
         updated_at: v.updated_at,
     }

@@ -50,6 +50,27 @@ pub struct ApiConfig {
     /// when a dashboard or report reads them; they are brought up to date in the background.
     /// Zero reads those days from the log on every request.
     pub kpi_refresh: Duration,
+    /// The TwiML provider's auth token, which signs its webhooks; `None`: the TwiML voice
+    /// webhook answers 404.
+    pub twilio_auth_token: Option<Secret>,
+    /// The phone's first language and announcement interval.
+    pub voice: baylanys_centre::VoiceSettings,
+}
+
+/// A secret that never appears in `Debug` output or logs.
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
 }
 
 impl Default for ApiConfig {
@@ -63,6 +84,8 @@ impl Default for ApiConfig {
             chat: limits::ChatConfig::default(),
             public_url: "http://127.0.0.1:8080".into(),
             kpi_refresh: Duration::from_secs(60),
+            twilio_auth_token: None,
+            voice: baylanys_centre::VoiceSettings::default(),
         }
     }
 }
@@ -170,6 +193,7 @@ impl AppState {
             .with_settings(baylanys_centre::CentreSettings {
                 public_url: self.config.public_url.clone(),
                 mail_domain,
+                voice: self.config.voice,
             });
         self.delivery = delivery;
         self
@@ -212,6 +236,7 @@ impl AppState {
         let centre = baylanys_centre::Centre::new(store.clone(), bus.clone(), wake.clone())
             .with_settings(baylanys_centre::CentreSettings {
                 public_url: config.public_url.clone(),
+                voice: config.voice,
                 ..Default::default()
             });
         Ok(AppState {
@@ -306,6 +331,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::canned::router())
         .merge(routes::mailboxes::router())
         .merge(routes::telegram::router())
+        .merge(routes::voice::router())
+        .merge(routes::twilio::router())
         .merge(routes::pages::router())
         .merge(routes::oversight::router())
         .merge(routes::system::router())

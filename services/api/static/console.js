@@ -480,6 +480,7 @@ function drawPanel(c) {
   window.drawDeliveries?.(c);
   window.drawMail?.(c);
   window.drawTelegram?.(c);
+  window.drawVoice?.(c);
   window.drawParts?.(c);
 }
 

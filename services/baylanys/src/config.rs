@@ -131,6 +131,14 @@ pub struct Config {
     /// New appeals one sender may open through one mailbox in a minute; more mails from them
     /// join their latest appeal, unanswered (a mail bomb, a looping robot).
     pub mail_per_sender_per_minute: u32,
+    /// The TwiML provider's auth token (Twilio, SignalWire, Telnyx TeXML): it signs the voice
+    /// webhooks; unset = the TwiML webhook answers 404.
+    pub twilio_auth_token: Option<Secret>,
+    /// The language a call starts in: `kk` (default), `ru` or `en`.
+    pub voice_language: String,
+    /// Seconds between announcements to a waiting caller: 60 or more (R12.2, "at intervals of
+    /// at least one minute").
+    pub voice_announce_secs: u32,
 }
 
 impl Default for Config {
@@ -176,6 +184,9 @@ impl Default for Config {
             mail_max_mib: 64,
             mail_file_max_mib: 10,
             mail_per_sender_per_minute: 5,
+            twilio_auth_token: None,
+            voice_language: "kk".into(),
+            voice_announce_secs: 60,
         }
     }
 }
@@ -321,6 +332,15 @@ impl Config {
         if let Some(v) = get("BAYLANYS_SMS_AUTH_TOKEN") {
             self.sms_auth_token = (!v.is_empty()).then_some(Secret(v));
         }
+        if let Some(v) = get("BAYLANYS_TWILIO_AUTH_TOKEN") {
+            self.twilio_auth_token = (!v.is_empty()).then_some(Secret(v));
+        }
+        if let Some(v) = get("BAYLANYS_VOICE_LANGUAGE") {
+            self.voice_language = v;
+        }
+        if let Some(v) = get("BAYLANYS_VOICE_ANNOUNCE_SECS") {
+            self.voice_announce_secs = num("BAYLANYS_VOICE_ANNOUNCE_SECS", v)?;
+        }
         if let Some(v) = get("BAYLANYS_SMS_FROM") {
             self.sms_from = v;
         }
@@ -345,6 +365,23 @@ impl Config {
                 "chat_queue_status_secs must be 1–60 (R12.2: waiting clients are told at least \
                  every minute), got {}",
                 self.chat_queue_status_secs
+            );
+        }
+        if self.voice_announce_secs < 60 {
+            bail!(
+                "voice_announce_secs must be 60 or more (R12.2: waiting callers are told at \
+                 intervals of at least one minute), got {}",
+                self.voice_announce_secs
+            );
+        }
+        if self
+            .voice_language
+            .parse::<baylanys_domain::Language>()
+            .is_err()
+        {
+            bail!(
+                "voice_language must be kk, ru or en, got {:?}",
+                self.voice_language
             );
         }
         let prefix_ok = (1..=64).contains(&self.redis_prefix.len())
@@ -450,6 +487,18 @@ impl Config {
             },
             public_url: self.public_url.trim_end_matches('/').to_owned(),
             kpi_refresh: Duration::from_secs(self.kpi_refresh_secs.min(3600)),
+            twilio_auth_token: self
+                .twilio_auth_token
+                .as_ref()
+                .map(|s| baylanys_api::Secret(s.expose().to_owned())),
+            voice: baylanys_centre::VoiceSettings {
+                language: self
+                    .voice_language
+                    .parse()
+                    .unwrap_or(baylanys_domain::Language::Kk),
+                announce_every_secs: self.voice_announce_secs.max(60),
+                ..baylanys_centre::VoiceSettings::default()
+            },
         }
     }
 }

@@ -30,6 +30,19 @@ impl Centre {
     /// The operator takes the contact offered to them; a web-chat client hears who answers.
     pub async fn accept(&self, id: Uuid, operator_id: Uuid) -> CentreResult<Interaction> {
         let contact = self.store.get_interaction(id).await?;
+        // A call the centre runs through a PBX or provider is put through to the operator's
+        // phone: without one they cannot take it. (A call staff registered through the API is
+        // already on someone's phone.)
+        if contact.channel == Channel::Voice
+            && self.store.call_of_contact(id).await?.is_some()
+            && self.store.get_staff(operator_id).await?.extension.is_none()
+        {
+            return Err(baylanys_domain::DomainError::InvalidField {
+                field: "extension",
+                reason: "set the phone calls are put through to before taking calls".into(),
+            }
+            .into());
+        }
         let also = if contact.channel == Channel::WebChat {
             let name = self.store.get_staff(operator_id).await?.display_name;
             Also::telling(move |a: &Appeal| {

@@ -30,6 +30,7 @@ mod register;
 mod reply;
 mod telegram;
 pub mod token;
+mod voice;
 
 use std::sync::Arc;
 
@@ -47,6 +48,7 @@ pub use receive::{Inbound, Received, Thread};
 pub use register::Registration;
 pub use reply::{Replied, Reply};
 pub use telegram::{TgHandled, TgSay};
+pub use voice::{CallIn, VoiceSettings};
 
 /// How the centre reaches a client off its own sockets: which outbound senders are configured.
 /// A method that is not configured is never planned, so nothing waits in the outbox for a
@@ -86,6 +88,8 @@ pub struct CentreSettings {
     /// The right-hand side of the `Message-ID`s of mails we send (the sender's domain), so
     /// they are unique to this centre.
     pub mail_domain: String,
+    /// The phone: the first language, the announcement interval (R12.2).
+    pub voice: voice::VoiceSettings,
 }
 
 impl Default for CentreSettings {
@@ -93,6 +97,7 @@ impl Default for CentreSettings {
         CentreSettings {
             public_url: "http://127.0.0.1:8080".into(),
             mail_domain: "baylanys.localhost".into(),
+            voice: voice::VoiceSettings::default(),
         }
     }
 }

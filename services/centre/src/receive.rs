@@ -53,6 +53,9 @@ pub struct Inbound {
     /// the appeal, but no contact is queued for it and the citizen is not told of a new appeal,
     /// so two robots never answer each other.
     pub quiet: bool,
+    /// Where a new appeal's contact starts: waiting in the queue, or (a call) in the voice
+    /// menu, entering a queue when the caller leaves it.
+    pub first_contact: ContactStart,
     pub actor: Actor,
 }
 
@@ -73,6 +76,7 @@ impl Inbound {
             queue_id: None,
             extras: MessageExtras::default(),
             quiet: false,
+            first_contact: ContactStart::Queued,
             actor: Actor::Client { channel },
         }
     }
@@ -208,8 +212,9 @@ impl Centre {
                     external_id: item.external_id,
                     first_message: item.text,
                     due_at: Some(due_at),
-                    // It waits for an operator in the queue the routing table chose.
-                    first_contact: ContactStart::Queued,
+                    // It waits for an operator in the queue the routing table chose (a call:
+                    // after the voice menu).
+                    first_contact: item.first_contact,
                     first_extras: item.extras,
                 },
                 item.actor,

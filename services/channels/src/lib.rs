@@ -8,6 +8,7 @@ pub mod mail;
 pub mod outbound;
 pub mod sms;
 pub mod telegram;
+pub mod twiml;
 pub mod webhook;
 
 pub use email::{Mailer, Threading};

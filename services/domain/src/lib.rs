@@ -20,6 +20,7 @@ pub mod report;
 pub mod router;
 pub mod templates;
 mod text;
+pub mod voice;
 
 pub use access::{can_read_appeal, AppealScope};
 pub use appeal::{appeal_number, AppealStatus, Priority, Transition};
@@ -131,6 +132,13 @@ pub mod event_kind {
     /// A Telegram bot was added or changed (never its token).
     pub const BOT_SAVED: &str = "telegram.bot_saved";
     pub const BOT_REMOVED: &str = "telegram.bot_removed";
+    /// A voice menu was saved or removed (clause 3.15).
+    pub const IVR_SAVED: &str = "ivr.saved";
+    pub const IVR_REMOVED: &str = "ivr.removed";
+    /// A call moved through the voice menu: the key pressed and where it led.
+    pub const CALL_MENU: &str = "call.menu";
+    /// A waiting caller asked to be called back instead (R12.2, R13).
+    pub const CALLBACK_REQUESTED: &str = "call.callback_requested";
 }
 
 /// The country's time zone. Reports, deadlines and appeal numbers follow local dates

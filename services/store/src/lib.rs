@@ -38,6 +38,7 @@ mod staff;
 mod surveys;
 pub(crate) mod telegram;
 mod verification;
+mod voice;
 
 use async_trait::async_trait;
 use baylanys_domain::AppealScope;
@@ -62,6 +63,7 @@ pub use postgres::PgStore;
 pub use qa::{NewQaReview, QaCandidate, QaFilter, QaReview, QaStore};
 pub use sqlite::SqliteStore;
 pub use telegram::{Bot, BotPatch, ChatStage, NewBot, TelegramChat, TelegramStore};
+pub use voice::{Call, CallStep, Callback, StoredMenu, VoiceStore};
 
 /// Staff accounts and their login sessions.
 #[async_trait]
@@ -705,6 +707,7 @@ pub trait Store:
     + MailboxStore
     + TelegramStore
     + ClaimStore
+    + VoiceStore
 {
     /// `sqlite` or `postgres`, for logs and `/readyz`.
     fn backend(&self) -> &'static str;

@@ -33,6 +33,8 @@ pub struct Staff {
     pub capacity: baylanys_domain::router::Capacity,
     pub presence: baylanys_domain::router::Presence,
     pub presence_at: Option<DateTime<Utc>>,
+    /// The operator's phone on the PBX (a SIP URI or a number) that calls are put through to.
+    pub extension: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -80,6 +82,7 @@ pub struct StaffPatch {
     pub active: Option<bool>,
     pub password_hash: Option<String>,
     pub capacity: Option<baylanys_domain::router::Capacity>,
+    pub extension: Option<Option<String>>,
 }
 
 #[derive(Debug, Clone)]

@@ -31,6 +31,7 @@ pub(crate) struct StaffRow {
     pub capacity: Option<Json<baylanys_domain::router::Capacity>>,
     pub presence: String,
     pub presence_at: Option<DateTime<Utc>>,
+    pub extension: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -57,6 +58,7 @@ impl StaffRow {
             capacity: self.capacity.map(|c| c.0).unwrap_or_default(),
             presence: parse(&self.presence)?,
             presence_at: self.presence_at,
+            extension: self.extension,
             created_at: self.created_at,
             updated_at: self.updated_at,
         })

@@ -139,6 +139,10 @@ macro_rules! impl_staff_store {
                     row.capacity = Some(sqlx::types::Json(v));
                     changed.push("capacity");
                 }
+                if let Some(v) = patch.extension {
+                    row.extension = v;
+                    changed.push("extension");
+                }
                 let new_password = patch.password_hash.is_some();
                 if let Some(v) = patch.password_hash {
                     row.password_hash = v;
@@ -146,8 +150,8 @@ macro_rules! impl_staff_store {
                 }
                 let row: $crate::rows::StaffRow = sqlx::query_as(
                     "UPDATE staff SET display_name = $2, role = $3, body_id = $4, languages = $5, \
-                     skills = $6, active = $7, password_hash = $8, updated_at = $9, capacity = $10 \
-                     WHERE id = $1 RETURNING *",
+                     skills = $6, active = $7, password_hash = $8, updated_at = $9, capacity = $10, \
+                     extension = $11 WHERE id = $1 RETURNING *",
                 )
                 .bind(id)
                 .bind(&row.display_name)
@@ -159,6 +163,7 @@ macro_rules! impl_staff_store {
                 .bind(&row.password_hash)
                 .bind(now)
                 .bind(&row.capacity)
+                .bind(&row.extension)
                 .fetch_one(&mut *tx)
                 .await?;
                 // A new password or a disabled account ends every open session at once.

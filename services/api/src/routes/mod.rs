@@ -24,7 +24,9 @@ pub mod surveys;
 pub mod system;
 pub mod telegram;
 pub mod templates;
+pub mod twilio;
 pub mod verification;
+pub mod voice;
 pub mod ws;
 
 use baylanys_domain::{BoundedText, DomainError};

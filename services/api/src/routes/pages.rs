@@ -21,6 +21,7 @@ const OVERSIGHT_JS: &str = include_str!("../../static/oversight.js");
 const DELIVERIES_JS: &str = include_str!("../../static/deliveries.js");
 const MAIL_JS: &str = include_str!("../../static/mail.js");
 const TELEGRAM_JS: &str = include_str!("../../static/telegram.js");
+const VOICE_JS: &str = include_str!("../../static/voice.js");
 const PARTS_JS: &str = include_str!("../../static/parts.js");
 const DASHBOARD_JS: &str = include_str!("../../static/dashboard.js");
 const QA_JS: &str = include_str!("../../static/qa.js");
@@ -39,6 +40,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .route("/deliveries.js", get(deliveries_js))
         .route("/mail.js", get(mail_js))
         .route("/telegram.js", get(telegram_js))
+        .route("/voice.js", get(voice_js))
         .route("/parts.js", get(parts_js))
         .route("/dashboard.js", get(dashboard_js))
         .route("/qa.js", get(qa_js))
@@ -95,6 +97,16 @@ async fn mail_js() -> impl IntoResponse {
             (header::CACHE_CONTROL, "no-cache"),
         ],
         MAIL_JS,
+    )
+}
+
+async fn voice_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        VOICE_JS,
     )
 }
 

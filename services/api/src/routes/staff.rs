@@ -176,6 +176,10 @@ async fn update_staff(
         Some(p) => Some(hash_password(password(&p)?, state.config.hash_cost).await?),
         None => None,
     };
+    let extension = match req.extension {
+        Some(Some(e)) => Some(Some(baylanys_domain::voice::call::extension(&e)?)),
+        other => other,
+    };
     let staff = state
         .store
         .update_staff(
@@ -189,6 +193,7 @@ async fn update_staff(
                 active: req.active,
                 password_hash,
                 capacity: req.capacity,
+                extension,
             },
             caller.actor(),
         )

@@ -333,6 +333,7 @@ async fn enlist(
         active: Some(true),
         password: existing.contains_key(&a.login).then(|| password.to_owned()),
         capacity: a.capacity,
+        extension: None,
     };
     admin
         .patch::<IgnoredAny, _>(&format!("/api/v1/staff/{id}"), &update)

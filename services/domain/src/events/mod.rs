@@ -230,4 +230,8 @@ payloads! {
     MailboxRemoved(MailboxRemoved) = k::MAILBOX_REMOVED,
     BotSaved(BotSaved) = k::BOT_SAVED,
     BotRemoved(BotRemoved) = k::BOT_REMOVED,
+    IvrSaved(IvrSaved) = k::IVR_SAVED,
+    IvrRemoved(IvrRemoved) = k::IVR_REMOVED,
+    CallMenu(CallMenu) = k::CALL_MENU,
+    CallbackRequested(CallbackRequested) = k::CALLBACK_REQUESTED,
 }

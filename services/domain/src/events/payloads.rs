@@ -23,6 +23,8 @@ pub enum ContactVia {
     AppealClosed,
     /// Recorded after it happened (a call registered by staff): its times are the ones given.
     Recorded,
+    /// Left the queue because the caller asked to be called back (R12.2): not a lost call.
+    Callback,
 }
 
 fn inbound() -> Direction {

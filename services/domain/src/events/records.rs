@@ -457,3 +457,40 @@ pub struct BotSaved {
 pub struct BotRemoved {
     pub bot_id: Uuid,
 }
+
+/// `ivr.saved`: a voice menu of one language was written (its new version).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IvrSaved {
+    pub key: String,
+    pub language: crate::Language,
+    pub version: i64,
+}
+
+/// `ivr.removed`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IvrRemoved {
+    pub key: String,
+    pub language: crate::Language,
+}
+
+/// `call.menu`: one step of a caller through the voice menu — the menu, the key (none when
+/// nothing was pressed) and what it led to — so the path a caller took is on the record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallMenu {
+    pub menu: String,
+    #[serde(default)]
+    pub digit: Option<String>,
+    /// `menu`, `operator`, `answer`, `language`, `repeat`, `hangup`, `unknown`, `nothing`.
+    pub led_to: String,
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+/// `call.callback_requested`: the caller left the queue asking to be called back; the contact
+/// ends as a callback request, not as a lost call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallbackRequested {
+    pub callback_id: Uuid,
+    /// Seconds the caller had waited in the queue.
+    pub waited_secs: i64,
+}

@@ -130,6 +130,10 @@ const EVERY_KIND: &[&str] = &[
     event_kind::BOT_SAVED,
     event_kind::BOT_REMOVED,
     event_kind::CLIENT_CLAIMED,
+    event_kind::IVR_SAVED,
+    event_kind::IVR_REMOVED,
+    event_kind::CALL_MENU,
+    event_kind::CALLBACK_REQUESTED,
 ];
 
 #[test]
@@ -465,6 +469,25 @@ fn samples() -> Vec<Payload> {
             changed: vec!["token".into()],
         }),
         Payload::BotRemoved(BotRemoved { bot_id: id() }),
+        Payload::IvrSaved(IvrSaved {
+            key: "main".into(),
+            language: Language::Kk,
+            version: 2,
+        }),
+        Payload::IvrRemoved(IvrRemoved {
+            key: "benefits".into(),
+            language: Language::Ru,
+        }),
+        Payload::CallMenu(CallMenu {
+            menu: "main".into(),
+            digit: Some("1".into()),
+            led_to: "menu".into(),
+            label: Some("Жәрдемақы".into()),
+        }),
+        Payload::CallbackRequested(CallbackRequested {
+            callback_id: id(),
+            waited_secs: 42,
+        }),
     ]
 }
 

@@ -1,0 +1,109 @@
+//! The phone's wire types: the voice menus administrators edit (`/api/v1/ivr`) and the
+//! callbacks waiting callers leave (`/api/v1/callbacks`).
+
+use baylanys_domain::Language;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// What the caller hears: a recorded file, text for the speech synthesiser, or both (the text
+/// is then what the log and the console show).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PromptDto {
+    /// 1–2000 characters.
+    #[serde(default)]
+    #[schema(min_length = 1, max_length = 2000)]
+    pub text: Option<String>,
+    /// An `http(s)://` or `file://` URL the PBX or provider can play.
+    #[serde(default)]
+    #[schema(max_length = 500)]
+    pub audio_url: Option<String>,
+}
+
+/// Where a key leads.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum MenuActionDto {
+    /// Another menu of the same language.
+    Menu {
+        key: String,
+    },
+    /// An operator: the queue the routing table picks for the topic, or the queue named.
+    Operator {
+        #[serde(default)]
+        topic_id: Option<Uuid>,
+        #[serde(default)]
+        queue_id: Option<Uuid>,
+    },
+    /// Self-service: the answer is said, then the same menu again (R12.3).
+    Answer {
+        prompt: PromptDto,
+    },
+    /// The other language's main menu.
+    Language {
+        language: Language,
+    },
+    Repeat,
+    Hangup,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MenuOptionDto {
+    /// `1`–`9`, `*` or `#`; `0` always reaches an operator.
+    #[schema(min_length = 1, max_length = 1)]
+    pub digit: String,
+    #[schema(min_length = 1, max_length = 80)]
+    pub label: String,
+    pub action: MenuActionDto,
+}
+
+/// One menu as saved.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct IvrMenuView {
+    pub key: String,
+    pub language: Language,
+    pub prompt: PromptDto,
+    pub options: Vec<MenuOptionDto>,
+    pub timeout_secs: u32,
+    pub retries: u32,
+    /// Send it back when saving a change: a change made meanwhile by someone else is not
+    /// overwritten (409).
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A menu to write at `/api/v1/ivr/{language}/{key}`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SaveIvrMenu {
+    pub prompt: PromptDto,
+    #[serde(default)]
+    pub options: Vec<MenuOptionDto>,
+    /// Seconds to wait for a key, 2–30 (default 6).
+    #[serde(default)]
+    #[schema(minimum = 2, maximum = 30)]
+    pub timeout_secs: Option<u32>,
+    /// Times the prompt is asked again before the caller goes to an operator, 0–5 (default 2).
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 5)]
+    pub retries: Option<u32>,
+    /// The version read; absent to add a new menu.
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// A callback a caller asked for.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CallbackView {
+    pub id: Uuid,
+    pub appeal_id: Uuid,
+    pub number: String,
+    pub language: Language,
+    /// `pending`, `placed`, `done`, `failed`, `cancelled`.
+    pub state: String,
+    pub attempts: i64,
+    pub requested_at: DateTime<Utc>,
+}

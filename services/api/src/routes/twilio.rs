@@ -1,0 +1,184 @@
+//! TwiML voice webhooks (Twilio; SignalWire and Telnyx TeXML speak the same), the cloud adapter
+//! of the phone. Each request is checked against `X-Twilio-Signature` — computed over this
+//! centre's `BAYLANYS_PUBLIC_URL`, never the Host a caller sends — before anything is read from
+//! or written to the database; then it becomes one call event for the centre, and the centre's
+//! actions go back as TwiML.
+//!
+//! The hooks, one per kind of provider request (the number's Voice URL is `…/incoming`, its
+//! status callback `…/status`; the rest are named in the TwiML the centre answers):
+//! `incoming` a new call · `gather?step=N` the keys pressed (or none) · `wait` the holding
+//! area's wait URL, re-requested while the caller waits · `left` the caller left the holding
+//! area · `dial` the operator's leg ended · `status` the call ended.
+
+use axum::body::Bytes;
+use axum::extract::{OriginalUri, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use baylanys_centre::CallIn;
+use baylanys_channels::twiml;
+use baylanys_domain::voice::CallEvent;
+use baylanys_proto::ProblemDetails;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::Path;
+use crate::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(hook))
+}
+
+fn invalid(detail: &str) -> ApiError {
+    ApiError::new(baylanys_proto::problem::VALIDATION, detail)
+}
+
+/// The event a provider request means, and its id (unique per call for that event, the same
+/// on the provider's retry).
+fn event_of(
+    hook: &str,
+    step: Option<&str>,
+    get: &dyn Fn(&str) -> Option<String>,
+) -> Result<(String, CallEvent), ApiError> {
+    Ok(match hook {
+        "incoming" => (
+            "arrived".into(),
+            CallEvent::Arrived {
+                from: get("From"),
+                to: get("To"),
+            },
+        ),
+        "gather" => {
+            let step = step
+                .filter(|s| !s.is_empty() && s.len() <= 18 && s.bytes().all(|b| b.is_ascii_digit()))
+                .ok_or_else(|| invalid("gather needs ?step=<number>"))?;
+            let digits = get("Digits").filter(|d| !d.is_empty());
+            let event = match digits {
+                Some(d)
+                    if d.len() <= 32
+                        && d.bytes()
+                            .all(|b| b.is_ascii_digit() || b == b'*' || b == b'#') =>
+                {
+                    CallEvent::Digits(d)
+                }
+                Some(_) => return Err(invalid("Digits holds 0–9, * and # only")),
+                None => CallEvent::NoInput,
+            };
+            (format!("gather:{step}"), event)
+        }
+        "wait" => {
+            let at = get("QueueTime").unwrap_or_default();
+            (
+                format!("wait:{}", at.chars().take(12).collect::<String>()),
+                CallEvent::WaitTick,
+            )
+        }
+        "left" => match get("QueueResult").as_deref() {
+            Some("hangup") => ("left:hangup".into(), CallEvent::HungUp),
+            Some(r) => (
+                format!(
+                    "left:{}:{}",
+                    r.chars().take(20).collect::<String>(),
+                    get("QueueTime")
+                        .unwrap_or_default()
+                        .chars()
+                        .take(12)
+                        .collect::<String>()
+                ),
+                CallEvent::Dequeued,
+            ),
+            None => return Err(invalid("left needs QueueResult")),
+        },
+        "dial" => {
+            let status =
+                get("DialCallStatus").ok_or_else(|| invalid("dial needs DialCallStatus"))?;
+            let answered = status == "completed" || status == "answered";
+            (
+                format!("dial:{}", status.chars().take(20).collect::<String>()),
+                CallEvent::BridgeEnded { answered },
+            )
+        }
+        "status" => {
+            let status = get("CallStatus").ok_or_else(|| invalid("status needs CallStatus"))?;
+            match status.as_str() {
+                "completed" | "busy" | "failed" | "no-answer" | "canceled" => {
+                    (format!("status:{status}"), CallEvent::HungUp)
+                }
+                // Ringing, in progress: nothing changes.
+                _ => return Ok((String::new(), CallEvent::WaitTick)),
+            }
+        }
+        _ => {
+            return Err(ApiError::new(
+                baylanys_proto::problem::NOT_FOUND,
+                "no such voice hook",
+            ))
+        }
+    })
+}
+
+/// One TwiML provider request (form-encoded, signed). 200 with TwiML; 401 for a signature that
+/// does not match, before any database work; 404 when no auth token is configured
+/// (`BAYLANYS_TWILIO_AUTH_TOKEN`) or for an unknown hook; 422 for parameters that are not the
+/// provider's.
+#[utoipa::path(post, path = "/webhooks/voice/twilio/{hook}", tag = "channels",
+    params(("hook" = String, Path, description = "incoming, gather, wait, left, dial or status")),
+    request_body(content = String, description = "The provider's form parameters (CallSid, From, To, Digits, QueueResult, DialCallStatus, CallStatus …)", content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, description = "TwiML", content_type = "text/xml"),
+        (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn hook(
+    State(state): State<AppState>,
+    Path(hook): Path<String>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let Some(token) = state.config.twilio_auth_token.as_ref().map(|s| s.expose()) else {
+        return Err(ApiError::new(
+            baylanys_proto::problem::NOT_FOUND,
+            "the TwiML voice webhook is not configured",
+        ));
+    };
+    let params: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+    let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+    let url = format!("{}{path}", state.config.public_url);
+    let given = headers
+        .get("x-twilio-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !twiml::signature_matches(token, &url, &params, given) {
+        return Err(ApiError::unauthorized(
+            "the X-Twilio-Signature does not match this request at this centre's public URL",
+        ));
+    }
+    let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let step = uri
+        .query()
+        .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "step"))
+        .map(|(_, v)| v.into_owned());
+    let call_id = get("CallSid").ok_or_else(|| invalid("CallSid is required"))?;
+    let (event_id, event) = event_of(&hook, step.as_deref(), &get)?;
+    let actions = if event_id.is_empty() {
+        Vec::new()
+    } else {
+        state
+            .centre
+            .call_event(CallIn {
+                provider: "twilio",
+                call_id,
+                event_id,
+                event,
+            })
+            .await?
+    };
+    let urls = twiml::Urls {
+        base: format!("{}/webhooks/voice/twilio", state.config.public_url),
+    };
+    Ok((
+        [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
+        twiml::render(&actions, &urls),
+    )
+        .into_response())
+}

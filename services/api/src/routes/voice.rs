@@ -1,0 +1,230 @@
+//! The phone's configuration and work lists: the voice menus as data (admins write, supervisors
+//! read; each save an event, editable without a restart: every call reads the menu it is in),
+//! and the callbacks waiting callers asked for (R12.2, R13).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use baylanys_domain::voice::{IvrMenu, MenuAction, MenuOption, Prompt};
+use baylanys_domain::{Language, Role};
+use baylanys_proto::{
+    CallbackView, IvrMenuView, MenuActionDto, MenuOptionDto, ProblemDetails, PromptDto, SaveIvrMenu,
+};
+use baylanys_store::{Callback, StoredMenu};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::ApiResult;
+use crate::extract::{Caller, Json, Path, Query};
+use crate::AppState;
+
+const ADMIN: &[Role] = &[Role::Admin];
+const READERS: &[Role] = &[Role::Admin, Role::Supervisor];
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_menus))
+        .routes(routes!(save_menu, remove_menu))
+        .routes(routes!(list_callbacks))
+}
+
+fn prompt_view(p: &Prompt) -> PromptDto {
+    PromptDto {
+        text: p.text.clone(),
+        audio_url: p.audio_url.clone(),
+    }
+}
+
+fn prompt(p: PromptDto) -> Prompt {
+    Prompt {
+        text: p.text.map(|t| t.trim().to_owned()),
+        audio_url: p.audio_url.map(|u| u.trim().to_owned()),
+    }
+}
+
+fn view(m: &StoredMenu) -> IvrMenuView {
+    IvrMenuView {
+        key: m.menu.key.clone(),
+        language: m.menu.language,
+        prompt: prompt_view(&m.menu.prompt),
+        options: m
+            .menu
+            .options
+            .iter()
+            .map(|o| MenuOptionDto {
+                digit: o.digit.clone(),
+                label: o.label.clone(),
+                action: match &o.action {
+                    MenuAction::Menu { key } => MenuActionDto::Menu { key: key.clone() },
+                    MenuAction::Operator { topic_id, queue_id } => MenuActionDto::Operator {
+                        topic_id: *topic_id,
+                        queue_id: *queue_id,
+                    },
+                    MenuAction::Answer { prompt } => MenuActionDto::Answer {
+                        prompt: prompt_view(prompt),
+                    },
+                    MenuAction::Language { language } => MenuActionDto::Language {
+                        language: *language,
+                    },
+                    MenuAction::Repeat => MenuActionDto::Repeat,
+                    MenuAction::Hangup => MenuActionDto::Hangup,
+                },
+            })
+            .collect(),
+        timeout_secs: m.menu.timeout_secs,
+        retries: m.menu.retries,
+        version: m.version,
+        updated_at: m.updated_at,
+    }
+}
+
+fn callback_view(c: &Callback) -> CallbackView {
+    CallbackView {
+        id: c.id,
+        appeal_id: c.appeal_id,
+        number: c.number.clone(),
+        language: c.language,
+        state: c.state.clone(),
+        attempts: c.attempts,
+        requested_at: c.requested_at,
+    }
+}
+
+/// Every voice menu, by language and key.
+#[utoipa::path(get, path = "/api/v1/ivr", tag = "channels", security(("bearer" = [])),
+    responses((status = 200, body = Vec<IvrMenuView>), (status = 403, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn list_menus(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<axum::Json<Vec<IvrMenuView>>> {
+    caller.require(READERS)?;
+    Ok(axum::Json(
+        state.store.ivr_menus().await?.iter().map(view).collect(),
+    ))
+}
+
+/// Adds (no `version`) or replaces (the `version` read) one menu. Every call starts in `main`
+/// of the first language; `0` reaches an operator from every menu. A change made meanwhile by
+/// someone else is a 409 naming the current version; nothing is overwritten.
+#[utoipa::path(put, path = "/api/v1/ivr/{language}/{key}", tag = "channels", security(("bearer" = [])),
+    params(("language" = Language, Path), ("key" = String, Path, description = "1–40 of a–z, 0–9, _ and -")),
+    request_body = SaveIvrMenu,
+    responses((status = 200, body = IvrMenuView), (status = 404, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn save_menu(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((language, key)): Path<(Language, String)>,
+    Json(req): Json<SaveIvrMenu>,
+) -> ApiResult<axum::Json<IvrMenuView>> {
+    caller.require(ADMIN)?;
+    let menu = IvrMenu {
+        key,
+        language,
+        prompt: prompt(req.prompt),
+        options: req
+            .options
+            .into_iter()
+            .map(|o| MenuOption {
+                digit: o.digit.trim().to_owned(),
+                label: o.label.trim().to_owned(),
+                action: match o.action {
+                    MenuActionDto::Menu { key } => MenuAction::Menu { key },
+                    MenuActionDto::Operator { topic_id, queue_id } => {
+                        MenuAction::Operator { topic_id, queue_id }
+                    }
+                    MenuActionDto::Answer { prompt: p } => MenuAction::Answer { prompt: prompt(p) },
+                    MenuActionDto::Language { language } => MenuAction::Language { language },
+                    MenuActionDto::Repeat => MenuAction::Repeat,
+                    MenuActionDto::Hangup => MenuAction::Hangup,
+                },
+            })
+            .collect(),
+        timeout_secs: req.timeout_secs.unwrap_or(6),
+        retries: req.retries.unwrap_or(2),
+    };
+    menu.validate()?;
+    // Options naming queues or topics that do not exist are refused now, not found out by a
+    // caller.
+    let (queues, topics) = (
+        state.store.list_queues().await?,
+        state.store.list_topics().await?,
+    );
+    for o in &menu.options {
+        if let MenuAction::Operator { topic_id, queue_id } = &o.action {
+            let queue_ok = queue_id.is_none_or(|q| queues.iter().any(|x| x.id == q));
+            let topic_ok = topic_id.is_none_or(|t| topics.iter().any(|x| x.id == t));
+            if !(queue_ok && topic_ok) {
+                return Err(baylanys_domain::DomainError::InvalidField {
+                    field: "options",
+                    reason: format!("option {}: no such queue or topic", o.digit),
+                }
+                .into());
+            }
+        }
+    }
+    let saved = state
+        .store
+        .save_ivr_menu(menu, req.version, caller.actor())
+        .await?;
+    Ok(axum::Json(view(&saved)))
+}
+
+#[utoipa::path(delete, path = "/api/v1/ivr/{language}/{key}", tag = "channels", security(("bearer" = [])),
+    params(("language" = Language, Path), ("key" = String, Path)),
+    responses((status = 204), (status = 404, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn remove_menu(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((language, key)): Path<(Language, String)>,
+) -> ApiResult<StatusCode> {
+    caller.require(ADMIN)?;
+    state
+        .store
+        .remove_ivr_menu(language, &key, caller.actor())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CallbackQuery {
+    /// `pending`, `placed`, `done`, `failed` or `cancelled`.
+    state: Option<String>,
+    /// 1–500 (default 100).
+    limit: Option<u32>,
+}
+
+/// Callbacks callers asked for, oldest first (R13: whoever waits longest is called first).
+#[utoipa::path(get, path = "/api/v1/callbacks", tag = "channels", security(("bearer" = [])),
+    params(CallbackQuery),
+    responses((status = 200, body = Vec<CallbackView>), (status = 400, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn list_callbacks(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<CallbackQuery>,
+) -> ApiResult<axum::Json<Vec<CallbackView>>> {
+    caller.require(&[Role::Admin, Role::Supervisor, Role::Operator])?;
+    if let Some(s) = q.state.as_deref() {
+        if !matches!(s, "pending" | "placed" | "done" | "failed" | "cancelled") {
+            return Err(baylanys_domain::DomainError::InvalidField {
+                field: "state",
+                reason: "pending, placed, done, failed or cancelled".into(),
+            }
+            .into());
+        }
+    }
+    let limit = super::page_limit(q.limit, 100, 500)?;
+    Ok(axum::Json(
+        state
+            .store
+            .callbacks(q.state.as_deref(), limit)
+            .await?
+            .iter()
+            .map(callback_view)
+            .collect(),
+    ))
+}

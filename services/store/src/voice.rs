@@ -1,0 +1,709 @@
+//! The phone's state (clause 3.15, R12, R13): the voice menus, each call's course as the centre
+//! runs it, the answer given to each provider event (so a replay gets the same answer and changes
+//! nothing), and the callbacks waiting callers ask for.
+//!
+//! A call's row is written with a version check: two nodes answering two events of one call at
+//! once (a status callback racing a wait tick) cannot both win; the loser reads again.
+
+use async_trait::async_trait;
+use baylanys_domain::events::CallMenu;
+use baylanys_domain::voice::{CallPhase, IvrMenu};
+use baylanys_domain::Language;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::{Actor, StoreResult};
+
+/// A saved menu and its version (each save adds one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredMenu {
+    pub menu: IvrMenu,
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One call as the centre runs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    /// `twilio`, `rustpbx`, …: the adapter that carries it.
+    pub provider: String,
+    /// The provider's id of the call.
+    pub call_id: String,
+    pub appeal_id: Uuid,
+    /// The call's contact: its phases feed the KPIs.
+    pub interaction_id: Uuid,
+    pub from_number: Option<String>,
+    pub to_number: Option<String>,
+    pub phase: CallPhase,
+    pub language: Language,
+    /// The menu the caller is in.
+    pub menu: String,
+    /// How many times the caller was asked again in that menu.
+    pub tries: u32,
+    /// The options taken, in order, for the operator and the log.
+    pub path: Vec<String>,
+    /// Collections asked for so far: each one's answer has an id of its own.
+    pub steps: i64,
+    pub queued_at: Option<DateTime<Utc>>,
+    pub announced_at: Option<DateTime<Utc>>,
+    pub announcements: u32,
+    /// The operator's phone the caller is put through to.
+    pub bridge_to: Option<String>,
+    /// 0 for a call not stored yet.
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What one provider event did to a call, saved with it.
+#[derive(Debug, Clone)]
+pub struct CallStep {
+    pub event_id: String,
+    /// The event's short name (bounded, for the log).
+    pub event: &'static str,
+    /// The answer given (JSON of the actions), returned again on a replay.
+    pub answer: String,
+    /// Steps through the menu this event made, each an event of the log.
+    pub menu_steps: Vec<CallMenu>,
+}
+
+/// A callback a caller asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Callback {
+    pub id: Uuid,
+    pub appeal_id: Uuid,
+    pub interaction_id: Uuid,
+    pub number: String,
+    pub language: Language,
+    /// `pending`, `placed`, `done`, `failed`, `cancelled`.
+    pub state: String,
+    pub attempts: i64,
+    pub requested_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[async_trait]
+pub trait VoiceStore: Send + Sync {
+    /// Every menu, by language and key.
+    async fn ivr_menus(&self) -> StoreResult<Vec<StoredMenu>>;
+    async fn ivr_menu(&self, language: Language, key: &str) -> StoreResult<Option<StoredMenu>>;
+    /// Writes a menu. `expected`: `None` to add one that must not exist yet, `Some(v)` to
+    /// replace version `v`; anything else is a conflict naming the current version.
+    async fn save_ivr_menu(
+        &self,
+        menu: IvrMenu,
+        expected: Option<i64>,
+        actor: Actor,
+    ) -> StoreResult<StoredMenu>;
+    async fn remove_ivr_menu(&self, language: Language, key: &str, actor: Actor)
+        -> StoreResult<()>;
+
+    async fn call(&self, provider: &str, call_id: &str) -> StoreResult<Option<Call>>;
+    async fn call_of_contact(&self, interaction_id: Uuid) -> StoreResult<Option<Call>>;
+    /// The contact that brought an appeal (a call's, the first of its appeal).
+    async fn first_contact_of(&self, appeal_id: Uuid) -> StoreResult<Option<Uuid>>;
+    /// The answer given to an event already taken.
+    async fn call_answer(
+        &self,
+        provider: &str,
+        call_id: &str,
+        event_id: &str,
+    ) -> StoreResult<Option<String>>;
+    /// Saves the call's new state and the event's answer in one transaction; `false` (nothing
+    /// written) when another node changed the call, or took the same event, first.
+    async fn save_call(&self, call: &Call, step: CallStep, actor: Actor) -> StoreResult<bool>;
+    /// The call's contact leaves the menu for a queue (the one named, or none for the routing
+    /// table's default) and the appeal takes the topic chosen, if it had none; nothing when it
+    /// already left.
+    async fn enqueue_call(
+        &self,
+        interaction_id: Uuid,
+        queue_id: Option<Uuid>,
+        topic_id: Option<Uuid>,
+        actor: Actor,
+    ) -> StoreResult<()>;
+    /// The waiting caller asked to be called back: the contact ends as a callback request (not
+    /// a lost call) and the callback waits, in one transaction; the same request again returns
+    /// the first.
+    async fn request_callback(
+        &self,
+        interaction_id: Uuid,
+        number: &str,
+        language: Language,
+        actor: Actor,
+    ) -> StoreResult<Callback>;
+    /// Callbacks, oldest first; of one state when asked.
+    async fn callbacks(&self, state: Option<&str>, limit: u32) -> StoreResult<Vec<Callback>>;
+}
+
+/// Columns of `calls` as read.
+#[derive(sqlx::FromRow)]
+pub(crate) struct CallRow {
+    pub provider: String,
+    pub call_id: String,
+    pub appeal_id: Uuid,
+    pub interaction_id: Uuid,
+    pub from_number: Option<String>,
+    pub to_number: Option<String>,
+    pub phase: String,
+    pub language: String,
+    pub menu: String,
+    pub tries: i32,
+    pub path: String,
+    pub steps: i64,
+    pub queued_at: Option<DateTime<Utc>>,
+    pub announced_at: Option<DateTime<Utc>>,
+    pub announcements: i32,
+    pub bridge_to: Option<String>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn corrupt(what: &str, v: &str) -> crate::StoreError {
+    crate::StoreError::Corrupt(format!("{what} {v:?}"))
+}
+
+impl TryFrom<CallRow> for Call {
+    type Error = crate::StoreError;
+    fn try_from(r: CallRow) -> StoreResult<Call> {
+        Ok(Call {
+            phase: CallPhase::parse(&r.phase).ok_or_else(|| corrupt("call phase", &r.phase))?,
+            language: r
+                .language
+                .parse()
+                .map_err(|_| corrupt("call language", &r.language))?,
+            path: serde_json::from_str(&r.path).map_err(|_| corrupt("call path", &r.path))?,
+            provider: r.provider,
+            call_id: r.call_id,
+            appeal_id: r.appeal_id,
+            interaction_id: r.interaction_id,
+            from_number: r.from_number,
+            to_number: r.to_number,
+            menu: r.menu,
+            tries: u32::try_from(r.tries).unwrap_or(0),
+            steps: r.steps,
+            queued_at: r.queued_at,
+            announced_at: r.announced_at,
+            announcements: u32::try_from(r.announcements).unwrap_or(0),
+            bridge_to: r.bridge_to,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct CallbackRow {
+    pub id: Uuid,
+    pub appeal_id: Uuid,
+    pub interaction_id: Uuid,
+    pub number: String,
+    pub language: String,
+    pub state: String,
+    pub attempts: i32,
+    pub requested_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<CallbackRow> for Callback {
+    type Error = crate::StoreError;
+    fn try_from(r: CallbackRow) -> StoreResult<Callback> {
+        Ok(Callback {
+            language: r
+                .language
+                .parse()
+                .map_err(|_| corrupt("callback language", &r.language))?,
+            id: r.id,
+            appeal_id: r.appeal_id,
+            interaction_id: r.interaction_id,
+            number: r.number,
+            state: r.state,
+            attempts: i64::from(r.attempts),
+            requested_at: r.requested_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+pub(crate) fn stored_menu(
+    json: &str,
+    version: i64,
+    updated_at: DateTime<Utc>,
+) -> StoreResult<StoredMenu> {
+    Ok(StoredMenu {
+        menu: serde_json::from_str(json).map_err(|_| corrupt("voice menu", json))?,
+        version,
+        updated_at,
+    })
+}
+
+macro_rules! impl_voice_store {
+    ($store:ty, $db:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::VoiceStore for $store {
+            async fn ivr_menus(&self) -> $crate::StoreResult<Vec<$crate::StoredMenu>> {
+                let rows: Vec<(String, i64, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
+                    "SELECT menu, version, updated_at FROM ivr_menus ORDER BY language, key LIMIT 500",
+                )
+                .fetch_all(&self.reader)
+                .await?;
+                rows.iter()
+                    .map(|(m, v, at)| $crate::voice::stored_menu(m, *v, *at))
+                    .collect()
+            }
+
+            async fn ivr_menu(
+                &self,
+                language: baylanys_domain::Language,
+                key: &str,
+            ) -> $crate::StoreResult<Option<$crate::StoredMenu>> {
+                let row: Option<(String, i64, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
+                    "SELECT menu, version, updated_at FROM ivr_menus WHERE language = $1 AND key = $2",
+                )
+                .bind(language.as_str())
+                .bind(key)
+                .fetch_optional(&self.reader)
+                .await?;
+                row.map(|(m, v, at)| $crate::voice::stored_menu(&m, v, at))
+                    .transpose()
+            }
+
+            async fn save_ivr_menu(
+                &self,
+                menu: baylanys_domain::voice::IvrMenu,
+                expected: Option<i64>,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<$crate::StoredMenu> {
+                let now = $crate::now();
+                let json = serde_json::to_string(&menu)
+                    .map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?;
+                let mut tx = self.writer.begin().await?;
+                let current: Option<(i64,)> = sqlx::query_as(
+                    "SELECT version FROM ivr_menus WHERE language = $1 AND key = $2",
+                )
+                .bind(menu.language.as_str())
+                .bind(&menu.key)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let version = match (current.map(|c| c.0), expected) {
+                    (None, None) => {
+                        sqlx::query(
+                            "INSERT INTO ivr_menus (language, key, menu, version, updated_at) \
+                             VALUES ($1, $2, $3, 1, $4)",
+                        )
+                        .bind(menu.language.as_str())
+                        .bind(&menu.key)
+                        .bind(&json)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                        1
+                    }
+                    (Some(v), Some(e)) if v == e => {
+                        sqlx::query(
+                            "UPDATE ivr_menus SET menu = $3, version = $4, updated_at = $5 \
+                             WHERE language = $1 AND key = $2",
+                        )
+                        .bind(menu.language.as_str())
+                        .bind(&menu.key)
+                        .bind(&json)
+                        .bind(v + 1)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                        v + 1
+                    }
+                    (Some(v), _) => {
+                        return Err($crate::StoreError::Conflict(format!(
+                            "the menu was changed meanwhile: its version is now {v}"
+                        )))
+                    }
+                    (None, Some(_)) => return Err($crate::StoreError::NotFound("voice menu")),
+                };
+                Self::event(
+                    &mut tx,
+                    now,
+                    $crate::events::Draft::typed(
+                        actor,
+                        baylanys_domain::Payload::IvrSaved(baylanys_domain::events::IvrSaved {
+                            key: menu.key.clone(),
+                            language: menu.language,
+                            version,
+                        }),
+                    ),
+                )
+                .await?;
+                tx.commit().await?;
+                Ok($crate::StoredMenu {
+                    menu,
+                    version,
+                    updated_at: now,
+                })
+            }
+
+            async fn remove_ivr_menu(
+                &self,
+                language: baylanys_domain::Language,
+                key: &str,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<()> {
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let gone = sqlx::query("DELETE FROM ivr_menus WHERE language = $1 AND key = $2")
+                    .bind(language.as_str())
+                    .bind(key)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if gone == 0 {
+                    return Err($crate::StoreError::NotFound("voice menu"));
+                }
+                Self::event(
+                    &mut tx,
+                    now,
+                    $crate::events::Draft::typed(
+                        actor,
+                        baylanys_domain::Payload::IvrRemoved(baylanys_domain::events::IvrRemoved {
+                            key: key.to_owned(),
+                            language,
+                        }),
+                    ),
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn call(
+                &self,
+                provider: &str,
+                call_id: &str,
+            ) -> $crate::StoreResult<Option<$crate::Call>> {
+                let row: Option<$crate::voice::CallRow> =
+                    sqlx::query_as("SELECT * FROM calls WHERE provider = $1 AND call_id = $2")
+                        .bind(provider)
+                        .bind(call_id)
+                        .fetch_optional(&self.writer)
+                        .await?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            async fn call_of_contact(
+                &self,
+                interaction_id: uuid::Uuid,
+            ) -> $crate::StoreResult<Option<$crate::Call>> {
+                let row: Option<$crate::voice::CallRow> =
+                    sqlx::query_as("SELECT * FROM calls WHERE interaction_id = $1")
+                        .bind(interaction_id)
+                        .fetch_optional(&self.reader)
+                        .await?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            async fn first_contact_of(
+                &self,
+                appeal_id: uuid::Uuid,
+            ) -> $crate::StoreResult<Option<uuid::Uuid>> {
+                let row: Option<(uuid::Uuid,)> = sqlx::query_as(
+                    "SELECT id FROM interactions WHERE appeal_id = $1 ORDER BY queued_at, id LIMIT 1",
+                )
+                .bind(appeal_id)
+                .fetch_optional(&self.writer)
+                .await?;
+                Ok(row.map(|r| r.0))
+            }
+
+            async fn call_answer(
+                &self,
+                provider: &str,
+                call_id: &str,
+                event_id: &str,
+            ) -> $crate::StoreResult<Option<String>> {
+                // The writer: an answer just given on this node must be seen at once.
+                let row: Option<(String,)> = sqlx::query_as(
+                    "SELECT answer FROM call_events WHERE provider = $1 AND call_id = $2 AND event_id = $3",
+                )
+                .bind(provider)
+                .bind(call_id)
+                .bind(event_id)
+                .fetch_optional(&self.writer)
+                .await?;
+                Ok(row.map(|r| r.0))
+            }
+
+            async fn save_call(
+                &self,
+                call: &$crate::Call,
+                step: $crate::CallStep,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<bool> {
+                let now = $crate::now();
+                let path = serde_json::to_string(&call.path)
+                    .map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?;
+                let mut tx = self.writer.begin().await?;
+                let taken = sqlx::query(
+                    "INSERT INTO call_events (provider, call_id, event_id, event, answer, at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+                )
+                .bind(&call.provider)
+                .bind(&call.call_id)
+                .bind(&step.event_id)
+                .bind(step.event)
+                .bind(&step.answer)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if taken == 0 {
+                    return Ok(false);
+                }
+                let written = if call.version == 0 {
+                    sqlx::query(
+                        "INSERT INTO calls (provider, call_id, appeal_id, interaction_id, from_number, \
+                         to_number, phase, language, menu, tries, path, steps, queued_at, announced_at, \
+                         announcements, bridge_to, version, created_at, updated_at) VALUES ($1, $2, $3, \
+                         $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $17) \
+                         ON CONFLICT DO NOTHING",
+                    )
+                    .bind(&call.provider)
+                    .bind(&call.call_id)
+                    .bind(call.appeal_id)
+                    .bind(call.interaction_id)
+                    .bind(&call.from_number)
+                    .bind(&call.to_number)
+                    .bind(call.phase.as_str())
+                    .bind(call.language.as_str())
+                    .bind(&call.menu)
+                    .bind(call.tries as i32)
+                    .bind(&path)
+                    .bind(call.steps)
+                    .bind(call.queued_at)
+                    .bind(call.announced_at)
+                    .bind(call.announcements as i32)
+                    .bind(&call.bridge_to)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                } else {
+                    sqlx::query(
+                        "UPDATE calls SET phase = $3, language = $4, menu = $5, tries = $6, path = $7, \
+                         steps = $8, queued_at = $9, announced_at = $10, announcements = $11, \
+                         bridge_to = $12, version = version + 1, updated_at = $13 \
+                         WHERE provider = $1 AND call_id = $2 AND version = $14",
+                    )
+                    .bind(&call.provider)
+                    .bind(&call.call_id)
+                    .bind(call.phase.as_str())
+                    .bind(call.language.as_str())
+                    .bind(&call.menu)
+                    .bind(call.tries as i32)
+                    .bind(&path)
+                    .bind(call.steps)
+                    .bind(call.queued_at)
+                    .bind(call.announced_at)
+                    .bind(call.announcements as i32)
+                    .bind(&call.bridge_to)
+                    .bind(now)
+                    .bind(call.version)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                };
+                if written == 0 {
+                    // Rolled back: the event is not taken, so it is answered again from the
+                    // state the other node wrote.
+                    return Ok(false);
+                }
+                let drafts = step
+                    .menu_steps
+                    .into_iter()
+                    .map(|m| {
+                        $crate::events::Draft::typed(actor, baylanys_domain::Payload::CallMenu(m))
+                            .appeal(call.appeal_id)
+                            .interaction(call.interaction_id)
+                    })
+                    .collect();
+                Self::events(&mut tx, now, drafts).await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn enqueue_call(
+                &self,
+                interaction_id: uuid::Uuid,
+                queue_id: Option<uuid::Uuid>,
+                topic_id: Option<uuid::Uuid>,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<()> {
+                use baylanys_domain::events::ContactMoved;
+                use baylanys_domain::{InteractionState, Payload};
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                if let Some(q) = queue_id {
+                    Self::ensure_exists(&mut tx, "queues", "queue", q).await?;
+                }
+                if let Some(t) = topic_id {
+                    Self::ensure_exists(&mut tx, "topics", "topic", t).await?;
+                }
+                let row: Option<(uuid::Uuid, String)> = sqlx::query_as(
+                    "UPDATE interactions SET state = 'queued', queued_at = $2, queue_id = $3 \
+                     WHERE id = $1 AND state = 'menu' RETURNING appeal_id, channel",
+                )
+                .bind(interaction_id)
+                .bind(now)
+                .bind(queue_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((appeal_id, channel)) = row else {
+                    // Already out of the menu: a replay, or the call ended.
+                    return Ok(());
+                };
+                sqlx::query(
+                    "UPDATE appeals SET topic_id = COALESCE(topic_id, $2), \
+                     queue_id = COALESCE($3, queue_id) WHERE id = $1",
+                )
+                .bind(appeal_id)
+                .bind(topic_id)
+                .bind(queue_id)
+                .execute(&mut *tx)
+                .await?;
+                Self::event(
+                    &mut tx,
+                    now,
+                    $crate::events::Draft::typed(
+                        actor,
+                        Payload::ContactMoved(ContactMoved {
+                            from: Some(InteractionState::Menu),
+                            state: InteractionState::Queued,
+                            operator_id: None,
+                            channel: channel.parse().ok(),
+                            queue_id,
+                            via: None,
+                            at: None,
+                        }),
+                    )
+                    .appeal(appeal_id)
+                    .interaction(interaction_id),
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn request_callback(
+                &self,
+                interaction_id: uuid::Uuid,
+                number: &str,
+                language: baylanys_domain::Language,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<$crate::Callback> {
+                use baylanys_domain::events::{CallbackRequested, ContactMoved, ContactVia};
+                use baylanys_domain::{InteractionState, Payload};
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let existing: Option<$crate::voice::CallbackRow> =
+                    sqlx::query_as("SELECT * FROM callbacks WHERE interaction_id = $1")
+                        .bind(interaction_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if let Some(r) = existing {
+                    return r.try_into();
+                }
+                // From the menu (closed hours), the queue, or an operator's phone that did not
+                // answer.
+                let current: Option<(String,)> =
+                    sqlx::query_as("SELECT state FROM interactions WHERE id = $1")
+                        .bind(interaction_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let from: InteractionState = match current {
+                    Some((s,)) if matches!(s.as_str(), "menu" | "queued" | "answered") => s
+                        .parse()
+                        .map_err(|_| $crate::StoreError::Corrupt(format!("contact state {s:?}")))?,
+                    Some(_) => {
+                        return Err($crate::StoreError::Conflict(
+                            "the call is no longer waiting".into(),
+                        ))
+                    }
+                    None => return Err($crate::StoreError::NotFound("interaction")),
+                };
+                let row: Option<(uuid::Uuid, String, Option<uuid::Uuid>, chrono::DateTime<chrono::Utc>, Option<uuid::Uuid>)> =
+                    sqlx::query_as(
+                        "UPDATE interactions SET state = 'ended', ended_at = $2, offered_to = NULL, \
+                         offer_expires_at = NULL WHERE id = $1 AND state = $3 \
+                         RETURNING appeal_id, channel, queue_id, queued_at, operator_id",
+                    )
+                    .bind(interaction_id)
+                    .bind(now)
+                    .bind(from.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let (appeal_id, channel, queue_id, queued_at, operator_id) = row.ok_or_else(|| {
+                    $crate::StoreError::Conflict("the call was changed concurrently".into())
+                })?;
+                let id = uuid::Uuid::now_v7();
+                let callback: $crate::voice::CallbackRow = sqlx::query_as(
+                    "INSERT INTO callbacks (id, appeal_id, interaction_id, number, language, state, \
+                     attempts, requested_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6) \
+                     RETURNING *",
+                )
+                .bind(id)
+                .bind(appeal_id)
+                .bind(interaction_id)
+                .bind(number)
+                .bind(language.as_str())
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                let drafts = vec![
+                    $crate::events::Draft::typed(
+                        actor,
+                        Payload::ContactMoved(ContactMoved {
+                            from: Some(from),
+                            state: InteractionState::Ended,
+                            operator_id,
+                            channel: channel.parse().ok(),
+                            queue_id,
+                            via: Some(ContactVia::Callback),
+                            at: None,
+                        }),
+                    )
+                    .appeal(appeal_id)
+                    .interaction(interaction_id),
+                    $crate::events::Draft::typed(
+                        actor,
+                        Payload::CallbackRequested(CallbackRequested {
+                            callback_id: id,
+                            waited_secs: (now - queued_at).num_seconds().max(0),
+                        }),
+                    )
+                    .appeal(appeal_id)
+                    .interaction(interaction_id),
+                ];
+                Self::events(&mut tx, now, drafts).await?;
+                tx.commit().await?;
+                callback.try_into()
+            }
+
+            async fn callbacks(
+                &self,
+                state: Option<&str>,
+                limit: u32,
+            ) -> $crate::StoreResult<Vec<$crate::Callback>> {
+                let rows: Vec<$crate::voice::CallbackRow> = sqlx::query_as(
+                    "SELECT * FROM callbacks WHERE ($1 IS NULL OR state = $1) \
+                     ORDER BY requested_at, id LIMIT $2",
+                )
+                .bind(state)
+                .bind($crate::page_limit(limit))
+                .fetch_all(&self.reader)
+                .await?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+        }
+    };
+}
+pub(crate) use impl_voice_store;
