@@ -107,3 +107,21 @@ pub struct CallbackView {
     pub attempts: i64,
     pub requested_at: DateTime<Utc>,
 }
+
+/// A service interruption notice (R34): while `active`, every call hears it first, in the
+/// caller's language — say what is interrupted, which other channels work, and when service
+/// resumes. Kazakh and Russian are required while active.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceNoticeDto {
+    pub active: bool,
+    #[serde(default)]
+    #[schema(min_length = 1, max_length = 1000)]
+    pub kk: Option<String>,
+    #[serde(default)]
+    #[schema(min_length = 1, max_length = 1000)]
+    pub ru: Option<String>,
+    #[serde(default)]
+    #[schema(min_length = 1, max_length = 1000)]
+    pub en: Option<String>,
+}

@@ -211,16 +211,26 @@ impl Centre {
             updated_at: now,
         };
         self.changed();
+        // A service interruption is said first, with the other channels (R34).
+        let notice: Vec<VoiceAction> = self
+            .store
+            .service_notice()
+            .await?
+            .text(language)
+            .map(|t| say(t, language))
+            .into_iter()
+            .collect();
         match self.store.ivr_menu(language, MAIN_MENU).await? {
             Some(main) => {
                 let mut call = call;
-                let actions = Self::ask(&mut call, &main.menu, Vec::new());
+                let actions = Self::ask(&mut call, &main.menu, notice);
                 Ok(Turn::of(call, actions))
             }
             // No menu configured: a greeting, then straight to an operator.
             None => {
-                let greeting = vec![say(phrases::greeting(language), language)];
-                self.to_operator(call, None, None, greeting).await
+                let mut first = vec![say(phrases::greeting(language), language)];
+                first.extend(notice);
+                self.to_operator(call, None, None, first).await
             }
         }
     }

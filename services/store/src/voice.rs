@@ -134,7 +134,17 @@ pub trait VoiceStore: Send + Sync {
     ) -> StoreResult<Callback>;
     /// Callbacks, oldest first; of one state when asked.
     async fn callbacks(&self, state: Option<&str>, limit: u32) -> StoreResult<Vec<Callback>>;
+    /// The service interruption notice every call hears first while it is active (R34).
+    async fn service_notice(&self) -> StoreResult<baylanys_domain::voice::ServiceNotice>;
+    async fn set_service_notice(
+        &self,
+        notice: baylanys_domain::voice::ServiceNotice,
+        actor: Actor,
+    ) -> StoreResult<baylanys_domain::voice::ServiceNotice>;
 }
+
+/// The settings key of the interruption notice.
+pub(crate) const SERVICE_NOTICE: &str = "voice.service_notice";
 
 /// Columns of `calls` as read.
 #[derive(sqlx::FromRow)]
@@ -686,6 +696,23 @@ macro_rules! impl_voice_store {
                 Self::events(&mut tx, now, drafts).await?;
                 tx.commit().await?;
                 callback.try_into()
+            }
+
+            async fn service_notice(
+                &self,
+            ) -> $crate::StoreResult<baylanys_domain::voice::ServiceNotice> {
+                self.setting($crate::voice::SERVICE_NOTICE).await
+            }
+
+            async fn set_service_notice(
+                &self,
+                notice: baylanys_domain::voice::ServiceNotice,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<baylanys_domain::voice::ServiceNotice> {
+                notice.validate()?;
+                self.save_setting($crate::voice::SERVICE_NOTICE, &notice, actor)
+                    .await?;
+                Ok(notice)
             }
 
             async fn callbacks(

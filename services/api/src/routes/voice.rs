@@ -4,10 +4,11 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use baylanys_domain::voice::{IvrMenu, MenuAction, MenuOption, Prompt};
+use baylanys_domain::voice::{IvrMenu, MenuAction, MenuOption, Prompt, ServiceNotice};
 use baylanys_domain::{Language, Role};
 use baylanys_proto::{
-    CallbackView, IvrMenuView, MenuActionDto, MenuOptionDto, ProblemDetails, PromptDto, SaveIvrMenu,
+    CallbackView, IvrMenuView, MenuActionDto, MenuOptionDto, ProblemDetails, PromptDto,
+    SaveIvrMenu, ServiceNoticeDto,
 };
 use baylanys_store::{Callback, StoredMenu};
 use serde::Deserialize;
@@ -27,6 +28,52 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_menus))
         .routes(routes!(save_menu, remove_menu))
         .routes(routes!(list_callbacks))
+        .routes(routes!(get_notice, set_notice))
+}
+
+fn notice_view(n: ServiceNotice) -> ServiceNoticeDto {
+    ServiceNoticeDto {
+        active: n.active,
+        kk: n.kk,
+        ru: n.ru,
+        en: n.en,
+    }
+}
+
+/// The service interruption notice calls hear first while it is active (R34).
+#[utoipa::path(get, path = "/api/v1/ivr/notice", tag = "channels", security(("bearer" = [])),
+    responses((status = 200, body = ServiceNoticeDto), (status = 403, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn get_notice(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<axum::Json<ServiceNoticeDto>> {
+    caller.require(READERS)?;
+    Ok(axum::Json(notice_view(state.store.service_notice().await?)))
+}
+
+/// Turns the interruption notice on (with its words) or off; an event either way.
+#[utoipa::path(put, path = "/api/v1/ivr/notice", tag = "channels", security(("bearer" = [])),
+    request_body = ServiceNoticeDto,
+    responses((status = 200, body = ServiceNoticeDto), (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn set_notice(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(req): Json<ServiceNoticeDto>,
+) -> ApiResult<axum::Json<ServiceNoticeDto>> {
+    caller.require(&[Role::Admin, Role::Supervisor])?;
+    let trim = |t: Option<String>| t.map(|t| t.trim().to_owned());
+    let notice = ServiceNotice {
+        active: req.active,
+        kk: trim(req.kk),
+        ru: trim(req.ru),
+        en: trim(req.en),
+    };
+    let saved = state
+        .store
+        .set_service_notice(notice, caller.actor())
+        .await?;
+    Ok(axum::Json(notice_view(saved)))
 }
 
 fn prompt_view(p: &Prompt) -> PromptDto {

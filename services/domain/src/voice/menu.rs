@@ -323,3 +323,50 @@ mod tests {
         assert!(m.validate().is_err());
     }
 }
+
+/// A service interruption (R34): while active, every call hears it first — that the service is
+/// interrupted, the other channels to use, when it resumes — in the caller's language. The
+/// administrator writes the words; the menu continues after them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ServiceNotice {
+    pub active: bool,
+    #[serde(default)]
+    pub kk: Option<String>,
+    #[serde(default)]
+    pub ru: Option<String>,
+    #[serde(default)]
+    pub en: Option<String>,
+}
+
+impl ServiceNotice {
+    /// An active notice says something in both state languages (Law on Languages art. 11).
+    pub fn validate(&self) -> Result<(), DomainError> {
+        for (field, text) in [("kk", &self.kk), ("ru", &self.ru), ("en", &self.en)] {
+            if text
+                .as_deref()
+                .is_some_and(|t| t.trim().is_empty() || t.chars().count() > 1000)
+            {
+                return Err(invalid(field, "1 to 1000 characters"));
+            }
+        }
+        if self.active && (self.kk.is_none() || self.ru.is_none()) {
+            return Err(invalid(
+                "active",
+                "an active notice has its Kazakh and Russian texts",
+            ));
+        }
+        Ok(())
+    }
+
+    /// What a caller in `language` hears now, if anything (English falls back to Russian).
+    pub fn text(&self, language: Language) -> Option<&str> {
+        if !self.active {
+            return None;
+        }
+        match language {
+            Language::Kk => self.kk.as_deref(),
+            Language::Ru => self.ru.as_deref(),
+            Language::En => self.en.as_deref().or(self.ru.as_deref()),
+        }
+    }
+}

@@ -12,4 +12,6 @@ pub mod menu;
 pub mod phrases;
 
 pub use call::{CallEvent, CallPhase, VoiceAction};
-pub use menu::{Choice, IvrMenu, MenuAction, MenuOption, Prompt, MAIN_MENU, OPERATOR_DIGIT};
+pub use menu::{
+    Choice, IvrMenu, MenuAction, MenuOption, Prompt, ServiceNotice, MAIN_MENU, OPERATOR_DIGIT,
+};
