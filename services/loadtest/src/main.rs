@@ -23,6 +23,7 @@ mod mail;
 mod reports;
 mod routing;
 mod telegram;
+mod voice;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum Backend {
@@ -49,8 +50,9 @@ struct Args {
     /// `baylanys serve` against a bare tokio-tungstenite echo server) or `reports` (the
     /// half-year report and a 30-day KPI query over seeded events, alone and while messages are
     /// ingested at 500/s), `mail` (a Dovecot mailbox synced by the mailbox poller against a
-    /// bare IMAP fetch of the same mailbox) or `telegram` (the bot webhook against a bare axum
-    /// handler that only parses the update).
+    /// bare IMAP fetch of the same mailbox), `telegram` (the bot webhook against a bare axum
+    /// handler that only parses the update) or `voice` (calls through the TwiML webhooks against
+    /// a bare handler that checks the signature).
     #[arg(long, default_value = "api")]
     scenario: String,
     /// reports: events to seed over the first half of 2026 (about 9 per appeal).
@@ -87,6 +89,9 @@ struct Args {
     /// telegram: messages posted to the webhook after the menus (one in ten twice).
     #[arg(long, default_value_t = 20_000)]
     updates: usize,
+    /// voice: calls driven through the TwiML webhooks (six requests each).
+    #[arg(long, default_value_t = 2_000)]
+    calls: usize,
     /// mail: messages in the Dovecot mailbox the poller syncs.
     #[arg(long, default_value_t = 10_000)]
     mails: usize,
@@ -190,6 +195,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if args.scenario == "telegram" {
         return telegram::run(&args, url).await;
+    }
+    if args.scenario == "voice" {
+        return voice::run(&args, url).await;
     }
     if args.scenario == "mail" {
         return mail::run(&args, url).await;

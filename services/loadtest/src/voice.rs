@@ -1,0 +1,293 @@
+//! The phone scenario (issue: the phone): TwiML webhooks. The centre's router runs in this
+//! process on 127.0.0.1:0 exactly as `baylanys serve` builds it, with a Kazakh voice menu. `calls`
+//! calls each go the way a provider drives them — arrival (the menu), a key (into the queue),
+//! three wait ticks (the announcement, then silences), the end (lost in the queue) — posted by
+//! `concurrency` clients, each request signed with `X-Twilio-Signature` as the provider signs it.
+//! Measured per kind of request: requests/s and the time to the TwiML answer, p50/p99. Side by
+//! side in the same run, the ceiling: a bare axum handler that checks the signature and answers
+//! a fixed TwiML document. Checked: every call has its appeal and its contact ended as lost.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::bail;
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode};
+use baylanys_domain::voice::{IvrMenu, MenuAction, MenuOption, Prompt};
+use baylanys_domain::Language;
+use baylanys_store::Actor;
+use sqlx::Connection;
+
+use crate::{drive, Args, Run};
+
+const TOKEN: &str = "benchmark-twilio-auth-token";
+const PUBLIC: &str = "https://centre.example";
+
+async fn serve(app: axum::Router) -> anyhow::Result<String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+    });
+    Ok(base)
+}
+
+/// The ceiling: the signature checked, a fixed answer.
+async fn bare(uri: axum::http::Uri, headers: HeaderMap, body: Bytes) -> (StatusCode, &'static str) {
+    let params: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+    let url = format!(
+        "{PUBLIC}{}",
+        uri.path_and_query().map_or("", |p| p.as_str())
+    );
+    let given = headers
+        .get("x-twilio-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if baylanys_channels::twiml::signature_matches(TOKEN, &url, &params, given) {
+        (
+            StatusCode::OK,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Pause length=\"3\"/></Response>",
+        )
+    } else {
+        (StatusCode::UNAUTHORIZED, "")
+    }
+}
+
+/// One provider request: the path under the public URL and its form parameters.
+#[derive(Clone)]
+struct Request {
+    path: String,
+    params: Vec<(String, String)>,
+}
+
+impl Request {
+    fn new(path: &str, params: &[(&str, String)]) -> Self {
+        Request {
+            path: path.to_owned(),
+            params: params
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+        }
+    }
+}
+
+async fn post_all(
+    http: &reqwest::Client,
+    base: &str,
+    requests: Arc<Vec<Request>>,
+    concurrency: usize,
+) -> anyhow::Result<Run> {
+    let http = http.clone();
+    let base = base.to_owned();
+    drive(requests.len(), concurrency, move |i| {
+        let http = http.clone();
+        let base = base.clone();
+        let r = requests[i].clone();
+        async move {
+            let signature = baylanys_channels::twiml::signature(
+                TOKEN,
+                &format!("{PUBLIC}{}", r.path),
+                &r.params,
+            );
+            let body = {
+                let mut b = form_urlencoded::Serializer::new(String::new());
+                for (k, v) in &r.params {
+                    b.append_pair(k, v);
+                }
+                b.finish()
+            };
+            let res = http
+                .post(format!("{base}{}", r.path))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("x-twilio-signature", signature)
+                .body(body)
+                .send()
+                .await?;
+            if res.status() != 200 {
+                bail!("{} answered {}", r.path, res.status());
+            }
+            Ok(())
+        }
+    })
+    .await
+}
+
+pub async fn run(args: &Args, url: String) -> anyhow::Result<()> {
+    let store = baylanys_store::connect(&url).await?;
+    store.migrate().await?;
+    store
+        .save_ivr_menu(
+            IvrMenu {
+                key: "main".into(),
+                language: Language::Kk,
+                prompt: Prompt {
+                    text: Some("Сәлеметсіз бе! Жұмыс уақыты — 1, оператор — 2.".into()),
+                    audio_url: None,
+                },
+                options: vec![
+                    MenuOption {
+                        digit: "1".into(),
+                        label: "Жұмыс уақыты".into(),
+                        action: MenuAction::Answer {
+                            prompt: Prompt {
+                                text: Some("09:00–18:00".into()),
+                                audio_url: None,
+                            },
+                        },
+                    },
+                    MenuOption {
+                        digit: "2".into(),
+                        label: "Оператор".into(),
+                        action: MenuAction::Operator {
+                            topic_id: None,
+                            queue_id: None,
+                        },
+                    },
+                ],
+                timeout_secs: 6,
+                retries: 2,
+            },
+            None,
+            Actor::SYSTEM,
+        )
+        .await?;
+    let config = baylanys_api::ApiConfig {
+        public_url: PUBLIC.into(),
+        twilio_auth_token: Some(baylanys_api::Secret(TOKEN.into())),
+        ..baylanys_api::ApiConfig::default()
+    };
+    let state = baylanys_api::AppState::new(store.clone(), config)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let base = serve(baylanys_api::app(state)).await?;
+    let ceiling = serve(axum::Router::new().fallback(axum::routing::post(bare))).await?;
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.concurrency)
+        .timeout(Duration::from_secs(120))
+        .build()?;
+
+    let n = args.calls;
+    let sid = |i: usize| format!("CA{i:032}");
+    let hook = |h: &str| format!("/webhooks/voice/twilio/{h}");
+    let phases: Vec<(&str, Vec<Request>)> = vec![
+        (
+            "arrival → the menu",
+            (0..n)
+                .map(|i| {
+                    Request::new(
+                        &hook("incoming"),
+                        &[
+                            ("CallSid", sid(i)),
+                            ("From", format!("+7701{:07}", i)),
+                            ("To", "+77172000000".into()),
+                        ],
+                    )
+                })
+                .collect(),
+        ),
+        (
+            "key 2 → into the queue",
+            (0..n)
+                .map(|i| {
+                    Request::new(
+                        &format!("{}?step=1", hook("gather")),
+                        &[("CallSid", sid(i)), ("Digits", "2".into())],
+                    )
+                })
+                .collect(),
+        ),
+        (
+            "wait ticks (announcement, silences)",
+            (0..3 * n)
+                .map(|j| {
+                    Request::new(
+                        &hook("wait"),
+                        &[
+                            ("CallSid", sid(j % n)),
+                            ("QueueTime", format!("{}", 3 * (j / n))),
+                        ],
+                    )
+                })
+                .collect(),
+        ),
+        (
+            "hang-up in the queue (lost)",
+            (0..n)
+                .map(|i| {
+                    Request::new(
+                        &hook("status"),
+                        &[("CallSid", sid(i)), ("CallStatus", "completed".into())],
+                    )
+                })
+                .collect(),
+        ),
+    ];
+    println!(
+        "phone, TwiML webhooks: {n} calls, {} requests, {} clients, backend {:?}",
+        6 * n,
+        args.concurrency,
+        args.backend
+    );
+    println!(
+        "| requests | ours req/s | ours p50 ms | ours p99 ms | ceiling req/s | ceiling p99 ms |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
+    let mut all_ours = Vec::new();
+    let (mut ours_time, mut bare_time) = (Duration::ZERO, Duration::ZERO);
+    for (name, requests) in phases {
+        let requests = Arc::new(requests);
+        let ours = post_all(&http, &base, requests.clone(), args.concurrency).await?;
+        let bare_run = post_all(&http, &ceiling, requests, args.concurrency).await?;
+        println!(
+            "| {name} | {:.0} | {:.2} | {:.2} | {:.0} | {:.2} |",
+            ours.rate(),
+            ours.pct(0.5),
+            ours.pct(0.99),
+            bare_run.rate(),
+            bare_run.pct(0.99)
+        );
+        ours_time += ours.elapsed;
+        bare_time += bare_run.elapsed;
+        all_ours.extend(ours.latencies);
+    }
+    let total = Run {
+        count: all_ours.len(),
+        elapsed: ours_time,
+        latencies: all_ours,
+    };
+    println!(
+        "| **all** | **{:.0}** | {:.2} | **{:.2}** | {:.0} | |",
+        total.rate(),
+        total.pct(0.5),
+        total.pct(0.99),
+        total.count as f64 / bare_time.as_secs_f64()
+    );
+    println!(
+        "calls/s through the whole course: {:.0}",
+        n as f64 / ours_time.as_secs_f64()
+    );
+
+    // Every call once, each lost in the queue.
+    let sql = "SELECT COUNT(*), COUNT(*) FILTER (WHERE i.state = 'abandoned') FROM calls c \
+               JOIN interactions i ON i.id = c.interaction_id";
+    let sql_lite =
+        "SELECT COUNT(*), SUM(CASE WHEN i.state = 'abandoned' THEN 1 ELSE 0 END) FROM calls c \
+                    JOIN interactions i ON i.id = c.interaction_id";
+    let (count, lost): (i64, i64) = if url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(&url).await?;
+        sqlx::query_as(sql_lite).fetch_one(&mut c).await?
+    } else {
+        let mut c = sqlx::PgConnection::connect(&url).await?;
+        sqlx::query_as(sql).fetch_one(&mut c).await?
+    };
+    println!("calls stored {count}, lost in the queue {lost}");
+    if count != n as i64 || lost != n as i64 {
+        bail!("{count} calls ({lost} lost) for {n}");
+    }
+    Ok(())
+}
