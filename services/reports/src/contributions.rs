@@ -282,8 +282,12 @@ pub fn contributions(
                     InteractionState::Answered if c.answered.is_none() => {
                         c.answered = Some((at, p.operator_id, e.id, e.at));
                     }
+                    // Ended by its appeal's close, or because the operator's phone never
+                    // answered and a callback was taken instead: no handling time is known.
                     InteractionState::Ended if c.ended.is_none() => {
-                        c.ended = Some((at, e.id, p.via == Some(ContactVia::AppealClosed)));
+                        let unknown =
+                            matches!(p.via, Some(ContactVia::AppealClosed | ContactVia::Callback));
+                        c.ended = Some((at, e.id, unknown));
                     }
                     InteractionState::Abandoned if c.abandoned.is_none() => {
                         c.abandoned = Some((at, e.id));

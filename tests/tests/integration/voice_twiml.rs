@@ -668,6 +668,67 @@ async fn lost_callback_closed_and_self_served_calls(backend: Backend) -> anyhow:
         Some((wait * 100.0).round() / 100.0),
         "{k}"
     );
+
+    // F: the operator accepts but their phone does not answer: the caller is not left in
+    // silence — a callback is taken for them.
+    let fm = tw
+        .post(
+            &tw.hook("incoming"),
+            &[("CallSid", "CA-F"), ("From", "+77011110006")],
+        )
+        .await?;
+    // 0 reaches an operator from any menu.
+    let fq = tw
+        .post(
+            &fm.gather().unwrap_or_default(),
+            &[("CallSid", "CA-F"), ("Digits", "0")],
+        )
+        .await?;
+    assert!(fq.has("Enqueue"), "{}", fq.xml);
+    let f_contact = contact(&appeal_of_newest_call(&app).await?)["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    eventually("the call offered", || async {
+        Ok(offers(&app, &op)
+            .await?
+            .iter()
+            .any(|o| o["id"] == f_contact.as_str())
+            .then_some(()))
+    })
+    .await?;
+    let r = app
+        .post(
+            &format!("/api/v1/interactions/{f_contact}/accept"),
+            &op,
+            json!({}),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let wf = tw
+        .post(&tw.hook("wait"), &[("CallSid", "CA-F"), ("QueueTime", "0")])
+        .await?;
+    assert!(wf.has("Leave"), "{}", wf.xml);
+    let lf = tw
+        .post(
+            &tw.hook("left"),
+            &[
+                ("CallSid", "CA-F"),
+                ("QueueResult", "leave"),
+                ("QueueTime", "0"),
+            ],
+        )
+        .await?;
+    assert!(lf.has("Dial"), "{}", lf.xml);
+    let df = tw
+        .post(
+            &tw.hook("dial"),
+            &[("CallSid", "CA-F"), ("DialCallStatus", "no-answer")],
+        )
+        .await?;
+    assert!(df.said().contains("Өтініміңіз қабылданды."), "{}", df.xml);
+    let pending = app.get("/api/v1/callbacks?state=pending", &op).await?;
+    assert!(pending.text.contains("+77011110006"), "{}", pending.text);
     Ok(())
 }
 
