@@ -125,3 +125,12 @@ pub struct ServiceNoticeDto {
     #[schema(min_length = 1, max_length = 1000)]
     pub en: Option<String>,
 }
+
+/// What came of calling a client back.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallbackOutcome {
+    /// `answered` (done), `no_answer` or `busy` (tried again later, up to three attempts), or
+    /// `cancelled`.
+    pub outcome: String,
+}

@@ -139,6 +139,8 @@ pub struct Config {
     /// Seconds between announcements to a waiting caller: 60 or more (R12.2, "at intervals of
     /// at least one minute").
     pub voice_announce_secs: u32,
+    /// When clients may be called back, local time, on working days (R13.5): `HH:MM-HH:MM`.
+    pub voice_calling_hours: String,
 }
 
 impl Default for Config {
@@ -187,6 +189,7 @@ impl Default for Config {
             twilio_auth_token: None,
             voice_language: "kk".into(),
             voice_announce_secs: 60,
+            voice_calling_hours: "09:00-20:00".into(),
         }
     }
 }
@@ -337,6 +340,9 @@ impl Config {
         }
         if let Some(v) = get("BAYLANYS_VOICE_LANGUAGE") {
             self.voice_language = v;
+        }
+        if let Some(v) = get("BAYLANYS_VOICE_CALLING_HOURS") {
+            self.voice_calling_hours = v;
         }
         if let Some(v) = get("BAYLANYS_VOICE_ANNOUNCE_SECS") {
             self.voice_announce_secs = num("BAYLANYS_VOICE_ANNOUNCE_SECS", v)?;
@@ -497,6 +503,10 @@ impl Config {
                     .parse()
                     .unwrap_or(baylanys_domain::Language::Kk),
                 announce_every_secs: self.voice_announce_secs.max(60),
+                calling_window: baylanys_domain::voice::outbound::CallingWindow::parse(
+                    &self.voice_calling_hours,
+                )
+                .unwrap_or_default(),
                 ..baylanys_centre::VoiceSettings::default()
             },
         }

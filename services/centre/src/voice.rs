@@ -39,6 +39,8 @@ pub struct VoiceSettings {
     /// Seconds of each silence in the holding area between two looks at whether an operator
     /// took the call: how late, at most, a call is put through after the operator accepts.
     pub hold_pause_secs: u32,
+    /// When callbacks may be made (R13.5).
+    pub calling_window: baylanys_domain::voice::outbound::CallingWindow,
 }
 
 impl Default for VoiceSettings {
@@ -47,6 +49,7 @@ impl Default for VoiceSettings {
             language: Language::Kk,
             announce_every_secs: 60,
             hold_pause_secs: 3,
+            calling_window: baylanys_domain::voice::outbound::CallingWindow::default(),
         }
     }
 }
@@ -668,6 +671,47 @@ impl Centre {
             Ok(_) | Err(StoreError::Conflict(_)) => Ok(()),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// What came of calling a client back (R13): an attempt only inside the calling window
+    /// (R13.5) and never to a client who asked not to be contacted (R13.4); a cancellation
+    /// always. After the attempts allowed, the callback is given up as failed.
+    pub async fn callback_outcome(
+        &self,
+        id: Uuid,
+        outcome: baylanys_domain::voice::outbound::Outcome,
+        actor: Actor,
+    ) -> CentreResult<baylanys_store::Callback> {
+        let callback = self.store.get_callback(id).await?;
+        if outcome.is_attempt() {
+            let appeal = self
+                .store
+                .get_appeal(callback.appeal_id, AppealScope::All)
+                .await?;
+            let client = self.store.get_client(appeal.client_id).await?;
+            if client.do_not_contact {
+                return Err(DomainError::InvalidField {
+                    field: "outcome",
+                    reason: "the client asked not to be contacted (R13.4): cancel the callback"
+                        .into(),
+                }
+                .into());
+            }
+            let calendar = self.store.calendar().await?;
+            let window = self.settings.voice.calling_window;
+            if !window.is_open(&calendar, baylanys_store::now()) {
+                return Err(DomainError::InvalidField {
+                    field: "outcome",
+                    reason: format!(
+                        "outside the calling hours {}–{} on working days (R13.5)",
+                        window.from.format("%H:%M"),
+                        window.to.format("%H:%M")
+                    ),
+                }
+                .into());
+            }
+        }
+        Ok(self.store.callback_outcome(id, outcome, actor).await?)
     }
 
     /// The call a contact belongs to, if it is a call.

@@ -139,6 +139,8 @@ pub mod event_kind {
     pub const CALL_MENU: &str = "call.menu";
     /// A waiting caller asked to be called back instead (R12.2, R13).
     pub const CALLBACK_REQUESTED: &str = "call.callback_requested";
+    /// Staff tried to call a client back, or cancelled the callback (R13).
+    pub const CALLBACK_ATTEMPTED: &str = "call.callback_attempted";
 }
 
 /// The country's time zone. Reports, deadlines and appeal numbers follow local dates

@@ -134,6 +134,16 @@ pub trait VoiceStore: Send + Sync {
     ) -> StoreResult<Callback>;
     /// Callbacks, oldest first; of one state when asked.
     async fn callbacks(&self, state: Option<&str>, limit: u32) -> StoreResult<Vec<Callback>>;
+    async fn get_callback(&self, id: Uuid) -> StoreResult<Callback>;
+    /// Records what came of an attempt to call back (or its cancellation): the attempts
+    /// counted, the state it leaves, an event — in one transaction; a callback already done,
+    /// failed or cancelled takes no more (conflict).
+    async fn callback_outcome(
+        &self,
+        id: Uuid,
+        outcome: baylanys_domain::voice::outbound::Outcome,
+        actor: Actor,
+    ) -> StoreResult<Callback>;
     /// The service interruption notice every call hears first while it is active (R34).
     async fn service_notice(&self) -> StoreResult<baylanys_domain::voice::ServiceNotice>;
     async fn set_service_notice(
@@ -696,6 +706,68 @@ macro_rules! impl_voice_store {
                 Self::events(&mut tx, now, drafts).await?;
                 tx.commit().await?;
                 callback.try_into()
+            }
+
+            async fn get_callback(&self, id: uuid::Uuid) -> $crate::StoreResult<$crate::Callback> {
+                let row: Option<$crate::voice::CallbackRow> =
+                    sqlx::query_as("SELECT * FROM callbacks WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&self.reader)
+                        .await?;
+                row.ok_or($crate::StoreError::NotFound("callback"))?.try_into()
+            }
+
+            async fn callback_outcome(
+                &self,
+                id: uuid::Uuid,
+                outcome: baylanys_domain::voice::outbound::Outcome,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<$crate::Callback> {
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let row: Option<$crate::voice::CallbackRow> =
+                    sqlx::query_as("SELECT * FROM callbacks WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let current = row.ok_or($crate::StoreError::NotFound("callback"))?;
+                if current.state != "pending" {
+                    return Err($crate::StoreError::Conflict(format!(
+                        "the callback is {} already",
+                        current.state
+                    )));
+                }
+                let attempts = i64::from(current.attempts) + i64::from(outcome.is_attempt());
+                let state = outcome.next_state(attempts);
+                let updated: $crate::voice::CallbackRow = sqlx::query_as(
+                    "UPDATE callbacks SET state = $2, attempts = $3, updated_at = $4 \
+                     WHERE id = $1 AND state = 'pending' RETURNING *",
+                )
+                .bind(id)
+                .bind(state)
+                .bind(attempts as i32)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                Self::event(
+                    &mut tx,
+                    now,
+                    $crate::events::Draft::typed(
+                        actor,
+                        baylanys_domain::Payload::CallbackAttempted(
+                            baylanys_domain::events::CallbackAttempted {
+                                callback_id: id,
+                                outcome: outcome.as_str().to_owned(),
+                                attempts,
+                                state: state.to_owned(),
+                            },
+                        ),
+                    )
+                    .appeal(current.appeal_id),
+                )
+                .await?;
+                tx.commit().await?;
+                updated.try_into()
             }
 
             async fn service_notice(

@@ -13,9 +13,10 @@
 //! - signatures are checked against the public URL before anything is read or written.
 
 use baylanys_api::Secret;
+use baylanys_domain::voice::outbound::CallingWindow;
 use baylanys_tests::twilio::{Provider, Twiml};
 use baylanys_tests::{eventually, Backend, TestApp};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveTime, Utc};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -48,10 +49,28 @@ mod per_backend {
 const PUBLIC: &str = "https://centre.example";
 const TOKEN: &str = "twilio-auth-token-for-tests";
 
+/// Calling hours that are open whenever the test runs (the rule itself has a unit test).
+fn always() -> CallingWindow {
+    CallingWindow {
+        from: NaiveTime::MIN,
+        to: NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN),
+        working_days_only: false,
+    }
+}
+
 async fn voice_app(backend: Backend, token: Option<&str>) -> anyhow::Result<TestApp> {
+    voice_app_calling(backend, token, always()).await
+}
+
+async fn voice_app_calling(
+    backend: Backend,
+    token: Option<&str>,
+    calling_window: CallingWindow,
+) -> anyhow::Result<TestApp> {
     let mut config = baylanys_tests::test_config();
     config.public_url = PUBLIC.into();
     config.twilio_auth_token = token.map(|t| Secret(t.to_owned()));
+    config.voice.calling_window = calling_window;
     TestApp::spawn_with(backend, config).await
 }
 
@@ -472,6 +491,46 @@ async fn lost_callback_closed_and_self_served_calls(backend: Backend) -> anyhow:
     assert_eq!(numbers, ["+77011110002"], "{}", callbacks.text);
     let r = app.get("/api/v1/callbacks?state=lost", &op).await?;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The operator calls back: twice nobody answers, the third time they are reached (R13).
+    let cb = callbacks.body[0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let outcome = |o: &'static str| {
+        let app = &app;
+        let op = &op;
+        let cb = cb.clone();
+        async move {
+            app.post(
+                &format!("/api/v1/callbacks/{cb}/outcome"),
+                op,
+                json!({"outcome": o}),
+            )
+            .await
+        }
+    };
+    let r = outcome("no_answer").await?;
+    assert_eq!(
+        (r.body["state"].as_str(), r.body["attempts"].as_i64()),
+        (Some("pending"), Some(1)),
+        "{}",
+        r.text
+    );
+    let r = outcome("later").await?;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    let r = outcome("busy").await?;
+    assert_eq!(r.body["attempts"], 2, "{}", r.text);
+    let r = outcome("answered").await?;
+    assert_eq!(r.body["state"], "done", "{}", r.text);
+    let r = outcome("no_answer").await?;
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "a done callback takes no more: {}",
+        r.text
+    );
+    let attempts = events(&app, "call.callback_attempted").await?;
+    assert_eq!(attempts.len(), 3);
 
     // C: answered by the operator after a measured wait, then the after-contact work ends.
     ok(&tw
@@ -729,6 +788,48 @@ async fn lost_callback_closed_and_self_served_calls(backend: Backend) -> anyhow:
     assert!(df.said().contains("Өтініміңіз қабылданды."), "{}", df.xml);
     let pending = app.get("/api/v1/callbacks?state=pending", &op).await?;
     assert!(pending.text.contains("+77011110006"), "{}", pending.text);
+    Ok(())
+}
+
+/// Outside the calling hours nobody is called back (R13.5); the callback can still be cancelled.
+#[tokio::test]
+async fn callbacks_wait_for_the_calling_hours() -> anyhow::Result<()> {
+    let never = CallingWindow {
+        from: NaiveTime::MIN,
+        to: NaiveTime::MIN,
+        working_days_only: true,
+    };
+    let app = voice_app_calling(Backend::Sqlite, Some(TOKEN), never).await?;
+    app.default_queue().await?;
+    let tw = provider(&app);
+    ok(&tw
+        .post(
+            &tw.hook("incoming"),
+            &[("CallSid", "CA-W"), ("From", "+77011110009")],
+        )
+        .await?)?;
+    let w = tw
+        .post(&tw.hook("wait"), &[("CallSid", "CA-W"), ("QueueTime", "0")])
+        .await?;
+    ok(&tw
+        .post(
+            &w.gather().unwrap_or_default(),
+            &[("CallSid", "CA-W"), ("Digits", "1")],
+        )
+        .await?)?;
+    let list = app.get("/api/v1/callbacks", app.admin()).await?;
+    let cb = list.body[0]["id"].as_str().unwrap_or_default().to_owned();
+    let path = format!("/api/v1/callbacks/{cb}/outcome");
+    let r = app
+        .post(&path, app.admin(), json!({"outcome": "no_answer"}))
+        .await?;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.text.contains("R13.5"), "{}", r.text);
+    let r = app
+        .post(&path, app.admin(), json!({"outcome": "cancelled"}))
+        .await?;
+    assert_eq!(r.body["state"], "cancelled", "{}", r.text);
+    assert_eq!(r.body["attempts"], 0);
     Ok(())
 }
 

@@ -7,14 +7,15 @@ use axum::http::StatusCode;
 use baylanys_domain::voice::{IvrMenu, MenuAction, MenuOption, Prompt, ServiceNotice};
 use baylanys_domain::{Language, Role};
 use baylanys_proto::{
-    CallbackView, IvrMenuView, MenuActionDto, MenuOptionDto, ProblemDetails, PromptDto,
-    SaveIvrMenu, ServiceNoticeDto,
+    CallbackOutcome, CallbackView, IvrMenuView, MenuActionDto, MenuOptionDto, ProblemDetails,
+    PromptDto, SaveIvrMenu, ServiceNoticeDto,
 };
 use baylanys_store::{Callback, StoredMenu};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use uuid::Uuid;
 
 use crate::error::ApiResult;
 use crate::extract::{Caller, Json, Path, Query};
@@ -28,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_menus))
         .routes(routes!(save_menu, remove_menu))
         .routes(routes!(list_callbacks))
+        .routes(routes!(callback_outcome))
         .routes(routes!(get_notice, set_notice))
 }
 
@@ -274,4 +276,28 @@ async fn list_callbacks(
             .map(callback_view)
             .collect(),
     ))
+}
+
+/// Records what came of calling a client back: `answered`, `no_answer`, `busy` — only inside the
+/// calling hours on working days (R13.5) and never to a client marked do-not-contact (R13.4) —
+/// or `cancelled`. After three attempts without an answer the callback is `failed`.
+#[utoipa::path(post, path = "/api/v1/callbacks/{id}/outcome", tag = "channels", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = CallbackOutcome,
+    responses((status = 200, body = CallbackView), (status = 404, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn callback_outcome(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    Json(req): Json<CallbackOutcome>,
+) -> ApiResult<axum::Json<CallbackView>> {
+    caller.require(&[Role::Admin, Role::Supervisor, Role::Operator])?;
+    let outcome = baylanys_domain::voice::outbound::Outcome::parse(&req.outcome)?;
+    let done = state
+        .centre
+        .callback_outcome(id, outcome, caller.actor())
+        .await?;
+    Ok(axum::Json(callback_view(&done)))
 }

@@ -234,4 +234,5 @@ payloads! {
     IvrRemoved(IvrRemoved) = k::IVR_REMOVED,
     CallMenu(CallMenu) = k::CALL_MENU,
     CallbackRequested(CallbackRequested) = k::CALLBACK_REQUESTED,
+    CallbackAttempted(CallbackAttempted) = k::CALLBACK_ATTEMPTED,
 }

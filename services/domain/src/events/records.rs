@@ -494,3 +494,13 @@ pub struct CallbackRequested {
     /// Seconds the caller had waited in the queue.
     pub waited_secs: i64,
 }
+
+/// `call.callback_attempted`: what came of one attempt to call a client back (`answered`,
+/// `no_answer`, `busy`) or its cancellation, and the callback's state after it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallbackAttempted {
+    pub callback_id: Uuid,
+    pub outcome: String,
+    pub attempts: i64,
+    pub state: String,
+}

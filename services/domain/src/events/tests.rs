@@ -134,6 +134,7 @@ const EVERY_KIND: &[&str] = &[
     event_kind::IVR_REMOVED,
     event_kind::CALL_MENU,
     event_kind::CALLBACK_REQUESTED,
+    event_kind::CALLBACK_ATTEMPTED,
 ];
 
 #[test]
@@ -487,6 +488,12 @@ fn samples() -> Vec<Payload> {
         Payload::CallbackRequested(CallbackRequested {
             callback_id: id(),
             waited_secs: 42,
+        }),
+        Payload::CallbackAttempted(CallbackAttempted {
+            callback_id: id(),
+            outcome: "no_answer".into(),
+            attempts: 1,
+            state: "pending".into(),
         }),
     ]
 }

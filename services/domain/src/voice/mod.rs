@@ -9,6 +9,7 @@
 
 pub mod call;
 pub mod menu;
+pub mod outbound;
 pub mod phrases;
 
 pub use call::{CallEvent, CallPhase, VoiceAction};
