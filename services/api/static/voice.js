@@ -12,6 +12,11 @@ Object.assign(T.kk, {
   vc_state_wrap_up: "қоңырау аяқталды, кейінгі жұмыс", vc_state_ended: "аяқталды", vc_state_abandoned: "кезекте тұтқаны қойды",
   vc_finish: "Кейінгі жұмысты аяқтау", vc_finished: "Аяқталды", vc_failed: "Аяқтау мүмкін болмады",
   vc_operator: "оператор", vc_language: "тіл",
+  vc_callbacks: "Кері қоңырауға өтінімдер", vc_number: "Нөмір", vc_requested: "Сұралған уақыты", vc_attempts: "Әрекет саны",
+  vc_out_answered: "Байланысты", vc_out_no_answer: "Жауап бермеді", vc_out_busy: "Бос емес", vc_out_cancelled: "Бас тарту",
+  vc_open: "Өтініш", vc_saved: "Сақталды", vc_refused: "Қабылданбады: {why}",
+  vc_err_hours: "қоңырау шалу уақыты емес (жұмыс күндері, белгіленген сағаттарда ғана)", vc_err_dnc: "клиент хабарласпауды сұраған — өтінімнен бас тартыңыз",
+  vc_err_done: "өтінім жабылған", vc_err_other: "сервер қатесі",
 });
 Object.assign(T.ru, {
   vc_call: "Звонок", vc_from: "с номера", vc_hidden: "номер скрыт", vc_path: "Путь в меню", vc_path_none: "меню не проходил",
@@ -19,6 +24,11 @@ Object.assign(T.ru, {
   vc_state_wrap_up: "звонок завершён, постобработка", vc_state_ended: "завершён", vc_state_abandoned: "положил трубку в очереди",
   vc_finish: "Завершить постобработку", vc_finished: "Завершено", vc_failed: "Не удалось завершить",
   vc_operator: "оператор", vc_language: "язык",
+  vc_callbacks: "Заказанные обратные звонки", vc_number: "Номер", vc_requested: "Заказан", vc_attempts: "Попытки",
+  vc_out_answered: "Дозвонились", vc_out_no_answer: "Не ответил", vc_out_busy: "Занято", vc_out_cancelled: "Отменить",
+  vc_open: "Обращение", vc_saved: "Сохранено", vc_refused: "Не принято: {why}",
+  vc_err_hours: "сейчас не время для звонков (только в рабочие дни, в установленные часы)", vc_err_dnc: "клиент просил не связываться — отмените заявку",
+  vc_err_done: "заявка уже закрыта", vc_err_other: "ошибка сервера",
 });
 Object.assign(T.en, {
   vc_call: "Call", vc_from: "from", vc_hidden: "number withheld", vc_path: "Menu path", vc_path_none: "did not use the menu",
@@ -26,6 +36,11 @@ Object.assign(T.en, {
   vc_state_wrap_up: "call over, after-call work", vc_state_ended: "ended", vc_state_abandoned: "hung up in the queue",
   vc_finish: "Finish after-call work", vc_finished: "Finished", vc_failed: "Could not finish",
   vc_operator: "operator", vc_language: "language",
+  vc_callbacks: "Callbacks requested", vc_number: "Number", vc_requested: "Asked at", vc_attempts: "Attempts",
+  vc_out_answered: "Reached", vc_out_no_answer: "No answer", vc_out_busy: "Busy", vc_out_cancelled: "Cancel",
+  vc_open: "Appeal", vc_saved: "Saved", vc_refused: "Refused: {why}",
+  vc_err_hours: "outside the calling hours (working days, set hours only)", vc_err_dnc: "the client asked not to be contacted — cancel the callback",
+  vc_err_done: "the callback is closed", vc_err_other: "server error",
 });
 translate();
 
@@ -78,3 +93,72 @@ window.drawVoice = function drawVoice(c) {
   }
   card.appendChild(box);
 };
+
+// Callbacks callers asked for (R12.2, R13), oldest first: the operator calls the number and
+// records what came of it; the server refuses attempts outside the calling hours or to a client
+// who asked not to be contacted, in words the panel shows.
+const cb = { items: [], timer: null, said: null };
+
+// The last outcome's message, kept as keys so a language switch redraws it.
+function drawSaid() {
+  const s = cb.said;
+  $("callbacks-said").textContent = !s ? "" : s.ok ? t("vc_saved") : t("vc_refused").replace("{why}", t(s.why));
+}
+
+function drawCallbacks() {
+  const body = $("callbacks-list").querySelector("tbody");
+  body.replaceChildren();
+  for (const x of cb.items) {
+    const row = document.createElement("tr");
+    row.dataset.id = x.id;
+    const add = (text) => { const td = document.createElement("td"); td.textContent = text; row.appendChild(td); return td; };
+    add(x.number);
+    add(new Date(x.requested_at).toLocaleString(lang));
+    add(v("lang", x.language));
+    add(String(x.attempts)).className = "num";
+    const actions = add("");
+    const open = document.createElement("button");
+    open.type = "button";
+    open.className = "secondary";
+    open.textContent = t("vc_open");
+    open.addEventListener("click", () => openAppeal(x.appeal_id));
+    actions.append(open, " ");
+    for (const outcome of ["answered", "no_answer", "busy", "cancelled"]) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = outcome === "answered" ? "" : "secondary";
+      b.textContent = t("vc_out_" + outcome);
+      b.addEventListener("click", async () => {
+        const r = await api("POST", `/api/v1/callbacks/${x.id}/outcome`, { outcome });
+        // The server's reason in the console's language, by the rule it names.
+        const detail = (r.body && r.body.detail) || "";
+        const why = detail.includes("R13.5") ? "vc_err_hours" : detail.includes("R13.4") ? "vc_err_dnc"
+          : r.status === 409 ? "vc_err_done" : "vc_err_other";
+        cb.said = { ok: r.ok, why };
+        drawSaid();
+        loadCallbacks();
+      });
+      actions.append(b, " ");
+    }
+    body.appendChild(row);
+  }
+  $("callbacks").hidden = cb.items.length === 0;
+}
+
+async function loadCallbacks() {
+  if (!token || $("app").hidden || !me || me.role === "body_officer") return;
+  try {
+    const r = await api("GET", "/api/v1/callbacks?state=pending&limit=50");
+    if (r.ok) { cb.items = r.body; drawCallbacks(); }
+  } catch { /* the next round tries again */ }
+}
+
+function onCallbacksApp() {
+  clearInterval(cb.timer);
+  if ($("app").hidden) { cb.items = []; drawCallbacks(); return; }
+  loadCallbacks();
+  cb.timer = setInterval(loadCallbacks, 15000);
+}
+new MutationObserver(onCallbacksApp).observe($("app"), { attributes: true, attributeFilter: ["hidden"] });
+onCallbacksApp();
+$("lang").addEventListener("change", () => { drawCallbacks(); drawSaid(); const c = convs.get(active); if (c) window.drawVoice(c); });

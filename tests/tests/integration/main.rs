@@ -46,6 +46,7 @@ mod telegram;
 mod telegram_console;
 mod templates;
 mod verification;
+mod voice_console;
 mod voice_twiml;
 mod workers;
 mod ws_chat;

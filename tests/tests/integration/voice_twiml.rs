@@ -46,8 +46,8 @@ mod per_backend {
     );
 }
 
-const PUBLIC: &str = "https://centre.example";
-const TOKEN: &str = "twilio-auth-token-for-tests";
+pub(crate) const PUBLIC: &str = "https://centre.example";
+pub(crate) const TOKEN: &str = "twilio-auth-token-for-tests";
 
 /// Calling hours that are open whenever the test runs (the rule itself has a unit test).
 fn always() -> CallingWindow {
@@ -58,7 +58,7 @@ fn always() -> CallingWindow {
     }
 }
 
-async fn voice_app(backend: Backend, token: Option<&str>) -> anyhow::Result<TestApp> {
+pub(crate) async fn voice_app(backend: Backend, token: Option<&str>) -> anyhow::Result<TestApp> {
     voice_app_calling(backend, token, always()).await
 }
 
@@ -95,7 +95,7 @@ async fn menu(app: &TestApp, language: &str, key: &str, body: Value) -> anyhow::
     Ok(r.body)
 }
 
-async fn kk_and_ru_menus(app: &TestApp) -> anyhow::Result<()> {
+pub(crate) async fn kk_and_ru_menus(app: &TestApp) -> anyhow::Result<()> {
     menu(
         app,
         "kk",
