@@ -3,6 +3,7 @@
 //! `postgres://postgres@127.0.0.1:5432/test`); each test creates its own database there.
 
 pub mod dovecot;
+pub mod pbx;
 pub mod telegram;
 pub mod twilio;
 

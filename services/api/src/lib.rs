@@ -53,6 +53,12 @@ pub struct ApiConfig {
     /// The TwiML provider's auth token, which signs its webhooks; `None`: the TwiML voice
     /// webhook answers 404.
     pub twilio_auth_token: Option<Secret>,
+    /// The token RustPBX's step IVR and event webhook send in `X-Baylanys-Token`; `None`: the
+    /// RustPBX webhooks answer 404.
+    pub rustpbx_token: Option<Secret>,
+    /// Text prompts go to RustPBX's speech synthesiser (a `tts` driver in the route's
+    /// `app_params`); `false`: only recorded prompts play, texts are logged.
+    pub rustpbx_tts: bool,
     /// The phone's first language and announcement interval.
     pub voice: baylanys_centre::VoiceSettings,
 }
@@ -85,6 +91,8 @@ impl Default for ApiConfig {
             public_url: "http://127.0.0.1:8080".into(),
             kpi_refresh: Duration::from_secs(60),
             twilio_auth_token: None,
+            rustpbx_token: None,
+            rustpbx_tts: false,
             voice: baylanys_centre::VoiceSettings::default(),
         }
     }
@@ -333,6 +341,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::telegram::router())
         .merge(routes::voice::router())
         .merge(routes::twilio::router())
+        .merge(routes::rustpbx::router())
         .merge(routes::pages::router())
         .merge(routes::oversight::router())
         .merge(routes::system::router())

@@ -134,6 +134,12 @@ pub struct Config {
     /// The TwiML provider's auth token (Twilio, SignalWire, Telnyx TeXML): it signs the voice
     /// webhooks; unset = the TwiML webhook answers 404.
     pub twilio_auth_token: Option<Secret>,
+    /// The token RustPBX's step IVR sends in `X-Baylanys-Token` (its route's `app_params.headers`);
+    /// unset = the RustPBX webhooks answer 404.
+    pub rustpbx_token: Option<Secret>,
+    /// Text prompts are spoken by RustPBX's synthesiser (a `tts` driver in its route); `false`:
+    /// only recorded prompts play.
+    pub rustpbx_tts: bool,
     /// The language a call starts in: `kk` (default), `ru` or `en`.
     pub voice_language: String,
     /// Seconds between announcements to a waiting caller: 60 or more (R12.2, "at intervals of
@@ -187,6 +193,8 @@ impl Default for Config {
             mail_file_max_mib: 10,
             mail_per_sender_per_minute: 5,
             twilio_auth_token: None,
+            rustpbx_token: None,
+            rustpbx_tts: false,
             voice_language: "kk".into(),
             voice_announce_secs: 60,
             voice_calling_hours: "09:00-20:00".into(),
@@ -337,6 +345,12 @@ impl Config {
         }
         if let Some(v) = get("BAYLANYS_TWILIO_AUTH_TOKEN") {
             self.twilio_auth_token = (!v.is_empty()).then_some(Secret(v));
+        }
+        if let Some(v) = get("BAYLANYS_RUSTPBX_TOKEN") {
+            self.rustpbx_token = (!v.is_empty()).then_some(Secret(v));
+        }
+        if let Some(v) = get("BAYLANYS_RUSTPBX_TTS") {
+            self.rustpbx_tts = matches!(v.as_str(), "1" | "true" | "yes");
         }
         if let Some(v) = get("BAYLANYS_VOICE_LANGUAGE") {
             self.voice_language = v;
@@ -497,6 +511,11 @@ impl Config {
                 .twilio_auth_token
                 .as_ref()
                 .map(|s| baylanys_api::Secret(s.expose().to_owned())),
+            rustpbx_token: self
+                .rustpbx_token
+                .as_ref()
+                .map(|s| baylanys_api::Secret(s.expose().to_owned())),
+            rustpbx_tts: self.rustpbx_tts,
             voice: baylanys_centre::VoiceSettings {
                 language: self
                     .voice_language

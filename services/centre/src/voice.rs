@@ -257,10 +257,13 @@ impl Centre {
             (Queued, CallEvent::Digits(d)) if d.starts_with(phrases::CALLBACK_DIGIT) => {
                 self.callback(call).await
             }
-            (Queued, CallEvent::Digits(_) | CallEvent::NoInput) => {
+            (Queued, CallEvent::Digits(_)) => {
                 let pause = self.settings.voice.hold_pause_secs;
                 Ok(Turn::of(call, vec![VoiceAction::Pause { secs: pause }]))
             }
+            // Nothing pressed at an announcement, or a silence ended: the caller is still
+            // waiting.
+            (Queued, CallEvent::NoInput) => self.waiting(call).await,
             (Queued, CallEvent::Dequeued) => {
                 // Out of the holding area with nobody to talk to (the provider's queue
                 // dropped it): back in.

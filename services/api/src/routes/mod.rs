@@ -19,6 +19,7 @@ pub mod qa;
 pub mod redirections;
 pub mod reports;
 pub mod routing;
+pub mod rustpbx;
 pub mod staff;
 pub mod surveys;
 pub mod system;

@@ -1,0 +1,227 @@
+//! RustPBX's step-mode IVR and event webhook, the on-premises adapter of the phone (see
+//! `baylanys_channels::rustpbx`). Every request carries the `X-Baylanys-Token` header the
+//! route's `app_params.headers` (and `[rwi_webhook] headers`) give it; it is compared in constant
+//! time with `BAYLANYS_RUSTPBX_TOKEN` before anything is read from or written to the database.
+//!
+//! - `POST …/step`: one step of a call → one action node;
+//! - `POST …/step/start`, `/step/end`, `/step/dtmf-match`: notices the PBX sends besides (their
+//!   answers are not read); `/step/fail`: a node could not run → the call ends;
+//! - `POST …/events`: the PBX's event webhook: a hang-up, a transfer that connected.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use baylanys_centre::CallIn;
+use baylanys_channels::rustpbx::{self, PbxEvent, Step};
+use baylanys_domain::voice::{CallEvent, VoiceAction};
+use baylanys_proto::ProblemDetails;
+use serde_json::{json, Value};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::Path;
+use crate::AppState;
+
+const PROVIDER: &str = "rustpbx";
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(step))
+        .routes(routes!(step_notice))
+        .routes(routes!(events))
+}
+
+/// The token in constant time; 404 when the adapter is not configured at all.
+fn check(state: &AppState, headers: &HeaderMap) -> ApiResult<()> {
+    let Some(token) = state.config.rustpbx_token.as_ref() else {
+        return Err(ApiError::new(
+            baylanys_proto::problem::NOT_FOUND,
+            "the RustPBX voice webhook is not configured",
+        ));
+    };
+    let given = headers
+        .get("x-baylanys-token")
+        .map(|v| v.as_bytes())
+        .unwrap_or_default();
+    let want = token.expose().as_bytes();
+    let same = given.len() == want.len()
+        && given
+            .iter()
+            .zip(want)
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    if same {
+        Ok(())
+    } else {
+        Err(ApiError::unauthorized(
+            "the X-Baylanys-Token does not match",
+        ))
+    }
+}
+
+fn malformed(e: serde_json::Error) -> ApiError {
+    ApiError::new(
+        baylanys_proto::problem::MALFORMED_JSON,
+        format!("not a RustPBX request: {e}"),
+    )
+}
+
+fn invalid(detail: &str) -> ApiError {
+    ApiError::new(baylanys_proto::problem::VALIDATION, detail)
+}
+
+/// The event a step means, and its id (the PBX resends a failed request byte for byte: the
+/// step's number keys it).
+fn event_of(s: &Step) -> ApiResult<(String, CallEvent)> {
+    let id = format!(
+        "{}:{}",
+        s.app_execution_id.unwrap_or(0),
+        s.step_index.unwrap_or(0)
+    );
+    let Some(e) = &s.event else {
+        return Err(invalid("a step names its event"));
+    };
+    Ok(match e.kind.as_str() {
+        "session_start" => (
+            "arrived".into(),
+            CallEvent::Arrived {
+                from: s.caller.as_deref().and_then(rustpbx::user_of),
+                to: s.callee.as_deref().and_then(rustpbx::user_of),
+            },
+        ),
+        "dtmf" => {
+            let d = e.digit.clone().unwrap_or_default();
+            let ok = (1..=8).contains(&d.len())
+                && d.bytes()
+                    .all(|b| b.is_ascii_digit() || b == b'*' || b == b'#');
+            if !ok {
+                return Err(invalid("a dtmf step names its digit: 0–9, * or #"));
+            }
+            (id, CallEvent::Digits(d))
+        }
+        "transfer_result" => {
+            let answered = e.outcome.as_deref() == Some("target_ended");
+            (id, CallEvent::BridgeEnded { answered })
+        }
+        "error" => {
+            tracing::warn!(
+                reason = e.reason.as_deref().unwrap_or(""),
+                "the PBX could not run a prompt"
+            );
+            (id, CallEvent::NoInput)
+        }
+        // A silence ran out, a prompt finished: nothing was pressed.
+        _ => (id, CallEvent::NoInput),
+    })
+}
+
+/// One step of a call: the action node to run next. 401 for a wrong token (nothing read or
+/// written); 400/422 for a body that is not a step.
+#[utoipa::path(post, path = "/webhooks/voice/rustpbx/step", tag = "channels",
+    request_body(content = Object, description = "RustPBX's step request (ProviderContext: session_id, caller, callee, step_index, event)", content_type = "application/json"),
+    responses((status = 200, description = "An action node", body = Object),
+        (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn step(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<axum::Json<Value>> {
+    check(&state, &headers)?;
+    let s: Step = serde_json::from_slice(&body).map_err(malformed)?;
+    let (event_id, event) = event_of(&s)?;
+    let call = |event_id: String, event: CallEvent| CallIn {
+        provider: PROVIDER,
+        call_id: s.session_id.clone(),
+        event_id,
+        event,
+    };
+    let mut actions = state
+        .centre
+        .call_event(call(event_id.clone(), event))
+        .await?;
+    // No holding area to leave on the PBX: straight on to what follows.
+    if actions == [VoiceAction::Leave] {
+        actions = state
+            .centre
+            .call_event(call(format!("{event_id}:dequeued"), CallEvent::Dequeued))
+            .await?;
+    }
+    let voice = rustpbx::Voice {
+        tts: state.config.rustpbx_tts,
+    };
+    if !voice.tts {
+        for a in &actions {
+            let said = match a {
+                VoiceAction::Gather { prompts, .. } => prompts.iter().collect::<Vec<_>>(),
+                other => vec![other],
+            };
+            for p in said {
+                if let VoiceAction::Say { text, language } = p {
+                    // The centre's own words and the menus' texts, never a caller's data.
+                    tracing::info!(call = %s.session_id, %language, %text, "voice prompt (no synthesiser)");
+                }
+            }
+        }
+    }
+    Ok(axum::Json(rustpbx::render(&actions, voice)))
+}
+
+/// The notices the PBX sends beside the steps (`start`, `end`, `dtmf-match`: their answers are
+/// not read) and `fail` (a node could not run: the call ends).
+#[utoipa::path(post, path = "/webhooks/voice/rustpbx/step/{notice}", tag = "channels",
+    params(("notice" = String, Path, description = "start, end, fail or dtmf-match")),
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 200, body = Object),
+        (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn step_notice(
+    State(state): State<AppState>,
+    Path(notice): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<axum::Json<Value>> {
+    check(&state, &headers)?;
+    match notice.as_str() {
+        "fail" => Ok(axum::Json(json!({"type": "hangup"}))),
+        "start" | "end" | "dtmf-match" => Ok(axum::Json(json!({}))),
+        _ => Err(ApiError::new(
+            baylanys_proto::problem::NOT_FOUND,
+            "no such step notice",
+        )),
+    }
+}
+
+/// The PBX's event webhook: `call_hangup` ends the call (the caller or the operator hung up),
+/// `call_transferred` says the operator's phone answered; other events change nothing.
+#[utoipa::path(post, path = "/webhooks/voice/rustpbx/events", tag = "channels",
+    request_body(content = Object, description = "An RWI event as RustPBX's [rwi_webhook] posts it", content_type = "application/json"),
+    responses((status = 200, body = Object),
+        (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn events(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<axum::Json<Value>> {
+    check(&state, &headers)?;
+    let e: PbxEvent = serde_json::from_slice(&body).map_err(malformed)?;
+    let event = match e.event_type.as_str() {
+        "call_hangup" => Some(("hangup", CallEvent::HungUp)),
+        "call_transferred" => Some(("transferred", CallEvent::Bridged)),
+        _ => None,
+    };
+    if let Some((id, event)) = event {
+        state
+            .centre
+            .call_event(CallIn {
+                provider: PROVIDER,
+                call_id: e.call_id,
+                event_id: id.into(),
+                event,
+            })
+            .await?;
+    }
+    Ok(axum::Json(json!({})))
+}

@@ -1,0 +1,191 @@
+//! The phone through a real PBX (issue "The phone", adapter 1): RustPBX on 127.0.0.1 hands
+//! calls to the centre's step webhook; SIPp places the calls with RTP and RFC 2833 keys and
+//! plays the operator's SIP phone. A caller takes the Kazakh menu to an operator, waits in the
+//! centre's queue, is put through to the operator's phone when the operator accepts in the
+//! console's API, talks, and hangs up: the after-call work begins. A second caller waits while
+//! the operator is busy and hangs up: a lost call. The KPIs of these two calls equal figures
+//! worked out here from the contacts' own times; a wrong token changes nothing.
+
+use baylanys_api::Secret;
+use baylanys_tests::pbx::{free_port, silence_wav, Pbx};
+use baylanys_tests::{eventually, Backend, TestApp};
+use chrono::{DateTime, Utc};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::http_dispatch::{offers, online};
+
+const TOKEN: &str = "pbx-token-for-tests";
+
+async fn voice_contacts(app: &TestApp) -> anyhow::Result<Vec<(Value, Value)>> {
+    let r = app
+        .get("/api/v1/appeals?channel=voice&limit=50", app.admin())
+        .await?;
+    let mut out = Vec::new();
+    for a in r.body["items"].as_array().cloned().unwrap_or_default() {
+        let id = a["id"].as_str().unwrap_or_default();
+        let d = app
+            .get(&format!("/api/v1/appeals/{id}"), app.admin())
+            .await?
+            .body;
+        out.push((d["appeal"].clone(), d["interactions"][0].clone()));
+    }
+    Ok(out)
+}
+
+fn instant(v: &Value) -> Option<DateTime<Utc>> {
+    v.as_str().and_then(|s| s.parse().ok())
+}
+
+async fn state_of(app: &TestApp, number: &str) -> anyhow::Result<Option<(String, Value)>> {
+    for (appeal, contact) in voice_contacts(app).await? {
+        let id = appeal["client_id"].as_str().unwrap_or_default();
+        let client = app
+            .get(&format!("/api/v1/clients/{id}"), app.admin())
+            .await?
+            .body;
+        if client.to_string().contains(number) {
+            return Ok(Some((
+                contact["state"].as_str().unwrap_or_default().to_owned(),
+                contact,
+            )));
+        }
+    }
+    Ok(None)
+}
+
+async fn until_state(app: &TestApp, number: &str, want: &str) -> anyhow::Result<Value> {
+    for _ in 0..300 {
+        if let Some((state, contact)) = state_of(app, number).await? {
+            if state == want {
+                return Ok(contact);
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    anyhow::bail!("the call from {number} never reached {want}")
+}
+
+#[tokio::test]
+async fn calls_through_rustpbx_and_sipp() -> anyhow::Result<()> {
+    let mut config = baylanys_tests::test_config();
+    config.rustpbx_token = Some(Secret(TOKEN.into()));
+    let app = TestApp::spawn_with(Backend::Sqlite, config).await?;
+    app.default_queue().await?;
+    let from = Utc::now() - chrono::Duration::seconds(5);
+    let hook = format!("{}/webhooks/voice/rustpbx", app.base);
+    let pbx = Pbx::start(&hook, TOKEN).await?;
+
+    // A wrong token is refused before anything is read.
+    let r = app
+        .http
+        .post(format!("{hook}/step"))
+        .header("x-baylanys-token", "guess")
+        .json(&json!({"session_id": "x", "event": {"type": "session_start"}}))
+        .send()
+        .await?;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+
+    // The operator's phone on its own port, and the menu: a recorded prompt, 2 for an operator.
+    let phone_port = free_port(true)?;
+    let (op_id, op) = online(&app, "op", "operator", json!(["kk", "ru"]), 1).await?;
+    let extension = format!("sip:101@127.0.0.1:{phone_port}");
+    let r = app
+        .patch(
+            &format!("/api/v1/staff/{op_id}"),
+            app.admin(),
+            json!({"extension": extension}),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let prompt = pbx.dir.join("menu-kk.wav");
+    silence_wav(&prompt)?;
+    let r = app
+        .put(
+            "/api/v1/ivr/kk/main",
+            app.admin(),
+            json!({"prompt": {"text": "Сәлеметсіз бе! Оператор — 2.", "audio_url": format!("file://{}", prompt.display())},
+                   "options": [{"digit": "2", "label": "Оператор", "action": {"type": "operator"}}]}),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+
+    // A: presses 2, waits, is put through when the operator accepts, talks, hangs up.
+    let mut phone = Pbx::phone(phone_port)?;
+    let mut a = pbx.call("77011230001", '2', 2500, 16000)?;
+    let queued = until_state(&app, "77011230001", "queued").await?;
+    let a_contact = queued["id"].as_str().unwrap_or_default().to_owned();
+    eventually("the call offered", || async {
+        Ok(offers(&app, &op)
+            .await?
+            .iter()
+            .any(|o| o["id"] == a_contact.as_str())
+            .then_some(()))
+    })
+    .await?;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let r = app
+        .post(
+            &format!("/api/v1/interactions/{a_contact}/accept"),
+            &op,
+            json!({}),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let answered = tokio::time::timeout(std::time::Duration::from_secs(60), phone.wait()).await??;
+    assert!(
+        answered.success(),
+        "the operator's phone answered and the call ended: {answered}\n{}",
+        pbx.log()
+    );
+    let a_end = tokio::time::timeout(std::time::Duration::from_secs(60), a.wait()).await??;
+    assert!(a_end.success(), "caller A: {a_end}");
+    let a_after = until_state(&app, "77011230001", "wrap_up").await?;
+    assert_eq!(a_after["operator_id"], op_id.to_string());
+    let menu: Vec<Value> = app
+        .get("/api/v1/events?kind=call.menu", app.admin())
+        .await?
+        .body["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(menu.len(), 1, "{menu:?}");
+    assert_eq!(menu[0]["data"]["digit"], "2");
+    assert_eq!(menu[0]["data"]["led_to"], "operator");
+
+    // B: the operator is still in A's after-call work; B presses 2, waits and hangs up: lost.
+    let mut b = pbx.call("77011230002", '2', 2000, 5000)?;
+    until_state(&app, "77011230002", "queued").await?;
+    let b_end = tokio::time::timeout(std::time::Duration::from_secs(60), b.wait()).await??;
+    assert!(b_end.success(), "caller B: {b_end}");
+    until_state(&app, "77011230002", "abandoned").await?;
+
+    // The KPIs of the two calls, from the contacts' own times.
+    let wait = (instant(&a_after["answered_at"]).unwrap_or_default()
+        - instant(&a_after["queued_at"]).unwrap_or_default())
+    .num_microseconds()
+    .unwrap_or_default() as f64
+        / 1e6;
+    let q = format!(
+        "/api/v1/kpis?from={}&to={}",
+        from.to_rfc3339(),
+        (Utc::now() + chrono::Duration::seconds(2)).to_rfc3339()
+    )
+    .replace('+', "%2B");
+    let k = app.get(&q, app.admin()).await?.body;
+    let figure = |name: &str| {
+        k[name]["value"]
+            .as_f64()
+            .or_else(|| k[name].as_f64())
+            .map(|v| (v * 100.0).round() / 100.0)
+    };
+    assert_eq!(figure("calls_entered"), Some(2.0), "{k}");
+    assert_eq!(figure("calls_lost"), Some(1.0), "{k}");
+    assert_eq!(
+        figure("wait_after_ivr_secs"),
+        Some((wait * 100.0).round() / 100.0),
+        "{k}"
+    );
+    assert!(wait >= 1.0, "A waited: {wait}");
+    Ok(())
+}
