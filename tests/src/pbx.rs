@@ -203,7 +203,7 @@ fallback = {{ type = "hangup" }}
         hold_ms: u64,
     ) -> anyhow::Result<Child> {
         let (sip, media) = (free_port(true)?, free_port(true)?);
-        Ok(Command::new(binary("sipp", "BAYLANYS_SIPP"))
+        Command::new(binary("sipp", "BAYLANYS_SIPP"))
             .arg(format!("127.0.0.1:{}", self.sip_port))
             .args([
                 "-sf",
@@ -237,13 +237,13 @@ fallback = {{ type = "hangup" }}
             .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
-            .context("starting sipp (Debian's sip-tester, as .ci/run installs it)")?)
+            .context("starting sipp (Debian's sip-tester, as .ci/run installs it)")
     }
 
     /// The operator's phone: answers one call on `port` (SIP URI `sip:101@127.0.0.1:<port>`).
     pub fn phone(port: u16) -> anyhow::Result<Child> {
         let media = free_port(true)?;
-        Ok(Command::new(binary("sipp", "BAYLANYS_SIPP"))
+        Command::new(binary("sipp", "BAYLANYS_SIPP"))
             .args([
                 "-sf",
                 "uas_answer.xml",
@@ -267,6 +267,6 @@ fallback = {{ type = "hangup" }}
             .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
-            .context("starting sipp as the operator's phone")?)
+            .context("starting sipp as the operator's phone")
     }
 }

@@ -23,6 +23,7 @@ mod error;
 mod events;
 mod files;
 mod interactions;
+mod ivr;
 mod leases;
 pub(crate) mod mail;
 pub(crate) mod mailboxes;
@@ -49,6 +50,7 @@ pub use claims::{Claim, ClaimStore};
 pub use competence::{CompetenceStore, NewPart};
 pub use error::{StoreError, StoreResult};
 pub use files::{Files, S3Config};
+pub use ivr::{IvrStore, StoredMenu};
 pub use leases::LeaseStore;
 pub use mail::{
     Attachment, Bounced, MailHeaders, MailStore, MessageExtras, MessageMail, NewAttachment,
@@ -63,7 +65,7 @@ pub use postgres::PgStore;
 pub use qa::{NewQaReview, QaCandidate, QaFilter, QaReview, QaStore};
 pub use sqlite::SqliteStore;
 pub use telegram::{Bot, BotPatch, ChatStage, NewBot, TelegramChat, TelegramStore};
-pub use voice::{Call, CallStep, Callback, StoredMenu, VoiceStore};
+pub use voice::{Call, CallStep, CallStore, Callback};
 
 /// Staff accounts and their login sessions.
 #[async_trait]
@@ -707,7 +709,8 @@ pub trait Store:
     + MailboxStore
     + TelegramStore
     + ClaimStore
-    + VoiceStore
+    + IvrStore
+    + CallStore
 {
     /// `sqlite` or `postgres`, for logs and `/readyz`.
     fn backend(&self) -> &'static str;

@@ -72,7 +72,8 @@ crate::mail::impl_mail_store!(PgStore, sqlx::Postgres);
 crate::mailboxes::impl_mailbox_store!(PgStore, sqlx::Postgres);
 crate::telegram::impl_telegram_store!(PgStore, sqlx::Postgres);
 crate::claims::impl_claim_store!(PgStore, sqlx::Postgres);
-crate::voice::impl_voice_store!(PgStore, sqlx::Postgres);
+crate::voice::impl_call_store!(PgStore, sqlx::Postgres);
+crate::ivr::impl_ivr_store!(PgStore, sqlx::Postgres);
 
 #[async_trait::async_trait]
 impl crate::Store for PgStore {

@@ -91,7 +91,8 @@ crate::mail::impl_mail_store!(SqliteStore, sqlx::Sqlite);
 crate::mailboxes::impl_mailbox_store!(SqliteStore, sqlx::Sqlite);
 crate::telegram::impl_telegram_store!(SqliteStore, sqlx::Sqlite);
 crate::claims::impl_claim_store!(SqliteStore, sqlx::Sqlite);
-crate::voice::impl_voice_store!(SqliteStore, sqlx::Sqlite);
+crate::voice::impl_call_store!(SqliteStore, sqlx::Sqlite);
+crate::ivr::impl_ivr_store!(SqliteStore, sqlx::Sqlite);
 
 #[async_trait::async_trait]
 impl crate::Store for SqliteStore {

@@ -1,26 +1,18 @@
-//! The phone's state (clause 3.15, R12, R13): the voice menus, each call's course as the centre
-//! runs it, the answer given to each provider event (so a replay gets the same answer and changes
-//! nothing), and the callbacks waiting callers ask for.
+//! The phone's calls (clause 3.15, R12, R13): each call's course as the centre runs it, the
+//! answer given to each provider event (so a replay gets the same answer and changes nothing),
+//! and the callbacks waiting callers ask for. The menus they run are in `ivr`.
 //!
 //! A call's row is written with a version check: two nodes answering two events of one call at
 //! once (a status callback racing a wait tick) cannot both win; the loser reads again.
 
 use async_trait::async_trait;
 use baylanys_domain::events::CallMenu;
-use baylanys_domain::voice::{CallPhase, IvrMenu};
+use baylanys_domain::voice::CallPhase;
 use baylanys_domain::Language;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::{Actor, StoreResult};
-
-/// A saved menu and its version (each save adds one).
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredMenu {
-    pub menu: IvrMenu,
-    pub version: i64,
-    pub updated_at: DateTime<Utc>,
-}
 
 /// One call as the centre runs it.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,21 +75,7 @@ pub struct Callback {
 }
 
 #[async_trait]
-pub trait VoiceStore: Send + Sync {
-    /// Every menu, by language and key.
-    async fn ivr_menus(&self) -> StoreResult<Vec<StoredMenu>>;
-    async fn ivr_menu(&self, language: Language, key: &str) -> StoreResult<Option<StoredMenu>>;
-    /// Writes a menu. `expected`: `None` to add one that must not exist yet, `Some(v)` to
-    /// replace version `v`; anything else is a conflict naming the current version.
-    async fn save_ivr_menu(
-        &self,
-        menu: IvrMenu,
-        expected: Option<i64>,
-        actor: Actor,
-    ) -> StoreResult<StoredMenu>;
-    async fn remove_ivr_menu(&self, language: Language, key: &str, actor: Actor)
-        -> StoreResult<()>;
-
+pub trait CallStore: Send + Sync {
     async fn call(&self, provider: &str, call_id: &str) -> StoreResult<Option<Call>>;
     async fn call_of_contact(&self, interaction_id: Uuid) -> StoreResult<Option<Call>>;
     /// The contact that brought an appeal (a call's, the first of its appeal).
@@ -144,17 +122,7 @@ pub trait VoiceStore: Send + Sync {
         outcome: baylanys_domain::voice::outbound::Outcome,
         actor: Actor,
     ) -> StoreResult<Callback>;
-    /// The service interruption notice every call hears first while it is active (R34).
-    async fn service_notice(&self) -> StoreResult<baylanys_domain::voice::ServiceNotice>;
-    async fn set_service_notice(
-        &self,
-        notice: baylanys_domain::voice::ServiceNotice,
-        actor: Actor,
-    ) -> StoreResult<baylanys_domain::voice::ServiceNotice>;
 }
-
-/// The settings key of the interruption notice.
-pub(crate) const SERVICE_NOTICE: &str = "voice.service_notice";
 
 /// Columns of `calls` as read.
 #[derive(sqlx::FromRow)]
@@ -247,155 +215,10 @@ impl TryFrom<CallbackRow> for Callback {
     }
 }
 
-pub(crate) fn stored_menu(
-    json: &str,
-    version: i64,
-    updated_at: DateTime<Utc>,
-) -> StoreResult<StoredMenu> {
-    Ok(StoredMenu {
-        menu: serde_json::from_str(json).map_err(|_| corrupt("voice menu", json))?,
-        version,
-        updated_at,
-    })
-}
-
-macro_rules! impl_voice_store {
+macro_rules! impl_call_store {
     ($store:ty, $db:ty) => {
         #[async_trait::async_trait]
-        impl $crate::VoiceStore for $store {
-            async fn ivr_menus(&self) -> $crate::StoreResult<Vec<$crate::StoredMenu>> {
-                let rows: Vec<(String, i64, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
-                    "SELECT menu, version, updated_at FROM ivr_menus ORDER BY language, key LIMIT 500",
-                )
-                .fetch_all(&self.reader)
-                .await?;
-                rows.iter()
-                    .map(|(m, v, at)| $crate::voice::stored_menu(m, *v, *at))
-                    .collect()
-            }
-
-            async fn ivr_menu(
-                &self,
-                language: baylanys_domain::Language,
-                key: &str,
-            ) -> $crate::StoreResult<Option<$crate::StoredMenu>> {
-                let row: Option<(String, i64, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
-                    "SELECT menu, version, updated_at FROM ivr_menus WHERE language = $1 AND key = $2",
-                )
-                .bind(language.as_str())
-                .bind(key)
-                .fetch_optional(&self.reader)
-                .await?;
-                row.map(|(m, v, at)| $crate::voice::stored_menu(&m, v, at))
-                    .transpose()
-            }
-
-            async fn save_ivr_menu(
-                &self,
-                menu: baylanys_domain::voice::IvrMenu,
-                expected: Option<i64>,
-                actor: $crate::Actor,
-            ) -> $crate::StoreResult<$crate::StoredMenu> {
-                let now = $crate::now();
-                let json = serde_json::to_string(&menu)
-                    .map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?;
-                let mut tx = self.writer.begin().await?;
-                let current: Option<(i64,)> = sqlx::query_as(
-                    "SELECT version FROM ivr_menus WHERE language = $1 AND key = $2",
-                )
-                .bind(menu.language.as_str())
-                .bind(&menu.key)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let version = match (current.map(|c| c.0), expected) {
-                    (None, None) => {
-                        sqlx::query(
-                            "INSERT INTO ivr_menus (language, key, menu, version, updated_at) \
-                             VALUES ($1, $2, $3, 1, $4)",
-                        )
-                        .bind(menu.language.as_str())
-                        .bind(&menu.key)
-                        .bind(&json)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
-                        1
-                    }
-                    (Some(v), Some(e)) if v == e => {
-                        sqlx::query(
-                            "UPDATE ivr_menus SET menu = $3, version = $4, updated_at = $5 \
-                             WHERE language = $1 AND key = $2",
-                        )
-                        .bind(menu.language.as_str())
-                        .bind(&menu.key)
-                        .bind(&json)
-                        .bind(v + 1)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
-                        v + 1
-                    }
-                    (Some(v), _) => {
-                        return Err($crate::StoreError::Conflict(format!(
-                            "the menu was changed meanwhile: its version is now {v}"
-                        )))
-                    }
-                    (None, Some(_)) => return Err($crate::StoreError::NotFound("voice menu")),
-                };
-                Self::event(
-                    &mut tx,
-                    now,
-                    $crate::events::Draft::typed(
-                        actor,
-                        baylanys_domain::Payload::IvrSaved(baylanys_domain::events::IvrSaved {
-                            key: menu.key.clone(),
-                            language: menu.language,
-                            version,
-                        }),
-                    ),
-                )
-                .await?;
-                tx.commit().await?;
-                Ok($crate::StoredMenu {
-                    menu,
-                    version,
-                    updated_at: now,
-                })
-            }
-
-            async fn remove_ivr_menu(
-                &self,
-                language: baylanys_domain::Language,
-                key: &str,
-                actor: $crate::Actor,
-            ) -> $crate::StoreResult<()> {
-                let now = $crate::now();
-                let mut tx = self.writer.begin().await?;
-                let gone = sqlx::query("DELETE FROM ivr_menus WHERE language = $1 AND key = $2")
-                    .bind(language.as_str())
-                    .bind(key)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                if gone == 0 {
-                    return Err($crate::StoreError::NotFound("voice menu"));
-                }
-                Self::event(
-                    &mut tx,
-                    now,
-                    $crate::events::Draft::typed(
-                        actor,
-                        baylanys_domain::Payload::IvrRemoved(baylanys_domain::events::IvrRemoved {
-                            key: key.to_owned(),
-                            language,
-                        }),
-                    ),
-                )
-                .await?;
-                tx.commit().await?;
-                Ok(())
-            }
-
+        impl $crate::CallStore for $store {
             async fn call(
                 &self,
                 provider: &str,
@@ -770,23 +593,6 @@ macro_rules! impl_voice_store {
                 updated.try_into()
             }
 
-            async fn service_notice(
-                &self,
-            ) -> $crate::StoreResult<baylanys_domain::voice::ServiceNotice> {
-                self.setting($crate::voice::SERVICE_NOTICE).await
-            }
-
-            async fn set_service_notice(
-                &self,
-                notice: baylanys_domain::voice::ServiceNotice,
-                actor: $crate::Actor,
-            ) -> $crate::StoreResult<baylanys_domain::voice::ServiceNotice> {
-                notice.validate()?;
-                self.save_setting($crate::voice::SERVICE_NOTICE, &notice, actor)
-                    .await?;
-                Ok(notice)
-            }
-
             async fn callbacks(
                 &self,
                 state: Option<&str>,
@@ -805,4 +611,4 @@ macro_rules! impl_voice_store {
         }
     };
 }
-pub(crate) use impl_voice_store;
+pub(crate) use impl_call_store;
