@@ -235,8 +235,16 @@ impl TestApp {
     /// Another node on the same database as `first`, with its own bus (e.g. Redis), as behind
     /// a load balancer.
     pub async fn spawn_node(first: &TestApp, bus: baylanys_bus::Bus) -> anyhow::Result<TestApp> {
+        Self::spawn_node_with(first, bus, test_config()).await
+    }
+
+    /// Another node on the same database, with its own settings (a voice provider's token).
+    pub async fn spawn_node_with(
+        first: &TestApp,
+        bus: baylanys_bus::Bus,
+        config: ApiConfig,
+    ) -> anyhow::Result<TestApp> {
         let store = baylanys_store::connect(&first.database_url).await?;
-        let config = test_config();
         Self::start(
             first.backend,
             first.database_url.clone(),

@@ -47,6 +47,7 @@ mod telegram_console;
 mod templates;
 mod verification;
 mod voice_console;
+mod voice_nodes;
 mod voice_refusals;
 mod voice_rustpbx;
 mod voice_twiml;
