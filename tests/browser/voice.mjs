@@ -35,7 +35,8 @@ try {
   await op.selectOption("#presence", "online");
   const offer = op.locator("#offers tbody tr").first();
   await offer.waitFor({ timeout });
-  eq("the offer's channel (kk)", await offer.locator("td").first().textContent(), "телефон");
+  await offer.locator(".vc-offer").waitFor({ timeout });
+  eq("the ringing call (kk)", await offer.locator("td").first().innerText(), `телефон\n${caller} · Жұмыс уақыты › Оператор`);
   await offer.getByRole("button", { name: "Қабылдау" }).click();
   await op.waitForSelector("#conversation:not([hidden])", { timeout });
   await op.locator("#client-card .vc-call").waitFor({ timeout });

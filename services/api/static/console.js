@@ -145,7 +145,8 @@ function renderOffers(items) {
   for (const it of items) {
     const row = document.createElement("tr");
     row.dataset.id = it.id;
-    cell(row, v("channel", it.channel));
+    const channel = cell(row, v("channel", it.channel));
+    window.decorateOffer?.(channel, it);
     cell(row, time(it.queued_at));
     cell(row, time(it.offer_expires_at));
     const actions = cell(row, "");

@@ -57,6 +57,27 @@ function menuPath(timeline) {
   return steps;
 }
 
+// A ringing call in the offers: the number it comes from and the way through the menu, read
+// from the appeal (a few offers at a time, each read once while it rings).
+const ringing = new Map();
+window.decorateOffer = async function decorateOffer(td, it) {
+  if (it.channel !== "voice") return;
+  let d = ringing.get(it.appeal_id);
+  if (!d) {
+    const r = await api("GET", `/api/v1/appeals/${it.appeal_id}`);
+    if (!r.ok) return;
+    d = r.body;
+    if (ringing.size > 50) ringing.clear();
+    ringing.set(it.appeal_id, d);
+  }
+  const number = ((d.client && d.client.identities) || []).find((i) => i.channel === "voice");
+  const steps = menuPath(d.timeline);
+  const extra = document.createElement("div");
+  extra.className = "muted vc-offer";
+  extra.textContent = [number ? number.address : t("vc_hidden"), steps.length ? steps.join(" › ") : null].filter(Boolean).join(" · ");
+  td.appendChild(extra);
+};
+
 window.drawVoice = function drawVoice(c) {
   const card = $("client-card");
   const old = card.querySelector(":scope > .vc-call");
@@ -85,9 +106,9 @@ window.drawVoice = function drawVoice(c) {
     b.addEventListener("click", async () => {
       b.disabled = true;
       const r = await api("POST", `/api/v1/interactions/${call.id}/end`);
-      said.textContent = r.ok ? t("vc_finished") : t("vc_failed");
-      if (!r.ok) b.disabled = false;
-      else call.state = "ended";
+      if (r.ok) { call.state = "ended"; window.drawVoice(c); return; }
+      said.textContent = t("vc_failed");
+      b.disabled = false;
     });
     box.append(b, said);
   }
