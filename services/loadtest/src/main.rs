@@ -92,6 +92,10 @@ struct Args {
     /// voice: calls driven through the TwiML webhooks (six requests each).
     #[arg(long, default_value_t = 2_000)]
     calls: usize,
+    /// voice: requests a second, sent on a fixed schedule whatever the answers' pace (open
+    /// loop); 0 sends as fast as `concurrency` clients get answers.
+    #[arg(long, default_value_t = 0)]
+    rate: u32,
     /// mail: messages in the Dovecot mailbox the poller syncs.
     #[arg(long, default_value_t = 10_000)]
     mails: usize,

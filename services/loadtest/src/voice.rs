@@ -76,45 +76,69 @@ impl Request {
     }
 }
 
+/// One signed request; its time to the answer.
+async fn send(http: &reqwest::Client, base: &str, r: &Request) -> anyhow::Result<Duration> {
+    let signature =
+        baylanys_channels::twiml::signature(TOKEN, &format!("{PUBLIC}{}", r.path), &r.params);
+    let body = {
+        let mut b = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &r.params {
+            b.append_pair(k, v);
+        }
+        b.finish()
+    };
+    let t = std::time::Instant::now();
+    let res = http
+        .post(format!("{base}{}", r.path))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-twilio-signature", signature)
+        .body(body)
+        .send()
+        .await?;
+    if res.status() != 200 {
+        bail!("{} answered {}", r.path, res.status());
+    }
+    res.bytes().await?;
+    Ok(t.elapsed())
+}
+
+/// Sends every request: at `rate` a second on a fixed schedule (open loop: a slow answer does
+/// not slow the next request, as with a provider's calls), or as fast as `concurrency` clients
+/// get answers when `rate` is 0.
 async fn post_all(
     http: &reqwest::Client,
     base: &str,
     requests: Arc<Vec<Request>>,
     concurrency: usize,
+    rate: u32,
 ) -> anyhow::Result<Run> {
-    let http = http.clone();
-    let base = base.to_owned();
-    drive(requests.len(), concurrency, move |i| {
+    if rate == 0 {
         let http = http.clone();
-        let base = base.clone();
-        let r = requests[i].clone();
-        async move {
-            let signature = baylanys_channels::twiml::signature(
-                TOKEN,
-                &format!("{PUBLIC}{}", r.path),
-                &r.params,
-            );
-            let body = {
-                let mut b = form_urlencoded::Serializer::new(String::new());
-                for (k, v) in &r.params {
-                    b.append_pair(k, v);
-                }
-                b.finish()
-            };
-            let res = http
-                .post(format!("{base}{}", r.path))
-                .header("content-type", "application/x-www-form-urlencoded")
-                .header("x-twilio-signature", signature)
-                .body(body)
-                .send()
-                .await?;
-            if res.status() != 200 {
-                bail!("{} answered {}", r.path, res.status());
-            }
-            Ok(())
-        }
+        let base = base.to_owned();
+        return drive(requests.len(), concurrency, move |i| {
+            let http = http.clone();
+            let base = base.clone();
+            let requests = requests.clone();
+            async move { send(&http, &base, &requests[i]).await.map(|_| ()) }
+        })
+        .await;
+    }
+    let start = tokio::time::Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..requests.len() {
+        tokio::time::sleep_until(start + Duration::from_secs_f64(i as f64 / f64::from(rate))).await;
+        let (http, base, requests) = (http.clone(), base.to_owned(), requests.clone());
+        tasks.spawn(async move { send(&http, &base, &requests[i]).await });
+    }
+    let mut latencies = Vec::with_capacity(requests.len());
+    while let Some(r) = tasks.join_next().await {
+        latencies.push(r??);
+    }
+    Ok(Run {
+        count: requests.len(),
+        elapsed: start.elapsed(),
+        latencies,
     })
-    .await
 }
 
 pub async fn run(args: &Args, url: String) -> anyhow::Result<()> {
@@ -227,10 +251,14 @@ pub async fn run(args: &Args, url: String) -> anyhow::Result<()> {
                 .collect(),
         ),
     ];
+    let pace = if args.rate == 0 {
+        format!("{} clients as fast as answered", args.concurrency)
+    } else {
+        format!("{} requests/s on a fixed schedule", args.rate)
+    };
     println!(
-        "phone, TwiML webhooks: {n} calls, {} requests, {} clients, backend {:?}",
+        "phone, TwiML webhooks: {n} calls, {} requests, {pace}, backend {:?}",
         6 * n,
-        args.concurrency,
         args.backend
     );
     println!(
@@ -241,8 +269,8 @@ pub async fn run(args: &Args, url: String) -> anyhow::Result<()> {
     let (mut ours_time, mut bare_time) = (Duration::ZERO, Duration::ZERO);
     for (name, requests) in phases {
         let requests = Arc::new(requests);
-        let ours = post_all(&http, &base, requests.clone(), args.concurrency).await?;
-        let bare_run = post_all(&http, &ceiling, requests, args.concurrency).await?;
+        let ours = post_all(&http, &base, requests.clone(), args.concurrency, args.rate).await?;
+        let bare_run = post_all(&http, &ceiling, requests, args.concurrency, args.rate).await?;
         println!(
             "| {name} | {:.0} | {:.2} | {:.2} | {:.0} | {:.2} |",
             ours.rate(),
