@@ -6,11 +6,12 @@
 
 use baylanys_api::Secret;
 use baylanys_tests::twilio::Provider;
-use baylanys_tests::{eventually, Backend, TestApp};
+use baylanys_tests::{Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::http_dispatch::{offers, online};
+use crate::http_dispatch::online;
+use crate::voice_twiml::offered;
 use crate::voice_twiml::{kk_and_ru_menus, ok, voice_app, PUBLIC, TOKEN};
 
 #[tokio::test]
@@ -87,14 +88,7 @@ async fn a_call_carries_on_when_its_node_dies() -> anyhow::Result<()> {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    eventually("the call offered on the surviving node", || async {
-        Ok(offers(&second, &op)
-            .await?
-            .iter()
-            .any(|o| o["id"] == contact_id.as_str())
-            .then_some(()))
-    })
-    .await?;
+    offered(&second, &op, &contact_id).await?;
     let r = second
         .post(
             &format!("/api/v1/interactions/{contact_id}/accept"),

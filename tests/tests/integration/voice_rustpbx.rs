@@ -8,12 +8,13 @@
 
 use baylanys_api::Secret;
 use baylanys_tests::pbx::{free_port, silence_wav, Pbx};
-use baylanys_tests::{eventually, Backend, TestApp};
+use baylanys_tests::{Backend, TestApp};
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::http_dispatch::{offers, online};
+use crate::http_dispatch::online;
+use crate::voice_twiml::offered;
 
 const TOKEN: &str = "pbx-token-for-tests";
 
@@ -115,14 +116,7 @@ async fn calls_through_rustpbx_and_sipp() -> anyhow::Result<()> {
     let mut a = pbx.call("77011230001", '2', 2500, 16000)?;
     let queued = until_state(&app, "77011230001", "queued").await?;
     let a_contact = queued["id"].as_str().unwrap_or_default().to_owned();
-    eventually("the call offered", || async {
-        Ok(offers(&app, &op)
-            .await?
-            .iter()
-            .any(|o| o["id"] == a_contact.as_str())
-            .then_some(()))
-    })
-    .await?;
+    offered(&app, &op, &a_contact).await?;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let r = app
         .post(

@@ -155,6 +155,18 @@ async fn appeal_of_newest_call(app: &TestApp) -> anyhow::Result<Value> {
         .body)
 }
 
+/// Waits until the routing engine offers the contact to the operator.
+pub(crate) async fn offered(app: &TestApp, operator: &str, contact: &str) -> anyhow::Result<()> {
+    eventually("the call offered", || async {
+        Ok(offers(app, operator)
+            .await?
+            .iter()
+            .any(|o| o["id"] == contact)
+            .then_some(()))
+    })
+    .await
+}
+
 fn contact(appeal: &Value) -> Value {
     appeal["interactions"][0].clone()
 }
@@ -311,14 +323,7 @@ async fn a_call_through_the_menu_the_queue_and_the_operator(
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    eventually("the call offered", || async {
-        Ok(offers(&app, &op)
-            .await?
-            .iter()
-            .any(|o| o["id"] == contact_id.as_str())
-            .then_some(()))
-    })
-    .await?;
+    offered(&app, &op, &contact_id).await?;
     let accept = format!("/api/v1/interactions/{contact_id}/accept");
     let r = app.post(&accept, &op, json!({})).await?;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
@@ -547,14 +552,7 @@ async fn lost_callback_closed_and_self_served_calls(backend: Backend) -> anyhow:
     ok(&tw
         .post(&tw.hook("wait"), &[("CallSid", "CA-C"), ("QueueTime", "0")])
         .await?)?;
-    eventually("the call offered", || async {
-        Ok(offers(&app, &op)
-            .await?
-            .iter()
-            .any(|o| o["id"] == c_contact.as_str())
-            .then_some(()))
-    })
-    .await?;
+    offered(&app, &op, &c_contact).await?;
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
     let r = app
         .post(
@@ -748,14 +746,7 @@ async fn lost_callback_closed_and_self_served_calls(backend: Backend) -> anyhow:
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    eventually("the call offered", || async {
-        Ok(offers(&app, &op)
-            .await?
-            .iter()
-            .any(|o| o["id"] == f_contact.as_str())
-            .then_some(()))
-    })
-    .await?;
+    offered(&app, &op, &f_contact).await?;
     let r = app
         .post(
             &format!("/api/v1/interactions/{f_contact}/accept"),
