@@ -92,6 +92,19 @@ window.drawVoice = function drawVoice(c) {
   const number = (client.identities || []).find((i) => i.channel === "voice");
   const head = document.createElement("div");
   head.textContent = `${t("vc_call")} ${number ? `${t("vc_from")} ${number.address}` : `(${t("vc_hidden")})`} · ${t("vc_state_" + call.state)}`;
+  // The after-call work's running time: it counts in the handling time until it is finished.
+  clearInterval(window.vcWrapTimer);
+  if (call.state === "wrap_up" && call.wrap_up_at) {
+    const clock = document.createElement("span");
+    clock.className = "vc-wrap-clock";
+    const tick = () => {
+      const s = Math.max(0, Math.floor((Date.now() - new Date(call.wrap_up_at).getTime()) / 1000));
+      clock.textContent = ` ${String(Math.floor(s / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`;
+    };
+    tick();
+    window.vcWrapTimer = setInterval(() => { if (clock.isConnected) tick(); else clearInterval(window.vcWrapTimer); }, 1000);
+    head.appendChild(clock);
+  }
   const path = document.createElement("div");
   const steps = menuPath(timeline);
   path.textContent = `${t("vc_path")}: ${steps.length ? steps.join(" › ") : t("vc_path_none")}`;

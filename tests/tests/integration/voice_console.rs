@@ -112,5 +112,35 @@ async fn a_call_in_chromium() -> anyhow::Result<()> {
         "{}",
         l.xml
     );
+    // They talk; the operator's leg ends. In the console: the after-call work, finished.
+    let d = tw
+        .post(
+            &tw.hook("dial"),
+            &[("CallSid", "CA-A"), ("DialCallStatus", "completed")],
+        )
+        .await?;
+    assert!(d.has("Hangup"), "{}", d.xml);
+    run_script(
+        &app,
+        "voice-wrapup.mjs",
+        &[("BAYLANYS_CALLER", caller.to_owned())],
+    )
+    .await?;
+    let ended = app
+        .get(
+            "/api/v1/events?kind=interaction.updated&limit=500",
+            app.admin(),
+        )
+        .await?
+        .body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["data"]["from"] == "wrap_up" && e["data"]["state"] == "ended")
+        .count();
+    assert_eq!(
+        ended, 1,
+        "the after-call work was finished from the console"
+    );
     Ok(())
 }
