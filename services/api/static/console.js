@@ -381,9 +381,13 @@ async function openAppeal(id) {
     $("tabs").appendChild(tab);
     send({ type: "open", appeal_id: id, last_seq: 0 });
   }
+  // The operator may pick another conversation while this one loads: their choice stands.
+  const before = active;
   await refresh(c);
-  activate(id);
-  $("reply-text").focus();
+  if (active === before || active === id) {
+    activate(id);
+    $("reply-text").focus();
+  }
 }
 
 // Reloads an appeal's fields, client card, history and notes (an audited read, R11, R33).
