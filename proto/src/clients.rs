@@ -84,3 +84,18 @@ pub struct ClientHistoryView {
     pub client: ClientView,
     pub appeals: Vec<AppealHistoryView>,
 }
+
+/// A change of a client's flags, with the reason (kept in the event log).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientFlags {
+    /// Needs accessible service (R5.6); absent: unchanged.
+    #[serde(default)]
+    pub vulnerable: Option<bool>,
+    /// Must not be contacted proactively — no surveys, no callbacks (R13.4); absent: unchanged.
+    #[serde(default)]
+    pub do_not_contact: Option<bool>,
+    /// Why (the client asked, a court order…): 1–500 characters.
+    #[schema(min_length = 1, max_length = 500)]
+    pub reason: String,
+}

@@ -236,8 +236,18 @@ impl Centre {
     /// After an answer (or the close), the client is asked once to rate the service (R5.7,
     /// KPI 3) on the appeal's own channel: in the web chat as an entry of the conversation with
     /// the widget's buttons; otherwise by e-mail or SMS with a one-time link to the survey page
-    /// (only the link token's hash is stored). A client who cannot be reached is not asked.
+    /// (only the link token's hash is stored). A client who cannot be reached, or who asked not
+    /// to be contacted, is not asked.
     pub async fn ask_survey(&self, appeal: &Appeal) {
+        // A client who asked not to be contacted is not asked for a rating (R13.4).
+        match self.store.get_client(appeal.client_id).await {
+            Ok(c) if c.do_not_contact => return,
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "the client of a survey");
+                return;
+            }
+        }
         let teller = self.teller(appeal).await;
         let key = format!("survey:{}", appeal.id);
         let (channel, token, also) = if appeal.channel == Channel::WebChat {

@@ -48,6 +48,8 @@ pub mod event_kind {
     /// A person claimed an identifier on a channel (a phone shared in Telegram), kept apart
     /// from the record's identities until verified (R11); never the value.
     pub const CLIENT_CLAIMED: &str = "client.claimed";
+    /// Staff changed the vulnerable or do-not-contact flag of a client, with the reason.
+    pub const CLIENT_FLAGS_CHANGED: &str = "client.flags_changed";
     pub const APPEAL_CREATED: &str = "appeal.created";
     pub const APPEAL_STATUS_CHANGED: &str = "appeal.status_changed";
     pub const APPEAL_ASSIGNED: &str = "appeal.assigned";

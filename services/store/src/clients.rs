@@ -237,6 +237,65 @@ macro_rules! impl_client_store {
                 self.get_client(client_id).await
             }
 
+            async fn set_client_flags(
+                &self,
+                client_id: uuid::Uuid,
+                vulnerable: Option<bool>,
+                do_not_contact: Option<bool>,
+                reason: &str,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<$crate::Client> {
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let row: Option<(bool, bool)> = sqlx::query_as(
+                    "SELECT vulnerable, do_not_contact FROM clients WHERE id = $1",
+                )
+                .bind(client_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let (was_vulnerable, was_dnc) = row.ok_or($crate::StoreError::NotFound("client"))?;
+                let (v, d) = (vulnerable.unwrap_or(was_vulnerable), do_not_contact.unwrap_or(was_dnc));
+                let mut changed = Vec::new();
+                if v != was_vulnerable {
+                    changed.push("vulnerable".to_owned());
+                }
+                if d != was_dnc {
+                    changed.push("do_not_contact".to_owned());
+                }
+                if changed.is_empty() {
+                    drop(tx);
+                    return self.get_client(client_id).await;
+                }
+                sqlx::query(
+                    "UPDATE clients SET vulnerable = $2, do_not_contact = $3, updated_at = $4 WHERE id = $1",
+                )
+                .bind(client_id)
+                .bind(v)
+                .bind(d)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                Self::event(
+                    &mut tx,
+                    now,
+                    $crate::events::Draft::typed(
+                        actor,
+                        baylanys_domain::Payload::ClientFlagsChanged(
+                            baylanys_domain::events::ClientFlagsChanged {
+                                vulnerable: v,
+                                do_not_contact: d,
+                                changed,
+                                reason: reason.to_owned(),
+                            },
+                        ),
+                    )
+                    .client(client_id),
+                )
+                .await?;
+                tx.commit().await?;
+                self.get_client(client_id).await
+            }
+
             async fn client_history(
                 &self,
                 client_id: uuid::Uuid,

@@ -138,6 +138,16 @@ pub trait ClientStore: Send + Sync {
         address: &str,
         actor: Actor,
     ) -> StoreResult<Client>;
+    /// Changes the vulnerable and do-not-contact flags (`None` keeps one), with the reason, as
+    /// an event in the same transaction; nothing changed writes nothing.
+    async fn set_client_flags(
+        &self,
+        client_id: Uuid,
+        vulnerable: Option<bool>,
+        do_not_contact: Option<bool>,
+        reason: &str,
+        actor: Actor,
+    ) -> StoreResult<Client>;
     /// Every appeal of the client across every channel, newest first, within the scope.
     async fn client_history(
         &self,

@@ -6,8 +6,8 @@ use axum::extract::State;
 use axum::http::{Method, StatusCode};
 use baylanys_domain::{Bin, Channel, DomainError, Iin, Language};
 use baylanys_proto::{
-    problem, AppealHistoryView, ClientHistoryView, ClientList, ClientView, CreateClient,
-    IdentityDto, ProblemDetails,
+    problem, AppealHistoryView, ClientFlags, ClientHistoryView, ClientList, ClientView,
+    CreateClient, IdentityDto, ProblemDetails,
 };
 use baylanys_store::{ClientLookup, NewClient};
 use serde::Deserialize;
@@ -24,7 +24,7 @@ use crate::{convert, AppState};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(find_clients, create_client))
-        .routes(routes!(get_client))
+        .routes(routes!(get_client, set_flags))
         .routes(routes!(add_identity))
         .routes(routes!(client_history))
 }
@@ -162,6 +162,36 @@ async fn get_client(
         .map(convert::claim)
         .collect();
     Ok(axum::Json(card))
+}
+
+/// Changes the vulnerable or do-not-contact flag (R5.6, R13.4), with the reason; an event
+/// records who, when, what and why.
+#[utoipa::path(patch, path = "/api/v1/clients/{id}", tag = "clients", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = ClientFlags,
+    responses((status = 200, body = ClientView), (status = 404, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn set_flags(
+    State(state): State<AppState>,
+    caller: Caller,
+    method: Method,
+    Path(id): Path<Uuid>,
+    Json(req): Json<ClientFlags>,
+) -> ApiResult<axum::Json<ClientView>> {
+    caller.require(CENTRE_STAFF)?;
+    let reason = text("reason", &req.reason, 500)?;
+    let client = state
+        .store
+        .set_client_flags(
+            id,
+            req.vulnerable,
+            req.do_not_contact,
+            &reason,
+            caller.actor(),
+        )
+        .await?;
+    // The answer is the whole client card: a read of personal data too.
+    audit(&state, &caller, &[id], &method, "/api/v1/clients/{id}").await?;
+    Ok(axum::Json(convert::client(&client)))
 }
 
 #[utoipa::path(post, path = "/api/v1/clients/{id}/identities", tag = "clients", security(("bearer" = [])),

@@ -185,6 +185,7 @@ payloads! {
     ClientCreated(ClientCreated) = k::CLIENT_CREATED,
     IdentityAdded(IdentityAdded) = k::CLIENT_IDENTITY_ADDED,
     Claimed(Claimed) = k::CLIENT_CLAIMED,
+    ClientFlagsChanged(ClientFlagsChanged) = k::CLIENT_FLAGS_CHANGED,
     ClientVerified(ClientVerified) = k::CLIENT_VERIFIED,
     CodeSent(CodeSent) = k::CLIENT_CODE_SENT,
     VerificationFailed(VerificationFailed) = k::CLIENT_VERIFICATION_FAILED,

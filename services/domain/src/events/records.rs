@@ -504,3 +504,12 @@ pub struct CallbackAttempted {
     pub attempts: i64,
     pub state: String,
 }
+
+/// `client.flags_changed`: the flags as they are now and why they changed (R5.6, R13.4).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientFlagsChanged {
+    pub vulnerable: bool,
+    pub do_not_contact: bool,
+    pub changed: Vec<String>,
+    pub reason: String,
+}

@@ -135,6 +135,7 @@ const EVERY_KIND: &[&str] = &[
     event_kind::CALL_MENU,
     event_kind::CALLBACK_REQUESTED,
     event_kind::CALLBACK_ATTEMPTED,
+    event_kind::CLIENT_FLAGS_CHANGED,
 ];
 
 #[test]
@@ -488,6 +489,12 @@ fn samples() -> Vec<Payload> {
         Payload::CallbackRequested(CallbackRequested {
             callback_id: id(),
             waited_secs: 42,
+        }),
+        Payload::ClientFlagsChanged(ClientFlagsChanged {
+            vulnerable: false,
+            do_not_contact: true,
+            changed: vec!["do_not_contact".into()],
+            reason: "asked on the phone".into(),
         }),
         Payload::CallbackAttempted(CallbackAttempted {
             callback_id: id(),
