@@ -43,22 +43,53 @@ pub struct AppealView {
     /// When the client proved who they are (R11); until then the single window hides the
     /// client's IIN and BIN.
     pub verified_at: Option<DateTime<Utc>>,
-    /// `iin_birth_date`, `otp_email` or `otp_sms`.
+    /// `otp_email`, `otp_sms`, `iin_on_file` (or `iin_birth_date` on appeals verified before it
+    /// was retired).
     pub verification_method: Option<String>,
 }
 
-/// The client proves who they are (R11): either their IIN and date of birth, checked against the
-/// record, or the one-time code sent to the phone or e-mail on file. Give one of the two.
+/// The client proves who they are (R11), by one of two factors that cannot be read off an IIN:
+/// the one-time code sent to the phone or e-mail on file (`code`), or their IIN together with
+/// the phone number or e-mail address on file for it (`iin` + `on_file`). The date of birth is
+/// the IIN's first six digits and proves nothing: `birth_date` is refused.
 #[derive(Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyClient {
     #[serde(default)]
+    #[schema(max_length = 12)]
     pub iin: Option<String>,
+    /// The phone number or e-mail address the client says is on file for that IIN.
     #[serde(default)]
+    #[schema(max_length = 320)]
+    pub on_file: Option<String>,
+    /// Refused: it is part of the IIN.
+    #[serde(default)]
+    #[schema(deprecated)]
     pub birth_date: Option<chrono::NaiveDate>,
     /// The six digits the client read out from the message.
     #[serde(default)]
+    #[schema(max_length = 6)]
     pub code: Option<String>,
+}
+
+/// How the client on an unverified appeal can prove who they are right now (R11): only what
+/// this server can send, to addresses that exist.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct VerificationOptions {
+    /// Where a one-time code can go, masked.
+    pub codes: Vec<CodeOption>,
+    /// A right answer joins this conversation to an existing record that one of the visitor's
+    /// claims points at (the code goes to that record's address on file).
+    pub joins_record: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CodeOption {
+    pub via: CodeVia,
+    /// Masked: `a***@example.kz`, `********4567`.
+    pub sent_to: String,
+    /// The address is what the visitor claimed, not on file: a right code proves they hold it.
+    pub claimed: bool,
 }
 
 /// A reasoned extension of the due date (АППК art. 76).
@@ -386,6 +417,9 @@ pub struct AppealDetail {
     /// The parts split from this appeal, each with its own number and body (R30).
     #[serde(default)]
     pub parts: Vec<AppealView>,
+    /// Centre staff, while the client is not verified: how they can be (R11).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification: Option<VerificationOptions>,
 }
 
 /// A complaint (R8–R10).

@@ -37,7 +37,7 @@ pub struct ClientView {
 /// An identifier a person claimed on a channel, not verified.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ClaimView {
-    /// `phone`.
+    /// `iin`, `phone` or `email`.
     pub kind: String,
     pub value: String,
     /// Where it was claimed.

@@ -66,14 +66,19 @@ try {
   // Accepting opens the single window: client card, conversation, reply, note, close with FCR.
   await op.waitForSelector("#conversation:not([hidden])", { timeout });
   await op.locator("#client-card", { hasText: "Браузер" }).waitFor({ timeout });
-  // Not verified yet: a warning, and no history. IIN and date of birth unlock it (R11).
+  // Not verified yet: a warning, and no history. The IIN with the phone on file unlocks it
+  // (R11); the date of birth is not asked — it is written in the IIN.
   await op.waitForSelector("#verify:not([hidden])", { timeout });
   if (await op.locator("#history-box").isVisible()) throw new Error("history shown before verification");
-  // A one-time code needs an address on file: the console says why it cannot send one.
-  await op.getByRole("button", { name: "Отправить код на почту" }).click();
-  await op.locator("#code-status", { hasText: "no e-mail address on file" }).waitFor({ timeout });
+  if (await op.locator("#verify-dob").count()) throw new Error("the date of birth is still asked");
+  // This server sends no e-mail or SMS: no code is offered.
+  if (await op.locator("#verify-otp").isVisible()) throw new Error("a code offered that cannot be sent");
+  // A wrong answer is told in the console's language.
   await op.fill("#verify-iin", "061211600012");
-  await op.fill("#verify-dob", "2006-12-11");
+  await op.fill("#verify-onfile", "+77019999999");
+  await op.locator("#verify button").click();
+  await op.locator("#verify-status", { hasText: "Данные не совпадают с карточкой." }).waitFor({ timeout });
+  await op.fill("#verify-onfile", "+7 701 555 01 01");
   await op.locator("#verify button").click();
   await op.waitForSelector("#verify[hidden]", { state: "attached", timeout });
   // The client's earlier appeal on another channel, with its messages.

@@ -64,10 +64,17 @@ try {
   await op.locator("#tabs button", { hasText: kkNumber }).click();
   await op.locator(".conv-log:not([hidden]) li.client", { hasText: "Мекенжай анықтамасы керек" }).waitFor({ timeout });
   await kk.locator(".log li.system", { hasText: "Сізге оператор op жауап береді." }).waitFor({ timeout });
-  // Not verified: warned, no history. IIN and date of birth unlock the earlier call (R11).
+  // Not verified: warned, no history. The IIN she typed is a claim: it matches a record, and
+  // her IIN with the phone on file joins the chat to it and unlocks the earlier call (R11).
   await op.waitForSelector("#verify:not([hidden])", { timeout });
+  await op.locator("#verify-joins:not([hidden])").waitFor({ timeout });
+  await op.locator("#client-card", { hasText: "ЖСН 061211600012 (веб-чат)" }).waitFor({ timeout });
   await op.fill("#verify-iin", "061211600012");
-  await op.fill("#verify-dob", "2006-12-11");
+  await op.fill("#verify-onfile", "+77015550199");
+  await op.getByRole("button", { name: "Тексеру", exact: true }).click();
+  await op.locator("#verify-status", { hasText: "Деректер жазбаға сәйкес келмейді." }).waitFor({ timeout });
+  if (shots) await op.screenshot({ path: shots + "/story-verify-kk.png", fullPage: true });
+  await op.fill("#verify-onfile", "+77015550101");
   await op.getByRole("button", { name: "Тексеру", exact: true }).click();
   await op.locator("#history summary", { hasText: "телефон" }).waitFor({ timeout });
   await op.fill("#reply-text", "Сәлеметсіз бе! Анықтаманы eGov арқылы алуға болады.");

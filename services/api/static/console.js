@@ -19,7 +19,7 @@ const T = {
         offered_to: "Кімге ұсынылды", reassign: "Қайта тағайындау", to_operator: "Операторға…",
         default_reason: "Супервизор қайта тағайындады", conversations: "Әңгімелер", redirect_to: "Құзыретті органға жіберу", department: "Департамент", redirect: "Органға жіберу", accept_appeal: "Өтінішті қабылдау", return_reason: "Біздің құзырет емес: себебі", return_appeal: "Орталыққа қайтару", ask_what: "Азаматтан қажет мәлімет", ask: "Азаматтан сұрау", answer_text: "Жауап", answer: "Азаматқа жауап беру", body_appeals: "Органның өтініштері", due: "Мерзімі", code_email: "Поштаға код жіберу", code_sms: "SMS арқылы код жіберу", code: "Код", check_code: "Кодты тексеру", code_sent: "Код жіберілді:", or_operator: "немесе операторға",
         end_chat: "Чатты аяқтау (өтініш ашық қалады)", close_tab: "Қойындыны жабу", typing: "Клиент жазып жатыр…",
-        unverified: "Клиенттің жеке басы тексерілмеген: құпия мәліметті айтпаңыз.", iin: "ЖСН", birth_date: "Туған күні",
+        unverified: "Клиенттің жеке басы тексерілмеген: құпия мәліметті айтпаңыз.", ve_failed: "Деректер жазбаға сәйкес келмейді.", ve_conflict: "Бұл тәсілмен тексеру мүмкін емес.", ve_rate: "Әрекет тым көп: кейінірек қайталаңыз.", ve_iin: "ЖСН қате.", ve_input: "Деректерді тексеріңіз.", ve_unavailable: "Код жеткізілмеді, қайталаңыз.", iin: "ЖСН", on_file: "Тіркелген телефон не e-mail", joins_record: "Клиент айтқан деректер бар жазбаға сәйкес келеді: тексерілгеннен кейін әңгіме сол жазбаға қосылады.",
         verify: "Тексеру", verified: "тексерілген", not_verified: "тексерілмеген", flags: "Белгілер",
         vulnerable: "ерекше көмек қажет", do_not_contact: "өзі хабарласпау", kind: "Түрі", status: "Мәртебесі",
         priority: "Басымдығы", topic: "Тақырып", author_client: "Клиент", author_operator: "Оператор", author_system: "Жүйе", author_bot: "Бот" },
@@ -37,7 +37,7 @@ const T = {
         offered_to: "Кому предложено", reassign: "Переназначить", to_operator: "Оператору…",
         default_reason: "Переназначено супервизором", conversations: "Разговоры", redirect_to: "Направить в компетентный орган", department: "Департамент", redirect: "Направить", accept_appeal: "Принять обращение", return_reason: "Не наша компетенция: причина", return_appeal: "Вернуть в центр", ask_what: "Какие сведения нужны от гражданина", ask: "Запросить у гражданина", answer_text: "Ответ", answer: "Ответить гражданину", body_appeals: "Обращения органа", due: "Срок", code_email: "Отправить код на почту", code_sms: "Отправить код по SMS", code: "Код", check_code: "Проверить код", code_sent: "Код отправлен:", or_operator: "или оператору",
         end_chat: "Завершить чат (обращение остаётся открытым)", close_tab: "Закрыть вкладку", typing: "Клиент печатает…",
-        unverified: "Личность клиента не проверена: не сообщайте конфиденциальных сведений.", iin: "ИИН", birth_date: "Дата рождения",
+        unverified: "Личность клиента не проверена: не сообщайте конфиденциальных сведений.", ve_failed: "Данные не совпадают с карточкой.", ve_conflict: "Так проверить нельзя.", ve_rate: "Слишком много попыток: повторите позже.", ve_iin: "Неверный ИИН.", ve_input: "Проверьте данные.", ve_unavailable: "Код не доставлен, повторите.", iin: "ИИН", on_file: "Телефон или e-mail из карточки", joins_record: "Указанные клиентом данные совпадают с карточкой: после проверки разговор присоединится к ней.",
         verify: "Проверить", verified: "проверен", not_verified: "не проверен", flags: "Отметки",
         vulnerable: "нужна особая помощь", do_not_contact: "не связываться первыми", kind: "Вид", status: "Статус",
         priority: "Приоритет", topic: "Тема", author_client: "Клиент", author_operator: "Оператор", author_system: "Система", author_bot: "Бот" },
@@ -55,7 +55,7 @@ const T = {
         offered_to: "Offered to", reassign: "Reassign", to_operator: "To operator…",
         default_reason: "Reassigned by a supervisor", conversations: "Conversations", redirect_to: "Redirect to the competent body", department: "Department", redirect: "Redirect", accept_appeal: "Accept the appeal", return_reason: "Not our competence: why", return_appeal: "Return to the centre", ask_what: "Information needed from the citizen", ask: "Ask the citizen", answer_text: "Answer", answer: "Answer the citizen", body_appeals: "Appeals of your body", due: "Due", code_email: "Send a code to the e-mail on file", code_sms: "Send a code by SMS", code: "Code", check_code: "Check the code", code_sent: "Code sent to", or_operator: "or to an operator",
         end_chat: "End the chat (the appeal stays open)", close_tab: "Close tab", typing: "The client is typing…",
-        unverified: "The client is not verified: do not disclose confidential information.", iin: "IIN", birth_date: "Date of birth",
+        unverified: "The client is not verified: do not disclose confidential information.", ve_failed: "That does not match the record.", ve_conflict: "The client cannot be verified this way.", ve_rate: "Too many attempts: try again later.", ve_iin: "The IIN is not valid.", ve_input: "Check what you entered.", ve_unavailable: "The code was not delivered; try again.", iin: "IIN", on_file: "Phone or e-mail on file", joins_record: "What the client gave matches a record on file: once verified, the conversation joins it.",
         verify: "Verify", verified: "verified", not_verified: "not verified", flags: "Flags",
         vulnerable: "needs assistance", do_not_contact: "do not contact first", kind: "Kind", status: "Status",
         priority: "Priority", topic: "Topic", author_client: "Client", author_operator: "Operator", author_system: "System", author_bot: "Bot" },
@@ -454,8 +454,14 @@ function drawPanel(c) {
   $("body-accept").hidden = appeal.status !== "redirected";
   $("body-return").hidden = appeal.status !== "redirected";
   $("verify").hidden = verified || officer;
-  $("verify-otp").hidden = verified || officer;
+  // Only the codes this server can send, to addresses that exist (R11).
+  const ways = (c.detail.verification && c.detail.verification.codes) || [];
+  $("code-email").hidden = !ways.some((w) => w.via === "email");
+  $("code-sms").hidden = !ways.some((w) => w.via === "sms");
+  $("verify-otp").hidden = verified || officer || !ways.length;
+  $("verify-joins").hidden = verified || officer || !(c.detail.verification && c.detail.verification.joins_record);
   $("code-status").textContent = "";
+  $("verify-status").textContent = "";
   $("history-box").hidden = !verified;
   $("history-box").open = verified;
   const hist = $("history");
@@ -510,19 +516,27 @@ $("tabs").addEventListener("keydown", (ev) => {
   convs.get(id).tab.focus();
 });
 
+// A refused verification in the console's language; the server's words in the tooltip.
+function verifyError(el, r) {
+  const kind = ((r.body && r.body.type) || "").split("/").pop();
+  const key = { "verification-failed": "ve_failed", conflict: "ve_conflict", "rate-limited": "ve_rate", "invalid-iin": "ve_iin", unavailable: "ve_unavailable" }[kind] || "ve_input";
+  el.textContent = t(key);
+  el.title = (r.body && r.body.detail) || "";
+}
 $("verify").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   const c = convs.get(active);
   if (!c) return;
-  const r = await api("POST", `/api/v1/appeals/${c.id}/verify`, { iin: $("verify-iin").value.trim(), birth_date: $("verify-dob").value || null });
-  if (r.ok) { $("verify-iin").value = ""; await refresh(c); }
-  else $("link").textContent = (r.body && r.body.detail) || "error";
+  const r = await api("POST", `/api/v1/appeals/${c.id}/verify`, { iin: $("verify-iin").value.trim(), on_file: $("verify-onfile").value.trim() });
+  if (r.ok) { $("verify-iin").value = ""; $("verify-onfile").value = ""; $("verify-status").textContent = ""; await refresh(c); }
+  else verifyError($("verify-status"), r);
 });
 async function sendCode(via) {
   const c = convs.get(active);
   if (!c) return;
   const r = await api("POST", `/api/v1/appeals/${c.id}/verify/code`, { via });
-  $("code-status").textContent = r.ok ? `${t("code_sent")} ${r.body.sent_to}` : (r.body && r.body.detail) || "error";
+  if (r.ok) { $("code-status").textContent = `${t("code_sent")} ${r.body.sent_to}`; $("code-status").title = ""; }
+  else verifyError($("code-status"), r);
   if (r.ok) $("verify-code").focus();
 }
 $("code-email").addEventListener("click", () => sendCode("email"));
@@ -533,7 +547,7 @@ $("verify-otp").addEventListener("submit", async (ev) => {
   if (!c) return;
   const r = await api("POST", `/api/v1/appeals/${c.id}/verify`, { code: $("verify-code").value.trim() });
   if (r.ok) { $("verify-code").value = ""; await refresh(c); }
-  else $("code-status").textContent = (r.body && r.body.detail) || "error";
+  else verifyError($("code-status"), r);
 });
 $("canned").addEventListener("change", () => {
   const c = canned.find((x) => x.id === $("canned").value);

@@ -1,7 +1,7 @@
 // Telegram in the console (report row 10): under a message the citizen changed in their chat, a
 // mark saying so and when the earlier text was sent (both stay on the timeline, R5.4); on the
-// client card, what the citizen claimed there — a phone shared with the bot's button — marked as
-// a claim until verified (R11). For supervisors and admins, the Telegram bots panel: each bot's
+// client card, what the citizen claimed — a phone shared with the bot's button, the IIN, phone or
+// e-mail typed in the web chat — marked as a claim until verified (R11). For supervisors and admins, the Telegram bots panel: each bot's
 // mode, state, when it last heard from Telegram, how late, and what the Bot API last said.
 // Loaded after console.js and uses its globals (T, t, $, api, token, lang, me, convs, active,
 // translate); console.js calls drawTelegram(c) when it draws an appeal's panel and
@@ -10,7 +10,7 @@
 
 Object.assign(T.kk, {
   tg_edit: "✎ клиент хабарламасын өзгертті", tg_edit_of: "✎ клиент {time} жіберген хабарламасын өзгертті",
-  tg_claims: "Клиент айтқан, расталмаған", tg_claim_phone: "телефон", tg_ch_telegram: "Telegram",
+  tg_claims: "Клиент айтқан, расталмаған", tg_claim_phone: "телефон", tg_claim_iin: "ЖСН", tg_claim_email: "e-mail", tg_ch_telegram: "Telegram", tg_ch_web_chat: "веб-чат", tg_ch_email: "e-mail",
   tg_open: "Telegram боттары", tg_title: "Telegram боттары", tg_none: "Telegram боты қосылмаған.", tg_name: "Бот",
   tg_mode: "Режимі", tg_mode_webhook: "вебхук", tg_mode_polling: "сұрау (long polling)", tg_state: "Күйі",
   tg_heard: "Соңғы жаңарту", tg_lag: "Кешігу", tg_ok: "жұмыс істеп тұр", tg_failing: "қате", tg_waiting: "күтуде",
@@ -20,7 +20,7 @@ Object.assign(T.kk, {
 });
 Object.assign(T.ru, {
   tg_edit: "✎ клиент изменил сообщение", tg_edit_of: "✎ клиент изменил сообщение, отправленное в {time}",
-  tg_claims: "Со слов клиента, не подтверждено", tg_claim_phone: "телефон", tg_ch_telegram: "Telegram",
+  tg_claims: "Со слов клиента, не подтверждено", tg_claim_phone: "телефон", tg_claim_iin: "ИИН", tg_claim_email: "e-mail", tg_ch_telegram: "Telegram", tg_ch_web_chat: "веб-чат", tg_ch_email: "e-mail",
   tg_open: "Telegram-боты", tg_title: "Telegram-боты", tg_none: "Telegram-ботов нет.", tg_name: "Бот",
   tg_mode: "Режим", tg_mode_webhook: "вебхук", tg_mode_polling: "опрос (long polling)", tg_state: "Состояние",
   tg_heard: "Последнее обновление", tg_lag: "Задержка", tg_ok: "работает", tg_failing: "ошибка", tg_waiting: "ожидает",
@@ -30,7 +30,7 @@ Object.assign(T.ru, {
 });
 Object.assign(T.en, {
   tg_edit: "✎ the client changed their message", tg_edit_of: "✎ the client changed their message sent at {time}",
-  tg_claims: "Claimed by the client, not verified", tg_claim_phone: "phone", tg_ch_telegram: "Telegram",
+  tg_claims: "Claimed by the client, not verified", tg_claim_phone: "phone", tg_claim_iin: "IIN", tg_claim_email: "e-mail", tg_ch_telegram: "Telegram", tg_ch_web_chat: "web chat", tg_ch_email: "e-mail",
   tg_open: "Telegram bots", tg_title: "Telegram bots", tg_none: "No Telegram bots.", tg_name: "Bot",
   tg_mode: "Mode", tg_mode_webhook: "webhook", tg_mode_polling: "long polling", tg_state: "State",
   tg_heard: "Last update", tg_lag: "Lag", tg_ok: "working", tg_failing: "failing", tg_waiting: "waiting",
@@ -63,7 +63,7 @@ function drawClaims(c) {
   if (!claims.length) return;
   const p = document.createElement("div");
   p.className = "tg-claims";
-  const list = claims.map((x) => `${t("tg_claim_" + x.kind)} ${x.value} (${t("tg_ch_" + x.channel)})`);
+  const list = claims.map((x) => `${T[lang]["tg_claim_" + x.kind] ? t("tg_claim_" + x.kind) : ""} ${x.value} (${T[lang]["tg_ch_" + x.channel] ? t("tg_ch_" + x.channel) : ""})`.replace(" ()", "").trim());
   p.textContent = `${t("tg_claims")}: ${list.join(", ")}`;
   card.appendChild(p);
 }

@@ -30,6 +30,7 @@ mod register;
 mod reply;
 mod telegram;
 pub mod token;
+mod verify;
 mod voice;
 
 use std::sync::Arc;
@@ -48,6 +49,7 @@ pub use receive::{Inbound, Received, Thread};
 pub use register::Registration;
 pub use reply::{Replied, Reply};
 pub use telegram::{TgHandled, TgSay};
+pub use verify::{CodeAddress, VerificationTarget};
 pub use voice::{CallIn, VoiceSettings};
 
 /// How the centre reaches a client off its own sockets: which outbound senders are configured.

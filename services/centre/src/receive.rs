@@ -12,7 +12,7 @@ use baylanys_store::{
 use uuid::Uuid;
 
 use crate::claims::{Checked, Claims};
-use crate::{Centre, CentreError, CentreResult};
+use crate::{Centre, CentreResult};
 
 /// Where an inbound item belongs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -244,10 +244,11 @@ impl Centre {
     }
 
     /// The client a new conversation belongs to: the record the sender's proved address on the
-    /// channel points at; else the record one of the claimed identifiers points at (so the
-    /// operator sees the whole history once the client is verified); else a new record holding
-    /// the claims. Two visitors racing with the same identifier: the loser gets a record of its
-    /// own.
+    /// channel points at; else a new record of its own. What the visitor typed about themselves
+    /// — IIN, phone, e-mail — is a claim on that record (R11, DESIGN principle 11): it joins
+    /// the conversation to no other client's history, and nothing is sent to a claimed address,
+    /// until staff verify the visitor (`Centre::verification_target`). Two first contacts
+    /// racing from one proved address: the loser finds the winner's record.
     async fn client_of(&self, item: &Inbound, checked: Checked) -> CentreResult<Uuid> {
         let proved = match &item.sender {
             Some(s) => Some((
@@ -256,79 +257,65 @@ impl Centre {
             )),
             None => None,
         };
-        if let Some((channel, address)) = &proved {
-            let found = self
-                .store
-                .find_clients(ClientLookup::Identity(*channel, address.clone()), 1)
-                .await?;
-            if let Some(c) = found.into_iter().next() {
-                return Ok(c.id);
-            }
-        }
-        let name = checked.name.clone();
-        match self
-            .client_for(checked, proved.clone(), item.language)
-            .await
-        {
-            Err(CentreError::Store(StoreError::Conflict(_))) => {
-                let bare = Checked {
-                    name,
-                    ..Checked::default()
-                };
-                self.client_for(bare, proved, item.language).await
-            }
-            other => other,
-        }
-    }
-
-    async fn client_for(
-        &self,
-        id: Checked,
-        proved: Option<(Channel, String)>,
-        language: Language,
-    ) -> CentreResult<Uuid> {
-        let mut lookups = Vec::new();
-        if let Some(iin) = id.iin.clone() {
-            lookups.push(ClientLookup::Iin(iin));
-        }
-        if let Some(p) = &id.phone {
-            lookups.push(ClientLookup::Identity(Channel::Voice, p.clone()));
-        }
-        if let Some(e) = &id.email {
-            lookups.push(ClientLookup::Identity(Channel::Email, e.clone()));
-        }
-        for lookup in lookups {
-            if let Some(found) = self.store.find_clients(lookup, 1).await?.into_iter().next() {
-                return Ok(found.id);
-            }
-        }
-        let mut identities: Vec<(Channel, String)> = [
-            id.phone.map(|p| (Channel::Voice, p)),
-            id.email.map(|e| (Channel::Email, e)),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        if let Some(p) = proved {
-            if !identities.contains(&p) {
-                identities.push(p);
-            }
+        if let Some(found) = self.proved_client(&proved).await? {
+            return Ok(found);
         }
         let created = self
             .store
             .create_client(
                 NewClient {
-                    name: id.name,
-                    iin: id.iin,
+                    name: checked.name.clone(),
+                    iin: None,
                     bin: None,
-                    language,
+                    language: item.language,
                     vulnerable: false,
                     do_not_contact: false,
-                    identities,
+                    identities: proved.iter().cloned().collect(),
                 },
                 Actor::SYSTEM,
             )
-            .await?;
-        Ok(created.id)
+            .await;
+        let client_id = match created {
+            Ok(c) => c.id,
+            Err(StoreError::Conflict(_)) => match self.proved_client(&proved).await? {
+                Some(found) => return Ok(found),
+                None => {
+                    return Err(
+                        StoreError::Conflict("the client record changed; try again".into()).into(),
+                    )
+                }
+            },
+            Err(e) => return Err(e.into()),
+        };
+        let claims = [
+            ("iin", checked.iin.map(|i| i.as_str().to_owned())),
+            ("phone", checked.phone),
+            ("email", checked.email),
+        ];
+        for (kind, value) in claims {
+            if let Some(value) = value {
+                self.store
+                    .add_claim(client_id, kind, &value, item.channel, Actor::SYSTEM)
+                    .await?;
+            }
+        }
+        Ok(client_id)
+    }
+
+    /// The record a proved channel address belongs to.
+    async fn proved_client(
+        &self,
+        proved: &Option<(Channel, String)>,
+    ) -> CentreResult<Option<Uuid>> {
+        let Some((channel, address)) = proved else {
+            return Ok(None);
+        };
+        Ok(self
+            .store
+            .find_clients(ClientLookup::Identity(*channel, address.clone()), 1)
+            .await?
+            .into_iter()
+            .next()
+            .map(|c| c.id))
     }
 }

@@ -113,6 +113,9 @@ pub mod event_kind {
     /// A one-time code went to the phone or e-mail on file (R11); never the code itself.
     pub const CLIENT_CODE_SENT: &str = "client.code_sent";
     pub const CLIENT_VERIFICATION_FAILED: &str = "client.verification_failed";
+    /// A conversation's own record joined the record its client proved to be (R11): its
+    /// appeals, addresses and claims moved there; the emptied record points at it.
+    pub const CLIENT_LINKED: &str = "client.linked";
     /// An outbox delivery went out (a notice to the client, an appeal to a body).
     pub const DELIVERY_SENT: &str = "delivery.sent";
     /// One attempt failed; it is retried later or, out of attempts, given up.

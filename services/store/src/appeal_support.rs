@@ -5,6 +5,91 @@
 macro_rules! impl_appeal_support {
     ($store:ty, $db:ty) => {
         impl $store {
+            /// The appeal's client proved to be `into` (R11): the appeal's own record — a
+            /// conversation's, holding only what its visitor claimed — joins it. Its appeals,
+            /// channel addresses (the chat's session, the Telegram chat) and claims move, so the
+            /// next contact on the same channel finds `into` at once; the emptied record stays,
+            /// pointing at `into`. A record with an IIN or BIN of its own is an established
+            /// client, never folded into another by a conversation: staff resolve that.
+            pub(crate) async fn link_in_tx(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                appeal: &mut $crate::Appeal,
+                into: uuid::Uuid,
+                method: &str,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<()> {
+                let from = appeal.client_id;
+                if from == into {
+                    return Ok(());
+                }
+                let own: Option<(Option<String>, Option<String>)> =
+                    sqlx::query_as("SELECT iin, bin FROM clients WHERE id = $1")
+                        .bind(from)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                if !matches!(own, Some((None, None))) {
+                    return Err($crate::StoreError::Conflict(
+                        "this appeal's client has an IIN or BIN of its own on file; it is not joined to another record".into(),
+                    ));
+                }
+                let target: Option<(Option<uuid::Uuid>,)> =
+                    sqlx::query_as("SELECT merged_into FROM clients WHERE id = $1")
+                        .bind(into)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                match target {
+                    None => return Err($crate::StoreError::NotFound("client")),
+                    Some((Some(_),)) => {
+                        return Err($crate::StoreError::Conflict(
+                            "that record was joined to another one".into(),
+                        ))
+                    }
+                    Some((None,)) => {}
+                }
+                let now = $crate::now();
+                let moved = sqlx::query("UPDATE appeals SET client_id = $2, updated_at = $3 WHERE client_id = $1")
+                    .bind(from)
+                    .bind(into)
+                    .bind(now)
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected();
+                for sql in [
+                    "UPDATE client_identities SET client_id = $2 WHERE client_id = $1",
+                    "UPDATE chat_sessions SET client_id = $2 WHERE client_id = $1",
+                    // A claim `into` already holds is not repeated.
+                    "UPDATE client_claims SET client_id = $2 WHERE client_id = $1 AND NOT EXISTS \
+                     (SELECT 1 FROM client_claims c WHERE c.client_id = $2 AND c.kind = client_claims.kind \
+                      AND c.value = client_claims.value)",
+                    "DELETE FROM client_claims WHERE client_id = $1",
+                ] {
+                    sqlx::query(sql).bind(from).bind(into).execute(&mut **tx).await?;
+                }
+                sqlx::query("UPDATE clients SET merged_into = $2, updated_at = $3 WHERE id = $1")
+                    .bind(from)
+                    .bind(into)
+                    .bind(now)
+                    .execute(&mut **tx)
+                    .await?;
+                Self::event(
+                    tx,
+                    now,
+                    $crate::events::Draft::typed(
+                        actor,
+                        baylanys_domain::Payload::ClientLinked(baylanys_domain::events::ClientLinked {
+                            from,
+                            method: method.to_owned(),
+                            appeals_moved: i64::try_from(moved).unwrap_or(i64::MAX),
+                        }),
+                    )
+                    .appeal(appeal.id)
+                    .client(into),
+                )
+                .await?;
+                appeal.client_id = into;
+                Ok(())
+            }
+
             /// Marks the appeal's client verified by `method` with its event (R11).
             async fn verify_in_tx(
                 tx: &mut sqlx::Transaction<'static, $db>,

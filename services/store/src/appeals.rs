@@ -495,12 +495,14 @@ macro_rules! impl_appeal_store {
             async fn mark_verified(
                 &self,
                 id: uuid::Uuid,
+                client_id: uuid::Uuid,
                 method: &str,
                 scope: baylanys_domain::AppealScope,
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<$crate::Appeal> {
                 let mut tx = self.writer.begin().await?;
-                let appeal = Self::appeal_in_tx(&mut tx, id, scope).await?;
+                let mut appeal = Self::appeal_in_tx(&mut tx, id, scope).await?;
+                Self::link_in_tx(&mut tx, &mut appeal, client_id, method, actor).await?;
                 let verified = Self::verify_in_tx(&mut tx, &appeal, method, actor).await?;
                 tx.commit().await?;
                 Ok(verified)

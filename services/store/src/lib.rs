@@ -211,10 +211,13 @@ pub trait AppealStore: Send + Sync {
         scope: AppealScope,
         actor: Actor,
     ) -> StoreResult<Ingested<Message>>;
-    /// Records that the appeal's client proved who they are, and how (R11); an event.
+    /// Records that the appeal's client proved to be `client_id`, and how (R11); an event.
+    /// When that is not the appeal's own record, the own record joins it first (`client.linked`,
+    /// see `VerificationStore::check_code`): a record that has an IIN of its own never does.
     async fn mark_verified(
         &self,
         id: Uuid,
+        client_id: Uuid,
         method: &str,
         scope: AppealScope,
         actor: Actor,
@@ -551,6 +554,20 @@ pub enum CodeCheck {
     NoCode,
 }
 
+/// A one-time code to record (R11): how it went, its hash, until when it works, which record it
+/// proves the appeal's client to be, and where it went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCode {
+    pub via: CodeVia,
+    pub code_hash: String,
+    pub expires_at: DateTime<Utc>,
+    /// The appeal's own record, or the record one of its claims points at.
+    pub client_id: Uuid,
+    /// The address the code went to when it was a claim of the own record, not an address
+    /// on file: a right code proves it.
+    pub claimed: Option<String>,
+}
+
 /// One-time verification codes (R11).
 #[async_trait]
 pub trait VerificationStore: Send + Sync {
@@ -559,16 +576,32 @@ pub trait VerificationStore: Send + Sync {
     async fn issue_code(
         &self,
         appeal_id: Uuid,
-        via: CodeVia,
-        code_hash: &str,
-        expires_at: DateTime<Utc>,
+        code: NewCode,
         scope: AppealScope,
         actor: Actor,
     ) -> StoreResult<Uuid>;
     /// How many codes the appeal got since `since`, against flooding a client's phone.
     async fn codes_issued_since(&self, appeal_id: Uuid, since: DateTime<Utc>) -> StoreResult<u32>;
-    /// Counts an attempt against the open code; on a match the appeal is marked verified with
-    /// `otp_email` or `otp_sms` in the same transaction.
+    /// Failed verifications of the appeal since `since` (wrong codes, wrong answers), against
+    /// guessing.
+    async fn verification_failures_since(
+        &self,
+        appeal_id: Uuid,
+        since: DateTime<Utc>,
+    ) -> StoreResult<u32>;
+    /// Records a failed verification that was not a code (an answer that does not match the
+    /// record); an event.
+    async fn verification_failed(
+        &self,
+        appeal_id: Uuid,
+        method: &str,
+        scope: AppealScope,
+        actor: Actor,
+    ) -> StoreResult<()>;
+    /// Counts an attempt against the open code; on a match, in the same transaction, the
+    /// appeal's own record joins the code's target record if that is another one, a claimed
+    /// address the code went to becomes the record's, and the appeal is marked verified with
+    /// `otp_email` or `otp_sms`.
     async fn check_code(
         &self,
         appeal_id: Uuid,

@@ -9,9 +9,7 @@ macro_rules! impl_verification_store {
             async fn issue_code(
                 &self,
                 appeal_id: uuid::Uuid,
-                via: $crate::CodeVia,
-                code_hash: &str,
-                expires_at: chrono::DateTime<chrono::Utc>,
+                code: $crate::NewCode,
                 scope: baylanys_domain::AppealScope,
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<uuid::Uuid> {
@@ -29,15 +27,17 @@ macro_rules! impl_verification_store {
                 let id = uuid::Uuid::now_v7();
                 sqlx::query(
                     "INSERT INTO verification_codes (id, appeal_id, via, code_hash, attempts, expires_at, \
-                     created_by, created_at) VALUES ($1, $2, $3, $4, 0, $5, $6, $7)",
+                     created_by, created_at, client_id, claimed) VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8, $9)",
                 )
                 .bind(id)
                 .bind(appeal_id)
-                .bind(via.as_str())
-                .bind(code_hash)
-                .bind(expires_at)
+                .bind(code.via.as_str())
+                .bind(&code.code_hash)
+                .bind(code.expires_at)
                 .bind(actor.staff_id())
                 .bind(now)
+                .bind(code.client_id)
+                .bind(&code.claimed)
                 .execute(&mut *tx)
                 .await?;
                 Self::event(
@@ -45,7 +45,7 @@ macro_rules! impl_verification_store {
                     now,
                     $crate::events::Draft::typed(
                         actor,
-                        baylanys_domain::Payload::CodeSent(baylanys_domain::events::CodeSent { via, code_id: id }),
+                        baylanys_domain::Payload::CodeSent(baylanys_domain::events::CodeSent { via: code.via, code_id: id }),
                     )
                     .appeal(appeal_id)
                     .client(appeal.client_id),
@@ -70,6 +70,49 @@ macro_rules! impl_verification_store {
                 Ok(u32::try_from(n).unwrap_or(u32::MAX))
             }
 
+            async fn verification_failures_since(
+                &self,
+                appeal_id: uuid::Uuid,
+                since: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::StoreResult<u32> {
+                let (n,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM events WHERE appeal_id = $1 AND kind = $2 AND at >= $3",
+                )
+                .bind(appeal_id)
+                .bind(baylanys_domain::event_kind::CLIENT_VERIFICATION_FAILED)
+                .bind(since)
+                .fetch_one(&self.reader)
+                .await?;
+                Ok(u32::try_from(n).unwrap_or(u32::MAX))
+            }
+
+            async fn verification_failed(
+                &self,
+                appeal_id: uuid::Uuid,
+                method: &str,
+                scope: baylanys_domain::AppealScope,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<()> {
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let appeal = Self::appeal_in_tx(&mut tx, appeal_id, scope).await?;
+                Self::event(
+                    &mut tx,
+                    now,
+                    $crate::events::Draft::typed(
+                        actor,
+                        baylanys_domain::Payload::VerificationFailed(
+                            baylanys_domain::events::VerificationFailed { method: method.to_owned(), attempts: 1 },
+                        ),
+                    )
+                    .appeal(appeal_id)
+                    .client(appeal.client_id),
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
             async fn check_code(
                 &self,
                 appeal_id: uuid::Uuid,
@@ -80,16 +123,17 @@ macro_rules! impl_verification_store {
             ) -> $crate::StoreResult<$crate::CodeCheck> {
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
-                let appeal = Self::appeal_in_tx(&mut tx, appeal_id, scope).await?;
-                let open: Option<(uuid::Uuid, String, String, i64, chrono::DateTime<chrono::Utc>)> =
+                let mut appeal = Self::appeal_in_tx(&mut tx, appeal_id, scope).await?;
+                #[allow(clippy::type_complexity)]
+                let open: Option<(uuid::Uuid, String, String, i64, chrono::DateTime<chrono::Utc>, Option<uuid::Uuid>, Option<String>)> =
                     sqlx::query_as(
-                        "SELECT id, via, code_hash, attempts, expires_at FROM verification_codes \
+                        "SELECT id, via, code_hash, attempts, expires_at, client_id, claimed FROM verification_codes \
                          WHERE appeal_id = $1 AND closed_at IS NULL ORDER BY created_at DESC LIMIT 1",
                     )
                     .bind(appeal_id)
                     .fetch_optional(&mut *tx)
                     .await?;
-                let Some((code_id, via, stored, attempts, expires_at)) = open else {
+                let Some((code_id, via, stored, attempts, expires_at, target, claimed)) = open else {
                     return Ok($crate::CodeCheck::NoCode);
                 };
                 if expires_at < now {
@@ -126,6 +170,40 @@ macro_rules! impl_verification_store {
                     return Ok($crate::CodeCheck::Wrong {
                         attempts_left: u32::try_from(left).unwrap_or(0),
                     });
+                }
+                // The code went to a claimed address: it is the client's now. Someone else's
+                // meanwhile (a race): it stays a claim.
+                if let Some(address) = &claimed {
+                    let channel = match via.as_str() {
+                        "email" => baylanys_domain::Channel::Email,
+                        _ => baylanys_domain::Channel::Voice,
+                    };
+                    let (taken,): (i64,) = sqlx::query_as(
+                        "SELECT COUNT(*) FROM client_identities WHERE channel = $1 AND address = $2",
+                    )
+                    .bind(channel.as_str())
+                    .bind(address)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    if taken == 0 {
+                        Self::insert_identity(&mut tx, appeal.client_id, channel, address, now).await?;
+                        Self::event(
+                            &mut tx,
+                            now,
+                            $crate::events::Draft::typed(
+                                actor,
+                                baylanys_domain::Payload::IdentityAdded(baylanys_domain::events::IdentityAdded {
+                                    channel,
+                                }),
+                            )
+                            .appeal(appeal_id)
+                            .client(appeal.client_id),
+                        )
+                        .await?;
+                    }
+                }
+                if let Some(target) = target {
+                    Self::link_in_tx(&mut tx, &mut appeal, target, &method, actor).await?;
                 }
                 let verified = Self::verify_in_tx(&mut tx, &appeal, &method, actor).await?;
                 tx.commit().await?;

@@ -71,7 +71,8 @@ async fn console_in_chromium() -> anyhow::Result<()> {
     let client = app
         .client(
             app.admin(),
-            json!({"name": "Браузер", "language": "kk", "iin": "061211600012"}),
+            json!({"name": "Браузер", "language": "kk", "iin": "061211600012",
+                   "identities": [{"channel": "voice", "address": "+77015550101"}]}),
         )
         .await?;
     // An earlier call of the same client: the history pane shows it once verified.
@@ -200,7 +201,8 @@ async fn chat_and_console_story_in_chromium() -> anyhow::Result<()> {
     let client = app
         .client(
             app.admin(),
-            json!({"name": "Айжан Серікова", "language": "kk", "iin": "061211600012"}),
+            json!({"name": "Айжан Серікова", "language": "kk", "iin": "061211600012",
+                   "identities": [{"channel": "voice", "address": "+77015550101"}]}),
         )
         .await?;
     app.appeal(app.admin(), client, "Өткен аптада қоңырау шалдым")

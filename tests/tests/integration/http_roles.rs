@@ -262,7 +262,7 @@ async fn role_matrix(app: TestApp) -> anyhow::Result<()> {
             (
                 Method::POST,
                 format!("/api/v1/appeals/{appeal_a}/verify"),
-                Some(json!({"iin": "900101300007", "birth_date": "1990-01-01"})),
+                Some(json!({"iin": "900101300007", "on_file": "+77010000000"})),
                 CENTRE,
             ),
             (

@@ -23,6 +23,7 @@ mod http_errors;
 mod http_flow;
 mod http_roles;
 mod http_routing;
+mod identity_claims;
 mod kpis;
 mod kpis_kept;
 mod kpis_paths;

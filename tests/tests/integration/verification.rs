@@ -279,13 +279,14 @@ async fn one_time_codes(backend: Backend) -> anyhow::Result<()> {
     let verify = format!("/api/v1/appeals/{appeal}/verify");
     let send = format!("/api/v1/appeals/{appeal}/verify/code");
 
-    // No IIN on file, no code yet, and the two methods mixed: refused, nothing changes.
+    // No record with this IIN, no code yet, and the two methods mixed: refused, nothing
+    // changes.
     let before = app.event_count().await?;
     let r = app
         .post(
             &verify,
             &op,
-            json!({"iin": "061211600012", "birth_date": "2006-12-11"}),
+            json!({"iin": "061211600012", "on_file": "+77011234567"}),
         )
         .await?;
     assert_eq!(r.status, 409, "{}", r.text);

@@ -107,7 +107,8 @@ async fn staff_actions_reach_the_citizen(app: TestApp) -> anyhow::Result<()> {
         "a refused hello stores nothing"
     );
 
-    // Identification lands on the client card (the IIN masked until verified, R11).
+    // Identification lands on the client card as claims, not as the record's identifiers (R11,
+    // issue "Trustworthy in the field", point 8): normalised, unverified.
     let mut s = chat_from(&app, None).await?;
     send(
         &mut s,
@@ -123,18 +124,27 @@ async fn staff_actions_reach_the_citizen(app: TestApp) -> anyhow::Result<()> {
         .get(&format!("/api/v1/appeals/{appeal}"), app.admin())
         .await?;
     assert_eq!(d.body["client"]["name"], "Айжан");
-    assert_ne!(
-        d.body["client"]["iin"], "900101300007",
-        "masked until verified"
-    );
-    let ids: Vec<String> = d.body["client"]["identities"]
+    assert_eq!(d.body["client"]["iin"], Value::Null, "a claim, not on file");
+    assert_eq!(d.body["client"]["identities"], json!([]));
+    let claims: Vec<(String, String)> = d.body["client"]["claims"]
         .as_array()
         .into_iter()
         .flatten()
-        .filter_map(|i| i["address"].as_str().map(str::to_owned))
+        .map(|c| {
+            (
+                c["kind"].as_str().unwrap_or_default().to_owned(),
+                c["value"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
         .collect();
-    assert!(ids.contains(&"+77011234567".to_owned()), "{ids:?}");
-    assert!(ids.contains(&"aizhan@example.kz".to_owned()), "{ids:?}");
+    assert_eq!(
+        claims,
+        [
+            ("iin".to_owned(), "900101300007".to_owned()),
+            ("phone".to_owned(), "+77011234567".to_owned()),
+            ("email".to_owned(), "aizhan@example.kz".to_owned())
+        ]
+    );
     say(&mut s, "Сәлеметсіз бе").await?;
 
     // The operator takes it: the citizen is told who answers, in Kazakh.

@@ -215,6 +215,11 @@ async fn get_appeal(
             .map(convert::claim)
             .collect();
     }
+    let verification = if appeal.verified_at.is_none() && caller.staff.role != Role::BodyOfficer {
+        Some(super::verification::options(&state, &appeal).await?)
+    } else {
+        None
+    };
     let mut entries = convert::timeline(&timeline);
     let extras = state.store.message_extras(id).await?;
     convert::add_extras(&mut entries, &extras);
@@ -229,6 +234,7 @@ async fn get_appeal(
         timeline: entries,
         deliveries: deliveries.iter().map(convert::delivery).collect(),
         parts: parts.iter().map(convert::appeal).collect(),
+        verification,
     }))
 }
 

@@ -1,7 +1,10 @@
-//! Identity before confidential data (R11): the operator verifies the client on an appeal by
-//! IIN and date of birth matching the record, or by a one-time code sent to the phone or
-//! e-mail on file. Until then the single window masks confidential fields; the verification is
-//! an event, and so is every code sent and every wrong code.
+//! Identity before confidential data (R11): the operator verifies the client on an appeal by a
+//! one-time code sent to the phone or e-mail on file, or by the IIN with the phone or e-mail on
+//! file for it — never by the date of birth, which is written in the IIN. Until then the single
+//! window masks confidential fields; the verification is an event, and so is every code sent
+//! and every wrong answer. A visitor's typed IIN, phone or e-mail is a claim: the code goes to
+//! the address on file of the record the claim points at, and only a right answer joins the
+//! conversation to that record (`client.linked`).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -25,6 +28,8 @@ const CODE_TTL_MINUTES: i64 = 10;
 const MAX_ATTEMPTS: u32 = 5;
 /// Codes one appeal may send an hour, so a client's phone is not flooded.
 const MAX_CODES_PER_HOUR: u32 = 5;
+/// Wrong answers (codes or IIN with address) one appeal may give an hour, against guessing.
+const MAX_FAILURES_PER_HOUR: u32 = 10;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -102,22 +107,18 @@ async fn send_code(
     caller.require(CENTRE_STAFF)?;
     let scope = caller.staff.scope();
     let appeal = state.store.get_appeal(id, scope).await?;
-    let client = state.store.get_client(appeal.client_id).await?;
+    let target = state.centre.verification_target(&appeal).await?;
     let (channel, what) = match req.via {
         CodeVia::Email => (Channel::Email, "e-mail address"),
         CodeVia::Sms => (Channel::Voice, "phone number"),
     };
-    let address = client
-        .identities
-        .iter()
-        .find(|i| i.channel == channel)
-        .map(|i| i.address.clone())
-        .ok_or_else(|| {
-            ApiError::new(
-                problem::CONFLICT,
-                format!("the client has no {what} on file"),
-            )
-        })?;
+    let to = target.address(channel).ok_or_else(|| {
+        ApiError::new(
+            problem::CONFLICT,
+            format!("the client has no {what} on file"),
+        )
+    })?;
+    let address = to.address.clone();
     let configured = match req.via {
         CodeVia::Email => state.delivery.mailer.is_some(),
         CodeVia::Sms => state.delivery.sms.is_some(),
@@ -150,9 +151,13 @@ async fn send_code(
         .store
         .issue_code(
             id,
-            via,
-            &code_hash(id, &code),
-            expires_at,
+            baylanys_store::NewCode {
+                via,
+                code_hash: code_hash(id, &code),
+                expires_at,
+                client_id: target.client.id,
+                claimed: to.claimed.then(|| address.clone()),
+            },
             scope,
             caller.actor(),
         )
@@ -182,15 +187,18 @@ async fn send_code(
     ))
 }
 
-/// Verifies the client on this appeal (R11), by IIN and date of birth against the record or by
-/// the one-time code. A mismatch says only that it failed; wrong codes are counted and the
-/// code stops working after five.
+/// Verifies the client on this appeal (R11), by the one-time code or by the IIN with the phone
+/// or e-mail on file for it. A mismatch says only that it failed; wrong answers are counted,
+/// the code stops working after five, and the appeal takes no more than ten wrong answers an
+/// hour. When the client proves to be an existing record their claims pointed at, the
+/// conversation's own record joins it (`client.linked`).
 #[utoipa::path(post, path = "/api/v1/appeals/{id}/verify", tag = "appeals", security(("bearer" = [])),
     params(("id" = Uuid, Path)), request_body = baylanys_proto::VerifyClient,
     responses(
         (status = 200, body = AppealView),
-        (status = 409, description = "No IIN on file, or no open code", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "IIN, date of birth or code do not match, or the code expired", body = ProblemDetails, content_type = "application/problem+json")))]
+        (status = 409, description = "No record with this IIN, no open code, or the appeal's client has another IIN on file", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "The answer or code does not match, the code expired, or a date of birth was given", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong answers for this appeal in the last hour", body = ProblemDetails, content_type = "application/problem+json")))]
 async fn verify(
     State(state): State<AppState>,
     caller: Caller,
@@ -199,44 +207,106 @@ async fn verify(
 ) -> ApiResult<axum::Json<AppealView>> {
     caller.require(CENTRE_STAFF)?;
     let scope = caller.staff.scope();
+    if req.birth_date.is_some() {
+        return Err(ApiError::new(
+            problem::VALIDATION,
+            "the date of birth is written in the IIN and proves nothing; send a one-time code, \
+             or ask for the phone number or e-mail on file",
+        ));
+    }
+    let now = baylanys_store::now();
+    if state
+        .store
+        .verification_failures_since(id, now - Duration::hours(1))
+        .await?
+        >= MAX_FAILURES_PER_HOUR
+    {
+        return Err(ApiError::new(
+            problem::RATE_LIMITED,
+            "too many wrong answers for this appeal in the last hour",
+        ));
+    }
     match req {
         baylanys_proto::VerifyClient {
             code: Some(code),
             iin: None,
-            birth_date: None,
+            on_file: None,
+            ..
         } => by_code(&state, &caller, id, code.trim()).await,
         baylanys_proto::VerifyClient {
             code: None,
             iin: Some(iin),
-            birth_date: Some(birth_date),
+            on_file: Some(on_file),
+            ..
         } => {
             let appeal = state.store.get_appeal(id, scope).await?;
-            let client = state.store.get_client(appeal.client_id).await?;
-            let Some(on_file) = client.iin.as_deref() else {
+            let given = baylanys_domain::Iin::parse(iin.trim())?;
+            let Some(client) = state.centre.client_with_iin(given).await? else {
                 return Err(ApiError::new(
                     problem::CONFLICT,
-                    "the client has no IIN on file; verify by a one-time code instead",
+                    "no client on file has this IIN; verify by a one-time code instead",
                 ));
             };
-            let given = baylanys_domain::Iin::parse(iin.trim())?;
-            if given.as_str() != on_file || given.birth_date() != Some(birth_date) {
+            let said = on_file.trim();
+            let matches = client.identities.iter().any(|i| {
+                matches!(i.channel, Channel::Voice | Channel::Email)
+                    && baylanys_centre::channel_address(i.channel, said)
+                        .ok()
+                        .as_deref()
+                        == Some(i.address.as_str())
+            });
+            if !matches {
                 tracing::warn!(appeal_id = %id, "client verification failed");
+                state
+                    .store
+                    .verification_failed(id, "iin_on_file", scope, caller.actor())
+                    .await?;
                 return Err(ApiError::new(
                     problem::VERIFICATION_FAILED,
-                    "the IIN or the date of birth does not match the record",
+                    "the IIN and the phone or e-mail do not match a record",
                 ));
             }
             let verified = state
                 .store
-                .mark_verified(id, "iin_birth_date", scope, caller.actor())
+                .mark_verified(appeal.id, client.id, "iin_on_file", scope, caller.actor())
                 .await?;
             Ok(axum::Json(convert::appeal(&verified)))
         }
         _ => Err(ApiError::new(
             problem::VALIDATION,
-            "give either iin and birth_date, or code",
+            "give either code, or iin and on_file",
         )),
     }
+}
+
+/// How the client on an unverified appeal can be verified now: a code only where this server
+/// sends one and the record (or, for a conversation's own record, a claim) has the address.
+pub async fn options(
+    state: &AppState,
+    appeal: &baylanys_store::Appeal,
+) -> ApiResult<baylanys_proto::VerificationOptions> {
+    let target = state.centre.verification_target(appeal).await?;
+    let mut codes = Vec::new();
+    for (via, channel, configured) in [
+        (CodeVia::Sms, Channel::Voice, state.delivery.sms.is_some()),
+        (
+            CodeVia::Email,
+            Channel::Email,
+            state.delivery.mailer.is_some(),
+        ),
+    ] {
+        if let (true, Some(to)) = (configured, target.address(channel)) {
+            codes.push(baylanys_proto::CodeOption {
+                via,
+                sent_to: masked(via, &to.address),
+                claimed: to.claimed,
+            });
+        }
+    }
+    Ok(baylanys_proto::VerificationOptions {
+        codes,
+        joins_record: target.claimed_record,
+    })
 }
 
 async fn by_code(

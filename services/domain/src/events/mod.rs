@@ -187,6 +187,7 @@ payloads! {
     Claimed(Claimed) = k::CLIENT_CLAIMED,
     ClientFlagsChanged(ClientFlagsChanged) = k::CLIENT_FLAGS_CHANGED,
     ClientVerified(ClientVerified) = k::CLIENT_VERIFIED,
+    ClientLinked(ClientLinked) = k::CLIENT_LINKED,
     CodeSent(CodeSent) = k::CLIENT_CODE_SENT,
     VerificationFailed(VerificationFailed) = k::CLIENT_VERIFICATION_FAILED,
     Assigned(Assigned) = k::APPEAL_ASSIGNED,

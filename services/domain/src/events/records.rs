@@ -94,6 +94,17 @@ pub struct ClientVerified {
     pub method: String,
 }
 
+/// `client.linked` (R11): the record `from` — a conversation's own, holding what its visitor
+/// claimed — joined this event's client once the visitor proved to be that client, by
+/// `method` as on the appeal. Its appeals, channel addresses and claims moved; it stays, empty,
+/// pointing at the client it joined.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientLinked {
+    pub from: Uuid,
+    pub method: String,
+    pub appeals_moved: i64,
+}
+
 /// `client.code_sent`: where the code went and which code, never the code or the address.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CodeSent {

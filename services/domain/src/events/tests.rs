@@ -118,6 +118,7 @@ const EVERY_KIND: &[&str] = &[
     event_kind::CLIENT_VERIFIED,
     event_kind::CLIENT_CODE_SENT,
     event_kind::CLIENT_VERIFICATION_FAILED,
+    event_kind::CLIENT_LINKED,
     event_kind::DELIVERY_SENT,
     event_kind::DELIVERY_FAILED,
     event_kind::DELIVERY_FALLBACK,
@@ -305,6 +306,11 @@ fn samples() -> Vec<Payload> {
         }),
         Payload::ClientVerified(ClientVerified {
             method: "otp_sms".into(),
+        }),
+        Payload::ClientLinked(ClientLinked {
+            from: id(),
+            method: "otp_sms".into(),
+            appeals_moved: 2,
         }),
         Payload::CodeSent(CodeSent {
             via: CodeVia::Sms,
