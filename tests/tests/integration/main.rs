@@ -33,6 +33,7 @@ mod mail_console;
 mod mail_robots;
 mod mail_sync;
 mod notifications;
+mod officer_view;
 mod parts;
 mod presence;
 pub mod process;

@@ -223,7 +223,7 @@ async fn get_appeal(
     let mut entries = convert::timeline(&timeline);
     let extras = state.store.message_extras(id).await?;
     convert::add_extras(&mut entries, &extras);
-    Ok(axum::Json(AppealDetail {
+    let detail = AppealDetail {
         appeal: convert::appeal(&appeal),
         client: card,
         interactions: timeline
@@ -235,7 +235,47 @@ async fn get_appeal(
         deliveries: deliveries.iter().map(convert::delivery).collect(),
         parts: parts.iter().map(convert::appeal).collect(),
         verification,
-    }))
+    };
+    if caller.staff.role == Role::BodyOfficer {
+        return Ok(axum::Json(as_letter(detail)));
+    }
+    Ok(axum::Json(detail))
+}
+
+/// What a body's officer sees of an appeal redirected to them: what the redirection letter
+/// says — the applicant's name, the appeal's text and the centre's messages, the redirection —
+/// and their own deliveries, nothing more (R11, R33; issue "Trustworthy in the field", point
+/// 10). Not the client's IIN, phone, e-mail, flags or claims; not the centre's internal notes,
+/// the contacts (call and chat ids), the mail headers with addresses, or the notices to the
+/// citizen with their addresses.
+fn as_letter(mut d: AppealDetail) -> AppealDetail {
+    d.client = baylanys_proto::ClientView {
+        id: d.client.id,
+        name: d.client.name,
+        iin: None,
+        bin: None,
+        language: d.client.language,
+        vulnerable: false,
+        do_not_contact: false,
+        identities: Vec::new(),
+        claims: Vec::new(),
+        created_at: d.client.created_at,
+        updated_at: d.client.updated_at,
+    };
+    d.interactions.clear();
+    d.timeline
+        .retain(|e| e.message.is_some() || e.redirection.is_some());
+    for e in &mut d.timeline {
+        e.note = None;
+        if let Some(m) = &mut e.message {
+            m.mail = None;
+            m.external_id = None;
+        }
+    }
+    d.deliveries
+        .retain(|x| x.recipient == baylanys_proto::Recipient::Body);
+    d.verification = None;
+    d
 }
 
 /// Appends a message. With an `external_id` a resend answers 200 with the stored message.

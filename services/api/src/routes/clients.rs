@@ -136,24 +136,64 @@ async fn find_clients(
         .await?;
     let ids: Vec<Uuid> = found.iter().map(|c| c.id).collect();
     audit(&state, &caller, &ids, &method, "/api/v1/clients").await?;
-    Ok(axum::Json(ClientList {
-        items: found.iter().map(convert::client).collect(),
-    }))
+    let mut items: Vec<ClientView> = found.iter().map(convert::client).collect();
+    for card in &mut items {
+        masked_for(&state, &caller, card, None).await?;
+    }
+    Ok(axum::Json(ClientList { items }))
+}
+
+/// The appeal through which an operator reads a client.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct ClientRead {
+    /// An appeal of this client on which the client is verified: with it, an operator sees the
+    /// full IIN and BIN.
+    appeal_id: Option<Uuid>,
+}
+
+/// An operator sees a client's IIN and BIN masked unless reading through an appeal of that
+/// client on which the client proved who they are (R11); supervisors and admins keep the
+/// records and see them whole.
+async fn masked_for(
+    state: &AppState,
+    caller: &Caller,
+    card: &mut ClientView,
+    through: Option<Uuid>,
+) -> ApiResult<()> {
+    if caller.staff.role != baylanys_domain::Role::Operator {
+        return Ok(());
+    }
+    if let Some(appeal_id) = through {
+        let appeal = state
+            .store
+            .get_appeal(appeal_id, caller.staff.scope())
+            .await?;
+        if appeal.client_id == card.id && appeal.verified_at.is_some() {
+            return Ok(());
+        }
+    }
+    card.iin = card.iin.as_deref().map(convert::mask);
+    card.bin = card.bin.as_deref().map(convert::mask);
+    Ok(())
 }
 
 #[utoipa::path(get, path = "/api/v1/clients/{id}", tag = "clients", security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), ClientRead),
     responses((status = 200, body = ClientView), (status = 404, body = ProblemDetails, content_type = "application/problem+json")))]
 async fn get_client(
     State(state): State<AppState>,
     caller: Caller,
     method: Method,
     Path(id): Path<Uuid>,
+    Query(read): Query<ClientRead>,
 ) -> ApiResult<axum::Json<ClientView>> {
     caller.require(CENTRE_STAFF)?;
     let client = state.store.get_client(id).await?;
     audit(&state, &caller, &[id], &method, "/api/v1/clients/{id}").await?;
     let mut card = convert::client(&client);
+    masked_for(&state, &caller, &mut card, read.appeal_id).await?;
     card.claims = state
         .store
         .claims_of(id)
