@@ -104,6 +104,9 @@ pub mod event_kind {
     pub const ROUTING_ACCEPTED: &str = "routing.accepted";
     pub const ROUTING_DECLINED: &str = "routing.declined";
     pub const ROUTING_TIMED_OUT: &str = "routing.timed_out";
+    /// Every operator who could take a contact had declined it: by rule it is offered again —
+    /// to the supervisors when an escalation queue is set (R24.2) — rather than wait forever.
+    pub const ROUTING_REOFFERED: &str = "routing.reoffered";
     pub const ROUTING_OVERFLOWED: &str = "routing.overflowed";
     pub const ROUTING_TRANSFERRED: &str = "routing.transferred";
     pub const ROUTING_ESCALATED: &str = "routing.escalated";

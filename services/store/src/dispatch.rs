@@ -70,7 +70,7 @@ macro_rules! impl_dispatch_store {
                 }
                 let waiting: Vec<$crate::rows::WaitingRow> = sqlx::query_as(
                     "SELECT i.id AS interaction_id, i.appeal_id, i.queue_id, i.channel, i.min_level, \
-                     i.queued_at, i.declined_by, i.offered_to, i.offer_expires_at, \
+                     i.queued_at, i.declined_by, i.declined_at, i.offered_to, i.offer_expires_at, \
                      i.escalated, i.out_of_hours_at, a.topic_id, a.language, a.kind, a.priority AS appeal_priority, c.vulnerable, \
                      (SELECT COUNT(*) FROM interactions j WHERE j.appeal_id = i.appeal_id) AS contacts \
                      FROM interactions i JOIN appeals a ON a.id = i.appeal_id \
@@ -308,10 +308,13 @@ macro_rules! impl_dispatch_store {
                 }
                 let row: $crate::rows::InteractionRow = sqlx::query_as(
                     "UPDATE interactions SET offered_to = NULL, offered_at = NULL, offer_expires_at = NULL, \
-                     declined_by = $2 WHERE id = $1 RETURNING *",
+                     declined_by = $2, declined_at = CASE WHEN $3 THEN declined_at ELSE $4 END \
+                     WHERE id = $1 RETURNING *",
                 )
                 .bind(interaction_id)
                 .bind(&declined)
+                .bind(timed_out)
+                .bind(now)
                 .fetch_one(&mut *tx)
                 .await?;
                 let declined = baylanys_domain::events::RoutingDeclined { operator_id, queue_id: row.queue_id };
@@ -330,6 +333,73 @@ macro_rules! impl_dispatch_store {
                 .await?;
                 tx.commit().await?;
                 row.try_into()
+            }
+
+            async fn reoffer_contact(
+                &self,
+                interaction_id: uuid::Uuid,
+                escalate_to: Option<uuid::Uuid>,
+            ) -> $crate::StoreResult<bool> {
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                // Only a contact still waiting, with no offer out and declines to forget.
+                let current: Option<(uuid::Uuid, sqlx::types::Json<Vec<uuid::Uuid>>, Option<uuid::Uuid>, bool)> =
+                    sqlx::query_as(
+                        "SELECT appeal_id, declined_by, queue_id, escalated FROM interactions \
+                         WHERE id = $1 AND state = 'queued' AND offered_to IS NULL",
+                    )
+                    .bind(interaction_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some((appeal_id, declined, queue_id, escalated)) = current else {
+                    return Ok(false);
+                };
+                if declined.0.is_empty() {
+                    return Ok(false);
+                }
+                let escalate_to = escalate_to.filter(|_| !escalated);
+                sqlx::query(
+                    "UPDATE interactions SET declined_by = $2, declined_at = NULL, \
+                     queue_id = COALESCE($3, queue_id), escalated = (escalated OR $4) WHERE id = $1",
+                )
+                .bind(interaction_id)
+                .bind(sqlx::types::Json(Vec::<uuid::Uuid>::new()))
+                .bind(escalate_to)
+                .bind(escalate_to.is_some())
+                .execute(&mut *tx)
+                .await?;
+                let mut drafts = vec![$crate::events::Draft::typed(
+                    $crate::Actor::SYSTEM,
+                    baylanys_domain::Payload::RoutingReoffered(baylanys_domain::events::RoutingReoffered {
+                        declined_by: declined.0,
+                        escalated_to: escalate_to,
+                    }),
+                )
+                .appeal(appeal_id)
+                .interaction(interaction_id)];
+                if let Some(to) = escalate_to {
+                    drafts.push(
+                        $crate::events::Draft::typed(
+                            $crate::Actor::SYSTEM,
+                            baylanys_domain::Payload::RoutingEscalated(baylanys_domain::events::RoutingMoved {
+                                from_interaction: interaction_id,
+                                from_operator: None,
+                                to_queue: Some(to),
+                                to_operator: None,
+                                reason: Some(format!(
+                                    "declined by every operator who could take it (from queue {})",
+                                    queue_id.map(|q| q.to_string()).unwrap_or_default()
+                                )),
+                                reason_note_id: None,
+                            }),
+                        )
+                        .appeal(appeal_id)
+                        .interaction(interaction_id),
+                    );
+                }
+                Self::events(&mut tx, now, drafts).await?;
+                tx.commit().await?;
+                Ok(true)
             }
 
             async fn overflow_contact(

@@ -305,6 +305,15 @@ pub trait DispatchStore: Send + Sync {
         operator_id: Uuid,
         timed_out: bool,
     ) -> StoreResult<Interaction>;
+    /// Forgets the declines of a waiting contact that every operator who could take it has
+    /// declined, so it is offered again; with `escalate_to` (the escalation queue) it moves
+    /// there to wait for a supervisor, unless it already does. `false` when it no longer
+    /// waits, has an offer out, or has no declines.
+    async fn reoffer_contact(
+        &self,
+        interaction_id: Uuid,
+        escalate_to: Option<Uuid>,
+    ) -> StoreResult<bool>;
     /// Applies an overflow step to a queued contact; with `escalate` (a move into the
     /// escalation queue) it then waits for a supervisor.
     async fn overflow_contact(

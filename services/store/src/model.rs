@@ -729,6 +729,8 @@ pub struct WaitingContact {
     pub min_level: u8,
     pub queued_at: DateTime<Utc>,
     pub declined_by: Vec<Uuid>,
+    /// When an operator last declined it.
+    pub declined_at: Option<DateTime<Utc>>,
     pub offered_to: Option<Uuid>,
     pub offer_expires_at: Option<DateTime<Utc>>,
     /// Escalated to management: waits for a supervisor (R24.2).

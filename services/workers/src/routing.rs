@@ -22,6 +22,8 @@ pub struct PassReport {
     pub expired: usize,
     pub out_of_hours: usize,
     pub overflowed: usize,
+    /// Contacts every able operator had declined, offered again (or escalated) by rule.
+    pub reoffered: usize,
     pub offered: usize,
     /// Offers the store refused because something changed meanwhile.
     pub refused: usize,
@@ -31,6 +33,11 @@ pub struct PassReport {
 /// every few seconds) before the operator is set `away`.
 pub const ABSENT_AFTER: Duration = Duration::from_secs(60);
 
+/// How long after the last decline a contact that every able operator declined is offered
+/// again: long enough that an operator who declined is not handed it straight back, short next
+/// to the minutes a citizen would otherwise wait for a supervisor to notice.
+pub const REOFFER_AFTER: Duration = Duration::from_secs(30);
+
 pub struct RoutingEngine {
     store: Arc<dyn Store>,
     kick: Arc<Notify>,
@@ -38,6 +45,9 @@ pub struct RoutingEngine {
     /// An `online` operator whose console has not been seen for this long is set `away`;
     /// `None` leaves presence to the operators alone.
     absent_after: Option<Duration>,
+    /// A contact every able operator declined is offered again this long after the last
+    /// decline.
+    reoffer_after: Duration,
     /// Bumped after a pass that changed something, so staff sockets push at once.
     changes: Option<Arc<tokio::sync::watch::Sender<u64>>>,
 }
@@ -74,6 +84,7 @@ impl RoutingEngine {
             kick,
             tick: Duration::from_secs(1),
             absent_after: Some(ABSENT_AFTER),
+            reoffer_after: REOFFER_AFTER,
             changes: None,
         }
     }
@@ -82,6 +93,12 @@ impl RoutingEngine {
     /// (`None`: never, e.g. for a benchmark that drives operators through the store alone).
     pub fn with_absent_after(mut self, after: Option<Duration>) -> Self {
         self.absent_after = after;
+        self
+    }
+
+    /// How long after the last decline a contact nobody left will take is offered again.
+    pub fn with_reoffer_after(mut self, after: Duration) -> Self {
+        self.reoffer_after = after;
         self
     }
 
@@ -212,6 +229,29 @@ impl RoutingEngine {
             .collect();
         report.offered = self.store.make_offers(&decided).await?;
         report.refused = decided.len() - report.offered;
+        // A contact that every operator able to take it has declined would wait forever: a
+        // while after the last decline it is offered again — to the supervisors, when an
+        // escalation queue is set (R24.2).
+        let offered: std::collections::HashSet<uuid::Uuid> =
+            decided.iter().map(|(c, _, _)| *c).collect();
+        let settle =
+            chrono::Duration::from_std(self.reoffer_after).unwrap_or(chrono::Duration::MAX);
+        for w in &snap.waiting {
+            let (Some(queue_id), None, Some(at)) = (w.queue_id, w.offered_to, w.declined_at) else {
+                continue;
+            };
+            if offered.contains(&w.interaction_id) || now - at < settle {
+                continue;
+            }
+            if router.declined_by_all(&w.for_router(queue_id))
+                && self
+                    .store
+                    .reoffer_contact(w.interaction_id, settings.escalation_queue_id)
+                    .await?
+            {
+                report.reoffered += 1;
+            }
+        }
         if report != PassReport::default() {
             tracing::debug!(?report, "routing pass");
             if let Some(c) = &self.changes {

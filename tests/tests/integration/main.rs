@@ -39,6 +39,7 @@ mod presence;
 pub mod process;
 mod qa;
 mod redirections;
+mod reoffer;
 mod replies;
 mod routing_engine;
 mod schemathesis;

@@ -221,6 +221,7 @@ payloads! {
     RoutingOffered(RoutingOffered) = k::ROUTING_OFFERED,
     RoutingDeclined(RoutingDeclined) = k::ROUTING_DECLINED,
     RoutingTimedOut(RoutingDeclined) = k::ROUTING_TIMED_OUT,
+    RoutingReoffered(RoutingReoffered) = k::ROUTING_REOFFERED,
     RoutingOverflowed(RoutingOverflowed) = k::ROUTING_OVERFLOWED,
     RoutingOutOfHours(OutOfHours) = k::ROUTING_OUT_OF_HOURS,
     DeliverySent(DeliverySent) = k::DELIVERY_SENT,

@@ -354,6 +354,16 @@ pub struct RoutingOffered {
     pub via: Option<ContactVia>,
 }
 
+/// `routing.reoffered`: every operator who could take the contact had declined it; their
+/// declines were forgotten so it is offered again, and with an escalation queue set it moved
+/// there to wait for a supervisor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoutingReoffered {
+    pub declined_by: Vec<Uuid>,
+    #[serde(default)]
+    pub escalated_to: Option<Uuid>,
+}
+
 /// `routing.declined` and `routing.timed_out`: the operator did not take the offer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RoutingDeclined {

@@ -110,6 +110,7 @@ const EVERY_KIND: &[&str] = &[
     event_kind::ROUTING_ACCEPTED,
     event_kind::ROUTING_DECLINED,
     event_kind::ROUTING_TIMED_OUT,
+    event_kind::ROUTING_REOFFERED,
     event_kind::ROUTING_OVERFLOWED,
     event_kind::ROUTING_TRANSFERRED,
     event_kind::ROUTING_ESCALATED,
@@ -435,6 +436,10 @@ fn samples() -> Vec<Payload> {
         }),
         Payload::RoutingDeclined(declined.clone()),
         Payload::RoutingTimedOut(declined),
+        Payload::RoutingReoffered(RoutingReoffered {
+            declined_by: vec![id(), id()],
+            escalated_to: Some(id()),
+        }),
         Payload::RoutingOverflowed(RoutingOverflowed {
             from_queue: Some(id()),
             action: OverflowAction::MoveTo { queue_id: id() },

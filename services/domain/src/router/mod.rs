@@ -421,6 +421,27 @@ impl Router {
             .is_some_and(|slot| Self::fits(slot, c))
     }
 
+    /// Whether every operator who could ever take `c` now — online, speaking its language,
+    /// skilled enough, a supervisor where it needs one; busy or not — has declined it, and
+    /// there is at least one such operator: then it would wait forever (issue "Trustworthy in
+    /// the field", point 6).
+    pub fn declined_by_all(&self, c: &Contact) -> bool {
+        let mut able = self.operators.values().filter(|slot| {
+            slot.op.online
+                && slot.languages & language_bit(c.language) != 0
+                && slot.op.capacity[channel_index(c.channel)] > 0
+                && c.topic_id
+                    .is_none_or(|t| slot.op.level(t) >= c.min_level.max(1))
+                && (!c.needs_supervisor || slot.op.supervisor)
+        });
+        let mut any = false;
+        let all = able.all(|slot| {
+            any = true;
+            c.declined_by.contains(&slot.op.id)
+        });
+        any && all
+    }
+
     fn fits(slot: &OperatorSlot, c: &Contact) -> bool {
         let ch = channel_index(c.channel);
         slot.op.online
