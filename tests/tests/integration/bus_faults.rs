@@ -10,13 +10,13 @@ use anyhow::{bail, Context};
 use baylanys_bus::{Bus, Signal};
 use uuid::Uuid;
 
-struct Redis {
+pub(crate) struct Redis {
     port: u16,
     child: tokio::process::Child,
 }
 
 impl Redis {
-    async fn start(port: u16) -> anyhow::Result<Redis> {
+    pub(crate) async fn start(port: u16) -> anyhow::Result<Redis> {
         let child = tokio::process::Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
@@ -36,7 +36,7 @@ impl Redis {
         bail!("redis-server did not start on {port}")
     }
 
-    async fn stop(mut self) -> anyhow::Result<u16> {
+    pub(crate) async fn stop(mut self) -> anyhow::Result<u16> {
         self.child.kill().await?;
         self.child.wait().await?;
         Ok(self.port)

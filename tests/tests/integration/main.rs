@@ -14,6 +14,7 @@ mod contracts;
 mod deadlines;
 mod demo;
 mod events_typed;
+mod fault;
 mod hostile;
 mod http_auth;
 mod http_calendar;
