@@ -193,12 +193,18 @@ pub enum ChatClientFrame {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ChatServerFrame {
+    /// Sent on `hello`, and again when the visitor's first message began the appeal (after
+    /// its `ack`) or a message after a closed appeal began a new one. An appeal begins with the
+    /// first message, not with `hello`: until then there is no token, appeal or number.
     Welcome {
         v: u32,
         /// Keep it to resume; it is the only key to this conversation.
-        token: String,
-        appeal_id: Uuid,
-        number: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        appeal_id: Option<Uuid>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        number: Option<String>,
         last_seq: i64,
         /// How far staff have read.
         read_seq: i64,

@@ -39,16 +39,19 @@ try {
   await page.waitForSelector(".baylanys-chat form.intro:not([hidden])", { timeout });
   await page.fill("#baylanys-iin", "061211600012");
   await page.press("#baylanys-iin", "Enter");
-  // The appeal number and the queue status, which says waiting is free.
-  await page.getByText(/Өтініш № \d{4}-\d{6}/).waitFor({ timeout });
-  await page.getByText(/Күту тегін/).waitFor({ timeout });
-  const number = await page.locator(".baylanys-chat .number").textContent();
-  // Starting moved the focus to the message box: type, Enter.
+  // Starting moved the focus to the message box. Nothing is stored yet: an appeal begins with
+  // the first message, not with opening the page.
+  await page.waitForSelector(".baylanys-chat form.intro[hidden]", { state: "attached", timeout });
   const focused = await page.evaluate(() => document.activeElement && document.activeElement.id);
   if (focused !== "baylanys-input") throw new Error("focus is not on the message box: " + focused);
+  if ((await api("GET", "/api/v1/appeals?channel=web_chat")).items.length !== 0) throw new Error("an appeal before any message");
   await page.keyboard.type("Сәлеметсіз бе, анықтама керек");
   await page.keyboard.press("Enter");
   await page.locator(".log li.client", { hasText: "Сәлеметсіз бе, анықтама керек" }).waitFor({ timeout });
+  // Then the appeal's number and the queue status, which says waiting is free.
+  await page.getByText(/Өтініш № \d{4}-\d{6}/).waitFor({ timeout });
+  await page.getByText(/Күту тегін/).waitFor({ timeout });
+  const number = await page.locator(".baylanys-chat .number").textContent();
   if ((await page.getByRole("log").count()) !== 1) throw new Error("no ARIA live log");
 
   // The operator answers over the API with markup in the text: it must show as text.

@@ -23,21 +23,21 @@ try {
   await kk.fill("#baylanys-name", "Айжан");
   await kk.fill("#baylanys-iin", "061211600012");
   await kk.getByRole("button", { name: "Бастау" }).click();
-  await kk.getByText(/Күту тегін/).waitFor({ timeout });
-  // The form is gone once the conversation starts.
-  if (await kk.locator(".baylanys-chat form.intro").isVisible()) throw new Error("the introduction form is still shown");
+  // The form is gone once the conversation starts; the appeal begins with the first message.
+  await kk.waitForSelector(".baylanys-chat form.intro[hidden]", { state: "attached", timeout });
   await kk.fill("#baylanys-input", "Сәлеметсіз бе! Мекенжай анықтамасы керек.");
   await kk.press("#baylanys-input", "Enter");
   await kk.locator(".log li.client", { hasText: "Мекенжай анықтамасы керек" }).waitFor({ timeout });
+  await kk.getByText(/Күту тегін/).waitFor({ timeout });
 
   // The Russian citizen chooses Russian on the form.
   const ru = await (await browser.newContext()).newPage();
   await ru.goto(base + "/chat");
   await ru.selectOption("#baylanys-lang", "ru");
   await ru.getByRole("button", { name: "Начать" }).click();
-  await ru.getByText(/Ожидание бесплатное/).waitFor({ timeout });
   await ru.fill("#baylanys-input", "Здравствуйте, вопрос по пособию");
   await ru.press("#baylanys-input", "Enter");
+  await ru.getByText(/Ожидание бесплатное/).waitFor({ timeout });
   await ru.locator(".log li.client", { hasText: "вопрос по пособию" }).waitFor({ timeout });
 
   // The operator signs in, goes online and takes both chats into tabs.

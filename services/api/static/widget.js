@@ -236,9 +236,11 @@
       const f = JSON.parse(ev.data);
       if (f.type === "welcome") {
         backoff = 500;
-        if (f.token !== token) { token = f.token; localStorage.setItem(stored + ".token", token); }
-        if (f.appeal_id !== appealId) { appealId = f.appeal_id; lastSeq = 0; readSent = 0; }
-        number.textContent = t("number") + " " + f.number;
+        // The appeal, its number and the token come with the first message, not before.
+        if (f.token && f.token !== token) { token = f.token; localStorage.setItem(stored + ".token", token); }
+        const aid = f.appeal_id || null;
+        if (aid !== appealId) { appealId = aid; lastSeq = 0; readSent = 0; }
+        number.textContent = f.number ? t("number") + " " + f.number : "";
         status.textContent = "";
         showRead(f.read_seq);
         // Anything not acknowledged before the drop is sent again; the server recognises it.

@@ -19,10 +19,16 @@ async fn chat_on(node: &TestApp) -> anyhow::Result<(Socket, String)> {
     let url = format!("{}/ws/chat", node.base.replacen("http://", "ws://", 1));
     let (mut s, _) = tokio_tungstenite::connect_async(url).await?;
     send(&mut s, json!({"type": "hello", "v": 1, "language": "ru"})).await?;
+    // The appeal begins with the first message; the welcome after its ack names it.
+    send(
+        &mut s,
+        json!({"type": "message", "client_id": uuid::Uuid::now_v7(), "body": "Здравствуйте"}),
+    )
+    .await?;
     loop {
         let f = crate::ws_operator::next(&mut s).await?;
-        if f["type"] == "welcome" {
-            return Ok((s, f["appeal_id"].as_str().unwrap_or_default().to_owned()));
+        if let (Some("welcome"), Some(appeal)) = (f["type"].as_str(), f["appeal_id"].as_str()) {
+            return Ok((s, appeal.to_owned()));
         }
     }
 }
@@ -63,7 +69,8 @@ async fn citizen_and_operator_on_different_nodes() -> anyhow::Result<()> {
         Some(json!("Здравствуйте!")),
         "{f:?}"
     );
-    assert_eq!(f.map(|f| f["seq"].clone()), Some(json!(1)));
+    // After the citizen's first message, which began the appeal.
+    assert_eq!(f.map(|f| f["seq"].clone()), Some(json!(2)));
 
     // Control: nodes with in-process buses do not wake each other.
     let d = TestApp::spawn_node(&a, baylanys_bus::Bus::local()).await?;
@@ -173,13 +180,7 @@ async fn two_server_processes_share_a_conversation() -> anyhow::Result<()> {
         json!({"type": "open", "appeal_id": appeal, "last_seq": 0}),
     )
     .await?;
-    // Citizen on A → operator on B.
-    send(
-        &mut citizen,
-        json!({"type": "message", "client_id": uuid::Uuid::now_v7(), "body": "Сәлем, A түйінінен"}),
-    )
-    .await?;
-    until(&mut citizen, "ack", |_| true).await?;
+    // Citizen on A → operator on B (the first message, sent by `chat_on_base`).
     let m = until(&mut op, "message", |f| f["seq"] == 1).await?;
     assert_eq!(m["body"], "Сәлем, A түйінінен");
     send(&mut citizen, json!({"type": "typing"})).await?;
@@ -232,7 +233,8 @@ async fn two_server_processes_share_a_conversation() -> anyhow::Result<()> {
 }
 
 /// Opens (or resumes, with `token` and `last_seq`) a citizen's chat on a node; returns the
-/// socket, the appeal and the visitor token.
+/// socket, the appeal and the visitor token. A new chat writes its first message, which begins
+/// the appeal.
 async fn chat_on_base(
     base: &str,
     token: Option<String>,
@@ -240,12 +242,22 @@ async fn chat_on_base(
 ) -> anyhow::Result<(Socket, String, String)> {
     let url = format!("{}/ws/chat", base.replacen("http://", "ws://", 1));
     let (mut s, _) = tokio_tungstenite::connect_async(url).await?;
+    let new = token.is_none();
     send(
         &mut s,
         json!({"type": "hello", "v": 1, "language": "kk", "token": token, "last_seq": last_seq}),
     )
     .await?;
-    let w = until(&mut s, "welcome", |_| true).await?;
+    let mut w = until(&mut s, "welcome", |_| true).await?;
+    if new {
+        send(
+            &mut s,
+            json!({"type": "message", "client_id": uuid::Uuid::now_v7(), "body": "Сәлем, A түйінінен"}),
+        )
+        .await?;
+        until(&mut s, "ack", |_| true).await?;
+        w = until(&mut s, "welcome", |_| true).await?;
+    }
     Ok((
         s,
         w["appeal_id"].as_str().unwrap_or_default().to_owned(),

@@ -60,9 +60,18 @@ async fn open(base: &str, token: Option<&str>) -> Option<(Socket, String, String
     )
     .await
     .ok()?;
+    if token.is_none() {
+        // A new conversation begins with its first message.
+        send(
+            &mut s,
+            json!({"type": "message", "client_id": Uuid::now_v7(), "body": "Сәлем"}),
+        )
+        .await
+        .ok()?;
+    }
     loop {
         let f = frame(&mut s).await?;
-        if f["type"] == "welcome" {
+        if f["type"] == "welcome" && f["appeal_id"].is_string() {
             let appeal = f["appeal_id"].as_str()?.to_owned();
             let token = f["token"].as_str()?.to_owned();
             return Some((s, appeal, token));

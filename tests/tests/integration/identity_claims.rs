@@ -37,19 +37,15 @@ async fn visitor(app: &TestApp, claims: Value, text: &str) -> anyhow::Result<(Uu
     .await?;
     let mut frames = Vec::new();
     let mut appeal = None;
-    // Until the message is stored and every entry up to it has arrived.
-    loop {
-        let f = next(&mut s).await.context("waiting for the ack")?;
+    // Until the message is stored, and the welcome that follows names the appeal it began.
+    while appeal.is_none() {
+        let f = next(&mut s).await.context("waiting for the appeal")?;
         if f["type"] == "welcome" {
             if let Some(a) = f["appeal_id"].as_str() {
                 appeal = Some(a.parse()?);
             }
         }
-        let acked = f["type"] == "ack";
         frames.push(f);
-        if acked {
-            break;
-        }
     }
     Ok((appeal.context("no welcome with the appeal")?, frames))
 }

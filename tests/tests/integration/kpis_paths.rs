@@ -25,7 +25,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::http_dispatch::online;
-use crate::ws_chat_frames::{chat_from, say, take, until};
+use crate::ws_chat_frames::{chat_from, take, until};
 use crate::ws_operator::send;
 
 both!(kpis_of_a_scripted_day_through_the_real_paths);
@@ -108,9 +108,9 @@ fn close(a: Option<f64>, b: Option<f64>) -> bool {
 async fn chat(app: &TestApp, op: &str, fcr: bool, score: u8) -> anyhow::Result<(Uuid, String)> {
     let mut s = chat_from(app, None).await?;
     send(&mut s, json!({"type": "hello", "v": 1, "language": "kk"})).await?;
-    let welcome = until(&mut s, "welcome").await?;
+    until(&mut s, "welcome").await?;
+    let (_, welcome) = crate::ws_chat_frames::first(&mut s, "Анықтама қалай алуға болады?").await?;
     let appeal: Uuid = welcome["appeal_id"].as_str().unwrap_or_default().parse()?;
-    say(&mut s, "Анықтама қалай алуға болады?").await?;
     let contact = take(app, op).await?;
     let r = app
         .post(

@@ -7,7 +7,7 @@ use baylanys_tests::{both, TestApp};
 use serde_json::json;
 
 use crate::http_dispatch::online;
-use crate::ws_chat_frames::{chat_from, say, until};
+use crate::ws_chat_frames::{chat_from, until};
 use crate::ws_operator::send;
 
 both!(citizen_is_told_of_redirection_and_extension);
@@ -29,10 +29,10 @@ async fn citizen_is_told_of_redirection_and_extension(app: TestApp) -> anyhow::R
         .id();
     let mut s = chat_from(&app, None).await?;
     send(&mut s, json!({"type": "hello", "v": 1, "language": "kk"})).await?;
-    let welcome = until(&mut s, "welcome").await?;
+    until(&mut s, "welcome").await?;
+    let (_, welcome) = crate::ws_chat_frames::first(&mut s, "Мүлікті тіркеу туралы сұрақ").await?;
     let appeal = welcome["appeal_id"].as_str().unwrap_or_default().to_owned();
     let number = welcome["number"].as_str().unwrap_or_default().to_owned();
-    say(&mut s, "Мүлікті тіркеу туралы сұрақ").await?;
     let r = app
         .post(
             &format!("/api/v1/appeals/{appeal}/redirect"),

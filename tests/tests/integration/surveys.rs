@@ -5,7 +5,7 @@
 use baylanys_tests::{both, TestApp};
 use serde_json::json;
 
-use crate::ws_chat_frames::{chat_from, say, until};
+use crate::ws_chat_frames::{chat_from, until};
 use crate::ws_operator::send;
 
 both!(rate_once_after_the_answer);
@@ -13,9 +13,9 @@ both!(rate_once_after_the_answer);
 async fn rate_once_after_the_answer(app: TestApp) -> anyhow::Result<()> {
     let mut s = chat_from(&app, None).await?;
     send(&mut s, json!({"type": "hello", "v": 1, "language": "ru"})).await?;
-    let welcome = until(&mut s, "welcome").await?;
+    until(&mut s, "welcome").await?;
+    let (_, welcome) = crate::ws_chat_frames::first(&mut s, "Вопрос по справке").await?;
     let appeal = welcome["appeal_id"].as_str().unwrap_or_default().to_owned();
-    say(&mut s, "Вопрос по справке").await?;
     // Nothing to rate yet.
     send(&mut s, json!({"type": "rate", "score": 5})).await?;
     assert_eq!(until(&mut s, "error").await?["code"], "no_survey");
@@ -83,9 +83,9 @@ both!(a_client_who_asked_not_to_be_contacted_is_not_asked);
 async fn a_client_who_asked_not_to_be_contacted_is_not_asked(app: TestApp) -> anyhow::Result<()> {
     let mut s = chat_from(&app, None).await?;
     send(&mut s, json!({"type": "hello", "v": 1, "language": "kk"})).await?;
-    let welcome = until(&mut s, "welcome").await?;
+    until(&mut s, "welcome").await?;
+    let (_, welcome) = crate::ws_chat_frames::first(&mut s, "Маған енді хабарласпаңыз").await?;
     let appeal = welcome["appeal_id"].as_str().unwrap_or_default().to_owned();
-    say(&mut s, "Маған енді хабарласпаңыз").await?;
     let detail = app
         .get(&format!("/api/v1/appeals/{appeal}"), app.admin())
         .await?;

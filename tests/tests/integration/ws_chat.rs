@@ -70,10 +70,24 @@ async fn persist_ack_and_resume(app: TestApp) -> anyhow::Result<()> {
     )
     .await?;
     let mut seen = Vec::new();
+    // A page load stores nothing: the appeal begins with the first message (point 7).
+    let before = app.event_count().await?;
+    let pending = expect(&mut s, "welcome", |_| true, &mut seen).await?;
+    assert!(
+        pending.get("appeal_id").is_none() && pending.get("token").is_none(),
+        "{pending}"
+    );
+    assert_eq!(app.event_count().await?, before);
+    // Persist before ack; a resend is recognised.
+    let c1 = Uuid::now_v7();
+    send(&mut s, json!({"type": "message", "client_id": c1, "body": "Сәлеметсіз бе <script>alert(1)</script>"})).await?;
+    let ack = expect(&mut s, "ack", |_| true, &mut seen).await?;
+    assert_eq!(ack["seq"], 1);
+    assert_eq!(ack["client_id"], c1.to_string());
     let welcome = expect(&mut s, "welcome", |_| true, &mut seen).await?;
     let token = welcome["token"].as_str().unwrap_or_default().to_owned();
     let appeal = welcome["appeal_id"].as_str().unwrap_or_default().to_owned();
-    assert_eq!(welcome["last_seq"], 0);
+    assert_eq!(welcome["last_seq"], 1);
     assert!(welcome["number"].as_str().is_some_and(|n| n.len() == 11));
     // Waiting: the queue status, in Kazakh, says that waiting is free (R12).
     let status = expect(&mut s, "queue_status", |_| true, &mut seen).await?;
@@ -84,12 +98,6 @@ async fn persist_ack_and_resume(app: TestApp) -> anyhow::Result<()> {
             .is_some_and(|t| t.contains("Күту тегін")),
         "{status}"
     );
-    // Persist before ack; a resend is recognised.
-    let c1 = Uuid::now_v7();
-    send(&mut s, json!({"type": "message", "client_id": c1, "body": "Сәлеметсіз бе <script>alert(1)</script>"})).await?;
-    let ack = expect(&mut s, "ack", |_| true, &mut seen).await?;
-    assert_eq!(ack["seq"], 1);
-    assert_eq!(ack["client_id"], c1.to_string());
     send(&mut s, json!({"type": "message", "client_id": c1, "body": "Сәлеметсіз бе <script>alert(1)</script>"})).await?;
     let again = expect(&mut s, "ack", |_| true, &mut seen).await?;
     assert_eq!(
@@ -162,7 +170,8 @@ async fn bad_input_and_closed_conversations(app: TestApp) -> anyhow::Result<()> 
     )
     .await?;
     let mut seen = Vec::new();
-    let welcome = expect(&mut s, "welcome", |_| true, &mut seen).await?;
+    expect(&mut s, "welcome", |_| true, &mut seen).await?;
+    let (_, welcome) = crate::ws_chat_frames::first(&mut s, "Здравствуйте").await?;
     assert_ne!(welcome["token"], "made-up");
     let appeal = welcome["appeal_id"].as_str().unwrap_or_default().to_owned();
     let before = app.event_count().await?;
@@ -207,14 +216,16 @@ async fn bad_input_and_closed_conversations(app: TestApp) -> anyhow::Result<()> 
         .iter()
         .filter(|f| f["code"] == "rate_limited")
         .count();
-    // The two refused messages above (empty, too long) count in the same window.
-    assert_eq!((acks, limited), (28, 3), "{frames:?}");
+    // The first message and the two refused ones above (empty, too long) count in the same
+    // window.
+    assert_eq!((acks, limited), (27, 4), "{frames:?}");
     let d = app
         .get(&format!("/api/v1/appeals/{appeal}"), app.admin())
         .await?;
     assert_eq!(d.body["appeal"]["last_seq"], 28);
     assert_eq!(d.body["appeal"]["language"], "ru");
-    // Resuming the token of a closed conversation opens a new appeal.
+    // Resuming the token of a closed conversation shows it closed and opens nothing (a reload
+    // is not an appeal, point 7); the next message begins a new appeal, same token.
     let token = welcome["token"].as_str().unwrap_or_default().to_owned();
     let r = app
         .post(
@@ -224,11 +235,28 @@ async fn bad_input_and_closed_conversations(app: TestApp) -> anyhow::Result<()> 
         )
         .await?;
     assert_eq!(r.status, 200, "{}", r.text);
+    let appeals_before = app.get("/api/v1/appeals", app.admin()).await?.body["items"]
+        .as_array()
+        .map(Vec::len);
     let mut s2 = connect_chat(&app).await?;
     send(&mut s2, json!({"type": "hello", "v": 1, "token": token})).await?;
     let again = expect(&mut s2, "welcome", |_| true, &mut seen).await?;
-    assert_ne!(again["appeal_id"], appeal);
-    assert_eq!(again["token"], token.as_str());
+    assert_eq!(again["appeal_id"], appeal.as_str());
+    let mut s3 = connect_chat(&app).await?;
+    send(&mut s3, json!({"type": "hello", "v": 1, "token": token})).await?;
+    expect(&mut s3, "welcome", |_| true, &mut seen).await?;
+    drop(s3);
+    assert_eq!(
+        app.get("/api/v1/appeals", app.admin()).await?.body["items"]
+            .as_array()
+            .map(Vec::len),
+        appeals_before,
+        "reloads opened appeals"
+    );
+    let (ack, next) = crate::ws_chat_frames::first(&mut s2, "Тағы бір сұрақ").await?;
+    assert_eq!(ack["seq"], 1);
+    assert_ne!(next["appeal_id"], appeal.as_str());
+    assert_eq!(next["token"], token.as_str());
     // An oversize frame ends that socket; the server stays up.
     let _ = s2.send(Message::Text("x".repeat(20 * 1024).into())).await;
     let frames = drain(&mut s2, Duration::from_millis(500)).await;

@@ -52,6 +52,21 @@ pub async fn say(socket: &mut Socket, body: &str) -> anyhow::Result<Value> {
     until(socket, "ack").await
 }
 
+/// The first message of a new conversation, which begins its appeal (issue "Trustworthy in
+/// the field", point 7): its `ack`, then the `welcome` naming the appeal, its number and the
+/// token.
+pub async fn first(socket: &mut Socket, body: &str) -> anyhow::Result<(Value, Value)> {
+    send(
+        socket,
+        json!({"type": "message", "client_id": Uuid::now_v7(), "body": body}),
+    )
+    .await?;
+    let ack = until(socket, "ack").await?;
+    let welcome = until(socket, "welcome").await?;
+    anyhow::ensure!(welcome["appeal_id"].is_string(), "{welcome}");
+    Ok((ack, welcome))
+}
+
 /// Waits until the contact is offered to `token` and takes it.
 pub(crate) async fn take(app: &TestApp, token: &str) -> anyhow::Result<String> {
     let id = eventually("an offer", || async {
@@ -116,7 +131,8 @@ async fn staff_actions_reach_the_citizen(app: TestApp) -> anyhow::Result<()> {
                "phone": "+7 701 123-45-67", "email": "Aizhan@Example.kz", "iin": "900101300007"}),
     )
     .await?;
-    let welcome = until(&mut s, "welcome").await?;
+    until(&mut s, "welcome").await?;
+    let (_, welcome) = first(&mut s, "Сәлеметсіз бе").await?;
     assert_eq!(welcome["read_seq"], 0);
     let token = welcome["token"].as_str().unwrap_or_default().to_owned();
     let appeal = welcome["appeal_id"].as_str().unwrap_or_default().to_owned();
@@ -145,7 +161,6 @@ async fn staff_actions_reach_the_citizen(app: TestApp) -> anyhow::Result<()> {
             ("email".to_owned(), "aizhan@example.kz".to_owned())
         ]
     );
-    say(&mut s, "Сәлеметсіз бе").await?;
 
     // The operator takes it: the citizen is told who answers, in Kazakh.
     let contact = take(&app, &op).await?;
@@ -246,11 +261,11 @@ async fn staff_actions_reach_the_citizen(app: TestApp) -> anyhow::Result<()> {
         json!({"type": "message", "client_id": Uuid::now_v7(), "body": "Жаңа сұрақ"}),
     )
     .await?;
+    let ack = until(&mut s, "ack").await?;
+    assert_eq!(ack["seq"], 1);
     let fresh = until(&mut s, "welcome").await?;
     assert_ne!(fresh["appeal_id"], appeal.as_str());
     assert_eq!(fresh["token"], token.as_str());
-    let ack = until(&mut s, "ack").await?;
-    assert_eq!(ack["seq"], 1);
 
     // Every entry of the old conversation replays in order from the store, notices included.
     let events: Vec<(i64, String)> = app
@@ -324,7 +339,7 @@ async fn flood_limits_per_visitor_and_address() -> anyhow::Result<()> {
     .await?;
     let (mut a, w) = hello_from(&app, "198.51.100.7").await?;
     assert_eq!(w["type"], "welcome", "{w}");
-    let appeal_a = w["appeal_id"].as_str().unwrap_or_default().to_owned();
+    let mut appeal_a = String::new();
     let mut codes = Vec::new();
     for i in 0..4 {
         send(
@@ -334,6 +349,10 @@ async fn flood_limits_per_visitor_and_address() -> anyhow::Result<()> {
         .await?;
         let f = loop {
             let f = next(&mut a).await?;
+            if let Some(id) = f["appeal_id"].as_str() {
+                // The welcome after the first message's ack names the appeal.
+                appeal_a = id.to_owned();
+            }
             if f["type"] == "ack" || f["type"] == "error" {
                 break f;
             }
@@ -385,29 +404,49 @@ async fn flood_limits_per_visitor_and_address() -> anyhow::Result<()> {
     assert_eq!(next(&mut d4).await?["code"], 1008);
     let (_e, w) = hello_from(&app, "203.0.113.9").await?;
     assert_eq!(w["type"], "welcome", "another address is not limited");
-    // A socket closed frees its place, but the address's 3 new conversations an hour are used.
-    drop(a);
+    // New conversations are counted by their first message, not by page loads: three an hour
+    // from an address (another one, with messages to spare).
+    let mut open = Vec::new();
+    for i in 0..3 {
+        let (mut s, w) = hello_from(&app, "192.0.2.50").await?;
+        assert_eq!(w["type"], "welcome", "{w}");
+        first(&mut s, &format!("сұрақ {i}")).await?;
+        open.push(s);
+    }
+    // A socket closed frees its place; a page load is still no conversation.
+    drop(open.pop());
     let appeals_before = app.get("/api/v1/appeals?limit=50", app.admin()).await?.body["items"]
         .as_array()
         .map_or(0, Vec::len);
-    let mut again = None;
+    let mut refused = None;
     for _ in 0..50 {
-        let (s, f) = hello_from(&app, "198.51.100.7").await?;
-        if f["code"] == "rate_limited" {
-            again = Some((s, f));
-            break;
+        let (mut s, w) = hello_from(&app, "192.0.2.50").await?;
+        if w["type"] != "welcome" {
+            // The closed socket's slot may not be released yet.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
         }
-        // The closed socket's slot may not be released yet.
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        send(
+            &mut s,
+            json!({"type": "message", "client_id": Uuid::now_v7(), "body": "төртінші"}),
+        )
+        .await?;
+        refused = Some(loop {
+            let f = next(&mut s).await?;
+            if f["type"] == "ack" || f["type"] == "error" {
+                break f;
+            }
+        });
+        break;
     }
-    let (mut s, f) = again.ok_or_else(|| anyhow::anyhow!("no limit on new conversations"))?;
+    let f = refused.ok_or_else(|| anyhow::anyhow!("no socket for the fourth conversation"))?;
+    assert_eq!(f["code"], "rate_limited", "{f}");
     assert!(
         f["message"]
             .as_str()
             .is_some_and(|m| m.contains("conversations")),
         "{f}"
     );
-    assert_eq!(next(&mut s).await?["code"], 1008);
     let appeals_after = app.get("/api/v1/appeals?limit=50", app.admin()).await?.body["items"]
         .as_array()
         .map_or(0, Vec::len);
@@ -433,6 +472,7 @@ async fn queue_status_follows_the_configured_period() -> anyhow::Result<()> {
     app.default_queue().await?;
     let (mut s, w) = hello_from(&app, "192.0.2.1").await?;
     assert_eq!(w["type"], "welcome");
+    first(&mut s, "Вопрос").await?;
     let mut statuses = 0;
     while statuses < 3 {
         let f = until(&mut s, "queue_status").await?;
@@ -456,12 +496,13 @@ both!(resume_after_injected_disconnects);
 async fn resume_after_injected_disconnects(app: TestApp) -> anyhow::Result<()> {
     let mut s = chat_from(&app, None).await?;
     send(&mut s, json!({"type": "hello", "v": 1, "language": "kk"})).await?;
-    let welcome = until(&mut s, "welcome").await?;
+    until(&mut s, "welcome").await?;
+    let (_, welcome) = first(&mut s, "хабар бастау").await?;
     let token = welcome["token"].as_str().unwrap_or_default().to_owned();
     let appeal = welcome["appeal_id"].as_str().unwrap_or_default().to_owned();
     let mut seen: Vec<i64> = Vec::new();
     let mut pending: Vec<(Uuid, String)> = Vec::new();
-    let mut sent_bodies = Vec::new();
+    let mut sent_bodies = vec!["хабар бастау".to_owned()];
     for round in 0..20u32 {
         // The operator writes while the citizen may be away.
         app.post(
@@ -553,8 +594,8 @@ async fn resume_after_injected_disconnects(app: TestApp) -> anyhow::Result<()> {
         (1..=total).collect::<Vec<_>>(),
         "no gap, no duplicate, in order"
     );
-    // 20 operator replies and 20 citizen messages, each stored once.
-    assert_eq!(total, 40);
+    // 20 operator replies and 21 citizen messages, each stored once.
+    assert_eq!(total, 41);
     let timeline = app
         .get(&format!("/api/v1/appeals/{appeal}"), app.admin())
         .await?

@@ -204,14 +204,16 @@ async fn conversation_both_ways(app: TestApp) -> anyhow::Result<()> {
         json!({"type": "hello", "v": 1, "language": "kk"}),
     )
     .await?;
-    let welcome = until(&mut citizen, "welcome", |_| true).await?;
-    let appeal = welcome["appeal_id"].as_str().unwrap_or_default().to_owned();
+    until(&mut citizen, "welcome", |_| true).await?;
     send(
         &mut citizen,
         json!({"type": "message", "client_id": uuid::Uuid::now_v7(), "body": "Сәлем"}),
     )
     .await?;
     until(&mut citizen, "ack", |_| true).await?;
+    // The first message began the appeal; the welcome after its ack names it.
+    let welcome = until(&mut citizen, "welcome", |_| true).await?;
+    let appeal = welcome["appeal_id"].as_str().unwrap_or_default().to_owned();
 
     let (mut s, _) = hello(&app, &op).await?;
     send(

@@ -122,22 +122,27 @@ async fn chat(
         topic_id: Some(topic.id),
     })
     .await?;
+    s.until("welcome", Duration::from_secs(10), |f| match f {
+        ChatServerFrame::Welcome { .. } => Some(Ok(())),
+        ChatServerFrame::Error { code, message } => Some(Err(Refused::new(format!(
+            "/ws/chat hello: {code}: {message}"
+        )))),
+        _ => None,
+    })
+    .await??;
+    // The appeal begins with the first message; the welcome after its ack names it.
+    s.say(topic.spec.question.get(lang)).await?;
     let (appeal, number) = s
         .until("welcome", Duration::from_secs(10), |f| match f {
             ChatServerFrame::Welcome {
-                appeal_id, number, ..
-            } => Some(Ok((appeal_id, number))),
-            ChatServerFrame::Error { code, message } => Some(Err(Refused::new(format!(
-                "/ws/chat hello: {code}: {message}"
-            )))),
+                appeal_id: Some(appeal_id),
+                number: Some(number),
+                ..
+            } => Some((appeal_id, number)),
             _ => None,
         })
-        .await??;
+        .await?;
     let rx = stage.desk.expect(appeal, true);
-    if let Err(e) = s.say(topic.spec.question.get(lang)).await {
-        stage.desk.forget(appeal);
-        return Err(e);
-    }
     let Some(taken) = desk::wait(&stage.desk, appeal, rx, CHAT_PATIENCE).await else {
         abandon_waiting(stage, appeal).await?;
         s.close().await;

@@ -294,13 +294,13 @@ fn print(backend: &str, args: &Args, s: &Report, e: &Report) {
         0,
     );
     row(
-        "hello → welcome p50 ms",
+        "hello + first message → appeal p50 ms",
         pct(&s.open_lat, 0.5),
         pct(&e.open_lat, 0.5),
         2,
     );
     row(
-        "hello → welcome p99 ms",
+        "hello + first message → appeal p99 ms",
         pct(&s.open_lat, 0.99),
         pct(&e.open_lat, 0.99),
         2,

@@ -52,7 +52,8 @@ pub(super) struct Target {
 }
 
 /// Opens a citizen socket, says `hello` and waits for `welcome` (the echo of `hello` on the echo
-/// server). Returns it with the welcome frame.
+/// server); a new conversation then writes its first message, which begins the appeal. Returns
+/// it with the welcome frame that names the appeal.
 pub(super) async fn open_citizen(t: &Target, hello: &Value) -> anyhow::Result<(Citizen, Value)> {
     let url = if t.echo {
         format!("{}/", t.ws)
@@ -83,6 +84,28 @@ pub(super) async fn open_citizen(t: &Target, hello: &Value) -> anyhow::Result<(C
             Some("error") => bail!("error before welcome: {v}"),
             _ => {}
         }
+    };
+    // A new conversation has no appeal until its first message: say hello in it, and take the
+    // `welcome` that follows the message's `ack`, naming the appeal.
+    let welcome = if !t.echo && welcome["appeal_id"].is_null() {
+        let first =
+            json!({"type": "message", "client_id": Uuid::now_v7(), "body": "Сәлеметсіз бе"});
+        sink.send(Message::text(first.to_string())).await?;
+        loop {
+            let m = tokio::time::timeout(PATIENCE, stream.next())
+                .await
+                .context("no welcome after the first message")?
+                .context("closed before the first message's welcome")??;
+            let Message::Text(t_) = m else { continue };
+            let v: Value = serde_json::from_str(&t_)?;
+            match v["type"].as_str() {
+                Some("welcome") if !v["appeal_id"].is_null() => break v,
+                Some("error") => bail!("error on the first message: {v}"),
+                _ => {}
+            }
+        }
+    } else {
+        welcome
     };
     let (tx, acks) = mpsc::unbounded_channel();
     let seen = Arc::new(Mutex::new(Seen::default()));

@@ -101,11 +101,7 @@ fn open_failure(e: &ApiError) -> (Message, bool) {
 }
 
 /// Waits for `hello` and opens its conversation; `None` when the socket is done.
-async fn hello(
-    state: &AppState,
-    socket: &mut WebSocket,
-    ip: IpAddr,
-) -> Option<(Conversation, i64)> {
+async fn hello(state: &AppState, socket: &mut WebSocket) -> Option<(Conversation, i64)> {
     let first = tokio::time::timeout(HELLO_TIMEOUT, socket.recv()).await;
     let text = match first {
         Ok(Some(Ok(Message::Text(text)))) => text,
@@ -157,7 +153,7 @@ async fn hello(
         iin,
     };
     let language = language.unwrap_or(Language::Kk);
-    match start::open(state, ip, token, last_seq, language, topic_id, claims).await {
+    match start::open(state, token, last_seq, language, topic_id, claims).await {
         Ok(c) => Some(c),
         Err(e) => {
             let (f, closing) = open_failure(&e);
@@ -199,14 +195,13 @@ async fn catch_up(
     c: &Conversation,
     peer: &mut Peer,
 ) -> bool {
+    let Some(appeal_id) = c.appeal_id else {
+        return true;
+    };
     // After a transfer the client waits again: tell them where they stand at once.
     let mut transferred = false;
     loop {
-        let Ok(batch) = state
-            .store
-            .messages_after(c.appeal_id, peer.sent, 200)
-            .await
-        else {
+        let Ok(batch) = state.store.messages_after(appeal_id, peer.sent, 200).await else {
             return true;
         };
         let last_page = batch.len() < 200;
@@ -234,10 +229,11 @@ async fn queue_status(
     c: &Conversation,
     precise: bool,
 ) -> Option<ChatServerFrame> {
+    let appeal_id = c.appeal_id?;
     let status = if precise {
         let timeline = state
             .store
-            .timeline(c.appeal_id, AppealScope::All)
+            .timeline(appeal_id, AppealScope::All)
             .await
             .ok()?;
         let waiting = timeline.interactions.iter().rev().find(|i| {
@@ -247,7 +243,7 @@ async fn queue_status(
             .await
             .ok()?
     } else {
-        super::dispatch::board_status(state, c.appeal_id)
+        super::dispatch::board_status(state, appeal_id)
             .await
             .ok()??
     };
@@ -262,6 +258,19 @@ async fn queue_status(
     })
 }
 
+/// The `welcome` frame of the conversation as it stands: without token, appeal and number until
+/// the visitor's first message.
+fn welcome(c: &Conversation, read_seq: i64) -> ChatServerFrame {
+    ChatServerFrame::Welcome {
+        v: CHAT_PROTOCOL_VERSION,
+        token: c.token.clone(),
+        appeal_id: c.appeal_id,
+        number: c.number.clone(),
+        last_seq: c.last_seq,
+        read_seq,
+    }
+}
+
 /// Welcome, the staff's read mark, and everything the widget has not seen yet.
 async fn greet(
     state: &AppState,
@@ -269,21 +278,16 @@ async fn greet(
     c: &Conversation,
     peer: &mut Peer,
 ) -> bool {
-    let read_seq = state
-        .store
-        .read_marks(c.appeal_id)
-        .await
-        .map(|(_, staff)| staff)
-        .unwrap_or(0);
-    let welcome = ChatServerFrame::Welcome {
-        v: CHAT_PROTOCOL_VERSION,
-        token: c.token.clone(),
-        appeal_id: c.appeal_id,
-        number: c.number.clone(),
-        last_seq: c.last_seq,
-        read_seq,
+    let read_seq = match c.appeal_id {
+        Some(a) => state
+            .store
+            .read_marks(a)
+            .await
+            .map(|(_, staff)| staff)
+            .unwrap_or(0),
+        None => 0,
     };
-    if socket.send(frame(&welcome)).await.is_err() {
+    if socket.send(frame(&welcome(c, read_seq))).await.is_err() {
         return false;
     }
     if c.last_seq - peer.sent > MAX_REPLAY {
@@ -299,12 +303,14 @@ async fn greet(
 }
 
 async fn session(state: AppState, mut socket: WebSocket, ip: IpAddr, _slot: SocketSlot) {
-    let Some((mut c, from)) = hello(&state, &mut socket, ip).await else {
+    let Some((mut c, from)) = hello(&state, &mut socket).await else {
         return;
     };
     // Follow before the first catch-up, so nothing stored in between goes unannounced.
     let mut watch = state.bus.watch();
-    watch.follow(c.appeal_id);
+    if let Some(a) = c.appeal_id {
+        watch.follow(a);
+    }
     let mut peer = Peer {
         ip,
         sent: from,
@@ -380,16 +386,24 @@ async fn session(state: AppState, mut socket: WebSocket, ip: IpAddr, _slot: Sock
                         Err(e) => vec![error("invalid_frame", e.to_string())],
                     };
                     if c.appeal_id != before {
-                        watch.unfollow(before);
-                        watch.follow(c.appeal_id);
+                        if let Some(b) = before {
+                            watch.unfollow(b);
+                        }
+                        if let Some(a) = c.appeal_id {
+                            watch.follow(a);
+                        }
                     }
                     for r in replies {
                         if socket.send(r).await.is_err() {
                             return;
                         }
                     }
-                    // A restarted conversation begins from its first entry.
-                    if c.appeal_id != before && !catch_up(&state, &mut socket, &c, &mut peer).await {
+                    // A new appeal begins from its first entry, and the citizen hears at once
+                    // where they stand in the queue (R12.1).
+                    if c.appeal_id != before
+                        && !(catch_up(&state, &mut socket, &c, &mut peer).await
+                            && send_status(&state, &mut socket, &c, true).await)
+                    {
                         return;
                     }
                 }
@@ -429,21 +443,23 @@ async fn handle(
             accept_message(state, c, peer, client_id, &body).await
         }
         ChatClientFrame::Typing => {
-            state.bus.publish(Signal::Typing {
-                appeal_id: c.appeal_id,
-                client: true,
-            });
+            // Before the first message nobody is there to see it.
+            if let Some(appeal_id) = c.appeal_id {
+                state.bus.publish(Signal::Typing {
+                    appeal_id,
+                    client: true,
+                });
+            }
             Vec::new()
         }
         ChatClientFrame::Read { seq } => {
-            match state
-                .store
-                .mark_read(c.appeal_id, Reader::Client, seq)
-                .await
-            {
+            let Some(appeal_id) = c.appeal_id else {
+                return Vec::new();
+            };
+            match state.store.mark_read(appeal_id, Reader::Client, seq).await {
                 Ok(kept) => {
                     state.bus.publish(Signal::Read {
-                        appeal_id: c.appeal_id,
+                        appeal_id,
                         client: true,
                         seq: kept,
                     });
@@ -461,7 +477,13 @@ async fn handle(
                 Ok(c) => c,
                 Err(e) => return vec![error("invalid_frame", e.to_string())],
             };
-            match state.store.answer_survey(c.appeal_id, score, comment).await {
+            let Some(appeal_id) = c.appeal_id else {
+                return vec![error(
+                    "no_survey",
+                    "there is no survey for this conversation",
+                )];
+            };
+            match state.store.answer_survey(appeal_id, score, comment).await {
                 Ok(()) => vec![frame(&ChatServerFrame::Rated { score })],
                 Err(StoreError::NotFound(_)) => {
                     vec![error(
@@ -487,20 +509,22 @@ async fn handle(
 /// Receives a citizen's message into the conversation's appeal.
 async fn receive_message(
     state: &AppState,
-    c: &Conversation,
+    appeal_id: Uuid,
+    language: Language,
     client_id: Uuid,
     text: &str,
 ) -> Result<baylanys_centre::Received, CentreError> {
-    let mut item = Inbound::new(Channel::WebChat, Thread::Appeal(c.appeal_id), c.language);
+    let mut item = Inbound::new(Channel::WebChat, Thread::Appeal(appeal_id), language);
     // Scoped by conversation: two visitors' client ids never collide.
-    item.external_id = Some(format!("{}:{client_id}", c.appeal_id));
+    item.external_id = Some(format!("{appeal_id}:{client_id}"));
     item.text = Some(text.to_owned());
     state.centre.receive(item).await
 }
 
-/// Stores a citizen's message, then acknowledges it (R5.4). After a close the conversation
-/// goes on: a still-open appeal gets a new contact in the queue; a closed one is followed by a
-/// new appeal (and a new `welcome`).
+/// Stores a citizen's message, then acknowledges it (R5.4). The first message of a
+/// conversation begins its appeal, and the `welcome` that follows the acknowledgement names
+/// it. After a close the conversation goes on: a still-open appeal gets a new contact in the
+/// queue; a closed one is followed by a new appeal (and a new `welcome`).
 async fn accept_message(
     state: &AppState,
     c: &mut Conversation,
@@ -515,24 +539,36 @@ async fn accept_message(
     if text.chars().count() > MAX_BODY {
         return vec![error("too_long", format!("at most {MAX_BODY} characters"))];
     }
-    let mut out = Vec::new();
-    let mut stored = receive_message(state, c, client_id, text).await;
-    if let Err(CentreError::Store(StoreError::Conflict(_))) = stored {
-        if let Err(e) = start::restart(state, c, peer.ip).await {
-            return vec![open_failure(&e).0];
+    if let Some((first, seq, message_id)) = c.began_with {
+        if first == client_id {
+            return vec![frame(&ChatServerFrame::Ack {
+                client_id,
+                seq,
+                message_id,
+            })];
         }
-        peer.sent = 0;
-        out.push(frame(&ChatServerFrame::Welcome {
-            v: CHAT_PROTOCOL_VERSION,
-            token: c.token.clone(),
-            appeal_id: c.appeal_id,
-            number: c.number.clone(),
-            last_seq: c.last_seq,
-            read_seq: 0,
-        }));
-        stored = receive_message(state, c, client_id, text).await;
     }
-    match stored.map(|r| r.message) {
+    let joined = match c.appeal_id {
+        Some(appeal_id) => {
+            match receive_message(state, appeal_id, c.language, client_id, text).await {
+                Err(CentreError::Store(StoreError::Conflict(_))) => {
+                    c.closed();
+                    None
+                }
+                other => Some(other),
+            }
+        }
+        None => None,
+    };
+    let (stored, began) = match joined {
+        Some(r) => (r.map(|r| r.message), false),
+        None => match start::begin(state, c, peer.ip, client_id, text).await {
+            Ok(r) => (Ok(r.message), true),
+            Err(e) => return vec![open_failure(&e).0],
+        },
+    };
+    let mut out = Vec::new();
+    match stored {
         Ok(Some(m)) => out.push(frame(&ChatServerFrame::Ack {
             client_id,
             seq: m.seq,
@@ -543,6 +579,12 @@ async fn accept_message(
             tracing::warn!(error = %e, "chat message not stored");
             out.push(error("unavailable", "not stored; send it again"));
         }
+    }
+    if began {
+        // After the acknowledgement, so the widget does not send the message again on it (it
+        // resends what is unacknowledged on every `welcome`).
+        peer.sent = 0;
+        out.push(frame(&welcome(c, 0)));
     }
     out
 }
