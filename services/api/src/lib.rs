@@ -138,6 +138,8 @@ pub struct AppState {
     pub delivery: Delivery,
     /// Today's KPIs as pushed to supervisors, drawn at most every few seconds for all sockets.
     pub(crate) kpi_today: Arc<tokio::sync::Mutex<Option<(std::time::Instant, TodayKpis)>>>,
+    /// A redraw of today's KPIs is running in the background.
+    pub(crate) kpi_today_redrawing: Arc<std::sync::atomic::AtomicBool>,
     /// Wakes the outbox worker when a delivery was written on this node.
     pub outbox: Arc<tokio::sync::Notify>,
     /// The centre's use cases: receive from any channel, reply and notify on the appeal's own
@@ -265,6 +267,7 @@ impl AppState {
             delivery: Delivery::default(),
             outbox: wake.outbox,
             kpi_today: Arc::default(),
+            kpi_today_redrawing: Arc::default(),
             workers: None,
             files: baylanys_store::Files::new("data/attachments"),
             mailboxes: Arc::default(),

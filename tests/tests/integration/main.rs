@@ -28,6 +28,7 @@ mod identity_claims;
 mod kpis;
 mod kpis_kept;
 mod kpis_paths;
+mod kpis_today;
 mod leases;
 mod mail;
 mod mail_console;

@@ -325,31 +325,49 @@ async fn export(
     Ok(r)
 }
 
-/// How long today's KPIs pushed to supervisors' sockets are reused.
+/// How long today's KPIs pushed to supervisors' sockets are reused before a redraw.
 const TODAY_TTL: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Today's KPIs (the local day so far) in total, per queue and per operator, shared by all
-/// supervisors' sockets and the live view, and redrawn at most every ten seconds.
+/// supervisors' sockets and the live view. They are redrawn off the sockets' tasks (issue
+/// "Trustworthy in the field", point 4): a socket gets the last drawing at once, and when it is
+/// older than ten seconds one background task draws the next — a slow read of the day (a busy
+/// database, a day of many events) never stalls a socket. Only the first drawing after a start
+/// is made in place, once, for every socket that asks meanwhile.
 pub(crate) async fn today_breakdown(
     state: &AppState,
 ) -> ApiResult<std::sync::Arc<baylanys_reports::dashboard::Breakdown>> {
+    use std::sync::atomic::Ordering;
     let mut slot = state.kpi_today.lock().await;
     if let Some((at, v)) = slot.as_ref() {
-        if at.elapsed() < TODAY_TTL {
-            return Ok(v.clone());
+        if at.elapsed() >= TODAY_TTL && !state.kpi_today_redrawing.swap(true, Ordering::AcqRel) {
+            let state = state.clone();
+            tokio::spawn(async move {
+                match draw_today(&state).await {
+                    Ok(b) => *state.kpi_today.lock().await = Some((std::time::Instant::now(), b)),
+                    Err(e) => tracing::warn!(error = %e, "today's KPIs not redrawn"),
+                }
+                state.kpi_today_redrawing.store(false, Ordering::Release);
+            });
         }
+        return Ok(v.clone());
     }
+    let b = draw_today(state).await?;
+    *slot = Some((std::time::Instant::now(), b.clone()));
+    Ok(b)
+}
+
+/// Draws today's KPIs from the kept totals, brought up to date when more than ten seconds old.
+async fn draw_today(
+    state: &AppState,
+) -> ApiResult<std::sync::Arc<baylanys_reports::dashboard::Breakdown>> {
     let now = baylanys_store::now();
     let (_, from, _) = baylanys_reports::dashboard::local_day(now);
     let q = KpiQuery::period(from, now + Duration::seconds(1));
-    // The live view is fresher than the history: today's kept totals at most ten seconds old
-    // (brought up to date here when older, once for every supervisor's socket).
     let refresh = state.kpi_refresh().min(chrono::Duration::seconds(10));
-    let b = std::sync::Arc::new(
+    Ok(std::sync::Arc::new(
         baylanys_reports::dashboard::breakdown(state.store.as_ref(), &q, refresh).await?,
-    );
-    *slot = Some((std::time::Instant::now(), b.clone()));
-    Ok(b)
+    ))
 }
 
 /// Today's KPIs as the supervisors' sockets get them.
