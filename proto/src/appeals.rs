@@ -98,6 +98,7 @@ pub struct CodeOption {
 pub struct ExtendDeadline {
     /// The new due date (local, Asia/Almaty); the deadline runs to the end of that day.
     pub due_date: chrono::NaiveDate,
+    #[schema(max_length = 2000, min_length = 1)]
     pub reason: String,
 }
 
@@ -146,13 +147,16 @@ pub struct CreateAppeal {
     #[serde(default)]
     pub priority: Option<i64>,
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub subject: Option<String>,
     /// The client's words, stored as the first message.
     #[serde(default)]
+    #[schema(max_length = 20000)]
     pub text: Option<String>,
     /// Channel-side id of the contact; sending the same `(channel, external_id)` again returns
     /// the appeal already registered (200 instead of 201).
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub external_id: Option<String>,
     /// The contact that brought the appeal. Default `{"type": "answered"}`: the registering
     /// operator is handling it now (a visit, a call they are on).
@@ -232,6 +236,7 @@ pub struct EditView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddMessage {
+    #[schema(max_length = 20000, min_length = 1)]
     pub body: String,
     /// `operator` (default) for a reply; `client` to record what the client said, e.g. on a call.
     #[serde(default)]
@@ -242,6 +247,7 @@ pub struct AddMessage {
     /// Idempotency key: a resend with the same `(channel, external_id)` returns the stored
     /// message (200 instead of 201).
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub external_id: Option<String>,
 }
 
@@ -250,9 +256,11 @@ pub struct AddMessage {
 pub struct ChangeStatus {
     pub status: AppealStatus,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub reason: Option<String>,
     /// Required when moving to `answered` or `closed` unless already recorded.
     #[serde(default)]
+    #[schema(max_length = 20000)]
     pub resolution: Option<String>,
     /// Resolved at the first contact (KPI 4).
     #[serde(default)]
@@ -269,6 +277,7 @@ pub struct AssignAppeal {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddNote {
+    #[schema(max_length = 20000, min_length = 1)]
     pub body: String,
 }
 
@@ -288,6 +297,7 @@ pub struct RedirectAppeal {
     /// The department responsible there, if known.
     #[serde(default)]
     pub department_id: Option<Uuid>,
+    #[schema(max_length = 2000, min_length = 1)]
     pub reason: String,
 }
 
@@ -295,6 +305,7 @@ pub struct RedirectAppeal {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReturnRedirection {
+    #[schema(max_length = 2000, min_length = 1)]
     pub reason: String,
 }
 
@@ -315,9 +326,13 @@ pub struct DepartmentView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SaveDepartment {
+    #[schema(max_length = 300, min_length = 1)]
     pub name_kk: String,
+    #[schema(max_length = 300, min_length = 1)]
     pub name_ru: String,
+    #[schema(max_length = 300, min_length = 1)]
     pub position_kk: String,
+    #[schema(max_length = 300, min_length = 1)]
     pub position_ru: String,
     #[serde(default = "yes")]
     pub active: bool,
@@ -457,6 +472,7 @@ pub struct RegisterComplaint {
 #[serde(deny_unknown_fields)]
 pub struct ReviewComplaint {
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -465,6 +481,7 @@ pub struct ReviewComplaint {
 pub struct EscalateComplaint {
     /// The higher specialist who takes it.
     pub to_staff_id: Uuid,
+    #[schema(max_length = 2000, min_length = 1)]
     pub reason: String,
 }
 
@@ -473,6 +490,7 @@ pub struct EscalateComplaint {
 #[serde(deny_unknown_fields)]
 pub struct DecideComplaint {
     pub confirmed: bool,
+    #[schema(max_length = 20000, min_length = 1)]
     pub result: String,
 }
 
@@ -511,8 +529,10 @@ pub struct ComplaintProcedureText {
 #[serde(deny_unknown_fields)]
 pub struct SplitAppeal {
     /// What the part is about (its subject), up to 300 characters.
+    #[schema(max_length = 300, min_length = 1)]
     pub subject: String,
     /// The part of the citizen's request, as the operator sets it out.
+    #[schema(max_length = 10000, min_length = 1)]
     pub text: String,
     /// The part's topic; the appeal's when absent.
     #[serde(default)]

@@ -8,7 +8,9 @@ use crate::{Language, Role};
 #[derive(Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    #[schema(max_length = 64)]
     pub login: String,
+    #[schema(max_length = 1024)]
     pub password: String,
 }
 
@@ -63,9 +65,12 @@ pub struct StaffView {
 #[serde(deny_unknown_fields)]
 pub struct CreateStaff {
     /// 2–64 characters: letters, digits, `.`, `_`, `-`.
+    #[schema(min_length = 2, max_length = 64, pattern = "^[A-Za-z0-9._-]+$")]
     pub login: String,
     /// At least 10 characters.
+    #[schema(min_length = 10, max_length = 256)]
     pub password: String,
+    #[schema(max_length = 200, min_length = 1)]
     pub display_name: String,
     pub role: Role,
     /// Required for body officers, refused for other roles.
@@ -92,6 +97,7 @@ impl std::fmt::Debug for CreateStaff {
 #[serde(deny_unknown_fields)]
 pub struct UpdateStaff {
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub display_name: Option<String>,
     #[serde(default)]
     pub role: Option<Role>,
@@ -106,6 +112,7 @@ pub struct UpdateStaff {
     #[serde(default)]
     pub active: Option<bool>,
     #[serde(default)]
+    #[schema(min_length = 10, max_length = 256)]
     pub password: Option<String>,
     /// Contacts at once per channel (admins and supervisors).
     #[serde(default)]
@@ -113,6 +120,7 @@ pub struct UpdateStaff {
     /// The operator's phone: `sip:<user>@<host>[:port]` or `+<digits>`; `null` removes it.
     #[serde(default, deserialize_with = "crate::double_option")]
     #[schema(value_type = Option<String>)]
+    #[schema(max_length = 200)]
     pub extension: Option<Option<String>>,
 }
 

@@ -33,10 +33,13 @@ pub struct DayOverrideView {
 #[serde(deny_unknown_fields)]
 pub struct SetDayOverride {
     pub kind: DayKind,
+    #[schema(max_length = 200, min_length = 1)]
     pub name_kk: String,
+    #[schema(max_length = 200, min_length = 1)]
     pub name_ru: String,
     /// E.g. the decree's number and date.
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub note: Option<String>,
 }
 
@@ -52,7 +55,9 @@ pub struct WorkingDaysView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TimeRange {
+    #[schema(min_length = 5, max_length = 5, pattern = "^[0-2][0-9]:[0-5][0-9]$")]
     pub from: String,
+    #[schema(min_length = 5, max_length = 5, pattern = "^[0-2][0-9]:[0-5][0-9]$")]
     pub to: String,
 }
 

@@ -22,7 +22,9 @@ pub struct QueueView {
 #[serde(deny_unknown_fields)]
 pub struct CreateQueue {
     /// Stable machine name: 2–64 of `a-z`, `0-9`, `_`, `-`.
+    #[schema(min_length = 2, max_length = 64, pattern = "^[A-Za-z0-9._-]+$")]
     pub code: String,
+    #[schema(max_length = 200, min_length = 1)]
     pub name: String,
 }
 
@@ -30,6 +32,7 @@ pub struct CreateQueue {
 #[serde(deny_unknown_fields)]
 pub struct UpdateQueue {
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub name: Option<String>,
     #[serde(default)]
     pub active: Option<bool>,
@@ -52,10 +55,14 @@ pub struct TopicView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTopic {
+    #[schema(min_length = 2, max_length = 64, pattern = "^[A-Za-z0-9._-]+$")]
     pub code: String,
+    #[schema(max_length = 300, min_length = 1)]
     pub name_kk: String,
+    #[schema(max_length = 300, min_length = 1)]
     pub name_ru: String,
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub name_en: Option<String>,
     #[serde(default)]
     pub queue_id: Option<Uuid>,
@@ -65,11 +72,14 @@ pub struct CreateTopic {
 #[serde(deny_unknown_fields)]
 pub struct UpdateTopic {
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub name_kk: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub name_ru: Option<String>,
     #[serde(default, deserialize_with = "crate::double_option")]
     #[schema(value_type = Option<String>)]
+    #[schema(max_length = 300)]
     pub name_en: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::double_option")]
     #[schema(value_type = Option<Uuid>)]
@@ -97,14 +107,18 @@ pub struct BodyView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateBody {
+    #[schema(max_length = 500, min_length = 1)]
     pub name_kk: String,
+    #[schema(max_length = 500, min_length = 1)]
     pub name_ru: String,
     #[serde(default)]
+    #[schema(max_length = 12)]
     pub bin: Option<String>,
     #[serde(default)]
     pub parent_id: Option<Uuid>,
     pub delivery_method: DeliveryMethod,
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub delivery_address: Option<String>,
 }
 
@@ -112,8 +126,10 @@ pub struct CreateBody {
 #[serde(deny_unknown_fields)]
 pub struct UpdateBody {
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub name_kk: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub name_ru: Option<String>,
     #[serde(default, deserialize_with = "crate::double_option")]
     #[schema(value_type = Option<Uuid>)]
@@ -122,6 +138,7 @@ pub struct UpdateBody {
     pub delivery_method: Option<DeliveryMethod>,
     #[serde(default, deserialize_with = "crate::double_option")]
     #[schema(value_type = Option<String>)]
+    #[schema(max_length = 500)]
     pub delivery_address: Option<Option<String>>,
     #[serde(default)]
     pub active: Option<bool>,
@@ -143,8 +160,11 @@ pub struct CannedReplyView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SaveCannedReply {
+    #[schema(max_length = 200, min_length = 1)]
     pub title: String,
+    #[schema(max_length = 4000, min_length = 1)]
     pub body_kk: String,
+    #[schema(max_length = 4000, min_length = 1)]
     pub body_ru: String,
     #[serde(default)]
     pub topic_id: Option<Uuid>,

@@ -10,6 +10,7 @@ use crate::{AppealView, Channel, InteractionView, Language, MessageView};
 #[serde(deny_unknown_fields)]
 pub struct IdentityDto {
     pub channel: Channel,
+    #[schema(max_length = 320, min_length = 1)]
     pub address: String,
 }
 
@@ -49,11 +50,14 @@ pub struct ClaimView {
 #[serde(deny_unknown_fields)]
 pub struct CreateClient {
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub name: Option<String>,
     /// Validated by the official check-digit algorithm.
     #[serde(default)]
+    #[schema(max_length = 12)]
     pub iin: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 12)]
     pub bin: Option<String>,
     #[serde(default)]
     pub language: Option<Language>,

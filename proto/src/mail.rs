@@ -13,8 +13,10 @@ use crate::Language;
 #[serde(deny_unknown_fields)]
 pub struct CreateMailbox {
     /// A label for staff: 1–100 characters, unique.
+    #[schema(max_length = 100, min_length = 1)]
     pub name: String,
     /// The IMAP server.
+    #[schema(max_length = 253, min_length = 1)]
     pub host: String,
     /// Default: 993 with `tls`, 143 otherwise.
     #[serde(default)]
@@ -22,11 +24,15 @@ pub struct CreateMailbox {
     /// `tls` (the default: TLS from the start), `starttls`, or `plain` (a server on the same
     /// machine or network only).
     #[serde(default)]
+    #[schema(max_length = 8)]
     pub security: Option<String>,
+    #[schema(max_length = 320, min_length = 1)]
     pub login: String,
+    #[schema(max_length = 1000, min_length = 1)]
     pub password: String,
     /// Default `INBOX`.
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub folder: Option<String>,
     /// The queue its new appeals wait in; default: the routing table decides.
     #[serde(default)]
@@ -38,6 +44,7 @@ pub struct CreateMailbox {
     pub language: Option<Language>,
     /// The address citizens write to, shown to staff.
     #[serde(default)]
+    #[schema(max_length = 320)]
     pub address: Option<String>,
     /// Default `true`.
     #[serde(default)]
@@ -50,18 +57,24 @@ pub struct CreateMailbox {
 #[serde(deny_unknown_fields)]
 pub struct UpdateMailbox {
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub name: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 253)]
     pub host: Option<String>,
     #[serde(default)]
     pub port: Option<u16>,
     #[serde(default)]
+    #[schema(max_length = 8)]
     pub security: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 320)]
     pub login: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 1000)]
     pub password: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub folder: Option<String>,
     #[serde(default, deserialize_with = "crate::double_option")]
     pub queue_id: Option<Option<Uuid>>,
@@ -70,6 +83,7 @@ pub struct UpdateMailbox {
     #[serde(default)]
     pub language: Option<Language>,
     #[serde(default, deserialize_with = "crate::double_option")]
+    #[schema(max_length = 320)]
     pub address: Option<Option<String>>,
     #[serde(default)]
     pub enabled: Option<bool>,
@@ -172,11 +186,14 @@ pub struct AttachmentView {
 #[serde(deny_unknown_fields)]
 pub struct CreateBot {
     /// A label for staff: 1–100 characters, unique.
+    #[schema(max_length = 100, min_length = 1)]
     pub name: String,
     /// The token @BotFather gave.
+    #[schema(max_length = 160)]
     pub token: String,
     /// `webhook` (the default when the centre has a public HTTPS address) or `polling`.
     #[serde(default)]
+    #[schema(max_length = 7, pattern = "^(webhook|polling)$")]
     pub mode: Option<String>,
     #[serde(default)]
     pub queue_id: Option<Uuid>,
@@ -185,6 +202,7 @@ pub struct CreateBot {
     /// The Bot API server; default `https://api.telegram.org` (a local Bot API server, or a
     /// test server, stands in here).
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub api_url: Option<String>,
     #[serde(default)]
     pub enabled: Option<bool>,
@@ -195,16 +213,20 @@ pub struct CreateBot {
 #[serde(deny_unknown_fields)]
 pub struct UpdateBot {
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub name: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 160)]
     pub token: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 7, pattern = "^(webhook|polling)$")]
     pub mode: Option<String>,
     #[serde(default, deserialize_with = "crate::double_option")]
     pub queue_id: Option<Option<Uuid>>,
     #[serde(default, deserialize_with = "crate::double_option")]
     pub topic_id: Option<Option<Uuid>>,
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub api_url: Option<String>,
     #[serde(default)]
     pub enabled: Option<bool>,

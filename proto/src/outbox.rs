@@ -62,6 +62,7 @@ pub struct BodyWebhookCall {
     pub action: BodyAction,
     /// The reason, question or answer; required except for `accept`.
     #[serde(default)]
+    #[schema(max_length = 10000)]
     pub text: Option<String>,
 }
 
@@ -81,5 +82,6 @@ pub struct SurveyInfo {
 pub struct SurveyAnswer {
     pub score: u8,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub comment: Option<String>,
 }

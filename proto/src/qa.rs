@@ -21,6 +21,7 @@ pub struct RecordQaReview {
     pub scores: BTreeMap<String, i64>,
     /// What the operator should keep or change; at most 2,000 characters.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub comment: Option<String>,
 }
 

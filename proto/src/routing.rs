@@ -93,6 +93,7 @@ pub struct TransferContact {
     pub to_queue: Option<Uuid>,
     #[serde(default)]
     pub to_operator: Option<Uuid>,
+    #[schema(max_length = 1000, min_length = 1)]
     pub reason: String,
 }
 
@@ -100,6 +101,7 @@ pub struct TransferContact {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EscalateContact {
+    #[schema(max_length = 1000, min_length = 1)]
     pub reason: String,
 }
 

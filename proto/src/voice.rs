@@ -28,6 +28,8 @@ pub struct PromptDto {
 pub enum MenuActionDto {
     /// Another menu of the same language.
     Menu {
+        /// 1–40 of a–z, 0–9, `_` and `-`.
+        #[schema(min_length = 1, max_length = 40, pattern = "^[a-z0-9_-]+$")]
         key: String,
     },
     /// An operator: the queue the routing table picks for the topic, or the queue named.
@@ -132,5 +134,6 @@ pub struct ServiceNoticeDto {
 pub struct CallbackOutcome {
     /// `answered` (done), `no_answer` or `busy` (tried again later, up to three attempts), or
     /// `cancelled`.
+    #[schema(max_length = 9, pattern = "^(answered|no_answer|busy|cancelled)$")]
     pub outcome: String,
 }

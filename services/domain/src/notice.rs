@@ -13,10 +13,13 @@ use crate::{Language, WeeklyHours, TZ};
 #[serde(deny_unknown_fields)]
 pub struct OutOfHoursSettings {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     pub other_channels_kk: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     pub other_channels_ru: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     pub other_channels_en: Option<String>,
 }
 
@@ -283,7 +286,9 @@ pub fn transfer(lang: Language, to_supervisor: bool) -> String {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ComplaintProcedure {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 5000))]
     pub text_kk: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 5000))]
     pub text_ru: String,
 }
 

@@ -14,17 +14,24 @@ use crate::DomainError;
 #[serde(deny_unknown_fields, default)]
 pub struct CentreProfile {
     /// Row 1.
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     pub name_kk: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     pub name_ru: String,
     /// Row 2: number and date of the document that started the centre's work.
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     pub founding_document: String,
     /// Row 3.
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     pub address_kk: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     pub address_ru: String,
     /// Row 4: structural units or branches.
     pub branches: bool,
     /// Row 5.
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     pub phone: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     pub email: String,
     /// Row 11 split, when the centre keeps it: permanent and non-permanent staff.
     pub staff_permanent: Option<u32>,
@@ -42,8 +49,11 @@ pub struct CentreProfile {
     pub auxiliary_rooms: bool,
     pub internal_regulations: bool,
     /// The footer: who prepared it (name, phone) and the head who signs it.
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     pub preparer: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     pub preparer_phone: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     pub head: String,
 }
 

@@ -125,8 +125,11 @@ impl Notice {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Texts {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 2000))]
     pub kk: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 2000))]
     pub ru: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 2000))]
     pub en: String,
 }
 

@@ -129,3 +129,84 @@ fn migration_sets_match() -> anyhow::Result<()> {
     assert_eq!(sqlite, postgres);
     Ok(())
 }
+
+/// Every free-text field a request body takes says how long it may be (issue "Trustworthy in
+/// the field", point 19): the server refuses longer text, and a client generator or a contract
+/// tester must know that from the document. Identifiers, dates and closed sets carry their own
+/// `format` or `enum`.
+#[test]
+fn every_text_a_request_takes_has_its_length() -> anyhow::Result<()> {
+    let doc = serde_json::to_value(baylanys_api::openapi())?;
+    let schemas = doc["components"]["schemas"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    // The schemas request bodies name, and the ones they name in turn.
+    let mut todo: Vec<String> = Vec::new();
+    for ops in doc["paths"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default()
+        .values()
+    {
+        for op in ops.as_object().cloned().unwrap_or_default().values() {
+            let body = &op["requestBody"]["content"]["application/json"]["schema"];
+            if let Some(r) = body["$ref"].as_str() {
+                todo.push(r.trim_start_matches("#/components/schemas/").to_owned());
+            }
+        }
+    }
+    let mut seen = BTreeSet::new();
+    let mut missing = Vec::new();
+    fn refs(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m {
+                    match (k.as_str(), x.as_str()) {
+                        ("$ref", Some(r)) => {
+                            out.push(r.trim_start_matches("#/components/schemas/").to_owned())
+                        }
+                        _ => refs(x, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+    fn texts(at: &str, v: &serde_json::Value, missing: &mut Vec<String>) {
+        if let Some(props) = v["properties"].as_object() {
+            for (name, p) in props {
+                let is_string = p["type"] == "string"
+                    || p["type"]
+                        .as_array()
+                        .is_some_and(|t| t.iter().any(|x| x == "string"));
+                let closed = p.get("enum").is_some() || p.get("format").is_some();
+                if is_string && !closed && p.get("maxLength").is_none() {
+                    missing.push(format!("{at}.{name}"));
+                }
+                if p["type"] == "array" {
+                    texts(&format!("{at}.{name}[]"), &p["items"], missing);
+                }
+            }
+        }
+        for key in ["oneOf", "anyOf", "allOf"] {
+            for (i, x) in v[key].as_array().into_iter().flatten().enumerate() {
+                texts(&format!("{at}/{key}{i}"), x, missing);
+            }
+        }
+    }
+    while let Some(name) = todo.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        let Some(schema) = schemas.get(&name) else {
+            continue;
+        };
+        texts(&name, schema, &mut missing);
+        refs(schema, &mut todo);
+    }
+    assert!(seen.len() > 30, "{} request schemas", seen.len());
+    assert!(missing.is_empty(), "text without a length: {missing:#?}");
+    Ok(())
+}

@@ -157,6 +157,7 @@ async fn create(
 #[utoipa::path(patch, path = "/api/v1/mailboxes/{id}", tag = "channels", security(("bearer" = [])),
     params(("id" = Uuid, Path)), request_body = UpdateMailbox,
     responses((status = 200, body = MailboxView), (status = 404, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "Another mailbox has this name", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, body = ProblemDetails, content_type = "application/problem+json")))]
 async fn update(
     State(state): State<AppState>,

@@ -231,6 +231,7 @@ async fn set_status(
 struct RowComment {
     /// Empty or absent removes the comment.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     text: Option<String>,
 }
 

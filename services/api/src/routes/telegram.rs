@@ -65,14 +65,15 @@ fn mode(v: &str) -> Result<String, baylanys_domain::DomainError> {
 
 /// `<digits>:<35 letters, digits, - or _>`, as @BotFather issues them.
 fn token(v: &str) -> Result<String, baylanys_domain::DomainError> {
-    let ok = v.split_once(':').is_some_and(|(id, rest)| {
-        !id.is_empty()
-            && id.bytes().all(|b| b.is_ascii_digit())
-            && (20..=100).contains(&rest.len())
-            && rest
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    });
+    let ok = v.len() <= 160
+        && v.split_once(':').is_some_and(|(id, rest)| {
+            !id.is_empty()
+                && id.bytes().all(|b| b.is_ascii_digit())
+                && (20..=100).contains(&rest.len())
+                && rest
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        });
     if ok {
         Ok(v.to_owned())
     } else {
