@@ -102,7 +102,24 @@ impl Centre {
                 }
             }
         }
-        [telegram, email, sms].into_iter().flatten().collect()
+        let plan: Vec<(DeliveryVia, String)> =
+            [telegram, email, sms].into_iter().flatten().collect();
+        if client.do_not_contact {
+            // A client who asked not to be contacted (R13.4) is not reached out to: what the
+            // law makes the centre tell them about their own appeal (registration, redirection,
+            // extension, the answer — R6, АППК arts. 65, 76) goes only where they wrote from,
+            // never on to another channel; in the web chat it stays in their conversation.
+            let own = match channel {
+                Channel::Email => Some(DeliveryVia::Email),
+                Channel::Telegram => Some(DeliveryVia::Telegram),
+                _ => None,
+            };
+            return plan
+                .into_iter()
+                .filter(|(via, _)| Some(*via) == own)
+                .collect();
+        }
+        plan
     }
 
     /// Everything a notice about `appeal` needs, read now so the notice can be written inside

@@ -13,6 +13,7 @@ mod conformance_outbox;
 mod contracts;
 mod deadlines;
 mod demo;
+mod do_not_contact;
 mod events_typed;
 mod fault;
 mod hostile;
