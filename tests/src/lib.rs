@@ -86,6 +86,8 @@ pub struct TestApp {
     tmp: Option<PathBuf>,
     /// The attachment store, shared by the nodes of one test.
     pub files: baylanys_store::Files,
+    /// This node's use cases, for tests that drive a worker by hand.
+    pub centre: baylanys_centre::Centre,
     owns_files: bool,
     server: tokio::task::JoinHandle<()>,
     /// This node's routing engine and outbox, as `baylanys serve` runs them; `/readyz` shows
@@ -361,6 +363,7 @@ impl TestApp {
             baylanys_workers::TelegramQueueStatus::NAME,
             Arc::new(queue_status),
         )?;
+        let centre = state.centre.clone();
         let app = baylanys_api::app(state);
         let server = tokio::spawn(async move {
             let _ = axum::serve(
@@ -381,6 +384,7 @@ impl TestApp {
             admin_token: String::new(),
             tmp,
             files,
+            centre,
             owns_files,
             server,
             workers,

@@ -147,6 +147,9 @@ pub struct Config {
     pub voice_announce_secs: u32,
     /// When clients may be called back, local time, on working days (R13.5): `HH:MM-HH:MM`.
     pub voice_calling_hours: String,
+    /// Seconds after which after-contact work ends by itself, as the operator's "finish" would
+    /// (the handling time of report row 19 stops there); 0: only the operator ends it.
+    pub wrap_up_limit_secs: u64,
 }
 
 impl Default for Config {
@@ -198,6 +201,7 @@ impl Default for Config {
             voice_language: "kk".into(),
             voice_announce_secs: 60,
             voice_calling_hours: "09:00-20:00".into(),
+            wrap_up_limit_secs: 180,
         }
     }
 }
@@ -357,6 +361,9 @@ impl Config {
         }
         if let Some(v) = get("BAYLANYS_VOICE_CALLING_HOURS") {
             self.voice_calling_hours = v;
+        }
+        if let Some(v) = get("BAYLANYS_WRAP_UP_LIMIT_SECS") {
+            self.wrap_up_limit_secs = num("BAYLANYS_WRAP_UP_LIMIT_SECS", v)?;
         }
         if let Some(v) = get("BAYLANYS_VOICE_ANNOUNCE_SECS") {
             self.voice_announce_secs = num("BAYLANYS_VOICE_ANNOUNCE_SECS", v)?;

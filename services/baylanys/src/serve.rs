@@ -188,8 +188,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The routing engine, the outbox, the deadline watch, the KPI keeper and the mailbox keeper,
-/// under `workers`.
+/// The routing engine, the outbox, the deadline watch, the KPI keeper, the after-contact work
+/// limit, the mailbox keeper and the Telegram workers, under `workers`.
 fn spawn_workers(
     workers: &baylanys_workers::Supervisor,
     state: &baylanys_api::AppState,
@@ -218,6 +218,15 @@ fn spawn_workers(
         KpiKeeper::NAME,
         Arc::new(KpiKeeper::new(store.clone(), state.config.kpi_refresh)),
     )?;
+    if let Some(limit) = baylanys_workers::wrap_up_limit(config.wrap_up_limit_secs) {
+        workers.spawn(
+            baylanys_workers::WrapUpLimit::NAME,
+            Arc::new(baylanys_workers::WrapUpLimit::new(
+                state.centre.clone(),
+                limit,
+            )),
+        )?;
+    }
     // One IMAP poller per mailbox, each under its mailbox's lease.
     let keeper = baylanys_workers::MailboxKeeper::new(
         state.centre.clone(),

@@ -749,6 +749,22 @@ macro_rules! impl_dispatch_store {
                         .await?;
                 row.ok_or($crate::StoreError::NotFound("interaction"))?.try_into()
             }
+
+            async fn wrap_ups_before(
+                &self,
+                before: chrono::DateTime<chrono::Utc>,
+                limit: u32,
+            ) -> $crate::StoreResult<Vec<uuid::Uuid>> {
+                let rows: Vec<(uuid::Uuid,)> = sqlx::query_as(
+                    "SELECT id FROM interactions WHERE state = 'wrap_up' AND wrap_up_at < $1 \
+                     ORDER BY wrap_up_at, id LIMIT $2",
+                )
+                .bind(before)
+                .bind(i64::from(limit))
+                .fetch_all(&self.reader)
+                .await?;
+                Ok(rows.into_iter().map(|(id,)| id).collect())
+            }
         }
     };
 }

@@ -340,6 +340,8 @@ pub trait DispatchStore: Send + Sync {
         also: Also,
     ) -> StoreResult<Interaction>;
     async fn get_interaction(&self, id: Uuid) -> StoreResult<Interaction>;
+    /// Contacts in after-contact work since before `before`, oldest first, at most `limit`.
+    async fn wrap_ups_before(&self, before: DateTime<Utc>, limit: u32) -> StoreResult<Vec<Uuid>>;
 }
 
 /// A web-chat visitor's session: which client the browser is, which appeal it talks in.

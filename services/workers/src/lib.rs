@@ -16,6 +16,7 @@ mod outbox;
 mod routing;
 mod supervisor;
 mod telegram_queue;
+mod wrap_up;
 
 pub use bots::{BotKeeper, BotSettings};
 pub use deadlines::DeadlineWatch;
@@ -29,3 +30,4 @@ pub use supervisor::{
     HealthBoard, Next, Spawner, StepError, Supervisor, SupervisorSettings, Worker, WorkerExists,
 };
 pub use telegram_queue::TelegramQueueStatus;
+pub use wrap_up::{limit as wrap_up_limit, WrapUpLimit};

@@ -58,6 +58,7 @@ mod voice_refusals;
 mod voice_rustpbx;
 mod voice_twiml;
 mod workers;
+mod wrap_up_limit;
 mod ws_chat;
 mod ws_chat_frames;
 mod ws_operator;

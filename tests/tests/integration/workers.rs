@@ -177,7 +177,7 @@ async fn failed_worker_shows_in_readyz(app: TestApp) -> anyhow::Result<()> {
     Ok(())
 }
 
-const REAL: [&str; 7] = [
+const REAL: [&str; 8] = [
     "deadlines",
     "kpi_keeper",
     "mailboxes",
@@ -185,6 +185,7 @@ const REAL: [&str; 7] = [
     "routing",
     "telegram",
     "telegram_queue_status",
+    "wrap_up_limit",
 ];
 
 /// Every one of the real workers is listed and has run a step.
@@ -204,6 +205,13 @@ async fn readyz_lists_the_real_workers(app: TestApp) -> anyhow::Result<()> {
     app.workers().spawn(
         KpiKeeper::NAME,
         Arc::new(KpiKeeper::new(app.store.clone(), Duration::ZERO)),
+    )?;
+    app.workers().spawn(
+        baylanys_workers::WrapUpLimit::NAME,
+        Arc::new(baylanys_workers::WrapUpLimit::new(
+            app.centre.clone(),
+            Duration::from_secs(180),
+        )),
     )?;
     let r = eventually("every worker running", || async {
         let r = readyz(&app).await?;
@@ -232,7 +240,7 @@ async fn readyz_lists_the_real_workers(app: TestApp) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `baylanys serve` starts its seven workers through the supervisor, shows them in `/readyz`,
+/// `baylanys serve` starts its eight workers through the supervisor, shows them in `/readyz`,
 /// and on SIGTERM stops them and exits cleanly.
 async fn serve_supervises_its_workers(backend: Backend) -> anyhow::Result<()> {
     let (url, tmp) = fresh_database(backend).await?;
