@@ -90,6 +90,17 @@ try {
   if (filled !== "Сәлеметсіз бе! Қалай көмектесе аламын?") throw new Error("canned reply not inserted: " + filled);
   await op.keyboard.press("Enter");
   await op.locator(".conv-log:not([hidden]) li.operator", { hasText: "Қалай көмектесе аламын?" }).waitFor({ timeout });
+  // The console's connection drops: a reply typed meanwhile is kept, said to be waiting, and
+  // goes once the console is back — once (nothing typed is lost, issue 14).
+  await op.evaluate(() => socket.close());
+  await op.fill("#reply-text", "Байланыс үзілгенде жазылған жауап");
+  await op.press("#reply-text", "Enter");
+  if ((await op.inputValue("#reply-text")) !== "") throw new Error("the reply box was not emptied");
+  const replyWaits = await op.locator("#reply-status").textContent();
+  if (!["Будет отправлено, когда связь восстановится", "Отправляется…"].includes(replyWaits)) throw new Error("no word of the waiting reply: " + replyWaits);
+  await op.locator(".conv-log:not([hidden]) li.operator", { hasText: "Байланыс үзілгенде жазылған жауап" }).waitFor({ timeout });
+  await op.waitForFunction(() => document.getElementById("reply-status").textContent === "", null, { timeout });
+  if ((await op.locator(".conv-log:not([hidden]) li.operator", { hasText: "Байланыс үзілгенде жазылған жауап" }).count()) !== 1) throw new Error("the reply was sent twice");
   await op.fill("#note-text", "Клиент қайта қоңырау шалады");
   await op.locator("#note button").click();
   await op.locator("#notes li", { hasText: "Клиент қайта қоңырау шалады" }).waitFor({ timeout });

@@ -12,7 +12,7 @@ const T = {
         live: "Кезектер қазір", queue: "Кезек", waiting: "Күтуде", offered: "Ұсынылған", longest: "Ең ұзақ күту, с",
         open: "Ашық", answered: "Бүгін жауап берілді", abandoned: "Бүгін жоғалған", sl: "Қызмет деңгейі, %",
         operators: "Операторлар", operator: "Оператор", chats: "Чаттар", emails: "Хаттар", calls: "Қоңыраулар",
-        yes: "иә", no: "жоқ", connected: "байланыс бар", reconnecting: "қайта қосылуда…", wrong: "Логин немесе құпиясөз қате",
+        yes: "иә", no: "жоқ", connected: "байланыс бар", reconnecting: "қайта қосылуда…", reply_waiting: "Байланыс қалпына келгенде жіберіледі", reply_sending: "Жіберілуде…", err_closed: "Өтініш жабылған: хабарлама жіберілмеді", err_unavailable: "Сақталмады: қайта жіберіледі", wrong: "Логин немесе құпиясөз қате",
         history: "Клиенттің тарихы", canned: "Дайын жауап", transfer_to: "Кезекке ауыстыру", transfer: "Ауыстыру", escalate: "Супервизорға жіберу", new_offer: "Жаңа ұсыныс", mine: "Менің өтініштерім", appeal: "Өтініш", reply: "Жауап", send: "Жіберу",
         note: "Ішкі жазба", add_note: "Жазба қосу", resolution: "Шешім", fcr: "Бірінші байланыста шешілді",
         close_appeal: "Өтінішті жабу", client: "Клиент", contacts: "Күтіп тұрған байланыстар", reason: "Себебі",
@@ -30,7 +30,7 @@ const T = {
         live: "Очереди сейчас", queue: "Очередь", waiting: "Ждут", offered: "Предложено", longest: "Дольше всех ждёт, с",
         open: "Открыта", answered: "Отвечено сегодня", abandoned: "Потеряно сегодня", sl: "Уровень сервиса, %",
         operators: "Операторы", operator: "Оператор", chats: "Чаты", emails: "Письма", calls: "Звонки",
-        yes: "да", no: "нет", connected: "на связи", reconnecting: "переподключение…", wrong: "Неверный логин или пароль",
+        yes: "да", no: "нет", connected: "на связи", reconnecting: "переподключение…", reply_waiting: "Будет отправлено, когда связь восстановится", reply_sending: "Отправляется…", err_closed: "Обращение закрыто: сообщение не отправлено", err_unavailable: "Не сохранено: будет отправлено снова", wrong: "Неверный логин или пароль",
         history: "История клиента", canned: "Шаблон ответа", transfer_to: "Перевести в очередь", transfer: "Перевести", escalate: "Эскалировать супервизору", new_offer: "Новое предложение", mine: "Мои обращения", appeal: "Обращение", reply: "Ответ", send: "Отправить",
         note: "Внутренняя заметка", add_note: "Добавить заметку", resolution: "Решение", fcr: "Решено при первом обращении",
         close_appeal: "Закрыть обращение", client: "Клиент", contacts: "Ожидающие обращения", reason: "Причина",
@@ -48,7 +48,7 @@ const T = {
         live: "Queues now", queue: "Queue", waiting: "Waiting", offered: "Offered", longest: "Longest wait, s",
         open: "Open", answered: "Answered today", abandoned: "Lost today", sl: "Service level, %",
         operators: "Operators", operator: "Operator", chats: "Chats", emails: "E-mails", calls: "Calls",
-        yes: "yes", no: "no", connected: "connected", reconnecting: "reconnecting…", wrong: "Wrong login or password",
+        yes: "yes", no: "no", connected: "connected", reconnecting: "reconnecting…", reply_waiting: "Will be sent when the connection is back", reply_sending: "Sending…", err_closed: "The appeal is closed: the message was not sent", err_unavailable: "Not stored: it will be sent again", wrong: "Wrong login or password",
         history: "Client's history", canned: "Canned reply", transfer_to: "Transfer to queue", transfer: "Transfer", escalate: "Escalate to a supervisor", new_offer: "New offer", mine: "My appeals", appeal: "Appeal", reply: "Reply", send: "Send",
         note: "Internal note", add_note: "Add note", resolution: "Resolution", fcr: "Resolved at first contact",
         close_appeal: "Close appeal", client: "Client", contacts: "Waiting contacts", reason: "Reason",
@@ -236,7 +236,13 @@ function connect() {
   });
   socket.addEventListener("message", (ev) => {
     const f = JSON.parse(ev.data);
-    if (f.type === "welcome") { backoff = 500; $("link").textContent = t("connected"); }
+    if (f.type === "welcome") {
+      backoff = 500; $("link").textContent = t("connected");
+      // What was typed while the console was away goes now; the server knows a resend by its id.
+      for (const [id, m] of unsent) socket.send(JSON.stringify({ type: "message", appeal_id: m.appeal_id, client_id: id, body: m.body }));
+      showUnsent();
+    }
+    else if (f.type === "ack") { unsent.delete(f.client_id); showUnsent(); }
     else if (f.type === "offers") renderOffers(f.items);
     else if (f.type === "live") { lastLive = f.view; renderLive(f.view); fillOperators(); }
     else if (f.type === "kpis") window.onKpis?.(f.today);
@@ -247,10 +253,21 @@ function connect() {
       clearTimeout(typingTimer);
       typingTimer = setTimeout(() => { $("conv-typing").textContent = ""; }, 4000);
     }
-    else if (f.type === "error") $("link").textContent = f.message;
+    else if (f.type === "error") {
+      // In the console's language; the server's words in the tooltip.
+      const known = { closed: "err_closed", unavailable: "err_unavailable" }[f.code];
+      $("link").textContent = known ? t(known) : f.message;
+      $("link").title = f.message || "";
+      // A reply to a closed appeal will never be taken: back into the box, not lost.
+      if (f.code === "closed") {
+        for (const [id, m] of unsent) if (m.appeal_id === active) { $("reply-text").value = m.body; unsent.delete(id); }
+        showUnsent();
+      }
+    }
   });
   socket.addEventListener("close", (ev) => {
     socket = null;
+    showUnsent();
     if (ev.code === 4401) { signOut(); return; }
     if (!token) return;
     $("link").textContent = t("reconnecting");
@@ -261,6 +278,20 @@ function connect() {
 
 function send(frame) {
   if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
+}
+
+// Replies not yet acknowledged, by their id: sent again after a reconnect, so nothing typed is
+// lost while the console reconnects (the widget does the same for citizens).
+const unsent = new Map();
+function showUnsent() {
+  const online = socket && socket.readyState === WebSocket.OPEN;
+  $("reply-status").textContent = unsent.size ? t(online ? "reply_sending" : "reply_waiting") : "";
+}
+function sendReply(appealId, body) {
+  const id = crypto.randomUUID();
+  unsent.set(id, { appeal_id: appealId, body });
+  send({ type: "message", appeal_id: appealId, client_id: id, body });
+  showUnsent();
 }
 
 // The single window: several conversations at once, one tab each, every one live over the
@@ -623,8 +654,8 @@ $("close-tab").addEventListener("click", () => closeTab(active));
 $("reply").addEventListener("submit", (ev) => {
   ev.preventDefault();
   const body = $("reply-text").value.trim();
-  if (!body || !active || !socket) return;
-  send({ type: "message", appeal_id: active, client_id: crypto.randomUUID(), body });
+  if (!body || !active) return;
+  sendReply(active, body);
   $("reply-text").value = "";
 });
 let lastTyping = 0;
