@@ -399,8 +399,6 @@ async function openAppeal(id) {
   if (!c) {
     const log = document.createElement("ol");
     log.className = "conv-log";
-    log.setAttribute("role", "log");
-    log.setAttribute("aria-live", "polite");
     const tab = document.createElement("button");
     tab.type = "button";
     tab.setAttribute("role", "tab");
@@ -688,6 +686,7 @@ async function start() {
   $("me").textContent = `${me.display_name} (${v("role", me.role)})`;
   $("presence").value = me.presence;
   $("login").hidden = true;
+  $("login-main").hidden = true;
   $("app").hidden = false;
   connect();
   loadMine();
@@ -700,6 +699,7 @@ function signOut() {
   if (socket) socket.close(1000);
   $("app").hidden = true;
   $("login").hidden = false;
+  $("login-main").hidden = false;
   $("login-name").focus();
 }
 

@@ -68,7 +68,8 @@
       ${full ? "height: 100vh; max-width: 48rem; margin: 0 auto;" : "position: fixed; right: 1rem; bottom: 4.5rem; width: min(24rem, 92vw); height: min(34rem, 80vh); box-shadow: 0 .3rem 1rem rgba(0,0,0,.25);"} }
     .baylanys-chat header { padding: .6rem .8rem; background: #0b5394; color: #fff; display: flex; justify-content: space-between; align-items: center; gap: .5rem; }
     .baylanys-chat header h2 { font-size: 1.05rem; margin: 0; }
-    .baylanys-chat .log { flex: 1; overflow-y: auto; padding: .6rem .8rem; margin: 0; list-style: none; }
+    .baylanys-chat .log-box { flex: 1; overflow-y: auto; }
+    .baylanys-chat .log { padding: .6rem .8rem; margin: 0; list-style: none; }
     .baylanys-chat .log li { margin: .35rem 0; padding: .4rem .6rem; border-radius: .4rem; max-width: 85%; white-space: pre-wrap; overflow-wrap: anywhere; }
     .baylanys-chat .log li.client { background: #dbe8f6; margin-left: auto; }
     .baylanys-chat .log li.client.read::after { content: " ✓✓"; color: #0b5394; }
@@ -94,7 +95,10 @@
   const title = el("h2", { id: "baylanys-title" }, t("title"));
   const number = el("span", { class: "number" });
   header.append(title, number);
-  const log = el("ol", { class: "log", role: "log", "aria-live": "polite", "aria-label": t("title") });
+  // The live region is a box around the list, so the list keeps its list semantics.
+  const log = el("ol", { class: "log" });
+  const logBox = el("div", { class: "log-box", role: "log", "aria-live": "polite", "aria-label": t("title") });
+  logBox.append(log);
   const status = el("p", { class: "status", role: "status", "aria-live": "polite" }, "");
   const form = el("form", { class: "reply" });
   const label = el("label", { for: "baylanys-input", class: "sr" }, t("placeholder"));
@@ -128,7 +132,7 @@
   const startButton = el("button", { type: "submit", "data-t": "start" }, t("start"));
   intro.append(introText, langLabel, nameL, phoneL, emailL, iinL, startButton);
 
-  panel.append(header, intro, log, status, form);
+  panel.append(header, intro, logBox, status, form);
   root.append(style, panel);
   const translate = () => {
     panel.querySelectorAll("[data-t]").forEach((e) => { e.textContent = t(e.dataset.t); });
@@ -183,7 +187,7 @@
     li.append(el("span", { class: "sr" }, who + ": "), document.createTextNode(f.type === "message" ? f.body : f.text));
     if (f.type === "survey") li.append(stars());
     log.append(li);
-    log.scrollTop = log.scrollHeight;
+    logBox.scrollTop = logBox.scrollHeight;
     lastSeq = Math.max(lastSeq, f.seq);
     if (f.type === "close") status.textContent = t("ended");
     // Someone answers now: the place in line no longer applies.

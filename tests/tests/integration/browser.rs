@@ -966,3 +966,19 @@ async fn qa_in_chromium() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// Accessibility (issue 14): axe-core finds no serious or critical violation and one main
+/// landmark on the chat and the console, in Kazakh.
+#[tokio::test]
+async fn accessibility_in_chromium() -> anyhow::Result<()> {
+    let app = TestApp::spawn(Backend::Sqlite).await?;
+    app.default_queue().await?;
+    let (op_id, _) = app.staff("op", "operator", None).await?;
+    app.patch(
+        &format!("/api/v1/staff/{op_id}"),
+        app.admin(),
+        json!({"languages": ["kk"]}),
+    )
+    .await?;
+    run_script(&app, "axe.mjs", &[]).await
+}
