@@ -49,6 +49,8 @@ pub struct QaReviewView {
 pub struct QaSampleItem {
     pub interaction_id: Uuid,
     pub appeal_id: Uuid,
+    /// The appeal's number, as reviewers name it.
+    pub appeal_number: String,
     pub channel: Channel,
     pub answered_at: DateTime<Utc>,
 }

@@ -21,6 +21,7 @@ const operatorId = env("BAYLANYS_OPERATOR");
 const supA = env("BAYLANYS_SUP_A");
 const supB = env("BAYLANYS_SUP_B");
 const appealId = env("BAYLANYS_APPEAL"); // the reviewed contact's appeal
+const appealNumber = env("BAYLANYS_APPEAL_NUMBER"); // …and its number, as the sample names it
 const reviewed = env("BAYLANYS_REVIEWED"); // the contact both supervisors review
 const others = env("BAYLANYS_OTHERS").split(","); // the operator's other two contacts
 const own = env("BAYLANYS_OWN"); // supervisor A's own contact
@@ -92,7 +93,7 @@ try {
   await textIs(a, `.qa-group[data-operator="${operatorId}"] h4`, `${OP} · 3 байланыс`);
   eq("the operator's sample", (await sampleOf(a, operatorId)).sort(), [reviewed, ...others].sort());
   eq("the reviewed contact's row", await a.$$eval(`.qa-group tr[data-interaction="${reviewed}"] td`, (tds) => tds.map((td) => td.textContent)).then((c) => [c[0], c[2], c[3]]),
-    ["қоңырау", "…" + appealId.slice(-8), "Бағалау"]);
+    ["қоңырау", appealNumber, "Бағалау"]);
   eq("A's own contact", await sampleOf(a, supA), [own]);
   await textIs(a, `.qa-group[data-operator="${supA}"] h4`, `${A} · 1 байланыс (сіз: бұларды басқа супервизор бағалайды)`);
   like("sample note", await a.textContent("#qa-sample-note"), /^Кезеңде жауап берілген.*5 байланысқа дейін/);

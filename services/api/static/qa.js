@@ -197,12 +197,12 @@ translate();
         row.dataset.appeal = it.appeal_id;
         cell(row, channelLabel(it.channel));
         cell(row, stamp(it.answered_at)).className = "when";
-        cell(row, appealLabel(it.appeal_id));
+        cell(row, it.appeal_number || appealLabel(it.appeal_id));
         const b = document.createElement("button");
         b.type = "button";
         b.textContent = t("qa_review");
         b.addEventListener("click", () => openReview({
-          interaction_id: it.interaction_id, appeal_id: it.appeal_id, channel: it.channel,
+          interaction_id: it.interaction_id, appeal_id: it.appeal_id, appeal_number: it.appeal_number, channel: it.channel,
           answered_at: it.answered_at, operator_id: o.operator_id, name: o.name,
         }, b));
         cell(row, "").appendChild(b);
@@ -281,7 +281,7 @@ translate();
     if (!x) return;
     $("qa-review-what").textContent = [
       x.name || nameOf(x.operator_id), channelLabel(x.channel), x.answered_at ? stamp(x.answered_at) : null,
-      `${t("appeal")} ${appealLabel(x.appeal_id)}`,
+      `${t("appeal")} ${x.appeal_number || appealLabel(x.appeal_id)}`,
     ].filter(Boolean).join(" · ");
   }
 

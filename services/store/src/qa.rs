@@ -64,6 +64,8 @@ pub struct QaFilter {
 pub struct QaCandidate {
     pub interaction_id: Uuid,
     pub appeal_id: Uuid,
+    /// The appeal's number, as reviewers name it.
+    pub appeal_number: String,
     pub operator_id: Uuid,
     pub channel: Channel,
     pub answered_at: DateTime<Utc>,
@@ -145,6 +147,7 @@ pub(crate) struct QaTargetRow {
 pub(crate) struct QaCandidateRow {
     pub interaction_id: Uuid,
     pub appeal_id: Uuid,
+    pub appeal_number: String,
     pub operator_id: Uuid,
     pub channel: String,
     pub answered_at: DateTime<Utc>,
@@ -156,6 +159,7 @@ impl TryFrom<QaCandidateRow> for QaCandidate {
         Ok(QaCandidate {
             interaction_id: r.interaction_id,
             appeal_id: r.appeal_id,
+            appeal_number: r.appeal_number,
             operator_id: r.operator_id,
             channel: r
                 .channel
@@ -304,12 +308,12 @@ macro_rules! impl_qa_store {
                 // RANDOM() orders at random on both backends (an integer on SQLite, a float on
                 // PostgreSQL); the window numbers each operator's draw so each gets up to N.
                 let rows: Vec<$crate::qa::QaCandidateRow> = sqlx::query_as(
-                    "SELECT interaction_id, appeal_id, operator_id, channel, answered_at FROM ( \
-                       SELECT i.id AS interaction_id, i.appeal_id AS appeal_id, \
+                    "SELECT interaction_id, appeal_id, appeal_number, operator_id, channel, answered_at FROM ( \
+                       SELECT i.id AS interaction_id, i.appeal_id AS appeal_id, a.number AS appeal_number, \
                               i.operator_id AS operator_id, i.channel AS channel, \
                               i.answered_at AS answered_at, \
                               ROW_NUMBER() OVER (PARTITION BY i.operator_id ORDER BY RANDOM()) AS draw \
-                       FROM interactions i \
+                       FROM interactions i JOIN appeals a ON a.id = i.appeal_id \
                        WHERE i.state IN ('answered', 'ended') AND i.operator_id IS NOT NULL \
                          AND i.answered_at >= $1 AND i.answered_at < $2 \
                          AND NOT EXISTS (SELECT 1 FROM qa_reviews r WHERE r.interaction_id = i.id) \

@@ -864,10 +864,18 @@ async fn qa_in_chromium() -> anyhow::Result<()> {
     let (_, i3) = contact(op.clone(), "Мекенжайды өзгерту").await?;
     let (_, own) = contact(sup_a.clone(), "Супервизорға қоңырау").await?;
 
+    let number = app
+        .get(&format!("/api/v1/appeals/{appeal}"), app.admin())
+        .await?
+        .body["appeal"]["number"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     run_script(
         &app,
         "qa.mjs",
         &[
+            ("BAYLANYS_APPEAL_NUMBER", number),
             ("BAYLANYS_OPERATOR", op_id.to_string()),
             ("BAYLANYS_SUP_A", sup_a_id.to_string()),
             ("BAYLANYS_SUP_B", sup_b_id.to_string()),

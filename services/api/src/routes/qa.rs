@@ -192,6 +192,7 @@ async fn sample(
             .push(QaSampleItem {
                 interaction_id: c.interaction_id,
                 appeal_id: c.appeal_id,
+                appeal_number: c.appeal_number,
                 channel: c.channel,
                 answered_at: c.answered_at,
             });
