@@ -256,6 +256,33 @@ macro_rules! impl_dispatch_store {
                         .appeal(row.appeal_id),
                     );
                 }
+                // An operator took it: a new appeal is in progress from now on (the console
+                // showed "new" through whole conversations).
+                let started = sqlx::query(
+                    "UPDATE appeals SET status = $3, updated_at = $2 WHERE id = $1 AND status = $4",
+                )
+                .bind(row.appeal_id)
+                .bind(now)
+                .bind(baylanys_domain::AppealStatus::InProgress.as_str())
+                .bind(baylanys_domain::AppealStatus::New.as_str())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    > 0;
+                if started {
+                    drafts.push(
+                        $crate::events::Draft::typed(
+                            actor,
+                            baylanys_domain::Payload::StatusChanged(baylanys_domain::events::StatusChanged {
+                                from: baylanys_domain::AppealStatus::New,
+                                to: baylanys_domain::AppealStatus::InProgress,
+                                reason: None,
+                                first_contact_resolved: None,
+                            }),
+                        )
+                        .appeal(row.appeal_id),
+                    );
+                }
                 Self::events(&mut tx, now, drafts).await?;
                 Self::also_for(&mut tx, row.appeal_id, also, now).await?;
                 tx.commit().await?;

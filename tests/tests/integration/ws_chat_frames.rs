@@ -162,8 +162,17 @@ async fn staff_actions_reach_the_citizen(app: TestApp) -> anyhow::Result<()> {
         ]
     );
 
-    // The operator takes it: the citizen is told who answers, in Kazakh.
+    // The operator takes it: the citizen is told who answers, in Kazakh, and the appeal is in
+    // progress (it used to stay "new" through the whole conversation, issue 14).
     let contact = take(&app, &op).await?;
+    let d = app
+        .get(&format!("/api/v1/appeals/{appeal}"), app.admin())
+        .await?;
+    assert_eq!(
+        d.body["appeal"]["status"], "in_progress",
+        "{}",
+        d.body["appeal"]
+    );
     let a = until(&mut s, "assignment").await?;
     assert_eq!(a["operator"], "aigerim");
     assert!(
