@@ -522,6 +522,7 @@ function drawPanel(c) {
   window.drawTelegram?.(c);
   window.drawVoice?.(c);
   window.drawParts?.(c);
+  window.drawComplaintForm?.(c);
 }
 
 function closeTab(id) {

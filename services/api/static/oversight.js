@@ -1,11 +1,15 @@
 // The supervisors' and admins' complaint analytics (R10: use complaint data to improve the
 // service): complaints registered in a period, by category, by the operator complained about and
-// by topic, from GET /api/v1/complaints/stats. Loaded after console.js and uses its globals
+// by topic, from GET /api/v1/complaints/stats. And for every centre staff member, registering the
+// open appeal as a complaint (R8), with its category and the operator it is about. Loaded after console.js and uses its globals
 // (T, t, $, api, cell, me, lang); it notices sign-in and sign-out by watching #app, so console.js
 // needs no hook. Plain DOM, text only.
 "use strict";
 
 Object.assign(T.kk, {
+  complaint_category: "Шағым санаты", complaint_operator: "Шағым жасалған оператор",
+  register_complaint: "Шағым ретінде тіркеу", complaint_registered: "Шағым тіркелді",
+  complaint_refused: "Шағым тіркелмеді",
   complaints: "Шағымдар", complaint_analytics: "Шағымдар талдауы", period_from: "Бастап", period_to: "Дейін",
   show: "Көрсету", period_note: "Күндер Астана уақытымен, екі шеті қоса.", registered: "Тіркелген",
   decided: "Қаралған", confirmed: "Расталған", confirmed_share: "Расталғандар үлесі (қаралғандардан), %",
@@ -18,6 +22,9 @@ Object.assign(T.kk, {
   cat_other: "Басқа",
 });
 Object.assign(T.ru, {
+  complaint_category: "Категория жалобы", complaint_operator: "Оператор, на которого жалуются",
+  register_complaint: "Зарегистрировать как жалобу", complaint_registered: "Жалоба зарегистрирована",
+  complaint_refused: "Жалоба не зарегистрирована",
   complaints: "Жалобы", complaint_analytics: "Аналитика жалоб", period_from: "С", period_to: "По",
   show: "Показать", period_note: "Дни по времени Астаны, включительно.", registered: "Зарегистрировано",
   decided: "Рассмотрено", confirmed: "Подтверждено", confirmed_share: "Доля подтверждённых (из рассмотренных), %",
@@ -30,6 +37,9 @@ Object.assign(T.ru, {
   cat_other: "Другое",
 });
 Object.assign(T.en, {
+  complaint_category: "Complaint category", complaint_operator: "Operator complained about",
+  register_complaint: "Register as a complaint", complaint_registered: "Complaint registered",
+  complaint_refused: "The complaint was not registered",
   complaints: "Complaints", complaint_analytics: "Complaint analytics", period_from: "From", period_to: "To",
   show: "Show", period_note: "Days in Astana time, both ends included.", registered: "Registered",
   decided: "Decided", confirmed: "Confirmed", confirmed_share: "Confirmed share of decided, %",
@@ -210,3 +220,36 @@ onApp();
 $("complaints-open").addEventListener("click", () => showPanel(!cs.shown));
 $("cs-period").addEventListener("submit", (ev) => { ev.preventDefault(); loadStats(); });
 $("lang").addEventListener("change", () => { if (cs.stats) drawStats(); });
+
+// Registering the open appeal as a complaint (R8): centre staff, while it is not one already
+// and is not answered or closed. The categories in the console's language; the operators from
+// the live view every centre socket gets.
+const CATEGORIES = ["operator_conduct", "wrong_information", "waiting", "not_resolved", "data_protection", "language", "other"];
+window.drawComplaintForm = function (c) {
+  const form = $("complaint-form");
+  const a = c && c.detail && c.detail.appeal;
+  const centre = Boolean(me) && me.role !== "body_officer";
+  form.hidden = !a || !centre || a.kind === "complaint" || a.status === "answered" || a.status === "closed";
+  if (form.hidden) return;
+  const cat = $("complaint-category");
+  const keep = cat.value;
+  cat.replaceChildren(...CATEGORIES.map((k) => new Option(t("cat_" + k), k)));
+  if (keep) cat.value = keep;
+  const op = $("complaint-operator");
+  const keepOp = op.value;
+  const ops = (typeof lastLive !== "undefined" && lastLive && lastLive.operators) || [];
+  op.replaceChildren(new Option("—", ""), ...ops.map((o) => new Option(o.display_name, o.staff_id)));
+  if (keepOp) op.value = keepOp;
+};
+$("complaint-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const c = convs.get(active);
+  if (!c) return;
+  const body = { category: $("complaint-category").value };
+  if ($("complaint-operator").value) body.about_operator_id = $("complaint-operator").value;
+  const r = await api("POST", `/api/v1/appeals/${c.id}/complaint`, body);
+  $("complaint-status").textContent = t(r.ok ? "complaint_registered" : "complaint_refused");
+  $("complaint-status").title = r.ok ? "" : (r.body && r.body.detail) || "";
+  if (r.ok) await refresh(c);
+});
+$("lang").addEventListener("change", () => setTimeout(() => window.drawComplaintForm(convs.get(active)), 0));

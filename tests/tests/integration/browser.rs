@@ -990,3 +990,39 @@ async fn accessibility_in_chromium() -> anyhow::Result<()> {
     .await?;
     run_script(&app, "axe.mjs", &[]).await
 }
+
+/// A complaint registered from the console (R8, issue 14), checked through the API.
+#[tokio::test]
+async fn complaint_from_the_console_in_chromium() -> anyhow::Result<()> {
+    let app = TestApp::spawn(Backend::Sqlite).await?;
+    let (op_id, op) = app.staff("op", "operator", None).await?;
+    let client = app.client(&op, json!({"name": "Наразы азамат"})).await?;
+    let r = app
+        .post(
+            "/api/v1/appeals",
+            &op,
+            json!({"client_id": client, "kind": "request", "channel": "voice",
+                   "text": "Маған қате ақпарат берілді", "contact": {"type": "answered"}}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let appeal = r.id();
+    let number = r.body["number"].as_str().unwrap_or_default().to_owned();
+    // In the operator's list of their appeals.
+    let r = app
+        .post(
+            &format!("/api/v1/appeals/{appeal}/assign"),
+            app.admin(),
+            json!({"staff_id": op_id}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    run_script(&app, "complaint.mjs", &[("BAYLANYS_NUMBER", number)]).await?;
+    let c = app
+        .get(&format!("/api/v1/appeals/{appeal}/complaint"), app.admin())
+        .await?;
+    assert_eq!(c.status, 200, "{}", c.text);
+    assert_eq!(c.body["category"], "wrong_information");
+    assert_eq!(c.body["about_operator_id"], op_id.to_string());
+    Ok(())
+}
