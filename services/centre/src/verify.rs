@@ -8,7 +8,7 @@
 //! e-mail proves the visitor holds it, and it becomes the own record's address.
 
 use baylanys_domain::{Channel, Iin};
-use baylanys_store::{Appeal, Client, ClientLookup};
+use baylanys_store::{Appeal, Claim, Client, ClientLookup};
 
 use crate::{Centre, CentreResult};
 
@@ -63,6 +63,15 @@ impl Centre {
     pub async fn verification_target(&self, appeal: &Appeal) -> CentreResult<VerificationTarget> {
         let own = self.store.get_client(appeal.client_id).await?;
         let claims = self.store.claims_of(own.id).await?;
+        self.target_of(own, &claims).await
+    }
+
+    /// As [`Centre::verification_target`], for the appeal's client and claims already read.
+    pub async fn target_of(
+        &self,
+        own: Client,
+        claims: &[Claim],
+    ) -> CentreResult<VerificationTarget> {
         let value = |kind: &str| {
             claims
                 .iter()

@@ -178,16 +178,10 @@ macro_rules! impl_verification_store {
                         "email" => baylanys_domain::Channel::Email,
                         _ => baylanys_domain::Channel::Voice,
                     };
-                    let (taken,): (i64,) = sqlx::query_as(
-                        "SELECT COUNT(*) FROM client_identities WHERE channel = $1 AND address = $2",
-                    )
-                    .bind(channel.as_str())
-                    .bind(address)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    if taken == 0 {
-                        Self::insert_identity(&mut tx, appeal.client_id, channel, address, now).await?;
-                        Self::event(
+                    match Self::insert_identity(&mut tx, appeal.client_id, channel, address, now).await {
+                        Err($crate::StoreError::Conflict(_)) => {}
+                        Err(e) => return Err(e),
+                        Ok(()) => Self::event(
                             &mut tx,
                             now,
                             $crate::events::Draft::typed(
@@ -199,7 +193,7 @@ macro_rules! impl_verification_store {
                             .appeal(appeal_id)
                             .client(appeal.client_id),
                         )
-                        .await?;
+                        .await?,
                     }
                 }
                 if let Some(target) = target {

@@ -15,7 +15,7 @@ use baylanys_tests::{Backend, TestApp};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::verification::{gateway, Gateway, SID, TOKEN};
+use crate::verification::{code_in, gateway, Gateway, SID, TOKEN};
 use crate::ws_chat_frames::chat_from;
 use crate::ws_operator::{next, send};
 
@@ -54,10 +54,23 @@ fn sent(gw: &Gateway) -> Vec<(String, String, String)> {
     gw.sent.lock().map(|s| s.clone()).unwrap_or_default()
 }
 
-fn code_in(text: &str) -> Option<String> {
-    text.split(|c: char| !c.is_ascii_digit())
-        .find(|w| w.len() == 6)
-        .map(str::to_owned)
+/// The operator sends a one-time code by SMS for the appeal; where it went and the code.
+async fn sms_code(
+    app: &TestApp,
+    gw: &Gateway,
+    op: &str,
+    appeal: Uuid,
+) -> anyhow::Result<(String, String)> {
+    let r = app
+        .post(
+            &format!("/api/v1/appeals/{appeal}/verify/code"),
+            op,
+            json!({"via": "sms"}),
+        )
+        .await?;
+    anyhow::ensure!(r.status == 202, "{}", r.text);
+    let (to, _, body) = sent(gw).last().cloned().context("no SMS")?;
+    Ok((to, code_in(&body).context("no code")?))
 }
 
 async fn claims(backend: Backend) -> anyhow::Result<()> {
@@ -141,17 +154,8 @@ async fn claims(backend: Backend) -> anyhow::Result<()> {
     assert_eq!(sent(&gw).len(), texts_before);
 
     // The code goes to her phone; the impostor guesses; the conversation stays his own.
-    let r = app
-        .post(
-            &format!("/api/v1/appeals/{fake}/verify/code"),
-            &op,
-            json!({"via": "sms"}),
-        )
-        .await?;
-    assert_eq!(r.status, 202, "{}", r.text);
-    let (to, _, body) = sent(&gw).last().cloned().context("no SMS")?;
+    let (to, code) = sms_code(&app, &gw, &op, fake).await?;
     assert_eq!(to, PHONE);
-    let code = code_in(&body).context("no code")?;
     let wrong = format!("{:06}", (code.parse::<u32>()? + 1) % 1_000_000);
     let r = app
         .post(
@@ -179,17 +183,8 @@ async fn claims(backend: Backend) -> anyhow::Result<()> {
     // Айжан herself, in a chat: the code reaches her phone, she reads it out, and the chat
     // joins her record — its appeal is in her history, as an event.
     let (real, _) = visitor(&app, json!({"iin": IIN}), "Сәлем, мен Айжанмын").await?;
-    let r = app
-        .post(
-            &format!("/api/v1/appeals/{real}/verify/code"),
-            &op,
-            json!({"via": "sms"}),
-        )
-        .await?;
-    assert_eq!(r.status, 202, "{}", r.text);
-    let (to, _, body) = sent(&gw).last().cloned().context("no SMS")?;
+    let (to, code) = sms_code(&app, &gw, &op, real).await?;
     assert_eq!(to, PHONE);
-    let code = code_in(&body).context("no code")?;
     let d = app.get(&format!("/api/v1/appeals/{real}"), &op).await?;
     let emptied = d.body["client"]["id"]
         .as_str()
@@ -234,17 +229,8 @@ async fn claims(backend: Backend) -> anyhow::Result<()> {
         d.body["verification"]["codes"],
         json!([{"via": "sms", "sent_to": "********0000", "claimed": true}])
     );
-    let r = app
-        .post(
-            &format!("/api/v1/appeals/{newcomer}/verify/code"),
-            &op,
-            json!({"via": "sms"}),
-        )
-        .await?;
-    assert_eq!(r.status, 202, "{}", r.text);
-    let (to, _, body) = sent(&gw).last().cloned().context("no SMS")?;
+    let (to, code) = sms_code(&app, &gw, &op, newcomer).await?;
     assert_eq!(to, "+77017770000");
-    let code = code_in(&body).context("no code")?;
     let r = app
         .post(
             &format!("/api/v1/appeals/{newcomer}/verify"),

@@ -127,7 +127,7 @@ pub(crate) fn body_text(raw: &str) -> String {
 }
 
 /// The six-digit code in a text.
-fn code_in(text: &str) -> Option<String> {
+pub(crate) fn code_in(text: &str) -> Option<String> {
     text.split(|c: char| !c.is_ascii_digit())
         .find(|w| w.len() == 6)
         .map(str::to_owned)

@@ -204,22 +204,17 @@ async fn get_appeal(
         card.iin = card.iin.as_deref().map(convert::mask);
         card.bin = card.bin.as_deref().map(convert::mask);
     }
-    // What the client claimed and nobody verified helps staff verify them; a body's officer
-    // sees only what the redirection letter says.
+    // What the client claimed and nobody verified helps staff verify them, and says which
+    // record a verification would prove; a body's officer sees only what the redirection letter
+    // says.
+    let mut verification = None;
     if caller.staff.role != Role::BodyOfficer {
-        card.claims = state
-            .store
-            .claims_of(client.id)
-            .await?
-            .iter()
-            .map(convert::claim)
-            .collect();
+        let claims = state.store.claims_of(client.id).await?;
+        card.claims = claims.iter().map(convert::claim).collect();
+        if appeal.verified_at.is_none() {
+            verification = Some(super::verification::options(&state, client, &claims).await?);
+        }
     }
-    let verification = if appeal.verified_at.is_none() && caller.staff.role != Role::BodyOfficer {
-        Some(super::verification::options(&state, &appeal).await?)
-    } else {
-        None
-    };
     let mut entries = convert::timeline(&timeline);
     let extras = state.store.message_extras(id).await?;
     convert::add_extras(&mut entries, &extras);

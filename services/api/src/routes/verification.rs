@@ -239,7 +239,6 @@ async fn verify(
             on_file: Some(on_file),
             ..
         } => {
-            let appeal = state.store.get_appeal(id, scope).await?;
             let given = baylanys_domain::Iin::parse(iin.trim())?;
             let Some(client) = state.centre.client_with_iin(given).await? else {
                 return Err(ApiError::new(
@@ -268,7 +267,7 @@ async fn verify(
             }
             let verified = state
                 .store
-                .mark_verified(appeal.id, client.id, "iin_on_file", scope, caller.actor())
+                .mark_verified(id, client.id, "iin_on_file", scope, caller.actor())
                 .await?;
             Ok(axum::Json(convert::appeal(&verified)))
         }
@@ -283,9 +282,10 @@ async fn verify(
 /// sends one and the record (or, for a conversation's own record, a claim) has the address.
 pub async fn options(
     state: &AppState,
-    appeal: &baylanys_store::Appeal,
+    client: baylanys_store::Client,
+    claims: &[baylanys_store::Claim],
 ) -> ApiResult<baylanys_proto::VerificationOptions> {
-    let target = state.centre.verification_target(appeal).await?;
+    let target = state.centre.target_of(client, claims).await?;
     let mut codes = Vec::new();
     for (via, channel, configured) in [
         (CodeVia::Sms, Channel::Voice, state.delivery.sms.is_some()),
