@@ -92,6 +92,31 @@ pub struct CodeOption {
     pub claimed: bool,
 }
 
+/// Reclassifies an appeal from the console (issue 14): any of its kind, topic and priority,
+/// each change an event with the reason. Absent fields stay as they are; at least one of
+/// `kind`, `topic_id` and `priority` is given.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateAppeal {
+    /// `request`, `application` or `proposal`. A complaint is registered, with its category,
+    /// through `POST /api/v1/appeals/{id}/complaint` (R8, R9), and keeps its kind. A new kind
+    /// re-dates an appeal whose due date was never extended, and the citizen is told (R6).
+    #[serde(default)]
+    pub kind: Option<AppealKind>,
+    /// An active topic; `null` clears it.
+    #[serde(default, deserialize_with = "crate::double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub topic_id: Option<Option<Uuid>>,
+    /// 1 (lowest) to 5 (highest).
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 5)]
+    pub priority: Option<i64>,
+    /// Why; recorded on every event of the change.
+    #[serde(default)]
+    #[schema(max_length = 500, min_length = 1)]
+    pub reason: Option<String>,
+}
+
 /// A reasoned extension of the due date (АППК art. 76).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -38,10 +38,16 @@ pub struct QueueLive {
     pub longest_wait_secs: Option<i64>,
     /// By its business hours and the working-day calendar.
     pub open: bool,
-    /// Inbound calls that entered this queue after the voice menu since local midnight
-    /// (Asia/Almaty) and were answered — the KPI engine's figure, as in the KPIs per queue.
+    /// Answered in this queue today: inbound voice calls that entered a queue after the voice
+    /// menu since local midnight (Asia/Almaty) and that an operator answered while they waited
+    /// in this queue — wherever they first entered (a transfer, escalation or overflow while
+    /// waiting moves a call). Each call once (a transfer after the answer is the same call);
+    /// web chats, e-mails and Telegram dialogues are not calls. The KPI engine's
+    /// `calls_answered` of this queue, from the same drawing of today as the `kpis` frame, so
+    /// the two always say the same.
     pub answered_today: u32,
-    /// Of those calls, the ones lost: left the queue unanswered (report row 18).
+    /// Lost in this queue today: such calls whose caller hung up while waiting in this queue
+    /// (report row 18).
     pub abandoned_today: u32,
     /// The service level of today's calls (the KPI settings' threshold, one definition with
     /// the KPIs); absent before the first call.

@@ -21,6 +21,7 @@ try {
   await op.press("#login-password", "Enter");
   await op.waitForSelector("#app:not([hidden])", { timeout });
   await op.locator("#mine button", { hasText: number }).click();
+  await op.click("#tab-complaint");
   await op.waitForSelector("#complaint-form:not([hidden])", { timeout });
   // The categories in Kazakh, no raw value.
   const labels = await op.locator("#complaint-category option").allTextContents();

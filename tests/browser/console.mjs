@@ -37,6 +37,7 @@ try {
   await stranger.getByText("Логин немесе құпиясөз қате").waitFor({ timeout });
 
   // The supervisor sees the live view; the operator goes online.
+  await sup.click("#live-open");
   await sup.waitForSelector('#queues tr[data-code="main"]', { timeout });
   await op.selectOption("#presence", "online");
   // Switch the operator's console to Russian: labels follow.
@@ -82,6 +83,7 @@ try {
   await op.locator("#verify button").click();
   await op.waitForSelector("#verify[hidden]", { state: "attached", timeout });
   // The client's earlier appeal on another channel, with its messages.
+  await op.click("#tab-history");
   await op.locator("#history summary", { hasText: "телефон" }).first().click();
   await op.locator("#history li li", { hasText: "Өткен аптада қоңырау шалдым" }).waitFor({ timeout });
   // A canned reply fills the box in the appeal's language.
@@ -101,10 +103,12 @@ try {
   await op.locator(".conv-log:not([hidden]) li.operator", { hasText: "Байланыс үзілгенде жазылған жауап" }).waitFor({ timeout });
   await op.waitForFunction(() => document.getElementById("reply-status").textContent === "", null, { timeout });
   if ((await op.locator(".conv-log:not([hidden]) li.operator", { hasText: "Байланыс үзілгенде жазылған жауап" }).count()) !== 1) throw new Error("the reply was sent twice");
+  await op.click("#tab-notes");
   await op.fill("#note-text", "Клиент қайта қоңырау шалады");
   await op.locator("#note button").click();
   await op.locator("#notes li", { hasText: "Клиент қайта қоңырау шалады" }).waitFor({ timeout });
   if (shots) await op.screenshot({ path: shots + "/console-conversation.png", fullPage: true });
+  await op.click("#tab-close");
   await op.fill("#resolution", "Кеңес берілді");
   await op.check("#fcr");
   await op.getByRole("button", { name: "Закрыть обращение" }).click();

@@ -98,11 +98,14 @@ try {
 
   // In Russian.
   await sup.selectOption("#lang", "ru");
+  await sup.click("#deliveries-open");
   await sup.getByRole("heading", { name: "Недоставленные сообщения" }).waitFor({ timeout });
   like("the notice's line (ru)", await sup.textContent(noticeLine), /^✉ e-mail: не доставлено — \S.* → SMS: отправлено ✓$/);
   like("the body's line (ru)", await sup.textContent("#conv-deliveries li"), /^→ Министерство труда: ✉ e-mail: не доставлено — \S/);
   eq("recipient (ru)", (await rows(sup)).find((r) => r[0] === letter)[2], "орган");
+  await sup.click("#work-open");
   if (shots) await sup.locator("#conv-panel").screenshot({ path: shots + "/deliveries-appeal-ru.png" });
+  await sup.click("#deliveries-open");
 
   // Retry: pending at once, so it leaves the failed list; the notice shows its e-mail queued.
   const answer = sup.waitForResponse((r) => r.url().endsWith(`/api/v1/deliveries/${failed}/retry`));
@@ -119,11 +122,13 @@ try {
 
   // The mail server is still down: the console follows the e-mail until it has failed again...
   // (Giving up again, the outbox sends the SMS fallback once more: a third step, not asserted.)
+  await sup.click("#work-open");
   await sup.locator(`${noticeLine} span[data-id="${failed}"][data-state="failed"]`).waitFor({ timeout });
   eq("the notice failed again", (await steps(sup, `.conv-log:not([hidden]) li[data-message="${notice}"]`)).slice(0, 2),
     [[failed, "email", "failed"], [fallback, "sms", "sent"]]);
   like("failed again (ru)", await sup.textContent(noticeLine), /^✉ e-mail: не доставлено — \S.* → SMS: отправлено ✓/);
   // ...and Refresh brings it back to the list.
+  await sup.click("#deliveries-open");
   const until = Date.now() + timeout;
   while (!(await rows(sup)).some((r) => r[0] === failed)) {
     if (Date.now() > until) throw new Error("the retried delivery did not come back to the failed list");

@@ -68,6 +68,7 @@ try {
   await signIn(op, "op");
   await op.locator("#mine button", { hasText: number }).click();
   await textMatches(op, "#conv-number", new RegExp(`^${esc(number)}$`));
+  await op.click("#tab-redirect");
 
   // The competent ministry is proposed and heads the list; the other follows under its own label.
   await textMatches(op, "#redirect-proposed", new RegExp(`^Ұсынылады: ${LABOUR}$`));
@@ -108,12 +109,13 @@ try {
   await op.locator(`#parts-list button[data-appeal="${partId}"]`).click();
   await textMatches(op, "#conv-number", new RegExp(`^${esc(partNumber)}$`));
   await textMatches(op, "#conv-parent", new RegExp(`^№ ${esc(number)} өтініштің бөлігі$`));
+  eq("the redirect tab stays chosen", await op.getAttribute("#tab-redirect", "aria-selected"), "true");
   eq("a part is not split again", await visible(op, "#split-box"), false);
   eq("a part has no parts", await visible(op, "#conv-parts"), false);
   await textMatches(op, "#redirect-proposed", new RegExp(`^Ұсынылады: ${AGRI}$`));
   eq("the part's redirect list", await bodyList(op),
     [[null, ""], ["Құзыретті органдар", agri], ["Басқа органдар", labour]]);
-  eq("two tabs", await op.$$eval("#tabs button", (bs) => bs.map((b) => b.textContent)), [number, partNumber]);
+  eq("two tabs", await op.$$eval("#tabs button .num", (bs) => bs.map((b) => b.textContent)), [number, partNumber]);
   await op.locator("#redirect-proposed button", { hasText: AGRI }).click();
   eq("the proposal picked", await op.inputValue("#redirect-body"), agri);
   await op.locator(`#redirect-dept option[value="${department}"]`).waitFor({ state: "attached", timeout });

@@ -108,6 +108,8 @@ try {
   await textIs(a, "#qa-review-error", "Баға қабылданбады: nobody reviews their own contact");
   await a.click("#qa-review-close");
   if (await visible(a, "#qa-review")) throw new Error("the review form stayed open");
+  // The appeal covered the panel; its button brings it back as it was (issue 14: one view at a time).
+  await a.click("#qa-open");
 
   // The operator's contact: its appeal opens beside the form.
   await a.locator(`.qa-group tr[data-interaction="${reviewed}"] button`).click();
@@ -153,6 +155,7 @@ try {
   // The contact left the sample and is in the list.
   await textIs(a, `.qa-group[data-operator="${operatorId}"] h4`, `${OP} · 2 байланыс`);
   eq("the sample after", (await sampleOf(a, operatorId)).sort(), [...others].sort());
+  await a.click("#qa-open");
   await a.locator(`#qa-reviews tbody tr[data-interaction="${reviewed}"]`).waitFor({ timeout });
   await textIs(a, `#qa-reviews tbody tr[data-interaction="${reviewed}"] td:nth-child(5)`, A);
   eq("A's review in the list", (await listRows(a, reviewed)).map((c) => c.slice(1)), [
@@ -190,6 +193,7 @@ try {
     [OP, "звонок", number, B, "70", "85", "90", "100", "80", "83,25", "✗ нет"],
     [OP, "звонок", number, A, "90", "90", "90", "90", "90", "90", "✓ да"],
   ]);
+  await b.click("#qa-open");
   await b.locator(`#qa-reviews tr[data-interaction="${reviewed}"]`).first().getByRole("button", { name: "Калибровка (2)" }).waitFor({ timeout });
   if (await b.locator(`#qa-reviews tr[data-interaction="${reviewed}"]`).getByRole("button", { name: "Оценить тоже" }).count()) {
     throw new Error("B is offered to review the contact again");

@@ -33,6 +33,7 @@ try {
   await op.selectOption("#presence", "online");
   await op.locator("#offers tbody tr").first().getByRole("button", { name: "Қабылдау" }).click();
   await op.locator(".conv-log:not([hidden]) li.client", { hasText: "мүлікті тіркеу" }).waitFor({ timeout });
+  await op.click("#tab-redirect");
   await op.selectOption("#redirect-body", { label: "Қазақстан Республикасының Әділет министрлігі" });
   await op.locator("#redirect-dept option", { hasText: "Тіркеу қызметі департаменті" }).waitFor({ state: "attached", timeout });
   await op.selectOption("#redirect-dept", { label: "Тіркеу қызметі департаменті" });
@@ -49,6 +50,9 @@ try {
   await officer.locator("#mine button").first().click();
   await officer.locator(".conv-log:not([hidden]) li.client", { hasText: "мүлікті тіркеу" }).waitFor({ timeout });
   if (await officer.locator("#transfer").isVisible()) throw new Error("centre-only actions shown to a body officer");
+  for (const tab of ["#tab-transfer", "#tab-redirect", "#tab-complaint"]) {
+    if (await officer.locator(tab).isVisible()) throw new Error("a centre-only tab shown to a body officer: " + tab);
+  }
   await officer.getByRole("button", { name: "Өтінішті қабылдау" }).click();
   await officer.locator("#conv-fields", { hasText: "Мәртебесі: қаралуда" }).waitFor({ timeout });
   await officer.fill("#answer-text", "Тіркеу eGov порталы арқылы 1 жұмыс күнінде жүргізіледі.");

@@ -76,6 +76,7 @@ try {
   if (shots) await op.screenshot({ path: shots + "/story-verify-kk.png", fullPage: true });
   await op.fill("#verify-onfile", "+77015550101");
   await op.getByRole("button", { name: "Тексеру", exact: true }).click();
+  await op.click("#tab-history");
   await op.locator("#history summary", { hasText: "телефон" }).waitFor({ timeout });
   await op.fill("#reply-text", "Сәлеметсіз бе! Анықтаманы eGov арқылы алуға болады.");
   await op.press("#reply-text", "Enter");
@@ -114,6 +115,7 @@ try {
     await op.screenshot({ path: shots + "/story-console.png", fullPage: true });
     await kk.screenshot({ path: shots + "/story-chat.png" });
   }
+  await op.click("#tab-transfer");
   await op.selectOption("#transfer-queue", { label: "Second line" });
   await op.fill("#transfer-reason", "пособия");
   await op.getByRole("button", { name: "Ауыстыру" }).click();

@@ -112,6 +112,7 @@ function identityText(i) {
 function translate() {
   document.documentElement.lang = lang;
   document.querySelectorAll("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t); });
+  document.querySelectorAll("[data-t-label]").forEach((el) => { el.setAttribute("aria-label", t(el.dataset.tLabel)); });
   $("lang").value = lang;
   if (socket && socket.readyState === WebSocket.OPEN) $("link").textContent = t("connected");
 }
@@ -170,7 +171,6 @@ function renderOffers(items) {
 }
 
 function renderLive(view) {
-  $("live").hidden = false;
   const q = $("queues").querySelector("tbody");
   q.replaceChildren();
   for (const x of view.queues) {
@@ -317,6 +317,9 @@ function showEntry(m) {
   window.drawTelegram?.(c, li);
   c.log.scrollTop = c.log.scrollHeight;
   c.lastSeq = Math.max(c.lastSeq, m.seq);
+  if (m.kind === "text" && m.author === "client") c.waitingSince = c.waitingSince || m.at;
+  else if (m.kind === "text" && m.author === "operator") c.waitingSince = null;
+  if (m.kind === "text") drawTab(c);
   if (c.id === active && document.visibilityState === "visible") markRead(c);
   else if (m.author === "client") { c.unread += 1; drawTab(c); }
 }
@@ -335,8 +338,10 @@ function markRead(c) {
 }
 document.addEventListener("visibilitychange", () => { const c = convs.get(active); if (c && document.visibilityState === "visible") markRead(c); });
 
+// An open conversation in the left pane: channel, number, unread count, how long the client has
+// waited for an answer and the due date in its SLA colour (drawItem, frame.js).
 function drawTab(c) {
-  c.tab.textContent = c.number + (c.unread ? ` (${c.unread})` : "");
+  drawItem(c.tab, { number: c.number, appeal: c.detail && c.detail.appeal, unread: c.unread, waitingSince: c.waitingSince });
   c.tab.classList.toggle("unread", c.unread > 0);
 }
 
@@ -353,7 +358,9 @@ async function loadMine() {
     const li = document.createElement("li");
     const b = document.createElement("button");
     b.type = "button";
-    b.textContent = `${a.number} · ${v("kind", a.kind)} · ${v("channel", a.channel)} · ${v("status", a.status)}`;
+    b.className = "item";
+    b.dataset.appeal = a.id;
+    drawItem(b, { number: a.number, appeal: a });
     b.addEventListener("click", () => openAppeal(a.id));
     li.appendChild(b);
     list.appendChild(li);
@@ -401,7 +408,9 @@ async function openAppeal(id) {
     log.className = "conv-log";
     const tab = document.createElement("button");
     tab.type = "button";
+    tab.className = "item";
     tab.setAttribute("role", "tab");
+    tab.setAttribute("aria-controls", "conv-panel");
     tab.dataset.appeal = id;
     tab.addEventListener("click", () => activate(id));
     c = { id, number: "…", lastSeq: 0, clientRead: 0, readSent: 0, unread: 0, log, tab, detail: null, mine: null };
@@ -437,6 +446,7 @@ async function refresh(c) {
 }
 
 function activate(id) {
+  window.showWork?.();
   active = id;
   for (const x of convs.values()) {
     const on = x.id === id;
@@ -445,6 +455,8 @@ function activate(id) {
     x.tab.tabIndex = on ? 0 : -1;
   }
   $("conversation").hidden = false;
+  $("no-conversation").hidden = true;
+  $("no-convs").hidden = true;
   $("conv-typing").textContent = "";
   const c = convs.get(id);
   drawPanel(c);
@@ -458,7 +470,7 @@ function drawPanel(c) {
   const topic = topics.get(appeal.topic_id);
   const topicName = topic ? (lang === "ru" ? topic.name_ru : lang === "en" ? topic.name_en || topic.name_ru : topic.name_kk) : "—";
   const dueAt = appeal.due_at ? new Date(appeal.due_at).toLocaleDateString(lang) : "—";
-  $("conv-fields").textContent = `${t("kind")}: ${v("kind", appeal.kind)} · ${t("topic")}: ${topicName} · ${t("status")}: ${v("status", appeal.status)} · ${t("channel")}: ${v("channel", appeal.channel)} · ${t("language")}: ${v("lang", appeal.language)} · ${t("priority")}: ${appeal.priority} · ${t("due")}: ${dueAt}`;
+  $("conv-fields").textContent = `${t("kind")}: ${v("kind", appeal.kind)} · ${t("topic")}: ${topicName} · ${t("status")}: ${v("status", appeal.status)} · ${t("channel")}: ${v("channel", appeal.channel)} · ${t("language")}: ${v("lang", appeal.language)} · ${t("priority")}: ${priorityWord(appeal.priority)} · ${t("due")}: ${dueAt}`;
   $("conversation").dataset.language = appeal.language;
   const verified = Boolean(appeal.verified_at);
   const card = $("client-card");
@@ -493,6 +505,7 @@ function drawPanel(c) {
   $("verify-status").textContent = "";
   $("history-box").hidden = !verified;
   $("history-box").open = verified;
+  $("history-none").hidden = verified || officer;
   const hist = $("history");
   hist.replaceChildren();
   for (const x of c.history || []) {
@@ -523,6 +536,9 @@ function drawPanel(c) {
   window.drawVoice?.(c);
   window.drawParts?.(c);
   window.drawComplaintForm?.(c);
+  window.drawFields?.(c);
+  window.drawActs?.(c);
+  window.drawComposer?.(c);
 }
 
 function closeTab(id) {
@@ -533,14 +549,16 @@ function closeTab(id) {
   c.tab.remove();
   convs.delete(id);
   const next = convs.keys().next();
-  if (next.done) { active = null; $("conversation").hidden = true; }
+  if (next.done) { active = null; $("conversation").hidden = true; $("no-conversation").hidden = false; $("no-convs").hidden = false; }
   else activate(next.value);
 }
 
 $("tabs").addEventListener("keydown", (ev) => {
-  if (ev.key !== "ArrowRight" && ev.key !== "ArrowLeft") return;
+  const step = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 }[ev.key];
+  if (!step || !active) return;
+  ev.preventDefault();
   const ids = [...convs.keys()];
-  const i = ids.indexOf(active) + (ev.key === "ArrowRight" ? 1 : -1);
+  const i = ids.indexOf(active) + step;
   const id = ids[(i + ids.length) % ids.length];
   activate(id);
   convs.get(id).tab.focus();
@@ -579,19 +597,35 @@ $("verify-otp").addEventListener("submit", async (ev) => {
   if (r.ok) { $("verify-code").value = ""; await refresh(c); }
   else verifyError($("code-status"), r);
 });
+// A canned reply goes after what the operator already typed, never over it. Arrow keys on the
+// closed list change it at once (Chromium), so a pick by keys replaces only the previous pick
+// until Enter takes the operator back to the box; a pick with the pointer goes back at once.
+let typedBeforeCanned = null;
+let cannedByKeys = false;
+$("canned").addEventListener("keydown", (ev) => {
+  if (ev.key === "Enter") { ev.preventDefault(); cannedDone(); return; }
+  cannedByKeys = ev.key.startsWith("Arrow") || ev.key === "Home" || ev.key === "End" || ev.key.length === 1;
+});
 $("canned").addEventListener("change", () => {
   const c = canned.find((x) => x.id === $("canned").value);
-  if (!c) return;
-  $("reply-text").value = $("conversation").dataset.language === "ru" ? c.body_ru : c.body_kk;
-  $("canned").value = "";
-  $("reply-text").focus();
+  if (typedBeforeCanned === null) typedBeforeCanned = $("reply-text").value.trimEnd();
+  const text = c ? ($("conversation").dataset.language === "ru" ? c.body_ru : c.body_kk) : "";
+  $("reply-text").value = [typedBeforeCanned, text].filter(Boolean).join("\n");
+  if (!cannedByKeys) cannedDone();
+  cannedByKeys = false;
 });
+$("canned").addEventListener("blur", () => { typedBeforeCanned = null; });
+function cannedDone() {
+  $("canned").value = "";
+  typedBeforeCanned = null;
+  $("reply-text").focus();
+}
 async function move(path, body) {
   const c = convs.get(active);
   if (!c || !c.mine) { $("link").textContent = "—"; return; }
   const r = await api("POST", `/api/v1/interactions/${c.mine.id}/${path}`, body);
   if (r.ok) { closeTab(c.id); await loadMine(); }
-  else $("link").textContent = (r.body && r.body.detail) || "error";
+  else showProblem(r);
 }
 $("transfer").addEventListener("submit", (ev) => {
   ev.preventDefault();
@@ -623,7 +657,7 @@ $("redirect").addEventListener("submit", async (ev) => {
     body_id: $("redirect-body").value, department_id: $("redirect-dept").value || null, reason: $("redirect-reason").value.trim(),
   });
   if (r.ok) { $("redirect-reason").value = ""; await refresh(c); await loadMine(); }
-  else $("link").textContent = (r.body && r.body.detail) || "error";
+  else showProblem(r);
 });
 // The body's side (R30): accept, return, ask the citizen, answer.
 async function bodyAct(path, body) {
@@ -631,7 +665,7 @@ async function bodyAct(path, body) {
   if (!c) return false;
   const r = await api("POST", `/api/v1/appeals/${c.id}/${path}`, body);
   if (r.ok) { await refresh(c); await loadMine(); return true; }
-  $("link").textContent = (r.body && r.body.detail) || "error";
+  showProblem(r);
   return false;
 }
 $("body-accept").addEventListener("click", () => bodyAct("redirection/accept", {}));
@@ -677,7 +711,7 @@ $("close").addEventListener("submit", async (ev) => {
     status: "closed", resolution: $("resolution").value.trim(), first_contact_resolved: $("fcr").checked,
   });
   if (r.ok) { $("resolution").value = ""; $("fcr").checked = false; closeTab(id); await loadMine(); }
-  else $("link").textContent = (r.body && r.body.detail) || "error";
+  else showProblem(r);
 });
 
 async function start() {

@@ -825,8 +825,9 @@ translate();
       const label = fill("bq_half_label", { y: h.year, r: ROMAN[h.half], n: h.half }) + (h.current ? ` (${t("bq_current")})` : "");
       sel.appendChild(new Option(label, h.value));
     }
-    // The half-year whose report is due next: the previous one.
-    sel.value = keep && [...sel.options].some((o) => o.value === keep) ? keep : halves()[1].value;
+    // The current half-year (issue 14): a fresh install has no past half to be overdue on; the
+    // previous one, whose report falls due at the start of this one, is one step down the list.
+    sel.value = keep && [...sel.options].some((o) => o.value === keep) ? keep : halves()[0].value;
   }
   const reportPath = (format) => {
     const q = new URLSearchParams({ lang: $("bq-lang").value });

@@ -1,15 +1,17 @@
 //! Changes of an appeal the citizen is told of (R6): its status (the answer, a request for more
 //! information, the close), its redirection to the competent body and the body's acceptance
-//! (R30, АППК art. 65), an extension of its term (art. 76). Each notice is written in the
-//! transaction of the change it reports — a crash between the two can no longer lose it — and
-//! a body's webhook call is recorded there too, so a call whose change failed is applied when
-//! the body retries it.
+//! (R30, АППК art. 65), an extension of its term (art. 76), a reclassification that re-dates it
+//! (issue 14; R6.4). Each notice is written in the transaction of the change it reports — a
+//! crash between the two can no longer lose it — and a body's webhook call is recorded there
+//! too, so a call whose change failed is applied when the body retries it.
 
-use baylanys_domain::templates::{date, Notice};
-use baylanys_domain::{deadline, AppealScope, AppealStatus, Channel, Language, MessageKind};
+use baylanys_domain::templates::{date, kind_word, Notice};
+use baylanys_domain::{
+    deadline, event_kind, AppealScope, AppealStatus, Channel, Language, MessageKind,
+};
 use baylanys_store::{
-    Actor, Also, Appeal, Body, BodyAnswer, Department, NewPart, Receipt, RedirectTo, StatusChange,
-    Tell,
+    Actor, Also, Appeal, Body, BodyAnswer, Department, FieldChange, NewPart, Receipt, Reclassified,
+    RedirectTo, StatusChange, Tell,
 };
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -274,6 +276,84 @@ impl Centre {
         self.told(&appeal);
         Ok(appeal)
     }
+
+    /// Reclassifies the appeal from the console (issue 14): its kind, topic or priority, each
+    /// change an event with the reason, in one transaction. A new kind re-dates an appeal whose
+    /// due date was never extended: the new kind's term (the deadline settings, on the
+    /// working-day calendar, АППК art. 76) counted from where its current term started — its
+    /// registration (art. 63), its parent's for a part, its latest redirection for one sent to
+    /// a body (art. 65). When the date moved the citizen is told the kind, in their words, and
+    /// the new date on their own channel and in their language, in the same transaction (R6.1,
+    /// R6.4). Consoles redraw the appeal; routing sees the new topic and priority of a contact
+    /// still waiting.
+    pub async fn reclassify(
+        &self,
+        id: Uuid,
+        mut change: FieldChange,
+        scope: AppealScope,
+        actor: Actor,
+    ) -> CentreResult<Reclassified> {
+        let before = self.store.get_appeal(id, scope).await?;
+        // Dated again only while the date was never extended (the store checks it again in
+        // the change's transaction).
+        let also = match change.kind.filter(|k| *k != before.kind) {
+            Some(kind) if before.due_at == before.first_due_at => {
+                let start = self.term_start(&before).await?;
+                change.due_at = Some(self.due_for(kind, start).await?);
+                let teller = self.teller(&before).await;
+                Also::telling(move |a| reclassified(&teller, a))
+            }
+            _ => {
+                change.due_at = None;
+                Also::nothing()
+            }
+        };
+        let done = self
+            .store
+            .change_fields(id, change, scope, actor, also)
+            .await?;
+        if !done.changed.is_empty() {
+            self.told(&done.appeal);
+            self.changed();
+        }
+        Ok(done)
+    }
+
+    /// When the appeal's current term started: its latest redirection (the body's term runs
+    /// from it, as [`Centre::redirect`] dates it), else its registration — a part's is the
+    /// appeal it was split from (it keeps that appeal's term).
+    async fn term_start(&self, appeal: &Appeal) -> CentreResult<DateTime<Utc>> {
+        let redirected = self
+            .store
+            .events_of_appeals(&[appeal.id], &[event_kind::APPEAL_REDIRECTED])
+            .await?;
+        if let Some(last) = redirected.iter().map(|e| e.at).max() {
+            return Ok(last);
+        }
+        Ok(match appeal.parent_id {
+            Some(p) => self.store.get_appeal(p, AppealScope::All).await?.created_at,
+            None => appeal.created_at,
+        })
+    }
+}
+
+/// The citizen hears the appeal's kind in their own words and the new date (R6.1, R6.4).
+fn reclassified(teller: &Teller, a: &Appeal) -> Vec<Tell> {
+    let Some(due_at) = a.due_at else {
+        return Vec::new();
+    };
+    let day = date(deadline::local_date(due_at));
+    let vars = [
+        ("number", Some(a.number.as_str())),
+        ("kind", Some(kind_word(a.kind, a.language))),
+        ("date", Some(day.as_str())),
+    ];
+    // Keyed by the change: a kind changed back and forth tells each time.
+    let key = format!("reclassified:{}:{}", a.id, a.updated_at.timestamp_micros());
+    teller
+        .notice(a, Notice::Reclassified, &vars, key)
+        .into_iter()
+        .collect()
 }
 
 fn redirected(

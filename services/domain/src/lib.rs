@@ -81,6 +81,13 @@ pub mod event_kind {
     pub const QA_REVIEWED: &str = "qa.reviewed";
     /// The due date moved by a reasoned decision (АППК art. 76).
     pub const APPEAL_EXTENDED: &str = "appeal.extended";
+    /// Staff reclassified the appeal (issue 14): its kind from → to, with the reason, and the
+    /// due date the new kind's term gives when it moved (the citizen is told, R6.4).
+    pub const APPEAL_KIND_CHANGED: &str = "appeal.kind_changed";
+    /// Staff changed the appeal's topic (from → to, either may be none), with the reason.
+    pub const APPEAL_TOPIC_CHANGED: &str = "appeal.topic_changed";
+    /// Staff changed the appeal's priority (1–5, from → to), with the reason.
+    pub const APPEAL_PRIORITY_CHANGED: &str = "appeal.priority_changed";
     /// The due date is near (the reminder of the deadline settings).
     pub const APPEAL_DEADLINE_NEAR: &str = "appeal.deadline_near";
     /// Past the due date and not answered: escalated to the supervisors.

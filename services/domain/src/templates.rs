@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::{DomainError, Language};
+use crate::{AppealKind, DomainError, Language};
 
 /// Which notification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -36,10 +36,14 @@ pub enum Notice {
     Survey,
     /// A part of the appeal is considered separately under its own number (R30).
     Split,
+    /// Staff reclassified the appeal (issue 14) and the new kind's term moved the date the
+    /// answer is due: the kind in the citizen's words (see [`kind_word`]) and the new date
+    /// (R6.1, R6.4).
+    Reclassified,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 10] = [
+    pub const ALL: [Notice; 11] = [
         Notice::Registered,
         Notice::Redirected,
         Notice::Accepted,
@@ -50,6 +54,7 @@ impl Notice {
         Notice::Closed,
         Notice::Survey,
         Notice::Split,
+        Notice::Reclassified,
     ];
 
     /// The placeholders a template of this kind may use.
@@ -64,6 +69,7 @@ impl Notice {
             Notice::Ended | Notice::Closed => &["number"],
             Notice::Survey => &["number", "link"],
             Notice::Split => &["number", "part_number", "subject"],
+            Notice::Reclassified => &["number", "kind", "date"],
         }
     }
 
@@ -79,6 +85,7 @@ impl Notice {
             Notice::Closed => "closed",
             Notice::Survey => "survey",
             Notice::Split => "split",
+            Notice::Reclassified => "reclassified",
         }
     }
 
@@ -116,6 +123,9 @@ impl Notice {
             (Notice::Split, Kk) => "№ {number} өтінішіңіздің «{subject}» бөлігі жеке қаралады, оның нөмірі: № {part_number}.",
             (Notice::Split, Ru) => "Часть вашего обращения № {number} («{subject}») будет рассмотрена отдельно под № {part_number}.",
             (Notice::Split, En) => "The part “{subject}” of your appeal No. {number} will be considered separately as No. {part_number}.",
+            (Notice::Reclassified, Kk) => "№ {number} өтінішіңіз {kind} ретінде тіркелді, жауап {date} дейін беріледі.",
+            (Notice::Reclassified, Ru) => "Ваше обращение № {number} зарегистрировано как {kind}; ответ будет дан до {date}.",
+            (Notice::Reclassified, En) => "Your appeal No. {number} is now registered as {kind}; expect the answer by {date}.",
         }
     }
 }
@@ -295,6 +305,28 @@ pub fn render(template: &str, vars: &Vars<'_>) -> String {
     out
 }
 
+/// An appeal's kind as the citizen is told it, in their language (АППК terms: сұрау салу /
+/// запрос, арыз / заявление, шағым / жалоба, ұсыныс / предложение), never the stored value.
+/// The Russian word is in the nominative, as «зарегистрировано как {kind}» takes it; the
+/// English one carries its article.
+pub fn kind_word(kind: AppealKind, lang: Language) -> &'static str {
+    use Language::{En, Kk, Ru};
+    match (kind, lang) {
+        (AppealKind::Request, Kk) => "сұрау салу",
+        (AppealKind::Request, Ru) => "запрос",
+        (AppealKind::Request, En) => "a request",
+        (AppealKind::Application, Kk) => "арыз",
+        (AppealKind::Application, Ru) => "заявление",
+        (AppealKind::Application, En) => "an application",
+        (AppealKind::Complaint, Kk) => "шағым",
+        (AppealKind::Complaint, Ru) => "жалоба",
+        (AppealKind::Complaint, En) => "a complaint",
+        (AppealKind::Proposal, Kk) => "ұсыныс",
+        (AppealKind::Proposal, Ru) => "предложение",
+        (AppealKind::Proposal, En) => "a proposal",
+    }
+}
+
 /// Dates in notifications: day.month.year, as Kazakh documents write them.
 pub fn date(d: NaiveDate) -> String {
     d.format("%d.%m.%Y").to_string()
@@ -375,6 +407,42 @@ mod tests {
         assert!(mine
             .render(Notice::Ended, Language::Ru, &[("number", Some("5"))])
             .starts_with("Разговор завершён"));
+    }
+
+    #[test]
+    fn a_reclassification_names_the_kind_in_the_citizens_language() {
+        let t = NotificationTemplates::default();
+        let say = |lang, kind| {
+            let word = kind_word(kind, lang);
+            t.render(
+                Notice::Reclassified,
+                lang,
+                &[
+                    ("number", Some("2026-000042")),
+                    ("kind", Some(word)),
+                    ("date", Some("30.01.2026")),
+                ],
+            )
+        };
+        assert_eq!(
+            say(Language::Kk, AppealKind::Application),
+            "№ 2026-000042 өтінішіңіз арыз ретінде тіркелді, жауап 30.01.2026 дейін беріледі."
+        );
+        assert_eq!(
+            say(Language::Ru, AppealKind::Proposal),
+            "Ваше обращение № 2026-000042 зарегистрировано как предложение; ответ будет дан до 30.01.2026."
+        );
+        assert_eq!(
+            say(Language::En, AppealKind::Application),
+            "Your appeal No. 2026-000042 is now registered as an application; expect the answer by 30.01.2026."
+        );
+        // Every kind has a word in every language, and none is the stored value.
+        for &kind in AppealKind::ALL {
+            for lang in [Language::Kk, Language::Ru, Language::En] {
+                let word = kind_word(kind, lang);
+                assert!(!word.is_empty() && word != kind.as_str(), "{kind} {lang}");
+            }
+        }
     }
 
     #[test]

@@ -43,9 +43,19 @@ impl Tags {
 pub enum Fact {
     /// An appeal received (rows 13–14), by the channel it came on.
     Received { channel: String },
-    /// A call that entered the queue after the voice menu and was answered after `wait` s.
+    /// A call answered after `wait` s — what "answered in this queue today" means wherever it
+    /// is shown (the live view's `answered_today`, the KPIs per queue, `calls_answered`): an
+    /// inbound voice call that entered a queue after the voice menu, counted on the local
+    /// (Asia/Almaty) day it entered, and filed under the queue it was waiting in when an
+    /// operator answered it — wherever it first entered (a transfer, escalation or overflow
+    /// while it waited moves it). A call counts once: the second leg of a call transferred
+    /// after it was answered is the same call, a callback is outbound, and a contact handled
+    /// from its start (a visit, a call registered by the operator on it) never waited in a
+    /// queue. Web chats, e-mails and Telegram dialogues are not calls: an operator's answer to
+    /// one counts in handling time and first response, not here.
     Answered { wait: f64 },
-    /// A call abandoned after `wait` s (not shorter than the short-abandon setting).
+    /// A call abandoned after `wait` s (not shorter than the short-abandon setting), filed
+    /// under the queue it was waiting in when the caller hung up.
     Lost { wait: f64 },
     /// A contact answered: its handling time if it ended, its first reply if written.
     Handled {
@@ -187,7 +197,11 @@ struct Contact {
     appeal_id: Option<Uuid>,
     started: Option<DateTime<Utc>>,
     channel: Option<String>,
+    /// The queue it started in, or first entered.
     queue_id: Option<Uuid>,
+    /// The queue it was in when it was answered, or else abandoned: a transfer, an escalation
+    /// or an overflow while it waited moved it there. Its figures belong to this queue.
+    decided_in: Option<Uuid>,
     inbound: bool,
     /// When it entered a queue for an operator (at its start, or on leaving the voice menu),
     /// and when that was recorded: a recorded contact counts when it was recorded (a past
@@ -281,6 +295,7 @@ pub fn contributions(
                     }
                     InteractionState::Answered if c.answered.is_none() => {
                         c.answered = Some((at, p.operator_id, e.id, e.at));
+                        c.decided_in = p.queue_id.or(c.decided_in);
                     }
                     // Ended by its appeal's close, or because the operator's phone never
                     // answered and a callback was taken instead: no handling time is known.
@@ -291,6 +306,9 @@ pub fn contributions(
                     }
                     InteractionState::Abandoned if c.abandoned.is_none() => {
                         c.abandoned = Some((at, e.id));
+                        if c.answered.is_none() {
+                            c.decided_in = p.queue_id.or(c.decided_in);
+                        }
                     }
                     _ => {}
                 }
@@ -307,9 +325,12 @@ pub fn contributions(
 
     for c in contacts.values() {
         let topic = opening(c.appeal_id).topic_id;
+        // A contact's figures belong to the queue that answered it (or lost it), not to the
+        // one it first waited in: "answered in this queue" is what the live view and the KPIs
+        // per queue both say (see `Fact::Answered`).
         let tags = |operator| Tags {
             channel: c.channel.clone(),
-            queue: c.queue_id,
+            queue: c.decided_in.or(c.queue_id),
             topic,
             operator,
         };

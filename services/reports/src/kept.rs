@@ -30,7 +30,9 @@ use crate::sums::{fold, Grouped, Slice, Sums};
 use crate::{KpiQuery, Kpis, Trace};
 
 /// The version of what kept totals hold; a change makes them computed again.
-const ENGINE: u32 = 4;
+/// 5: a contact's figures belong to the queue that answered (or lost) it, not the one it first
+/// entered.
+const ENGINE: u32 = 5;
 
 /// How long a write may be in flight between stamping its event and committing it.
 const IN_FLIGHT_SECS: i64 = 2;

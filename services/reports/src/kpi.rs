@@ -99,7 +99,10 @@ pub struct Kpis {
     /// Appeals received (report row 13), and by channel (row 14).
     pub appeals_received: u64,
     pub appeals_by_channel: BTreeMap<String, u64>,
-    /// Voice calls that entered a queue after the voice menu, were answered, were lost.
+    /// Voice calls that entered a queue after the voice menu, were answered, were lost; per
+    /// queue, filed under the queue that answered or lost them (see
+    /// `contributions::Fact::Answered`: one definition of "answered in this queue", shared
+    /// with the live view's `answered_today`).
     pub calls_entered: u64,
     pub calls_answered: u64,
     pub calls_lost: u64,

@@ -581,10 +581,18 @@ macro_rules! impl_dispatch_store {
                         .interaction(interaction_id),
                     );
                     let new_id = uuid::Uuid::now_v7();
+                    // Sent to a queue, the contact is not offered straight back to the operator
+                    // who let it go: they count as having declined it. When nobody else is able
+                    // to take it, the re-offer rule gives it back to them after its pause.
+                    let passed_on: Vec<uuid::Uuid> = match offered_to {
+                        None => row.operator_id.into_iter().collect(),
+                        Some(_) => Vec::new(),
+                    };
+                    let declined_at = (!passed_on.is_empty()).then_some(now);
                     sqlx::query(
                         "INSERT INTO interactions (id, appeal_id, channel, direction, state, queue_id, \
-                         queued_at, offered_to, offered_at, offer_expires_at, escalated) \
-                         VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $8, $9, $10)",
+                         queued_at, offered_to, offered_at, offer_expires_at, escalated, declined_by, declined_at) \
+                         VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $8, $9, $10, $11, $12)",
                     )
                     .bind(new_id)
                     .bind(row.appeal_id)
@@ -596,6 +604,8 @@ macro_rules! impl_dispatch_store {
                     .bind(offered_to.map(|_| now))
                     .bind(expires)
                     .bind(transfer.escalation)
+                    .bind(sqlx::types::Json(&passed_on))
+                    .bind(declined_at)
                     .execute(&mut *tx)
                     .await?;
                     drafts.push(

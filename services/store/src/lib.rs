@@ -8,6 +8,7 @@
 //! Every state change writes its event in the same transaction (DESIGN principle 3), and
 //! ingestion is idempotent on `(channel, external_id)` (principle 2).
 
+mod appeal_fields;
 mod appeal_support;
 mod appeals;
 mod calendar;
@@ -46,6 +47,7 @@ use baylanys_domain::AppealScope;
 use chrono::{DateTime, SubsecRound, Utc};
 use uuid::Uuid;
 
+pub use appeal_fields::{AppealFieldStore, FieldChange, Reclassified};
 pub use claims::{Claim, ClaimStore};
 pub use competence::{CompetenceStore, NewPart};
 pub use error::{StoreError, StoreResult};
@@ -744,6 +746,7 @@ pub trait Store:
     + CatalogStore
     + ClientStore
     + AppealStore
+    + AppealFieldStore
     + InteractionStore
     + EventStore
     + CalendarStore

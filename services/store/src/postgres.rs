@@ -5,6 +5,7 @@ use std::time::Duration;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
 
+use crate::appeal_fields::impl_appeal_field_store;
 use crate::appeal_support::impl_appeal_support;
 use crate::appeals::impl_appeal_store;
 use crate::calendar::impl_calendar_store;
@@ -54,6 +55,7 @@ impl_catalog_store!(PgStore, sqlx::Postgres);
 impl_client_store!(PgStore, sqlx::Postgres);
 impl_appeal_support!(PgStore, sqlx::Postgres);
 impl_appeal_store!(PgStore, sqlx::Postgres);
+impl_appeal_field_store!(PgStore, sqlx::Postgres);
 impl_interaction_store!(PgStore, sqlx::Postgres);
 impl_calendar_store!(PgStore, sqlx::Postgres);
 impl_routing_store!(PgStore, sqlx::Postgres);

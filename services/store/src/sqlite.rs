@@ -7,6 +7,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
+use crate::appeal_fields::impl_appeal_field_store;
 use crate::appeal_support::impl_appeal_support;
 use crate::appeals::impl_appeal_store;
 use crate::calendar::impl_calendar_store;
@@ -73,6 +74,7 @@ impl_catalog_store!(SqliteStore, sqlx::Sqlite);
 impl_client_store!(SqliteStore, sqlx::Sqlite);
 impl_appeal_support!(SqliteStore, sqlx::Sqlite);
 impl_appeal_store!(SqliteStore, sqlx::Sqlite);
+impl_appeal_field_store!(SqliteStore, sqlx::Sqlite);
 impl_interaction_store!(SqliteStore, sqlx::Sqlite);
 impl_calendar_store!(SqliteStore, sqlx::Sqlite);
 impl_routing_store!(SqliteStore, sqlx::Sqlite);

@@ -120,12 +120,12 @@ async fn chat_in_chromium() -> anyhow::Result<()> {
 /// A TCP proxy in front of the server whose connections a browser script can cut, for a real
 /// network drop: `GET {control}/down` closes every proxied connection and refuses new ones;
 /// `GET {control}/up` lets them through again.
-struct DropProxy {
-    base: String,
-    control: String,
+pub(crate) struct DropProxy {
+    pub(crate) base: String,
+    pub(crate) control: String,
 }
 
-async fn drop_proxy(target: &str) -> anyhow::Result<DropProxy> {
+pub(crate) async fn drop_proxy(target: &str) -> anyhow::Result<DropProxy> {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};

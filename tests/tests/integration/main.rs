@@ -1,6 +1,7 @@
 //! One integration-test binary (compile time): the real server on a random port, against
 //! SQLite and PostgreSQL. Each scenario runs on both backends via `both!`.
 
+mod appeal_fields;
 mod body_webhooks;
 mod boqbe;
 mod browser;
@@ -10,6 +11,7 @@ mod cluster;
 mod complaints;
 mod conformance;
 mod conformance_outbox;
+mod console_shift;
 mod contracts;
 mod deadlines;
 mod demo;
@@ -27,6 +29,7 @@ mod http_roles;
 mod http_routing;
 mod identity_claims;
 mod kpis;
+mod kpis_by_queue;
 mod kpis_kept;
 mod kpis_paths;
 mod kpis_today;

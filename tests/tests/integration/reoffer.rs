@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::http_dispatch::{offers, online};
 
 both!(declined_by_everyone_is_offered_again);
+both!(a_contact_passed_on_is_not_offered_straight_back);
 
 async fn offered_to(app: &TestApp, who: &[(&str, &str)], contact: Uuid) -> anyhow::Result<String> {
     for (name, token) in who {
@@ -139,5 +140,63 @@ async fn declined_by_everyone_is_offered_again(app: TestApp) -> anyhow::Result<(
         "sup"
     );
     crate::events_typed::every_event_reads_typed(&app).await?;
+    Ok(())
+}
+
+/// A contact an operator sent to another queue is not offered straight back to them (issue 14:
+/// a shift at the single window): they count as having declined it. With nobody else able to
+/// take it, the re-offer rule gives it back to them after its pause, so it never strands.
+async fn a_contact_passed_on_is_not_offered_straight_back(app: TestApp) -> anyhow::Result<()> {
+    app.stop_worker(RoutingEngine::NAME).await?;
+    let engine = RoutingEngine::new(app.store.clone(), Arc::new(tokio::sync::Notify::new()))
+        .with_absent_after(None)
+        .with_reoffer_after(Duration::from_secs(2));
+    let main = app.open_queue("main", "Main").await?;
+    let second = app.open_queue("second", "Second line").await?;
+    app.put(
+        "/api/v1/routing/table",
+        app.admin(),
+        json!({"entries": [], "default_queue_id": main}),
+    )
+    .await?;
+    let (_, a) = online(&app, "op-a", "operator", json!(["kk"]), 2).await?;
+    let client = app.client(app.admin(), json!({"name": "Дана"})).await?;
+    let appeal = app.appeal(app.admin(), client, "Сәлем").await?;
+    let contact = app
+        .post(
+            &format!("/api/v1/appeals/{appeal}/interactions"),
+            app.admin(),
+            json!({"channel": "web_chat", "queue_id": main}),
+        )
+        .await?
+        .id();
+    let now = baylanys_store::now;
+    assert_eq!(engine.pass(now()).await?.offered, 1);
+    let r = app
+        .post(
+            &format!("/api/v1/interactions/{contact}/accept"),
+            &a,
+            json!({}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app
+        .post(
+            &format!("/api/v1/interactions/{contact}/transfer"),
+            &a,
+            json!({"to_queue": second, "reason": "екінші желі"}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let moved: Uuid = r.id();
+    // Not back to the one who passed it on, while the pause lasts.
+    let r = engine.pass(now()).await?;
+    assert_eq!((r.offered, r.reoffered), (0, 0), "{r:?}");
+    assert_eq!(offered_to(&app, &[("a", a.as_str())], moved).await?, "");
+    // Nobody else came: after the pause it is theirs again.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert_eq!(engine.pass(now()).await?.reoffered, 1);
+    assert_eq!(engine.pass(now()).await?.offered, 1);
+    assert_eq!(offered_to(&app, &[("a", a.as_str())], moved).await?, "a");
     Ok(())
 }

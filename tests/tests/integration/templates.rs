@@ -34,6 +34,7 @@ async fn admins_edit_what_citizens_are_told() -> anyhow::Result<()> {
             "ended",
             "extended",
             "more_information",
+            "reclassified",
             "redirected",
             "registered",
             "split",

@@ -232,14 +232,24 @@ async fn staff_actions_reach_the_citizen(app: TestApp) -> anyhow::Result<()> {
     );
     until(&mut s, "queue_status").await?;
 
-    // Taken again and ended: the citizen is told once that the conversation ended.
-    let contact = take(&app, &op).await?;
+    // Taken on the second line — not offered straight back to the operator who passed it on —
+    // and ended: the citizen is told once that the conversation ended.
+    let (_, second_line) = online(&app, "dana", "operator", json!(["kk", "ru"]), 3).await?;
+    let contact = take(&app, &second_line).await?;
     until(&mut s, "assignment").await?;
     let r = app
         .post(
             &format!("/api/v1/interactions/{contact}/end"),
-            &op,
+            &second_line,
             json!({}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app
+        .put(
+            "/api/v1/auth/me/presence",
+            &second_line,
+            json!({"presence": "offline"}),
         )
         .await?;
     assert_eq!(r.status, 200, "{}", r.text);

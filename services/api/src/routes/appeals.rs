@@ -1,6 +1,7 @@
 //! Appeals: registration, the list, the single-window detail with its whole timeline, messages,
-//! status changes, assignment, internal notes and redirection. Body officers reach only the
-//! appeals redirected to their body: the caller's scope is passed to every store verb.
+//! status changes, reclassification (kind, topic, priority), assignment, internal notes and
+//! redirection. Body officers reach only the appeals redirected to their body: the caller's
+//! scope is passed to every store verb.
 
 use axum::extract::State;
 use axum::http::{Method, StatusCode};
@@ -8,9 +9,11 @@ use baylanys_centre::{Registration, Reply};
 use baylanys_domain::{AppealKind, AppealStatus, Author, Channel, DomainError, Priority, Role};
 use baylanys_proto::{
     AddMessage, AddNote, AppealDetail, AppealPage, AppealView, AssignAppeal, ChangeStatus,
-    CreateAppeal, FirstContact, MessageView, NoteView, ProblemDetails,
+    CreateAppeal, FirstContact, MessageView, NoteView, ProblemDetails, UpdateAppeal,
 };
-use baylanys_store::{AppealFilter, ContactStart, NewMessage, RecordedContact, StatusChange};
+use baylanys_store::{
+    AppealFilter, ContactStart, FieldChange, NewMessage, RecordedContact, StatusChange,
+};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -26,12 +29,14 @@ use crate::{convert, AppState};
 
 /// Longest message accepted, in characters.
 const MAX_MESSAGE: usize = 20_000;
+/// Longest reason for a reclassification, in characters.
+const MAX_REASON: usize = 500;
 const MAX_EXTERNAL_ID: usize = 200;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_appeals, create_appeal))
-        .routes(routes!(get_appeal))
+        .routes(routes!(get_appeal, update_appeal))
         .routes(routes!(add_message))
         .routes(routes!(change_status))
         .routes(routes!(assign))
@@ -235,6 +240,56 @@ async fn get_appeal(
         return Ok(axum::Json(as_letter(detail)));
     }
     Ok(axum::Json(detail))
+}
+
+/// Reclassifies the appeal (issue 14): its kind, topic or priority, each change an event with
+/// from, to and the reason (`appeal.kind_changed`, `appeal.topic_changed`,
+/// `appeal.priority_changed`). A new kind re-dates an appeal whose due date was never extended
+/// by the new kind's term (АППК art. 76), and the citizen is told the kind and the new date on
+/// their own channel, in their language (R6.1, R6.4). Values equal to the current ones change
+/// nothing. Centre staff only; a complaint keeps its kind (R8, R9).
+#[utoipa::path(patch, path = "/api/v1/appeals/{id}", tag = "appeals", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = UpdateAppeal,
+    responses(
+        (status = 200, body = AppealView),
+        (status = 403, description = "Not centre staff (a body's officer)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "Answered or closed; the kind of a complaint", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "Nothing to change; kind `complaint`; priority outside 1–5; a topic that is unknown or inactive; a reason empty or over 500 characters", body = ProblemDetails, content_type = "application/problem+json")))]
+async fn update_appeal(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    Json(req): Json<UpdateAppeal>,
+) -> ApiResult<axum::Json<AppealView>> {
+    caller.require(CENTRE_STAFF)?;
+    let change = FieldChange {
+        kind: req.kind,
+        topic_id: req.topic_id,
+        priority: req.priority.map(Priority::new).transpose()?,
+        reason: optional_text("reason", req.reason, MAX_REASON)?,
+        due_at: None,
+    };
+    if change.is_empty() {
+        return Err(DomainError::InvalidField {
+            field: "body",
+            reason: "nothing to change: give kind, topic_id or priority".into(),
+        }
+        .into());
+    }
+    if change.kind == Some(AppealKind::Complaint) {
+        return Err(DomainError::InvalidField {
+            field: "kind",
+            reason: "a complaint is registered with its category through \
+                     POST /api/v1/appeals/{id}/complaint (R8, R9)"
+                .into(),
+        }
+        .into());
+    }
+    let done = state
+        .centre
+        .reclassify(id, change, caller.staff.scope(), caller.actor())
+        .await?;
+    Ok(axum::Json(convert::appeal(&done.appeal)))
 }
 
 /// What a body's officer sees of an appeal redirected to them: what the redirection letter

@@ -333,13 +333,18 @@ const TODAY_TTL: std::time::Duration = std::time::Duration::from_secs(10);
 /// "Trustworthy in the field", point 4): a socket gets the last drawing at once, and when it is
 /// older than ten seconds one background task draws the next — a slow read of the day (a busy
 /// database, a day of many events) never stalls a socket. Only the first drawing after a start
-/// is made in place, once, for every socket that asks meanwhile.
+/// is made in place, once, for every socket that asks meanwhile — and so is the first after
+/// local midnight (Asia/Almaty): a drawing of another day is never served as today's. It was,
+/// to whoever asked first after a quiet night — the live view's `answered_today` said
+/// yesterday's calls while the KPIs per queue fetched for today said none — and to a wallboard
+/// polling `/api/v1/routing/live`, until the redraw it set off came in.
 pub(crate) async fn today_breakdown(
     state: &AppState,
 ) -> ApiResult<std::sync::Arc<baylanys_reports::dashboard::Breakdown>> {
     use std::sync::atomic::Ordering;
     let mut slot = state.kpi_today.lock().await;
-    if let Some((at, v)) = slot.as_ref() {
+    let (_, today, _) = baylanys_reports::dashboard::local_day(baylanys_store::now());
+    if let Some((at, v)) = slot.as_ref().filter(|(_, v)| v.total.from == today) {
         if at.elapsed() >= TODAY_TTL && !state.kpi_today_redrawing.swap(true, Ordering::AcqRel) {
             let state = state.clone();
             tokio::spawn(async move {
@@ -374,4 +379,59 @@ async fn draw_today(
 pub(crate) async fn today(state: &AppState) -> ApiResult<serde_json::Value> {
     let b = today_breakdown(state).await?;
     serde_json::to_value(b.as_ref()).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use baylanys_reports::dashboard::{Breakdown, Slice};
+    use baylanys_reports::sums::Sums;
+
+    use super::*;
+    use crate::ApiConfig;
+
+    /// A drawing of yesterday is never today's: the first asker after midnight (or after a quiet
+    /// night) gets today's figures drawn in place, not yesterday's four answered calls (the
+    /// wallboard said 4 while the KPIs fetched for today said 0).
+    #[tokio::test]
+    async fn a_drawing_of_another_day_is_not_served_as_todays() -> Result<(), ApiError> {
+        let dir = std::env::temp_dir().join(format!("bl_kpi_today_{}", Uuid::now_v7().simple()));
+        let url = format!("sqlite://{}", dir.join("baylanys.db").display());
+        let store = baylanys_store::connect(&url).await?;
+        store.migrate().await?;
+        let config = ApiConfig {
+            hash_cost: crate::HashCost {
+                memory_kib: 64,
+                iterations: 1,
+            },
+            ..ApiConfig::default()
+        };
+        let state = AppState::new(store, config).await?;
+        let (_, today, _) = baylanys_reports::dashboard::local_day(baylanys_store::now());
+        let (_, yesterday, _) = baylanys_reports::dashboard::local_day(today - Duration::hours(1));
+        let settings = KpiSettings::default();
+        let busy = Sums {
+            calls_entered: 4,
+            calls_answered: 4,
+            ..Sums::default()
+        };
+        let drawn = Breakdown {
+            total: busy.kpis(yesterday, today, &settings),
+            queues: vec![Slice {
+                id: Uuid::now_v7(),
+                kpis: busy.kpis(yesterday, today, &settings),
+            }],
+            operators: Vec::new(),
+        };
+        *state.kpi_today.lock().await = Some((std::time::Instant::now(), Arc::new(drawn)));
+        let b = today_breakdown(&state).await?;
+        assert_eq!(b.total.from, today);
+        assert_eq!((b.total.calls_answered, b.queues.len()), (0, 0));
+        // Today's drawing is kept and served again.
+        let again = today_breakdown(&state).await?;
+        assert!(Arc::ptr_eq(&b, &again));
+        let _ = std::fs::remove_dir_all(&dir);
+        Ok(())
+    }
 }

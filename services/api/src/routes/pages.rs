@@ -6,7 +6,9 @@
 //! appeal's topic, splits an appeal into parts and lists them (R30); `/dashboard.js` shows
 //! supervisors today's KPIs live and their history against the bands (R35) and prepares the
 //! semi-annual БОҚБЕ report (R36); `/qa.js` lets supervisors review a sample of contacts against
-//! the scorecard and calibrate, and operators read their own reviews (R26–R28, KPI 2).
+//! the scorecard and calibrate, and operators read their own reviews (R26–R28, KPI 2);
+//! `/frame.js` lays the console out in three panes with views, action tabs and keyboard
+//! shortcuts, and `/fields.js` sets an appeal's kind, topic and priority (issue 14).
 
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -25,6 +27,8 @@ const VOICE_JS: &str = include_str!("../../static/voice.js");
 const PARTS_JS: &str = include_str!("../../static/parts.js");
 const DASHBOARD_JS: &str = include_str!("../../static/dashboard.js");
 const QA_JS: &str = include_str!("../../static/qa.js");
+const FRAME_JS: &str = include_str!("../../static/frame.js");
+const FIELDS_JS: &str = include_str!("../../static/fields.js");
 const CHAT_HTML: &str = include_str!("../../static/chat.html");
 const WIDGET_JS: &str = include_str!("../../static/widget.js");
 
@@ -35,15 +39,17 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsa
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .route("/console", get(console))
-        .route("/console.js", get(console_js))
-        .route("/oversight.js", get(oversight_js))
-        .route("/deliveries.js", get(deliveries_js))
-        .route("/mail.js", get(mail_js))
-        .route("/telegram.js", get(telegram_js))
-        .route("/voice.js", get(voice_js))
-        .route("/parts.js", get(parts_js))
-        .route("/dashboard.js", get(dashboard_js))
-        .route("/qa.js", get(qa_js))
+        .route("/console.js", get(|| script(CONSOLE_JS)))
+        .route("/oversight.js", get(|| script(OVERSIGHT_JS)))
+        .route("/deliveries.js", get(|| script(DELIVERIES_JS)))
+        .route("/mail.js", get(|| script(MAIL_JS)))
+        .route("/telegram.js", get(|| script(TELEGRAM_JS)))
+        .route("/voice.js", get(|| script(VOICE_JS)))
+        .route("/parts.js", get(|| script(PARTS_JS)))
+        .route("/dashboard.js", get(|| script(DASHBOARD_JS)))
+        .route("/qa.js", get(|| script(QA_JS)))
+        .route("/frame.js", get(|| script(FRAME_JS)))
+        .route("/fields.js", get(|| script(FIELDS_JS)))
         .route("/chat", get(chat))
         .route("/widget.js", get(widget_js))
 }
@@ -57,96 +63,6 @@ async fn console() -> impl IntoResponse {
             (header::CACHE_CONTROL, "no-cache"),
         ],
         CONSOLE_HTML,
-    )
-}
-
-async fn console_js() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        CONSOLE_JS,
-    )
-}
-
-async fn oversight_js() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        OVERSIGHT_JS,
-    )
-}
-
-async fn deliveries_js() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        DELIVERIES_JS,
-    )
-}
-
-async fn mail_js() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        MAIL_JS,
-    )
-}
-
-async fn voice_js() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        VOICE_JS,
-    )
-}
-
-async fn telegram_js() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        TELEGRAM_JS,
-    )
-}
-
-async fn parts_js() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        PARTS_JS,
-    )
-}
-
-async fn dashboard_js() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        DASHBOARD_JS,
-    )
-}
-
-async fn qa_js() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        QA_JS,
     )
 }
 
@@ -171,5 +87,16 @@ async fn widget_js() -> impl IntoResponse {
             (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
         ],
         WIDGET_JS,
+    )
+}
+
+/// The console's scripts: text, never cached stale across a deploy.
+async fn script(body: &'static str) -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
     )
 }

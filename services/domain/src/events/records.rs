@@ -14,8 +14,8 @@ use uuid::Uuid;
 use super::ContactVia;
 use crate::router::{OverflowAction, OverflowRule, Presence};
 use crate::{
-    Channel, CodeVia, ComplaintCategory, DayKind, DeliveryVia, Language, Recipient, Role,
-    WeeklyHours,
+    AppealKind, Channel, CodeVia, ComplaintCategory, DayKind, DeliveryVia, Language, Recipient,
+    Role, WeeklyHours,
 };
 
 /// `staff.created`.
@@ -161,6 +161,41 @@ pub struct Extended {
     pub from: Option<DateTime<Utc>>,
     pub to: DateTime<Utc>,
     pub reason: String,
+}
+
+/// `appeal.kind_changed` (issue 14): staff reclassified the appeal. When the new kind's term
+/// moved the due date (it was never extended), `due_from` and `due_to` say how; the citizen is
+/// told the new date in the same transaction (R6.4).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KindChanged {
+    pub from: AppealKind,
+    pub to: AppealKind,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_from: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_to: Option<DateTime<Utc>>,
+}
+
+/// `appeal.topic_changed`: from which topic to which (either may be none).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopicChanged {
+    #[serde(default)]
+    pub from: Option<Uuid>,
+    #[serde(default)]
+    pub to: Option<Uuid>,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// `appeal.priority_changed`: 1 (lowest) to 5 (highest).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PriorityChanged {
+    pub from: i64,
+    pub to: i64,
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 /// `appeal.deadline_near` and `appeal.overdue`: the due date the sweep found, and who had it.

@@ -89,6 +89,9 @@ const EVERY_KIND: &[&str] = &[
     event_kind::COMPLAINT_DECIDED,
     event_kind::QA_REVIEWED,
     event_kind::APPEAL_EXTENDED,
+    event_kind::APPEAL_KIND_CHANGED,
+    event_kind::APPEAL_TOPIC_CHANGED,
+    event_kind::APPEAL_PRIORITY_CHANGED,
     event_kind::APPEAL_DEADLINE_NEAR,
     event_kind::APPEAL_OVERDUE,
     event_kind::MESSAGE_ADDED,
@@ -337,6 +340,23 @@ fn samples() -> Vec<Payload> {
             to: at,
             reason: "a request to another body".into(),
         }),
+        Payload::KindChanged(KindChanged {
+            from: AppealKind::Request,
+            to: AppealKind::Application,
+            reason: Some("the citizen asks for a decision".into()),
+            due_from: Some(at),
+            due_to: Some(at),
+        }),
+        Payload::TopicChanged(TopicChanged {
+            from: None,
+            to: Some(id()),
+            reason: Some("land, not housing".into()),
+        }),
+        Payload::PriorityChanged(PriorityChanged {
+            from: 3,
+            to: 5,
+            reason: None,
+        }),
         Payload::DeadlineNear(swept.clone()),
         Payload::Overdue(swept),
         Payload::BodyTopicsSet(BodyTopicsSet {
@@ -564,4 +584,34 @@ fn payloads_keep_the_shapes_written_before_they_were_typed() {
         Payload::read(k::STAFF_LOGGED_OUT, &json!({})),
         Ok(Some(Payload::StaffLoggedOut(LoggedOut {})))
     );
+}
+
+#[test]
+fn a_reclassification_names_the_due_date_only_when_it_moved() {
+    // An extended appeal keeps its date when reclassified: no due keys in the event.
+    let kept = Payload::KindChanged(KindChanged {
+        from: AppealKind::Request,
+        to: AppealKind::Proposal,
+        reason: None,
+        due_from: None,
+        due_to: None,
+    });
+    assert_eq!(
+        kept.to_json(),
+        json!({"from": "request", "to": "proposal", "reason": null})
+    );
+    assert_eq!(kept.kind(), event_kind::APPEAL_KIND_CHANGED);
+    // A topic cleared reads back as none.
+    let cleared = json!({"from": Uuid::nil(), "to": null, "reason": "wrong topic"});
+    let Ok(Some(Payload::TopicChanged(t))) = Payload::read(k::APPEAL_TOPIC_CHANGED, &cleared)
+    else {
+        panic!("appeal.topic_changed unread");
+    };
+    assert_eq!((t.from, t.to), (Some(Uuid::nil()), None));
+    // A priority outside what the store writes is still a number, never a silent default.
+    assert!(Payload::read(
+        k::APPEAL_PRIORITY_CHANGED,
+        &json!({"from": "high", "to": 5})
+    )
+    .is_err());
 }
