@@ -1,7 +1,8 @@
 // Accessibility of the citizens' chat and the console, checked by axe-core in real Chromium
 // (issue 14): no serious or critical violation, and one main landmark on every page — the chat
-// before and after the first message, the console's sign-in page, and the console signed in
-// with a conversation open.
+// before and after the first message, the console's sign-in page, the console signed in with a
+// conversation open in each of its action tabs, the shortcuts' overlay, and every view an admin
+// opens from the header.
 import { chromium } from "playwright-core";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -55,6 +56,33 @@ try {
   await op.locator("#offers tbody tr").first().getByRole("button", { name: "Қабылдау" }).click();
   await op.locator(".conv-log:not([hidden]) li.client", { hasText: "Сәлеметсіз бе" }).waitFor({ timeout });
   await audit(op, "console, conversation");
+  // Every action tab of the conversation, and the shortcuts' overlay.
+  for (const tab of await op.$$eval("#acts button:not([hidden])", (bs) => bs.map((b) => b.id))) {
+    await op.click("#" + tab);
+    await audit(op, `console, conversation, ${tab}`);
+  }
+  await op.keyboard.press("Alt+Slash");
+  await op.waitForSelector("dialog#keys[open]", { timeout });
+  await audit(op, "console, shortcuts");
+  await op.keyboard.press("Escape");
+
+  // Every view of the frame an admin reaches from the header.
+  const adm = await (await browser.newContext({ bypassCSP: true, viewport: { width: 1366, height: 768 } })).newPage();
+  await adm.goto(base + "/console");
+  await adm.fill("#login-name", "adm");
+  await adm.fill("#login-password", "adm-password");
+  await adm.press("#login-password", "Enter");
+  await adm.waitForSelector("#app:not([hidden])", { timeout });
+  await adm.waitForSelector("#kpi-open:not([hidden])", { timeout });
+  const views = await adm.$$eval("#views button[aria-controls]:not([hidden])", (bs) => bs.map((b) => [b.id, b.getAttribute("aria-controls")]));
+  if (views.length < 8) throw new Error("an admin reaches fewer views than expected: " + JSON.stringify(views));
+  for (const [button, panel] of views) {
+    await adm.click("#" + button);
+    await adm.waitForSelector(`#${panel}:not([hidden]):not(.covered)`, { timeout });
+    // Let the panel's first load land.
+    await adm.waitForLoadState("networkidle");
+    await audit(adm, `console, ${panel}`);
+  }
 
   if (found.length) throw new Error("accessibility violations:\n" + found.join("\n"));
   console.log("axe browser test passed");

@@ -3,7 +3,7 @@
 // Kazakh and two in Russian. The operator signs in at /console at 1366×768 and never touches the
 // pointer: accepts each offer (Alt+A), replies, sets the kind and topic (Alt+I), inserts a canned
 // reply (Alt+C), registers a complaint (Alt+P), escalates and transfers (Alt+T), redirects to a
-// body (Alt+B)
+// body (Alt+B), extends a term (Alt+I, then its link)
 // and closes with the resolution (Alt+X) — in Kazakh, then switched to Russian. The server is
 // cut off from the console (every connection refused) while a reply is typed: it is kept, said
 // to be waiting, and reaches the citizen once. In every state: axe-core finds no serious or
@@ -11,7 +11,7 @@
 // Russian screen, and a screenshot is kept. The key presses of the accept → canned reply →
 // close flow are counted and printed for BENCHMARKS.md.
 import { chromium } from "playwright-core";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const base = process.env.BAYLANYS_BASE;
@@ -261,6 +261,26 @@ try {
   await op.locator("#conv-fields", { hasText: "Вид: заявление" }).waitFor({ timeout });
   await op.locator("#conv-fields", { hasText: "Тема: Пенсионные выплаты" }).waitFor({ timeout });
   await look("conversation-ru", "ru");
+  // The term extended by a reasoned decision (АППК art. 76): the citizen is told the new date.
+  const due = await op.evaluate(() => convs.get(active).detail.appeal.due_at);
+  const later = new Date(Date.parse(due) + 10 * 86400000).toISOString().slice(0, 10);
+  await key("Alt+I");
+  await tabTo("#extend-open");
+  await key("Enter");
+  await waitFocus("extend-date");
+  // Typed into the date's parts in the browser's order (month, day, year: the test browser's
+  // default locale).
+  const [yyyy, mm, dd] = later.split("-");
+  await typeText(mm + dd + yyyy);
+  eq("the date typed", await op.inputValue("#extend-date"), later);
+  await tabTo("#extend-reason"); // Tab walks the date's parts first
+  await typeText("Нужен запрос в другой орган");
+  await key("Enter");
+  await op.waitForFunction(() => document.getElementById("fields-status").textContent === "Срок продлён"
+    || document.getElementById("extend-status").textContent !== "", null, { timeout });
+  eq("the extension refused", [await op.textContent("#extend-status"), await op.getAttribute("#extend-status", "title")], ["", null]);
+  eq("the new due date", await op.textContent("#field-due"), new Date(later + "T12:00:00").toLocaleDateString("ru"));
+  await sees(d, "system", "продлён");
   await key("Alt+X");
   await waitFocus("resolution");
   await typeText("Консультация дана");
@@ -292,6 +312,9 @@ try {
 
   if (problems.length) throw new Error("problems:\n" + problems.join("\n"));
   eq("no pointer action", effort.pointer, 0);
+  const figures = { accept_keys: acceptKeys, canned_reply_keys: cannedKeys, close_keys: closeKeys, close_typed: closeTyped,
+    shift_keys: effort.keys, shift_typed: effort.typed, pointer: effort.pointer };
+  if (shots) writeFileSync(`${shots}/console-effort.json`, JSON.stringify(figures, null, 2));
   console.log(`effort: accept ${acceptKeys} keys; canned reply ${cannedKeys} keys; close ${closeKeys} keys + ${closeTyped} typed characters; shift total ${effort.keys} keys, ${effort.typed} typed characters, ${effort.pointer} pointer actions`);
   console.log("shift browser test passed");
 } finally {

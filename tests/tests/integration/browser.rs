@@ -988,6 +988,7 @@ async fn accessibility_in_chromium() -> anyhow::Result<()> {
         json!({"languages": ["kk"]}),
     )
     .await?;
+    app.staff("adm", "admin", None).await?;
     run_script(&app, "axe.mjs", &[]).await
 }
 

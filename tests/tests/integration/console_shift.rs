@@ -160,6 +160,7 @@ async fn a_shift_by_keyboard_in_chromium() -> anyhow::Result<()> {
         ("routing.transferred", 1),
         ("appeal.kind_changed", 2),
         ("appeal.topic_changed", 2),
+        ("appeal.extended", 1),
     ] {
         let r = app
             .get(&format!("/api/v1/events?kind={kind}&limit=50"), app.admin())
