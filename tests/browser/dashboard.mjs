@@ -232,6 +232,8 @@ try {
   eq("half-year chosen", await adm.inputValue("#bq-half"), `${year}-H${month <= 6 ? 1 : 2}`);
   eq("half-years offered", await adm.locator("#bq-half option").count(), 6);
   await adm.selectOption("#bq-half", half);
+  // The chosen half-year's report is the one drawn before anything is read off it.
+  await textMatches(adm, "#bq-due", new RegExp(`^${due.split("-").reverse().join("\\.")}$`));
   await adm.selectOption("#bq-lang", "kk");
   await adm.locator('#bq-rows tr[data-row="28"]').waitFor({ timeout });
   let kk = await rows(adm);

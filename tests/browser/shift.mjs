@@ -298,6 +298,7 @@ try {
   await key("Tab");
   await key("Enter");
   await op.locator("#conv-fields", { hasText: "Вид: жалоба" }).waitFor({ timeout });
+  await op.locator("#complaint-none", { hasText: "Обращение зарегистрировано как жалоба" }).waitFor({ timeout });
   await look("complaint-ru", "ru");
   await key("Alt+T");
   await waitFocus("transfer-queue");

@@ -147,8 +147,10 @@ function renderOffers(items) {
     const row = document.createElement("tr");
     row.dataset.id = it.id;
     const channel = cell(row, v("channel", it.channel));
+    channel.prepend(channelIcon(it.channel));
     window.decorateOffer?.(channel, it);
-    cell(row, time(it.queued_at));
+    // Since when in hours and minutes (the narrow pane); the answer-by to the second.
+    cell(row, it.queued_at ? new Date(it.queued_at).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" }) : "—");
     cell(row, time(it.offer_expires_at));
     const actions = cell(row, "");
     for (const [key, verb] of [["accept", "accept"], ["decline", "decline"]]) {
@@ -354,7 +356,8 @@ async function loadMine() {
   const list = $("mine");
   list.replaceChildren();
   for (const a of (r.body && r.body.items) || []) {
-    if (a.status === "closed") continue;
+    // Closed ones are done; open conversations are listed above, under Conversations.
+    if (a.status === "closed" || convs.has(a.id)) continue;
     const li = document.createElement("li");
     const b = document.createElement("button");
     b.type = "button";
@@ -417,6 +420,7 @@ async function openAppeal(id) {
     convs.set(id, c);
     $("conv-logs").appendChild(log);
     $("tabs").appendChild(tab);
+    document.querySelector(`#mine button[data-appeal="${id}"]`)?.closest("li").remove();
     send({ type: "open", appeal_id: id, last_seq: 0 });
   }
   // The operator may pick another conversation while this one loads: their choice stands.
@@ -548,6 +552,7 @@ function closeTab(id) {
   c.log.remove();
   c.tab.remove();
   convs.delete(id);
+  if (me) loadMine();
   const next = convs.keys().next();
   if (next.done) { active = null; $("conversation").hidden = true; $("no-conversation").hidden = false; $("no-convs").hidden = false; }
   else activate(next.value);
@@ -624,7 +629,7 @@ async function move(path, body) {
   const c = convs.get(active);
   if (!c || !c.mine) { $("link").textContent = "—"; return; }
   const r = await api("POST", `/api/v1/interactions/${c.mine.id}/${path}`, body);
-  if (r.ok) { closeTab(c.id); await loadMine(); }
+  if (r.ok) closeTab(c.id);
   else showProblem(r);
 }
 $("transfer").addEventListener("submit", (ev) => {
@@ -710,7 +715,7 @@ $("close").addEventListener("submit", async (ev) => {
   const r = await api("POST", `/api/v1/appeals/${id}/status`, {
     status: "closed", resolution: $("resolution").value.trim(), first_contact_resolved: $("fcr").checked,
   });
-  if (r.ok) { $("resolution").value = ""; $("fcr").checked = false; closeTab(id); await loadMine(); }
+  if (r.ok) { $("resolution").value = ""; $("fcr").checked = false; closeTab(id); }
   else showProblem(r);
 });
 

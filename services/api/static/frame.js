@@ -12,7 +12,7 @@ Object.assign(T.kk, {
   pick_conversation: "Ұсынысты қабылдаңыз немесе сол жақтан әңгімені таңдаңыз.", keys_hint: "Пернелер тізімі: ?",
   keys_button: "?", keys_h: "Пернелер", act_notes: "Жазбалар", act_history: "Тарих", act_transfer: "Ауыстыру",
   act_redirect: "Органға", act_complaint: "Шағым", act_close: "Жабу", act_answer: "Жауап",
-  history_locked: "Клиенттің басқа өтініштері ол тексерілгеннен кейін көрінеді.", complaint_none: "Бұл өтінішті шағым ретінде тіркеуге болмайды.",
+  history_locked: "Клиенттің басқа өтініштері ол тексерілгеннен кейін көрінеді.", complaint_none: "Жауап берілген не жабылған өтінішті шағым ретінде тіркеуге болмайды.", complaint_already: "Бұл өтініш шағым ретінде тіркелген: оны супервизорлар шағымдар тәртібімен қарайды.",
   waited: "күтуде", min: "мин", due_short: "мерзімі", overdue_short: "мерзімі өтті",
   k_accept: "Ең ерте ұсынысты қабылдау", k_next: "Келесі әңгіме", k_prev: "Алдыңғы әңгіме", k_reply: "Жауап жолына өту",
   k_canned: "Дайын жауап: ↑↓ таңдау, Enter — жолға", k_send: "Жіберу (жауап жолында)", k_fields: "Өтініштің түрі, тақырыбы, басымдығы",
@@ -31,7 +31,7 @@ Object.assign(T.ru, {
   pick_conversation: "Примите предложение или выберите разговор слева.", keys_hint: "Список клавиш: ?",
   keys_button: "?", keys_h: "Клавиши", act_notes: "Заметки", act_history: "История", act_transfer: "Перевод",
   act_redirect: "В орган", act_complaint: "Жалоба", act_close: "Закрытие", act_answer: "Ответ",
-  history_locked: "Другие обращения клиента видны после проверки его личности.", complaint_none: "Это обращение нельзя зарегистрировать как жалобу.",
+  history_locked: "Другие обращения клиента видны после проверки его личности.", complaint_none: "Обращение с ответом или закрытое нельзя зарегистрировать как жалобу.", complaint_already: "Обращение зарегистрировано как жалоба: её рассматривают супервизоры в порядке рассмотрения жалоб.",
   waited: "ждёт", min: "мин", due_short: "срок", overdue_short: "срок истёк",
   k_accept: "Принять самое раннее предложение", k_next: "Следующий разговор", k_prev: "Предыдущий разговор", k_reply: "Перейти к ответу",
   k_canned: "Шаблон: ↑↓ выбрать, Enter — в ответ", k_send: "Отправить (в поле ответа)", k_fields: "Вид, тема, приоритет обращения",
@@ -50,7 +50,7 @@ Object.assign(T.en, {
   pick_conversation: "Accept an offer or pick a conversation on the left.", keys_hint: "Keyboard shortcuts: ?",
   keys_button: "?", keys_h: "Keyboard shortcuts", act_notes: "Notes", act_history: "History", act_transfer: "Transfer",
   act_redirect: "To a body", act_complaint: "Complaint", act_close: "Close", act_answer: "Answer",
-  history_locked: "The client's other appeals show once the client is verified.", complaint_none: "This appeal cannot be registered as a complaint.",
+  history_locked: "The client's other appeals show once the client is verified.", complaint_none: "An answered or closed appeal cannot be registered as a complaint.", complaint_already: "This appeal is registered as a complaint: supervisors consider it by the complaints procedure.",
   waited: "waiting", min: "min", due_short: "due", overdue_short: "overdue",
   k_accept: "Accept the oldest offer", k_next: "Next conversation", k_prev: "Previous conversation", k_reply: "Go to the reply box",
   k_canned: "Canned reply: ↑↓ to pick, Enter to the box", k_send: "Send (in the reply box)", k_fields: "The appeal's kind, topic, priority",
@@ -199,6 +199,9 @@ window.drawActs = () => {
   for (const b of $("acts").children) {
     b.hidden = officer && ["transfer", "redirect", "complaint"].includes(b.dataset.act);
   }
+  // Why there is no form: the appeal is a complaint already, or answered or closed.
+  const a = convs.get(active)?.detail?.appeal;
+  $("complaint-none").textContent = t(a && a.kind === "complaint" ? "complaint_already" : "complaint_none");
   $("complaint-none").hidden = !$("complaint-form").hidden;
   drawActLabels();
   if (!actShown || !selectAct(actShown)) selectAct(officer ? "close" : "notes");
