@@ -237,7 +237,10 @@ try {
   await a.selectOption("#qa-operator", operatorId);
   await a.locator("#qa-reviews:not([hidden])").waitFor({ timeout });
   // The list is redrawn when the reviews of the chosen operator arrive.
-  await a.waitForFunction(() => document.querySelectorAll("#qa-reviews tbody tr").length === 2, null, { timeout });
+  await a.waitForFunction((op) => {
+    const rows = [...document.querySelectorAll("#qa-reviews tbody tr")];
+    return rows.length === 2 && rows.every((tr) => tr.dataset.operator === op);
+  }, operatorId, { timeout });
   eq("the operator's reviews", await a.$$eval("#qa-reviews tbody tr", (trs) => trs.map((tr) => tr.dataset.operator)), [operatorId, operatorId]);
   await a.click("#qa-cal-close");
   if (await visible(a, "#qa-calibration")) throw new Error("the calibration stayed open");
