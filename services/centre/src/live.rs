@@ -90,7 +90,15 @@ impl Centre {
             // Queued after the board was drawn: draw it again rather than answer "not waiting".
             board = self.queue_board(true).await?;
         }
-        Ok(board.status(id, queue_id))
+        let mut status = board.status(id, queue_id);
+        // Ringing at an operator's console right now (offered after the caller's last read, or
+        // after the board was drawn): next in line, not "not waiting".
+        let offered =
+            interaction.state == InteractionState::Queued && interaction.offered_to.is_some();
+        if offered && status.position.is_none() {
+            status.position = Some(1);
+        }
+        Ok(status)
     }
 
     /// The place in line of an appeal's waiting contact from the shared board alone (no query

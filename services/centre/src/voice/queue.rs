@@ -58,11 +58,8 @@ impl Centre {
                 u32::try_from(left.clamp(1, i64::from(settings.hold_pause_secs))).unwrap_or(1);
             return Ok(Turn::of(call, vec![VoiceAction::Pause { secs }]));
         }
-        let mut status = self.queue_position(call.interaction_id).await?;
-        if contact.offered_to.is_some() && status.position.is_none() {
-            // Ringing at an operator's console right now: next in line.
-            status.position = Some(1);
-        }
+        // An offer ringing at a console counts as next in line (see `queue_position`).
+        let status = self.queue_position(call.interaction_id).await?;
         let text = if call.announcements == 0 {
             phrases::place_in_queue(l, status.position, status.estimated_wait_secs)
         } else {
