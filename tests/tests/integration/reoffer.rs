@@ -51,12 +51,18 @@ async fn events(app: &TestApp, kind: &str) -> anyhow::Result<Vec<Value>> {
     Ok(r.body["items"].as_array().cloned().unwrap_or_default())
 }
 
-async fn declined_by_everyone_is_offered_again(app: TestApp) -> anyhow::Result<()> {
-    // Passes are made here, not by the node's engine; declines settle for two seconds.
+/// Passes are made by the test, not by the node's engine; declines settle for two seconds.
+async fn own_engine(app: &TestApp) -> anyhow::Result<RoutingEngine> {
     app.stop_worker(RoutingEngine::NAME).await?;
-    let engine = RoutingEngine::new(app.store.clone(), Arc::new(tokio::sync::Notify::new()))
-        .with_absent_after(None)
-        .with_reoffer_after(Duration::from_secs(2));
+    Ok(
+        RoutingEngine::new(app.store.clone(), Arc::new(tokio::sync::Notify::new()))
+            .with_absent_after(None)
+            .with_reoffer_after(Duration::from_secs(2)),
+    )
+}
+
+async fn declined_by_everyone_is_offered_again(app: TestApp) -> anyhow::Result<()> {
+    let engine = own_engine(&app).await?;
     let main = app.open_queue("main", "Main").await?;
     let sup_q = app.open_queue("supervisors", "Supervisors").await?;
     app.put(
@@ -147,10 +153,7 @@ async fn declined_by_everyone_is_offered_again(app: TestApp) -> anyhow::Result<(
 /// a shift at the single window): they count as having declined it. With nobody else able to
 /// take it, the re-offer rule gives it back to them after its pause, so it never strands.
 async fn a_contact_passed_on_is_not_offered_straight_back(app: TestApp) -> anyhow::Result<()> {
-    app.stop_worker(RoutingEngine::NAME).await?;
-    let engine = RoutingEngine::new(app.store.clone(), Arc::new(tokio::sync::Notify::new()))
-        .with_absent_after(None)
-        .with_reoffer_after(Duration::from_secs(2));
+    let engine = own_engine(&app).await?;
     let main = app.open_queue("main", "Main").await?;
     let second = app.open_queue("second", "Second line").await?;
     app.put(
