@@ -340,6 +340,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::ws::router())
         .merge(routes::chat::router())
         .merge(routes::canned::router())
+        .merge(routes::knowledge::router())
         .merge(routes::mailboxes::router())
         .merge(routes::telegram::router())
         .merge(routes::voice::router())

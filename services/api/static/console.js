@@ -79,7 +79,7 @@ const V = {
     channel_web_chat: "веб-чат", channel_email: "e-mail", channel_telegram: "Telegram",
     channel_voice: "телефон", channel_in_person: "жеке қабылдау",
     lang_kk: "қазақша", lang_ru: "орысша", lang_en: "ағылшынша",
-    role_admin: "әкімші", role_supervisor: "супервайзер", role_operator: "оператор", role_body_officer: "орган қызметкері",
+    role_admin: "әкімші", role_supervisor: "супервайзер", role_operator: "оператор", role_body_officer: "орган қызметкері", role_editor: "білім қорының редакторы",
   },
   ru: {
     kind_request: "запрос", kind_application: "заявление", kind_complaint: "жалоба", kind_proposal: "предложение", word_chat: "чат",
@@ -88,7 +88,7 @@ const V = {
     channel_web_chat: "веб-чат", channel_email: "e-mail", channel_telegram: "Telegram",
     channel_voice: "телефон", channel_in_person: "личный приём",
     lang_kk: "казахский", lang_ru: "русский", lang_en: "английский",
-    role_admin: "администратор", role_supervisor: "супервайзер", role_operator: "оператор", role_body_officer: "сотрудник органа",
+    role_admin: "администратор", role_supervisor: "супервайзер", role_operator: "оператор", role_body_officer: "сотрудник органа", role_editor: "редактор базы знаний",
   },
   en: {
     kind_request: "request", kind_application: "application", kind_complaint: "complaint", kind_proposal: "proposal", word_chat: "chat",
@@ -97,7 +97,7 @@ const V = {
     channel_web_chat: "web chat", channel_email: "e-mail", channel_telegram: "Telegram",
     channel_voice: "phone", channel_in_person: "in person",
     lang_kk: "Kazakh", lang_ru: "Russian", lang_en: "English",
-    role_admin: "admin", role_supervisor: "supervisor", role_operator: "operator", role_body_officer: "body officer",
+    role_admin: "admin", role_supervisor: "supervisor", role_operator: "operator", role_body_officer: "body officer", role_editor: "knowledge editor",
   },
 };
 // `v("status", "in_progress")` → the word in the console's language (the value itself if new).

@@ -18,7 +18,7 @@ impl AppealScope {
     pub fn for_staff(role: Role, body_id: Option<Uuid>) -> Self {
         match (role, body_id) {
             (Role::BodyOfficer, Some(body)) => AppealScope::Body(body),
-            (Role::BodyOfficer, None) => AppealScope::Nothing,
+            (Role::BodyOfficer, None) | (Role::Editor, _) => AppealScope::Nothing,
             _ => AppealScope::All,
         }
     }

@@ -73,6 +73,9 @@ string_enum! {
         Supervisor = "supervisor",
         Operator = "operator",
         BodyOfficer = "body_officer",
+        /// Keeps the knowledge base (R5.5, R22): writes, reviews and publishes articles; sees
+        /// no client's data and no appeal.
+        Editor = "editor",
     }
 }
 

@@ -13,6 +13,7 @@ mod error;
 pub mod events;
 mod hours;
 mod iin;
+pub mod knowledge;
 pub mod kpi;
 pub mod notice;
 pub mod qa;
@@ -156,6 +157,10 @@ pub mod event_kind {
     pub const CALLBACK_REQUESTED: &str = "call.callback_requested";
     /// Staff tried to call a client back, or cancelled the callback (R13).
     pub const CALLBACK_ATTEMPTED: &str = "call.callback_attempted";
+    /// A knowledge article was written, or moved between draft, review, published and
+    /// archived (R5.5, R22).
+    pub const ARTICLE_SAVED: &str = "knowledge.article_saved";
+    pub const ARTICLE_STATE_CHANGED: &str = "knowledge.article_state_changed";
 }
 
 /// The country's time zone. Reports, deadlines and appeal numbers follow local dates

@@ -116,8 +116,9 @@ pub struct Facts {
     pub software: Vec<(String, String)>,
     /// Row 22: bodies whose systems exchange appeals with the centre (kk, ru).
     pub integrations: Vec<(String, String)>,
-    /// Row 27: a knowledge base (canned answers) exists.
-    pub knowledge_base: bool,
+    /// Row 27: the knowledge base — published articles with their sources (R5.5, R22), served
+    /// now and first published before the period's end. Canned replies are not one.
+    pub knowledge_articles: i64,
 }
 
 /// One row of the form.
@@ -354,7 +355,11 @@ pub fn build(
         ),
         (yes(lang, profile.workplaces_equipped), None, "profile"),
         (yes(lang, profile.auxiliary_rooms), None, "profile"),
-        (yes(lang, facts.knowledge_base), None, "configuration"),
+        (
+            yes(lang, facts.knowledge_articles > 0),
+            Some(facts.knowledge_articles as f64),
+            "configuration",
+        ),
         (yes(lang, profile.internal_regulations), None, "profile"),
     ];
     let rows = ROWS

@@ -87,7 +87,7 @@ pub async fn facts(store: &dyn Store, kpis: &Kpis, to: DateTime<Utc>) -> StoreRe
         operators: u32::try_from(operators).unwrap_or(u32::MAX),
         software,
         integrations,
-        knowledge_base: !store.list_canned().await?.is_empty(),
+        knowledge_articles: store.served_article_count(to).await?,
     })
 }
 

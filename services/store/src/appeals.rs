@@ -400,7 +400,10 @@ macro_rules! impl_appeal_store {
                             .fetch_optional(&mut *tx)
                             .await?;
                     let (role, active) = row.ok_or($crate::StoreError::NotFound("staff member"))?;
-                    if !active || role == Role::BodyOfficer.as_str() {
+                    if !active
+                        || role == Role::BodyOfficer.as_str()
+                        || role == Role::Editor.as_str()
+                    {
                         return Err(DomainError::InvalidField {
                             field: "staff_id",
                             reason: "appeals are assigned to active centre staff only".into(),

@@ -25,6 +25,7 @@ mod events;
 mod files;
 mod interactions;
 mod ivr;
+pub(crate) mod knowledge;
 mod leases;
 pub(crate) mod mail;
 pub(crate) mod mailboxes;
@@ -53,6 +54,10 @@ pub use competence::{CompetenceStore, NewPart};
 pub use error::{StoreError, StoreResult};
 pub use files::{Files, S3Config};
 pub use ivr::{IvrStore, StoredMenu};
+pub use knowledge::{
+    Article, ArticleFilter, ArticleHit, ArticleQuery, ArticleUse, ArticleVersion, KnowledgeStore,
+    KnowledgeUsage, NewArticle, NewUsage,
+};
 pub use leases::LeaseStore;
 pub use mail::{
     Attachment, Bounced, MailHeaders, MailStore, MessageExtras, MessageMail, NewAttachment,
@@ -768,6 +773,7 @@ pub trait Store:
     + ClaimStore
     + IvrStore
     + CallStore
+    + KnowledgeStore
 {
     /// `sqlite` or `postgres`, for logs and `/readyz`.
     fn backend(&self) -> &'static str;

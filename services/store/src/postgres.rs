@@ -76,6 +76,12 @@ crate::telegram::impl_telegram_store!(PgStore, sqlx::Postgres);
 crate::claims::impl_claim_store!(PgStore, sqlx::Postgres);
 crate::voice::impl_call_store!(PgStore, sqlx::Postgres);
 crate::ivr::impl_ivr_store!(PgStore, sqlx::Postgres);
+crate::knowledge::impl_knowledge_store!(
+    PgStore,
+    sqlx::Postgres,
+    crate::knowledge::SEARCH_POSTGRES,
+    crate::knowledge::postgres_match
+);
 
 #[async_trait::async_trait]
 impl crate::Store for PgStore {

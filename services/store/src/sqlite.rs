@@ -95,6 +95,12 @@ crate::telegram::impl_telegram_store!(SqliteStore, sqlx::Sqlite);
 crate::claims::impl_claim_store!(SqliteStore, sqlx::Sqlite);
 crate::voice::impl_call_store!(SqliteStore, sqlx::Sqlite);
 crate::ivr::impl_ivr_store!(SqliteStore, sqlx::Sqlite);
+crate::knowledge::impl_knowledge_store!(
+    SqliteStore,
+    sqlx::Sqlite,
+    crate::knowledge::SEARCH_SQLITE,
+    crate::knowledge::sqlite_match
+);
 
 #[async_trait::async_trait]
 impl crate::Store for SqliteStore {

@@ -43,6 +43,36 @@ async fn boqbe_report_in_both_languages(app: TestApp) -> anyhow::Result<()> {
         )
         .await?;
     assert_eq!(r.status, 201, "{}", r.text);
+    // Row 27 counts published articles of the knowledge base (R5.5, R22), and only those first
+    // published before the period ends: this one, published today, is in 2026-H2's report.
+    let r = app
+        .post(
+            "/api/v1/knowledge/articles",
+            app.admin(),
+            json!({"slug": "egov", "texts": [{"language": "kk", "title": "eGov", "body": "eGov.kz порталы"}],
+                   "sources": [{"document": "«Ақпараттандыру туралы» Заң"}]}),
+        )
+        .await?;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = app
+        .post(
+            &format!("/api/v1/knowledge/articles/{}/state", r.id()),
+            app.admin(),
+            json!({"to": "published", "revision": 1}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let now = app
+        .get("/api/v1/reports/boqbe/2026-H2?lang=kk", &sup)
+        .await?;
+    assert_eq!(now.status, 200, "{}", now.text);
+    assert_eq!(
+        (
+            now.body["rows"][26]["value"].clone(),
+            now.body["rows"][26]["amount"].clone()
+        ),
+        (json!("иә"), json!(1.0))
+    );
 
     let path = "/api/v1/reports/boqbe/2026-H1";
     let kk = app.get(&format!("{path}?lang=kk"), &sup).await?;
@@ -88,11 +118,12 @@ async fn boqbe_report_in_both_languages(app: TestApp) -> anyhow::Result<()> {
     assert_eq!(row(23)["value"], "01.04.2026");
     assert_eq!(row(24)["value"], "иә: 3");
     assert_eq!(
-        row(27)["value"],
-        "иә",
-        "a canned answer is the knowledge base"
+        (row(27)["value"].clone(), row(27)["amount"].clone()),
+        (json!("жоқ"), json!(0.0)),
+        "a canned answer is not a knowledge base, nor an article published after the period"
     );
     assert!(row(21)["value"].as_str().is_some_and(|v| v.contains("IVR")));
+    assert_eq!(rows(&ru.body)[26]["value"], "нет");
     assert_eq!(rows(&ru.body)[27]["value"], "да");
 
     // Rows 13–20: as computed independently from the raw events of the half-year.

@@ -28,6 +28,8 @@ mod http_flow;
 mod http_roles;
 mod http_routing;
 mod identity_claims;
+mod knowledge;
+mod knowledge_search;
 mod kpis;
 mod kpis_by_queue;
 mod kpis_kept;

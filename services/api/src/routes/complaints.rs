@@ -186,7 +186,12 @@ async fn escalate(
     caller.require(OVERSIGHT)?;
     let reason = text("reason", &req.reason, 2000)?;
     let to = state.store.get_staff(req.to_staff_id).await?;
-    if !to.active || to.role == baylanys_domain::Role::BodyOfficer {
+    if !to.active
+        || matches!(
+            to.role,
+            baylanys_domain::Role::BodyOfficer | baylanys_domain::Role::Editor
+        )
+    {
         return Err(ApiError::new(
             baylanys_proto::problem::VALIDATION,
             "a complaint goes to an active specialist of the centre",

@@ -11,6 +11,7 @@ pub mod complaints;
 pub mod deadlines;
 pub mod deliveries;
 pub mod dispatch;
+pub mod knowledge;
 pub mod kpis;
 pub mod mailboxes;
 pub mod oversight;

@@ -241,4 +241,6 @@ payloads! {
     CallMenu(CallMenu) = k::CALL_MENU,
     CallbackRequested(CallbackRequested) = k::CALLBACK_REQUESTED,
     CallbackAttempted(CallbackAttempted) = k::CALLBACK_ATTEMPTED,
+    ArticleSaved(ArticleSaved) = k::ARTICLE_SAVED,
+    ArticleStateChanged(ArticleStateChanged) = k::ARTICLE_STATE_CHANGED,
 }

@@ -569,3 +569,24 @@ pub struct ClientFlagsChanged {
     pub changed: Vec<String>,
     pub reason: String,
 }
+
+/// `knowledge.article_saved`: an article was written (`created` for a new one) and its
+/// revision after the write; the text itself is in the article's versions, not the log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticleSaved {
+    pub article_id: Uuid,
+    pub revision: i64,
+    #[serde(default)]
+    pub created: bool,
+}
+
+/// `knowledge.article_state_changed`: draft → in review → published → archived (R22), and the
+/// published version when the move published one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticleStateChanged {
+    pub article_id: Uuid,
+    pub from: crate::knowledge::ArticleState,
+    pub to: crate::knowledge::ArticleState,
+    #[serde(default)]
+    pub version: Option<i64>,
+}

@@ -141,6 +141,8 @@ const EVERY_KIND: &[&str] = &[
     event_kind::CALLBACK_REQUESTED,
     event_kind::CALLBACK_ATTEMPTED,
     event_kind::CLIENT_FLAGS_CHANGED,
+    event_kind::ARTICLE_SAVED,
+    event_kind::ARTICLE_STATE_CHANGED,
 ];
 
 #[test]
@@ -506,6 +508,17 @@ fn samples() -> Vec<Payload> {
             key: "main".into(),
             language: Language::Kk,
             version: 2,
+        }),
+        Payload::ArticleSaved(ArticleSaved {
+            article_id: id(),
+            revision: 3,
+            created: false,
+        }),
+        Payload::ArticleStateChanged(ArticleStateChanged {
+            article_id: id(),
+            from: crate::knowledge::ArticleState::InReview,
+            to: crate::knowledge::ArticleState::Published,
+            version: Some(2),
         }),
         Payload::IvrRemoved(IvrRemoved {
             key: "benefits".into(),

@@ -1,0 +1,195 @@
+//! The knowledge base's use cases (R5.5, R22, clause 3.15, R12.3): finding served articles for
+//! an operator, a citizen on `/help` or in the widget (and later the bot and the voice menu),
+//! with the words that matched and the source of every answer; the text an operator inserts
+//! into a reply; and what was used, so supervisors see the gaps to write next.
+
+use baylanys_domain::knowledge::{search, ArticleContent, UsageKind, UsagePlace};
+use baylanys_domain::{normalize_search, Language};
+use baylanys_store::{Article, ArticleQuery, ArticleVersion, NewUsage};
+use uuid::Uuid;
+
+use crate::{Centre, CentreResult};
+
+/// The longest question searched; the rest of a pasted letter is ignored.
+pub const MAX_QUESTION: usize = 300;
+
+/// A search for served articles.
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub text: String,
+    pub language: Option<Language>,
+    /// Articles of this topic are offered first (the appeal's topic, in the console).
+    pub topic: Option<Uuid>,
+    pub limit: u32,
+    pub place: UsagePlace,
+    pub staff_id: Option<Uuid>,
+    pub appeal_id: Option<Uuid>,
+    /// Whether a search that finds nothing is recorded as a gap (public searches only when
+    /// the address is within its rate).
+    pub record_gap: bool,
+}
+
+/// One served article found: the article, the served version, and the matched text.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub article: Article,
+    pub version: ArticleVersion,
+    pub language: Language,
+    pub title: String,
+    pub snippet: search::Snippet,
+}
+
+impl Centre {
+    /// The served articles answering `q`, best first. The search runs in the asked language
+    /// first; when that finds too little it looks in every language, so a Russian article
+    /// answers a Kazakh question rather than nothing.
+    pub async fn search_knowledge(&self, q: &Question) -> CentreResult<Vec<Found>> {
+        let terms = search::query_terms(&q.text);
+        // The database's order is refined below by the titles; fetch a few more than asked.
+        let mut query = ArticleQuery {
+            terms: terms.clone(),
+            language: q.language,
+            topic: None,
+            limit: (q.limit * 4).max(20),
+        };
+        let mut hits = self.store.search_articles(&query).await?;
+        hits.sort_by_key(|h| !search::title_names_all(&q.text, &h.title, h.language));
+        hits.truncate(q.limit as usize);
+        if hits.len() < q.limit as usize && q.language.is_some() {
+            query.language = None;
+            let mut more = self.store.search_articles(&query).await?;
+            more.retain(|m| !hits.iter().any(|h| h.article_id == m.article_id));
+            more.sort_by_key(|h| !search::title_names_all(&q.text, &h.title, h.language));
+            hits.extend(more.into_iter().take(q.limit as usize - hits.len()));
+        }
+        // The appeal's topic decides between articles the words found, never over them: a
+        // topic's article with no matching word is not offered.
+        if let Some(topic) = q.topic {
+            query.topic = Some(topic);
+            let of_topic = self.store.search_articles(&query).await?;
+            hits.sort_by_key(|h| !of_topic.iter().any(|t| t.article_id == h.article_id));
+        }
+        let mut found = Vec::with_capacity(hits.len());
+        for hit in hits {
+            let Some((article, version)) = self.served_article(hit.article_id).await? else {
+                continue;
+            };
+            let snippet = search::snippet(&hit.plain, hit.language, &terms, 220);
+            found.push(Found {
+                article,
+                version,
+                language: hit.language,
+                title: hit.title,
+                snippet,
+            });
+        }
+        if found.is_empty() && q.record_gap && !terms.is_empty() {
+            let folded: String = normalize_search(&q.text)
+                .chars()
+                .take(MAX_QUESTION)
+                .collect();
+            self.store
+                .record_usage(NewUsage {
+                    article_id: None,
+                    kind: UsageKind::NoResult,
+                    place: q.place,
+                    language: q.language,
+                    query: Some(folded),
+                    staff_id: q.staff_id,
+                    appeal_id: q.appeal_id,
+                })
+                .await?;
+        }
+        Ok(found)
+    }
+
+    /// An article and the version operators and citizens are shown, if it is served.
+    pub async fn served_article(
+        &self,
+        id: Uuid,
+    ) -> CentreResult<Option<(Article, ArticleVersion)>> {
+        let Some(article) = self.store.article(id).await? else {
+            return Ok(None);
+        };
+        let Some(v) = article.published_version.filter(|_| article.is_served()) else {
+            return Ok(None);
+        };
+        let version = self.store.article_version(id, v).await?;
+        Ok(version.map(|version| (article, version)))
+    }
+
+    /// The text an operator inserts into a reply: the answer (the short one, or the body as
+    /// plain text) and, under it, the sources in the reply's language (R22). Recorded as a use.
+    pub async fn article_reply_text(
+        &self,
+        id: Uuid,
+        language: Language,
+        short: bool,
+        staff_id: Uuid,
+        appeal_id: Option<Uuid>,
+    ) -> CentreResult<Option<String>> {
+        let Some((_, version)) = self.served_article(id).await? else {
+            return Ok(None);
+        };
+        let Some(text) = reply_text(&version.content, language, short) else {
+            return Ok(None);
+        };
+        self.store
+            .record_usage(NewUsage {
+                article_id: Some(id),
+                kind: UsageKind::Insert,
+                place: UsagePlace::Console,
+                language: Some(language),
+                query: None,
+                staff_id: Some(staff_id),
+                appeal_id,
+            })
+            .await?;
+        Ok(Some(text))
+    }
+
+    /// Records that an article was shown, or whether it helped.
+    pub async fn record_article_use(
+        &self,
+        id: Uuid,
+        kind: UsageKind,
+        place: UsagePlace,
+        language: Option<Language>,
+        staff_id: Option<Uuid>,
+    ) -> CentreResult<()> {
+        self.store
+            .record_usage(NewUsage {
+                article_id: Some(id),
+                kind,
+                place,
+                language,
+                query: None,
+                staff_id,
+                appeal_id: None,
+            })
+            .await?;
+        Ok(())
+    }
+}
+
+/// «Source» in each language, for the line under an inserted answer.
+fn source_word(language: Language) -> &'static str {
+    match language {
+        Language::Kk => "Дереккөз",
+        Language::Ru => "Источник",
+        Language::En => "Source",
+    }
+}
+
+/// The answer in `language` with its sources, or `None` where the article has no text in it.
+pub fn reply_text(content: &ArticleContent, language: Language, short: bool) -> Option<String> {
+    let t = content.text(language)?;
+    let mut out = match (&t.short, short) {
+        (Some(s), true) => s.clone(),
+        _ => baylanys_domain::knowledge::markdown::plain_text(&t.body),
+    };
+    for s in &content.sources {
+        out.push_str(&format!("\n{}: {}", source_word(language), s.line()));
+    }
+    Some(out)
+}

@@ -1,0 +1,513 @@
+//! How article text and citizens' questions become search terms, the same on SQLite (FTS5) and
+//! PostgreSQL (full text with the `simple` configuration): neither database stems Kazakh, and
+//! their Russian stemmers differ, so both index the terms computed here and only rank.
+//!
+//! A term is a word folded ([`crate::normalize_search`]: lowercase, `ё`→`е`, Kazakh letters
+//! to their nearest Russian ones, so a question typed on a Russian keyboard finds Kazakh text)
+//! and then stemmed: Russian words by the Snowball Russian stemmer, Kazakh words by stripping
+//! the common plural, possessive, case and verb suffixes (Kazakh is agglutinative: «куәлігімді»
+//! is «куәлік» + possessive + accusative). A question's language is not known, so each of its
+//! words is looked up in both forms.
+
+use std::sync::OnceLock;
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+use crate::Language;
+
+/// At most this many distinct terms of one question are looked up; a longer question is
+/// trimmed (a pasted letter is not a search).
+pub const MAX_QUERY_TERMS: usize = 24;
+
+/// Words too common to tell articles apart: question words, particles, pronouns and
+/// prepositions of both languages, folded as the index folds them.
+const STOP_WORDS: &[&str] = &[
+    // Russian
+    "а",
+    "без",
+    "бы",
+    "в",
+    "во",
+    "вы",
+    "где",
+    "да",
+    "для",
+    "до",
+    "его",
+    "ее",
+    "если",
+    "есть",
+    "же",
+    "за",
+    "и",
+    "из",
+    "или",
+    "им",
+    "их",
+    "к",
+    "как",
+    "какие",
+    "какой",
+    "какая",
+    "каком",
+    "ко",
+    "когда",
+    "кто",
+    "ли",
+    "либо",
+    "мне",
+    "меня",
+    "мой",
+    "моя",
+    "можно",
+    "мы",
+    "на",
+    "над",
+    "надо",
+    "нам",
+    "не",
+    "нет",
+    "нужно",
+    "нужен",
+    "нужна",
+    "нужны",
+    "о",
+    "об",
+    "от",
+    "по",
+    "под",
+    "при",
+    "с",
+    "со",
+    "так",
+    "там",
+    "то",
+    "у",
+    "уже",
+    "чем",
+    "что",
+    "чтобы",
+    "это",
+    "этот",
+    "я",
+    "сколько",
+    "куда",
+    "ли",
+    "ну",
+    "пожалуйста",
+    "здравствуйте",
+    "подскажите",
+    // Kazakh (folded)
+    "бар",
+    "бе",
+    "бен",
+    "бизге",
+    "биз",
+    "бул",
+    "ба",
+    "жок",
+    "жане",
+    "кандай",
+    "калай",
+    "кайда",
+    "кашан",
+    "керек",
+    "ма",
+    "ме",
+    "мен",
+    "маган",
+    "менин",
+    "не",
+    "неше",
+    "па",
+    "пе",
+    "сиз",
+    "сизге",
+    "ол",
+    "осы",
+    "ушин",
+    "да",
+    "де",
+    "та",
+    "те",
+    "кимге",
+    "ким",
+    "канша",
+    "сәлеметсиз",
+    "салеметсиз",
+];
+
+fn russian() -> &'static Stemmer {
+    static S: OnceLock<Stemmer> = OnceLock::new();
+    S.get_or_init(|| Stemmer::create(Algorithm::Russian))
+}
+
+/// Kazakh suffixes, folded, longest first within each group. Stripped from the end of a word
+/// while at least [`KK_MIN_STEM`] letters stay.
+const KK_SUFFIXES: &[&str] = &[
+    // possessive + case clusters seen often in questions
+    "ларынын",
+    "леринин",
+    "ларына",
+    "лерине",
+    "ларын",
+    "лерин",
+    "ларда",
+    "лерде",
+    "лардан",
+    "лерден",
+    "ларга",
+    "лерге",
+    "дарга",
+    "дерге",
+    "тарга",
+    "терге",
+    // plural
+    "лар",
+    "лер",
+    "дар",
+    "дер",
+    "тар",
+    "тер",
+    // 1st/2nd person plural possessive and polite forms
+    "ымыз",
+    "имиз",
+    "ыныз",
+    "иниз",
+    "мыз",
+    "миз",
+    "ныз",
+    "низ",
+    "сыз",
+    "сиз",
+    // genitive
+    "нын",
+    "нин",
+    "дын",
+    "дин",
+    "тын",
+    "тин",
+    // ablative
+    "нан",
+    "нен",
+    "дан",
+    "ден",
+    "тан",
+    "тен",
+    // locative
+    "нда",
+    "нде",
+    "да",
+    "де",
+    "та",
+    "те",
+    // dative
+    "на",
+    "не",
+    "га",
+    "ге",
+    "ка",
+    "ке",
+    // accusative
+    "ны",
+    "ни",
+    "ды",
+    "ди",
+    "ты",
+    "ти",
+    // instrumental, equative
+    "мен",
+    "бен",
+    "пен",
+    "ша",
+    "ше",
+    // verbs: present/future 1st person, past, participles, infinitive, conditional
+    "амын",
+    "емин",
+    "ймын",
+    "ймин",
+    "мын",
+    "мин",
+    "сын",
+    "син",
+    "ган",
+    "ген",
+    "кан",
+    "кен",
+    "атын",
+    "етин",
+    "йтын",
+    "йтин",
+    "са",
+    "се",
+    "у",
+    // possessive singular
+    "ым",
+    "им",
+    "ын",
+    "ин",
+    "сы",
+    "си",
+    "ы",
+    "и",
+    "м",
+    "н",
+];
+
+/// Shortest Kazakh stem left after stripping: shorter roots are too ambiguous to match on.
+const KK_MIN_STEM: usize = 3;
+
+/// A Kazakh word, folded, reduced to its stem: up to three suffixes stripped, longest match
+/// first, then a final voiced consonant made voiceless (the root «куәлік» becomes «куәлігі»
+/// before a vowel; both end as «куалик»).
+pub fn kazakh_stem(word: &str) -> String {
+    let mut w: Vec<char> = word.chars().collect();
+    for _ in 0..3 {
+        let mut stripped = false;
+        for s in KK_SUFFIXES {
+            let n = s.chars().count();
+            if w.len() >= n + KK_MIN_STEM && w[w.len() - n..].iter().copied().eq(s.chars()) {
+                w.truncate(w.len() - n);
+                stripped = true;
+                break;
+            }
+        }
+        if !stripped {
+            break;
+        }
+    }
+    if let Some(last) = w.last_mut() {
+        *last = match *last {
+            'г' => 'к',
+            'б' => 'п',
+            c => c,
+        };
+    }
+    w.into_iter().collect()
+}
+
+pub fn russian_stem(word: &str) -> String {
+    russian().stem(word).into_owned()
+}
+
+/// The words of a text, folded, without stop words.
+pub fn words(text: &str) -> Vec<String> {
+    crate::normalize_search(text)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && !STOP_WORDS.contains(w))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The term a word of a text in `language` is indexed under.
+pub fn stem(word: &str, language: Language) -> String {
+    if !word.chars().any(is_cyrillic) {
+        return word.to_owned();
+    }
+    match language {
+        Language::Kk => kazakh_stem(word),
+        Language::Ru | Language::En => russian_stem(word),
+    }
+}
+
+fn is_cyrillic(c: char) -> bool {
+    ('\u{0400}'..='\u{04FF}').contains(&c)
+}
+
+/// A text in `language` as the index keeps it: its terms, space-separated, in order, then each
+/// pair of neighbouring terms joined into one (`жеке куәлік` → `жекекуалик`), so a question
+/// naming the same two words together — «жеке куәлік», «справка о несудимости» — ranks the
+/// article that says them together above one that mentions each apart.
+pub fn index_terms(text: &str, language: Language) -> String {
+    let terms: Vec<String> = words(text).iter().map(|w| stem(w, language)).collect();
+    let mut out = terms.join(" ");
+    for pair in terms.windows(2) {
+        out.push(' ');
+        out.push_str(&pair[0]);
+        out.push_str(&pair[1]);
+    }
+    out
+}
+
+/// The terms a question is looked up by: each word's Kazakh and Russian stems, then the pairs
+/// of neighbouring words stemmed alike (see [`index_terms`]), deduplicated, at most
+/// [`MAX_QUERY_TERMS`]. Terms are letters and digits only, so they are safe to join into an
+/// FTS5 or tsquery expression.
+pub fn query_terms(question: &str) -> Vec<String> {
+    let words = words(question);
+    let stems = |l: Language| words.iter().map(|w| stem(w, l)).collect::<Vec<_>>();
+    let (kk, ru) = (stems(Language::Kk), stems(Language::Ru));
+    let mut candidates: Vec<String> = Vec::new();
+    for (k, r) in kk.iter().zip(&ru) {
+        candidates.push(k.clone());
+        candidates.push(r.clone());
+    }
+    for stems in [&kk, &ru] {
+        for pair in stems.windows(2) {
+            candidates.push(format!("{}{}", pair[0], pair[1]));
+        }
+    }
+    let mut terms: Vec<String> = Vec::new();
+    for t in candidates {
+        if terms.len() < MAX_QUERY_TERMS && !terms.contains(&t) {
+            terms.push(t);
+        }
+    }
+    terms
+}
+
+/// Whether a title (in `language`) names every word of a question of two or more words. A
+/// person scanning results reads titles first, so such a title goes first; the database's order
+/// (word frequency and rarity) decides everything else. Words nearly every article has weigh
+/// nothing in `bm25` — «жеке куәлік» is among the papers of most services — yet «Жеке куәлікті
+/// ауыстыру» is the answer to «жеке куәлік ауыстыру». Ranking by how many words a title names
+/// was measured too and lost recall (0.962 → 0.936 in Kazakh): titles share generic words.
+pub fn title_names_all(question: &str, title: &str, language: Language) -> bool {
+    let title_terms: Vec<String> = words(title).iter().map(|w| stem(w, language)).collect();
+    let words = words(question);
+    words.len() >= 2
+        && words.iter().all(|w| {
+            title_terms.contains(&stem(w, Language::Kk))
+                || title_terms.contains(&stem(w, Language::Ru))
+        })
+}
+
+/// A piece of text around the first matches, with the matched words marked by character
+/// offsets into `text` (not HTML: the page that shows it escapes and marks them itself).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Snippet {
+    pub text: String,
+    /// `[start, end)` character offsets in `text` of each matched word.
+    pub marks: Vec<[usize; 2]>,
+}
+
+/// Marks the words of `text` (in `language`) whose term is one of `terms`, and cuts the text
+/// to about `width` characters around the first mark.
+pub fn snippet(text: &str, language: Language, terms: &[String], width: usize) -> Snippet {
+    let chars: Vec<char> = text.chars().collect();
+    let mut marks = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && chars[i].is_alphanumeric() {
+            i += 1;
+        }
+        let word: String = chars[start..i].iter().collect();
+        let folded = crate::normalize_search(&word);
+        if !STOP_WORDS.contains(&folded.as_str()) && terms.contains(&stem(&folded, language)) {
+            marks.push([start, i]);
+        }
+    }
+    let first = marks.first().map_or(0, |m| m[0]);
+    let mut from = first.saturating_sub(width / 3);
+    // Start at a word's beginning.
+    while from > 0 && chars[from - 1].is_alphanumeric() {
+        from -= 1;
+    }
+    let mut to = (from + width).min(chars.len());
+    while to < chars.len() && chars[to].is_alphanumeric() {
+        to += 1;
+    }
+    let mut out: String = chars[from..to].iter().collect();
+    let mut shift = 0;
+    if from > 0 {
+        out.insert(0, '…');
+        shift = 1;
+    }
+    if to < chars.len() {
+        out.push('…');
+    }
+    let marks = marks
+        .into_iter()
+        .filter(|m| m[0] >= from && m[1] <= to)
+        .map(|m| [m[0] - from + shift, m[1] - from + shift])
+        .collect();
+    Snippet { text: out, marks }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kazakh_word_forms_meet_at_one_stem() {
+        let forms = [
+            "куәлік",
+            "куәлігі",
+            "куәлігімді",
+            "куәліктер",
+            "куалигин",
+            "КУӘЛІКТІ",
+        ];
+        let stems: Vec<String> = forms
+            .iter()
+            .map(|w| kazakh_stem(&crate::normalize_search(w)))
+            .collect();
+        assert!(stems.iter().all(|s| s == "куалик"), "{stems:?}");
+    }
+
+    #[test]
+    fn russian_word_forms_meet_at_one_stem() {
+        let a = index_terms("Замена удостоверения личности", Language::Ru);
+        let b = query_terms("как заменить удостоверение");
+        for t in a.split(' ').filter(|t| *t == "удостоверен") {
+            assert!(b.contains(&t.to_owned()), "{t} in {b:?}");
+        }
+        assert_eq!(
+            index_terms("учёт", Language::Ru),
+            index_terms("учет", Language::Ru)
+        );
+    }
+
+    #[test]
+    fn questions_lose_their_stop_words_and_stay_bounded() {
+        assert!(query_terms("как где что для").is_empty());
+        let long = "слово ".repeat(10) + &(0..100).map(|i| format!("w{i} ")).collect::<String>();
+        assert!(query_terms(&long).len() <= MAX_QUERY_TERMS);
+    }
+
+    #[test]
+    fn titles_are_covered_by_question_words_in_any_form() {
+        assert!(title_names_all(
+            "жеке куалик ауыстыру",
+            "Жеке куәлікті ауыстыру",
+            Language::Kk
+        ));
+        assert!(!title_names_all(
+            "жеке куалик ауыстыру",
+            "Жүргізуші куәлігін ауыстыру",
+            Language::Kk
+        ));
+        assert!(title_names_all(
+            "справку о несудимости",
+            "Справка о несудимости",
+            Language::Ru
+        ));
+        assert!(!title_names_all(
+            "справка",
+            "Справка о несудимости",
+            Language::Ru
+        ));
+    }
+
+    #[test]
+    fn snippets_mark_matched_words_by_character_offsets() {
+        let s = snippet(
+            "Жеке куәлікті ауыстыру үшін ХҚКО-ға барыңыз.",
+            Language::Kk,
+            &query_terms("куалик ауыстыру"),
+            200,
+        );
+        let marked: Vec<String> = s
+            .marks
+            .iter()
+            .map(|[a, b]| s.text.chars().skip(*a).take(b - a).collect())
+            .collect();
+        assert_eq!(marked, vec!["куәлікті", "ауыстыру"]);
+    }
+}
