@@ -8,7 +8,9 @@
 //! semi-annual БОҚБЕ report (R36); `/qa.js` lets supervisors review a sample of contacts against
 //! the scorecard and calibrate, and operators read their own reviews (R26–R28, KPI 2);
 //! `/frame.js` lays the console out in three panes with views, action tabs and keyboard
-//! shortcuts, and `/fields.js` sets an appeal's kind, topic and priority (issue 14).
+//! shortcuts, and `/fields.js` sets an appeal's kind, topic and priority (issue 14);
+//! `/knowledge.js` suggests knowledge-base articles beside the conversation, inserts them into
+//! the reply with their source, and shows supervisors the usage panel (issue 18).
 
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -29,6 +31,7 @@ const DASHBOARD_JS: &str = include_str!("../../static/dashboard.js");
 const QA_JS: &str = include_str!("../../static/qa.js");
 const FRAME_JS: &str = include_str!("../../static/frame.js");
 const FIELDS_JS: &str = include_str!("../../static/fields.js");
+const KNOWLEDGE_JS: &str = include_str!("../../static/knowledge.js");
 const CHAT_HTML: &str = include_str!("../../static/chat.html");
 const WIDGET_JS: &str = include_str!("../../static/widget.js");
 
@@ -50,6 +53,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .route("/qa.js", get(|| script(QA_JS)))
         .route("/frame.js", get(|| script(FRAME_JS)))
         .route("/fields.js", get(|| script(FIELDS_JS)))
+        .route("/knowledge.js", get(|| script(KNOWLEDGE_JS)))
         .route("/chat", get(chat))
         .route("/widget.js", get(widget_js))
 }
