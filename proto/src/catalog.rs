@@ -152,9 +152,23 @@ pub struct CannedReplyView {
     pub body_kk: String,
     pub body_ru: String,
     pub topic_id: Option<Uuid>,
+    /// The knowledge-base article the reply stands on, and how it stands now.
+    pub article: Option<CannedArticle>,
     pub active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// The article a canned reply stands on: whether it is still served and still current.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CannedArticle {
+    pub id: Uuid,
+    pub title: String,
+    /// Published and not archived.
+    pub served: bool,
+    /// Past its review date: the reply may be outdated too.
+    pub stale: bool,
+    pub review_by: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -168,6 +182,9 @@ pub struct SaveCannedReply {
     pub body_ru: String,
     #[serde(default)]
     pub topic_id: Option<Uuid>,
+    /// The knowledge-base article the reply stands on (issue 18).
+    #[serde(default)]
+    pub article_id: Option<Uuid>,
     /// Default true.
     #[serde(default)]
     pub active: Option<bool>,

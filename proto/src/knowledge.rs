@@ -147,6 +147,8 @@ pub struct PublicArticle {
     pub source_lines: Vec<String>,
     pub version: i64,
     pub published_at: DateTime<Utc>,
+    /// Past its review date: still served, but the facts may have changed since.
+    pub stale: bool,
 }
 
 /// Whether an article answered the citizen's question.

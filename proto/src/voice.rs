@@ -43,6 +43,14 @@ pub enum MenuActionDto {
     Answer {
         prompt: PromptDto,
     },
+    /// Self-service from the knowledge base: the published article's short answer in the
+    /// caller's language, then the same menu again; an article not published (or without the
+    /// language) puts the caller through to an operator instead.
+    Article {
+        /// The article's slug.
+        #[schema(min_length = 2, max_length = 64, pattern = "^[a-z0-9-]+$")]
+        slug: String,
+    },
     /// The other language's main menu.
     Language {
         language: Language,

@@ -322,6 +322,7 @@ function showEntry(m) {
   if (m.kind === "text" && m.author === "client") c.waitingSince = c.waitingSince || m.at;
   else if (m.kind === "text" && m.author === "operator") c.waitingSince = null;
   if (m.kind === "text") drawTab(c);
+  if (m.kind === "text" && m.author === "client") window.knowledgeHeard?.(c, m);
   if (c.id === active && document.visibilityState === "visible") markRead(c);
   else if (m.author === "client") { c.unread += 1; drawTab(c); }
 }
@@ -541,6 +542,7 @@ function drawPanel(c) {
   window.drawParts?.(c);
   window.drawComplaintForm?.(c);
   window.drawFields?.(c);
+  window.drawKnowledge?.(c);
   window.drawActs?.(c);
   window.drawComposer?.(c);
 }

@@ -158,7 +158,7 @@ for (const panel of acts) {
   b.setAttribute("role", "tab");
   b.setAttribute("aria-controls", panel.id);
   b.dataset.act = panel.dataset.act;
-  b.addEventListener("click", () => selectAct(panel.dataset.act));
+  b.addEventListener("click", () => { selectAct(panel.dataset.act); revealActs(); });
   panel.setAttribute("aria-labelledby", b.id);
   $("acts").appendChild(b);
 }
@@ -174,6 +174,11 @@ function drawActLabels() {
     b.replaceChildren(t(word), k);
     b.setAttribute("aria-keyshortcuts", "Alt+" + key);
   }
+}
+// A tab chosen by the operator brings its panel into sight: the right pane scrolls so the tab
+// list is at its top (the client card and the fields above it are taller than a laptop screen).
+function revealActs() {
+  $("acts").scrollIntoView({ block: "start" });
 }
 function selectAct(name, focus) {
   const tabs = [...$("acts").children];
@@ -197,7 +202,7 @@ function selectAct(name, focus) {
 window.drawActs = () => {
   const officer = me && me.role === "body_officer";
   for (const b of $("acts").children) {
-    b.hidden = officer && ["transfer", "redirect", "complaint"].includes(b.dataset.act);
+    b.hidden = officer && ["transfer", "redirect", "complaint", "knowledge"].includes(b.dataset.act);
   }
   // Why there is no form: the appeal is a complaint already, or answered or closed.
   const a = convs.get(active)?.detail?.appeal;
@@ -299,7 +304,7 @@ new MutationObserver(() => {
 const KEYS = [
   ["Alt+A", "k_accept"], ["Alt+J / Alt+↓", "k_next"], ["Alt+K / Alt+↑", "k_prev"], ["Alt+R", "k_reply"],
   ["Alt+C", "k_canned"], ["Enter", "k_send"], ["Alt+I", "k_fields"], ["Alt+N", "k_note"], ["Alt+H", "k_history"],
-  ["Alt+T", "k_transfer"], ["Alt+B", "k_redirect"], ["Alt+P", "k_complaint"], ["Alt+X", "k_close"],
+  ["Alt+T", "k_transfer"], ["Alt+B", "k_redirect"], ["Alt+P", "k_complaint"], ["Alt+G", "k_knowledge"], ["Alt+X", "k_close"],
   ["?", "k_help"], ["Esc", "k_escape"],
 ];
 function drawKeys() {
@@ -330,7 +335,7 @@ function moveConversation(step) {
 function toWork() {
   if ($("work").hidden) showWork();
 }
-const ACT_KEYS = { KeyN: "notes", KeyH: "history", KeyT: "transfer", KeyB: "redirect", KeyP: "complaint", KeyX: "close" };
+const ACT_KEYS = { KeyN: "notes", KeyH: "history", KeyT: "transfer", KeyB: "redirect", KeyP: "complaint", KeyG: "knowledge", KeyX: "close" };
 document.addEventListener("keydown", (ev) => {
   if ($("app").hidden || $("keys").open) return;
   const typing = ev.target.closest && ev.target.closest("input, textarea, select, [contenteditable]");
@@ -350,7 +355,7 @@ document.addEventListener("keydown", (ev) => {
   else if (code === "KeyR") { toWork(); $("reply-text").focus(); }
   else if (code === "KeyC") { toWork(); $("canned").focus(); }
   else if (code === "KeyI") { toWork(); if (!$("fields").hidden) $("field-kind").focus(); }
-  else if (ACT_KEYS[code]) { toWork(); selectAct(ACT_KEYS[code], true); }
+  else if (ACT_KEYS[code]) { toWork(); if (selectAct(ACT_KEYS[code], true)) revealActs(); }
   else done = false;
   if (done) ev.preventDefault();
 });

@@ -3,6 +3,9 @@
 // or open <centre>/chat for the full page. Plain DOM, no framework. Everything shown is set as
 // text (never innerHTML), so what anyone typed cannot run as script. Keyboard only, an ARIA live
 // log for new messages, sizes in rem so text scales, colours above WCAG AA contrast (R5.6).
+// While the citizen writes and waits, published articles that may answer the question are
+// offered (place `widget`); the knowledge routes it calls answer any origin, since the widget
+// lives on other sites.
 (function () {
   "use strict";
   const script = document.currentScript;
@@ -18,7 +21,12 @@
           name: "Аты-жөніңіз", phone: "Телефон", email: "Электрондық пошта", iin: "ЖСН", lang: "Тіл",
           ended: "Әңгіме аяқталды. Жаңа хабарлама жазсаңыз, қайта жалғасады.", typing: "Оператор жазып жатыр…",
           read: "оқылды", invalid_frame: "Деректер қате, тексеріп қайталаңыз.",
-          rate: "Баға", thanks: "Бағаңызға рақмет!", already_rated: "Бұл өтінішке баға берілген." },
+          rate: "Баға", thanks: "Бағаңызға рақмет!", already_rated: "Бұл өтінішке баға берілген.",
+          kb_title: "Бұл сұрағыңызға жауап болуы мүмкін", kb_full: "Толық мақала (жаңа қойындыда ашылады)",
+          kb_source: "Дереккөз", kb_asked: "Бұл көмектесті ме?", kb_helped: "Көмектесті", kb_not_helped: "Көмектеспеді",
+          kb_thanks: "Рақмет! Пікіріңіз ескерілді.", kb_thanks_no: "Рақмет! Сұрағыңызға оператор жауап береді.",
+          kb_failed: "Жіберілмеді, кейінірек қайталаңыз.",
+          kb_in: { kk: "қазақ тілінде", ru: "орыс тілінде", en: "ағылшын тілінде" } },
     ru: { open: "Чат", title: "Контакт-центр", placeholder: "Напишите сообщение…", send: "Отправить",
           close: "Закрыть", connecting: "Подключение…", reconnecting: "Связь прервалась, переподключаемся…",
           rate_limited: "Слишком часто, подождите минуту.", too_long: "Сообщение слишком длинное.",
@@ -28,7 +36,12 @@
           name: "Имя", phone: "Телефон", email: "Электронная почта", iin: "ИИН", lang: "Язык",
           ended: "Разговор завершён. Напишите снова, чтобы продолжить.", typing: "Оператор печатает…",
           read: "прочитано", invalid_frame: "Неверные данные, проверьте и повторите.",
-          rate: "Оценка", thanks: "Спасибо за оценку!", already_rated: "Это обращение уже оценено." },
+          rate: "Оценка", thanks: "Спасибо за оценку!", already_rated: "Это обращение уже оценено.",
+          kb_title: "Возможно, это ответ на ваш вопрос", kb_full: "Вся статья (откроется в новой вкладке)",
+          kb_source: "Источник", kb_asked: "Это помогло?", kb_helped: "Помогло", kb_not_helped: "Не помогло",
+          kb_thanks: "Спасибо! Отзыв учтён.", kb_thanks_no: "Спасибо! На ваш вопрос ответит оператор.",
+          kb_failed: "Не отправлено, повторите позже.",
+          kb_in: { kk: "на казахском", ru: "на русском", en: "на английском" } },
     en: { open: "Chat", title: "Contact centre", placeholder: "Type your message…", send: "Send",
           close: "Close", connecting: "Connecting…", reconnecting: "Connection lost, reconnecting…",
           rate_limited: "Too many messages; wait a minute.", too_long: "The message is too long.",
@@ -38,7 +51,12 @@
           name: "Name", phone: "Phone", email: "E-mail", iin: "IIN", lang: "Language",
           ended: "The conversation has ended. Write again to continue.", typing: "The operator is typing…",
           read: "read", invalid_frame: "Invalid details; check them and try again.",
-          rate: "Rating", thanks: "Thank you for your rating!", already_rated: "This appeal was already rated." },
+          rate: "Rating", thanks: "Thank you for your rating!", already_rated: "This appeal was already rated.",
+          kb_title: "This may answer your question", kb_full: "Full article (opens in a new tab)",
+          kb_source: "Source", kb_asked: "Did this help?", kb_helped: "Helped", kb_not_helped: "Did not help",
+          kb_thanks: "Thank you! Your feedback has been recorded.", kb_thanks_no: "Thank you! An operator will answer your question.",
+          kb_failed: "Not sent; please try again later.",
+          kb_in: { kk: "in Kazakh", ru: "in Russian", en: "in English" } },
   };
   const stored = "baylanys.chat";
   let lang = (script && script.dataset.lang) || localStorage.getItem(stored + ".lang") || "kk";
@@ -89,6 +107,19 @@
     .baylanys-chat .launcher { position: fixed; right: 1rem; bottom: 1rem; }
     .baylanys-chat [hidden] { display: none !important; }
     .baylanys-chat .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+    .baylanys-chat .kb { flex: none; max-height: 45%; overflow-y: auto; padding: .4rem .8rem; border-top: 1px solid #767676; background: #fffbea; }
+    .baylanys-chat .kb h3 { font-size: .95rem; margin: -.4rem 0 .2rem; padding: .4rem 0 .1rem; position: sticky; top: -.4rem; background: #fffbea; }
+    .baylanys-chat .kb ul { list-style: none; margin: 0; padding: 0; }
+    .baylanys-chat .kb li { margin: .15rem 0; }
+    .baylanys-chat .kb button.kb-q { background: none; color: #0b5394; padding: .15rem 0; border-radius: 0; text-align: left; text-decoration: underline; }
+    .baylanys-chat .kb .kb-other { color: #4a4a4a; font-size: .85rem; }
+    .baylanys-chat .kb .kb-a { margin: .2rem 0 .5rem; padding: .5rem .6rem; background: #fff; border: 1px solid #c4c4c4; border-radius: .3rem; }
+    .baylanys-chat .kb .kb-a p { margin: 0 0 .4rem; overflow-wrap: anywhere; }
+    .baylanys-chat .kb .kb-src { font-size: .85rem; color: #4a4a4a; }
+    .baylanys-chat .kb a { color: #0b5394; }
+    .baylanys-chat .kb .kb-fb { display: flex; flex-wrap: wrap; gap: .4rem; margin-top: .4rem; }
+    .baylanys-chat .kb .kb-fb button.kb-no { background: #fff; color: #0b5394; border: 1px solid #0b5394; }
+    .baylanys-chat .kb .kb-said { font-size: .9rem; margin: .3rem 0 0; }
   `);
   const panel = el("div", { class: "panel", role: "dialog", "aria-labelledby": "baylanys-title" });
   const header = el("header");
@@ -132,7 +163,14 @@
   const startButton = el("button", { type: "submit", "data-t": "start" }, t("start"));
   intro.append(introText, langLabel, nameL, phoneL, emailL, iinL, startButton);
 
-  panel.append(header, intro, logBox, status, form);
+  // Self-service while the citizen writes and waits (clause 3.15, R12.3): articles that may
+  // answer the question, each opened in place with its short answer and its source.
+  const kb = el("section", { class: "kb", "aria-labelledby": "baylanys-kb-title" });
+  const kbList = el("ul");
+  kb.append(el("h3", { id: "baylanys-kb-title", "data-t": "kb_title" }, t("kb_title")), kbList);
+  kb.hidden = true;
+
+  panel.append(header, intro, logBox, status, kb, form);
   root.append(style, panel);
   const translate = () => {
     panel.querySelectorAll("[data-t]").forEach((e) => { e.textContent = t(e.dataset.t); });
@@ -141,8 +179,8 @@
     send.textContent = t("send");
     title.textContent = t("title");
   };
-  langSelect.addEventListener("change", () => { lang = langSelect.value; localStorage.setItem(stored + ".lang", lang); translate(); });
-  const showIntro = (on) => { intro.hidden = !on; log.hidden = on; form.hidden = on; };
+  langSelect.addEventListener("change", () => { lang = langSelect.value; localStorage.setItem(stored + ".lang", lang); translate(); clearSuggestions(); });
+  const showIntro = (on) => { intro.hidden = !on; log.hidden = on; form.hidden = on; kb.hidden = on || !kbList.children.length; };
   showIntro(!token);
   intro.addEventListener("submit", (ev) => {
     ev.preventDefault();
@@ -189,10 +227,122 @@
     log.append(li);
     logBox.scrollTop = logBox.scrollHeight;
     lastSeq = Math.max(lastSeq, f.seq);
-    if (f.type === "close") status.textContent = t("ended");
-    // Someone answers now: the place in line no longer applies.
-    if (f.type === "assignment") status.textContent = "";
+    if (f.type === "close") { status.textContent = t("ended"); waiting = true; kbQuery = ""; }
+    // Someone answers now: the place in line no longer applies, nor do the suggestions (one the
+    // citizen is reading stays until they close it).
+    if (f.type === "assignment") {
+      status.textContent = "";
+      waiting = false;
+      if (!reading()) clearSuggestions();
+    }
+    if (f.type === "transfer") waiting = true;
     markRead();
+  }
+
+  // ---- suggestions from the knowledge base ----
+  // Searched as the citizen writes the first message and while they wait for an operator; a
+  // failed search shows nothing and stops nothing. What the citizen typed is never touched.
+  let waiting = true; // no operator has the conversation
+  let kbQuery = ""; // the words the suggestions on screen are for
+  let kbSeq = 0;
+  let kbTimer = null;
+  const rated = new Map(); // article id -> helped, answered once per page
+  const reading = () => !!kbList.querySelector('[aria-expanded="true"]');
+  const enough = (q) => q.length >= 12 || q.split(" ").length >= 3;
+  // Personal numbers and addresses are no search words: they are left out of what is sent.
+  const searchable = (text) => text.replace(/\S+@\S+/g, " ").replace(/\+?\d[\d\s()-]{4,}\d/g, " ")
+    .replace(/\s+/g, " ").trim().slice(0, 300);
+  function clearSuggestions() {
+    kbSeq++;
+    kbQuery = "";
+    kbList.replaceChildren();
+    kb.hidden = true;
+  }
+  function suggestFor(text) {
+    const q = searchable(text);
+    if (!waiting || !enough(q) || q === kbQuery || reading()) return;
+    kbQuery = q;
+    const seq = ++kbSeq;
+    const asked = lang;
+    fetch(`${origin}/api/v1/public/knowledge/search?place=widget&limit=3&language=${asked}&q=${encodeURIComponent(q)}`)
+      .then((r) => (r.ok ? r.json() : null))
+      .then((hits) => {
+        if (!Array.isArray(hits) || seq !== kbSeq || asked !== lang || reading()) return;
+        kbList.replaceChildren(...hits.slice(0, 3).map(suggestion));
+        kb.hidden = !hits.length || !intro.hidden;
+      })
+      .catch(() => { if (seq === kbSeq) kbQuery = ""; });
+  }
+  function suggestion(h) {
+    const li = el("li");
+    const key = "baylanys-kb-" + h.article_id;
+    const open = el("button", { type: "button", class: "kb-q", "aria-expanded": "false", "aria-controls": key });
+    open.append(el("span", { lang: h.language }, h.title));
+    if (h.language !== lang) open.append(el("span", { class: "kb-other" }, " (" + t("kb_in")[h.language] + ")"));
+    const answer = el("div", { class: "kb-a", id: key, lang: h.language });
+    answer.hidden = true;
+    answer.append(el("p", {}, h.short || h.snippet.text));
+    for (const line of h.source_lines) answer.append(el("p", { class: "kb-src" }, t("kb_source") + ": " + line));
+    const full = el("a", { href: `${origin}/help?article=${encodeURIComponent(h.slug || h.article_id)}&lang=${h.language}`,
+      target: "_blank", rel: "noopener", lang }, t("kb_full"));
+    const said = el("p", { class: "kb-said", role: "status", lang });
+    const p = el("p");
+    p.append(full);
+    answer.append(p);
+    if (rated.has(h.article_id)) said.textContent = rated.get(h.article_id) ? t("kb_thanks") : t("kb_thanks_no");
+    else answer.append(feedback(h.article_id, said));
+    answer.append(said);
+    let viewed = false;
+    open.addEventListener("click", () => {
+      const on = answer.hidden;
+      answer.hidden = !on;
+      open.setAttribute("aria-expanded", String(on));
+      if (on) li.scrollIntoView({ block: "nearest" });
+      // Reading it is a view, as on the help pages; nothing waits for the answer.
+      if (on && !viewed) {
+        viewed = true;
+        fetch(`${origin}/api/v1/public/knowledge/articles/${h.article_id}?place=widget&language=${h.language}`).catch(() => {});
+      }
+      // Closed after the operator took the conversation: the suggestions have done their part.
+      if (!on && !waiting && !reading()) clearSuggestions();
+    });
+    li.append(open, answer);
+    return li;
+  }
+  function feedback(id, said) {
+    const group = el("div", { class: "kb-fb", role: "group", "aria-label": t("kb_asked"), lang });
+    const yes = el("button", { type: "button", class: "kb-yes" }, t("kb_helped"));
+    const no = el("button", { type: "button", class: "kb-no" }, t("kb_not_helped"));
+    const send = async (helped) => {
+      yes.disabled = no.disabled = true;
+      let r = null;
+      try {
+        r = await fetch(`${origin}/api/v1/public/knowledge/articles/${id}/feedback`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ helped, place: "widget" }),
+        });
+      } catch (_) { /* offline: said below */ }
+      if (r && r.ok) {
+        rated.set(id, helped);
+        group.remove();
+        said.textContent = helped ? t("kb_thanks") : t("kb_thanks_no");
+        return;
+      }
+      said.textContent = r && r.status === 429 ? t("rate_limited") : t("kb_failed");
+      yes.disabled = no.disabled = false;
+    };
+    yes.addEventListener("click", () => send(true));
+    no.addEventListener("click", () => send(false));
+    group.append(yes, no);
+    return group;
+  }
+  // The citizen's last message, to suggest from while they wait after a reload.
+  function lastQuestion() {
+    const mine = log.querySelectorAll("li.client");
+    const li = mine[mine.length - 1];
+    if (!li) return "";
+    return Array.from(li.childNodes).filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join("");
   }
 
   // The satisfaction survey (R5.7): five buttons, answered once.
@@ -258,8 +408,11 @@
         clearTimeout(typingTimer);
         typingTimer = setTimeout(() => { if (status.textContent === t("typing")) status.textContent = ""; }, 4000);
       }
-      else if (f.type === "queue_status") status.textContent = f.text;
-      else if (f.type === "resync") { log.replaceChildren(); lastSeq = 0; readSent = 0; socket.close(); }
+      else if (f.type === "queue_status") {
+        status.textContent = f.text;
+        if (!kbList.children.length) suggestFor(lastQuestion());
+      }
+      else if (f.type === "resync") { log.replaceChildren(); lastSeq = 0; readSent = 0; waiting = true; socket.close(); }
       else if (f.type === "error") {
         status.textContent = (T[lang][f.code] || f.message);
         // Refused before the conversation opened (bad details): back to the form.
@@ -281,11 +434,17 @@
     ev.preventDefault();
     const body = input.value.trim();
     if (!body) return;
+    clearTimeout(kbTimer);
+    suggestFor(body);
     const id = crypto.randomUUID();
     pending.set(id, body);
     input.value = "";
     if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "message", client_id: id, body }));
     else status.textContent = t("failed");
+  });
+  input.addEventListener("input", () => {
+    clearTimeout(kbTimer);
+    kbTimer = setTimeout(() => suggestFor(input.value), 500);
   });
   input.addEventListener("keydown", (ev) => {
     if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); form.requestSubmit(); return; }

@@ -5,6 +5,7 @@ mod commands;
 mod config;
 mod demo;
 mod directory;
+mod knowledge;
 mod serve;
 
 use std::path::PathBuf;
@@ -45,6 +46,9 @@ enum Command {
     /// redirections, complaints, surveys; staff and topics named `demo-…` are created when
     /// missing.
     Demo(demo::Args),
+    /// Import a folder of Markdown articles into a running server's knowledge base, or export
+    /// them (one file per article and language, YAML front matter).
+    Knowledge(knowledge::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -92,5 +96,6 @@ async fn main() -> anyhow::Result<()> {
         } => commands::add_user(load_config()?, login, role, name, body_id, password_stdin).await,
         Command::Openapi => commands::print_openapi(),
         Command::Demo(args) => demo::run(args).await,
+        Command::Knowledge(args) => knowledge::run(args).await,
     }
 }

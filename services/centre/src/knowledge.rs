@@ -53,13 +53,15 @@ impl Centre {
             limit: (q.limit * 4).max(20),
         };
         let mut hits = self.store.search_articles(&query).await?;
-        hits.sort_by_key(|h| !search::title_names_all(&q.text, &h.title, h.language));
+        hits.sort_by_key(|h| std::cmp::Reverse(search::title_score(&q.text, &h.title, h.language)));
         hits.truncate(q.limit as usize);
         if hits.len() < q.limit as usize && q.language.is_some() {
             query.language = None;
             let mut more = self.store.search_articles(&query).await?;
             more.retain(|m| !hits.iter().any(|h| h.article_id == m.article_id));
-            more.sort_by_key(|h| !search::title_names_all(&q.text, &h.title, h.language));
+            more.sort_by_key(|h| {
+                std::cmp::Reverse(search::title_score(&q.text, &h.title, h.language))
+            });
             hits.extend(more.into_iter().take(q.limit as usize - hits.len()));
         }
         // The appeal's topic decides between articles the words found, never over them: a
@@ -84,7 +86,7 @@ impl Centre {
             });
         }
         if found.is_empty() && q.record_gap && !terms.is_empty() {
-            let folded: String = normalize_search(&q.text)
+            let folded: String = without_personal_data(&normalize_search(&q.text))
                 .chars()
                 .take(MAX_QUESTION)
                 .collect();
@@ -148,6 +150,91 @@ impl Centre {
         Ok(Some(text))
     }
 
+    /// What the voice menu says for an article (clause 3.15, R12.3): its short answer in the
+    /// caller's language, or its body as plain text cut at a sentence near
+    /// [`MAX_SPOKEN`] characters; `None` when the article is not served or has no text in the
+    /// language. Recorded as a view by the voice menu.
+    pub async fn spoken_article(
+        &self,
+        slug: &str,
+        language: Language,
+    ) -> CentreResult<Option<String>> {
+        let Some(article) = self.store.article_by_slug(slug).await? else {
+            return Ok(None);
+        };
+        let Some((article, version)) = self.served_article(article.id).await? else {
+            return Ok(None);
+        };
+        let Some(t) = version.content.text(language) else {
+            return Ok(None);
+        };
+        let text = match &t.short {
+            Some(s) => s.clone(),
+            None => spoken(&baylanys_domain::knowledge::markdown::plain_text(&t.body)),
+        };
+        self.record_article_use(
+            article.id,
+            UsageKind::View,
+            UsagePlace::Voice,
+            Some(language),
+            None,
+        )
+        .await?;
+        Ok(Some(text))
+    }
+
+    /// Self-service in a text channel (the Telegram bot; clause 3.15, R12.3): up to `limit`
+    /// served articles answering `question`, in `language`, each as its title, its short answer
+    /// and a link to the full article on `/help`, under "this may answer your question".
+    /// `None` when nothing matches. Each article offered is recorded as a view.
+    pub async fn knowledge_digest(
+        &self,
+        question: &str,
+        language: Language,
+        place: UsagePlace,
+        limit: u32,
+    ) -> CentreResult<Option<String>> {
+        let found = self
+            .search_knowledge(&Question {
+                text: question.chars().take(MAX_QUESTION).collect(),
+                language: Some(language),
+                topic: None,
+                limit,
+                place,
+                staff_id: None,
+                appeal_id: None,
+                record_gap: false,
+            })
+            .await?;
+        let found: Vec<&Found> = found.iter().filter(|f| f.language == language).collect();
+        if found.is_empty() {
+            return Ok(None);
+        }
+        let mut out = may_answer(language).to_owned();
+        for f in found {
+            let t = f.version.content.text(language);
+            let answer = t
+                .and_then(|t| t.short.clone())
+                .unwrap_or_else(|| f.snippet.text.clone());
+            let key = f
+                .article
+                .slug
+                .clone()
+                .unwrap_or_else(|| f.article.id.to_string());
+            out.push_str(&format!(
+                "\n\n{}\n{}\n{}/help?article={}&lang={}",
+                f.title,
+                answer,
+                self.settings.public_url.trim_end_matches('/'),
+                key,
+                language
+            ));
+            self.record_article_use(f.article.id, UsageKind::View, place, Some(language), None)
+                .await?;
+        }
+        Ok(Some(out))
+    }
+
     /// Records that an article was shown, or whether it helped.
     pub async fn record_article_use(
         &self,
@@ -172,6 +259,49 @@ impl Centre {
     }
 }
 
+/// A question as kept in the gaps list: the words, without what identifies a person — runs of
+/// five or more digits (an IIN, a phone, a document number) and e-mail addresses become `…` —
+/// since the list is read by supervisors and kept longer than any conversation.
+pub fn without_personal_data(folded: &str) -> String {
+    folded
+        .split(' ')
+        .map(|w| {
+            let digits = w.chars().filter(char::is_ascii_digit).count();
+            if digits >= 5 || w.contains('@') {
+                "…"
+            } else {
+                w
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The longest answer the voice menu reads out of an article without a short answer.
+pub const MAX_SPOKEN: usize = 600;
+
+/// Plain text cut to a sentence end before [`MAX_SPOKEN`] characters (or at it).
+fn spoken(plain: &str) -> String {
+    let one_line = plain.split_whitespace().collect::<Vec<_>>().join(" ");
+    let cut: String = one_line.chars().take(MAX_SPOKEN).collect();
+    if cut.len() == one_line.len() {
+        return cut;
+    }
+    match cut.rfind(['.', '!', '?']) {
+        Some(i) if i > MAX_SPOKEN / 3 => cut[..=i].to_owned(),
+        _ => cut,
+    }
+}
+
+/// The heading of articles offered to a citizen, in their language.
+pub fn may_answer(language: Language) -> &'static str {
+    match language {
+        Language::Kk => "Бұл сұрағыңызға жауап болуы мүмкін:",
+        Language::Ru => "Возможно, это ответ на ваш вопрос:",
+        Language::En => "This may answer your question:",
+    }
+}
+
 /// «Source» in each language, for the line under an inserted answer.
 fn source_word(language: Language) -> &'static str {
     match language {
@@ -188,8 +318,19 @@ pub fn reply_text(content: &ArticleContent, language: Language, short: bool) -> 
         (Some(s), true) => s.clone(),
         _ => baylanys_domain::knowledge::markdown::plain_text(&t.body),
     };
-    for s in &content.sources {
+    for s in content.sources_in(language) {
         out.push_str(&format!("\n{}: {}", source_word(language), s.line()));
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn gaps_keep_words_not_numbers_or_addresses() {
+        assert_eq!(
+            super::without_personal_data("жсн 900101300123 тел +77011234567 a@b.kz 2024 жыл"),
+            "жсн … тел … … 2024 жыл"
+        );
+    }
 }

@@ -106,6 +106,8 @@ impl Centre {
                     title: f.front.title.clone(),
                     body: f.body.clone(),
                     short: f.front.short.clone(),
+                    // Each file cites the sources in its own language.
+                    sources: f.front.sources.clone(),
                 });
                 for t in &f.front.tags {
                     if !tags.contains(t) {
@@ -252,7 +254,7 @@ impl Centre {
                             .map(|s| s.login.clone()),
                         review_by: a.content.review_by,
                         state: Some(a.state),
-                        sources: a.content.sources.clone(),
+                        sources: a.content.sources_in(t.language).to_vec(),
                     };
                     let text = markdown::write_file(&ArticleFile {
                         front,

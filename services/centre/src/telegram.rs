@@ -14,6 +14,7 @@
 //! so a replayed or duplicated update stores nothing new.
 
 use baylanys_channels::telegram::{address, FileRef, Incoming, Keyboard, Markup, TelegramApi};
+use baylanys_domain::knowledge::UsagePlace;
 use baylanys_domain::{AppealScope, AppealStatus, Channel, Language};
 use baylanys_store::{Bot, ChatStage, Files, NewAttachment, StoreError, TelegramChat};
 use uuid::Uuid;
@@ -372,6 +373,16 @@ impl Centre {
                 ..TgHandled::default()
             });
         }
+        if let Some(words) = trimmed.strip_prefix("/help").filter(|_| !edit) {
+            // Self-service from the knowledge base: answers now, whatever stage the chat is
+            // in; nothing is stored and no appeal opens.
+            let say = self.tg_help(chat_id, words.trim(), lang).await?;
+            self.store.save_telegram_chat(&chat).await?;
+            return Ok(TgHandled {
+                say: vec![say],
+                ..TgHandled::default()
+            });
+        }
         if trimmed == "/start" && !edit {
             if chat.stage != ChatStage::Open {
                 chat.stage = ChatStage::Language;
@@ -619,20 +630,30 @@ impl Centre {
                 .map(|f| words_or_file("", Some(f))),
         };
         item.extras.attachments = chat.pending_files.clone();
+        let question = item.text.clone().unwrap_or_default();
         let received = self.receive(item).await?;
         chat.stage = ChatStage::Open;
         chat.appeal_id = Some(received.appeal_id);
         chat.pending_text = None;
         chat.pending_files = Vec::new();
         self.store.save_telegram_chat(&chat).await?;
+        // While the appeal waits for an operator, the articles that may answer it (R12.3).
+        let mut say = Vec::new();
+        if let Some(digest) = self
+            .knowledge_digest(&question, lang, UsagePlace::Telegram, 2)
+            .await?
+        {
+            say.push(TgSay::plain(chat_id, digest));
+        }
+        // The phone button is offered once, beside the invitation to write: sharing it is the
+        // citizen's choice.
+        say.push(TgSay {
+            chat_id,
+            text: write_on(lang).into(),
+            markup: Markup::SharePhone(share_phone(lang).into()),
+        });
         Ok(TgHandled {
-            // The phone button is offered once, beside the invitation to write: sharing it is
-            // the citizen's choice.
-            say: vec![TgSay {
-                chat_id,
-                text: write_on(lang).into(),
-                markup: Markup::SharePhone(share_phone(lang).into()),
-            }],
+            say,
             appeal_id: Some(received.appeal_id),
             ..TgHandled::default()
         })
@@ -681,6 +702,21 @@ impl Centre {
             sha256,
             refused: None,
         })
+    }
+
+    /// `/help <words>`: the knowledge base's answers in the chat's language, or how to ask.
+    async fn tg_help(&self, chat_id: i64, words: &str, lang: Language) -> CentreResult<TgSay> {
+        let text = match words {
+            "" => help_usage(lang).to_owned(),
+            w => match self
+                .knowledge_digest(w, lang, UsagePlace::Telegram, 3)
+                .await?
+            {
+                Some(digest) => digest,
+                None => help_nothing(lang).to_owned(),
+            },
+        };
+        Ok(TgSay::plain(chat_id, text))
     }
 
     async fn topic_menu(&self, chat_id: i64, l: Language) -> CentreResult<TgSay> {
@@ -834,5 +870,25 @@ impl ChatLocks {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         all.retain(|_, l| std::sync::Arc::strong_count(l) > 1);
         all.entry((bot, chat)).or_default().clone()
+    }
+}
+
+/// How to ask the knowledge base from the chat.
+fn help_usage(lang: Language) -> &'static str {
+    match lang {
+        Language::Kk => "Анықтама алу үшін /help деп жазып, сұрағыңызды қосыңыз, мысалы: /help жеке куәлікті ауыстыру",
+        Language::Ru => "Чтобы найти справку, напишите /help и ваш вопрос, например: /help замена удостоверения личности",
+        Language::En => "To find an answer, write /help and your question, e.g. /help replacing an ID card",
+    }
+}
+
+/// The knowledge base had nothing: an operator will.
+fn help_nothing(lang: Language) -> &'static str {
+    match lang {
+        Language::Kk => "Анықтамадан жауап табылмады. Сұрағыңызды жазыңыз — оператор жауап береді.",
+        Language::Ru => "В справке ответа не нашлось. Напишите ваш вопрос — ответит оператор.",
+        Language::En => {
+            "No answer was found in the help. Write your question and an operator will answer."
+        }
     }
 }

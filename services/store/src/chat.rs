@@ -72,11 +72,15 @@ macro_rules! impl_chat_store {
                 if let Some(t) = reply.topic_id {
                     Self::ensure_exists(&mut tx, "topics", "topic", t).await?;
                 }
+                if let Some(a) = reply.article_id {
+                    Self::ensure_exists(&mut tx, "kb_articles", "article", a).await?;
+                }
                 let row: Option<$crate::rows::CannedRow> = match id {
                     None => Some(
                         sqlx::query_as(
                             "INSERT INTO canned_replies (id, title, body_kk, body_ru, topic_id, active, \
-                             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING *",
+                             created_at, updated_at, article_id) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING *",
                         )
                         .bind(uuid::Uuid::now_v7())
                         .bind(&reply.title)
@@ -85,12 +89,13 @@ macro_rules! impl_chat_store {
                         .bind(reply.topic_id)
                         .bind(reply.active)
                         .bind(now)
+                        .bind(reply.article_id)
                         .fetch_one(&mut *tx)
                         .await?,
                     ),
                     Some(id) => sqlx::query_as(
                         "UPDATE canned_replies SET title = $2, body_kk = $3, body_ru = $4, topic_id = $5, \
-                         active = $6, updated_at = $7 WHERE id = $1 RETURNING *",
+                         active = $6, updated_at = $7, article_id = $8 WHERE id = $1 RETURNING *",
                     )
                     .bind(id)
                     .bind(&reply.title)
@@ -99,6 +104,7 @@ macro_rules! impl_chat_store {
                     .bind(reply.topic_id)
                     .bind(reply.active)
                     .bind(now)
+                    .bind(reply.article_id)
                     .fetch_optional(&mut *tx)
                     .await?,
                 };

@@ -800,6 +800,8 @@ pub struct CannedReply {
     pub body_kk: String,
     pub body_ru: String,
     pub topic_id: Option<Uuid>,
+    /// The knowledge-base article the reply stands on, if any.
+    pub article_id: Option<Uuid>,
     pub active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -811,5 +813,6 @@ pub struct NewCannedReply {
     pub body_kk: String,
     pub body_ru: String,
     pub topic_id: Option<Uuid>,
+    pub article_id: Option<Uuid>,
     pub active: bool,
 }

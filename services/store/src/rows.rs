@@ -638,6 +638,7 @@ pub(crate) struct CannedRow {
     pub active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub article_id: Option<Uuid>,
 }
 
 impl From<CannedRow> for CannedReply {
@@ -648,6 +649,7 @@ impl From<CannedRow> for CannedReply {
             body_kk: r.body_kk,
             body_ru: r.body_ru,
             topic_id: r.topic_id,
+            article_id: r.article_id,
             active: r.active,
             created_at: r.created_at,
             updated_at: r.updated_at,

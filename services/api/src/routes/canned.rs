@@ -1,9 +1,10 @@
-//! Canned replies in Kazakh and Russian: supervisors keep them, operators insert them.
+//! Canned replies in Kazakh and Russian: supervisors keep them, operators insert them. A reply
+//! may stand on a knowledge-base article; its list says when that article went stale.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use baylanys_domain::Role;
-use baylanys_proto::{CannedReplyView, ProblemDetails, SaveCannedReply};
+use baylanys_proto::{CannedArticle, CannedReplyView, ProblemDetails, SaveCannedReply};
 use baylanys_store::{CannedReply, NewCannedReply};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -22,17 +23,43 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(update))
 }
 
-fn view(c: &CannedReply) -> CannedReplyView {
-    CannedReplyView {
+/// A canned reply with the state of the article it stands on, so the console can say when that
+/// article went stale or was withdrawn (issue 18).
+async fn view(state: &AppState, c: &CannedReply) -> ApiResult<CannedReplyView> {
+    let article = match c.article_id {
+        None => None,
+        Some(id) => state.store.article(id).await?.map(|a| {
+            let stale = baylanys_domain::knowledge::is_stale(
+                a.content.review_by,
+                chrono::Utc::now()
+                    .with_timezone(&baylanys_domain::TZ)
+                    .date_naive(),
+            );
+            CannedArticle {
+                id: a.id,
+                title: a
+                    .content
+                    .texts
+                    .first()
+                    .map(|t| t.title.clone())
+                    .unwrap_or_default(),
+                served: a.is_served(),
+                stale,
+                review_by: a.content.review_by,
+            }
+        }),
+    };
+    Ok(CannedReplyView {
         id: c.id,
         title: c.title.clone(),
         body_kk: c.body_kk.clone(),
         body_ru: c.body_ru.clone(),
         topic_id: c.topic_id,
+        article,
         active: c.active,
         created_at: c.created_at,
         updated_at: c.updated_at,
-    }
+    })
 }
 
 fn validate(req: SaveCannedReply) -> Result<NewCannedReply, baylanys_domain::DomainError> {
@@ -41,6 +68,7 @@ fn validate(req: SaveCannedReply) -> Result<NewCannedReply, baylanys_domain::Dom
         body_kk: text("body_kk", &req.body_kk, 4000)?,
         body_ru: text("body_ru", &req.body_ru, 4000)?,
         topic_id: req.topic_id,
+        article_id: req.article_id,
         active: req.active.unwrap_or(true),
     })
 }
@@ -52,9 +80,11 @@ async fn list(
     caller: Caller,
 ) -> ApiResult<axum::Json<Vec<CannedReplyView>>> {
     caller.require(CENTRE_STAFF)?;
-    Ok(axum::Json(
-        state.store.list_canned().await?.iter().map(view).collect(),
-    ))
+    let mut out = Vec::new();
+    for c in state.store.list_canned().await? {
+        out.push(view(&state, &c).await?);
+    }
+    Ok(axum::Json(out))
 }
 
 #[utoipa::path(post, path = "/api/v1/canned-replies", tag = "catalog", security(("bearer" = [])),
@@ -70,7 +100,7 @@ async fn create(
         .store
         .save_canned(None, validate(req)?, caller.actor())
         .await?;
-    Ok((StatusCode::CREATED, axum::Json(view(&saved))))
+    Ok((StatusCode::CREATED, axum::Json(view(&state, &saved).await?)))
 }
 
 #[utoipa::path(put, path = "/api/v1/canned-replies/{id}", tag = "catalog", security(("bearer" = [])),
@@ -87,5 +117,5 @@ async fn update(
         .store
         .save_canned(Some(id), validate(req)?, caller.actor())
         .await?;
-    Ok(axum::Json(view(&saved)))
+    Ok(axum::Json(view(&state, &saved).await?))
 }

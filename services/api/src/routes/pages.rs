@@ -10,7 +10,9 @@
 //! `/frame.js` lays the console out in three panes with views, action tabs and keyboard
 //! shortcuts, and `/fields.js` sets an appeal's kind, topic and priority (issue 14);
 //! `/knowledge.js` suggests knowledge-base articles beside the conversation, inserts them into
-//! the reply with their source, and shows supervisors the usage panel (issue 18).
+//! the reply with their source, and shows supervisors the usage panel (issue 18). `/help` is the
+//! citizens' self-service pages: published articles searched, listed by topic and read in
+//! Kazakh, Russian or English, and whether one helped (issue 18; clause 3.15, R12.3).
 
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -34,6 +36,8 @@ const FIELDS_JS: &str = include_str!("../../static/fields.js");
 const KNOWLEDGE_JS: &str = include_str!("../../static/knowledge.js");
 const CHAT_HTML: &str = include_str!("../../static/chat.html");
 const WIDGET_JS: &str = include_str!("../../static/widget.js");
+const HELP_HTML: &str = include_str!("../../static/help.html");
+const HELP_JS: &str = include_str!("../../static/help.js");
 
 /// Pages must not be framed by other sites, and scripts come only from this origin.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
@@ -56,6 +60,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .route("/knowledge.js", get(|| script(KNOWLEDGE_JS)))
         .route("/chat", get(chat))
         .route("/widget.js", get(widget_js))
+        .route("/help", get(help))
+        .route("/help.js", get(|| script(HELP_JS)))
 }
 
 async fn console() -> impl IntoResponse {
@@ -78,6 +84,17 @@ async fn chat() -> impl IntoResponse {
             (header::CACHE_CONTROL, "no-cache"),
         ],
         CHAT_HTML,
+    )
+}
+
+async fn help() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CONTENT_SECURITY_POLICY, CSP),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        HELP_HTML,
     )
 }
 

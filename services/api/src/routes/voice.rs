@@ -110,6 +110,7 @@ fn view(m: &StoredMenu) -> IvrMenuView {
                         topic_id: *topic_id,
                         queue_id: *queue_id,
                     },
+                    MenuAction::Article { slug } => MenuActionDto::Article { slug: slug.clone() },
                     MenuAction::Answer { prompt } => MenuActionDto::Answer {
                         prompt: prompt_view(prompt),
                     },
@@ -185,6 +186,9 @@ async fn save_menu(
                         MenuAction::Operator { topic_id, queue_id }
                     }
                     MenuActionDto::Answer { prompt: p } => MenuAction::Answer { prompt: prompt(p) },
+                    MenuActionDto::Article { slug } => MenuAction::Article {
+                        slug: slug.trim().to_owned(),
+                    },
                     MenuActionDto::Language { language } => MenuAction::Language { language },
                     MenuActionDto::Repeat => MenuAction::Repeat,
                     MenuActionDto::Hangup => MenuAction::Hangup,

@@ -51,7 +51,9 @@ impl Centre {
             Choice::Unknown => ("unknown", None),
             Choice::Menu { label, .. } => ("menu", Some(label.clone())),
             Choice::Operator { label, .. } => ("operator", label.clone()),
-            Choice::Answer { label, .. } => ("answer", Some(label.clone())),
+            Choice::Answer { label, .. } | Choice::Article { label, .. } => {
+                ("answer", Some(label.clone()))
+            }
             Choice::Language(lang) => ("language", Some(lang.as_str().to_owned())),
             Choice::Repeat => ("repeat", None),
             Choice::Hangup => ("hangup", None),
@@ -98,6 +100,16 @@ impl Centre {
                 let actions = Self::ask(&mut call, &menu, answer);
                 Turn::of(call, actions)
             }
+            Choice::Article { slug, .. } => match self.spoken_article(&slug, l).await? {
+                // Self-service from the knowledge base: its short answer, then the menu again.
+                Some(text) => {
+                    call.tries = 0;
+                    let actions = Self::ask(&mut call, &menu, vec![say(text, l)]);
+                    Turn::of(call, actions)
+                }
+                // Withdrawn, or not written in this language: an operator answers instead.
+                None => self.to_operator(call, None, None, Vec::new()).await?,
+            },
             Choice::Operator {
                 topic_id, queue_id, ..
             } => {

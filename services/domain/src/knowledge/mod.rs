@@ -154,6 +154,11 @@ pub struct ArticleText {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_length = 600))]
     pub short: Option<String>,
+    /// The sources as cited in this language (the document's name in Kazakh or Russian);
+    /// empty: the article's sources.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 20))]
+    pub sources: Vec<Source>,
 }
 
 /// What an editor writes: everything of an article but its state and history.
@@ -184,11 +189,22 @@ impl ArticleContent {
                     reason: format!("{} is given twice", t.language),
                 });
             }
+            if t.sources.len() > MAX_SOURCES {
+                return Err(DomainError::InvalidField {
+                    field: "texts.sources",
+                    reason: format!("at most {MAX_SOURCES}"),
+                });
+            }
             texts.push(ArticleText {
                 language: t.language,
                 title: BoundedText::new("texts.title", &t.title, MAX_TITLE)?.into_inner(),
                 body: BoundedText::new("texts.body", &t.body, MAX_BODY)?.into_inner(),
                 short: BoundedText::optional("texts.short", t.short, MAX_SHORT)?,
+                sources: t
+                    .sources
+                    .into_iter()
+                    .map(Source::validated)
+                    .collect::<Result<Vec<_>, _>>()?,
             });
         }
         texts.sort_by_key(|t| language_order(t.language));
@@ -235,7 +251,11 @@ impl ArticleContent {
 
     /// What publishing asks beyond a valid draft (R22): every answer names its official source.
     pub fn check_publishable(&self) -> Result<(), DomainError> {
-        if self.sources.is_empty() {
+        if self
+            .texts
+            .iter()
+            .any(|t| self.sources_in(t.language).is_empty())
+        {
             return Err(DomainError::InvalidField {
                 field: "sources",
                 reason: "an article is published only with the official source of its facts".into(),
@@ -246,6 +266,14 @@ impl ArticleContent {
 
     pub fn text(&self, language: Language) -> Option<&ArticleText> {
         self.texts.iter().find(|t| t.language == language)
+    }
+
+    /// The sources as cited in `language`: that text's own, else the article's.
+    pub fn sources_in(&self, language: Language) -> &[Source] {
+        match self.text(language) {
+            Some(t) if !t.sources.is_empty() => &t.sources,
+            _ => &self.sources,
+        }
     }
 }
 
@@ -275,6 +303,7 @@ mod tests {
                 title: " Замена удостоверения ".into(),
                 body: "Текст".into(),
                 short: None,
+                sources: vec![],
             }],
             topics: vec![],
             tags: vec!["ЦОН".into(), "цон".into()],

@@ -40,6 +40,10 @@ pub enum MenuAction {
     },
     /// Self-service (R12.3): the answer is said, then the same menu again.
     Answer { prompt: Prompt },
+    /// Self-service from the knowledge base (issue 18): the short answer of the published
+    /// article with this slug, in the caller's language, then the same menu again — so the
+    /// menu says what the articles say and is current when they are.
+    Article { slug: String },
     /// The same menu in another language (its `main`).
     Language { language: Language },
     /// The prompt again.
@@ -157,6 +161,17 @@ impl IvrMenu {
                     return Err(invalid("options", "use repeat for the same menu"));
                 }
                 MenuAction::Answer { prompt } => prompt.validate("options")?,
+                MenuAction::Article { slug }
+                    if !(2..=64).contains(&slug.len())
+                        || !slug
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') =>
+                {
+                    return Err(invalid(
+                        "options",
+                        "an article option names an article's slug",
+                    ));
+                }
                 MenuAction::Language { language } if *language == self.language => {
                     return Err(invalid(
                         "options",
@@ -199,6 +214,10 @@ impl IvrMenu {
                     prompt: prompt.clone(),
                     label: o.label.clone(),
                 },
+                MenuAction::Article { slug } => Choice::Article {
+                    slug: slug.clone(),
+                    label: o.label.clone(),
+                },
                 MenuAction::Language { language } => Choice::Language(*language),
                 MenuAction::Repeat => Choice::Repeat,
                 MenuAction::Hangup => Choice::Hangup,
@@ -223,6 +242,10 @@ pub enum Choice {
     },
     Answer {
         prompt: Prompt,
+        label: String,
+    },
+    Article {
+        slug: String,
         label: String,
     },
     Language(Language),

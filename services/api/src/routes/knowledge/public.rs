@@ -3,8 +3,10 @@
 //! (a view, a search that found nothing, "helped") is bounded per address by the web chat's
 //! message rate.
 
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use baylanys_centre::Question;
 use baylanys_domain::knowledge::{UsageKind, UsagePlace};
 use baylanys_domain::Language;
@@ -13,8 +15,9 @@ use baylanys_proto::{
     ArticleFeedback, ArticleHitView, ProblemDetails, PublicArticle, PublicHeading,
 };
 use baylanys_store::ArticleFilter;
-use serde::Deserialize;
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -32,6 +35,43 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list))
         .routes(routes!(read))
         .routes(routes!(feedback))
+        .routes(routes!(topics))
+        .layer(axum::middleware::from_fn(open_to_any_site))
+}
+
+/// The web widget is embedded on the administrative bodies' own sites and calls these routes
+/// from there (`widget.js` sends its requests to the centre's origin, not the page's): without
+/// `Access-Control-Allow-Origin` the browser hides every answer from it, and the "helped" POST,
+/// being JSON, is preceded by a preflight `OPTIONS` that must be answered. `*` is safe here: the
+/// routes read no cookie or token and answer every site alike, and browsers send no credentials
+/// to a `*` origin. The staff API stays same-origin only.
+async fn open_to_any_site(req: Request, next: Next) -> Response {
+    let any = HeaderValue::from_static("*");
+    if req.method() == Method::OPTIONS {
+        return (
+            StatusCode::NO_CONTENT,
+            [
+                (header::ACCESS_CONTROL_ALLOW_ORIGIN, any),
+                (
+                    header::ACCESS_CONTROL_ALLOW_METHODS,
+                    HeaderValue::from_static("GET, POST"),
+                ),
+                (
+                    header::ACCESS_CONTROL_ALLOW_HEADERS,
+                    HeaderValue::from_static("content-type"),
+                ),
+                (
+                    header::ACCESS_CONTROL_MAX_AGE,
+                    HeaderValue::from_static("600"),
+                ),
+            ],
+        )
+            .into_response();
+    }
+    let mut res = next.run(req).await;
+    res.headers_mut()
+        .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, any);
+    res
 }
 
 /// Citizens read on the public pages or in the web widget, nowhere else.
@@ -195,9 +235,10 @@ async fn read(
         title: t.title.clone(),
         html: baylanys_domain::knowledge::markdown::render_html(&t.body),
         short: t.short.clone(),
-        source_lines: c.sources.iter().map(|s| s.line()).collect(),
+        source_lines: c.sources_in(t.language).iter().map(|s| s.line()).collect(),
         version: v.version,
         published_at: v.published_at,
+        stale: baylanys_domain::knowledge::is_stale(c.review_by, super::today()),
     }))
 }
 
@@ -234,4 +275,50 @@ async fn feedback(
         .record_article_use(id, kind, place, None, None)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A topic the help pages group articles under, named in each language.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicTopic {
+    pub id: Uuid,
+    pub code: String,
+    pub name_kk: String,
+    pub name_ru: String,
+    /// Absent where no English name was given.
+    pub name_en: Option<String>,
+}
+
+/// The active topics that have served articles, for the help pages' table of contents.
+#[utoipa::path(get, path = "/api/v1/public/knowledge/topics", tag = "knowledge",
+    responses((status = 200, body = Vec<PublicTopic>)))]
+async fn topics(State(state): State<AppState>) -> ApiResult<axum::Json<Vec<PublicTopic>>> {
+    let articles = state
+        .store
+        .articles(&ArticleFilter {
+            served: true,
+            limit: 500,
+            ..Default::default()
+        })
+        .await?;
+    let mut used = HashSet::new();
+    for a in articles {
+        if let Some((_, v)) = state.centre.served_article(a.id).await? {
+            used.extend(v.content.topics.iter().copied());
+        }
+    }
+    let out = state
+        .store
+        .list_topics()
+        .await?
+        .into_iter()
+        .filter(|t| t.active && used.contains(&t.id))
+        .map(|t| PublicTopic {
+            id: t.id,
+            code: t.code,
+            name_kk: t.name_kk,
+            name_ru: t.name_ru,
+            name_en: t.name_en,
+        })
+        .collect();
+    Ok(axum::Json(out))
 }

@@ -40,7 +40,11 @@ pub(super) fn hit_view(f: &Found) -> ArticleHitView {
         title: f.title.clone(),
         snippet: f.snippet.clone(),
         short: content.text(f.language).and_then(|t| t.short.clone()),
-        source_lines: content.sources.iter().map(|s| s.line()).collect(),
+        source_lines: content
+            .sources_in(f.language)
+            .iter()
+            .map(|s| s.line())
+            .collect(),
         stale: is_stale(content.review_by, today()),
     }
 }
