@@ -293,7 +293,7 @@ function showLive(open) {
 }
 $("live-open").addEventListener("click", () => showLive($("live").hidden));
 new MutationObserver(() => {
-  $("live-open").hidden = $("app").hidden || !me || me.role === "body_officer";
+  $("live-open").hidden = $("app").hidden || !me || me.role === "body_officer" || me.role === "editor";
   if ($("app").hidden) showLive(false);
 }).observe($("app"), { attributes: true, attributeFilter: ["hidden"] });
 

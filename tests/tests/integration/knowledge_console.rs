@@ -122,3 +122,34 @@ async fn the_cli_imports_and_exports_a_folder() -> anyhow::Result<()> {
     std::fs::remove_dir_all(&dir)?;
     Ok(())
 }
+
+/// The editors' articles view in Chromium: write, publish, edit, compare versions, a
+/// concurrent save told without losing what was typed, Russian.
+#[tokio::test]
+async fn articles_are_edited_in_chromium() -> anyhow::Result<()> {
+    let app = TestApp::spawn(Backend::Sqlite).await?;
+    let editor = knowledge_cast(&app).await?;
+    let r = app
+        .post(
+            "/api/v1/knowledge/import",
+            &editor,
+            json!({"files": fixture_files()?}),
+        )
+        .await?;
+    anyhow::ensure!(r.status == 200, "{}", r.text);
+    run_script(&app, "articles.mjs", &[]).await?;
+    let moves = app
+        .get(
+            "/api/v1/events?kind=knowledge.article_state_changed&limit=500",
+            app.admin(),
+        )
+        .await?;
+    let published = moves.body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["data"]["to"] == "published" && e["data"]["version"] == 2)
+        .count();
+    anyhow::ensure!(published == 1, "{}", moves.text);
+    Ok(())
+}

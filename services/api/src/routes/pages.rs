@@ -10,7 +10,9 @@
 //! `/frame.js` lays the console out in three panes with views, action tabs and keyboard
 //! shortcuts, and `/fields.js` sets an appeal's kind, topic and priority (issue 14);
 //! `/knowledge.js` suggests knowledge-base articles beside the conversation, inserts them into
-//! the reply with their source, and shows supervisors the usage panel (issue 18). `/help` is the
+//! the reply with their source, and shows supervisors the usage panel; `/articles.js` is the
+//! editors' view: articles written, reviewed, published and archived, versions compared
+//! (issue 18). `/help` is the
 //! citizens' self-service pages: published articles searched, listed by topic and read in
 //! Kazakh, Russian or English, and whether one helped (issue 18; clause 3.15, R12.3).
 
@@ -34,6 +36,7 @@ const QA_JS: &str = include_str!("../../static/qa.js");
 const FRAME_JS: &str = include_str!("../../static/frame.js");
 const FIELDS_JS: &str = include_str!("../../static/fields.js");
 const KNOWLEDGE_JS: &str = include_str!("../../static/knowledge.js");
+const ARTICLES_JS: &str = include_str!("../../static/articles.js");
 const CHAT_HTML: &str = include_str!("../../static/chat.html");
 const WIDGET_JS: &str = include_str!("../../static/widget.js");
 const HELP_HTML: &str = include_str!("../../static/help.html");
@@ -58,6 +61,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .route("/frame.js", get(|| script(FRAME_JS)))
         .route("/fields.js", get(|| script(FIELDS_JS)))
         .route("/knowledge.js", get(|| script(KNOWLEDGE_JS)))
+        .route("/articles.js", get(|| script(ARTICLES_JS)))
         .route("/chat", get(chat))
         .route("/widget.js", get(widget_js))
         .route("/help", get(help))
