@@ -152,8 +152,18 @@ pub trait KnowledgeStore: Send + Sync {
     /// Every published version, oldest first.
     async fn article_versions(&self, id: Uuid) -> StoreResult<Vec<ArticleVersion>>;
     async fn article_version(&self, id: Uuid, version: i64) -> StoreResult<Option<ArticleVersion>>;
+    /// Of `ids`, the articles served now with the version served, in the order of `ids`: the
+    /// hits of a search read at once.
+    async fn served_versions(&self, ids: &[Uuid]) -> StoreResult<Vec<(Article, ArticleVersion)>>;
     /// The served articles matching any of the terms, best first, one hit per article.
     async fn search_articles(&self, query: &ArticleQuery) -> StoreResult<Vec<ArticleHit>>;
+    /// How many served rows (an article in a language) hold each of `terms`; a term no row
+    /// holds is left out. A search leaves out the terms too common to be worth ranking.
+    async fn term_rows(&self, terms: &[String]) -> StoreResult<Vec<(String, i64)>>;
+    /// How many (row, term) matches a search should ask this backend to rank, so that a
+    /// search of a large base stays within milliseconds ([`SQLITE_ROW_BUDGET`],
+    /// [`POSTGRES_ROW_BUDGET`]).
+    fn search_row_budget(&self) -> i64;
     async fn record_usage(&self, usage: NewUsage) -> StoreResult<()>;
     async fn knowledge_usage(
         &self,
@@ -165,20 +175,42 @@ pub trait KnowledgeStore: Send + Sync {
     async fn served_article_count(&self, before: DateTime<Utc>) -> StoreResult<i64>;
 }
 
+/// FTS5 ranks a matched row in about a microsecond (BENCHMARKS.md, "Knowledge search over
+/// 10,000 articles"): 2,000 matches keep its part of a search near 2 ms, and a base of up to
+/// a thousand articles is searched by every word.
+pub const SQLITE_ROW_BUDGET: i64 = 2_000;
+
+/// PostgreSQL's `ts_rank` reads each matched row's vector, about 8 µs a row here, and at most
+/// 1,000 are ranked (see [`SEARCH_POSTGRES`]). The budget is still 2,000: measured at 1,000 the
+/// search was 5 ms faster at p99 but found the question's article among the first three for
+/// 0.77 of the benchmark's questions instead of 0.86 (BENCHMARKS.md).
+pub const POSTGRES_ROW_BUDGET: i64 = 2_000;
+
 /// The FTS5 search: terms OR-ed (`"a" OR "b"`), title terms weighing four times body terms.
-pub(crate) const SEARCH_SQLITE: &str = "SELECT s.article_id, s.language, s.title, s.plain, \
-     bm25(kb_fts, 4.0, 1.0) AS rank \
-     FROM kb_fts JOIN kb_served s ON s.id = kb_fts.rowid \
-     WHERE kb_fts MATCH $1 AND ($2 IS NULL OR s.language = $2) \
-     AND ($3 IS NULL OR s.topics LIKE $3) ORDER BY rank, s.id LIMIT $4";
+/// Ranked on the row ids first and joined to the texts after the limit: SQLite's sorter keeps
+/// whole result rows, and reading every matched row's text (overflow pages) cost more than
+/// ranking it.
+pub(crate) const SEARCH_SQLITE: &str = "SELECT s.article_id, s.language, s.title, s.plain, r.rank \
+     FROM (SELECT kb_fts.rowid AS id, bm25(kb_fts, 4.0, 1.0) AS rank \
+           FROM kb_fts JOIN kb_served m ON m.id = kb_fts.rowid \
+           WHERE kb_fts MATCH $1 AND ($2 IS NULL OR m.language = $2) \
+           AND ($3 IS NULL OR m.topics LIKE $3) ORDER BY rank, kb_fts.rowid LIMIT $4) r \
+     JOIN kb_served s ON s.id = r.id ORDER BY r.rank, r.id";
 
 /// The PostgreSQL search: terms OR-ed (`'a' | 'b'`), `ts_rank` with the title weighted A and
 /// the body B, divided by the log of the length so long articles do not win by size alone.
+/// At most 1,000 rows, the first the index finds, are ranked (the inner `LIMIT`): that keeps
+/// its part of a search near 10 ms even when a question's rarest word is held by thousands of
+/// rows, rather than waiting for all (the search leaves such words out whenever the question
+/// has rarer ones, `search::affordable_terms`). Measured, it did not change which articles the
+/// benchmark's questions found.
 pub(crate) const SEARCH_POSTGRES: &str = "SELECT s.article_id, s.language, s.title, s.plain, \
      -(ts_rank(s.terms, q, 1)::float8) AS rank \
-     FROM kb_served s, to_tsquery('simple', $1) q \
-     WHERE s.terms @@ q AND ($2::text IS NULL OR s.language = $2) \
-     AND ($3::text IS NULL OR s.topics LIKE $3) ORDER BY rank, s.id LIMIT $4";
+     FROM (SELECT m.id FROM kb_served m WHERE m.terms @@ to_tsquery('simple', $1) \
+           AND ($2::text IS NULL OR m.language = $2) \
+           AND ($3::text IS NULL OR m.topics LIKE $3) LIMIT 1000) c \
+     JOIN kb_served s ON s.id = c.id, to_tsquery('simple', $1) q \
+     ORDER BY rank, s.id LIMIT $4";
 
 /// The match expression of each backend. Terms are letters and digits only (see
 /// `query_terms`), quoted all the same.
@@ -316,8 +348,41 @@ pub(crate) fn served_rows(content: &ArticleContent) -> Vec<ServedRow> {
         .collect()
 }
 
+/// How serving `new` instead of `old` (each row's title and body terms) changes the count of
+/// rows holding each term: the changed terms only, sorted, so two transactions counting the
+/// same terms lock them in the same order.
+pub(crate) fn term_changes<'a>(
+    old: impl IntoIterator<Item = (&'a str, &'a str)>,
+    new: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Vec<(String, i64)> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut changes: BTreeMap<&str, i64> = BTreeMap::new();
+    for (rows, sign) in [
+        (old.into_iter().collect::<Vec<_>>(), -1),
+        (new.into_iter().collect(), 1),
+    ] {
+        for (title, body) in rows {
+            let held: BTreeSet<&str> = title
+                .split_whitespace()
+                .chain(body.split_whitespace())
+                .collect();
+            for term in held {
+                *changes.entry(term).or_default() += sign;
+            }
+        }
+    }
+    changes
+        .into_iter()
+        .filter(|(_, n)| *n != 0)
+        .map(|(t, n)| (t.to_owned(), n))
+        .collect()
+}
+
+/// Terms counted per statement: two parameters each, well under both databases' limits.
+pub(crate) const TERMS_PER_STATEMENT: usize = 500;
+
 macro_rules! impl_knowledge_store {
-    ($store:ty, $db:ty, $search_sql:expr, $match_expr:path) => {
+    ($store:ty, $db:ty, $search_sql:expr, $match_expr:path, $row_budget:expr) => {
         impl $store {
             async fn article_for_update(
                 tx: &mut sqlx::Transaction<'static, $db>,
@@ -364,11 +429,23 @@ macro_rules! impl_knowledge_store {
                 id: uuid::Uuid,
                 content: Option<&baylanys_domain::knowledge::ArticleContent>,
             ) -> $crate::StoreResult<()> {
+                let was: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT terms_title, terms_body FROM kb_served WHERE article_id = $1",
+                )
+                .bind(id)
+                .fetch_all(&mut **tx)
+                .await?;
                 sqlx::query("DELETE FROM kb_served WHERE article_id = $1")
                     .bind(id)
                     .execute(&mut **tx)
                     .await?;
-                for row in content.map(|c| $crate::knowledge::served_rows(c)).unwrap_or_default() {
+                let rows = content.map(|c| $crate::knowledge::served_rows(c)).unwrap_or_default();
+                let changes = $crate::knowledge::term_changes(
+                    was.iter().map(|(t, b)| (t.as_str(), b.as_str())),
+                    rows.iter().map(|r| (r.terms_title.as_str(), r.terms_body.as_str())),
+                );
+                Self::count_terms(tx, &changes).await?;
+                for row in rows {
                     sqlx::query(
                         "INSERT INTO kb_served (article_id, language, title, plain, topics, \
                          terms_title, terms_body) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -382,6 +459,43 @@ macro_rules! impl_knowledge_store {
                     .bind(&row.terms_body)
                     .execute(&mut **tx)
                     .await?;
+                }
+                Ok(())
+            }
+
+            /// Applies [`term_changes`](crate::knowledge::term_changes) to `kb_terms`, dropping
+            /// the terms no served row holds any more.
+            async fn count_terms(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                changes: &[(String, i64)],
+            ) -> $crate::StoreResult<()> {
+                for chunk in changes.chunks($crate::knowledge::TERMS_PER_STATEMENT) {
+                    let mut qb =
+                        sqlx::QueryBuilder::<$db>::new("INSERT INTO kb_terms (term, row_count) ");
+                    qb.push_values(chunk, |mut b, (term, n)| {
+                        b.push_bind(term.as_str()).push_bind(*n);
+                    });
+                    qb.push(
+                        " ON CONFLICT (term) DO UPDATE \
+                         SET row_count = kb_terms.row_count + excluded.row_count",
+                    );
+                    qb.build().execute(&mut **tx).await?;
+                }
+                let fewer: Vec<&str> = changes
+                    .iter()
+                    .filter(|(_, n)| *n < 0)
+                    .map(|(t, _)| t.as_str())
+                    .collect();
+                for chunk in fewer.chunks($crate::knowledge::TERMS_PER_STATEMENT) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "DELETE FROM kb_terms WHERE row_count <= 0 AND term IN (",
+                    );
+                    let mut list = qb.separated(", ");
+                    for term in chunk {
+                        list.push_bind(*term);
+                    }
+                    qb.push(")");
+                    qb.build().execute(&mut **tx).await?;
                 }
                 Ok(())
             }
@@ -629,6 +743,54 @@ macro_rules! impl_knowledge_store {
                 row.map(TryInto::try_into).transpose()
             }
 
+            async fn served_versions(
+                &self,
+                ids: &[uuid::Uuid],
+            ) -> $crate::StoreResult<Vec<($crate::Article, $crate::ArticleVersion)>> {
+                if ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT * FROM kb_articles WHERE published_version IS NOT NULL \
+                     AND state <> 'archived' AND id IN (",
+                );
+                let mut list = qb.separated(", ");
+                for id in ids {
+                    list.push_bind(*id);
+                }
+                qb.push(")");
+                let articles: Vec<$crate::knowledge::ArticleRow> =
+                    qb.build_query_as().fetch_all(&self.reader).await?;
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT v.* FROM kb_versions v JOIN kb_articles a \
+                     ON a.id = v.article_id AND a.published_version = v.version WHERE a.id IN (",
+                );
+                let mut list = qb.separated(", ");
+                for id in ids {
+                    list.push_bind(*id);
+                }
+                qb.push(")");
+                let versions: Vec<$crate::knowledge::VersionRow> =
+                    qb.build_query_as().fetch_all(&self.reader).await?;
+                let mut articles: Vec<$crate::Article> = articles
+                    .into_iter()
+                    .map(TryInto::try_into)
+                    .collect::<$crate::StoreResult<_>>()?;
+                let mut versions: Vec<$crate::ArticleVersion> = versions
+                    .into_iter()
+                    .map(TryInto::try_into)
+                    .collect::<$crate::StoreResult<_>>()?;
+                let mut out = Vec::with_capacity(ids.len());
+                for id in ids {
+                    let a = articles.iter().position(|a| a.id == *id);
+                    let v = versions.iter().position(|v| v.article_id == *id);
+                    if let (Some(a), Some(v)) = (a, v) {
+                        out.push((articles.swap_remove(a), versions.swap_remove(v)));
+                    }
+                }
+                Ok(out)
+            }
+
             async fn article_by_slug(
                 &self,
                 slug: &str,
@@ -700,14 +862,18 @@ macro_rules! impl_knowledge_store {
                     return Ok(Vec::new());
                 }
                 let limit = $crate::page_limit(query.limit);
-                // Both languages of an article may match: fetch enough rows to fill the page
-                // with distinct articles.
+                // Without a language every language of an article may match: fetch enough
+                // rows to fill the page with distinct articles. With one, a row is an article.
                 let rows: Vec<(uuid::Uuid, String, String, String, f64)> =
                     sqlx::query_as($search_sql)
                         .bind($match_expr(&query.terms))
                         .bind(query.language.map(|l| l.as_str()))
                         .bind(query.topic.map(|t| format!("%,{t},%")))
-                        .bind(limit * 3)
+                        .bind(if query.language.is_some() {
+                            limit
+                        } else {
+                            limit * 3
+                        })
                         .fetch_all(&self.reader)
                         .await?;
                 let mut hits: Vec<$crate::ArticleHit> = Vec::new();
@@ -731,6 +897,28 @@ macro_rules! impl_knowledge_store {
                     }
                 }
                 Ok(hits)
+            }
+
+            async fn term_rows(
+                &self,
+                terms: &[String],
+            ) -> $crate::StoreResult<Vec<(String, i64)>> {
+                if terms.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT term, row_count FROM kb_terms WHERE row_count > 0 AND term IN (",
+                );
+                let mut list = qb.separated(", ");
+                for term in terms {
+                    list.push_bind(term.as_str());
+                }
+                qb.push(")");
+                Ok(qb.build_query_as().fetch_all(&self.reader).await?)
+            }
+
+            fn search_row_budget(&self) -> i64 {
+                $row_budget
             }
 
             async fn record_usage(&self, usage: $crate::NewUsage) -> $crate::StoreResult<()> {
@@ -817,6 +1005,11 @@ pub(crate) use impl_knowledge_store;
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn postgres_ranks_at_most_a_thousand_rows() {
+        assert!(super::SEARCH_POSTGRES.contains("LIMIT 1000) c"));
+    }
+
     #[test]
     fn match_expressions_quote_every_term() {
         let terms = vec!["куалик".to_owned(), "ауыстыр".to_owned()];

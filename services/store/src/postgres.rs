@@ -80,7 +80,8 @@ crate::knowledge::impl_knowledge_store!(
     PgStore,
     sqlx::Postgres,
     crate::knowledge::SEARCH_POSTGRES,
-    crate::knowledge::postgres_match
+    crate::knowledge::postgres_match,
+    crate::knowledge::POSTGRES_ROW_BUDGET
 );
 
 #[async_trait::async_trait]

@@ -99,7 +99,8 @@ crate::knowledge::impl_knowledge_store!(
     SqliteStore,
     sqlx::Sqlite,
     crate::knowledge::SEARCH_SQLITE,
-    crate::knowledge::sqlite_match
+    crate::knowledge::sqlite_match,
+    crate::knowledge::SQLITE_ROW_BUDGET
 );
 
 #[async_trait::async_trait]

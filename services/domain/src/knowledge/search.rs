@@ -356,6 +356,36 @@ pub fn query_terms(question: &str) -> Vec<String> {
     terms
 }
 
+/// The terms worth ranking by: `terms` (a question's, see [`query_terms`]) with `rows`, how
+/// many served rows hold each (a term absent there is held by none). The rarest go first and
+/// are kept while the rows they match stay within `budget` (the store's, by what ranking a row
+/// costs it); the rarest one is always kept. The cost of a full-text query grows with the rows
+/// holding its terms, not with the rows it returns: the database scores every one of them
+/// before it can sort.
+/// Words that nearly every article has («жеке», «куәлік» in a base of state services) are
+/// what is left out: `bm25` gives them almost no weight anyway, yet ranking every row holding
+/// them is what made a search of 10,000 articles slow. The titles still count them (see
+/// [`title_score`]). Returned in the question's order; empty when no row holds any term.
+pub fn affordable_terms(terms: &[String], rows: &[(String, i64)], budget: i64) -> Vec<String> {
+    let held = |t: &String| rows.iter().find(|(r, _)| r == t).map_or(0, |(_, n)| *n);
+    let mut by_rarity: Vec<(&String, i64)> = terms
+        .iter()
+        .map(|t| (t, held(t)))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    by_rarity.sort_by_key(|(_, n)| *n);
+    let mut spent = 0;
+    let mut kept: Vec<&String> = Vec::new();
+    for (term, n) in by_rarity {
+        if !kept.is_empty() && spent + n > budget {
+            break;
+        }
+        spent += n;
+        kept.push(term);
+    }
+    terms.iter().filter(|t| kept.contains(t)).cloned().collect()
+}
+
 /// How well a title (in `language`) answers a question: 2 when it names every word of a
 /// question of two or more words, 1 when it names two of them side by side («жеке куәлік» in
 /// «Жеке куәлікті ауыстыру»), 0 otherwise. A person scanning results reads titles first, so
@@ -444,6 +474,41 @@ pub fn snippet(text: &str, language: Language, terms: &[String], width: usize) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn affordable_terms_leave_out_the_commonest_beyond_the_budget() {
+        let terms: Vec<String> = ["жеке", "куәлік", "жоғалт", "жекекуәлік"]
+            .iter()
+            .map(|t| (*t).to_owned())
+            .collect();
+        let rows = |v: &[(&str, i64)]| {
+            v.iter()
+                .map(|(t, n)| ((*t).to_owned(), *n))
+                .collect::<Vec<_>>()
+        };
+        let counts = rows(&[
+            ("жеке", 9000),
+            ("куәлік", 7000),
+            ("жоғалт", 300),
+            ("жекекуәлік", 1500),
+        ]);
+        // 300 + 1500 fit in 2,000; 7,000 more do not.
+        assert_eq!(
+            affordable_terms(&terms, &counts, 2_000),
+            ["жоғалт", "жекекуәлік"]
+        );
+        // A small base: every term.
+        assert_eq!(affordable_terms(&terms, &counts, 100_000), terms);
+        // Only common words: the rarest is still asked.
+        let common = rows(&[("жеке", 9000), ("куәлік", 7000)]);
+        assert_eq!(affordable_terms(&terms[..2], &common, 2_000), ["куәлік"]);
+        // A term no row holds costs nothing and finds nothing: left out.
+        assert_eq!(
+            affordable_terms(&terms, &rows(&[("жоғалт", 3)]), 2_000),
+            ["жоғалт"]
+        );
+        assert!(affordable_terms(&terms, &[], 2_000).is_empty());
+    }
 
     #[test]
     fn kazakh_word_forms_meet_at_one_stem() {
