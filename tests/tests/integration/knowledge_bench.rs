@@ -515,6 +515,7 @@ async fn benchmark(backend: Backend) -> anyhow::Result<()> {
     let mut samples: Vec<Samples> = LAYERS.iter().map(|_| Samples::default()).collect();
     // The store layer's slowest time per question, to name the questions in the tail.
     let mut slowest = vec![0.0_f64; asked.len()];
+    let mut centre_slowest = vec![0.0_f64; asked.len()];
     let load_before = load_average();
     let measuring = Instant::now();
     for round in 0..=ROUNDS {
@@ -591,6 +592,9 @@ async fn benchmark(backend: Backend) -> anyhow::Result<()> {
                     if layer == 2 {
                         slowest[i] = slowest[i].max(took);
                     }
+                    if layer == 1 {
+                        centre_slowest[i] = centre_slowest[i].max(took);
+                    }
                 }
             }
         }
@@ -599,6 +603,18 @@ async fn benchmark(backend: Backend) -> anyhow::Result<()> {
     let measure_seconds = measuring.elapsed().as_secs_f64();
     let mut tail: Vec<usize> = (0..asked.len()).collect();
     tail.sort_by(|a, b| slowest[*b].total_cmp(&slowest[*a]));
+    let mut ctail: Vec<usize> = (0..asked.len()).collect();
+    ctail.sort_by(|a, b| centre_slowest[*b].total_cmp(&centre_slowest[*a]));
+    println!("the centre's slowest questions (its time, the store's):");
+    for i in ctail.into_iter().take(8) {
+        let (language, _, q, _, _, _, costs) = &asked[i];
+        println!(
+            "  {:.1} ms ({:.1} ms)  {} «{q}»  {costs}",
+            centre_slowest[i],
+            slowest[i],
+            language.as_str()
+        );
+    }
     println!("the store's slowest questions (terms asked: rows holding each):");
     for i in tail.into_iter().take(5) {
         let (language, _, q, _, _, _, costs) = &asked[i];
