@@ -750,26 +750,25 @@ macro_rules! impl_knowledge_store {
                 if ids.is_empty() {
                     return Ok(Vec::new());
                 }
-                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                let of_ids = |sql: &'static str| {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(sql);
+                    let mut list = qb.separated(", ");
+                    for id in ids {
+                        list.push_bind(*id);
+                    }
+                    qb.push(")");
+                    qb
+                };
+                let mut qb = of_ids(
                     "SELECT * FROM kb_articles WHERE published_version IS NOT NULL \
                      AND state <> 'archived' AND id IN (",
                 );
-                let mut list = qb.separated(", ");
-                for id in ids {
-                    list.push_bind(*id);
-                }
-                qb.push(")");
                 let articles: Vec<$crate::knowledge::ArticleRow> =
                     qb.build_query_as().fetch_all(&self.reader).await?;
-                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                let mut qb = of_ids(
                     "SELECT v.* FROM kb_versions v JOIN kb_articles a \
                      ON a.id = v.article_id AND a.published_version = v.version WHERE a.id IN (",
                 );
-                let mut list = qb.separated(", ");
-                for id in ids {
-                    list.push_bind(*id);
-                }
-                qb.push(")");
                 let versions: Vec<$crate::knowledge::VersionRow> =
                     qb.build_query_as().fetch_all(&self.reader).await?;
                 let mut articles: Vec<$crate::Article> = articles

@@ -12,7 +12,7 @@ use serde_json::json;
 use sqlx::Connection;
 
 use crate::browser::run_script;
-use crate::knowledge::{fixture_files, knowledge_cast};
+use crate::knowledge::{import_fixtures, knowledge_cast};
 
 /// The fixture topics' names in Kazakh, Russian and English: `knowledge_cast` names them by
 /// their codes, which no citizen should read.
@@ -121,14 +121,7 @@ async fn help_pages_and_widget_suggestions_in_chromium() -> anyhow::Result<()> {
             .await?;
         anyhow::ensure!(r.status == StatusCode::OK, "topic {code}: {}", r.text);
     }
-    let r = app
-        .post(
-            "/api/v1/knowledge/import",
-            &editor,
-            json!({"files": fixture_files()?}),
-        )
-        .await?;
-    anyhow::ensure!(r.status == StatusCode::OK, "import: {}", r.text);
+    import_fixtures(&app, &editor).await?;
     let (_, sup) = app.staff("sup", "supervisor", None).await?;
     let all = app
         .get("/api/v1/knowledge/articles?limit=200", &editor)

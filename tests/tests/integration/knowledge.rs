@@ -67,6 +67,19 @@ pub fn fixture_files() -> anyhow::Result<Vec<Value>> {
     Ok(files)
 }
 
+/// Imports the fixture folder as `editor` (37 articles published, 3 drafts).
+pub async fn import_fixtures(app: &TestApp, editor: &str) -> anyhow::Result<()> {
+    let r = app
+        .post(
+            "/api/v1/knowledge/import",
+            editor,
+            json!({"files": fixture_files()?}),
+        )
+        .await?;
+    anyhow::ensure!(r.status == StatusCode::OK, "import: {}", r.text);
+    Ok(())
+}
+
 async fn public_get(app: &TestApp, path: &str) -> anyhow::Result<baylanys_tests::Reply> {
     app.call(reqwest::Method::GET, path, None, None).await
 }
@@ -611,14 +624,7 @@ async fn usage_is_recorded_where_it_happens(app: TestApp) -> anyhow::Result<()> 
     let editor = knowledge_cast(&app).await?;
     let (_, op) = app.staff("op", "operator", None).await?;
     let (_, sup) = app.staff("sup", "supervisor", None).await?;
-    let r = app
-        .post(
-            "/api/v1/knowledge/import",
-            &editor,
-            json!({"files": fixture_files()?}),
-        )
-        .await?;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    import_fixtures(&app, &editor).await?;
 
     // A citizen finds an article, reads it, and says it helped; another says it did not.
     let s = public_get(

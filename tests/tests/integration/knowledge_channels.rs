@@ -8,7 +8,7 @@ use baylanys_tests::telegram::BotApi;
 use baylanys_tests::{both, eventually, TestApp};
 use serde_json::json;
 
-use crate::knowledge::{fixture_files, knowledge_cast};
+use crate::knowledge::{import_fixtures, knowledge_cast};
 use crate::telegram::{add_bot, said, until_said, TOKEN};
 use crate::voice_twiml::{ok, provider, voice_app, TOKEN as TWILIO};
 
@@ -16,15 +16,7 @@ both!(the_bot_answers_from_the_knowledge_base);
 
 async fn import(app: &TestApp) -> anyhow::Result<()> {
     let editor = knowledge_cast(app).await?;
-    let r = app
-        .post(
-            "/api/v1/knowledge/import",
-            &editor,
-            json!({"files": fixture_files()?}),
-        )
-        .await?;
-    anyhow::ensure!(r.status == 200, "{}", r.text);
-    Ok(())
+    import_fixtures(app, &editor).await
 }
 
 async fn views_of(app: &TestApp, slug: &str) -> anyhow::Result<i64> {

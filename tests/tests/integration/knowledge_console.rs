@@ -2,24 +2,16 @@
 //! client's message, insertion with the source line, search, the usage panel.
 
 use baylanys_tests::{Backend, TestApp};
-use serde_json::json;
 
 use crate::browser::run_script;
-use crate::knowledge::{fixture_files, knowledge_cast};
+use crate::knowledge::{import_fixtures, knowledge_cast};
 
 #[tokio::test]
 async fn knowledge_in_the_console_in_chromium() -> anyhow::Result<()> {
     let app = TestApp::spawn(Backend::Sqlite).await?;
     app.default_queue().await?;
     let editor = knowledge_cast(&app).await?;
-    let r = app
-        .post(
-            "/api/v1/knowledge/import",
-            &editor,
-            json!({"files": fixture_files()?}),
-        )
-        .await?;
-    anyhow::ensure!(r.status == 200, "{}", r.text);
+    import_fixtures(&app, &editor).await?;
     app.staff("op", "operator", None).await?;
     app.staff("sup", "supervisor", None).await?;
     run_script(&app, "knowledge.mjs", &[]).await?;
@@ -129,14 +121,7 @@ async fn the_cli_imports_and_exports_a_folder() -> anyhow::Result<()> {
 async fn articles_are_edited_in_chromium() -> anyhow::Result<()> {
     let app = TestApp::spawn(Backend::Sqlite).await?;
     let editor = knowledge_cast(&app).await?;
-    let r = app
-        .post(
-            "/api/v1/knowledge/import",
-            &editor,
-            json!({"files": fixture_files()?}),
-        )
-        .await?;
-    anyhow::ensure!(r.status == 200, "{}", r.text);
+    import_fixtures(&app, &editor).await?;
     run_script(&app, "articles.mjs", &[]).await?;
     let moves = app
         .get(

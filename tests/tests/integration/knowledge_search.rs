@@ -10,7 +10,7 @@ use baylanys_domain::Language;
 use baylanys_tests::{both, Backend, TestApp};
 use serde_json::{json, Value};
 
-use crate::knowledge::{fixture_files, knowledge_cast};
+use crate::knowledge::{import_fixtures, knowledge_cast};
 
 both!(
     questions_find_their_articles,
@@ -69,14 +69,7 @@ pub async fn ask(
 async fn questions_find_their_articles(app: TestApp) -> anyhow::Result<()> {
     let editor = knowledge_cast(&app).await?;
     let (_, op) = app.staff("op", "operator", None).await?;
-    let r = app
-        .post(
-            "/api/v1/knowledge/import",
-            &editor,
-            serde_json::json!({"files": fixture_files()?}),
-        )
-        .await?;
-    anyhow::ensure!(r.status == 200, "{}", r.text);
+    import_fixtures(&app, &editor).await?;
     let all = questions()?;
     let mut report = String::new();
     for (language, floor) in [("kk", FLOOR_KK), ("ru", FLOOR_RU)] {
@@ -113,14 +106,7 @@ async fn questions_find_their_articles(app: TestApp) -> anyhow::Result<()> {
 
 async fn word_forms_and_letters_do_not_matter(app: TestApp) -> anyhow::Result<()> {
     let editor = knowledge_cast(&app).await?;
-    let r = app
-        .post(
-            "/api/v1/knowledge/import",
-            &editor,
-            serde_json::json!({"files": fixture_files()?}),
-        )
-        .await?;
-    anyhow::ensure!(r.status == 200, "{}", r.text);
+    import_fixtures(&app, &editor).await?;
     // The same article whatever the case, Kazakh letters typed or not, and the word's form.
     for q in [
         "жеке куәлік ауыстыру",
@@ -243,14 +229,7 @@ async fn counts_kept_and_recounted(
 /// a new article published, its next version (a word gone, a word come) and its archiving.
 async fn word_counts_follow_what_is_served(app: TestApp) -> anyhow::Result<()> {
     let editor = knowledge_cast(&app).await?;
-    let r = app
-        .post(
-            "/api/v1/knowledge/import",
-            &editor,
-            json!({"files": fixture_files()?}),
-        )
-        .await?;
-    anyhow::ensure!(r.status == 200, "{}", r.text);
+    import_fixtures(&app, &editor).await?;
     let (kept, recounted) = counts_kept_and_recounted(&app).await?;
     assert!(kept.len() > 1000, "{} terms", kept.len());
     assert_eq!(kept, recounted);
