@@ -29,10 +29,12 @@ pub struct Question {
     pub record_gap: bool,
 }
 
-/// One served article found: the article, the served version, and the matched text.
+/// One served article found: the article's id and slug, the served version, and the matched
+/// text.
 #[derive(Debug, Clone)]
 pub struct Found {
-    pub article: Article,
+    pub article_id: Uuid,
+    pub slug: Option<String>,
     pub version: ArticleVersion,
     pub language: Language,
     pub title: String,
@@ -76,18 +78,19 @@ impl Centre {
             hits.sort_by_key(|h| !of_topic.iter().any(|t| t.article_id == h.article_id));
         }
         let ids: Vec<Uuid> = hits.iter().map(|h| h.article_id).collect();
-        let mut served = self.store.served_versions(&ids).await?;
+        let mut served = self.store.served_articles(&ids).await?;
         let mut found = Vec::with_capacity(hits.len());
         for hit in hits {
             // An article archived since the search is left out.
-            let Some(i) = served.iter().position(|(a, _)| a.id == hit.article_id) else {
+            let Some(i) = served.iter().position(|s| s.id == hit.article_id) else {
                 continue;
             };
-            let (article, version) = served.swap_remove(i);
+            let served = served.swap_remove(i);
             let snippet = search::snippet(&hit.plain, hit.language, &terms, 220);
             found.push(Found {
-                article,
-                version,
+                article_id: served.id,
+                slug: served.slug,
+                version: served.version,
                 language: hit.language,
                 title: hit.title,
                 snippet,
@@ -224,11 +227,7 @@ impl Centre {
             let answer = t
                 .and_then(|t| t.short.clone())
                 .unwrap_or_else(|| f.snippet.text.clone());
-            let key = f
-                .article
-                .slug
-                .clone()
-                .unwrap_or_else(|| f.article.id.to_string());
+            let key = f.slug.clone().unwrap_or_else(|| f.article_id.to_string());
             out.push_str(&format!(
                 "\n\n{}\n{}\n{}/help?article={}&lang={}",
                 f.title,
@@ -237,7 +236,7 @@ impl Centre {
                 key,
                 language
             ));
-            self.record_article_use(f.article.id, UsageKind::View, place, Some(language), None)
+            self.record_article_use(f.article_id, UsageKind::View, place, Some(language), None)
                 .await?;
         }
         Ok(Some(out))

@@ -42,6 +42,15 @@ impl Article {
     }
 }
 
+/// A search hit's article as it is served: what a hit shows, read in one query without the
+/// working copy (which may be a large draft nobody is shown).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServedArticle {
+    pub id: Uuid,
+    pub slug: Option<String>,
+    pub version: ArticleVersion,
+}
+
 /// One published version, as it was published.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ArticleVersion {
@@ -154,7 +163,7 @@ pub trait KnowledgeStore: Send + Sync {
     async fn article_version(&self, id: Uuid, version: i64) -> StoreResult<Option<ArticleVersion>>;
     /// Of `ids`, the articles served now with the version served, in the order of `ids`: the
     /// hits of a search read at once.
-    async fn served_versions(&self, ids: &[Uuid]) -> StoreResult<Vec<(Article, ArticleVersion)>>;
+    async fn served_articles(&self, ids: &[Uuid]) -> StoreResult<Vec<ServedArticle>>;
     /// The served articles matching any of the terms, best first, one hit per article.
     async fn search_articles(&self, query: &ArticleQuery) -> StoreResult<Vec<ArticleHit>>;
     /// How many served rows (an article in a language) hold each of `terms`; a term no row
@@ -302,6 +311,27 @@ impl TryFrom<VersionRow> for ArticleVersion {
             content: content_of(&r.content)?,
             published_at: r.published_at,
             published_by: r.published_by,
+        })
+    }
+}
+
+/// A served article's slug and version, as [`KnowledgeStore::served_articles`] reads them.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ServedRowOut {
+    slug: Option<String>,
+    #[sqlx(flatten)]
+    version: VersionRow,
+}
+
+impl TryFrom<ServedRowOut> for ServedArticle {
+    type Error = StoreError;
+
+    fn try_from(r: ServedRowOut) -> StoreResult<ServedArticle> {
+        let version: ArticleVersion = r.version.try_into()?;
+        Ok(ServedArticle {
+            id: version.article_id,
+            slug: r.slug,
+            version,
         })
     }
 }
@@ -743,48 +773,34 @@ macro_rules! impl_knowledge_store {
                 row.map(TryInto::try_into).transpose()
             }
 
-            async fn served_versions(
+            async fn served_articles(
                 &self,
                 ids: &[uuid::Uuid],
-            ) -> $crate::StoreResult<Vec<($crate::Article, $crate::ArticleVersion)>> {
+            ) -> $crate::StoreResult<Vec<$crate::ServedArticle>> {
                 if ids.is_empty() {
                     return Ok(Vec::new());
                 }
-                let of_ids = |sql: &'static str| {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(sql);
-                    let mut list = qb.separated(", ");
-                    for id in ids {
-                        list.push_bind(*id);
-                    }
-                    qb.push(")");
-                    qb
-                };
-                let mut qb = of_ids(
-                    "SELECT * FROM kb_articles WHERE published_version IS NOT NULL \
-                     AND state <> 'archived' AND id IN (",
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT a.slug, v.article_id, v.version, v.content, v.published_at, \
+                     v.published_by FROM kb_articles a JOIN kb_versions v \
+                     ON v.article_id = a.id AND v.version = a.published_version \
+                     WHERE a.state <> 'archived' AND a.id IN (",
                 );
-                let articles: Vec<$crate::knowledge::ArticleRow> =
-                    qb.build_query_as().fetch_all(&self.reader).await?;
-                let mut qb = of_ids(
-                    "SELECT v.* FROM kb_versions v JOIN kb_articles a \
-                     ON a.id = v.article_id AND a.published_version = v.version WHERE a.id IN (",
-                );
-                let versions: Vec<$crate::knowledge::VersionRow> =
-                    qb.build_query_as().fetch_all(&self.reader).await?;
-                let mut articles: Vec<$crate::Article> = articles
-                    .into_iter()
-                    .map(TryInto::try_into)
-                    .collect::<$crate::StoreResult<_>>()?;
-                let mut versions: Vec<$crate::ArticleVersion> = versions
-                    .into_iter()
-                    .map(TryInto::try_into)
-                    .collect::<$crate::StoreResult<_>>()?;
-                let mut out = Vec::with_capacity(ids.len());
+                let mut list = qb.separated(", ");
                 for id in ids {
-                    let a = articles.iter().position(|a| a.id == *id);
-                    let v = versions.iter().position(|v| v.article_id == *id);
-                    if let (Some(a), Some(v)) = (a, v) {
-                        out.push((articles.swap_remove(a), versions.swap_remove(v)));
+                    list.push_bind(*id);
+                }
+                qb.push(")");
+                let rows: Vec<$crate::knowledge::ServedRowOut> =
+                    qb.build_query_as().fetch_all(&self.reader).await?;
+                let mut served = rows
+                    .into_iter()
+                    .map(TryInto::try_into)
+                    .collect::<$crate::StoreResult<Vec<$crate::ServedArticle>>>()?;
+                let mut out = Vec::with_capacity(served.len());
+                for id in ids {
+                    if let Some(i) = served.iter().position(|s| s.id == *id) {
+                        out.push(served.swap_remove(i));
                     }
                 }
                 Ok(out)

@@ -56,7 +56,7 @@ pub use files::{Files, S3Config};
 pub use ivr::{IvrStore, StoredMenu};
 pub use knowledge::{
     Article, ArticleFilter, ArticleHit, ArticleQuery, ArticleUse, ArticleVersion, KnowledgeStore,
-    KnowledgeUsage, NewArticle, NewUsage,
+    KnowledgeUsage, NewArticle, NewUsage, ServedArticle,
 };
 pub use leases::LeaseStore;
 pub use mail::{

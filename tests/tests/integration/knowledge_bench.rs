@@ -556,10 +556,7 @@ async fn benchmark(backend: Backend) -> anyhow::Result<()> {
                                 let s = &mut samples[layer];
                                 s.answerable += 1;
                                 s.answered += usize::from(found.iter().take(3).any(|f| {
-                                    f.article
-                                        .slug
-                                        .as_deref()
-                                        .is_some_and(|s| answers(s, expected))
+                                    f.slug.as_deref().is_some_and(|s| answers(s, expected))
                                 }));
                             }
                         }

@@ -34,8 +34,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub(super) fn hit_view(f: &Found) -> ArticleHitView {
     let content = &f.version.content;
     ArticleHitView {
-        article_id: f.article.id,
-        slug: f.article.slug.clone(),
+        article_id: f.article_id,
+        slug: f.slug.clone(),
         language: f.language,
         title: f.title.clone(),
         snippet: f.snippet.clone(),
