@@ -402,6 +402,9 @@ pub struct InteractionView {
     pub abandoned_at: Option<DateTime<Utc>>,
     /// When the client left and the operator's after-contact work began.
     pub wrap_up_at: Option<DateTime<Utc>>,
+    /// While in after-contact work: when the centre ends it if the operator has not (the
+    /// centre's limit; absent when it has none).
+    pub wrap_up_ends_at: Option<DateTime<Utc>>,
     /// A pending offer of this queued contact to one operator, and when it lapses.
     pub offered_to: Option<Uuid>,
     pub offer_expires_at: Option<DateTime<Utc>>,

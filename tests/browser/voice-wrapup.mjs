@@ -24,9 +24,13 @@ try {
   const call = op.locator("#client-card .vc-call");
   await call.waitFor({ timeout });
   const head = await call.locator("div").first().innerText();
-  if (!new RegExp(`^Қоңырау нөмірден \\${caller} · қоңырау аяқталды, кейінгі жұмыс \\d\\d:\\d\\d$`).test(head)) {
-    throw new Error("the after-call work (kk): " + head);
-  }
+  // The clock counts up, and down to the centre's limit (three minutes by default).
+  const m = head.match(new RegExp(`^Қоңырау нөмірден \\${caller} · қоңырау аяқталды, кейінгі жұмыс (\\d\\d):(\\d\\d) · (\\d\\d):(\\d\\d) қалды$`));
+  if (!m) throw new Error("the after-call work (kk): " + head);
+  const total = (+m[1] * 60 + +m[2]) + (+m[3] * 60 + +m[4]);
+  if (total < 179 || total > 181) throw new Error("elapsed and left do not add up to the limit: " + head);
+  const hint = await call.locator(".vc-wrap-clock").getAttribute("title");
+  if (hint !== "Кейінгі жұмыс 03:00 кейін өздігінен аяқталады (орталықтың шегі)") throw new Error("the limit's hint: " + hint);
   if (shots) await op.locator("#client-card").screenshot({ path: shots + "/voice-wrapup-kk.png" });
   await op.getByRole("button", { name: "Кейінгі жұмысты аяқтау" }).click();
   await op.waitForFunction(() => document.querySelector("#client-card .vc-call div")?.innerText.endsWith("· аяқталды"), null, { timeout });

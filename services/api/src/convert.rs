@@ -161,7 +161,18 @@ pub fn attachment(a: &baylanys_store::Attachment) -> p::AttachmentView {
     }
 }
 
-pub fn interaction(v: &s::Interaction) -> p::InteractionView {
+/// A contact as the API shows it; `wrap_up_limit` is the centre's after-contact work limit, from
+/// which the view says when a wrap-up in progress ends.
+pub fn interaction(
+    v: &s::Interaction,
+    wrap_up_limit: Option<std::time::Duration>,
+) -> p::InteractionView {
+    let wrap_up_ends_at = match (v.state, v.wrap_up_at, wrap_up_limit) {
+        (baylanys_domain::InteractionState::WrapUp, Some(at), Some(limit)) => {
+            chrono::Duration::from_std(limit).ok().map(|l| at + l)
+        }
+        _ => None,
+    };
     p::InteractionView {
         id: v.id,
         appeal_id: v.appeal_id,
@@ -176,6 +187,7 @@ pub fn interaction(v: &s::Interaction) -> p::InteractionView {
         ended_at: v.ended_at,
         abandoned_at: v.abandoned_at,
         wrap_up_at: v.wrap_up_at,
+        wrap_up_ends_at,
         offered_to: v.offered_to,
         offer_expires_at: v.offer_expires_at,
     }

@@ -61,6 +61,9 @@ pub struct ApiConfig {
     pub rustpbx_tts: bool,
     /// The phone's first language and announcement interval.
     pub voice: baylanys_centre::VoiceSettings,
+    /// How long after-contact work may last before the centre ends it (`None`: as long as the
+    /// operator takes). The console counts it down; the `wrap_up_limit` worker enforces it.
+    pub wrap_up_limit: Option<Duration>,
 }
 
 /// A secret that never appears in `Debug` output or logs.
@@ -94,6 +97,7 @@ impl Default for ApiConfig {
             rustpbx_token: None,
             rustpbx_tts: false,
             voice: baylanys_centre::VoiceSettings::default(),
+            wrap_up_limit: Some(Duration::from_secs(180)),
         }
     }
 }

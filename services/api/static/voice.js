@@ -11,6 +11,8 @@ Object.assign(T.kk, {
   vc_state_menu: "дауыстық мәзірде", vc_state_queued: "кезекте күтіп тұр", vc_state_answered: "сөйлесуде",
   vc_state_wrap_up: "қоңырау аяқталды, кейінгі жұмыс", vc_state_ended: "аяқталды", vc_state_abandoned: "кезекте тұтқаны қойды",
   vc_finish: "Кейінгі жұмысты аяқтау", vc_finished: "Аяқталды", vc_failed: "Аяқтау мүмкін болмады",
+  vc_wrap_left: "{t} қалды", vc_wrap_over: "уақыты бітті, өздігінен аяқталады",
+  vc_wrap_limit: "Кейінгі жұмыс {t} кейін өздігінен аяқталады (орталықтың шегі)",
   vc_operator: "оператор", vc_language: "тіл",
   vc_callbacks: "Кері қоңырауға өтінімдер", vc_number: "Нөмір", vc_requested: "Сұралған уақыты", vc_attempts: "Әрекет саны",
   vc_out_answered: "Байланысты", vc_out_no_answer: "Жауап бермеді", vc_out_busy: "Бос емес", vc_out_cancelled: "Бас тарту",
@@ -23,6 +25,8 @@ Object.assign(T.ru, {
   vc_state_menu: "в голосовом меню", vc_state_queued: "ждёт в очереди", vc_state_answered: "идёт разговор",
   vc_state_wrap_up: "звонок завершён, постобработка", vc_state_ended: "завершён", vc_state_abandoned: "положил трубку в очереди",
   vc_finish: "Завершить постобработку", vc_finished: "Завершено", vc_failed: "Не удалось завершить",
+  vc_wrap_left: "осталось {t}", vc_wrap_over: "время вышло, завершится автоматически",
+  vc_wrap_limit: "Постобработка завершится автоматически через {t} (предел центра)",
   vc_operator: "оператор", vc_language: "язык",
   vc_callbacks: "Заказанные обратные звонки", vc_number: "Номер", vc_requested: "Заказан", vc_attempts: "Попытки",
   vc_out_answered: "Дозвонились", vc_out_no_answer: "Не ответил", vc_out_busy: "Занято", vc_out_cancelled: "Отменить",
@@ -35,6 +39,8 @@ Object.assign(T.en, {
   vc_state_menu: "in the voice menu", vc_state_queued: "waiting in the queue", vc_state_answered: "talking",
   vc_state_wrap_up: "call over, after-call work", vc_state_ended: "ended", vc_state_abandoned: "hung up in the queue",
   vc_finish: "Finish after-call work", vc_finished: "Finished", vc_failed: "Could not finish",
+  vc_wrap_left: "{t} left", vc_wrap_over: "time is up, it ends by itself",
+  vc_wrap_limit: "After-call work ends by itself {t} after the call (the centre's limit)",
   vc_operator: "operator", vc_language: "language",
   vc_callbacks: "Callbacks requested", vc_number: "Number", vc_requested: "Asked at", vc_attempts: "Attempts",
   vc_out_answered: "Reached", vc_out_no_answer: "No answer", vc_out_busy: "Busy", vc_out_cancelled: "Cancel",
@@ -93,13 +99,25 @@ window.drawVoice = function drawVoice(c) {
   const head = document.createElement("div");
   head.textContent = `${t("vc_call")} ${number ? `${t("vc_from")} ${number.address}` : `(${t("vc_hidden")})`} · ${t("vc_state_" + call.state)}`;
   // The after-call work's running time: it counts in the handling time until it is finished.
+  // Where the centre limits it, the time left too: at the limit the centre ends it itself.
   clearInterval(window.vcWrapTimer);
   if (call.state === "wrap_up" && call.wrap_up_at) {
     const clock = document.createElement("span");
     clock.className = "vc-wrap-clock";
+    const mmss = (s) => `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`;
+    const began = new Date(call.wrap_up_at).getTime();
+    const ends = call.wrap_up_ends_at ? new Date(call.wrap_up_ends_at).getTime() : null;
+    if (ends) clock.title = t("vc_wrap_limit").replace("{t}", mmss(Math.round((ends - began) / 1000)));
     const tick = () => {
-      const s = Math.max(0, Math.floor((Date.now() - new Date(call.wrap_up_at).getTime()) / 1000));
-      clock.textContent = ` ${String(Math.floor(s / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`;
+      const now = Date.now();
+      const s = Math.max(0, Math.floor((now - began) / 1000));
+      let text = ` ${mmss(s)}`;
+      if (ends) {
+        const left = Math.ceil((ends - now) / 1000);
+        text += left > 0 ? ` · ${t("vc_wrap_left").replace("{t}", mmss(left))}` : ` · ${t("vc_wrap_over")}`;
+        clock.classList.toggle("vc-wrap-late", left <= 30);
+      }
+      clock.textContent = text;
     };
     tick();
     window.vcWrapTimer = setInterval(() => { if (clock.isConnected) tick(); else clearInterval(window.vcWrapTimer); }, 1000);

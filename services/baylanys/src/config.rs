@@ -523,6 +523,7 @@ impl Config {
                 .as_ref()
                 .map(|s| baylanys_api::Secret(s.expose().to_owned())),
             rustpbx_tts: self.rustpbx_tts,
+            wrap_up_limit: baylanys_workers::wrap_up_limit(self.wrap_up_limit_secs),
             voice: baylanys_centre::VoiceSettings {
                 language: self
                     .voice_language

@@ -218,7 +218,7 @@ fn spawn_workers(
         KpiKeeper::NAME,
         Arc::new(KpiKeeper::new(store.clone(), state.config.kpi_refresh)),
     )?;
-    if let Some(limit) = baylanys_workers::wrap_up_limit(config.wrap_up_limit_secs) {
+    if let Some(limit) = state.config.wrap_up_limit {
         workers.spawn(
             baylanys_workers::WrapUpLimit::NAME,
             Arc::new(baylanys_workers::WrapUpLimit::new(

@@ -70,7 +70,21 @@ async fn after_contact_work_ends_at_the_limit(app: TestApp) -> anyhow::Result<()
     let limit = WrapUpLimit::new(app.centre.clone(), Duration::from_secs(120));
     // Within the limit: nothing happens.
     assert_eq!(limit.pass(baylanys_store::now()).await?, 0);
-    assert_eq!(contact(&app, &forgotten).await?["state"], "wrap_up");
+    let c = contact(&app, &forgotten).await?;
+    assert_eq!(c["state"], "wrap_up");
+    // The console counts down to the centre's limit (three minutes unless configured).
+    let at = |k: &str| {
+        c[k].as_str()
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+            .map(|d| d.timestamp_millis())
+    };
+    assert_eq!(
+        at("wrap_up_ends_at")
+            .zip(at("wrap_up_at"))
+            .map(|(e, b)| e - b),
+        Some(180_000),
+        "{c}"
+    );
     // Past it (the clock moved on by three minutes): the forgotten one ends, by the system.
     let later = baylanys_store::now() + chrono::Duration::seconds(180);
     assert_eq!(limit.pass(later).await?, 1);
@@ -98,5 +112,10 @@ async fn after_contact_work_ends_at_the_limit(app: TestApp) -> anyhow::Result<()
     // The one its operator finished is untouched.
     let f = contact(&app, &finished).await?;
     assert_eq!(f["state"], "ended");
+    assert_eq!(
+        f["wrap_up_ends_at"],
+        Value::Null,
+        "no limit runs on an ended contact"
+    );
     Ok(())
 }

@@ -229,7 +229,7 @@ async fn get_appeal(
         interactions: timeline
             .interactions
             .iter()
-            .map(convert::interaction)
+            .map(|i| convert::interaction(i, state.config.wrap_up_limit))
             .collect(),
         timeline: entries,
         deliveries: deliveries.iter().map(convert::delivery).collect(),

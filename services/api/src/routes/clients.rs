@@ -289,7 +289,11 @@ async fn client_history(
             .iter()
             .map(|h| AppealHistoryView {
                 appeal: convert::appeal(&h.appeal),
-                interactions: h.interactions.iter().map(convert::interaction).collect(),
+                interactions: h
+                    .interactions
+                    .iter()
+                    .map(|i| convert::interaction(i, state.config.wrap_up_limit))
+                    .collect(),
                 messages: h.messages.iter().map(convert::message).collect(),
             })
             .collect(),

@@ -64,7 +64,7 @@ async fn queue_contact(
         .await?;
     Ok((
         StatusCode::CREATED,
-        axum::Json(convert::interaction(&started)),
+        axum::Json(convert::interaction(&started, state.config.wrap_up_limit)),
     ))
 }
 
@@ -77,7 +77,10 @@ async fn my_offers(
 ) -> ApiResult<axum::Json<Vec<InteractionView>>> {
     let offers = state.store.offers_for(caller.staff.id).await?;
     Ok(axum::Json(
-        offers.iter().map(convert::interaction).collect(),
+        offers
+            .iter()
+            .map(|i| convert::interaction(i, state.config.wrap_up_limit))
+            .collect(),
     ))
 }
 
@@ -91,7 +94,10 @@ async fn accept(
     Path(id): Path<Uuid>,
 ) -> ApiResult<axum::Json<InteractionView>> {
     let taken = state.centre.accept(id, caller.staff.id).await?;
-    Ok(axum::Json(convert::interaction(&taken)))
+    Ok(axum::Json(convert::interaction(
+        &taken,
+        state.config.wrap_up_limit,
+    )))
 }
 
 /// Declines an offered contact: it goes to the next operator and never comes back to you.
@@ -108,7 +114,10 @@ async fn decline(
         .decline_offer(id, caller.staff.id, false)
         .await?;
     state.changed();
-    Ok(axum::Json(convert::interaction(&back)))
+    Ok(axum::Json(convert::interaction(
+        &back,
+        state.config.wrap_up_limit,
+    )))
 }
 
 /// Ends an answered contact, freeing the operator's capacity. The operator who has it, or a
@@ -136,7 +145,10 @@ async fn own_contact_moves(
         caller.require(OVERSIGHT)?;
     }
     let moved = state.centre.move_contact(id, to, caller.actor()).await?;
-    Ok(axum::Json(convert::interaction(&moved)))
+    Ok(axum::Json(convert::interaction(
+        &moved,
+        state.config.wrap_up_limit,
+    )))
 }
 
 /// The client is gone (the call hung up) and the operator does the after-contact work; the
@@ -168,7 +180,10 @@ async fn enqueue(
         .centre
         .move_contact(id, InteractionState::Queued, caller.actor())
         .await?;
-    Ok(axum::Json(convert::interaction(&queued)))
+    Ok(axum::Json(convert::interaction(
+        &queued,
+        state.config.wrap_up_limit,
+    )))
 }
 
 /// Records that a queued contact left before anyone answered (a lost call, a closed chat).
@@ -185,7 +200,10 @@ async fn abandon(
         .centre
         .move_contact(id, InteractionState::Abandoned, caller.actor())
         .await?;
-    Ok(axum::Json(convert::interaction(&gone)))
+    Ok(axum::Json(convert::interaction(
+        &gone,
+        state.config.wrap_up_limit,
+    )))
 }
 
 fn capacity_of(load: [u8; 5]) -> Capacity {
@@ -372,7 +390,10 @@ async fn transfer(
             caller.actor(),
         )
         .await?;
-    Ok(axum::Json(convert::interaction(&moved)))
+    Ok(axum::Json(convert::interaction(
+        &moved,
+        state.config.wrap_up_limit,
+    )))
 }
 
 /// Escalates a contact to the supervisors' queue named in the router settings (R24.2).
@@ -406,7 +427,10 @@ async fn escalate(
             caller.actor(),
         )
         .await?;
-    Ok(axum::Json(convert::interaction(&moved)))
+    Ok(axum::Json(convert::interaction(
+        &moved,
+        state.config.wrap_up_limit,
+    )))
 }
 
 /// A queued contact's place in line and estimated wait (R12.1).

@@ -134,7 +134,10 @@ async fn snapshot(state: &AppState, staff: &Staff) -> Vec<OperatorServerFrame> {
     let mut out = Vec::new();
     match state.store.offers_for(staff.id).await {
         Ok(offers) => out.push(OperatorServerFrame::Offers {
-            items: offers.iter().map(convert::interaction).collect(),
+            items: offers
+                .iter()
+                .map(|i| convert::interaction(i, state.config.wrap_up_limit))
+                .collect(),
         }),
         Err(e) => tracing::warn!(error = %e, "offers for socket"),
     }
