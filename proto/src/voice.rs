@@ -116,6 +116,9 @@ pub struct CallbackView {
     pub state: String,
     pub attempts: i64,
     pub requested_at: DateTime<Utc>,
+    /// The operator the last call was placed for through the PBX, and when.
+    pub placed_by: Option<Uuid>,
+    pub placed_at: Option<DateTime<Utc>>,
 }
 
 /// A service interruption notice (R34): while `active`, every call hears it first, in the

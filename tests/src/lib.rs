@@ -325,6 +325,19 @@ impl TestApp {
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .with_sender(Arc::new(state.telegram.clone()));
         workers.spawn(baylanys_workers::OutboxWorker::NAME, Arc::new(outbox))?;
+        if let Some(pbx) = state.take_pbx() {
+            workers.spawn(
+                baylanys_workers::PbxSocket::NAME,
+                Arc::new(baylanys_workers::PbxSocket::new(pbx.socket)),
+            )?;
+            workers.spawn(
+                baylanys_workers::PlacedCalls::NAME,
+                Arc::new(baylanys_workers::PlacedCalls::new(
+                    state.centre.clone(),
+                    pbx.heard,
+                )),
+            )?;
+        }
         // Mailboxes are looked at often here, so a test sees a change within seconds.
         let keeper = baylanys_workers::MailboxKeeper::new(
             state.centre.clone(),

@@ -54,11 +54,15 @@ pub fn silence_wav(path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The token of the PBX's call control (`[[rwi.tokens]]`) in the tests.
+pub const RWI_TOKEN: &str = "rwi-token-for-tests";
+
 /// RustPBX running for one test; killed when dropped.
 #[derive(Debug)]
 pub struct Pbx {
     pub dir: PathBuf,
     pub sip_port: u16,
+    pub http_port: u16,
     child: Child,
 }
 
@@ -86,6 +90,17 @@ impl Pbx {
     /// Starts RustPBX with calls to 2000 going to the step webhook under `hook` (…/webhooks/
     /// voice/rustpbx), each request carrying `token`.
     pub async fn start(hook: &str, token: &str) -> anyhow::Result<Pbx> {
+        Self::start_at(hook, token, free_port(false)?).await
+    }
+
+    /// The PBX's call control (RWI), as the centre's `rustpbx_rwi_url` names it.
+    pub fn rwi_url(http_port: u16) -> String {
+        format!("ws://127.0.0.1:{http_port}/rwi/v1")
+    }
+
+    /// As [`Pbx::start`], its HTTP side (and call control) on `http_port`, chosen before the
+    /// centre starts so its configuration can name it.
+    pub async fn start_at(hook: &str, token: &str, http_port: u16) -> anyhow::Result<Pbx> {
         let dir = std::env::temp_dir().join(format!("bl-pbx-{}", uuid::Uuid::now_v7().simple()));
         for sub in ["routes", "config/sounds", "sounds", "storage"] {
             std::fs::create_dir_all(dir.join(sub))?;
@@ -93,7 +108,7 @@ impl Pbx {
         // The PBX's own fallback prompt, so an outage never leaves a caller in silence.
         silence_wav(&dir.join("config/sounds/error.wav"))?;
         silence_wav(&dir.join("sounds/error.wav"))?;
-        let (sip_port, http_port) = (free_port(true)?, free_port(false)?);
+        let sip_port = free_port(true)?;
         let d = dir.display();
         let config = format!(
             r#"http_addr = "127.0.0.1:{http_port}"
@@ -126,9 +141,14 @@ direction = "inbound"
 inbound_hosts = ["127.0.0.1"]
 incoming_to_user_prefix = "^2000$"
 
+[rwi]
+[[rwi.tokens]]
+token = "{RWI_TOKEN}"
+scopes = []
+
 [rwi_webhook]
 url = "{hook}/events"
-events = ["call_hangup", "call_transferred"]
+events = ["call_hangup", "call_transferred", "call_answered", "call_busy", "call_no_answer"]
 timeout_ms = 5000
 headers = {{ "X-Baylanys-Token" = "{token}" }}
 "#
@@ -172,6 +192,7 @@ fallback = {{ type = "hangup" }}
         let mut pbx = Pbx {
             dir,
             sip_port,
+            http_port,
             child,
         };
         for _ in 0..100 {
@@ -242,6 +263,12 @@ fallback = {{ type = "hangup" }}
 
     /// The operator's phone: answers one call on `port` (SIP URI `sip:101@127.0.0.1:<port>`).
     pub fn phone(port: u16) -> anyhow::Result<Child> {
+        Self::answering(port, 90_000)
+    }
+
+    /// A phone that answers one call on `port` and hangs up `hold_ms` later (a client called
+    /// back).
+    pub fn answering(port: u16, hold_ms: u64) -> anyhow::Result<Child> {
         let media = free_port(true)?;
         Command::new(binary("sipp", "BAYLANYS_SIPP"))
             .args([
@@ -260,7 +287,14 @@ fallback = {{ type = "hangup" }}
                 "-m",
                 "1",
             ])
-            .args(["-set", "ring_ms", "300", "-set", "hold_ms", "90000"])
+            .args([
+                "-set",
+                "ring_ms",
+                "300",
+                "-set",
+                "hold_ms",
+                &hold_ms.to_string(),
+            ])
             .args(["-aa", "-nostdin", "-timeout", "120s", "-timeout_error"])
             .current_dir(scenarios())
             .stdout(Stdio::null())

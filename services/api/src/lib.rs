@@ -64,6 +64,15 @@ pub struct ApiConfig {
     /// How long after-contact work may last before the centre ends it (`None`: as long as the
     /// operator takes). The console counts it down; the `wrap_up_limit` worker enforces it.
     pub wrap_up_limit: Option<Duration>,
+    /// RustPBX's call control: with it the centre places callbacks itself (R13).
+    pub rwi: Option<baylanys_channels::rwi::RwiSettings>,
+}
+
+/// The PBX's call-control connection, to be turned by the workers.
+#[derive(Debug)]
+pub struct Pbx {
+    pub socket: baylanys_channels::rwi::RwiSocket,
+    pub heard: tokio::sync::mpsc::Receiver<baylanys_channels::rwi::Heard>,
 }
 
 /// A secret that never appears in `Debug` output or logs.
@@ -98,6 +107,7 @@ impl Default for ApiConfig {
             rustpbx_tts: false,
             voice: baylanys_centre::VoiceSettings::default(),
             wrap_up_limit: Some(Duration::from_secs(180)),
+            rwi: None,
         }
     }
 }
@@ -166,6 +176,9 @@ pub struct AppState {
     /// The health of this node's workers; none attached (an API without workers, as in some
     /// tests) reads as no workers, and readiness then rests on the database alone.
     workers: Option<WorkerHealthSource>,
+    /// The PBX's call-control socket and what it hears, until the workers that turn them
+    /// are started ([`AppState::take_pbx`]).
+    pbx: Arc<std::sync::Mutex<Option<Pbx>>>,
     /// Verified against when a login is unknown, so timing does not reveal which logins exist.
     dummy_hash: Arc<String>,
 }
@@ -228,6 +241,15 @@ impl AppState {
         self
     }
 
+    /// The PBX's call-control socket and what it hears, for the workers that turn them
+    /// (`PbxSocket`, `PlacedCalls`); `None` without call control, or once taken.
+    pub fn take_pbx(&self) -> Option<Pbx> {
+        self.pbx
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+    }
+
     /// Each worker's health now; empty when no workers are attached.
     pub fn worker_health(&self) -> Vec<baylanys_proto::WorkerHealth> {
         self.workers.as_ref().map(|f| f()).unwrap_or_default()
@@ -247,12 +269,23 @@ impl AppState {
         ));
         let wake = baylanys_centre::Wake::default();
         let bus = baylanys_bus::Bus::local();
-        let centre = baylanys_centre::Centre::new(store.clone(), bus.clone(), wake.clone())
+        let mut centre = baylanys_centre::Centre::new(store.clone(), bus.clone(), wake.clone())
             .with_settings(baylanys_centre::CentreSettings {
                 public_url: config.public_url.clone(),
                 voice: config.voice,
                 ..Default::default()
             });
+        let pbx = match config.rwi.clone() {
+            Some(settings) => {
+                let (dialler, socket, heard) = baylanys_channels::rwi::Dialler::new(settings)
+                    .map_err(|e| {
+                        error::ApiError::new(baylanys_proto::problem::UNAVAILABLE, e.to_string())
+                    })?;
+                centre = centre.with_dialler(dialler);
+                Some(Pbx { socket, heard })
+            }
+            None => None,
+        };
         Ok(AppState {
             store,
             config: Arc::new(config),
@@ -273,6 +306,7 @@ impl AppState {
             kpi_today: Arc::default(),
             kpi_today_redrawing: Arc::default(),
             workers: None,
+            pbx: Arc::new(std::sync::Mutex::new(pbx)),
             files: baylanys_store::Files::new("data/attachments"),
             mailboxes: Arc::default(),
             telegram: baylanys_channels::TelegramSender::default(),

@@ -140,6 +140,19 @@ pub struct Config {
     /// Text prompts are spoken by RustPBX's synthesiser (a `tts` driver in its route); `false`:
     /// only recorded prompts play.
     pub rustpbx_tts: bool,
+    /// RustPBX's call control (RWI), `ws://host:port/rwi/v1`: with it the centre places
+    /// callbacks itself (R13); unset = operators call from their phones and record outcomes.
+    pub rustpbx_rwi_url: Option<String>,
+    /// One of the PBX's `[[rwi.tokens]]`.
+    pub rustpbx_rwi_token: Option<Secret>,
+    /// The SIP URI a client's number is dialled as, `{number}` standing for it.
+    pub rustpbx_dial: String,
+    /// The PBX trunk placed calls leave by (its name in `[proxy.trunks]`), if any.
+    pub rustpbx_trunk: Option<String>,
+    /// The number clients see when the centre calls them; required with the call control.
+    pub voice_caller_id: String,
+    /// Seconds a client's phone rings before the attempt counts as not answered.
+    pub voice_ring_secs: u32,
     /// The language a call starts in: `kk` (default), `ru` or `en`.
     pub voice_language: String,
     /// Seconds between announcements to a waiting caller: 60 or more (R12.2, "at intervals of
@@ -198,6 +211,12 @@ impl Default for Config {
             twilio_auth_token: None,
             rustpbx_token: None,
             rustpbx_tts: false,
+            rustpbx_rwi_url: None,
+            rustpbx_rwi_token: None,
+            rustpbx_dial: "sip:{number}@127.0.0.1".into(),
+            rustpbx_trunk: None,
+            voice_caller_id: String::new(),
+            voice_ring_secs: 30,
             voice_language: "kk".into(),
             voice_announce_secs: 60,
             voice_calling_hours: "09:00-20:00".into(),
@@ -356,6 +375,24 @@ impl Config {
         if let Some(v) = get("BAYLANYS_RUSTPBX_TTS") {
             self.rustpbx_tts = matches!(v.as_str(), "1" | "true" | "yes");
         }
+        if let Some(v) = get("BAYLANYS_RUSTPBX_RWI_URL") {
+            self.rustpbx_rwi_url = (!v.is_empty()).then_some(v);
+        }
+        if let Some(v) = get("BAYLANYS_RUSTPBX_RWI_TOKEN") {
+            self.rustpbx_rwi_token = (!v.is_empty()).then_some(Secret(v));
+        }
+        if let Some(v) = get("BAYLANYS_RUSTPBX_DIAL") {
+            self.rustpbx_dial = v;
+        }
+        if let Some(v) = get("BAYLANYS_RUSTPBX_TRUNK") {
+            self.rustpbx_trunk = (!v.is_empty()).then_some(v);
+        }
+        if let Some(v) = get("BAYLANYS_VOICE_CALLER_ID") {
+            self.voice_caller_id = v;
+        }
+        if let Some(v) = get("BAYLANYS_VOICE_RING_SECS") {
+            self.voice_ring_secs = num("BAYLANYS_VOICE_RING_SECS", v)?;
+        }
         if let Some(v) = get("BAYLANYS_VOICE_LANGUAGE") {
             self.voice_language = v;
         }
@@ -393,6 +430,20 @@ impl Config {
                  every minute), got {}",
                 self.chat_queue_status_secs
             );
+        }
+        if self.rustpbx_rwi_url.is_some() {
+            if self.rustpbx_rwi_token.is_none() || self.voice_caller_id.trim().is_empty() {
+                bail!(
+                    "the PBX's call control (rustpbx_rwi_url) needs rustpbx_rwi_token and \
+                     voice_caller_id (the number clients see)"
+                );
+            }
+            if !(5..=120).contains(&self.voice_ring_secs) {
+                bail!(
+                    "voice_ring_secs must be 5–120, got {}",
+                    self.voice_ring_secs
+                );
+            }
         }
         if self.voice_announce_secs < 60 {
             bail!(
@@ -494,6 +545,18 @@ impl Config {
         }
     }
 
+    /// The PBX's call control, when configured (checked in `validate`).
+    pub fn rwi(&self) -> Option<baylanys_channels::rwi::RwiSettings> {
+        Some(baylanys_channels::rwi::RwiSettings {
+            url: self.rustpbx_rwi_url.clone()?,
+            token: self.rustpbx_rwi_token.as_ref()?.expose().to_owned(),
+            dial: self.rustpbx_dial.clone(),
+            trunk: self.rustpbx_trunk.clone(),
+            caller_id: self.voice_caller_id.trim().to_owned(),
+            ring_secs: self.voice_ring_secs,
+        })
+    }
+
     pub fn api(&self) -> baylanys_api::ApiConfig {
         baylanys_api::ApiConfig {
             token_ttl: Duration::from_secs(self.token_ttl_secs.max(60)),
@@ -524,6 +587,7 @@ impl Config {
                 .map(|s| baylanys_api::Secret(s.expose().to_owned())),
             rustpbx_tts: self.rustpbx_tts,
             wrap_up_limit: baylanys_workers::wrap_up_limit(self.wrap_up_limit_secs),
+            rwi: self.rwi(),
             voice: baylanys_centre::VoiceSettings {
                 language: self
                     .voice_language

@@ -218,6 +218,20 @@ fn spawn_workers(
         KpiKeeper::NAME,
         Arc::new(KpiKeeper::new(store.clone(), state.config.kpi_refresh)),
     )?;
+    if let Some(pbx) = state.take_pbx() {
+        tracing::info!("callbacks are placed through the PBX's call control");
+        workers.spawn(
+            baylanys_workers::PbxSocket::NAME,
+            Arc::new(baylanys_workers::PbxSocket::new(pbx.socket)),
+        )?;
+        workers.spawn(
+            baylanys_workers::PlacedCalls::NAME,
+            Arc::new(baylanys_workers::PlacedCalls::new(
+                state.centre.clone(),
+                pbx.heard,
+            )),
+        )?;
+    }
     if let Some(limit) = state.config.wrap_up_limit {
         workers.spawn(
             baylanys_workers::WrapUpLimit::NAME,

@@ -54,6 +54,7 @@ pub use register::Registration;
 pub use reply::{Replied, Reply};
 pub use telegram::{TgHandled, TgSay};
 pub use verify::{CodeAddress, VerificationTarget};
+pub use voice::placing::Heard as HeardFrom;
 pub use voice::{CallIn, VoiceSettings};
 
 /// How the centre reaches a client off its own sockets: which outbound senders are configured.
@@ -122,6 +123,8 @@ pub struct Centre {
     queue_board: live::Board,
     /// One Telegram chat's updates at a time (see `telegram`).
     chat_locks: telegram::ChatLocks,
+    /// Places calls through the PBX (callbacks, R13); absent when none is configured.
+    dialler: Option<baylanys_channels::rwi::Dialler>,
 }
 
 impl std::fmt::Debug for Centre {
@@ -145,6 +148,7 @@ impl Centre {
             deadline_rules: deadlines::Cache::default(),
             queue_board: live::Board::default(),
             chat_locks: telegram::ChatLocks::default(),
+            dialler: None,
         }
     }
 
@@ -156,6 +160,12 @@ impl Centre {
 
     pub fn with_reach(mut self, reach: Reach) -> Self {
         self.reach = reach;
+        self
+    }
+
+    /// Places callbacks through the PBX's call control with `dialler`.
+    pub fn with_dialler(mut self, dialler: baylanys_channels::rwi::Dialler) -> Self {
+        self.dialler = Some(dialler);
         self
     }
 

@@ -7,6 +7,7 @@ pub mod email;
 pub mod mail;
 pub mod outbound;
 pub mod rustpbx;
+pub mod rwi;
 pub mod sms;
 pub mod telegram;
 pub mod twiml;

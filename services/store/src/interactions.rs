@@ -206,6 +206,14 @@ macro_rules! impl_interaction_store {
 
         #[async_trait::async_trait]
         impl $crate::InteractionStore for $store {
+            async fn contact_by_external(
+                &self,
+                channel: baylanys_domain::Channel,
+                external_id: &str,
+            ) -> $crate::StoreResult<Option<$crate::Interaction>> {
+                self.interaction_by_external_id(channel, external_id).await
+            }
+
             async fn start_interaction(
                 &self,
                 new: $crate::NewInteraction,

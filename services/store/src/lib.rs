@@ -234,6 +234,12 @@ pub trait AppealStore: Send + Sync {
 /// Contacts of an appeal, one per channel session (a chat, a call, an e-mail exchange).
 #[async_trait]
 pub trait InteractionStore: Send + Sync {
+    /// The contact a channel knows as `external_id` (a placed call's id).
+    async fn contact_by_external(
+        &self,
+        channel: baylanys_domain::Channel,
+        external_id: &str,
+    ) -> StoreResult<Option<Interaction>>;
     /// Opens one contact on one channel; idempotent on `(channel, external_id)`.
     async fn start_interaction(
         &self,

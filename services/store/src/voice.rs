@@ -72,6 +72,10 @@ pub struct Callback {
     pub attempts: i64,
     pub requested_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The PBX's id of the last call placed for it, the operator it was placed for, and when.
+    pub call_id: Option<String>,
+    pub placed_by: Option<Uuid>,
+    pub placed_at: Option<DateTime<Utc>>,
 }
 
 #[async_trait]
@@ -113,13 +117,28 @@ pub trait CallStore: Send + Sync {
     /// Callbacks, oldest first; of one state when asked.
     async fn callbacks(&self, state: Option<&str>, limit: u32) -> StoreResult<Vec<Callback>>;
     async fn get_callback(&self, id: Uuid) -> StoreResult<Callback>;
+    /// The callback a call placed through the PBX belongs to.
+    async fn callback_of_call(&self, call_id: &str) -> StoreResult<Option<Callback>>;
+    /// A waiting callback is being dialled as `call_id` for `operator_id`: `placed`, with an
+    /// event, in one transaction; one not waiting is a conflict (two operators pressing "call"
+    /// at once place it once).
+    async fn place_callback(
+        &self,
+        id: Uuid,
+        call_id: &str,
+        operator_id: Uuid,
+        actor: Actor,
+    ) -> StoreResult<Callback>;
     /// Records what came of an attempt to call back (or its cancellation): the attempts
-    /// counted, the state it leaves, an event — in one transaction; a callback already done,
-    /// failed or cancelled takes no more (conflict).
+    /// counted, the state it leaves, an event — in one transaction. A waiting or a placed
+    /// callback takes it; one already done, failed or cancelled takes no more (conflict). With
+    /// `call_id` (the PBX told the outcome of that call), only the placement of that call takes
+    /// it, once: the same outcome told twice, or late, is a conflict.
     async fn callback_outcome(
         &self,
         id: Uuid,
         outcome: baylanys_domain::voice::outbound::Outcome,
+        call_id: Option<&str>,
         actor: Actor,
     ) -> StoreResult<Callback>;
 }
@@ -193,6 +212,9 @@ pub(crate) struct CallbackRow {
     pub attempts: i32,
     pub requested_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub call_id: Option<String>,
+    pub placed_by: Option<Uuid>,
+    pub placed_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<CallbackRow> for Callback {
@@ -211,6 +233,9 @@ impl TryFrom<CallbackRow> for Callback {
             attempts: i64::from(r.attempts),
             requested_at: r.requested_at,
             updated_at: r.updated_at,
+            call_id: r.call_id,
+            placed_by: r.placed_by,
+            placed_at: r.placed_at,
         })
     }
 }
@@ -544,6 +569,7 @@ macro_rules! impl_call_store {
                 &self,
                 id: uuid::Uuid,
                 outcome: baylanys_domain::voice::outbound::Outcome,
+                call_id: Option<&str>,
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<$crate::Callback> {
                 let now = $crate::now();
@@ -554,24 +580,35 @@ macro_rules! impl_call_store {
                         .fetch_optional(&mut *tx)
                         .await?;
                 let current = row.ok_or($crate::StoreError::NotFound("callback"))?;
-                if current.state != "pending" {
+                if !matches!(current.state.as_str(), "pending" | "placed") {
                     return Err($crate::StoreError::Conflict(format!(
                         "the callback is {} already",
                         current.state
                     )));
                 }
+                if let Some(call_id) = call_id {
+                    if current.state != "placed" || current.call_id.as_deref() != Some(call_id) {
+                        return Err($crate::StoreError::Conflict(
+                            "the outcome of this call is recorded already".into(),
+                        ));
+                    }
+                }
                 let attempts = i64::from(current.attempts) + i64::from(outcome.is_attempt());
                 let state = outcome.next_state(attempts);
-                let updated: $crate::voice::CallbackRow = sqlx::query_as(
+                let updated: Option<$crate::voice::CallbackRow> = sqlx::query_as(
                     "UPDATE callbacks SET state = $2, attempts = $3, updated_at = $4 \
-                     WHERE id = $1 AND state = 'pending' RETURNING *",
+                     WHERE id = $1 AND state = $5 RETURNING *",
                 )
                 .bind(id)
                 .bind(state)
                 .bind(attempts as i32)
                 .bind(now)
-                .fetch_one(&mut *tx)
+                .bind(&current.state)
+                .fetch_optional(&mut *tx)
                 .await?;
+                let updated = updated.ok_or_else(|| {
+                    $crate::StoreError::Conflict("the callback was changed concurrently".into())
+                })?;
                 Self::event(
                     &mut tx,
                     now,
@@ -591,6 +628,71 @@ macro_rules! impl_call_store {
                 .await?;
                 tx.commit().await?;
                 updated.try_into()
+            }
+
+            async fn callback_of_call(
+                &self,
+                call_id: &str,
+            ) -> $crate::StoreResult<Option<$crate::Callback>> {
+                let row: Option<$crate::voice::CallbackRow> =
+                    sqlx::query_as("SELECT * FROM callbacks WHERE call_id = $1")
+                        .bind(call_id)
+                        .fetch_optional(&self.writer)
+                        .await?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            async fn place_callback(
+                &self,
+                id: uuid::Uuid,
+                call_id: &str,
+                operator_id: uuid::Uuid,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<$crate::Callback> {
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let placed: Option<$crate::voice::CallbackRow> = sqlx::query_as(
+                    "UPDATE callbacks SET state = 'placed', call_id = $2, placed_by = $3, \
+                     placed_at = $4, updated_at = $4 WHERE id = $1 AND state = 'pending' \
+                     RETURNING *",
+                )
+                .bind(id)
+                .bind(call_id)
+                .bind(operator_id)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(placed) = placed else {
+                    let state: Option<(String,)> =
+                        sqlx::query_as("SELECT state FROM callbacks WHERE id = $1")
+                            .bind(id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    return Err(match state {
+                        Some((s,)) => $crate::StoreError::Conflict(format!(
+                            "the callback is {s}, not waiting"
+                        )),
+                        None => $crate::StoreError::NotFound("callback"),
+                    });
+                };
+                Self::event(
+                    &mut tx,
+                    now,
+                    $crate::events::Draft::typed(
+                        actor,
+                        baylanys_domain::Payload::CallbackPlaced(
+                            baylanys_domain::events::CallbackPlaced {
+                                callback_id: id,
+                                call_id: call_id.to_owned(),
+                                operator_id,
+                            },
+                        ),
+                    )
+                    .appeal(placed.appeal_id),
+                )
+                .await?;
+                tx.commit().await?;
+                placed.try_into()
             }
 
             async fn callbacks(

@@ -13,6 +13,7 @@ mod lease;
 mod mailbox;
 mod mailboxes;
 mod outbox;
+mod placed_calls;
 mod routing;
 mod supervisor;
 mod telegram_queue;
@@ -25,6 +26,7 @@ pub use lease::Leased;
 pub use mailbox::{MailSettings, MailboxPoller};
 pub use mailboxes::MailboxKeeper;
 pub use outbox::{OutboxReport, OutboxSettings, OutboxWorker};
+pub use placed_calls::{PbxSocket, PlacedCalls};
 pub use routing::{PassReport, RoutingEngine};
 pub use supervisor::{
     HealthBoard, Next, Spawner, StepError, Supervisor, SupervisorSettings, Worker, WorkerExists,

@@ -63,6 +63,7 @@ mod templates;
 mod verification;
 mod voice_console;
 mod voice_nodes;
+mod voice_placed;
 mod voice_refusals;
 mod voice_rustpbx;
 pub(crate) mod voice_twiml;

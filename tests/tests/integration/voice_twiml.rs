@@ -50,7 +50,7 @@ pub(crate) const PUBLIC: &str = "https://centre.example";
 pub(crate) const TOKEN: &str = "twilio-auth-token-for-tests";
 
 /// Calling hours that are open whenever the test runs (the rule itself has a unit test).
-fn always() -> CallingWindow {
+pub(crate) fn always() -> CallingWindow {
     CallingWindow {
         from: NaiveTime::MIN,
         to: NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN),

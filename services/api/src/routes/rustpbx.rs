@@ -13,6 +13,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use baylanys_centre::CallIn;
 use baylanys_channels::rustpbx::{self, PbxEvent, Step};
+use baylanys_channels::rwi;
 use baylanys_domain::voice::{CallEvent, VoiceAction};
 use baylanys_proto::ProblemDetails;
 use serde_json::{json, Value};
@@ -194,7 +195,10 @@ async fn step_notice(
 }
 
 /// The PBX's event webhook: `call_hangup` ends the call (the caller or the operator hung up),
-/// `call_transferred` says the operator's phone answered; other events change nothing.
+/// `call_transferred` says the operator's phone answered; other events change nothing. For a
+/// callback the centre placed, `call_answered`, `call_busy`, `call_no_answer` and
+/// `call_hangup` settle the attempt (the same events its call-control socket hears; each is
+/// applied once).
 #[utoipa::path(post, path = "/webhooks/voice/rustpbx/events", tag = "channels",
     request_body(content = Object, description = "An RWI event as RustPBX's [rwi_webhook] posts it", content_type = "application/json"),
     responses((status = 200, body = Object),
@@ -207,6 +211,25 @@ async fn events(
 ) -> ApiResult<axum::Json<Value>> {
     check(&state, &headers)?;
     let e: PbxEvent = serde_json::from_slice(&body).map_err(malformed)?;
+    let placed = match e.event_type.as_str() {
+        "call_answered" => Some(rwi::CallEvent::Answered),
+        "call_busy" => Some(rwi::CallEvent::Busy),
+        "call_no_answer" => Some(rwi::CallEvent::NoAnswer),
+        "call_hangup" => Some(rwi::CallEvent::Hangup {
+            reason: None,
+            sip_status: None,
+        }),
+        _ => None,
+    };
+    if let Some(placed) = placed {
+        let ours = state
+            .centre
+            .placed_call_event(&e.call_id, &placed, baylanys_centre::HeardFrom::Webhook)
+            .await?;
+        if ours {
+            return Ok(axum::Json(json!({})));
+        }
+    }
     let event = match e.event_type.as_str() {
         "call_hangup" => Some(("hangup", CallEvent::HungUp)),
         "call_transferred" => Some(("transferred", CallEvent::Bridged)),

@@ -30,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(save_menu, remove_menu))
         .routes(routes!(list_callbacks))
         .routes(routes!(callback_outcome))
+        .routes(routes!(place_callback))
         .routes(routes!(get_notice, set_notice))
 }
 
@@ -138,6 +139,8 @@ fn callback_view(c: &Callback) -> CallbackView {
         state: c.state.clone(),
         attempts: c.attempts,
         requested_at: c.requested_at,
+        placed_by: c.placed_by,
+        placed_at: c.placed_at,
     }
 }
 
@@ -280,6 +283,30 @@ async fn list_callbacks(
             .map(callback_view)
             .collect(),
     ))
+}
+
+/// Has the PBX call the client back for the calling operator, whose phone is put through when
+/// the client answers; the outcome is recorded from the PBX's events (R13). Refused, with
+/// nothing changed, outside the calling hours on working days (R13.5), for a client marked
+/// do-not-contact (R13.4), for a callback not waiting (409), for an operator without a phone
+/// (422), and where no PBX places calls (503: call from your phone and record the outcome).
+#[utoipa::path(post, path = "/api/v1/callbacks/{id}/place", tag = "channels", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 202, body = CallbackView), (status = 404, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn place_callback(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> ApiResult<(StatusCode, axum::Json<CallbackView>)> {
+    caller.require(&[Role::Operator, Role::Supervisor, Role::Admin])?;
+    let placed = state
+        .centre
+        .place_callback(id, &caller.staff, caller.actor())
+        .await?;
+    Ok((StatusCode::ACCEPTED, axum::Json(callback_view(&placed))))
 }
 
 /// Records what came of calling a client back: `answered`, `no_answer`, `busy` — only inside the

@@ -15,6 +15,7 @@
 //! the call.
 
 mod menu;
+pub mod placing;
 mod queue;
 
 use baylanys_domain::events::CallMenu;

@@ -3,7 +3,7 @@
 //! and what a hang-up means for the contact and the appeal.
 
 use baylanys_domain::voice::{phrases, CallPhase, VoiceAction};
-use baylanys_domain::{AppealScope, AppealStatus, Channel, DomainError, InteractionState};
+use baylanys_domain::{AppealScope, AppealStatus, Channel, InteractionState};
 use baylanys_store::{Actor, Call, StatusChange, StoreError};
 use uuid::Uuid;
 
@@ -189,34 +189,12 @@ impl Centre {
     ) -> CentreResult<baylanys_store::Callback> {
         let callback = self.store.get_callback(id).await?;
         if outcome.is_attempt() {
-            let appeal = self
-                .store
-                .get_appeal(callback.appeal_id, AppealScope::All)
-                .await?;
-            let client = self.store.get_client(appeal.client_id).await?;
-            if client.do_not_contact {
-                return Err(DomainError::InvalidField {
-                    field: "outcome",
-                    reason: "the client asked not to be contacted (R13.4): cancel the callback"
-                        .into(),
-                }
-                .into());
-            }
-            let calendar = self.store.calendar().await?;
-            let window = self.settings.voice.calling_window;
-            if !window.is_open(&calendar, baylanys_store::now()) {
-                return Err(DomainError::InvalidField {
-                    field: "outcome",
-                    reason: format!(
-                        "outside the calling hours {}–{} on working days (R13.5)",
-                        window.from.format("%H:%M"),
-                        window.to.format("%H:%M")
-                    ),
-                }
-                .into());
-            }
+            self.may_call(callback.appeal_id, "outcome").await?;
         }
-        Ok(self.store.callback_outcome(id, outcome, actor).await?)
+        Ok(self
+            .store
+            .callback_outcome(id, outcome, None, actor)
+            .await?)
     }
 
     /// The call a contact belongs to, if it is a call.

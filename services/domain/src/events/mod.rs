@@ -241,6 +241,7 @@ payloads! {
     CallMenu(CallMenu) = k::CALL_MENU,
     CallbackRequested(CallbackRequested) = k::CALLBACK_REQUESTED,
     CallbackAttempted(CallbackAttempted) = k::CALLBACK_ATTEMPTED,
+    CallbackPlaced(CallbackPlaced) = k::CALLBACK_PLACED,
     ArticleSaved(ArticleSaved) = k::ARTICLE_SAVED,
     ArticleStateChanged(ArticleStateChanged) = k::ARTICLE_STATE_CHANGED,
 }

@@ -551,6 +551,15 @@ pub struct CallbackRequested {
     pub waited_secs: i64,
 }
 
+/// `call.callback_placed`: the centre dialled the client back through the PBX (R13), as call
+/// `call_id`, for the operator who asked; what came of it follows as `call.callback_attempted`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallbackPlaced {
+    pub callback_id: Uuid,
+    pub call_id: String,
+    pub operator_id: Uuid,
+}
+
 /// `call.callback_attempted`: what came of one attempt to call a client back (`answered`,
 /// `no_answer`, `busy`) or its cancellation, and the callback's state after it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

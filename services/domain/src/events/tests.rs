@@ -140,6 +140,7 @@ const EVERY_KIND: &[&str] = &[
     event_kind::CALL_MENU,
     event_kind::CALLBACK_REQUESTED,
     event_kind::CALLBACK_ATTEMPTED,
+    event_kind::CALLBACK_PLACED,
     event_kind::CLIENT_FLAGS_CHANGED,
     event_kind::ARTICLE_SAVED,
     event_kind::ARTICLE_STATE_CHANGED,
@@ -539,6 +540,11 @@ fn samples() -> Vec<Payload> {
             do_not_contact: true,
             changed: vec!["do_not_contact".into()],
             reason: "asked on the phone".into(),
+        }),
+        Payload::CallbackPlaced(CallbackPlaced {
+            callback_id: id(),
+            call_id: "out-1".into(),
+            operator_id: id(),
         }),
         Payload::CallbackAttempted(CallbackAttempted {
             callback_id: id(),

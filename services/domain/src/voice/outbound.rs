@@ -67,6 +67,9 @@ pub enum Outcome {
     Busy,
     /// Not needed any more (the client called again, or asked not to be called).
     Cancelled,
+    /// The PBX did not take the call (unreachable, refused the command): no attempt was made,
+    /// the callback waits again. Never given by staff.
+    NotPlaced,
 }
 
 impl Outcome {
@@ -91,12 +94,13 @@ impl Outcome {
             Outcome::NoAnswer => "no_answer",
             Outcome::Busy => "busy",
             Outcome::Cancelled => "cancelled",
+            Outcome::NotPlaced => "not_placed",
         }
     }
 
     /// Whether this outcome is an attempt to call (a cancellation is not).
     pub fn is_attempt(self) -> bool {
-        !matches!(self, Outcome::Cancelled)
+        !matches!(self, Outcome::Cancelled | Outcome::NotPlaced)
     }
 
     /// The callback's state after this outcome, with `attempts` counted so far (this one
@@ -105,6 +109,7 @@ impl Outcome {
         match self {
             Outcome::Answered => "done",
             Outcome::Cancelled => "cancelled",
+            Outcome::NotPlaced => "pending",
             Outcome::NoAnswer | Outcome::Busy if attempts >= MAX_ATTEMPTS => "failed",
             Outcome::NoAnswer | Outcome::Busy => "pending",
         }
@@ -148,5 +153,8 @@ mod tests {
         assert_eq!(Outcome::Answered.next_state(1), "done");
         assert_eq!(Outcome::Cancelled.next_state(0), "cancelled");
         assert!(Outcome::parse("later").is_err());
+        assert!(Outcome::parse("not_placed").is_err(), "staff never say it");
+        assert_eq!(Outcome::NotPlaced.next_state(MAX_ATTEMPTS), "pending");
+        assert!(!Outcome::NotPlaced.is_attempt());
     }
 }

@@ -1,0 +1,228 @@
+//! Calling clients back through the PBX (R13; issue "The phone", point 7). An operator presses
+//! "call" on a waiting callback; the centre checks the rules — never a client marked
+//! do-not-contact (R13.4), only inside the calling window on working days (R13.5) — marks the
+//! callback placed and has the PBX dial the client. When the client answers, the operator's
+//! phone is put through, the call becomes an outbound contact of the appeal answered by that
+//! operator, and the attempt counts as answered; a busy line or no answer counts as such, and
+//! after the attempts allowed the callback fails. Outbound contacts never count among the
+//! inbound calls of the KPIs (`reports::contributions`).
+//!
+//! The PBX tells a placed call's events twice: over the call-control socket (the node that
+//! placed it puts the operator through) and through its event webhook (any node). Each event
+//! is applied once: a callback takes one outcome per placement, a contact is opened once per
+//! call, and a contact already in after-call work is not moved again.
+
+use baylanys_channels::rwi::CallEvent;
+use baylanys_channels::ChannelError;
+use baylanys_domain::voice::outbound::Outcome;
+use baylanys_domain::{AppealScope, Channel, Direction, DomainError, InteractionState};
+use baylanys_store::{Actor, Callback, ContactStart, NewInteraction, Staff, StoreError};
+use uuid::Uuid;
+
+use crate::{Centre, CentreError, CentreResult};
+
+/// Who heard a placed call's event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Heard {
+    /// The node that placed the call, over its socket: it puts the operator through.
+    Socket,
+    /// The PBX's event webhook: outcomes only.
+    Webhook,
+}
+
+impl Centre {
+    /// Whether the PBX can place calls from this node (a dialler is configured and connected).
+    pub fn can_place_calls(&self) -> bool {
+        self.dialler.as_ref().is_some_and(|d| d.is_connected())
+    }
+
+    /// The rules of R13 for calling the client of `appeal_id` now.
+    pub(crate) async fn may_call(&self, appeal_id: Uuid, field: &'static str) -> CentreResult<()> {
+        let appeal = self.store.get_appeal(appeal_id, AppealScope::All).await?;
+        let client = self.store.get_client(appeal.client_id).await?;
+        if client.do_not_contact {
+            return Err(DomainError::InvalidField {
+                field,
+                reason: "the client asked not to be contacted (R13.4): cancel the callback".into(),
+            }
+            .into());
+        }
+        let calendar = self.store.calendar().await?;
+        let window = self.settings.voice.calling_window;
+        if !window.is_open(&calendar, baylanys_store::now()) {
+            return Err(DomainError::InvalidField {
+                field,
+                reason: format!(
+                    "outside the calling hours {}–{} on working days (R13.5)",
+                    window.from.format("%H:%M"),
+                    window.to.format("%H:%M")
+                ),
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    /// Has the PBX call the client of a waiting callback for `operator`, whose phone is put
+    /// through when the client answers. Refused, with nothing changed: without a dialler, for
+    /// an operator without a phone, a callback not waiting, and against R13.4–5. When the PBX
+    /// does not take the call, the callback waits again (no attempt counted).
+    pub async fn place_callback(
+        &self,
+        id: Uuid,
+        operator: &Staff,
+        actor: Actor,
+    ) -> CentreResult<Callback> {
+        let Some(dialler) = self.dialler.as_ref() else {
+            return Err(CentreError::Unavailable(
+                "no PBX places calls for this centre: call from your phone and record the outcome"
+                    .into(),
+            ));
+        };
+        if operator.extension.is_none() {
+            return Err(DomainError::InvalidField {
+                field: "extension",
+                reason: "your phone (extension) is not set: ask an administrator".into(),
+            }
+            .into());
+        }
+        let callback = self.store.get_callback(id).await?;
+        if callback.state != "pending" {
+            return Err(StoreError::Conflict(format!(
+                "the callback is {}, not waiting",
+                callback.state
+            ))
+            .into());
+        }
+        self.may_call(callback.appeal_id, "callback").await?;
+        if !dialler.is_connected() {
+            return Err(CentreError::Unavailable(
+                "the PBX is not connected now: call from your phone and record the outcome".into(),
+            ));
+        }
+        let call_id = format!("cb-{}", Uuid::now_v7().simple());
+        let placed = self
+            .store
+            .place_callback(id, &call_id, operator.id, actor)
+            .await?;
+        if let Err(e) = dialler.dial(&call_id, &callback.number).await {
+            tracing::warn!(%call_id, error = %e, "the PBX did not place a callback");
+            self.store
+                .callback_outcome(id, Outcome::NotPlaced, Some(&call_id), Actor::SYSTEM)
+                .await?;
+            return Err(match e {
+                ChannelError::Address(n) => DomainError::InvalidField {
+                    field: "number",
+                    reason: format!("{n:?} cannot be dialled"),
+                }
+                .into(),
+                e => CentreError::Unavailable(format!("the PBX did not place the call: {e}")),
+            });
+        }
+        Ok(placed)
+    }
+
+    /// An event of a call the centre placed; `false` when the call is not one of them (an
+    /// inbound call's event, or one of another system).
+    pub async fn placed_call_event(
+        &self,
+        call_id: &str,
+        event: &CallEvent,
+        heard: Heard,
+    ) -> CentreResult<bool> {
+        let Some(callback) = self.store.callback_of_call(call_id).await? else {
+            return Ok(false);
+        };
+        let operator = callback.placed_by.ok_or(StoreError::NotFound("operator"))?;
+        let actor = Actor::Adapter {
+            channel: Channel::Voice,
+        };
+        match event {
+            CallEvent::Ringing => {}
+            CallEvent::Answered => {
+                if heard == Heard::Socket {
+                    let staff = self.store.get_staff(operator).await?;
+                    if let (Some(phone), Some(dialler)) = (staff.extension, &self.dialler) {
+                        if let Err(e) = dialler.join(call_id, &phone).await {
+                            tracing::warn!(%call_id, error = %e, "the operator's phone was not put through");
+                        }
+                    }
+                }
+                let contact = self
+                    .store
+                    .start_interaction(
+                        NewInteraction {
+                            appeal_id: callback.appeal_id,
+                            channel: Channel::Voice,
+                            direction: Direction::Outbound,
+                            external_id: Some(call_id.to_owned()),
+                            queue_id: None,
+                            start: ContactStart::AnsweredBy(operator),
+                        },
+                        actor,
+                    )
+                    .await?;
+                if contact.created {
+                    self.changed();
+                }
+                self.settle(&callback, Outcome::Answered, actor).await?;
+            }
+            CallEvent::Busy => self.settle(&callback, Outcome::Busy, actor).await?,
+            CallEvent::NoAnswer => self.settle(&callback, Outcome::NoAnswer, actor).await?,
+            CallEvent::Hangup { .. } => {
+                // Ended before an answer (refused, unreachable): not reached.
+                self.settle(&callback, Outcome::NoAnswer, actor).await?;
+                let contact = self
+                    .store
+                    .contact_by_external(Channel::Voice, call_id)
+                    .await?;
+                if let Some(c) = contact.filter(|c| c.state == InteractionState::Answered) {
+                    match self
+                        .move_contact(c.id, InteractionState::WrapUp, actor)
+                        .await
+                    {
+                        Ok(_) | Err(CentreError::Store(StoreError::Conflict(_))) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// The placement's one outcome: the first event that decides it wins, later ones (the
+    /// same event from the webhook, the hang-up after an answer) change nothing.
+    async fn settle(
+        &self,
+        callback: &Callback,
+        outcome: Outcome,
+        actor: Actor,
+    ) -> CentreResult<()> {
+        let call_id = callback.call_id.as_deref();
+        match self
+            .store
+            .callback_outcome(callback.id, outcome, call_id, actor)
+            .await
+        {
+            Ok(_) | Err(StoreError::Conflict(_)) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// After the connection to the PBX came (back): the events of the calls placed before are
+    /// taken back; a call the PBX no longer has ended meanwhile, and its webhook told how.
+    pub async fn take_back_placed_calls(&self) -> CentreResult<usize> {
+        let Some(dialler) = self.dialler.as_ref() else {
+            return Ok(0);
+        };
+        let mut taken = 0;
+        for c in self.store.callbacks(Some("placed"), 500).await? {
+            let Some(call_id) = c.call_id else { continue };
+            match dialler.take_back(&call_id).await {
+                Ok(()) => taken += 1,
+                Err(e) => tracing::info!(%call_id, error = %e, "a placed call was not taken back"),
+            }
+        }
+        Ok(taken)
+    }
+}

@@ -1,0 +1,98 @@
+//! Callbacks placed through the PBX (R13): two workers around the call-control socket.
+//! [`PbxSocket`] keeps the connection — it connects (again, after a back-off, when it drops),
+//! sends the dialler's commands and reads the PBX's frames, one per step — and
+//! [`PlacedCalls`] applies what it heard through the centre: the operator put through when the
+//! client answers, the attempt's outcome, the after-call work when the call ends; after a
+//! (re)connection it takes back the calls placed before. Two workers, so that handling an
+//! event that sends a command never waits on the loop that must read the command's answer.
+
+use std::time::Duration;
+
+use baylanys_centre::Centre;
+use baylanys_centre::HeardFrom as Via;
+use baylanys_channels::rwi::{Heard, RwiSocket};
+use tokio::sync::{mpsc, Mutex};
+
+use crate::supervisor::{Next, StepError, Worker};
+
+/// The longest a step waits for something to do, so shutdown is never kept waiting.
+const TURN: Duration = Duration::from_secs(1);
+
+#[derive(Debug)]
+pub struct PbxSocket {
+    socket: RwiSocket,
+}
+
+impl PbxSocket {
+    pub const NAME: &'static str = "pbx_socket";
+
+    pub fn new(socket: RwiSocket) -> Self {
+        PbxSocket { socket }
+    }
+}
+
+/// A step is one frame, one command, or a second of quiet; a dropped connection fails the
+/// step, and the supervisor's back-off paces the reconnection.
+impl Worker for PbxSocket {
+    async fn step(&self) -> Result<Next, StepError> {
+        self.socket.turn(TURN).await?;
+        Ok(Next::Again)
+    }
+
+    async fn idle(&self) {}
+}
+
+pub struct PlacedCalls {
+    centre: Centre,
+    heard: Mutex<mpsc::Receiver<Heard>>,
+}
+
+impl std::fmt::Debug for PlacedCalls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PlacedCalls").finish()
+    }
+}
+
+impl PlacedCalls {
+    pub const NAME: &'static str = "placed_calls";
+
+    pub fn new(centre: Centre, heard: mpsc::Receiver<Heard>) -> Self {
+        PlacedCalls {
+            centre,
+            heard: Mutex::new(heard),
+        }
+    }
+}
+
+/// A step is one thing heard. One that cannot be applied is logged and left (the webhook
+/// tells outcomes again; staff may record one by hand); the worker goes on.
+impl Worker for PlacedCalls {
+    async fn step(&self) -> Result<Next, StepError> {
+        let next = {
+            let mut heard = self.heard.lock().await;
+            tokio::time::timeout(TURN, heard.recv()).await
+        };
+        match next {
+            Ok(Some(Heard::Connected)) => {
+                let taken = self.centre.take_back_placed_calls().await?;
+                if taken > 0 {
+                    tracing::info!(taken, "placed calls taken back after a reconnection");
+                }
+            }
+            Ok(Some(Heard::Call { call_id, event })) => {
+                if let Err(e) = self
+                    .centre
+                    .placed_call_event(&call_id, &event, Via::Socket)
+                    .await
+                {
+                    tracing::warn!(%call_id, ?event, error = %e, "a placed call's event was not applied");
+                }
+            }
+            Ok(None) => tokio::time::sleep(TURN).await,
+            Err(_) => {}
+        }
+        Ok(Next::Again)
+    }
+
+    async fn idle(&self) {}
+}
