@@ -3,8 +3,10 @@
 // through the Kazakh voice menu (the hours, then the operator) and waits; another asked to be
 // called back. An operator goes online and accepts the ringing call: the client card shows the
 // number the call came from, where the call stands and the way through the menu — in Kazakh,
-// then Russian, with no raw API value. The callbacks panel lists the request; the operator
-// records that nobody answered, and the attempt is counted.
+// then Russian, with no raw API value. The callbacks panel lists the request with the opening
+// line in the caller's language (R13); the operator records that nobody answered, and the
+// attempt is counted. This centre has no PBX to place calls: "call" says so in the console's
+// language and goes away.
 import { chromium } from "playwright-core";
 
 const base = process.env.BAYLANYS_BASE;
@@ -47,22 +49,30 @@ try {
   if (!fields.includes("телефон")) throw new Error("fields (kk): " + fields);
 
   // The callback request, and an attempt nobody answered.
-  const row = op.locator("#callbacks-list tbody tr", { hasText: callback });
+  const row = op.locator("#callbacks-list tbody[data-id]", { hasText: callback });
   await row.waitFor({ timeout });
   eq("the callback's language (kk)", await row.locator("td").nth(2).textContent(), "қазақша");
+  const line = await op.locator("#callbacks-list .vc-opening").first().textContent();
+  if (!/^Алғашқы сөз: «Сәлеметсіз бе! Бұл — байланыс орталығы\. Сіз .+ кері қоңырау шалуды сұрадыңыз/.test(line)) {
+    throw new Error("the opening line (kk): " + line);
+  }
   if (shots) await op.screenshot({ path: shots + "/voice-kk.png", fullPage: true });
   await row.getByRole("button", { name: "Жауап бермеді" }).click();
   await op.waitForFunction(() => document.querySelector("#callbacks-said")?.textContent === "Сақталды", null, { timeout });
-  await op.waitForFunction((n) => [...document.querySelectorAll("#callbacks-list tbody tr")]
-    .some((tr) => tr.cells[0].textContent === n && tr.cells[3].textContent === "1"), callback, { timeout });
+  await op.waitForFunction((n) => [...document.querySelectorAll("#callbacks-list tbody[data-id]")]
+    .some((b) => b.rows[0].cells[0].textContent === n && b.querySelector(".vc-attempts")?.textContent === "Әрекет саны: 1"), callback, { timeout });
+  await row.getByRole("button", { name: "Қоңырау шалу" }).click();
+  await op.waitForFunction(() => document.querySelector("#callbacks-said")?.textContent.startsWith("Қабылданбады: АТС арқылы"), null, { timeout });
+  await op.waitForFunction(() => !document.querySelector("#callbacks-list .vc-place"), null, { timeout });
 
   await op.selectOption("#lang", "ru");
   await op.waitForFunction(() => document.querySelector("#client-card .vc-call")?.innerText.startsWith("Звонок"), null, { timeout });
   eq("the call (ru)", await call(op),
     `Звонок с номера ${caller} · идёт разговор\nПуть в меню: Жұмыс уақыты › Оператор`);
   eq("the callbacks heading (ru)", await op.locator("#callbacks-h").textContent(), "Заказанные обратные звонки");
-  eq("the outcome said (ru)", await op.locator("#callbacks-said").textContent(), "Сохранено");
-  const cells = await op.locator("#callbacks-list tbody tr").first().locator("button").allTextContents();
+  eq("the outcome said (ru)", await op.locator("#callbacks-said").textContent(),
+    "Не принято: звонок через АТС сейчас невозможен — позвоните со своего телефона и отметьте результат");
+  const cells = await op.locator("#callbacks-list tbody[data-id]").first().locator("button").allTextContents();
   eq("the callback's buttons (ru)", cells, ["Обращение", "Дозвонились", "Не ответил", "Занято", "Отменить"]);
   if (shots) await op.screenshot({ path: shots + "/voice-ru.png", fullPage: true });
   console.log("browser test passed");

@@ -19,6 +19,9 @@ Object.assign(T.kk, {
   vc_open: "Өтініш", vc_saved: "Сақталды", vc_refused: "Қабылданбады: {why}",
   vc_err_hours: "қоңырау шалу уақыты емес (жұмыс күндері, белгіленген сағаттарда ғана)", vc_err_dnc: "клиент хабарласпауды сұраған — өтінімнен бас тартыңыз",
   vc_err_done: "өтінім жабылған", vc_err_other: "сервер қатесі",
+  vc_place: "Қоңырау шалу", vc_placing: "Клиентке қоңырау шалынуда: ол жауап бергенде телефоныңыз шырылдайды",
+  vc_dialling: "қоңырау шалынуда…", vc_err_nopbx: "АТС арқылы қоңырау шалу мүмкін емес — өз телефоныңыздан шалып, нәтижесін белгілеңіз",
+  vc_err_phone: "сіздің телефоныңыз (ішкі нөмір) көрсетілмеген — әкімшіге жүгініңіз", vc_opening: "Алғашқы сөз",
 });
 Object.assign(T.ru, {
   vc_call: "Звонок", vc_from: "с номера", vc_hidden: "номер скрыт", vc_path: "Путь в меню", vc_path_none: "меню не проходил",
@@ -33,6 +36,9 @@ Object.assign(T.ru, {
   vc_open: "Обращение", vc_saved: "Сохранено", vc_refused: "Не принято: {why}",
   vc_err_hours: "сейчас не время для звонков (только в рабочие дни, в установленные часы)", vc_err_dnc: "клиент просил не связываться — отмените заявку",
   vc_err_done: "заявка уже закрыта", vc_err_other: "ошибка сервера",
+  vc_place: "Позвонить", vc_placing: "Звоним клиенту: ваш телефон зазвонит, когда клиент ответит",
+  vc_dialling: "идёт вызов…", vc_err_nopbx: "звонок через АТС сейчас невозможен — позвоните со своего телефона и отметьте результат",
+  vc_err_phone: "ваш телефон (внутренний номер) не указан — обратитесь к администратору", vc_opening: "Первая фраза",
 });
 Object.assign(T.en, {
   vc_call: "Call", vc_from: "from", vc_hidden: "number withheld", vc_path: "Menu path", vc_path_none: "did not use the menu",
@@ -47,6 +53,9 @@ Object.assign(T.en, {
   vc_open: "Appeal", vc_saved: "Saved", vc_refused: "Refused: {why}",
   vc_err_hours: "outside the calling hours (working days, set hours only)", vc_err_dnc: "the client asked not to be contacted — cancel the callback",
   vc_err_done: "the callback is closed", vc_err_other: "server error",
+  vc_place: "Call", vc_placing: "Calling the client: your phone rings when they answer",
+  vc_dialling: "dialling…", vc_err_nopbx: "the PBX cannot place the call now — call from your phone and record the outcome",
+  vc_err_phone: "your phone (extension) is not set — ask an administrator", vc_opening: "Opening line",
 });
 translate();
 
@@ -146,35 +155,85 @@ window.drawVoice = function drawVoice(c) {
   card.appendChild(box);
 };
 
-// Callbacks callers asked for (R12.2, R13), oldest first: the operator calls the number and
-// records what came of it; the server refuses attempts outside the calling hours or to a client
-// who asked not to be contacted, in words the panel shows.
-const cb = { items: [], timer: null, said: null };
+// Callbacks callers asked for (R12.2, R13), oldest first: the operator has the PBX call the
+// number ("call": their phone rings when the client answers, and the outcome is recorded from
+// the call), or calls from their own phone and records what came of it; the server refuses
+// attempts outside the calling hours or to a client who asked not to be contacted, in words the
+// panel shows. Each row carries the opening line, in the client's language: who calls and why
+// (R13: the reason said at once).
+const cb = { items: [], timer: null, said: null, noPbx: false };
+
+const OPENING = {
+  kk: "Сәлеметсіз бе! Бұл — байланыс орталығы. Сіз {at} кері қоңырау шалуды сұрадыңыз — сұрағыңыз бойынша хабарласып тұрмыз.",
+  ru: "Здравствуйте! Это контакт-центр. Вы {at} просили перезвонить — звоню по вашему вопросу.",
+  en: "Hello, this is the contact centre. You asked us to call you back on {at} — I am calling about your question.",
+};
+const opening = (x) => (OPENING[x.language] || OPENING.kk)
+  .replace("{at}", new Date(x.requested_at).toLocaleString(x.language === "en" ? "en-GB" : x.language, { dateStyle: "short", timeStyle: "short" }));
 
 // The last outcome's message, kept as keys so a language switch redraws it.
 function drawSaid() {
   const s = cb.said;
-  $("callbacks-said").textContent = !s ? "" : s.ok ? t("vc_saved") : t("vc_refused").replace("{why}", t(s.why));
+  $("callbacks-said").textContent = !s ? "" : s.ok ? t(s.msg || "vc_saved") : t("vc_refused").replace("{why}", t(s.why));
 }
 
 function drawCallbacks() {
-  const body = $("callbacks-list").querySelector("tbody");
-  body.replaceChildren();
+  const table = $("callbacks-list");
+  for (const old of table.querySelectorAll("tbody")) old.remove();
   for (const x of cb.items) {
+    // One body per callback: its facts, then the opening line and what can be done with it.
+    const group = document.createElement("tbody");
+    group.dataset.id = x.id;
     const row = document.createElement("tr");
-    row.dataset.id = x.id;
     const add = (text) => { const td = document.createElement("td"); td.textContent = text; row.appendChild(td); return td; };
     add(x.number);
     add(new Date(x.requested_at).toLocaleString(lang));
     add(v("lang", x.language));
-    add(String(x.attempts)).className = "num";
-    const actions = add("");
+    const under = document.createElement("tr");
+    const cell = document.createElement("td");
+    cell.colSpan = 3;
+    const tries = document.createElement("div");
+    tries.className = "vc-attempts";
+    tries.textContent = `${t("vc_attempts")}: ${x.attempts}`;
+    const line = document.createElement("div");
+    line.className = "muted vc-opening";
+    line.textContent = `${t("vc_opening")}: «${opening(x)}»`;
+    const actions = document.createElement("div");
+    actions.className = "vc-actions";
+    cell.append(tries, line, actions);
+    under.appendChild(cell);
+    if (x.state === "placed") {
+      const s = document.createElement("span");
+      s.className = "vc-dialling";
+      s.textContent = t("vc_dialling");
+      actions.append(s);
+    } else if (!cb.noPbx) {
+      const call = document.createElement("button");
+      call.type = "button";
+      call.className = "vc-place";
+      call.textContent = t("vc_place");
+      call.addEventListener("click", async () => {
+        call.disabled = true;
+        const r = await api("POST", `/api/v1/callbacks/${x.id}/place`);
+        const detail = (r.body && r.body.detail) || "";
+        if (r.status === 503) cb.noPbx = true;
+        cb.said = r.ok ? { ok: true, msg: "vc_placing" } : {
+          ok: false,
+          why: r.status === 503 ? "vc_err_nopbx" : detail.includes("R13.5") ? "vc_err_hours"
+            : detail.includes("R13.4") ? "vc_err_dnc" : detail.includes("extension") ? "vc_err_phone"
+            : r.status === 409 ? "vc_err_done" : "vc_err_other",
+        };
+        drawSaid();
+        loadCallbacks();
+      });
+      actions.append(call);
+    }
     const open = document.createElement("button");
     open.type = "button";
     open.className = "secondary";
     open.textContent = t("vc_open");
     open.addEventListener("click", () => openAppeal(x.appeal_id));
-    actions.append(open, " ");
+    actions.append(open);
     for (const outcome of ["answered", "no_answer", "busy", "cancelled"]) {
       const b = document.createElement("button");
       b.type = "button";
@@ -190,9 +249,10 @@ function drawCallbacks() {
         drawSaid();
         loadCallbacks();
       });
-      actions.append(b, " ");
+      actions.append(b);
     }
-    body.appendChild(row);
+    group.append(row, under);
+    table.appendChild(group);
   }
   $("callbacks").hidden = cb.items.length === 0;
 }
@@ -200,8 +260,14 @@ function drawCallbacks() {
 async function loadCallbacks() {
   if (!token || $("app").hidden || !me || me.role === "body_officer") return;
   try {
-    const r = await api("GET", "/api/v1/callbacks?state=pending&limit=50");
-    if (r.ok) { cb.items = r.body; drawCallbacks(); }
+    const [p, d] = await Promise.all([
+      api("GET", "/api/v1/callbacks?state=pending&limit=50"),
+      api("GET", "/api/v1/callbacks?state=placed&limit=50"),
+    ]);
+    if (p.ok && d.ok) {
+      cb.items = [...p.body, ...d.body].sort((a, b) => a.requested_at.localeCompare(b.requested_at));
+      drawCallbacks();
+    }
   } catch { /* the next round tries again */ }
 }
 
