@@ -116,9 +116,22 @@ pub struct CallbackView {
     pub state: String,
     pub attempts: i64,
     pub requested_at: DateTime<Utc>,
+    /// Why an operator calls — their opening line — and who; absent for a callback the
+    /// client asked for.
+    pub reason: Option<String>,
+    pub requested_by: Option<Uuid>,
     /// The operator the last call was placed for through the PBX, and when.
     pub placed_by: Option<Uuid>,
     pub placed_at: Option<DateTime<Utc>>,
+}
+
+/// An operator's call to the client of an appeal, placed through the PBX (R13).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlaceCall {
+    /// Why the operator calls: their opening line, kept with the call (1–300 characters).
+    #[schema(min_length = 1, max_length = 300)]
+    pub reason: String,
 }
 
 /// A service interruption notice (R34): while `active`, every call hears it first, in the

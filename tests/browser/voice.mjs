@@ -65,6 +65,22 @@ try {
   await op.waitForFunction(() => document.querySelector("#callbacks-said")?.textContent.startsWith("Қабылданбады: АТС арқылы"), null, { timeout });
   await op.waitForFunction(() => !document.querySelector("#callbacks-list .vc-place"), null, { timeout });
 
+  // Calling the client of the open appeal, with a reason: this centre has no PBX, so it says
+  // so, and the reason typed stays in the box.
+  const callBox = op.locator("#client-card .vc-call-client");
+  await callBox.locator("summary").click();
+  eq("the call form (kk)", await callBox.locator("summary").textContent(), "Клиентке қоңырау шалу");
+  await callBox.locator("input").fill("Құжаттарды нақтылау");
+  await callBox.getByRole("button", { name: "Қоңырау шалу" }).click();
+  await op.waitForFunction(() => document.querySelector("#client-card .vc-call-client [role=status]")?.textContent.startsWith("Қабылданбады: АТС арқылы"), null, { timeout });
+  eq("the reason kept", await callBox.locator("input").inputValue(), "Құжаттарды нақтылау");
+  // A redraw of the appeal's panel (here: the language switched and back) keeps what was typed.
+  await callBox.locator("input").fill("Құжаттарды нақтылау керек");
+  await op.selectOption("#lang", "en");
+  await op.selectOption("#lang", "kk");
+  eq("the reason kept through a redraw", await op.locator("#client-card .vc-call-client input").inputValue(), "Құжаттарды нақтылау керек");
+  if (shots) await op.locator("#client-card").screenshot({ path: shots + "/voice-call-client-kk.png" });
+
   await op.selectOption("#lang", "ru");
   await op.waitForFunction(() => document.querySelector("#client-card .vc-call")?.innerText.startsWith("Звонок"), null, { timeout });
   eq("the call (ru)", await call(op),

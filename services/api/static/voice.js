@@ -22,6 +22,7 @@ Object.assign(T.kk, {
   vc_place: "Қоңырау шалу", vc_placing: "Клиентке қоңырау шалынуда: ол жауап бергенде телефоныңыз шырылдайды",
   vc_dialling: "қоңырау шалынуда…", vc_err_nopbx: "АТС арқылы қоңырау шалу мүмкін емес — өз телефоныңыздан шалып, нәтижесін белгілеңіз",
   vc_err_phone: "сіздің телефоныңыз (ішкі нөмір) көрсетілмеген — әкімшіге жүгініңіз", vc_opening: "Алғашқы сөз",
+  vc_call_client: "Клиентке қоңырау шалу", vc_reason: "Неге хабарласасыз (алғашқы сөзіңіз)", vc_err_number: "клиенттің телефон нөмірі жоқ",
 });
 Object.assign(T.ru, {
   vc_call: "Звонок", vc_from: "с номера", vc_hidden: "номер скрыт", vc_path: "Путь в меню", vc_path_none: "меню не проходил",
@@ -39,6 +40,7 @@ Object.assign(T.ru, {
   vc_place: "Позвонить", vc_placing: "Звоним клиенту: ваш телефон зазвонит, когда клиент ответит",
   vc_dialling: "идёт вызов…", vc_err_nopbx: "звонок через АТС сейчас невозможен — позвоните со своего телефона и отметьте результат",
   vc_err_phone: "ваш телефон (внутренний номер) не указан — обратитесь к администратору", vc_opening: "Первая фраза",
+  vc_call_client: "Позвонить клиенту", vc_reason: "Зачем звоните (ваша первая фраза)", vc_err_number: "у клиента нет номера телефона",
 });
 Object.assign(T.en, {
   vc_call: "Call", vc_from: "from", vc_hidden: "number withheld", vc_path: "Menu path", vc_path_none: "did not use the menu",
@@ -56,6 +58,7 @@ Object.assign(T.en, {
   vc_place: "Call", vc_placing: "Calling the client: your phone rings when they answer",
   vc_dialling: "dialling…", vc_err_nopbx: "the PBX cannot place the call now — call from your phone and record the outcome",
   vc_err_phone: "your phone (extension) is not set — ask an administrator", vc_opening: "Opening line",
+  vc_call_client: "Call the client", vc_reason: "Why you call (your opening line)", vc_err_number: "the client has no phone number",
 });
 translate();
 
@@ -93,7 +96,61 @@ window.decorateOffer = async function decorateOffer(td, it) {
   td.appendChild(extra);
 };
 
+let callClientBox = null;
+
+// Calling the client of any appeal through the PBX (R13), with the reason the operator opens
+// with; the reason stays in the box until the PBX took the call.
+function drawCallClient(c) {
+  const card = $("client-card");
+  const { appeal, client } = c.detail;
+  const wanted = client && (client.identities || []).some((i) => i.channel === "voice")
+    && appeal.status !== "closed" && me?.role !== "body_officer";
+  // The console redraws the card from scratch; the same appeal gets the same box back, so
+  // what was typed in it stays.
+  const shown = callClientBox;
+  if (shown && wanted && shown.dataset.appeal === appeal.id) { card.appendChild(shown); return; }
+  shown?.remove();
+  callClientBox = null;
+  if (!wanted) return;
+  const box = document.createElement("details");
+  box.className = "vc-call-client";
+  box.dataset.appeal = appeal.id;
+  const head = document.createElement("summary");
+  head.textContent = t("vc_call_client");
+  const label = document.createElement("label");
+  label.textContent = t("vc_reason");
+  const reason = document.createElement("input");
+  reason.maxLength = 300;
+  reason.className = "vc-reason";
+  label.appendChild(reason);
+  const go = document.createElement("button");
+  go.type = "button";
+  go.textContent = t("vc_place");
+  const said = document.createElement("p");
+  said.setAttribute("role", "status");
+  go.addEventListener("click", async () => {
+    if (!reason.value.trim()) { reason.focus(); return; }
+    go.disabled = true;
+    const r = await api("POST", `/api/v1/appeals/${appeal.id}/call`, { reason: reason.value.trim() });
+    const detail = (r.body && r.body.detail) || "";
+    if (r.ok) {
+      reason.value = "";
+      said.textContent = t("vc_placing");
+    } else {
+      const why = r.status === 503 ? "vc_err_nopbx" : detail.includes("R13.5") ? "vc_err_hours"
+        : detail.includes("R13.4") ? "vc_err_dnc" : detail.includes("extension") ? "vc_err_phone"
+        : detail.includes("phone number") ? "vc_err_number" : "vc_err_other";
+      said.textContent = t("vc_refused").replace("{why}", t(why));
+    }
+    go.disabled = false;
+  });
+  box.append(head, label, go, said);
+  card.appendChild(box);
+  callClientBox = box;
+}
+
 window.drawVoice = function drawVoice(c) {
+  drawCallClient(c);
   const card = $("client-card");
   const old = card.querySelector(":scope > .vc-call");
   if (old) old.remove();

@@ -72,7 +72,7 @@ pub use postgres::PgStore;
 pub use qa::{NewQaReview, QaCandidate, QaFilter, QaReview, QaStore};
 pub use sqlite::SqliteStore;
 pub use telegram::{Bot, BotPatch, ChatStage, NewBot, TelegramChat, TelegramStore};
-pub use voice::{Call, CallStep, CallStore, Callback};
+pub use voice::{Call, CallStep, CallStore, Callback, NewCall};
 
 /// Staff accounts and their login sessions.
 #[async_trait]

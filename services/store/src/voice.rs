@@ -59,12 +59,24 @@ pub struct CallStep {
     pub menu_steps: Vec<CallMenu>,
 }
 
-/// A callback a caller asked for.
+/// A call an operator starts on an appeal.
+#[derive(Debug, Clone)]
+pub struct NewCall {
+    pub appeal_id: Uuid,
+    pub number: String,
+    pub language: Language,
+    pub reason: String,
+    pub operator_id: Uuid,
+}
+
+/// A call the centre owes a client: a callback a caller asked for, or a call an operator
+/// starts on an appeal (with the reason they open with).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Callback {
     pub id: Uuid,
     pub appeal_id: Uuid,
-    pub interaction_id: Uuid,
+    /// The inbound call a callback came from; none for an operator's call.
+    pub interaction_id: Option<Uuid>,
     pub number: String,
     pub language: Language,
     /// `pending`, `placed`, `done`, `failed`, `cancelled`.
@@ -72,6 +84,9 @@ pub struct Callback {
     pub attempts: i64,
     pub requested_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Why an operator calls (their opening line), and who; none for a callback asked for.
+    pub reason: Option<String>,
+    pub requested_by: Option<Uuid>,
     /// The PBX's id of the last call placed for it, the operator it was placed for, and when.
     pub call_id: Option<String>,
     pub placed_by: Option<Uuid>,
@@ -119,6 +134,11 @@ pub trait CallStore: Send + Sync {
     async fn get_callback(&self, id: Uuid) -> StoreResult<Callback>;
     /// The callback a call placed through the PBX belongs to.
     async fn callback_of_call(&self, call_id: &str) -> StoreResult<Option<Callback>>;
+    /// An operator calls the client of an appeal: the call to make, `placed` at once as
+    /// `call_id`, with its reason and an event, in one transaction. Unanswered, it waits like a
+    /// callback for the next attempt.
+    async fn place_call(&self, call: NewCall, call_id: &str, actor: Actor)
+        -> StoreResult<Callback>;
     /// A waiting callback is being dialled as `call_id` for `operator_id`: `placed`, with an
     /// event, in one transaction; one not waiting is a conflict (two operators pressing "call"
     /// at once place it once).
@@ -205,13 +225,15 @@ impl TryFrom<CallRow> for Call {
 pub(crate) struct CallbackRow {
     pub id: Uuid,
     pub appeal_id: Uuid,
-    pub interaction_id: Uuid,
+    pub interaction_id: Option<Uuid>,
     pub number: String,
     pub language: String,
     pub state: String,
     pub attempts: i32,
     pub requested_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub reason: Option<String>,
+    pub requested_by: Option<Uuid>,
     pub call_id: Option<String>,
     pub placed_by: Option<Uuid>,
     pub placed_at: Option<DateTime<Utc>>,
@@ -233,6 +255,8 @@ impl TryFrom<CallbackRow> for Callback {
             attempts: i64::from(r.attempts),
             requested_at: r.requested_at,
             updated_at: r.updated_at,
+            reason: r.reason,
+            requested_by: r.requested_by,
             call_id: r.call_id,
             placed_by: r.placed_by,
             placed_at: r.placed_at,
@@ -642,6 +666,51 @@ macro_rules! impl_call_store {
                 row.map(TryInto::try_into).transpose()
             }
 
+            async fn place_call(
+                &self,
+                call: $crate::NewCall,
+                call_id: &str,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<$crate::Callback> {
+                let now = $crate::now();
+                let id = uuid::Uuid::now_v7();
+                let mut tx = self.writer.begin().await?;
+                let placed: $crate::voice::CallbackRow = sqlx::query_as(
+                    "INSERT INTO callbacks (id, appeal_id, number, language, state, attempts, \
+                     requested_at, updated_at, reason, requested_by, call_id, placed_by, placed_at) \
+                     VALUES ($1, $2, $3, $4, 'placed', 0, $5, $5, $6, $7, $8, $7, $5) RETURNING *",
+                )
+                .bind(id)
+                .bind(call.appeal_id)
+                .bind(&call.number)
+                .bind(call.language.as_str())
+                .bind(now)
+                .bind(&call.reason)
+                .bind(call.operator_id)
+                .bind(call_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                Self::event(
+                    &mut tx,
+                    now,
+                    $crate::events::Draft::typed(
+                        actor,
+                        baylanys_domain::Payload::CallbackPlaced(
+                            baylanys_domain::events::CallbackPlaced {
+                                callback_id: id,
+                                call_id: call_id.to_owned(),
+                                operator_id: call.operator_id,
+                                reason: Some(call.reason),
+                            },
+                        ),
+                    )
+                    .appeal(call.appeal_id),
+                )
+                .await?;
+                tx.commit().await?;
+                placed.try_into()
+            }
+
             async fn place_callback(
                 &self,
                 id: uuid::Uuid,
@@ -685,6 +754,7 @@ macro_rules! impl_call_store {
                                 callback_id: id,
                                 call_id: call_id.to_owned(),
                                 operator_id,
+                                reason: None,
                             },
                         ),
                     )

@@ -215,6 +215,22 @@ async fn a_callback_placed_through_rustpbx() -> anyhow::Result<()> {
         "the operator's phone: {operator_done}"
     );
 
+    // The KPIs count the calls that came in and waited (KPIs 1 and 5): the caller who asked to
+    // be called back left the queue neither answered nor lost, and the centre's own call to
+    // them, answered by the operator, is not an inbound call.
+    let q = format!(
+        "/api/v1/kpis?from={}&to={}",
+        (chrono::Utc::now() - chrono::Duration::minutes(5)).to_rfc3339(),
+        (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339()
+    )
+    .replace('+', "%2B");
+    let k = app.get(&q, app.admin()).await?.body;
+    assert_eq!(
+        (k["calls_entered"].as_i64(), k["calls_answered"].as_i64()),
+        (Some(0), Some(0)),
+        "{k}"
+    );
+
     // The log: placed twice (for this operator), two attempts, the second answered.
     let placed = events(&app, "call.callback_placed").await?;
     assert_eq!(placed.len(), 2, "{placed:?}");
@@ -236,6 +252,46 @@ async fn a_callback_placed_through_rustpbx() -> anyhow::Result<()> {
     assert_eq!(
         attempts,
         [("no_answer".to_owned(), 1), ("answered".to_owned(), 2)]
+    );
+
+    // The operator calls the client again on the same appeal, to clarify something: the
+    // reason is kept as their opening line, and the client answers.
+    let mut client = Pbx::answering(client_port, 2000)?;
+    let mut operator = Pbx::phone(phone_port)?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let reason = "Өтінішке қажетті құжаттарды нақтылау";
+    let r = app
+        .post(
+            &format!("/api/v1/appeals/{appeal}/call"),
+            &op,
+            json!({"reason": reason}),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    assert_eq!(
+        (&r.body["reason"], &r.body["number"], &r.body["state"]),
+        (&json!(reason), &json!(NUMBER), &json!("placed")),
+        "{}",
+        r.text
+    );
+    let own = settled(&app, r.body["id"].as_str().unwrap_or_default()).await?;
+    assert_eq!(
+        (own["state"].as_str(), own["attempts"].as_i64()),
+        (Some("done"), Some(1)),
+        "{own}\n{}",
+        pbx.log()
+    );
+    let client_done = tokio::time::timeout(Duration::from_secs(20), client.wait()).await??;
+    assert!(client_done.success(), "the client's phone: {client_done}");
+    let operator_done = tokio::time::timeout(Duration::from_secs(20), operator.wait()).await??;
+    assert!(
+        operator_done.success(),
+        "the operator's phone: {operator_done}"
+    );
+    let placed = events(&app, "call.callback_placed").await?;
+    assert!(
+        placed.iter().any(|e| e["data"]["reason"] == reason),
+        "{placed:?}"
     );
     Ok(())
 }
@@ -303,6 +359,34 @@ async fn placing_refusals_change_nothing(backend: Backend) -> anyhow::Result<()>
     let r = place(&op, &id).await?;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
     assert!(r.text.contains("R13.4"), "{}", r.text);
+    // An operator's own call: the same rule, and a reason is required.
+    let call = |body: Value| {
+        let (app, op, appeal) = (&app, op.clone(), appeal.clone());
+        async move {
+            app.post(&format!("/api/v1/appeals/{appeal}/call"), &op, body)
+                .await
+        }
+    };
+    let r = call(json!({"reason": "Құжаттарды нақтылау"})).await?;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.text.contains("R13.4"), "{}", r.text);
+    for bad in [
+        json!({"reason": "  "}),
+        json!({"reason": "a\u{0}b"}),
+        json!({}),
+        json!({"reason": "x", "to": "+7"}),
+    ] {
+        let r = call(bad.clone()).await?;
+        assert!(r.status.is_client_error(), "{bad}: {} {}", r.status, r.text);
+    }
+    let r = app
+        .post(
+            &format!("/api/v1/appeals/{}/call", uuid::Uuid::now_v7()),
+            &op,
+            json!({"reason": "Құжаттарды нақтылау"}),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
     // A cancelled callback is not placed.
     let r = app
         .post(
@@ -322,6 +406,8 @@ async fn placing_refusals_change_nothing(backend: Backend) -> anyhow::Result<()>
         "{c}"
     );
     assert!(events(&app, "call.callback_placed").await?.is_empty());
+    let all = app.get("/api/v1/callbacks?limit=500", app.admin()).await?;
+    assert_eq!(all.body.as_array().map(Vec::len), Some(1), "{}", all.text);
 
     // A centre without the PBX's call control says so.
     let plain = crate::voice_twiml::voice_app(backend, Some(TOKEN)).await?;

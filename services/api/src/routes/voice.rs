@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use baylanys_domain::voice::{IvrMenu, MenuAction, MenuOption, Prompt, ServiceNotice};
 use baylanys_domain::{Language, Role};
 use baylanys_proto::{
-    CallbackOutcome, CallbackView, IvrMenuView, MenuActionDto, MenuOptionDto, ProblemDetails,
-    PromptDto, SaveIvrMenu, ServiceNoticeDto,
+    CallbackOutcome, CallbackView, IvrMenuView, MenuActionDto, MenuOptionDto, PlaceCall,
+    ProblemDetails, PromptDto, SaveIvrMenu, ServiceNoticeDto,
 };
 use baylanys_store::{Callback, StoredMenu};
 use serde::Deserialize;
@@ -31,6 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_callbacks))
         .routes(routes!(callback_outcome))
         .routes(routes!(place_callback))
+        .routes(routes!(call_client))
         .routes(routes!(get_notice, set_notice))
 }
 
@@ -139,6 +140,8 @@ fn callback_view(c: &Callback) -> CallbackView {
         state: c.state.clone(),
         attempts: c.attempts,
         requested_at: c.requested_at,
+        reason: c.reason.clone(),
+        requested_by: c.requested_by,
         placed_by: c.placed_by,
         placed_at: c.placed_at,
     }
@@ -305,6 +308,29 @@ async fn place_callback(
     let placed = state
         .centre
         .place_callback(id, &caller.staff, caller.actor())
+        .await?;
+    Ok((StatusCode::ACCEPTED, axum::Json(callback_view(&placed))))
+}
+
+/// The calling operator calls the client of the appeal through the PBX, for the reason given
+/// (their opening line, kept with the call; R13): the phone number on the client's record. The same refusals as placing a callback, and 422 for a client without a
+/// number. Unanswered, the call waits among the callbacks for another attempt.
+#[utoipa::path(post, path = "/api/v1/appeals/{id}/call", tag = "channels", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = PlaceCall,
+    responses((status = 202, body = CallbackView), (status = 404, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn call_client(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    Json(req): Json<PlaceCall>,
+) -> ApiResult<(StatusCode, axum::Json<CallbackView>)> {
+    caller.require(&[Role::Operator, Role::Supervisor, Role::Admin])?;
+    let placed = state
+        .centre
+        .call_client(id, &req.reason, &caller.staff, caller.actor())
         .await?;
     Ok((StatusCode::ACCEPTED, axum::Json(callback_view(&placed))))
 }

@@ -1,5 +1,6 @@
-//! Calling clients back through the PBX (R13; issue "The phone", point 7). An operator presses
-//! "call" on a waiting callback; the centre checks the rules — never a client marked
+//! Calling clients through the PBX (R13; issue "The phone", point 7): back, when a waiting
+//! caller asked for it, or because an operator needs to (to clarify an appeal), with the
+//! reason they open with. An operator presses "call"; the centre checks the rules — never a client marked
 //! do-not-contact (R13.4), only inside the calling window on working days (R13.5) — marks the
 //! callback placed and has the PBX dial the client. When the client answers, the operator's
 //! phone is put through, the call becomes an outbound contact of the appeal answered by that
@@ -16,7 +17,7 @@ use baylanys_channels::rwi::CallEvent;
 use baylanys_channels::ChannelError;
 use baylanys_domain::voice::outbound::Outcome;
 use baylanys_domain::{AppealScope, Channel, Direction, DomainError, InteractionState};
-use baylanys_store::{Actor, Callback, ContactStart, NewInteraction, Staff, StoreError};
+use baylanys_store::{Actor, Callback, ContactStart, NewCall, NewInteraction, Staff, StoreError};
 use uuid::Uuid;
 
 use crate::{Centre, CentreError, CentreResult};
@@ -105,21 +106,96 @@ impl Centre {
             .store
             .place_callback(id, &call_id, operator.id, actor)
             .await?;
-        if let Err(e) = dialler.dial(&call_id, &callback.number).await {
-            tracing::warn!(%call_id, error = %e, "the PBX did not place a callback");
-            self.store
-                .callback_outcome(id, Outcome::NotPlaced, Some(&call_id), Actor::SYSTEM)
-                .await?;
-            return Err(match e {
-                ChannelError::Address(n) => DomainError::InvalidField {
-                    field: "number",
-                    reason: format!("{n:?} cannot be dialled"),
-                }
-                .into(),
-                e => CentreError::Unavailable(format!("the PBX did not place the call: {e}")),
-            });
-        }
+        self.dial_placed(dialler, &placed, &call_id, &callback.number)
+            .await?;
         Ok(placed)
+    }
+
+    /// An operator calls the client of an appeal through the PBX, for `reason` (their opening
+    /// line, kept with the call): the phone number on the client's record.
+    /// The same rules and refusals as [`Centre::place_callback`]; a client without a number is
+    /// refused. Unanswered, the call waits among the callbacks for the next attempt.
+    pub async fn call_client(
+        &self,
+        appeal_id: Uuid,
+        reason: &str,
+        operator: &Staff,
+        actor: Actor,
+    ) -> CentreResult<Callback> {
+        let Some(dialler) = self.dialler.as_ref() else {
+            return Err(CentreError::Unavailable(
+                "no PBX places calls for this centre: call from your phone".into(),
+            ));
+        };
+        let reason = baylanys_domain::BoundedText::new("reason", reason, 300)?.into_inner();
+        if operator.extension.is_none() {
+            return Err(DomainError::InvalidField {
+                field: "extension",
+                reason: "your phone (extension) is not set: ask an administrator".into(),
+            }
+            .into());
+        }
+        let appeal = self.store.get_appeal(appeal_id, AppealScope::All).await?;
+        let client = self.store.get_client(appeal.client_id).await?;
+        let number = client
+            .identities
+            .iter()
+            .find(|i| i.channel == Channel::Voice)
+            .map(|i| i.address.clone())
+            .ok_or_else(|| DomainError::InvalidField {
+                field: "number",
+                reason: "the client has no phone number on file".into(),
+            })?;
+        self.may_call(appeal_id, "call").await?;
+        if !dialler.is_connected() {
+            return Err(CentreError::Unavailable(
+                "the PBX is not connected now: call from your phone".into(),
+            ));
+        }
+        let call_id = format!("op-{}", Uuid::now_v7().simple());
+        let placed = self
+            .store
+            .place_call(
+                NewCall {
+                    appeal_id,
+                    number: number.clone(),
+                    language: client.language,
+                    reason,
+                    operator_id: operator.id,
+                },
+                &call_id,
+                actor,
+            )
+            .await?;
+        self.dial_placed(dialler, &placed, &call_id, &number)
+            .await?;
+        Ok(placed)
+    }
+
+    /// Dials a call just marked placed; when the PBX does not take it, the call waits again
+    /// with no attempt counted.
+    async fn dial_placed(
+        &self,
+        dialler: &baylanys_channels::rwi::Dialler,
+        placed: &Callback,
+        call_id: &str,
+        number: &str,
+    ) -> CentreResult<()> {
+        let Err(e) = dialler.dial(call_id, number).await else {
+            return Ok(());
+        };
+        tracing::warn!(%call_id, error = %e, "the PBX did not place a call");
+        self.store
+            .callback_outcome(placed.id, Outcome::NotPlaced, Some(call_id), Actor::SYSTEM)
+            .await?;
+        Err(match e {
+            ChannelError::Address(n) => DomainError::InvalidField {
+                field: "number",
+                reason: format!("{n:?} cannot be dialled"),
+            }
+            .into(),
+            e => CentreError::Unavailable(format!("the PBX did not place the call: {e}")),
+        })
     }
 
     /// An event of a call the centre placed; `false` when the call is not one of them (an

@@ -551,13 +551,17 @@ pub struct CallbackRequested {
     pub waited_secs: i64,
 }
 
-/// `call.callback_placed`: the centre dialled the client back through the PBX (R13), as call
-/// `call_id`, for the operator who asked; what came of it follows as `call.callback_attempted`.
+/// `call.callback_placed`: the centre dialled the client through the PBX (R13), as call
+/// `call_id`, for the operator who asked — a callback the client asked for, or the operator's
+/// own call with its `reason` (their opening line); what came of it follows as
+/// `call.callback_attempted`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CallbackPlaced {
     pub callback_id: Uuid,
     pub call_id: String,
     pub operator_id: Uuid,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// `call.callback_attempted`: what came of one attempt to call a client back (`answered`,

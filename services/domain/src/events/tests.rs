@@ -545,6 +545,7 @@ fn samples() -> Vec<Payload> {
             callback_id: id(),
             call_id: "out-1".into(),
             operator_id: id(),
+            reason: Some("Құжаттарыңызды нақтылау".into()),
         }),
         Payload::CallbackAttempted(CallbackAttempted {
             callback_id: id(),
