@@ -59,15 +59,14 @@ impl Centre {
             limit: (q.limit * 4).max(20),
         };
         let mut hits = self.store.search_articles(&query).await?;
-        hits.sort_by_key(|h| std::cmp::Reverse(search::title_score(&q.text, &h.title, h.language)));
+        let titles = search::TitleQuestion::new(&q.text);
+        hits.sort_by_cached_key(|h| std::cmp::Reverse(titles.score(&h.title, h.language)));
         hits.truncate(q.limit as usize);
         if hits.len() < q.limit as usize && q.language.is_some() {
             query.language = None;
             let mut more = self.store.search_articles(&query).await?;
             more.retain(|m| !hits.iter().any(|h| h.article_id == m.article_id));
-            more.sort_by_key(|h| {
-                std::cmp::Reverse(search::title_score(&q.text, &h.title, h.language))
-            });
+            more.sort_by_cached_key(|h| std::cmp::Reverse(titles.score(&h.title, h.language)));
             hits.extend(more.into_iter().take(q.limit as usize - hits.len()));
         }
         // The appeal's topic decides between articles the words found, never over them: a

@@ -159,6 +159,8 @@ pub mod event_kind {
     pub const CALLBACK_ATTEMPTED: &str = "call.callback_attempted";
     /// The centre dialled a client back through the PBX for an operator (R13).
     pub const CALLBACK_PLACED: &str = "call.callback_placed";
+    /// A waiting caller was told their place and expected wait (R12.1–2).
+    pub const CALL_ANNOUNCED: &str = "call.announced";
     /// A knowledge article was written, or moved between draft, review, published and
     /// archived (R5.5, R22).
     pub const ARTICLE_SAVED: &str = "knowledge.article_saved";

@@ -57,6 +57,8 @@ pub struct CallStep {
     pub answer: String,
     /// Steps through the menu this event made, each an event of the log.
     pub menu_steps: Vec<CallMenu>,
+    /// What a waiting caller was told, if this event announced (R12.1–2).
+    pub announced: Option<baylanys_domain::events::CallAnnounced>,
 }
 
 /// A call an operator starts on an appeal.
@@ -412,8 +414,10 @@ macro_rules! impl_call_store {
                 let drafts = step
                     .menu_steps
                     .into_iter()
-                    .map(|m| {
-                        $crate::events::Draft::typed(actor, baylanys_domain::Payload::CallMenu(m))
+                    .map(baylanys_domain::Payload::CallMenu)
+                    .chain(step.announced.map(baylanys_domain::Payload::CallAnnounced))
+                    .map(|p| {
+                        $crate::events::Draft::typed(actor, p)
                             .appeal(call.appeal_id)
                             .interaction(call.interaction_id)
                     })

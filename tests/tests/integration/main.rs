@@ -67,6 +67,7 @@ mod voice_placed;
 mod voice_refusals;
 mod voice_rustpbx;
 pub(crate) mod voice_twiml;
+mod voice_waits;
 mod workers;
 mod wrap_up_limit;
 mod ws_chat;

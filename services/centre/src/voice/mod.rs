@@ -104,6 +104,8 @@ pub(super) struct Turn {
     pub(super) call: Call,
     pub(super) actions: Vec<VoiceAction>,
     pub(super) menu_steps: Vec<CallMenu>,
+    /// What a waiting caller is told, for the log (R12.1–2).
+    pub(super) announced: Option<baylanys_domain::events::CallAnnounced>,
 }
 
 impl Turn {
@@ -112,6 +114,7 @@ impl Turn {
             call,
             actions,
             menu_steps: Vec::new(),
+            announced: None,
         }
     }
 }
@@ -161,6 +164,7 @@ impl Centre {
                 event: input.event.name(),
                 answer,
                 menu_steps: turn.menu_steps,
+                announced: turn.announced,
             };
             if self.store.save_call(&turn.call, step, actor).await? {
                 return Ok(turn.actions);

@@ -69,7 +69,12 @@ impl Centre {
         call.announcements += 1;
         call.steps += 1;
         let step = call.steps;
-        Ok(Turn::of(
+        let announced = baylanys_domain::events::CallAnnounced {
+            number: call.announcements,
+            position: status.position,
+            estimated_wait_secs: status.estimated_wait_secs,
+        };
+        let mut turn = Turn::of(
             call,
             vec![VoiceAction::Gather {
                 prompts: vec![say(text, l), say(phrases::callback_offer(l), l)],
@@ -77,7 +82,9 @@ impl Centre {
                 timeout_secs: 3,
                 step,
             }],
-        ))
+        );
+        turn.announced = Some(announced);
+        Ok(turn)
     }
 
     /// The caller asked to be called back: the contact ends as a callback request (not a lost

@@ -242,6 +242,7 @@ payloads! {
     CallbackRequested(CallbackRequested) = k::CALLBACK_REQUESTED,
     CallbackAttempted(CallbackAttempted) = k::CALLBACK_ATTEMPTED,
     CallbackPlaced(CallbackPlaced) = k::CALLBACK_PLACED,
+    CallAnnounced(CallAnnounced) = k::CALL_ANNOUNCED,
     ArticleSaved(ArticleSaved) = k::ARTICLE_SAVED,
     ArticleStateChanged(ArticleStateChanged) = k::ARTICLE_STATE_CHANGED,
 }

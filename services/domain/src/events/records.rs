@@ -542,6 +542,20 @@ pub struct CallMenu {
     pub label: Option<String>,
 }
 
+/// `call.announced`: a caller waiting in the queue was told their place and expected wait —
+/// the first time on entering, then each time at least a minute after the last that waiting
+/// is free, with the new estimate (R12.1–2) — so the log shows the rule was kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallAnnounced {
+    /// 1 for the announcement on entering the queue.
+    pub number: u32,
+    /// The place in line said (1: next); none when the caller was not in line any more.
+    #[serde(default)]
+    pub position: Option<u32>,
+    #[serde(default)]
+    pub estimated_wait_secs: Option<i64>,
+}
+
 /// `call.callback_requested`: the caller left the queue asking to be called back; the contact
 /// ends as a callback request, not as a lost call.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

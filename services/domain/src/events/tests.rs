@@ -141,6 +141,7 @@ const EVERY_KIND: &[&str] = &[
     event_kind::CALLBACK_REQUESTED,
     event_kind::CALLBACK_ATTEMPTED,
     event_kind::CALLBACK_PLACED,
+    event_kind::CALL_ANNOUNCED,
     event_kind::CLIENT_FLAGS_CHANGED,
     event_kind::ARTICLE_SAVED,
     event_kind::ARTICLE_STATE_CHANGED,
@@ -540,6 +541,11 @@ fn samples() -> Vec<Payload> {
             do_not_contact: true,
             changed: vec!["do_not_contact".into()],
             reason: "asked on the phone".into(),
+        }),
+        Payload::CallAnnounced(CallAnnounced {
+            number: 2,
+            position: Some(1),
+            estimated_wait_secs: Some(45),
         }),
         Payload::CallbackPlaced(CallbackPlaced {
             callback_id: id(),

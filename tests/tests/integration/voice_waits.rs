@@ -1,0 +1,147 @@
+//! Waiting callers through a real PBX (R12.1–2; issue "The phone", point 5): two callers take
+//! the Kazakh menu into the queue while no operator is free. One waits over a minute: on
+//! entering they hear their place and expected wait, and a minute later — never sooner — that
+//! waiting is free and the new estimate; each announcement is on the record
+//! (`call.announced`). The other hangs up three seconds into the queue: under the centre's
+//! short-abandon setting (five seconds) that call counts neither as entered nor as lost. The
+//! KPIs say so.
+
+use std::time::Duration;
+
+use baylanys_api::Secret;
+use baylanys_tests::pbx::{silence_wav, Pbx};
+use baylanys_tests::{Backend, TestApp};
+use chrono::{DateTime, Utc};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const TOKEN: &str = "pbx-token-for-tests";
+
+fn at(v: &Value) -> Option<DateTime<Utc>> {
+    v.as_str().and_then(|s| s.parse().ok())
+}
+
+/// The contact of the call from `number`, once it is in `state`.
+async fn contact_of(app: &TestApp, number: &str, state: &str) -> anyhow::Result<Value> {
+    for _ in 0..900 {
+        let r = app
+            .get("/api/v1/appeals?channel=voice&limit=50", app.admin())
+            .await?;
+        for a in r.body["items"].as_array().cloned().unwrap_or_default() {
+            let id = a["id"].as_str().unwrap_or_default();
+            let d = app
+                .get(&format!("/api/v1/appeals/{id}"), app.admin())
+                .await?
+                .body;
+            let client = d["client"].to_string();
+            if client.contains(number) && d["interactions"][0]["state"] == state {
+                return Ok(d["interactions"][0].clone());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    anyhow::bail!("the call from {number} never reached {state}")
+}
+
+#[tokio::test]
+async fn waiting_callers_through_rustpbx() -> anyhow::Result<()> {
+    let mut config = baylanys_tests::test_config();
+    config.rustpbx_token = Some(Secret(TOKEN.into()));
+    let app = TestApp::spawn_with(Backend::Sqlite, config).await?;
+    app.default_queue().await?;
+    let from = Utc::now() - chrono::Duration::seconds(5);
+    let hook = format!("{}/webhooks/voice/rustpbx", app.base);
+    let pbx = Pbx::start(&hook, TOKEN).await?;
+    let mut kpi = app.get("/api/v1/settings/kpi", app.admin()).await?.body;
+    kpi["short_abandon_secs"] = json!(5);
+    let r = app.put("/api/v1/settings/kpi", app.admin(), kpi).await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let prompt = pbx.dir.join("menu-kk.wav");
+    silence_wav(&prompt)?;
+    let r = app
+        .put(
+            "/api/v1/ivr/kk/main",
+            app.admin(),
+            json!({"prompt": {"text": "Сәлеметсіз бе! Оператор — 2.", "audio_url": format!("file://{}", prompt.display())},
+                   "options": [{"digit": "2", "label": "Оператор", "action": {"type": "operator"}}]}),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+
+    // Nobody is online: W waits 66 s after pressing 2, S hangs up 3 s after.
+    let mut w = pbx.call("77011240001", '2', 2000, 66_000)?;
+    let w_queued = contact_of(&app, "77011240001", "queued").await?;
+    let mut s = pbx.call("77011240002", '2', 2000, 3000)?;
+    let s_end = tokio::time::timeout(Duration::from_secs(60), s.wait()).await??;
+    assert!(s_end.success(), "caller S: {s_end}");
+    let s_gone = contact_of(&app, "77011240002", "abandoned").await?;
+    let w_end = tokio::time::timeout(Duration::from_secs(120), w.wait()).await??;
+    assert!(w_end.success(), "caller W: {w_end}\n{}", pbx.log());
+    let w_gone = contact_of(&app, "77011240001", "abandoned").await?;
+
+    // The announcements on the record: W's first on entering (place 1), the next a minute
+    // later, no sooner; S heard the first only (place 2, behind W).
+    let told: Vec<Value> = app
+        .get("/api/v1/events?kind=call.announced&limit=50", app.admin())
+        .await?
+        .body["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let of = |c: &Value| -> Vec<Value> {
+        let mut v: Vec<Value> = told
+            .iter()
+            .filter(|e| e["interaction_id"] == c["id"])
+            .cloned()
+            .collect();
+        v.sort_by_key(|e| e["data"]["number"].as_u64());
+        v
+    };
+    let (wt, st) = (of(&w_gone), of(&s_gone));
+    assert_eq!(wt.len(), 2, "{told:?}");
+    assert_eq!(
+        (
+            wt[0]["data"]["number"].as_u64(),
+            wt[0]["data"]["position"].as_u64()
+        ),
+        (Some(1), Some(1)),
+        "{wt:?}"
+    );
+    let entered = at(&w_queued["queued_at"]).unwrap_or_default();
+    let first = at(&wt[0]["at"]).unwrap_or_default();
+    let second = at(&wt[1]["at"]).unwrap_or_default();
+    assert!(
+        (first - entered).num_milliseconds() < 5000,
+        "told on entering: {entered} → {first}"
+    );
+    let gap = (second - first).num_milliseconds();
+    assert!(
+        (60_000..70_000).contains(&gap),
+        "at least a minute apart, and not much more: {gap} ms"
+    );
+    assert_eq!(st.len(), 1, "{told:?}");
+    assert_eq!(st[0]["data"]["position"].as_u64(), Some(2), "{st:?}");
+
+    // The KPIs: W entered and was lost; S's three seconds are under the short-abandon
+    // setting and count nowhere.
+    let s_wait = (at(&s_gone["abandoned_at"]).unwrap_or_default()
+        - at(&s_gone["queued_at"]).unwrap_or_default())
+    .num_milliseconds();
+    assert!(
+        s_wait < 5000,
+        "S left within the short-abandon time: {s_wait} ms"
+    );
+    let q = format!(
+        "/api/v1/kpis?from={}&to={}",
+        from.to_rfc3339(),
+        (Utc::now() + chrono::Duration::seconds(2)).to_rfc3339()
+    )
+    .replace('+', "%2B");
+    let k = app.get(&q, app.admin()).await?.body;
+    assert_eq!(
+        (k["calls_entered"].as_i64(), k["calls_lost"].as_i64()),
+        (Some(1), Some(1)),
+        "{k}"
+    );
+    Ok(())
+}
