@@ -62,6 +62,7 @@ mod telegram_console;
 mod templates;
 mod verification;
 mod voice_console;
+mod voice_load_bench;
 mod voice_nodes;
 mod voice_placed;
 mod voice_refusals;
