@@ -15,7 +15,11 @@
 //! The two parties are joined inside one PBX session: the citizen's call is placed first (its
 //! outcome is the callback attempt's outcome), and once answered the operator's phone is added
 //! as its second leg (`call.leg_add`); RustPBX 0.5's `call.bridge` of two separate calls does
-//! not join their audio.
+//! not join their audio. RustPBX 0.5 tells nothing of an added leg but its ringing: an
+//! operator's phone that never answers (tried: a 408 after 32 s) leaves the client on a silent
+//! line until they hang up. Operators' phones in a centre answer by themselves (headsets in
+//! auto-answer), and the operator pressed "call" a moment before; a PBX that reports legs
+//! would let the centre hang up instead.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};

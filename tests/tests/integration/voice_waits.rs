@@ -4,7 +4,7 @@
 //! waiting is free and the new estimate; each announcement is on the record
 //! (`call.announced`). The other hangs up three seconds into the queue: under the centre's
 //! short-abandon setting (five seconds) that call counts neither as entered nor as lost. The
-//! KPIs say so.
+//! KPIs say so. Out of hours, a caller hears when the queue opens and is not queued at all.
 
 use std::time::Duration;
 
@@ -143,5 +143,99 @@ async fn waiting_callers_through_rustpbx() -> anyhow::Result<()> {
         (Some(1), Some(1)),
         "{k}"
     );
+    Ok(())
+}
+
+/// Out of hours through the PBX: the queue the menu leads to is closed, so the caller hears
+/// when it opens and the callback offer instead of waiting; pressing nothing, they are told
+/// goodbye and the PBX hangs up. The call never entered a queue (the KPIs do not count it)
+/// and its appeal closes as served by the menu, not left open to go overdue.
+#[tokio::test]
+async fn out_of_hours_through_rustpbx() -> anyhow::Result<()> {
+    let mut config = baylanys_tests::test_config();
+    config.rustpbx_token = Some(Secret(TOKEN.into()));
+    let app = TestApp::spawn_with(Backend::Sqlite, config).await?;
+    app.default_queue().await?;
+    let from = Utc::now() - chrono::Duration::seconds(5);
+    let hook = format!("{}/webhooks/voice/rustpbx", app.base);
+    let pbx = Pbx::start(&hook, TOKEN).await?;
+    let night = app
+        .post(
+            "/api/v1/queues",
+            app.admin(),
+            json!({"code": "night", "name": "Түнгі кезек"}),
+        )
+        .await?
+        .id();
+    let none = json!([]);
+    let r = app
+        .put(
+            &format!("/api/v1/queues/{night}/hours"),
+            app.admin(),
+            json!({"monday": none, "tuesday": none, "wednesday": none, "thursday": none,
+                   "friday": none, "saturday": none, "sunday": none, "open_on_holidays": false}),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let prompt = pbx.dir.join("menu-kk.wav");
+    silence_wav(&prompt)?;
+    let r = app
+        .put(
+            "/api/v1/ivr/kk/main",
+            app.admin(),
+            json!({"prompt": {"text": "Сәлеметсіз бе! Оператор — 2.", "audio_url": format!("file://{}", prompt.display())},
+                   "options": [{"digit": "2", "label": "Оператор", "action": {"type": "operator", "queue_id": night}}]}),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+
+    // The caller would stay 40 s; the PBX hangs up first, after the offer's silence.
+    let started = std::time::Instant::now();
+    let mut c = pbx.call("77011250001", '2', 2000, 40_000)?;
+    let end = tokio::time::timeout(Duration::from_secs(60), c.wait()).await??;
+    assert!(end.success(), "the caller: {end}\n{}", pbx.log());
+    assert!(
+        started.elapsed() < Duration::from_secs(35),
+        "the PBX hung up, not the caller: {:?}",
+        started.elapsed()
+    );
+    let contact = contact_of(&app, "77011250001", "ended").await?;
+    let moves = app
+        .get(
+            &format!(
+                "/api/v1/events?kind=interaction.updated&appeal_id={}",
+                contact["appeal_id"].as_str().unwrap_or_default()
+            ),
+            app.admin(),
+        )
+        .await?
+        .body;
+    let states: Vec<&str> = moves["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["data"]["state"].as_str())
+        .collect();
+    assert!(!states.contains(&"queued"), "never queued: {states:?}");
+    assert_eq!(states.last(), Some(&"ended"), "{states:?}");
+    let d = app
+        .get(
+            &format!(
+                "/api/v1/appeals/{}",
+                contact["appeal_id"].as_str().unwrap_or_default()
+            ),
+            app.admin(),
+        )
+        .await?
+        .body;
+    assert_eq!(d["appeal"]["status"], "closed", "{}", d["appeal"]);
+    let q = format!(
+        "/api/v1/kpis?from={}&to={}",
+        from.to_rfc3339(),
+        (Utc::now() + chrono::Duration::seconds(2)).to_rfc3339()
+    )
+    .replace('+', "%2B");
+    let k = app.get(&q, app.admin()).await?.body;
+    assert_eq!(k["calls_entered"].as_i64(), Some(0), "{k}");
     Ok(())
 }
