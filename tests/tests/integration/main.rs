@@ -64,6 +64,7 @@ mod verification;
 mod voice_console;
 mod voice_load_bench;
 mod voice_nodes;
+mod voice_pbx_nodes;
 mod voice_placed;
 mod voice_refusals;
 mod voice_rustpbx;
