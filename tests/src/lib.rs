@@ -438,6 +438,17 @@ impl TestApp {
         &self.admin_token
     }
 
+    /// The KPIs from `from` to a moment from now, as the dashboard reads them.
+    pub async fn kpis_since(&self, from: chrono::DateTime<chrono::Utc>) -> anyhow::Result<Value> {
+        let q = format!(
+            "/api/v1/kpis?from={}&to={}",
+            from.to_rfc3339(),
+            (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339()
+        )
+        .replace('+', "%2B");
+        Ok(self.get(&q, self.admin()).await?.body)
+    }
+
     /// Sends a request with an optional bearer token and JSON body.
     pub async fn call(
         &self,

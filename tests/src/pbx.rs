@@ -304,3 +304,52 @@ fallback = {{ type = "hangup" }}
             .context("starting sipp as the operator's phone")
     }
 }
+
+/// The Kazakh main menu of a PBX test: a recorded prompt (a second of silence the PBX plays),
+/// and 2 for an operator — of `queue` when given, else the routing table's.
+pub async fn kk_menu(
+    app: &crate::TestApp,
+    pbx: &Pbx,
+    queue: Option<uuid::Uuid>,
+) -> anyhow::Result<()> {
+    let prompt = pbx.dir.join("menu-kk.wav");
+    silence_wav(&prompt)?;
+    let r = app
+        .put(
+            "/api/v1/ivr/kk/main",
+            app.admin(),
+            serde_json::json!({
+                "prompt": {"text": "Сәлеметсіз бе! Оператор — 2.", "audio_url": format!("file://{}", prompt.display())},
+                "options": [{"digit": "2", "label": "Оператор", "action": {"type": "operator", "queue_id": queue}}]
+            }),
+        )
+        .await?;
+    anyhow::ensure!(r.status == 200, "the menu: {}", r.text);
+    Ok(())
+}
+
+/// The contact of the call from `number` (as the client's record holds it), once it is in
+/// `state`; waits up to 90 s.
+pub async fn contact_in_state(
+    app: &crate::TestApp,
+    number: &str,
+    state: &str,
+) -> anyhow::Result<serde_json::Value> {
+    for _ in 0..900 {
+        let r = app
+            .get("/api/v1/appeals?channel=voice&limit=500", app.admin())
+            .await?;
+        for a in r.body["items"].as_array().cloned().unwrap_or_default() {
+            let id = a["id"].as_str().unwrap_or_default();
+            let d = app
+                .get(&format!("/api/v1/appeals/{id}"), app.admin())
+                .await?
+                .body;
+            if d["client"].to_string().contains(number) && d["interactions"][0]["state"] == state {
+                return Ok(d["interactions"][0].clone());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("the call from {number} never reached {state}")
+}

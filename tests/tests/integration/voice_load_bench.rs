@@ -15,7 +15,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use baylanys_api::Secret;
-use baylanys_tests::pbx::{silence_wav, Pbx};
+use baylanys_tests::pbx::{kk_menu, Pbx};
 use baylanys_tests::{Backend, TestApp};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
@@ -98,17 +98,7 @@ async fn voice_load_benchmark() -> anyhow::Result<()> {
         let _ = axum::serve(listener, router).await;
     });
     let pbx = Pbx::start(&hook, TOKEN).await?;
-    let prompt = pbx.dir.join("menu-kk.wav");
-    silence_wav(&prompt)?;
-    let r = app
-        .put(
-            "/api/v1/ivr/kk/main",
-            app.admin(),
-            json!({"prompt": {"text": "Сәлеметсіз бе! Оператор — 2.", "audio_url": format!("file://{}", prompt.display())},
-                   "options": [{"digit": "2", "label": "Оператор", "action": {"type": "operator"}}]}),
-        )
-        .await?;
-    anyhow::ensure!(r.status == 200, "{}", r.text);
+    kk_menu(&app, &pbx, None).await?;
 
     let started = Instant::now();
     let mut callers = Vec::with_capacity(calls);

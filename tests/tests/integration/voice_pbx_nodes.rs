@@ -13,7 +13,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode as AxumStatus};
 use baylanys_api::Secret;
-use baylanys_tests::pbx::{free_port, silence_wav, Pbx};
+use baylanys_tests::pbx::{free_port, kk_menu, Pbx};
 use baylanys_tests::{Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -114,17 +114,7 @@ async fn a_pbx_call_carries_on_when_its_node_dies() -> anyhow::Result<()> {
         let _ = axum::serve(listener, router).await;
     });
     let pbx = Pbx::start(&hook, TOKEN).await?;
-    let prompt = pbx.dir.join("menu-kk.wav");
-    silence_wav(&prompt)?;
-    let r = first
-        .put(
-            "/api/v1/ivr/kk/main",
-            first.admin(),
-            json!({"prompt": {"text": "Сәлеметсіз бе! Оператор — 2.", "audio_url": format!("file://{}", prompt.display())},
-                   "options": [{"digit": "2", "label": "Оператор", "action": {"type": "operator"}}]}),
-        )
-        .await?;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    kk_menu(&first, &pbx, None).await?;
     let phone_port = free_port(true)?;
     let (op_id, op) = online(&second, "op", "operator", json!(["kk"]), 1).await?;
     let r = second

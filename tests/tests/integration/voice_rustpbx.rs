@@ -7,7 +7,7 @@
 //! worked out here from the contacts' own times; a wrong token changes nothing.
 
 use baylanys_api::Secret;
-use baylanys_tests::pbx::{free_port, silence_wav, Pbx};
+use baylanys_tests::pbx::{contact_in_state, free_port, kk_menu, Pbx};
 use baylanys_tests::{Backend, TestApp};
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
@@ -18,53 +18,8 @@ use crate::voice_twiml::offered;
 
 const TOKEN: &str = "pbx-token-for-tests";
 
-async fn voice_contacts(app: &TestApp) -> anyhow::Result<Vec<(Value, Value)>> {
-    let r = app
-        .get("/api/v1/appeals?channel=voice&limit=50", app.admin())
-        .await?;
-    let mut out = Vec::new();
-    for a in r.body["items"].as_array().cloned().unwrap_or_default() {
-        let id = a["id"].as_str().unwrap_or_default();
-        let d = app
-            .get(&format!("/api/v1/appeals/{id}"), app.admin())
-            .await?
-            .body;
-        out.push((d["appeal"].clone(), d["interactions"][0].clone()));
-    }
-    Ok(out)
-}
-
 fn instant(v: &Value) -> Option<DateTime<Utc>> {
     v.as_str().and_then(|s| s.parse().ok())
-}
-
-async fn state_of(app: &TestApp, number: &str) -> anyhow::Result<Option<(String, Value)>> {
-    for (appeal, contact) in voice_contacts(app).await? {
-        let id = appeal["client_id"].as_str().unwrap_or_default();
-        let client = app
-            .get(&format!("/api/v1/clients/{id}"), app.admin())
-            .await?
-            .body;
-        if client.to_string().contains(number) {
-            return Ok(Some((
-                contact["state"].as_str().unwrap_or_default().to_owned(),
-                contact,
-            )));
-        }
-    }
-    Ok(None)
-}
-
-async fn until_state(app: &TestApp, number: &str, want: &str) -> anyhow::Result<Value> {
-    for _ in 0..300 {
-        if let Some((state, contact)) = state_of(app, number).await? {
-            if state == want {
-                return Ok(contact);
-            }
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    anyhow::bail!("the call from {number} never reached {want}")
 }
 
 #[tokio::test]
@@ -99,22 +54,12 @@ async fn calls_through_rustpbx_and_sipp() -> anyhow::Result<()> {
         )
         .await?;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    let prompt = pbx.dir.join("menu-kk.wav");
-    silence_wav(&prompt)?;
-    let r = app
-        .put(
-            "/api/v1/ivr/kk/main",
-            app.admin(),
-            json!({"prompt": {"text": "Сәлеметсіз бе! Оператор — 2.", "audio_url": format!("file://{}", prompt.display())},
-                   "options": [{"digit": "2", "label": "Оператор", "action": {"type": "operator"}}]}),
-        )
-        .await?;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    kk_menu(&app, &pbx, None).await?;
 
     // A: presses 2, waits, is put through when the operator accepts, talks, hangs up.
     let mut phone = Pbx::phone(phone_port)?;
     let mut a = pbx.call("77011230001", '2', 2500, 16000)?;
-    let queued = until_state(&app, "77011230001", "queued").await?;
+    let queued = contact_in_state(&app, "77011230001", "queued").await?;
     let a_contact = queued["id"].as_str().unwrap_or_default().to_owned();
     offered(&app, &op, &a_contact).await?;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
@@ -134,7 +79,7 @@ async fn calls_through_rustpbx_and_sipp() -> anyhow::Result<()> {
     );
     let a_end = tokio::time::timeout(std::time::Duration::from_secs(60), a.wait()).await??;
     assert!(a_end.success(), "caller A: {a_end}");
-    let a_after = until_state(&app, "77011230001", "wrap_up").await?;
+    let a_after = contact_in_state(&app, "77011230001", "wrap_up").await?;
     assert_eq!(a_after["operator_id"], op_id.to_string());
     let menu: Vec<Value> = app
         .get("/api/v1/events?kind=call.menu", app.admin())
@@ -149,10 +94,10 @@ async fn calls_through_rustpbx_and_sipp() -> anyhow::Result<()> {
 
     // B: the operator is still in A's after-call work; B presses 2, waits and hangs up: lost.
     let mut b = pbx.call("77011230002", '2', 2000, 5000)?;
-    until_state(&app, "77011230002", "queued").await?;
+    contact_in_state(&app, "77011230002", "queued").await?;
     let b_end = tokio::time::timeout(std::time::Duration::from_secs(60), b.wait()).await??;
     assert!(b_end.success(), "caller B: {b_end}");
-    until_state(&app, "77011230002", "abandoned").await?;
+    contact_in_state(&app, "77011230002", "abandoned").await?;
 
     // The KPIs of the two calls, from the contacts' own times.
     let wait = (instant(&a_after["answered_at"]).unwrap_or_default()
@@ -160,13 +105,7 @@ async fn calls_through_rustpbx_and_sipp() -> anyhow::Result<()> {
     .num_microseconds()
     .unwrap_or_default() as f64
         / 1e6;
-    let q = format!(
-        "/api/v1/kpis?from={}&to={}",
-        from.to_rfc3339(),
-        (Utc::now() + chrono::Duration::seconds(2)).to_rfc3339()
-    )
-    .replace('+', "%2B");
-    let k = app.get(&q, app.admin()).await?.body;
+    let k = app.kpis_since(from).await?;
     let figure = |name: &str| {
         k[name]["value"]
             .as_f64()

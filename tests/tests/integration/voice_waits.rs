@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use baylanys_api::Secret;
-use baylanys_tests::pbx::{silence_wav, Pbx};
+use baylanys_tests::pbx::{contact_in_state, kk_menu, Pbx};
 use baylanys_tests::{Backend, TestApp};
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
@@ -19,28 +19,6 @@ const TOKEN: &str = "pbx-token-for-tests";
 
 fn at(v: &Value) -> Option<DateTime<Utc>> {
     v.as_str().and_then(|s| s.parse().ok())
-}
-
-/// The contact of the call from `number`, once it is in `state`.
-async fn contact_of(app: &TestApp, number: &str, state: &str) -> anyhow::Result<Value> {
-    for _ in 0..900 {
-        let r = app
-            .get("/api/v1/appeals?channel=voice&limit=50", app.admin())
-            .await?;
-        for a in r.body["items"].as_array().cloned().unwrap_or_default() {
-            let id = a["id"].as_str().unwrap_or_default();
-            let d = app
-                .get(&format!("/api/v1/appeals/{id}"), app.admin())
-                .await?
-                .body;
-            let client = d["client"].to_string();
-            if client.contains(number) && d["interactions"][0]["state"] == state {
-                return Ok(d["interactions"][0].clone());
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    anyhow::bail!("the call from {number} never reached {state}")
 }
 
 #[tokio::test]
@@ -56,28 +34,18 @@ async fn waiting_callers_through_rustpbx() -> anyhow::Result<()> {
     kpi["short_abandon_secs"] = json!(5);
     let r = app.put("/api/v1/settings/kpi", app.admin(), kpi).await?;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    let prompt = pbx.dir.join("menu-kk.wav");
-    silence_wav(&prompt)?;
-    let r = app
-        .put(
-            "/api/v1/ivr/kk/main",
-            app.admin(),
-            json!({"prompt": {"text": "Сәлеметсіз бе! Оператор — 2.", "audio_url": format!("file://{}", prompt.display())},
-                   "options": [{"digit": "2", "label": "Оператор", "action": {"type": "operator"}}]}),
-        )
-        .await?;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    kk_menu(&app, &pbx, None).await?;
 
     // Nobody is online: W waits 66 s after pressing 2, S hangs up 3 s after.
     let mut w = pbx.call("77011240001", '2', 2000, 66_000)?;
-    let w_queued = contact_of(&app, "77011240001", "queued").await?;
+    let w_queued = contact_in_state(&app, "77011240001", "queued").await?;
     let mut s = pbx.call("77011240002", '2', 2000, 3000)?;
     let s_end = tokio::time::timeout(Duration::from_secs(60), s.wait()).await??;
     assert!(s_end.success(), "caller S: {s_end}");
-    let s_gone = contact_of(&app, "77011240002", "abandoned").await?;
+    let s_gone = contact_in_state(&app, "77011240002", "abandoned").await?;
     let w_end = tokio::time::timeout(Duration::from_secs(120), w.wait()).await??;
     assert!(w_end.success(), "caller W: {w_end}\n{}", pbx.log());
-    let w_gone = contact_of(&app, "77011240001", "abandoned").await?;
+    let w_gone = contact_in_state(&app, "77011240001", "abandoned").await?;
 
     // The announcements on the record: W's first on entering (place 1), the next a minute
     // later, no sooner; S heard the first only (place 2, behind W).
@@ -131,13 +99,7 @@ async fn waiting_callers_through_rustpbx() -> anyhow::Result<()> {
         s_wait < 5000,
         "S left within the short-abandon time: {s_wait} ms"
     );
-    let q = format!(
-        "/api/v1/kpis?from={}&to={}",
-        from.to_rfc3339(),
-        (Utc::now() + chrono::Duration::seconds(2)).to_rfc3339()
-    )
-    .replace('+', "%2B");
-    let k = app.get(&q, app.admin()).await?.body;
+    let k = app.kpis_since(from).await?;
     assert_eq!(
         (k["calls_entered"].as_i64(), k["calls_lost"].as_i64()),
         (Some(1), Some(1)),
@@ -177,17 +139,7 @@ async fn out_of_hours_through_rustpbx() -> anyhow::Result<()> {
         )
         .await?;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    let prompt = pbx.dir.join("menu-kk.wav");
-    silence_wav(&prompt)?;
-    let r = app
-        .put(
-            "/api/v1/ivr/kk/main",
-            app.admin(),
-            json!({"prompt": {"text": "Сәлеметсіз бе! Оператор — 2.", "audio_url": format!("file://{}", prompt.display())},
-                   "options": [{"digit": "2", "label": "Оператор", "action": {"type": "operator", "queue_id": night}}]}),
-        )
-        .await?;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    kk_menu(&app, &pbx, Some(night)).await?;
 
     // The caller would stay 40 s; the PBX hangs up first, after the offer's silence.
     let started = std::time::Instant::now();
@@ -199,7 +151,7 @@ async fn out_of_hours_through_rustpbx() -> anyhow::Result<()> {
         "the PBX hung up, not the caller: {:?}",
         started.elapsed()
     );
-    let contact = contact_of(&app, "77011250001", "ended").await?;
+    let contact = contact_in_state(&app, "77011250001", "ended").await?;
     let moves = app
         .get(
             &format!(
@@ -229,13 +181,7 @@ async fn out_of_hours_through_rustpbx() -> anyhow::Result<()> {
         .await?
         .body;
     assert_eq!(d["appeal"]["status"], "closed", "{}", d["appeal"]);
-    let q = format!(
-        "/api/v1/kpis?from={}&to={}",
-        from.to_rfc3339(),
-        (Utc::now() + chrono::Duration::seconds(2)).to_rfc3339()
-    )
-    .replace('+', "%2B");
-    let k = app.get(&q, app.admin()).await?.body;
+    let k = app.kpis_since(from).await?;
     assert_eq!(k["calls_entered"].as_i64(), Some(0), "{k}");
     Ok(())
 }
