@@ -353,3 +353,18 @@ pub async fn contact_in_state(
     }
     bail!("the call from {number} never reached {state}")
 }
+
+/// The token RustPBX's webhooks carry in the PBX tests (`X-Baylanys-Token`).
+pub const PBX_TOKEN: &str = "pbx-token-for-tests";
+
+/// A centre on SQLite that takes RustPBX's webhooks (with the default queue), and RustPBX
+/// started to hand it calls: the pair every PBX test begins with.
+pub async fn centre_with_pbx() -> anyhow::Result<(crate::TestApp, Pbx)> {
+    let mut config = crate::test_config();
+    config.rustpbx_token = Some(baylanys_api::Secret(PBX_TOKEN.into()));
+    let app = crate::TestApp::spawn_with(crate::Backend::Sqlite, config).await?;
+    app.default_queue().await?;
+    let hook = format!("{}/webhooks/voice/rustpbx", app.base);
+    let pbx = Pbx::start(&hook, PBX_TOKEN).await?;
+    Ok((app, pbx))
+}

@@ -137,7 +137,7 @@ function drawCallClient(c) {
       reason.value = "";
       said.textContent = t("vc_placing");
     } else {
-      const why = r.status === 503 ? "vc_err_nopbx" : detail.includes("R13.5") ? "vc_err_hours"
+      const why = (r.status === 503 || detail.includes("no PBX")) ? "vc_err_nopbx" : detail.includes("R13.5") ? "vc_err_hours"
         : detail.includes("R13.4") ? "vc_err_dnc" : detail.includes("extension") ? "vc_err_phone"
         : detail.includes("phone number") ? "vc_err_number" : "vc_err_other";
       said.textContent = t("vc_refused").replace("{why}", t(why));
@@ -273,10 +273,10 @@ function drawCallbacks() {
         call.disabled = true;
         const r = await api("POST", `/api/v1/callbacks/${x.id}/place`);
         const detail = (r.body && r.body.detail) || "";
-        if (r.status === 503) cb.noPbx = true;
+        if (detail.includes("no PBX")) cb.noPbx = true;
         cb.said = r.ok ? { ok: true, msg: "vc_placing" } : {
           ok: false,
-          why: r.status === 503 ? "vc_err_nopbx" : detail.includes("R13.5") ? "vc_err_hours"
+          why: (r.status === 503 || detail.includes("no PBX")) ? "vc_err_nopbx" : detail.includes("R13.5") ? "vc_err_hours"
             : detail.includes("R13.4") ? "vc_err_dnc" : detail.includes("extension") ? "vc_err_phone"
             : r.status === 409 ? "vc_err_done" : "vc_err_other",
         };

@@ -413,6 +413,7 @@ async fn placing_refusals_change_nothing(backend: Backend) -> anyhow::Result<()>
     let r = plain
         .post(&format!("/api/v1/callbacks/{id2}/place"), &op2, json!({}))
         .await?;
-    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text);
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+    assert!(r.text.contains("no PBX"), "{}", r.text);
     Ok(())
 }

@@ -6,9 +6,7 @@
 //! the operator is busy and hangs up: a lost call. The KPIs of these two calls equal figures
 //! worked out here from the contacts' own times; a wrong token changes nothing.
 
-use baylanys_api::Secret;
-use baylanys_tests::pbx::{contact_in_state, free_port, kk_menu, Pbx};
-use baylanys_tests::{Backend, TestApp};
+use baylanys_tests::pbx::{centre_with_pbx, contact_in_state, free_port, kk_menu, Pbx};
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -16,21 +14,15 @@ use serde_json::{json, Value};
 use crate::http_dispatch::online;
 use crate::voice_twiml::offered;
 
-const TOKEN: &str = "pbx-token-for-tests";
-
 fn instant(v: &Value) -> Option<DateTime<Utc>> {
     v.as_str().and_then(|s| s.parse().ok())
 }
 
 #[tokio::test]
 async fn calls_through_rustpbx_and_sipp() -> anyhow::Result<()> {
-    let mut config = baylanys_tests::test_config();
-    config.rustpbx_token = Some(Secret(TOKEN.into()));
-    let app = TestApp::spawn_with(Backend::Sqlite, config).await?;
-    app.default_queue().await?;
-    let from = Utc::now() - chrono::Duration::seconds(5);
+    let (app, pbx) = centre_with_pbx().await?;
     let hook = format!("{}/webhooks/voice/rustpbx", app.base);
-    let pbx = Pbx::start(&hook, TOKEN).await?;
+    let from = Utc::now() - chrono::Duration::seconds(5);
 
     // A wrong token is refused before anything is read.
     let r = app

@@ -8,14 +8,10 @@
 
 use std::time::Duration;
 
-use baylanys_api::Secret;
-use baylanys_tests::pbx::{contact_in_state, kk_menu, Pbx};
-use baylanys_tests::{Backend, TestApp};
+use baylanys_tests::pbx::{centre_with_pbx, contact_in_state, kk_menu};
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-
-const TOKEN: &str = "pbx-token-for-tests";
 
 fn at(v: &Value) -> Option<DateTime<Utc>> {
     v.as_str().and_then(|s| s.parse().ok())
@@ -23,13 +19,8 @@ fn at(v: &Value) -> Option<DateTime<Utc>> {
 
 #[tokio::test]
 async fn waiting_callers_through_rustpbx() -> anyhow::Result<()> {
-    let mut config = baylanys_tests::test_config();
-    config.rustpbx_token = Some(Secret(TOKEN.into()));
-    let app = TestApp::spawn_with(Backend::Sqlite, config).await?;
-    app.default_queue().await?;
+    let (app, pbx) = centre_with_pbx().await?;
     let from = Utc::now() - chrono::Duration::seconds(5);
-    let hook = format!("{}/webhooks/voice/rustpbx", app.base);
-    let pbx = Pbx::start(&hook, TOKEN).await?;
     let mut kpi = app.get("/api/v1/settings/kpi", app.admin()).await?.body;
     kpi["short_abandon_secs"] = json!(5);
     let r = app.put("/api/v1/settings/kpi", app.admin(), kpi).await?;
@@ -114,13 +105,8 @@ async fn waiting_callers_through_rustpbx() -> anyhow::Result<()> {
 /// and its appeal closes as served by the menu, not left open to go overdue.
 #[tokio::test]
 async fn out_of_hours_through_rustpbx() -> anyhow::Result<()> {
-    let mut config = baylanys_tests::test_config();
-    config.rustpbx_token = Some(Secret(TOKEN.into()));
-    let app = TestApp::spawn_with(Backend::Sqlite, config).await?;
-    app.default_queue().await?;
+    let (app, pbx) = centre_with_pbx().await?;
     let from = Utc::now() - chrono::Duration::seconds(5);
-    let hook = format!("{}/webhooks/voice/rustpbx", app.base);
-    let pbx = Pbx::start(&hook, TOKEN).await?;
     let night = app
         .post(
             "/api/v1/queues",

@@ -292,7 +292,8 @@ async fn list_callbacks(
 /// the client answers; the outcome is recorded from the PBX's events (R13). Refused, with
 /// nothing changed, outside the calling hours on working days (R13.5), for a client marked
 /// do-not-contact (R13.4), for a callback not waiting (409), for an operator without a phone
-/// (422), and where no PBX places calls (503: call from your phone and record the outcome).
+/// (422), where no PBX places calls (409: call from your phone and record the outcome), and
+/// while the PBX is not connected (503).
 #[utoipa::path(post, path = "/api/v1/callbacks/{id}/place", tag = "channels", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 202, body = CallbackView), (status = 404, body = ProblemDetails, content_type = "application/problem+json"),
@@ -319,6 +320,7 @@ async fn place_callback(
     params(("id" = Uuid, Path)),
     request_body = PlaceCall,
     responses((status = 202, body = CallbackView), (status = 404, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 503, body = ProblemDetails, content_type = "application/problem+json")))]
 async fn call_client(

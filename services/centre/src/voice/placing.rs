@@ -74,11 +74,13 @@ impl Centre {
         operator: &Staff,
         actor: Actor,
     ) -> CentreResult<Callback> {
+        // Not a failure of the server but how this centre is set up: a conflict, said as such.
         let Some(dialler) = self.dialler.as_ref() else {
-            return Err(CentreError::Unavailable(
+            return Err(StoreError::Conflict(
                 "no PBX places calls for this centre: call from your phone and record the outcome"
                     .into(),
-            ));
+            )
+            .into());
         };
         if operator.extension.is_none() {
             return Err(DomainError::InvalidField {
@@ -122,12 +124,13 @@ impl Centre {
         operator: &Staff,
         actor: Actor,
     ) -> CentreResult<Callback> {
-        let Some(dialler) = self.dialler.as_ref() else {
-            return Err(CentreError::Unavailable(
-                "no PBX places calls for this centre: call from your phone".into(),
-            ));
-        };
         let reason = baylanys_domain::BoundedText::new("reason", reason, 300)?.into_inner();
+        let Some(dialler) = self.dialler.as_ref() else {
+            return Err(StoreError::Conflict(
+                "no PBX places calls for this centre: call from your phone".into(),
+            )
+            .into());
+        };
         if operator.extension.is_none() {
             return Err(DomainError::InvalidField {
                 field: "extension",
