@@ -326,16 +326,11 @@ impl TestApp {
         .with_sender(Arc::new(state.telegram.clone()));
         workers.spawn(baylanys_workers::OutboxWorker::NAME, Arc::new(outbox))?;
         if let Some(pbx) = state.take_pbx() {
-            workers.spawn(
-                baylanys_workers::PbxSocket::NAME,
-                Arc::new(baylanys_workers::PbxSocket::new(pbx.socket)),
-            )?;
-            workers.spawn(
-                baylanys_workers::PlacedCalls::NAME,
-                Arc::new(baylanys_workers::PlacedCalls::new(
-                    state.centre.clone(),
-                    pbx.heard,
-                )),
+            baylanys_workers::spawn_placed_calls(
+                &workers,
+                state.centre.clone(),
+                pbx.socket,
+                pbx.heard,
             )?;
         }
         // Mailboxes are looked at often here, so a test sees a change within seconds.

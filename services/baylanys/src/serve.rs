@@ -220,17 +220,7 @@ fn spawn_workers(
     )?;
     if let Some(pbx) = state.take_pbx() {
         tracing::info!("callbacks are placed through the PBX's call control");
-        workers.spawn(
-            baylanys_workers::PbxSocket::NAME,
-            Arc::new(baylanys_workers::PbxSocket::new(pbx.socket)),
-        )?;
-        workers.spawn(
-            baylanys_workers::PlacedCalls::NAME,
-            Arc::new(baylanys_workers::PlacedCalls::new(
-                state.centre.clone(),
-                pbx.heard,
-            )),
-        )?;
+        baylanys_workers::spawn_placed_calls(workers, state.centre.clone(), pbx.socket, pbx.heard)?;
     }
     if let Some(limit) = state.config.wrap_up_limit {
         workers.spawn(

@@ -26,7 +26,7 @@ pub use lease::Leased;
 pub use mailbox::{MailSettings, MailboxPoller};
 pub use mailboxes::MailboxKeeper;
 pub use outbox::{OutboxReport, OutboxSettings, OutboxWorker};
-pub use placed_calls::{PbxSocket, PlacedCalls};
+pub use placed_calls::{spawn_placed_calls, PbxSocket, PlacedCalls};
 pub use routing::{PassReport, RoutingEngine};
 pub use supervisor::{
     HealthBoard, Next, Spawner, StepError, Supervisor, SupervisorSettings, Worker, WorkerExists,

@@ -13,7 +13,22 @@ use baylanys_centre::HeardFrom as Via;
 use baylanys_channels::rwi::{Heard, RwiSocket};
 use tokio::sync::{mpsc, Mutex};
 
-use crate::supervisor::{Next, StepError, Worker};
+use crate::supervisor::{Next, StepError, Supervisor, Worker, WorkerExists};
+
+/// Starts both workers of the PBX's call control under `workers`.
+pub fn spawn_placed_calls(
+    workers: &Supervisor,
+    centre: Centre,
+    socket: RwiSocket,
+    heard: mpsc::Receiver<Heard>,
+) -> Result<(), WorkerExists> {
+    workers.spawn(PbxSocket::NAME, std::sync::Arc::new(PbxSocket::new(socket)))?;
+    workers.spawn(
+        PlacedCalls::NAME,
+        std::sync::Arc::new(PlacedCalls::new(centre, heard)),
+    )?;
+    Ok(())
+}
 
 /// The longest a step waits for something to do, so shutdown is never kept waiting.
 const TURN: Duration = Duration::from_secs(1);
