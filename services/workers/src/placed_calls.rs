@@ -6,6 +6,7 @@
 //! (re)connection it takes back the calls placed before. Two workers, so that handling an
 //! event that sends a command never waits on the loop that must read the command's answer.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use baylanys_centre::Centre;
@@ -36,25 +37,47 @@ const TURN: Duration = Duration::from_secs(1);
 #[derive(Debug)]
 pub struct PbxSocket {
     socket: RwiSocket,
+    /// Connection failures in a row: the pause before the next try grows with them.
+    failures: AtomicU32,
 }
 
 impl PbxSocket {
     pub const NAME: &'static str = "pbx_socket";
 
     pub fn new(socket: RwiSocket) -> Self {
-        PbxSocket { socket }
+        PbxSocket {
+            socket,
+            failures: AtomicU32::new(0),
+        }
     }
 }
 
-/// A step is one frame, one command, or a second of quiet; a dropped connection fails the
-/// step, and the supervisor's back-off paces the reconnection.
+/// A step is one frame, one command, or a second of quiet. A PBX that cannot be reached is
+/// not this node's failure — the web chat, mail and Telegram go on, and `/readyz` must not
+/// take the node out of the balancer for it — so it is logged, placing a call says so, and
+/// the next try comes after a pause that doubles up to half a minute (as a mailbox does).
 impl Worker for PbxSocket {
     async fn step(&self) -> Result<Next, StepError> {
-        self.socket.turn(TURN).await?;
-        Ok(Next::Again)
+        match self.socket.turn(TURN).await {
+            Ok(()) => {
+                self.failures.store(0, Ordering::Relaxed);
+                Ok(Next::Again)
+            }
+            Err(e) => {
+                let n = self
+                    .failures
+                    .fetch_add(1, Ordering::Relaxed)
+                    .saturating_add(1);
+                tracing::warn!(error = %e, failures = n, "the PBX's call control is not reachable");
+                Ok(Next::Wait)
+            }
+        }
     }
 
-    async fn idle(&self) {}
+    async fn idle(&self) {
+        let n = self.failures.load(Ordering::Relaxed).min(5);
+        tokio::time::sleep(Duration::from_secs(1u64 << n).min(Duration::from_secs(30))).await;
+    }
 }
 
 pub struct PlacedCalls {

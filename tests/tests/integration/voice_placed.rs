@@ -405,6 +405,26 @@ async fn placing_refusals_change_nothing(backend: Backend) -> anyhow::Result<()>
     let all = app.get("/api/v1/callbacks?limit=500", app.admin()).await?;
     assert_eq!(all.body.as_array().map(Vec::len), Some(1), "{}", all.text);
 
+    // A PBX nobody answers for is not this node's failure: the node stays ready (the web chat,
+    // mail and Telegram go on) and the socket's worker is not failing.
+    let r = app.get("/readyz", app.admin()).await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let workers = app.get("/api/v1/workers", app.admin()).await?;
+    let socket = workers
+        .body
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|w| w["name"] == "pbx_socket")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        (&socket["state"], socket["consecutive_failures"].as_u64()),
+        (&json!("running"), Some(0)),
+        "{}",
+        workers.text
+    );
+
     // A centre without the PBX's call control says so.
     let plain = crate::voice_twiml::voice_app(backend, Some(TOKEN)).await?;
     plain.default_queue().await?;
