@@ -17,7 +17,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::http_dispatch::online;
-use crate::voice_twiml::{always, ok, provider, PUBLIC, TOKEN};
+use crate::voice_twiml::{always, ask_for_callback, provider, PUBLIC, TOKEN};
 
 const PBX_TOKEN: &str = "pbx-token-for-tests";
 const NUMBER: &str = "+77011110002";
@@ -47,31 +47,7 @@ async fn app_with_dialler(
 /// A caller waits in the queue, presses 1 at the announcement and hangs up: a callback
 /// waiting (through the TwiML adapter: where the request came from does not matter).
 async fn callback_requested(app: &TestApp) -> anyhow::Result<String> {
-    let tw = provider(app);
-    ok(&tw
-        .post(
-            &tw.hook("incoming"),
-            &[("CallSid", "CA-CB"), ("From", NUMBER)],
-        )
-        .await?)?;
-    let wait = tw
-        .post(
-            &tw.hook("wait"),
-            &[("CallSid", "CA-CB"), ("QueueTime", "0")],
-        )
-        .await?;
-    ok(&tw
-        .post(
-            &wait.gather().unwrap_or_default(),
-            &[("CallSid", "CA-CB"), ("Digits", "1")],
-        )
-        .await?)?;
-    ok(&tw
-        .post(
-            &tw.hook("status"),
-            &[("CallSid", "CA-CB"), ("CallStatus", "completed")],
-        )
-        .await?)?;
+    ask_for_callback(&provider(app), "CA-CB", NUMBER).await?;
     let r = app
         .get("/api/v1/callbacks?state=pending", app.admin())
         .await?;

@@ -82,6 +82,35 @@ pub(crate) fn provider(app: &TestApp) -> Provider<'_> {
     }
 }
 
+/// A caller from `from` enters the queue (no menu), presses 1 at the first announcement and
+/// hangs up: a callback request. Returns the answer to the key.
+pub(crate) async fn ask_for_callback(
+    tw: &Provider<'_>,
+    sid: &str,
+    from: &str,
+) -> anyhow::Result<Twiml> {
+    ok(&tw
+        .post(&tw.hook("incoming"), &[("CallSid", sid), ("From", from)])
+        .await?)?;
+    let wait = tw
+        .post(&tw.hook("wait"), &[("CallSid", sid), ("QueueTime", "0")])
+        .await?;
+    let key = tw
+        .post(
+            &wait.gather().unwrap_or_default(),
+            &[("CallSid", sid), ("Digits", "1")],
+        )
+        .await?;
+    ok(&key)?;
+    ok(&tw
+        .post(
+            &tw.hook("status"),
+            &[("CallSid", sid), ("CallStatus", "completed")],
+        )
+        .await?)?;
+    Ok(key)
+}
+
 pub(crate) fn ok(t: &Twiml) -> anyhow::Result<()> {
     anyhow::ensure!(t.status == StatusCode::OK, "{} {}", t.status, t.xml);
     Ok(())
@@ -462,29 +491,9 @@ async fn lost_callback_closed_and_self_served_calls(backend: Backend) -> anyhow:
         .await?)?;
 
     // B: presses 1 at the announcement — a callback request, not a lost call.
-    ok(&tw
-        .post(
-            &tw.hook("incoming"),
-            &[("CallSid", "CA-B"), ("From", "+77011110002")],
-        )
-        .await?)?;
-    let wb = tw
-        .post(&tw.hook("wait"), &[("CallSid", "CA-B"), ("QueueTime", "0")])
-        .await?;
-    let kb = tw
-        .post(
-            &wb.gather().unwrap_or_default(),
-            &[("CallSid", "CA-B"), ("Digits", "1")],
-        )
-        .await?;
+    let kb = ask_for_callback(&tw, "CA-B", "+77011110002").await?;
     assert!(kb.said().contains("Өтініміңіз қабылданды."), "{}", kb.xml);
     assert!(kb.has("Hangup"), "{}", kb.xml);
-    ok(&tw
-        .post(
-            &tw.hook("status"),
-            &[("CallSid", "CA-B"), ("CallStatus", "completed")],
-        )
-        .await?)?;
     let callbacks = app.get("/api/v1/callbacks?state=pending", &op).await?;
     let numbers: Vec<&str> = callbacks
         .body
