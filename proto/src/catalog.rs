@@ -14,6 +14,8 @@ pub struct QueueView {
     /// Absent: the default, 09:00–18:00 on working days.
     pub hours: Option<crate::BusinessHoursDto>,
     pub overflow: Vec<crate::OverflowStep>,
+    /// Its calls are recorded; callers are told so on entering the queue.
+    pub records_calls: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -36,6 +38,9 @@ pub struct UpdateQueue {
     pub name: Option<String>,
     #[serde(default)]
     pub active: Option<bool>,
+    /// Record this queue's calls (the callers are told on entering).
+    #[serde(default)]
+    pub records_calls: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

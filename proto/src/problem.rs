@@ -91,7 +91,7 @@ problems! {
     NOT_FOUND = ("not-found", 404, "Not found",
         "The resource does not exist or is outside what you may see.");
     GONE = ("gone", 410, "Gone",
-        "The resource was recorded but its content was not kept (a file refused by the limits); the record says why.");
+        "The resource was recorded but its content was not kept (a file refused by the limits) or is kept no more (a recording past its retention); the detail says which.");
     METHOD_NOT_ALLOWED = ("method-not-allowed", 405, "Method not allowed",
         "This path does not accept this HTTP method.");
     TOO_MANY_ATTEMPTS = ("too-many-attempts", 429, "Too many failed logins",

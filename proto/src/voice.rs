@@ -161,3 +161,25 @@ pub struct CallbackOutcome {
     #[schema(max_length = 9, pattern = "^(answered|no_answer|busy|cancelled)$")]
     pub outcome: String,
 }
+
+/// A recording of a call (its queue records calls, and the caller was told), for supervisors
+/// and QA reviewers; the audio is at `/api/v1/recordings/{id}/audio` while `stored`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RecordingView {
+    pub id: Uuid,
+    pub appeal_id: Uuid,
+    /// The contact (the call's part with one operator) it recorded.
+    pub interaction_id: Uuid,
+    /// `twilio`, `rustpbx`: who recorded it.
+    pub provider: String,
+    /// `fetching` (the provider has it; on its way), `stored`, `failed`, `expired` (its
+    /// retention ran out; the audio is deleted).
+    pub state: String,
+    pub duration_secs: Option<i32>,
+    /// Bytes, once stored.
+    pub size: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub stored_at: Option<DateTime<Utc>>,
+    /// When the audio is deleted.
+    pub expires_at: DateTime<Utc>,
+}

@@ -266,6 +266,7 @@ pub fn queue(v: &s::Queue) -> p::QueueView {
         active: v.active,
         hours: v.hours.as_ref().map(hours),
         overflow: v.overflow.iter().map(overflow_step).collect(),
+        records_calls: v.records_calls,
         created_at: v.created_at,
         updated_at: v.updated_at,
     }

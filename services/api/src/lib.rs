@@ -382,6 +382,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::mailboxes::router())
         .merge(routes::telegram::router())
         .merge(routes::voice::router())
+        .merge(routes::recordings::router())
         .merge(routes::twilio::router())
         .merge(routes::rustpbx::router())
         .merge(routes::pages::router())

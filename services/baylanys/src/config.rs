@@ -134,6 +134,11 @@ pub struct Config {
     /// The TwiML provider's auth token (Twilio, SignalWire, Telnyx TeXML): it signs the voice
     /// webhooks; unset = the TwiML webhook answers 404.
     pub twilio_auth_token: Option<Secret>,
+    /// The TwiML provider's account id (`AC…`): with the auth token, it fetches the recordings
+    /// of recorded calls from the provider.
+    pub twilio_account_sid: String,
+    /// Days a call's recording is kept before its audio is deleted (R33).
+    pub recording_retention_days: u32,
     /// The token RustPBX's step IVR sends in `X-Baylanys-Token` (its route's `app_params.headers`);
     /// unset = the RustPBX webhooks answer 404.
     pub rustpbx_token: Option<Secret>,
@@ -209,6 +214,8 @@ impl Default for Config {
             mail_file_max_mib: 10,
             mail_per_sender_per_minute: 5,
             twilio_auth_token: None,
+            twilio_account_sid: String::new(),
+            recording_retention_days: 365,
             rustpbx_token: None,
             rustpbx_tts: false,
             rustpbx_rwi_url: None,
@@ -368,6 +375,15 @@ impl Config {
         }
         if let Some(v) = get("BAYLANYS_TWILIO_AUTH_TOKEN") {
             self.twilio_auth_token = (!v.is_empty()).then_some(Secret(v));
+        }
+        if let Some(v) = get("BAYLANYS_TWILIO_ACCOUNT_SID") {
+            self.twilio_account_sid = v;
+        }
+        if let Some(v) = get("BAYLANYS_RECORDING_RETENTION_DAYS") {
+            self.recording_retention_days = num("BAYLANYS_RECORDING_RETENTION_DAYS", v)?;
+            if self.recording_retention_days == 0 {
+                anyhow::bail!("BAYLANYS_RECORDING_RETENTION_DAYS: at least one day");
+            }
         }
         if let Some(v) = get("BAYLANYS_RUSTPBX_TOKEN") {
             self.rustpbx_token = (!v.is_empty()).then_some(Secret(v));
@@ -598,6 +614,7 @@ impl Config {
                     &self.voice_calling_hours,
                 )
                 .unwrap_or_default(),
+                recording_retention_days: self.recording_retention_days.max(1),
                 ..baylanys_centre::VoiceSettings::default()
             },
         }

@@ -222,6 +222,21 @@ fn spawn_workers(
         tracing::info!("callbacks are placed through the PBX's call control");
         baylanys_workers::spawn_placed_calls(workers, state.centre.clone(), pbx.socket, pbx.heard)?;
     }
+    // Recordings of recorded calls: fetched from a cloud provider, deleted after retention.
+    let account = config
+        .twilio_auth_token
+        .as_ref()
+        .map(|t| (config.twilio_account_sid.clone(), t.expose().to_owned()));
+    let fetcher = baylanys_channels::RecordingFetcher::new(account)
+        .map_err(|e| anyhow::anyhow!("recordings: {e}"))?;
+    workers.spawn(
+        baylanys_workers::RecordingKeeper::NAME,
+        Arc::new(baylanys_workers::RecordingKeeper::new(
+            store.clone(),
+            state.files.clone(),
+            fetcher,
+        )),
+    )?;
     if let Some(limit) = state.config.wrap_up_limit {
         workers.spawn(
             baylanys_workers::WrapUpLimit::NAME,

@@ -55,6 +55,7 @@ pub use reply::{Replied, Reply};
 pub use telegram::{TgHandled, TgSay};
 pub use verify::{CodeAddress, VerificationTarget};
 pub use voice::placing::Heard as HeardFrom;
+pub use voice::recording::{RecordingFile, RecordingIn, MAX_RECORDING_BYTES};
 pub use voice::{CallIn, VoiceSettings};
 
 /// How the centre reaches a client off its own sockets: which outbound senders are configured.

@@ -6,6 +6,7 @@
 pub mod email;
 pub mod mail;
 pub mod outbound;
+pub mod recording_fetch;
 pub mod rustpbx;
 pub mod rwi;
 pub mod sms;
@@ -15,6 +16,7 @@ pub mod webhook;
 
 pub use email::{Mailer, Threading};
 pub use outbound::{Outgoing, Sender};
+pub use recording_fetch::RecordingFetcher;
 pub use sms::SmsGateway;
 pub use telegram::{TelegramApi, TelegramSender};
 pub use webhook::WebhookSender;

@@ -127,7 +127,9 @@ pub fn render(actions: &[VoiceAction], voice: Voice) -> Value {
             VoiceAction::Pause { secs } => {
                 json!({"type": "dtmf_menu", "timeout_ms": u64::from(*secs) * 1000})
             }
-            VoiceAction::Bridge { to } => {
+            // Recording is started through the PBX's call control (see `routes::rustpbx`): a
+            // step-mode node cannot ask for it.
+            VoiceAction::Bridge { to, .. } => {
                 json!({"type": "transfer", "target": to, "wait_for_result": true})
             }
             VoiceAction::Hangup | VoiceAction::Leave => json!({"type": "hangup"}),
@@ -194,6 +196,7 @@ mod tests {
         let bridge = render(
             &[VoiceAction::Bridge {
                 to: "sip:101@127.0.0.1:5070".into(),
+                record: false,
             }],
             Voice::default(),
         );

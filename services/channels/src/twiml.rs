@@ -130,15 +130,26 @@ fn verb(a: &VoiceAction, urls: &Urls, out: &mut String) {
             let _ = write!(out, "<Pause length=\"{secs}\"/>");
         }
         VoiceAction::Leave => out.push_str("<Leave/>"),
-        VoiceAction::Bridge { to } => {
+        VoiceAction::Bridge { to, record } => {
             let target = if to.starts_with("sip:") {
                 format!("<Sip>{}</Sip>", esc(to))
             } else {
                 format!("<Number>{}</Number>", esc(to))
             };
+            // Recorded from the operator's answer, each party on its own channel; the provider
+            // tells `…/recording` when the file is ready.
+            let record = if *record {
+                format!(
+                    " record=\"record-from-answer-dual\" recordingStatusCallback=\"{}/recording\" \
+                     recordingStatusCallbackMethod=\"POST\" recordingStatusCallbackEvent=\"completed\"",
+                    esc(&urls.base)
+                )
+            } else {
+                String::new()
+            };
             let _ = write!(
                 out,
-                "<Dial timeout=\"25\" method=\"POST\" action=\"{}/dial\">{target}</Dial>",
+                "<Dial timeout=\"25\" method=\"POST\" action=\"{}/dial\"{record}>{target}</Dial>",
                 esc(&urls.base)
             );
         }
@@ -227,6 +238,7 @@ mod tests {
                 },
                 VoiceAction::Bridge {
                     to: "sip:101@pbx".into(),
+                    record: false,
                 },
             ],
             &urls,
@@ -237,5 +249,14 @@ mod tests {
         );
         assert!(xml.contains("action=\"https://c.example/webhooks/voice/twilio/gather?step=3\""));
         assert!(xml.contains("<Dial timeout=\"25\" method=\"POST\" action=\"https://c.example/webhooks/voice/twilio/dial\"><Sip>sip:101@pbx</Sip></Dial>"));
+        let recorded = render(
+            &[VoiceAction::Bridge {
+                to: "+77011234567".into(),
+                record: true,
+            }],
+            &urls,
+        );
+        assert!(recorded.contains("record=\"record-from-answer-dual\" recordingStatusCallback=\"https://c.example/webhooks/voice/twilio/recording\""), "{recorded}");
+        assert!(recorded.contains("<Number>+77011234567</Number>"));
     }
 }

@@ -161,6 +161,12 @@ pub mod event_kind {
     pub const CALLBACK_PLACED: &str = "call.callback_placed";
     /// A waiting caller was told their place and expected wait (R12.1–2).
     pub const CALL_ANNOUNCED: &str = "call.announced";
+    /// A call's recording is in the attachment store (R32); it failed to arrive; its retention
+    /// ran out and its bytes were deleted; a supervisor listened to it (R33: who heard what).
+    pub const CALL_RECORDING_STORED: &str = "call.recording_stored";
+    pub const CALL_RECORDING_FAILED: &str = "call.recording_failed";
+    pub const CALL_RECORDING_EXPIRED: &str = "call.recording_expired";
+    pub const CALL_RECORDING_PLAYED: &str = "call.recording_played";
     /// A knowledge article was written, or moved between draft, review, published and
     /// archived (R5.5, R22).
     pub const ARTICLE_SAVED: &str = "knowledge.article_saved";

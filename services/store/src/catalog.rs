@@ -68,13 +68,19 @@ macro_rules! impl_catalog_store {
                     row.active = v;
                     changed.push("active");
                 }
+                if let Some(v) = patch.records_calls {
+                    row.records_calls = v;
+                    changed.push("records_calls");
+                }
                 let row: $crate::rows::QueueRow = sqlx::query_as(
-                    "UPDATE queues SET name = $2, active = $3, updated_at = $4 WHERE id = $1 RETURNING *",
+                    "UPDATE queues SET name = $2, active = $3, updated_at = $4, records_calls = $5 \
+                     WHERE id = $1 RETURNING *",
                 )
                 .bind(id)
                 .bind(&row.name)
                 .bind(row.active)
                 .bind(now)
+                .bind(row.records_calls)
                 .fetch_one(&mut *tx)
                 .await?;
                 Self::event(

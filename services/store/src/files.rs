@@ -160,6 +160,23 @@ impl Files {
             }
         }
     }
+
+    /// Deletes the bytes kept under `key` (a recording whose retention ran out); one already
+    /// gone is fine. The caller makes sure no other row names them.
+    pub async fn delete(&self, key: &str) -> StoreResult<()> {
+        let key = Self::checked(key)?;
+        match &self.backend {
+            Backend::Local(dir) => match tokio::fs::remove_file(local_path(dir, key)).await {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                Err(e) => Err(io("deleting an attachment", e)),
+            },
+            Backend::S3(store, _) => match store.delete(&ObjectPath::from(key)).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+                Err(e) => Err(StoreError::Config(format!("deleting an attachment: {e}"))),
+            },
+        }
+    }
 }
 
 fn local_path(dir: &Path, key: &str) -> PathBuf {

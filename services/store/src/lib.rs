@@ -33,6 +33,7 @@ mod model;
 mod outbox;
 mod postgres;
 mod qa;
+pub(crate) mod recordings;
 mod redirections;
 mod routing;
 mod rows;
@@ -70,6 +71,9 @@ pub use model::*;
 pub use outbox::{is_message_id, Buttons, Delivery, MailThread, NewDelivery, OutboxStore};
 pub use postgres::PgStore;
 pub use qa::{NewQaReview, QaCandidate, QaFilter, QaReview, QaStore};
+pub use recordings::{
+    Announced, NewRecording, Recording, RecordingBody, RecordingState, RecordingStore,
+};
 pub use sqlite::SqliteStore;
 pub use telegram::{Bot, BotPatch, ChatStage, NewBot, TelegramChat, TelegramStore};
 pub use voice::{Call, CallStep, CallStore, Callback, NewCall};
@@ -779,6 +783,7 @@ pub trait Store:
     + ClaimStore
     + IvrStore
     + CallStore
+    + RecordingStore
     + KnowledgeStore
 {
     /// `sqlite` or `postgres`, for logs and `/readyz`.

@@ -615,6 +615,8 @@ pub struct Queue {
     pub hours: Option<baylanys_domain::WeeklyHours>,
     /// What happens to contacts that wait too long here.
     pub overflow: Vec<baylanys_domain::router::OverflowRule>,
+    /// Its calls are recorded, and callers are told so on entering (issue "The phone", 9).
+    pub records_calls: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -629,6 +631,7 @@ pub struct NewQueue {
 pub struct QueuePatch {
     pub name: Option<String>,
     pub active: Option<bool>,
+    pub records_calls: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -75,6 +75,7 @@ crate::mailboxes::impl_mailbox_store!(PgStore, sqlx::Postgres);
 crate::telegram::impl_telegram_store!(PgStore, sqlx::Postgres);
 crate::claims::impl_claim_store!(PgStore, sqlx::Postgres);
 crate::voice::impl_call_store!(PgStore, sqlx::Postgres);
+crate::recordings::impl_recording_store!(PgStore, sqlx::Postgres);
 crate::ivr::impl_ivr_store!(PgStore, sqlx::Postgres);
 crate::knowledge::impl_knowledge_store!(
     PgStore,

@@ -514,6 +514,7 @@ pub(crate) struct QueueRow {
     pub active: bool,
     pub hours: Option<Json<baylanys_domain::WeeklyHours>>,
     pub overflow: Option<Json<Vec<baylanys_domain::router::OverflowRule>>>,
+    pub records_calls: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -527,6 +528,7 @@ impl From<QueueRow> for Queue {
             active: r.active,
             hours: r.hours.map(|h| h.0),
             overflow: r.overflow.map(|o| o.0).unwrap_or_default(),
+            records_calls: r.records_calls,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }

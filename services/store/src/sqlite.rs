@@ -94,6 +94,7 @@ crate::mailboxes::impl_mailbox_store!(SqliteStore, sqlx::Sqlite);
 crate::telegram::impl_telegram_store!(SqliteStore, sqlx::Sqlite);
 crate::claims::impl_claim_store!(SqliteStore, sqlx::Sqlite);
 crate::voice::impl_call_store!(SqliteStore, sqlx::Sqlite);
+crate::recordings::impl_recording_store!(SqliteStore, sqlx::Sqlite);
 crate::ivr::impl_ivr_store!(SqliteStore, sqlx::Sqlite);
 crate::knowledge::impl_knowledge_store!(
     SqliteStore,

@@ -41,6 +41,9 @@ pub struct Call {
     pub announcements: u32,
     /// The operator's phone the caller is put through to.
     pub bridge_to: Option<String>,
+    /// The caller was told the call is recorded (its queue records calls): its recordings are
+    /// kept, and only then.
+    pub recorded: bool,
     /// 0 for a call not stored yet.
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -184,6 +187,7 @@ pub(crate) struct CallRow {
     pub announced_at: Option<DateTime<Utc>>,
     pub announcements: i32,
     pub bridge_to: Option<String>,
+    pub recorded: bool,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -216,6 +220,7 @@ impl TryFrom<CallRow> for Call {
             announced_at: r.announced_at,
             announcements: u32::try_from(r.announcements).unwrap_or(0),
             bridge_to: r.bridge_to,
+            recorded: r.recorded,
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -357,8 +362,8 @@ macro_rules! impl_call_store {
                     sqlx::query(
                         "INSERT INTO calls (provider, call_id, appeal_id, interaction_id, from_number, \
                          to_number, phase, language, menu, tries, path, steps, queued_at, announced_at, \
-                         announcements, bridge_to, version, created_at, updated_at) VALUES ($1, $2, $3, \
-                         $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $17) \
+                         announcements, bridge_to, recorded, version, created_at, updated_at) VALUES ($1, $2, \
+                         $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $18, 1, $17, $17) \
                          ON CONFLICT DO NOTHING",
                     )
                     .bind(&call.provider)
@@ -378,6 +383,7 @@ macro_rules! impl_call_store {
                     .bind(call.announcements as i32)
                     .bind(&call.bridge_to)
                     .bind(now)
+                    .bind(call.recorded)
                     .execute(&mut *tx)
                     .await?
                     .rows_affected()
@@ -385,7 +391,7 @@ macro_rules! impl_call_store {
                     sqlx::query(
                         "UPDATE calls SET phase = $3, language = $4, menu = $5, tries = $6, path = $7, \
                          steps = $8, queued_at = $9, announced_at = $10, announcements = $11, \
-                         bridge_to = $12, version = version + 1, updated_at = $13 \
+                         bridge_to = $12, version = version + 1, updated_at = $13, recorded = $15 \
                          WHERE provider = $1 AND call_id = $2 AND version = $14",
                     )
                     .bind(&call.provider)
@@ -402,6 +408,7 @@ macro_rules! impl_call_store {
                     .bind(&call.bridge_to)
                     .bind(now)
                     .bind(call.version)
+                    .bind(call.recorded)
                     .execute(&mut *tx)
                     .await?
                     .rows_affected()

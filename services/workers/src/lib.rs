@@ -14,6 +14,7 @@ mod mailbox;
 mod mailboxes;
 mod outbox;
 mod placed_calls;
+mod recordings;
 mod routing;
 mod supervisor;
 mod telegram_queue;
@@ -27,6 +28,7 @@ pub use mailbox::{MailSettings, MailboxPoller};
 pub use mailboxes::MailboxKeeper;
 pub use outbox::{OutboxReport, OutboxSettings, OutboxWorker};
 pub use placed_calls::{spawn_placed_calls, PbxSocket, PlacedCalls};
+pub use recordings::{RecordingKeeper, RecordingPass, FETCH_ATTEMPTS};
 pub use routing::{PassReport, RoutingEngine};
 pub use supervisor::{
     HealthBoard, Next, Spawner, StepError, Supervisor, SupervisorSettings, Worker, WorkerExists,

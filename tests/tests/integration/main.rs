@@ -66,6 +66,7 @@ mod voice_load_bench;
 mod voice_nodes;
 mod voice_pbx_nodes;
 mod voice_placed;
+mod voice_recordings;
 mod voice_refusals;
 mod voice_rustpbx;
 pub(crate) mod voice_twiml;

@@ -71,6 +71,7 @@ async fn update_queue(
     let patch = QueuePatch {
         name: req.name.map(|n| text("name", &n, 200)).transpose()?,
         active: req.active,
+        records_calls: req.records_calls,
     };
     let q = state.store.update_queue(id, patch, caller.actor()).await?;
     Ok(axum::Json(convert::queue(&q)))

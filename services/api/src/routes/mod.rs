@@ -17,6 +17,7 @@ pub mod mailboxes;
 pub mod oversight;
 pub mod pages;
 pub mod qa;
+pub mod recordings;
 pub mod redirections;
 pub mod reports;
 pub mod routing;

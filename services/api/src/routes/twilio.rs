@@ -8,13 +8,15 @@
 //! status callback `…/status`; the rest are named in the TwiML the centre answers):
 //! `incoming` a new call · `gather?step=N` the keys pressed (or none) · `wait` the holding
 //! area's wait URL, re-requested while the caller waits · `left` the caller left the holding
-//! area · `dial` the operator's leg ended · `status` the call ended.
+//! area · `dial` the operator's leg ended · `status` the call ended · `recording` a recorded
+//! call's recording is ready.
 
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use baylanys_centre::CallIn;
+use baylanys_centre::{RecordingFile, RecordingIn};
 use baylanys_channels::twiml;
 use baylanys_domain::voice::CallEvent;
 use baylanys_proto::ProblemDetails;
@@ -122,8 +124,8 @@ fn event_of(
 /// (`BAYLANYS_TWILIO_AUTH_TOKEN`) or for an unknown hook; 422 for parameters that are not the
 /// provider's.
 #[utoipa::path(post, path = "/webhooks/voice/twilio/{hook}", tag = "channels",
-    params(("hook" = String, Path, description = "incoming, gather, wait, left, dial or status")),
-    request_body(content = String, description = "The provider's form parameters (CallSid, From, To, Digits, QueueResult, DialCallStatus, CallStatus …)", content_type = "application/x-www-form-urlencoded"),
+    params(("hook" = String, Path, description = "incoming, gather, wait, left, dial, status or recording")),
+    request_body(content = String, description = "The provider's form parameters (CallSid, From, To, Digits, QueueResult, DialCallStatus, CallStatus, RecordingSid, RecordingUrl, RecordingStatus …)", content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "TwiML", content_type = "text/xml"),
         (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, body = ProblemDetails, content_type = "application/problem+json"),
@@ -159,6 +161,20 @@ async fn hook(
         .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "step"))
         .map(|(_, v)| v.into_owned());
     let call_id = get("CallSid").ok_or_else(|| invalid("CallSid is required"))?;
+    let urls = twiml::Urls {
+        base: format!("{}/webhooks/voice/twilio", state.config.public_url),
+    };
+    let twiml_of = |actions: &[baylanys_domain::voice::VoiceAction]| {
+        (
+            [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
+            twiml::render(actions, &urls),
+        )
+            .into_response()
+    };
+    if hook == "recording" {
+        recording(&state, call_id, &params).await?;
+        return Ok(twiml_of(&[]));
+    }
     let (event_id, event) = event_of(&hook, step.as_deref(), &get)?;
     let actions = if event_id.is_empty() {
         Vec::new()
@@ -173,12 +189,47 @@ async fn hook(
             })
             .await?
     };
-    let urls = twiml::Urls {
-        base: format!("{}/webhooks/voice/twilio", state.config.public_url),
+    Ok(twiml_of(&actions))
+}
+
+/// The provider's recording status callback (`recordingStatusCallback` of a recorded
+/// `<Dial>`): a finished recording is taken, to be fetched by the recordings worker from
+/// `RecordingUrl` as WAV; an `absent` or `failed` one leaves nothing to take.
+async fn recording(
+    state: &AppState,
+    call_id: String,
+    params: &[(String, String)],
+) -> ApiResult<()> {
+    let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let sid = get("RecordingSid").ok_or_else(|| invalid("recording needs RecordingSid"))?;
+    let status =
+        get("RecordingStatus").ok_or_else(|| invalid("recording needs RecordingStatus"))?;
+    if status != "completed" {
+        tracing::info!(%call_id, %status, "the provider's recording did not complete");
+        return Ok(());
+    }
+    let url = get("RecordingUrl").ok_or_else(|| invalid("recording needs RecordingUrl"))?;
+    let duration_secs = match get("RecordingDuration") {
+        Some(d) => Some(
+            d.parse::<i32>()
+                .map_err(|_| invalid("RecordingDuration is whole seconds"))?,
+        ),
+        None => None,
     };
-    Ok((
-        [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
-        twiml::render(&actions, &urls),
-    )
-        .into_response())
+    state
+        .centre
+        .recording_arrived(
+            &state.files,
+            RecordingIn {
+                provider: "twilio",
+                call_id,
+                source: sid,
+                duration_secs,
+                body: RecordingFile::At {
+                    url: format!("{}.wav", url.trim_end_matches(".wav")),
+                },
+            },
+        )
+        .await?;
+    Ok(())
 }

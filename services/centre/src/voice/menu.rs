@@ -168,8 +168,10 @@ impl Centre {
                     .await?
             }
         };
+        let mut records = false;
         if let Some(q) = queue_id {
             let queue = self.store.get_queue(q).await?;
+            records = queue.records_calls;
             let hours = queue.hours.unwrap_or_default();
             let calendar = self.store.calendar().await?;
             let now = baylanys_store::now();
@@ -207,6 +209,11 @@ impl Centre {
         self.changed();
         call.phase = CallPhase::Queued;
         call.queued_at = Some(baylanys_store::now());
+        // A queue that records says so before anyone answers; only then is the call recorded.
+        if records {
+            call.recorded = true;
+            prefix.push(say(phrases::recorded(l), l));
+        }
         prefix.push(VoiceAction::Enqueue);
         Ok(Turn::of(call, prefix))
     }

@@ -17,6 +17,7 @@
 mod menu;
 pub mod placing;
 mod queue;
+pub mod recording;
 
 use baylanys_domain::events::CallMenu;
 use baylanys_domain::voice::{phrases, CallEvent, CallPhase, Prompt, VoiceAction, MAIN_MENU};
@@ -43,6 +44,8 @@ pub struct VoiceSettings {
     pub hold_pause_secs: u32,
     /// When callbacks may be made (R13.5).
     pub calling_window: baylanys_domain::voice::outbound::CallingWindow,
+    /// Days a call's recording is kept; then its bytes are deleted (R33).
+    pub recording_retention_days: u32,
 }
 
 impl Default for VoiceSettings {
@@ -52,6 +55,7 @@ impl Default for VoiceSettings {
             announce_every_secs: 60,
             hold_pause_secs: 3,
             calling_window: baylanys_domain::voice::outbound::CallingWindow::default(),
+            recording_retention_days: 365,
         }
     }
 }
@@ -214,6 +218,7 @@ impl Centre {
             announced_at: None,
             announcements: 0,
             bridge_to: None,
+            recorded: false,
             version: 0,
             created_at: now,
             updated_at: now,
@@ -280,9 +285,13 @@ impl Centre {
             ) => Ok(Turn::of(call, vec![VoiceAction::Leave])),
             (Connecting, CallEvent::Dequeued) => {
                 let to = call.bridge_to.clone().unwrap_or_default();
+                let record = call.recorded;
                 Ok(Turn::of(
                     call,
-                    vec![say(phrases::connecting(l), l), VoiceAction::Bridge { to }],
+                    vec![
+                        say(phrases::connecting(l), l),
+                        VoiceAction::Bridge { to, record },
+                    ],
                 ))
             }
             (Connecting, CallEvent::Bridged) => {

@@ -243,6 +243,10 @@ payloads! {
     CallbackAttempted(CallbackAttempted) = k::CALLBACK_ATTEMPTED,
     CallbackPlaced(CallbackPlaced) = k::CALLBACK_PLACED,
     CallAnnounced(CallAnnounced) = k::CALL_ANNOUNCED,
+    CallRecordingStored(CallRecordingStored) = k::CALL_RECORDING_STORED,
+    CallRecordingFailed(CallRecordingFailed) = k::CALL_RECORDING_FAILED,
+    CallRecordingExpired(CallRecording) = k::CALL_RECORDING_EXPIRED,
+    CallRecordingPlayed(CallRecording) = k::CALL_RECORDING_PLAYED,
     ArticleSaved(ArticleSaved) = k::ARTICLE_SAVED,
     ArticleStateChanged(ArticleStateChanged) = k::ARTICLE_STATE_CHANGED,
 }

@@ -556,6 +556,32 @@ pub struct CallAnnounced {
     pub estimated_wait_secs: Option<i64>,
 }
 
+/// `call.recording_stored`: a recording of the call, which the caller was told of, is in the
+/// attachment store, linked to the contact it recorded (R32).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallRecordingStored {
+    pub recording_id: Uuid,
+    pub call_id: String,
+    pub size: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_secs: Option<i32>,
+}
+
+/// `call.recording_failed`: the provider's recording could not be fetched after the attempts
+/// allowed; why, in a short line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallRecordingFailed {
+    pub recording_id: Uuid,
+    pub error: String,
+}
+
+/// `call.recording_expired` (its retention ran out; the bytes are deleted) and
+/// `call.recording_played` (a supervisor listened to it: who heard what, R33).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallRecording {
+    pub recording_id: Uuid,
+}
+
 /// `call.callback_requested`: the caller left the queue asking to be called back; the contact
 /// ends as a callback request, not as a lost call.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -123,9 +123,12 @@ pub enum VoiceAction {
     },
     /// Out of the holding area (the provider's queue), before a bridge or a goodbye.
     Leave,
-    /// Ring the operator's phone and connect the caller: a SIP URI or a number.
+    /// Ring the operator's phone and connect the caller: a SIP URI or a number. `record`: the
+    /// conversation is recorded (its queue records calls and the caller was told).
     Bridge {
         to: String,
+        #[serde(default)]
+        record: bool,
     },
     Hangup,
 }

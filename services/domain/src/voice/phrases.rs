@@ -66,6 +66,16 @@ pub fn connecting(l: Language) -> &'static str {
     }
 }
 
+/// Said on entering a queue that records its calls, before anyone answers (R33: the caller
+/// knows before a word is recorded).
+pub fn recorded(l: Language) -> &'static str {
+    match l {
+        Language::Kk => "Сапаны бақылау үшін сөйлесу жазылады.",
+        Language::Ru => "В целях контроля качества разговор записывается.",
+        Language::En => "This call is recorded for quality control.",
+    }
+}
+
 fn expected(l: Language, estimate_secs: Option<i64>) -> String {
     match (l, estimate_secs) {
         (Language::Kk, Some(s)) => {

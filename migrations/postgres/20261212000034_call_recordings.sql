@@ -1,0 +1,35 @@
+-- Recordings of calls (issue "The phone", point 9; R32–R33): optional per queue and told to
+-- the caller before they reach an operator. A queue records when its administrator says so; a
+-- call is `recorded` once the caller was told, and only such a call's recordings are kept.
+ALTER TABLE queues ADD COLUMN records_calls BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE calls ADD COLUMN recorded BOOLEAN NOT NULL DEFAULT FALSE;
+
+-- One recording of one call, as the provider names it (`source`: Twilio's RecordingSid, a
+-- RustPBX track), so a provider's retry stores it once. A cloud provider's recording is
+-- `fetching` until its bytes are in the attachment store (`sha256`); kept until `expires_at`
+-- (the centre's retention), then its bytes are deleted and it is `expired`.
+CREATE TABLE call_recordings (
+    id              UUID PRIMARY KEY,
+    provider        TEXT NOT NULL,
+    call_id         TEXT NOT NULL,
+    source          TEXT NOT NULL,
+    appeal_id       UUID NOT NULL REFERENCES appeals(id),
+    interaction_id  UUID NOT NULL REFERENCES interactions(id),
+    -- fetching | stored | failed | expired
+    state           TEXT NOT NULL,
+    url             TEXT,
+    content_type    TEXT NOT NULL,
+    size            BIGINT,
+    sha256          TEXT,
+    duration_secs   INTEGER,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TIMESTAMPTZ,
+    last_error      TEXT,
+    created_at      TIMESTAMPTZ NOT NULL,
+    stored_at       TIMESTAMPTZ,
+    expires_at      TIMESTAMPTZ NOT NULL,
+    UNIQUE (provider, source)
+);
+CREATE INDEX call_recordings_appeal ON call_recordings (appeal_id);
+CREATE INDEX call_recordings_due ON call_recordings (state, next_attempt_at);
+CREATE INDEX call_recordings_expiry ON call_recordings (state, expires_at);

@@ -1,0 +1,398 @@
+//! Recordings of calls (issue "The phone", point 9; R32–R33), on both backends, through the
+//! TwiML adapter: the test plays the provider (signed webhooks, and its recordings API as a
+//! local server behind basic authentication) and staff through the REST API.
+//! - a queue that records says so to the caller, in their language, before anyone answers, and
+//!   its `<Dial>` records; a queue that does not record neither says nor records, and a
+//!   recording of its call is not kept;
+//! - the provider's callback is signed and idempotent; the recording is fetched (a 404 while
+//!   the provider finishes the file is retried), stored, linked to the contact it recorded;
+//! - supervisors play it, every play is logged; an operator may not; after the retention the
+//!   audio is deleted (410);
+//! - bad callbacks are refused and change nothing.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode as AxumStatus};
+use axum::response::IntoResponse;
+use baylanys_tests::{Backend, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::http_dispatch::online;
+use crate::voice_twiml::{offered, ok, provider, voice_app, TOKEN};
+
+mod per_backend {
+    use baylanys_tests::Backend;
+
+    #[tokio::test]
+    async fn sqlite() -> anyhow::Result<()> {
+        super::recorded_queue_and_unrecorded_queue(Backend::Sqlite).await
+    }
+    #[tokio::test]
+    async fn postgres() -> anyhow::Result<()> {
+        super::recorded_queue_and_unrecorded_queue(Backend::Postgres).await
+    }
+}
+
+const ACCOUNT: &str = "AC00000000000000000000000000000042";
+
+/// One second of 8 kHz 16-bit mono silence with a rising tone, as a WAV file.
+fn wav() -> Vec<u8> {
+    let samples: Vec<i16> = (0..8000).map(|i| ((i % 80) * 200 - 8000) as i16).collect();
+    let data_len = (samples.len() * 2) as u32;
+    let mut out = Vec::with_capacity(44 + data_len as usize);
+    out.extend_from_slice(b"RIFF");
+    out.extend_from_slice(&(36 + data_len).to_le_bytes());
+    out.extend_from_slice(b"WAVEfmt ");
+    out.extend_from_slice(&16u32.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&8000u32.to_le_bytes());
+    out.extend_from_slice(&16000u32.to_le_bytes());
+    out.extend_from_slice(&2u16.to_le_bytes());
+    out.extend_from_slice(&16u16.to_le_bytes());
+    out.extend_from_slice(b"data");
+    out.extend_from_slice(&data_len.to_le_bytes());
+    for s in samples {
+        out.extend_from_slice(&s.to_le_bytes());
+    }
+    out
+}
+
+/// The provider's recordings API: `GET /2010-04-01/Accounts/{AC}/Recordings/{RE}.wav` behind
+/// basic authentication with the account id and auth token; the first request for a file
+/// answers 404 (the provider still writing it), as Twilio may right after its callback.
+#[derive(Clone)]
+struct RecordingsApi {
+    asked: Arc<AtomicUsize>,
+    file: Arc<Vec<u8>>,
+}
+
+async fn serve_recording(
+    State(api): State<RecordingsApi>,
+    headers: HeaderMap,
+    axum::extract::Path((account, file)): axum::extract::Path<(String, String)>,
+) -> axum::response::Response {
+    use base64::Engine as _;
+    let want = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{ACCOUNT}:{TOKEN}"))
+    );
+    let given = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if given != want || account != ACCOUNT {
+        return AxumStatus::UNAUTHORIZED.into_response();
+    }
+    if file != "RE00000000000000000000000000000001.wav" {
+        return AxumStatus::NOT_FOUND.into_response();
+    }
+    if api.asked.fetch_add(1, Ordering::SeqCst) == 0 {
+        return AxumStatus::NOT_FOUND.into_response();
+    }
+    ([("content-type", "audio/x-wav")], api.file.as_ref().clone()).into_response()
+}
+
+async fn recordings_api(file: Vec<u8>) -> anyhow::Result<(String, RecordingsApi)> {
+    let api = RecordingsApi {
+        asked: Arc::new(AtomicUsize::new(0)),
+        file: Arc::new(file),
+    };
+    let app = axum::Router::new()
+        .route(
+            "/2010-04-01/Accounts/{account}/Recordings/{file}",
+            axum::routing::get(serve_recording),
+        )
+        .with_state(api.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok((base, api))
+}
+
+async fn recordings_of(app: &TestApp, appeal: &str, token: &str) -> anyhow::Result<Vec<Value>> {
+    let r = app
+        .get(&format!("/api/v1/appeals/{appeal}/recordings"), token)
+        .await?;
+    anyhow::ensure!(r.status == StatusCode::OK, "{} {}", r.status, r.text);
+    Ok(r.body.as_array().cloned().unwrap_or_default())
+}
+
+async fn audio(app: &TestApp, id: &str, token: &str) -> anyhow::Result<reqwest::Response> {
+    Ok(app
+        .http
+        .get(format!("{}/api/v1/recordings/{id}/audio", app.base))
+        .bearer_auth(token)
+        .send()
+        .await?)
+}
+
+/// The caller from `from` reaches the operator as call `sid` and they talk; returns the
+/// appeal's id, the contact's id and the `<Dial>` answer's XML.
+async fn talk(
+    app: &TestApp,
+    op: &str,
+    sid: &str,
+    from: &str,
+) -> anyhow::Result<(
+    String,
+    String,
+    baylanys_tests::twilio::Twiml,
+    baylanys_tests::twilio::Twiml,
+)> {
+    let tw = provider(app);
+    let first = tw
+        .post(&tw.hook("incoming"), &[("CallSid", sid), ("From", from)])
+        .await?;
+    ok(&first)?;
+    let r = app
+        .get("/api/v1/appeals?channel=voice&limit=1", app.admin())
+        .await?;
+    let appeal = r.body["items"][0]["id"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("no voice appeal: {}", r.text))?
+        .to_owned();
+    let a = app
+        .get(&format!("/api/v1/appeals/{appeal}"), app.admin())
+        .await?;
+    let contact = a.body["interactions"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    offered(app, op, &contact).await?;
+    let r = app
+        .post(
+            &format!("/api/v1/interactions/{contact}/accept"),
+            op,
+            json!({}),
+        )
+        .await?;
+    anyhow::ensure!(r.status == StatusCode::OK, "{}", r.text);
+    let w = tw
+        .post(&tw.hook("wait"), &[("CallSid", sid), ("QueueTime", "2")])
+        .await?;
+    anyhow::ensure!(w.has("Leave"), "{}", w.xml);
+    let dial = tw
+        .post(
+            &tw.hook("left"),
+            &[
+                ("CallSid", sid),
+                ("QueueResult", "leave"),
+                ("QueueTime", "2"),
+            ],
+        )
+        .await?;
+    ok(&dial)?;
+    ok(&tw
+        .post(
+            &tw.hook("dial"),
+            &[("CallSid", sid), ("DialCallStatus", "completed")],
+        )
+        .await?)?;
+    ok(&tw
+        .post(
+            &tw.hook("status"),
+            &[("CallSid", sid), ("CallStatus", "completed")],
+        )
+        .await?)?;
+    Ok((appeal, contact, first, dial))
+}
+
+async fn recorded_queue_and_unrecorded_queue(backend: Backend) -> anyhow::Result<()> {
+    let app = voice_app(backend, Some(TOKEN)).await?;
+    let queue = app.default_queue().await?;
+    let (op_id, op) = online(&app, "op", "operator", json!(["kk", "ru"]), 1).await?;
+    let r = app
+        .patch(
+            &format!("/api/v1/staff/{op_id}"),
+            app.admin(),
+            json!({"extension": "sip:101@127.0.0.1:5060"}),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let (_, sup) = app.staff("sup", "supervisor", None).await?;
+    let r = app
+        .patch(
+            &format!("/api/v1/queues/{queue}"),
+            app.admin(),
+            json!({"records_calls": true}),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["records_calls"], true);
+    // Only an administrator decides what is recorded.
+    let r = app
+        .patch(
+            &format!("/api/v1/queues/{queue}"),
+            &sup,
+            json!({"records_calls": false}),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+
+    let file = wav();
+    let (api_base, api) = recordings_api(file.clone()).await?;
+    let tw = provider(&app);
+    let sid = "CA00000000000000000000000000000101";
+    let (appeal, contact, first, dial) = talk(&app, &op, sid, "+77011234567").await?;
+
+    // Told in Kazakh before anyone answers; then the operator's leg is recorded.
+    let said = first.said();
+    let told = said
+        .find("Сапаны бақылау үшін сөйлесу жазылады.")
+        .ok_or_else(|| anyhow::anyhow!("the caller was not told: {}", first.xml))?;
+    assert!(first.has("Enqueue"), "{}", first.xml);
+    assert!(told > 0, "after the greeting: {said}");
+    assert_eq!(
+        dial.attr("Dial", "record").as_deref(),
+        Some("record-from-answer-dual"),
+        "{}",
+        dial.xml
+    );
+    assert_eq!(
+        dial.attr("Dial", "recordingStatusCallback"),
+        Some(tw.hook("recording"))
+    );
+
+    // The provider's callback: signed, the file's address without an extension.
+    let url = format!(
+        "{api_base}/2010-04-01/Accounts/{ACCOUNT}/Recordings/RE00000000000000000000000000000001"
+    );
+    let callback = [
+        ("AccountSid", ACCOUNT),
+        ("CallSid", sid),
+        ("RecordingSid", "RE00000000000000000000000000000001"),
+        ("RecordingUrl", url.as_str()),
+        ("RecordingStatus", "completed"),
+        ("RecordingDuration", "7"),
+        ("RecordingChannels", "2"),
+        ("RecordingSource", "DialVerb"),
+    ];
+    // Refused before anything is written: a wrong signature, a link that is not http(s), a
+    // call nobody knows, a duration that is not a number.
+    let before = app.event_count().await?;
+    let forged = tw
+        .post_signed(&tw.hook("recording"), &callback, "bm90IGEgc2lnbmF0dXJl")
+        .await?;
+    assert_eq!(forged.status, StatusCode::UNAUTHORIZED, "{}", forged.xml);
+    let mut bad = callback;
+    bad[3] = ("RecordingUrl", "file:///etc/passwd");
+    let r = tw.post(&tw.hook("recording"), &bad).await?;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.xml);
+    let mut bad = callback;
+    bad[1] = ("CallSid", "CA0000000000000000000000000000dead");
+    let r = tw.post(&tw.hook("recording"), &bad).await?;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.xml);
+    let mut bad = callback;
+    bad[5] = ("RecordingDuration", "seven");
+    let r = tw.post(&tw.hook("recording"), &bad).await?;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.xml);
+    assert_eq!(app.event_count().await?, before, "refusals write nothing");
+    assert!(recordings_of(&app, &appeal, &sup).await?.is_empty());
+
+    ok(&tw.post(&tw.hook("recording"), &callback).await?)?;
+    // The provider retries its callback: one recording still.
+    ok(&tw.post(&tw.hook("recording"), &callback).await?)?;
+    let listed = recordings_of(&app, &appeal, &sup).await?;
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    let rec = &listed[0];
+    let rec_id = rec["id"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(rec["state"], "fetching");
+    assert_eq!(rec["interaction_id"], contact.as_str());
+    assert_eq!(rec["duration_secs"], 7);
+    assert_eq!(audio(&app, &rec_id, &sup).await?.status(), 409);
+
+    // The keeper fetches it: the provider's first answer is 404, so it is tried again later.
+    let fetcher =
+        baylanys_channels::RecordingFetcher::new(Some((ACCOUNT.to_owned(), TOKEN.to_owned())))?;
+    let keeper =
+        baylanys_workers::RecordingKeeper::new(app.store.clone(), app.files.clone(), fetcher);
+    let now = baylanys_store::now();
+    let pass = keeper.pass(now).await?;
+    assert_eq!((pass.fetched, pass.failed), (0, 1), "{pass:?}");
+    let pass = keeper.pass(now + chrono::Duration::seconds(5)).await?;
+    assert_eq!((pass.fetched, pass.failed), (0, 0), "not due yet: {pass:?}");
+    let pass = keeper.pass(now + chrono::Duration::seconds(31)).await?;
+    assert_eq!((pass.fetched, pass.failed), (1, 0), "{pass:?}");
+    assert_eq!(api.asked.load(Ordering::SeqCst), 2);
+    let listed = recordings_of(&app, &appeal, &sup).await?;
+    assert_eq!(listed[0]["state"], "stored", "{listed:?}");
+    assert_eq!(listed[0]["size"], file.len());
+
+    // A supervisor plays it (logged); an operator may not even list it.
+    let got = audio(&app, &rec_id, &sup).await?;
+    assert_eq!(got.status(), 200);
+    assert_eq!(
+        got.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("audio/wav")
+    );
+    assert_eq!(got.bytes().await?.as_ref(), file.as_slice());
+    assert_eq!(audio(&app, &rec_id, &op).await?.status(), 403);
+    let r = app
+        .get(&format!("/api/v1/appeals/{appeal}/recordings"), &op)
+        .await?;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    let played = app
+        .get(
+            "/api/v1/events?kind=call.recording_played&limit=10",
+            app.admin(),
+        )
+        .await?;
+    let played = played.body["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(played.len(), 1, "{played:?}");
+    assert_eq!(played[0]["data"]["recording_id"], rec_id.as_str());
+    let stored = app
+        .get(
+            "/api/v1/events?kind=call.recording_stored&limit=10",
+            app.admin(),
+        )
+        .await?;
+    let stored = stored.body["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(stored[0]["interaction_id"], contact.as_str());
+
+    // A queue that does not record: nothing said, nothing recorded, nothing kept.
+    let r = app
+        .patch(
+            &format!("/api/v1/queues/{queue}"),
+            app.admin(),
+            json!({"records_calls": false}),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let sid2 = "CA00000000000000000000000000000102";
+    let r = app
+        .post(
+            &format!("/api/v1/interactions/{contact}/end"),
+            &op,
+            json!({}),
+        )
+        .await?;
+    assert!(r.status.is_success(), "{}", r.text);
+    let (appeal2, _, first2, dial2) = talk(&app, &op, sid2, "+77011234568").await?;
+    assert!(!first2.said().contains("жазылады"), "{}", first2.xml);
+    assert_eq!(dial2.attr("Dial", "record"), None, "{}", dial2.xml);
+    let mut other = callback;
+    other[1] = ("CallSid", sid2);
+    other[2] = ("RecordingSid", "RE00000000000000000000000000000002");
+    ok(&tw.post(&tw.hook("recording"), &other).await?)?;
+    assert!(recordings_of(&app, &appeal2, &sup).await?.is_empty());
+
+    // After the retention (a year by default) the audio is deleted.
+    let sha = baylanys_store::Files::key(&file);
+    assert!(app.files.get(&sha).await.is_ok());
+    let pass = keeper.pass(now + chrono::Duration::days(366)).await?;
+    assert_eq!(pass.expired, 1, "{pass:?}");
+    assert!(app.files.get(&sha).await.is_err(), "the audio is deleted");
+    assert_eq!(audio(&app, &rec_id, &sup).await?.status(), 410);
+    let listed = recordings_of(&app, &appeal, &sup).await?;
+    assert_eq!(listed[0]["state"], "expired", "{listed:?}");
+    Ok(())
+}
