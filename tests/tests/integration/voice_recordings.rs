@@ -8,7 +8,10 @@
 //!   the provider finishes the file is retried), stored, linked to the contact it recorded;
 //! - supervisors play it, every play is logged; an operator may not; after the retention the
 //!   audio is deleted (410);
-//! - bad callbacks are refused and change nothing.
+//! - bad callbacks are refused and change nothing;
+//! - RustPBX's recording upload (`[recording] type = "http"`: multipart `call_id`, `track_id`,
+//!   `recording`, as its `upload_http` sends it) is kept for a recorded call, once, and
+//!   answered `kept: false` without a byte kept for a call whose caller was not told.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -33,6 +36,14 @@ mod per_backend {
     #[tokio::test]
     async fn postgres() -> anyhow::Result<()> {
         super::recorded_queue_and_unrecorded_queue(Backend::Postgres).await
+    }
+    #[tokio::test]
+    async fn rustpbx_upload_sqlite() -> anyhow::Result<()> {
+        super::rustpbx_uploads(Backend::Sqlite).await
+    }
+    #[tokio::test]
+    async fn rustpbx_upload_postgres() -> anyhow::Result<()> {
+        super::rustpbx_uploads(Backend::Postgres).await
     }
 }
 
@@ -394,5 +405,167 @@ async fn recorded_queue_and_unrecorded_queue(backend: Backend) -> anyhow::Result
     assert_eq!(audio(&app, &rec_id, &sup).await?.status(), 410);
     let listed = recordings_of(&app, &appeal, &sup).await?;
     assert_eq!(listed[0]["state"], "expired", "{listed:?}");
+    Ok(())
+}
+
+/// A body as RustPBX's recording upload sends it (reqwest's multipart form: `call_id`,
+/// `track_id`, then the file as `recording`, `audio/wav`).
+fn pbx_upload(call_id: &str, track: &str, file: Option<&[u8]>) -> (String, Vec<u8>) {
+    let boundary = "d1b0c4f7a9e3b2c8-5f6e7d8c9b0a1f2e";
+    let mut body = Vec::new();
+    for (name, value) in [("call_id", call_id), ("track_id", track)] {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    if let Some(file) = file {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"recording\"; \
+                 filename=\"{call_id}_{track}.wav\"\r\nContent-Type: audio/wav\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    (content_type, body): (String, Vec<u8>),
+) -> anyhow::Result<(StatusCode, Value)> {
+    let r = app
+        .http
+        .post(format!("{}/webhooks/voice/rustpbx/recordings", app.base))
+        .header("x-baylanys-token", token)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await?;
+    let status = r.status();
+    let text = r.text().await?;
+    Ok((
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    ))
+}
+
+/// A call's step as RustPBX's step IVR posts it.
+async fn pbx_step(app: &TestApp, session: &str, caller: &str) -> anyhow::Result<Value> {
+    let r = app
+        .http
+        .post(format!("{}/webhooks/voice/rustpbx/step", app.base))
+        .header("x-baylanys-token", baylanys_tests::pbx::PBX_TOKEN)
+        .json(
+            &json!({"session_id": session, "app_execution_id": 1, "step_index": 0,
+            "caller": format!("sip:{caller}@127.0.0.1"), "callee": "sip:1000@127.0.0.1",
+            "event": {"type": "session_start"}}),
+        )
+        .send()
+        .await?;
+    anyhow::ensure!(r.status() == 200, "{}", r.status());
+    Ok(r.json().await?)
+}
+
+async fn rustpbx_uploads(backend: Backend) -> anyhow::Result<()> {
+    let mut config = baylanys_tests::test_config();
+    config.rustpbx_token = Some(baylanys_api::Secret(baylanys_tests::pbx::PBX_TOKEN.into()));
+    let app = TestApp::spawn_with(backend, config).await?;
+    let queue = app.default_queue().await?;
+    let (_, sup) = app.staff("sup", "supervisor", None).await?;
+    let r = app
+        .patch(
+            &format!("/api/v1/queues/{queue}"),
+            app.admin(),
+            json!({"records_calls": true}),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let token = baylanys_tests::pbx::PBX_TOKEN;
+
+    // Into a queue that records: the PBX's first node tells the caller (logged without a
+    // synthesiser) and the call waits.
+    let session = "4c1f0a2e-rec-1@127.0.0.1";
+    pbx_step(&app, session, "+77011230001").await?;
+    let r = app
+        .get("/api/v1/appeals?channel=voice&limit=1", app.admin())
+        .await?;
+    let appeal = r.body["items"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+
+    let file = wav();
+    let before = app.event_count().await?;
+    // Refused, nothing written: a wrong token, no file, no call id, a call nobody knows.
+    let (s, _) = upload(&app, "wrong", pbx_upload(session, "mixed", Some(&file))).await?;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, b) = upload(&app, token, pbx_upload(session, "mixed", None)).await?;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    let (s, b) = upload(
+        &app,
+        token,
+        pbx_upload("nobody@127.0.0.1", "mixed", Some(&file)),
+    )
+    .await?;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{b}");
+    let (s, b) = upload(
+        &app,
+        token,
+        (
+            "multipart/form-data; boundary=x".into(),
+            b"not a form".to_vec(),
+        ),
+    )
+    .await?;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(app.event_count().await?, before, "refusals write nothing");
+
+    let (s, b) = upload(&app, token, pbx_upload(session, "mixed", Some(&file))).await?;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["kept"], true, "{b}");
+    // The PBX retries an upload it did not see answered: kept once.
+    let (s, b) = upload(&app, token, pbx_upload(session, "mixed", Some(&file))).await?;
+    assert_eq!((s, b["kept"].clone()), (StatusCode::OK, json!(true)));
+    let listed = recordings_of(&app, &appeal, &sup).await?;
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["state"], "stored");
+    assert_eq!(listed[0]["provider"], "rustpbx");
+    let got = audio(&app, listed[0]["id"].as_str().unwrap_or_default(), &sup).await?;
+    assert_eq!(got.status(), 200);
+    assert_eq!(got.bytes().await?.as_ref(), file.as_slice());
+
+    // A queue that does not record: the upload is answered and nothing is kept.
+    let r = app
+        .patch(
+            &format!("/api/v1/queues/{queue}"),
+            app.admin(),
+            json!({"records_calls": false}),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let quiet = "4c1f0a2e-rec-2@127.0.0.1";
+    pbx_step(&app, quiet, "+77011230002").await?;
+    let other = [9u8; 64];
+    let (s, b) = upload(&app, token, pbx_upload(quiet, "mixed", Some(&other))).await?;
+    assert_eq!(
+        (s, b["kept"].clone()),
+        (StatusCode::OK, json!(false)),
+        "{b}"
+    );
+    assert!(
+        app.files
+            .get(&baylanys_store::Files::key(&other))
+            .await
+            .is_err(),
+        "not a byte of it is kept"
+    );
     Ok(())
 }

@@ -6,12 +6,13 @@
 //! - `POST …/step`: one step of a call → one action node;
 //! - `POST …/step/start`, `/step/end`, `/step/dtmf-match`: notices the PBX sends besides (their
 //!   answers are not read); `/step/fail`: a node could not run → the call ends;
-//! - `POST …/events`: the PBX's event webhook: a hang-up, a transfer that connected.
+//! - `POST …/events`: the PBX's event webhook: a hang-up, a transfer that connected;
+//! - `POST …/recordings`: the PBX's recording upload (`[recording] type = "http"`).
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::HeaderMap;
-use baylanys_centre::CallIn;
+use baylanys_centre::{CallIn, RecordingFile, RecordingIn, MAX_RECORDING_BYTES};
 use baylanys_channels::rustpbx::{self, PbxEvent, Step};
 use baylanys_channels::rwi;
 use baylanys_domain::voice::{CallEvent, VoiceAction};
@@ -27,10 +28,15 @@ use crate::AppState;
 const PROVIDER: &str = "rustpbx";
 
 pub fn router() -> OpenApiRouter<AppState> {
+    // A recording is megabytes: its route takes a body as large as the longest kept.
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(recording))
+        .layer(DefaultBodyLimit::max(MAX_RECORDING_BYTES + 64 * 1024));
     OpenApiRouter::new()
         .routes(routes!(step))
         .routes(routes!(step_notice))
         .routes(routes!(events))
+        .merge(uploads)
 }
 
 /// The token in constant time; 404 when the adapter is not configured at all.
@@ -247,4 +253,76 @@ async fn events(
             .await?;
     }
     Ok(axum::Json(json!({})))
+}
+
+/// A call's recording as RustPBX uploads it when its `[recording]` policy has `type = "http"`
+/// (multipart: `call_id`, `track_id`, and the WAV as `recording`). The PBX records what its
+/// policy says; the centre keeps the recording only of a call whose queue records and whose
+/// caller was told, and answers 200 for the others without keeping a byte (the PBX then
+/// deletes its copy). 401 for a wrong token, 404 for an unknown call, 422 for a form that is
+/// not the PBX's.
+#[utoipa::path(post, path = "/webhooks/voice/rustpbx/recordings", tag = "channels",
+    request_body(content = Object, description = "multipart/form-data: call_id, track_id, recording (audio/wav)", content_type = "multipart/form-data"),
+    responses((status = 200, body = Object, description = "`{\"kept\": true|false}`"),
+        (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn recording(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    mut form: Multipart,
+) -> ApiResult<axum::Json<Value>> {
+    check(&state, &headers)?;
+    let not_the_pbx = |e: axum::extract::multipart::MultipartError| {
+        invalid(&format!(
+            "not the PBX's recording upload: {}",
+            e.body_text()
+        ))
+    };
+    let (mut call_id, mut track, mut file, mut bytes) = (None, None, None, None);
+    while let Some(field) = form.next_field().await.map_err(not_the_pbx)? {
+        match field.name() {
+            Some("call_id") => call_id = Some(field.text().await.map_err(not_the_pbx)?),
+            Some("track_id") => track = Some(field.text().await.map_err(not_the_pbx)?),
+            Some("recording") => {
+                file = field
+                    .file_name()
+                    .map(|n| n.chars().take(120).collect::<String>());
+                bytes = Some(field.bytes().await.map_err(not_the_pbx)?.to_vec());
+            }
+            // Fields a later PBX may add are not ours to refuse.
+            _ => {}
+        }
+    }
+    let call_id = call_id.ok_or_else(|| invalid("the upload names its call_id"))?;
+    let bytes = bytes.ok_or_else(|| invalid("the upload carries its recording"))?;
+    // The PBX's names, made printable (a file name may hold anything).
+    let source: String = format!(
+        "{call_id}/{}/{}",
+        track.as_deref().unwrap_or("mixed"),
+        file.as_deref().unwrap_or("recording.wav")
+    )
+    .chars()
+    .map(|c| if c.is_ascii_graphic() { c } else { '_' })
+    .take(200)
+    .collect();
+    let kept = state
+        .centre
+        .recording_arrived(
+            &state.files,
+            RecordingIn {
+                provider: PROVIDER,
+                call_id,
+                source,
+                duration_secs: None,
+                body: RecordingFile::Bytes {
+                    bytes,
+                    content_type: "audio/wav".into(),
+                },
+            },
+        )
+        .await?;
+    Ok(axum::Json(json!({
+        "kept": matches!(kept, baylanys_store::Announced::Kept(_))
+    })))
 }
