@@ -126,6 +126,21 @@ async fn recordings_api(file: Vec<u8>) -> anyhow::Result<(String, RecordingsApi)
     Ok((base, api))
 }
 
+/// Says whether a queue records its calls, as `token`.
+async fn records_calls(
+    app: &TestApp,
+    queue: uuid::Uuid,
+    on: bool,
+    token: &str,
+) -> anyhow::Result<baylanys_tests::Reply> {
+    app.patch(
+        &format!("/api/v1/queues/{queue}"),
+        token,
+        json!({"records_calls": on}),
+    )
+    .await
+}
+
 async fn recordings_of(app: &TestApp, appeal: &str, token: &str) -> anyhow::Result<Vec<Value>> {
     let r = app
         .get(&format!("/api/v1/appeals/{appeal}/recordings"), token)
@@ -227,23 +242,11 @@ async fn recorded_queue_and_unrecorded_queue(backend: Backend) -> anyhow::Result
         .await?;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let (_, sup) = app.staff("sup", "supervisor", None).await?;
-    let r = app
-        .patch(
-            &format!("/api/v1/queues/{queue}"),
-            app.admin(),
-            json!({"records_calls": true}),
-        )
-        .await?;
+    let r = records_calls(&app, queue, true, app.admin()).await?;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.body["records_calls"], true);
     // Only an administrator decides what is recorded.
-    let r = app
-        .patch(
-            &format!("/api/v1/queues/{queue}"),
-            &sup,
-            json!({"records_calls": false}),
-        )
-        .await?;
+    let r = records_calls(&app, queue, false, &sup).await?;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
 
     let file = wav();
@@ -370,13 +373,7 @@ async fn recorded_queue_and_unrecorded_queue(backend: Backend) -> anyhow::Result
     assert_eq!(stored[0]["interaction_id"], contact.as_str());
 
     // A queue that does not record: nothing said, nothing recorded, nothing kept.
-    let r = app
-        .patch(
-            &format!("/api/v1/queues/{queue}"),
-            app.admin(),
-            json!({"records_calls": false}),
-        )
-        .await?;
+    let r = records_calls(&app, queue, false, app.admin()).await?;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let sid2 = "CA00000000000000000000000000000102";
     let r = app
@@ -480,13 +477,7 @@ async fn rustpbx_uploads(backend: Backend) -> anyhow::Result<()> {
     let app = TestApp::spawn_with(backend, config).await?;
     let queue = app.default_queue().await?;
     let (_, sup) = app.staff("sup", "supervisor", None).await?;
-    let r = app
-        .patch(
-            &format!("/api/v1/queues/{queue}"),
-            app.admin(),
-            json!({"records_calls": true}),
-        )
-        .await?;
+    let r = records_calls(&app, queue, true, app.admin()).await?;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let token = baylanys_tests::pbx::PBX_TOKEN;
 
@@ -543,13 +534,7 @@ async fn rustpbx_uploads(backend: Backend) -> anyhow::Result<()> {
     assert_eq!(got.bytes().await?.as_ref(), file.as_slice());
 
     // A queue that does not record: the upload is answered and nothing is kept.
-    let r = app
-        .patch(
-            &format!("/api/v1/queues/{queue}"),
-            app.admin(),
-            json!({"records_calls": false}),
-        )
-        .await?;
+    let r = records_calls(&app, queue, false, app.admin()).await?;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let quiet = "4c1f0a2e-rec-2@127.0.0.1";
     pbx_step(&app, quiet, "+77011230002").await?;
