@@ -53,6 +53,10 @@ pub struct ApiConfig {
     /// The TwiML provider's auth token, which signs its webhooks; `None`: the TwiML voice
     /// webhook answers 404.
     pub twilio_auth_token: Option<Secret>,
+    /// The TwiML provider's account id and REST address: with the auth token the centre takes
+    /// a caller away from an operator's phone (transfer, hold) by redirecting the call.
+    pub twilio_account_sid: String,
+    pub twilio_api_url: String,
     /// The token RustPBX's step IVR and event webhook send in `X-Baylanys-Token`; `None`: the
     /// RustPBX webhooks answer 404.
     pub rustpbx_token: Option<Secret>,
@@ -103,6 +107,8 @@ impl Default for ApiConfig {
             public_url: "http://127.0.0.1:8080".into(),
             kpi_refresh: Duration::from_secs(60),
             twilio_auth_token: None,
+            twilio_account_sid: String::new(),
+            twilio_api_url: "https://api.twilio.com".into(),
             rustpbx_token: None,
             rustpbx_tts: false,
             voice: baylanys_centre::VoiceSettings::default(),
@@ -275,6 +281,20 @@ impl AppState {
                 voice: config.voice,
                 ..Default::default()
             });
+        if let (Some(token), false) = (
+            &config.twilio_auth_token,
+            config.twilio_account_sid.is_empty(),
+        ) {
+            let calls = baylanys_channels::TwilioCalls::new(
+                &config.twilio_api_url,
+                &config.twilio_account_sid,
+                token.expose(),
+            )
+            .map_err(|e| {
+                error::ApiError::new(baylanys_proto::problem::UNAVAILABLE, e.to_string())
+            })?;
+            centre = centre.with_twilio_calls(calls);
+        }
         let pbx = match config.rwi.clone() {
             Some(settings) => {
                 let (dialler, socket, heard) = baylanys_channels::rwi::Dialler::new(settings)

@@ -137,6 +137,8 @@ pub struct Config {
     /// The TwiML provider's account id (`AC…`): with the auth token, it fetches the recordings
     /// of recorded calls from the provider.
     pub twilio_account_sid: String,
+    /// The provider's REST address (Twilio's, or a compatible provider's).
+    pub twilio_api_url: String,
     /// Days a call's recording is kept before its audio is deleted (R33).
     pub recording_retention_days: u32,
     /// The token RustPBX's step IVR sends in `X-Baylanys-Token` (its route's `app_params.headers`);
@@ -215,6 +217,7 @@ impl Default for Config {
             mail_per_sender_per_minute: 5,
             twilio_auth_token: None,
             twilio_account_sid: String::new(),
+            twilio_api_url: "https://api.twilio.com".into(),
             recording_retention_days: 365,
             rustpbx_token: None,
             rustpbx_tts: false,
@@ -378,6 +381,9 @@ impl Config {
         }
         if let Some(v) = get("BAYLANYS_TWILIO_ACCOUNT_SID") {
             self.twilio_account_sid = v;
+        }
+        if let Some(v) = get("BAYLANYS_TWILIO_API_URL") {
+            self.twilio_api_url = v;
         }
         if let Some(v) = get("BAYLANYS_RECORDING_RETENTION_DAYS") {
             self.recording_retention_days = num("BAYLANYS_RECORDING_RETENTION_DAYS", v)?;
@@ -597,6 +603,8 @@ impl Config {
                 .twilio_auth_token
                 .as_ref()
                 .map(|s| baylanys_api::Secret(s.expose().to_owned())),
+            twilio_account_sid: self.twilio_account_sid.clone(),
+            twilio_api_url: self.twilio_api_url.clone(),
             rustpbx_token: self
                 .rustpbx_token
                 .as_ref()

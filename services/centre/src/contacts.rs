@@ -115,6 +115,10 @@ impl Centre {
         };
         let moved = self.store.transfer(id, transfer, actor, also).await?;
         self.moved(&moved).await;
+        // A caller talking to the operator is taken from their phone to wait for the next.
+        if contact.channel == Channel::Voice && contact.state == InteractionState::Answered {
+            self.release_operator(moved.id).await;
+        }
         Ok(moved)
     }
 

@@ -126,6 +126,9 @@ pub struct Centre {
     chat_locks: telegram::ChatLocks,
     /// Places calls through the PBX (callbacks, R13); absent when none is configured.
     dialler: Option<baylanys_channels::rwi::Dialler>,
+    /// Redirects calls in progress at the TwiML provider (transfer, hold); absent when its
+    /// account is not configured.
+    twilio_calls: Option<baylanys_channels::TwilioCalls>,
 }
 
 impl std::fmt::Debug for Centre {
@@ -150,6 +153,7 @@ impl Centre {
             queue_board: live::Board::default(),
             chat_locks: telegram::ChatLocks::default(),
             dialler: None,
+            twilio_calls: None,
         }
     }
 
@@ -167,6 +171,12 @@ impl Centre {
     /// Places callbacks through the PBX's call control with `dialler`.
     pub fn with_dialler(mut self, dialler: baylanys_channels::rwi::Dialler) -> Self {
         self.dialler = Some(dialler);
+        self
+    }
+
+    /// Redirects calls in progress at the TwiML provider with `calls`.
+    pub fn with_twilio_calls(mut self, calls: baylanys_channels::TwilioCalls) -> Self {
+        self.twilio_calls = Some(calls);
         self
     }
 

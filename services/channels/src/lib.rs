@@ -11,6 +11,7 @@ pub mod rustpbx;
 pub mod rwi;
 pub mod sms;
 pub mod telegram;
+pub mod twilio_calls;
 pub mod twiml;
 pub mod webhook;
 
@@ -19,6 +20,7 @@ pub use outbound::{Outgoing, Sender};
 pub use recording_fetch::RecordingFetcher;
 pub use sms::SmsGateway;
 pub use telegram::{TelegramApi, TelegramSender};
+pub use twilio_calls::TwilioCalls;
 pub use webhook::WebhookSender;
 
 /// Why a message did not go out.

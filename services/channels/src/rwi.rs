@@ -74,6 +74,15 @@ pub fn leg_add(action_id: &str, call_id: &str, target: &str) -> String {
     )
 }
 
+/// Takes the operator's phone (the call's second party) out of the call: the caller stays.
+pub fn leg_remove(action_id: &str, call_id: &str) -> String {
+    command(
+        "call.leg_remove",
+        action_id,
+        json!({"call_id": call_id, "leg_id": "callee"}),
+    )
+}
+
 /// Ends the call (both parties).
 pub fn hangup(action_id: &str, call_id: &str) -> String {
     command(
@@ -348,6 +357,14 @@ impl Dialler {
         };
         let id = Self::action_id();
         let frame = leg_add(&id, call_id, &target);
+        self.send(id, frame).await
+    }
+
+    /// Takes the operator's phone out of call `call_id` (a transfer, a hold): the caller
+    /// stays, and the PBX asks the centre what to do with them next.
+    pub async fn release(&self, call_id: &str) -> ChannelResult<()> {
+        let id = Self::action_id();
+        let frame = leg_remove(&id, call_id);
         self.send(id, frame).await
     }
 

@@ -608,6 +608,16 @@ macro_rules! impl_dispatch_store {
                     .bind(declined_at)
                     .execute(&mut *tx)
                     .await?;
+                    // A call follows its contact: its next event finds the caller's new place
+                    // (the version moves, so a step in flight is answered again from it).
+                    sqlx::query(
+                        "UPDATE calls SET interaction_id = $2, version = version + 1 \
+                         WHERE interaction_id = $1",
+                    )
+                    .bind(interaction_id)
+                    .bind(new_id)
+                    .execute(&mut *tx)
+                    .await?;
                     drafts.push(
                         $crate::events::Draft::typed(
                             actor,

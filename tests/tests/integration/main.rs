@@ -69,6 +69,7 @@ mod voice_placed;
 mod voice_recordings;
 mod voice_refusals;
 mod voice_rustpbx;
+mod voice_transfer;
 pub(crate) mod voice_twiml;
 mod voice_waits;
 mod workers;

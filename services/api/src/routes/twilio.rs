@@ -9,7 +9,8 @@
 //! `incoming` a new call · `gather?step=N` the keys pressed (or none) · `wait` the holding
 //! area's wait URL, re-requested while the caller waits · `left` the caller left the holding
 //! area · `dial` the operator's leg ended · `status` the call ended · `recording` a recorded
-//! call's recording is ready.
+//! call's recording is ready · `released?contact=` the centre redirected the call away from the
+//! operator's phone (a transfer).
 
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, State};
@@ -68,6 +69,17 @@ fn event_of(
             };
             (format!("gather:{step}"), event)
         }
+        // The centre redirected the call away from the operator's phone (a transfer): the
+        // operator's leg is over; `?contact=` names the contact the call went on to.
+        "released" => {
+            let contact = step
+                .and_then(|c| c.parse::<uuid::Uuid>().ok())
+                .ok_or_else(|| invalid("released needs ?contact=<uuid>"))?;
+            (
+                format!("released:{contact}"),
+                CallEvent::BridgeEnded { answered: true },
+            )
+        }
         "wait" => {
             let at = get("QueueTime").unwrap_or_default();
             (
@@ -124,7 +136,7 @@ fn event_of(
 /// (`BAYLANYS_TWILIO_AUTH_TOKEN`) or for an unknown hook; 422 for parameters that are not the
 /// provider's.
 #[utoipa::path(post, path = "/webhooks/voice/twilio/{hook}", tag = "channels",
-    params(("hook" = String, Path, description = "incoming, gather, wait, left, dial, status or recording")),
+    params(("hook" = String, Path, description = "incoming, gather, wait, left, dial, status, recording or released")),
     request_body(content = String, description = "The provider's form parameters (CallSid, From, To, Digits, QueueResult, DialCallStatus, CallStatus, RecordingSid, RecordingUrl, RecordingStatus …)", content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "TwiML", content_type = "text/xml"),
         (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
@@ -156,10 +168,15 @@ async fn hook(
         ));
     }
     let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    let step = uri
-        .query()
-        .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "step"))
-        .map(|(_, v)| v.into_owned());
+    let query = |name: &str| {
+        uri.query()
+            .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == name))
+            .map(|(_, v)| v.into_owned())
+    };
+    let step = match hook.as_str() {
+        "released" => query("contact"),
+        _ => query("step"),
+    };
     let call_id = get("CallSid").ok_or_else(|| invalid("CallSid is required"))?;
     let urls = twiml::Urls {
         base: format!("{}/webhooks/voice/twilio", state.config.public_url),

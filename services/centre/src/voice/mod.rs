@@ -18,6 +18,7 @@ mod menu;
 pub mod placing;
 mod queue;
 pub mod recording;
+mod release;
 
 use baylanys_domain::events::CallMenu;
 use baylanys_domain::voice::{phrases, CallEvent, CallPhase, Prompt, VoiceAction, MAIN_MENU};
@@ -252,6 +253,23 @@ impl Centre {
     async fn turn(&self, mut call: Call, event: &CallEvent) -> CentreResult<Turn> {
         use CallPhase::*;
         let l = call.language;
+        // The operator passed the caller on (a transfer): their leg ended, the call follows
+        // its new contact back into the queue, for the colleague or queue it was sent to.
+        if matches!(call.phase, Connecting | Talking)
+            && matches!(event, CallEvent::BridgeEnded { .. })
+            && self.store.get_interaction(call.interaction_id).await?.state
+                == baylanys_domain::InteractionState::Queued
+        {
+            call.phase = Queued;
+            call.queued_at = Some(baylanys_store::now());
+            call.announced_at = None;
+            call.announcements = 0;
+            call.bridge_to = None;
+            return Ok(Turn::of(
+                call,
+                vec![say(phrases::passed_on(l), l), VoiceAction::Enqueue],
+            ));
+        }
         match (call.phase, event) {
             (Ended, _) => Ok(Turn::of(call, vec![VoiceAction::Hangup])),
             (_, CallEvent::HungUp) => {

@@ -66,6 +66,15 @@ pub fn connecting(l: Language) -> &'static str {
     }
 }
 
+/// Said when the operator passes the caller on (a transfer): they wait again for the next.
+pub fn passed_on(l: Language) -> &'static str {
+    match l {
+        Language::Kk => "Сізді басқа маманға қосамыз, желіде күте тұрыңыз.",
+        Language::Ru => "Переводим вас на другого специалиста, оставайтесь на линии.",
+        Language::En => "We are passing you to another specialist; please stay on the line.",
+    }
+}
+
 /// Said on entering a queue that records its calls, before anyone answers (R33: the caller
 /// knows before a word is recorded).
 pub fn recorded(l: Language) -> &'static str {
