@@ -63,7 +63,11 @@ async fn modify_call(
     if given != want || account != ACCOUNT {
         return AxumStatus::UNAUTHORIZED.into_response();
     }
-    if *api.failing.lock().expect("lock") {
+    if *api
+        .failing
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    {
         return AxumStatus::SERVICE_UNAVAILABLE.into_response();
     }
     let Some(sid) = file.strip_suffix(".json") else {
@@ -78,7 +82,7 @@ async fn modify_call(
     };
     api.redirects
         .lock()
-        .expect("lock")
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
         .push((sid.to_owned(), get("Url"), get("Method")));
     axum::Json(json!({"sid": sid, "status": "in-progress"})).into_response()
 }
@@ -210,7 +214,11 @@ async fn passed_to_a_colleague_then_to_a_queue(backend: Backend) -> anyhow::Resu
     let second = r.body["id"].as_str().unwrap_or_default().to_owned();
     assert_ne!(second, first);
     // The centre asked the provider to take the call from A's phone, to the released hook.
-    let redirects = api.redirects.lock().expect("lock").clone();
+    let redirects = api
+        .redirects
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
     let released = format!("{PUBLIC}/webhooks/voice/twilio/released?contact={second}");
     assert_eq!(
         redirects,
@@ -239,7 +247,9 @@ async fn passed_to_a_colleague_then_to_a_queue(backend: Backend) -> anyhow::Resu
 
     // B sends the caller to the queue while the provider's API is down: B hangs up their
     // phone, the provider asks the <Dial>'s action, and the caller is passed on all the same.
-    *api.failing.lock().expect("lock") = true;
+    *api.failing
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = true;
     let r = app
         .post(
             &format!("/api/v1/interactions/{second}/transfer"),
