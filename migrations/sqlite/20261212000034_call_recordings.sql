@@ -2,6 +2,9 @@
 -- the caller before they reach an operator. A queue records when its administrator says so; a
 -- call is `recorded` once the caller was told, and only such a call's recordings are kept.
 ALTER TABLE queues ADD COLUMN records_calls BOOLEAN NOT NULL DEFAULT 0;
+-- A caller the operator put on hold (issue "The phone", point 6): since when; the call waits in
+-- the holding area, away from the operator's phone, until the operator takes it back.
+ALTER TABLE interactions ADD COLUMN held_at TEXT;
 ALTER TABLE calls ADD COLUMN recorded BOOLEAN NOT NULL DEFAULT 0;
 
 -- One recording of one call, as the provider names it (`source`: Twilio's RecordingSid, a

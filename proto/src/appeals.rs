@@ -405,6 +405,8 @@ pub struct InteractionView {
     /// While in after-contact work: when the centre ends it if the operator has not (the
     /// centre's limit; absent when it has none).
     pub wrap_up_ends_at: Option<DateTime<Utc>>,
+    /// Since when the operator holds the caller (they wait away from the operator's phone).
+    pub held_at: Option<DateTime<Utc>>,
     /// A pending offer of this queued contact to one operator, and when it lapses.
     pub offered_to: Option<Uuid>,
     pub offer_expires_at: Option<DateTime<Utc>>,

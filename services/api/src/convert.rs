@@ -188,6 +188,10 @@ pub fn interaction(
         abandoned_at: v.abandoned_at,
         wrap_up_at: v.wrap_up_at,
         wrap_up_ends_at,
+        // Only while the call is being answered: a finished contact is not on hold.
+        held_at: v
+            .held_at
+            .filter(|_| v.state == baylanys_domain::InteractionState::Answered),
         offered_to: v.offered_to,
         offer_expires_at: v.offer_expires_at,
     }

@@ -163,6 +163,9 @@ pub mod event_kind {
     pub const CALL_ANNOUNCED: &str = "call.announced";
     /// A call's recording is in the attachment store (R32); it failed to arrive; its retention
     /// ran out and its bytes were deleted; a supervisor listened to it (R33: who heard what).
+    /// The operator put the caller on hold, and took them back.
+    pub const CALL_HELD: &str = "call.held";
+    pub const CALL_RESUMED: &str = "call.resumed";
     pub const CALL_RECORDING_STORED: &str = "call.recording_stored";
     pub const CALL_RECORDING_FAILED: &str = "call.recording_failed";
     pub const CALL_RECORDING_EXPIRED: &str = "call.recording_expired";

@@ -475,6 +475,8 @@ pub struct Interaction {
     /// A pending offer of this queued contact to one operator.
     pub offered_to: Option<Uuid>,
     pub offer_expires_at: Option<DateTime<Utc>>,
+    /// Since when the operator holds the client (a call waits away from their phone).
+    pub held_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone)]

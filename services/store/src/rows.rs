@@ -248,6 +248,8 @@ pub(crate) struct InteractionRow {
     pub offer_expires_at: Option<DateTime<Utc>>,
     #[sqlx(default)]
     pub wrap_up_at: Option<DateTime<Utc>>,
+    #[sqlx(default)]
+    pub held_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<InteractionRow> for Interaction {
@@ -269,6 +271,7 @@ impl TryFrom<InteractionRow> for Interaction {
             wrap_up_at: r.wrap_up_at,
             offered_to: r.offered_to,
             offer_expires_at: r.offer_expires_at,
+            held_at: r.held_at,
         })
     }
 }

@@ -134,6 +134,16 @@ pub trait CallStore: Send + Sync {
         language: Language,
         actor: Actor,
     ) -> StoreResult<Callback>;
+    /// The operator holds the caller of the answered call contact `interaction_id` (`on`), or
+    /// takes them back: `held_at` set or cleared with `call.held` / `call.resumed`, and the
+    /// call's version moved (a step in flight is answered again from it), in one transaction.
+    /// A contact not answered, or already in that state, is a conflict.
+    async fn hold_contact(
+        &self,
+        interaction_id: Uuid,
+        on: bool,
+        actor: Actor,
+    ) -> StoreResult<crate::Interaction>;
     /// Callbacks, oldest first; of one state when asked.
     async fn callbacks(&self, state: Option<&str>, limit: u32) -> StoreResult<Vec<Callback>>;
     async fn get_callback(&self, id: Uuid) -> StoreResult<Callback>;
@@ -494,6 +504,70 @@ macro_rules! impl_call_store {
                 .await?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn hold_contact(
+                &self,
+                interaction_id: uuid::Uuid,
+                on: bool,
+                actor: $crate::Actor,
+            ) -> $crate::StoreResult<$crate::Interaction> {
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let row: Option<$crate::rows::InteractionRow> =
+                    sqlx::query_as("SELECT * FROM interactions WHERE id = $1")
+                        .bind(interaction_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let row = row.ok_or($crate::StoreError::NotFound("interaction"))?;
+                if row.state != "answered" || row.held_at.is_some() == on {
+                    return Err($crate::StoreError::Conflict(if row.state != "answered" {
+                        "only a call being answered is held or taken back".into()
+                    } else if on {
+                        "the caller is on hold already".into()
+                    } else {
+                        "the caller is not on hold".into()
+                    }));
+                }
+                let operator_id = row
+                    .operator_id
+                    .ok_or($crate::StoreError::Corrupt("an answered contact without its operator".into()))?;
+                let held_at = on.then_some(now);
+                sqlx::query("UPDATE interactions SET held_at = $2 WHERE id = $1")
+                    .bind(interaction_id)
+                    .bind(held_at)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("UPDATE calls SET version = version + 1 WHERE interaction_id = $1")
+                    .bind(interaction_id)
+                    .execute(&mut *tx)
+                    .await?;
+                let hold = baylanys_domain::events::CallHold {
+                    operator_id,
+                    held_secs: row.held_at.map(|at| (now - at).num_seconds()),
+                };
+                Self::event(
+                    &mut tx,
+                    now,
+                    $crate::events::Draft::typed(
+                        actor,
+                        if on {
+                            baylanys_domain::Payload::CallHeld(hold)
+                        } else {
+                            baylanys_domain::Payload::CallResumed(hold)
+                        },
+                    )
+                    .appeal(row.appeal_id)
+                    .interaction(interaction_id),
+                )
+                .await?;
+                let out: $crate::rows::InteractionRow =
+                    sqlx::query_as("SELECT * FROM interactions WHERE id = $1")
+                        .bind(interaction_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                tx.commit().await?;
+                out.try_into()
             }
 
             async fn request_callback(

@@ -6,7 +6,10 @@
 //!   passed on and waits; B accepts and the caller is put through to B's phone;
 //! - B sends them to a queue while the provider's API fails: B hangs up their phone, and the
 //!   caller is passed on all the same;
-//! - each contact keeps its own operator; the transfers are in the log.
+//! - A puts the caller on hold: the provider takes them from A's phone, they hear in Kazakh
+//!   that they are on hold and wait without being put through; taken back, they are put
+//!   through to A again; others may not hold A's call, nor take back a caller not on hold;
+//! - each contact keeps its own operator; the holds and transfers are in the log.
 
 use std::sync::{Arc, Mutex};
 
@@ -154,6 +157,25 @@ async fn put_through(
     Ok(dial)
 }
 
+/// The URL the centre last sent call `sid` to, after checking the request was the provider's.
+fn last_redirect(api: &CallsApi, sid: &str) -> anyhow::Result<String> {
+    let all = api
+        .redirects
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    let (call, url, method) = all
+        .last()
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("the provider was not asked"))?;
+    anyhow::ensure!(call == sid && method == "POST", "{all:?}");
+    anyhow::ensure!(
+        url.starts_with(&format!("{PUBLIC}/webhooks/voice/twilio/released?id=")),
+        "{url}"
+    );
+    Ok(url)
+}
+
 async fn contacts(app: &TestApp, appeal: &str) -> anyhow::Result<Vec<Value>> {
     let a = app
         .get(&format!("/api/v1/appeals/{appeal}"), app.admin())
@@ -200,9 +222,81 @@ async fn passed_to_a_colleague_then_to_a_queue(backend: Backend) -> anyhow::Resu
         dial_a.text_of("Sip").as_deref(),
         Some("sip:101@127.0.0.1:5060")
     );
-
-    // B comes online; A passes the caller to B from the console.
     let (b_id, b) = operator(&app, "op-b", "sip:102@127.0.0.1:5060").await?;
+
+    // A puts the caller on hold; B may not, and nobody takes back a caller not on hold.
+    let hold = format!("/api/v1/interactions/{first}/hold");
+    let resume = format!("/api/v1/interactions/{first}/resume");
+    let r = app.post(&resume, &a, json!({})).await?;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+    let r = app.post(&hold, &b, json!({})).await?;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    let r = app.post(&hold, &a, json!({})).await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(r.body["held_at"].is_string(), "{}", r.text);
+    let r = app.post(&hold, &a, json!({})).await?;
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "on hold already: {}",
+        r.text
+    );
+    let held_url = last_redirect(&api, sid)?;
+    let on_hold = tw.post(&held_url, &[("CallSid", sid)]).await?;
+    assert!(
+        on_hold
+            .said()
+            .contains("Оператор сізді күту режиміне қойды"),
+        "{}",
+        on_hold.xml
+    );
+    assert!(on_hold.has("Enqueue"), "{}", on_hold.xml);
+    // Waiting on hold: not put through.
+    let w = tw
+        .post(&tw.hook("wait"), &[("CallSid", sid), ("QueueTime", "1")])
+        .await?;
+    assert!(w.has("Pause") && !w.has("Leave"), "{}", w.xml);
+    let r = app.post(&resume, &a, json!({})).await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(r.body["held_at"].is_null(), "{}", r.text);
+    let w = tw
+        .post(&tw.hook("wait"), &[("CallSid", sid), ("QueueTime", "3")])
+        .await?;
+    assert!(w.has("Leave"), "taken back: {}", w.xml);
+    let back = tw
+        .post(
+            &tw.hook("left"),
+            &[
+                ("CallSid", sid),
+                ("QueueResult", "leave"),
+                ("QueueTime", "3"),
+            ],
+        )
+        .await?;
+    assert_eq!(
+        back.text_of("Sip").as_deref(),
+        Some("sip:101@127.0.0.1:5060"),
+        "{}",
+        back.xml
+    );
+    let held = app
+        .get("/api/v1/events?kind=call.held&limit=10", app.admin())
+        .await?;
+    assert_eq!(
+        held.body["items"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        held.text
+    );
+    let resumed = app
+        .get("/api/v1/events?kind=call.resumed&limit=10", app.admin())
+        .await?;
+    assert_eq!(
+        resumed.body["items"][0]["data"]["operator_id"],
+        a_id.as_str()
+    );
+
+    // A passes the caller to B from the console.
     let r = app
         .post(
             &format!("/api/v1/interactions/{first}/transfer"),
@@ -214,16 +308,8 @@ async fn passed_to_a_colleague_then_to_a_queue(backend: Backend) -> anyhow::Resu
     let second = r.body["id"].as_str().unwrap_or_default().to_owned();
     assert_ne!(second, first);
     // The centre asked the provider to take the call from A's phone, to the released hook.
-    let redirects = api
-        .redirects
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .clone();
-    let released = format!("{PUBLIC}/webhooks/voice/twilio/released?contact={second}");
-    assert_eq!(
-        redirects,
-        [(sid.to_owned(), released.clone(), "POST".to_owned())]
-    );
+    let released = last_redirect(&api, sid)?;
+    assert_ne!(released, held_url, "each release has an id of its own");
     // The provider fetches it: the caller hears they are passed on, in Kazakh, and waits.
     let r = tw.post(&released, &[("CallSid", sid)]).await?;
     assert!(

@@ -340,7 +340,7 @@ async fn draw_live_view(state: &AppState) -> ApiResult<LiveView> {
 }
 
 /// Only the operator handling (or offered) the contact, or a supervisor or admin, moves it.
-async fn may_move(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<()> {
+pub(crate) async fn may_move(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<()> {
     let current = state.store.get_interaction(id).await?;
     if current.operator_id == Some(caller.staff.id) || current.offered_to == Some(caller.staff.id) {
         return Ok(());

@@ -9,8 +9,8 @@
 //! `incoming` a new call · `gather?step=N` the keys pressed (or none) · `wait` the holding
 //! area's wait URL, re-requested while the caller waits · `left` the caller left the holding
 //! area · `dial` the operator's leg ended · `status` the call ended · `recording` a recorded
-//! call's recording is ready · `released?contact=` the centre redirected the call away from the
-//! operator's phone (a transfer).
+//! call's recording is ready · `released?id=` the centre redirected the call away from the operator's
+//! phone (a transfer, a hold).
 
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, State};
@@ -69,14 +69,14 @@ fn event_of(
             };
             (format!("gather:{step}"), event)
         }
-        // The centre redirected the call away from the operator's phone (a transfer): the
-        // operator's leg is over; `?contact=` names the contact the call went on to.
+        // The centre redirected the call away from the operator's phone (a transfer, a
+        // hold): the operator's leg is over; `?id=` is that release's own id.
         "released" => {
-            let contact = step
+            let id = step
                 .and_then(|c| c.parse::<uuid::Uuid>().ok())
-                .ok_or_else(|| invalid("released needs ?contact=<uuid>"))?;
+                .ok_or_else(|| invalid("released needs ?id=<uuid>"))?;
             (
-                format!("released:{contact}"),
+                format!("released:{id}"),
                 CallEvent::BridgeEnded { answered: true },
             )
         }
@@ -174,7 +174,7 @@ async fn hook(
             .map(|(_, v)| v.into_owned())
     };
     let step = match hook.as_str() {
-        "released" => query("contact"),
+        "released" => query("id"),
         _ => query("step"),
     };
     let call_id = get("CallSid").ok_or_else(|| invalid("CallSid is required"))?;

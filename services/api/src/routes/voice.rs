@@ -33,6 +33,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(place_callback))
         .routes(routes!(call_client))
         .routes(routes!(get_notice, set_notice))
+        .routes(routes!(hold))
+        .routes(routes!(resume))
 }
 
 fn notice_view(n: ServiceNotice) -> ServiceNoticeDto {
@@ -359,4 +361,51 @@ async fn callback_outcome(
         .callback_outcome(id, outcome, caller.actor())
         .await?;
     Ok(axum::Json(callback_view(&done)))
+}
+
+/// Puts the caller on hold (issue "The phone", point 6): they wait in the holding area, told
+/// so at least every minute, and the operator's phone is free. The operator who has the call,
+/// or a supervisor. 409 for a contact that is not a call being answered or is on hold already,
+/// or where the phone provider cannot be asked (the phone's own hold key works there); 503
+/// when the provider fails (nothing changed).
+#[utoipa::path(post, path = "/api/v1/interactions/{id}/hold", tag = "routing", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = baylanys_proto::InteractionView),
+        (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn hold(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> ApiResult<axum::Json<baylanys_proto::InteractionView>> {
+    hold_or_resume(&state, &caller, id, true).await
+}
+
+/// Takes the caller back from hold: the operator's phone rings within a few seconds.
+#[utoipa::path(post, path = "/api/v1/interactions/{id}/resume", tag = "routing", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = baylanys_proto::InteractionView),
+        (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, body = ProblemDetails, content_type = "application/problem+json")))]
+async fn resume(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> ApiResult<axum::Json<baylanys_proto::InteractionView>> {
+    hold_or_resume(&state, &caller, id, false).await
+}
+
+async fn hold_or_resume(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    on: bool,
+) -> ApiResult<axum::Json<baylanys_proto::InteractionView>> {
+    super::dispatch::may_move(state, caller, id).await?;
+    let contact = state.centre.hold_call(id, on, caller.actor()).await?;
+    Ok(axum::Json(crate::convert::interaction(
+        &contact,
+        state.config.wrap_up_limit,
+    )))
 }

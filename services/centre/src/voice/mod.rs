@@ -253,22 +253,36 @@ impl Centre {
     async fn turn(&self, mut call: Call, event: &CallEvent) -> CentreResult<Turn> {
         use CallPhase::*;
         let l = call.language;
-        // The operator passed the caller on (a transfer): their leg ended, the call follows
-        // its new contact back into the queue, for the colleague or queue it was sent to.
         if matches!(call.phase, Connecting | Talking)
             && matches!(event, CallEvent::BridgeEnded { .. })
-            && self.store.get_interaction(call.interaction_id).await?.state
-                == baylanys_domain::InteractionState::Queued
         {
-            call.phase = Queued;
-            call.queued_at = Some(baylanys_store::now());
-            call.announced_at = None;
-            call.announcements = 0;
-            call.bridge_to = None;
-            return Ok(Turn::of(
-                call,
-                vec![say(phrases::passed_on(l), l), VoiceAction::Enqueue],
-            ));
+            let contact = self.store.get_interaction(call.interaction_id).await?;
+            // The operator passed the caller on (a transfer): the call follows its new contact
+            // back into the queue, for the colleague or queue it was sent to.
+            if contact.state == baylanys_domain::InteractionState::Queued {
+                call.phase = Queued;
+                call.queued_at = Some(baylanys_store::now());
+                call.announced_at = None;
+                call.announcements = 0;
+                call.bridge_to = None;
+                return Ok(Turn::of(
+                    call,
+                    vec![say(phrases::passed_on(l), l), VoiceAction::Enqueue],
+                ));
+            }
+            // The operator put the caller on hold: they wait in the holding area, still the
+            // operator's, until taken back (see `waiting`).
+            if contact.state == baylanys_domain::InteractionState::Answered
+                && contact.held_at.is_some()
+            {
+                call.phase = Queued;
+                call.announced_at = Some(baylanys_store::now());
+                call.bridge_to = None;
+                return Ok(Turn::of(
+                    call,
+                    vec![say(phrases::on_hold(l), l), VoiceAction::Enqueue],
+                ));
+            }
         }
         match (call.phase, event) {
             (Ended, _) => Ok(Turn::of(call, vec![VoiceAction::Hangup])),

@@ -19,6 +19,22 @@ impl Centre {
         let settings = self.settings.voice;
         let contact = self.store.get_interaction(call.interaction_id).await?;
         match contact.state {
+            // On hold: told so at least every minute, put through once taken back.
+            InteractionState::Answered if contact.held_at.is_some() => {
+                let now = baylanys_store::now();
+                let every = i64::from(settings.announce_every_secs.max(60));
+                let pause = VoiceAction::Pause {
+                    secs: settings.hold_pause_secs,
+                };
+                if call
+                    .announced_at
+                    .is_none_or(|at| (now - at).num_seconds() >= every)
+                {
+                    call.announced_at = Some(now);
+                    return Ok(Turn::of(call, vec![say(phrases::on_hold(l), l), pause]));
+                }
+                return Ok(Turn::of(call, vec![pause]));
+            }
             InteractionState::Answered => {
                 let operator = contact
                     .operator_id

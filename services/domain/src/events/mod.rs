@@ -243,6 +243,8 @@ payloads! {
     CallbackAttempted(CallbackAttempted) = k::CALLBACK_ATTEMPTED,
     CallbackPlaced(CallbackPlaced) = k::CALLBACK_PLACED,
     CallAnnounced(CallAnnounced) = k::CALL_ANNOUNCED,
+    CallHeld(CallHold) = k::CALL_HELD,
+    CallResumed(CallHold) = k::CALL_RESUMED,
     CallRecordingStored(CallRecordingStored) = k::CALL_RECORDING_STORED,
     CallRecordingFailed(CallRecordingFailed) = k::CALL_RECORDING_FAILED,
     CallRecordingExpired(CallRecording) = k::CALL_RECORDING_EXPIRED,

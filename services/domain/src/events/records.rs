@@ -556,6 +556,15 @@ pub struct CallAnnounced {
     pub estimated_wait_secs: Option<i64>,
 }
 
+/// `call.held` (the operator put the caller on hold: they wait away from the operator's phone)
+/// and `call.resumed` (taken back, after `held_secs`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallHold {
+    pub operator_id: Uuid,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_secs: Option<i64>,
+}
+
 /// `call.recording_stored`: a recording of the call, which the caller was told of, is in the
 /// attachment store, linked to the contact it recorded (R32).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -142,6 +142,8 @@ const EVERY_KIND: &[&str] = &[
     event_kind::CALLBACK_ATTEMPTED,
     event_kind::CALLBACK_PLACED,
     event_kind::CALL_ANNOUNCED,
+    event_kind::CALL_HELD,
+    event_kind::CALL_RESUMED,
     event_kind::CALL_RECORDING_STORED,
     event_kind::CALL_RECORDING_FAILED,
     event_kind::CALL_RECORDING_EXPIRED,
@@ -550,6 +552,14 @@ fn samples() -> Vec<Payload> {
             number: 2,
             position: Some(1),
             estimated_wait_secs: Some(45),
+        }),
+        Payload::CallHeld(CallHold {
+            operator_id: id(),
+            held_secs: None,
+        }),
+        Payload::CallResumed(CallHold {
+            operator_id: id(),
+            held_secs: Some(42),
         }),
         Payload::CallRecordingStored(CallRecordingStored {
             recording_id: id(),

@@ -75,6 +75,19 @@ pub fn passed_on(l: Language) -> &'static str {
     }
 }
 
+/// Said when the operator puts the caller on hold, and every minute while they wait there.
+pub fn on_hold(l: Language) -> &'static str {
+    match l {
+        Language::Kk => "Оператор сізді күту режиміне қойды. Желіден шықпаңыз, ол жақында оралады.",
+        Language::Ru => {
+            "Оператор поставил вас на удержание. Оставайтесь на линии, он скоро вернётся."
+        }
+        Language::En => {
+            "The operator has put you on hold. Please stay on the line; they will be back shortly."
+        }
+    }
+}
+
 /// Said on entering a queue that records its calls, before anyone answers (R33: the caller
 /// knows before a word is recorded).
 pub fn recorded(l: Language) -> &'static str {
