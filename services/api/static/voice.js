@@ -23,6 +23,12 @@ Object.assign(T.kk, {
   vc_dialling: "қоңырау шалынуда…", vc_err_nopbx: "АТС арқылы қоңырау шалу мүмкін емес — өз телефоныңыздан шалып, нәтижесін белгілеңіз",
   vc_err_phone: "сіздің телефоныңыз (ішкі нөмір) көрсетілмеген — әкімшіге жүгініңіз", vc_opening: "Алғашқы сөз",
   vc_call_client: "Клиентке қоңырау шалу", vc_reason: "Неге хабарласасыз (алғашқы сөзіңіз)", vc_err_number: "клиенттің телефон нөмірі жоқ",
+  vc_hold: "Күтуге қою", vc_resume: "Күтуден қайтару", vc_held: "клиент күту режимінде, {t}",
+  vc_err_hold_phone: "бұл қоңырауды консольден күтуге қою мүмкін емес — телефоныңыздағы күту батырмасын басыңыз",
+  vc_err_hold_provider: "телефон провайдері қоңырауды алмады — қайталап көріңіз",
+  vc_recordings: "Сөйлесу жазбалары", vc_rec_play: "Тыңдау", vc_rec_state_fetching: "провайдерден алынуда",
+  vc_rec_state_failed: "алынбады", vc_rec_state_expired: "сақтау мерзімі өтті, жойылды", vc_rec_until: "{d} дейін сақталады",
+  vc_rec_secs: "{s} сек",
 });
 Object.assign(T.ru, {
   vc_call: "Звонок", vc_from: "с номера", vc_hidden: "номер скрыт", vc_path: "Путь в меню", vc_path_none: "меню не проходил",
@@ -41,6 +47,12 @@ Object.assign(T.ru, {
   vc_dialling: "идёт вызов…", vc_err_nopbx: "звонок через АТС сейчас невозможен — позвоните со своего телефона и отметьте результат",
   vc_err_phone: "ваш телефон (внутренний номер) не указан — обратитесь к администратору", vc_opening: "Первая фраза",
   vc_call_client: "Позвонить клиенту", vc_reason: "Зачем звоните (ваша первая фраза)", vc_err_number: "у клиента нет номера телефона",
+  vc_hold: "Поставить на удержание", vc_resume: "Снять с удержания", vc_held: "клиент на удержании, {t}",
+  vc_err_hold_phone: "этот звонок нельзя поставить на удержание из консоли — нажмите кнопку удержания на телефоне",
+  vc_err_hold_provider: "телефонный провайдер не принял звонок — попробуйте ещё раз",
+  vc_recordings: "Записи разговоров", vc_rec_play: "Прослушать", vc_rec_state_fetching: "загружается от провайдера",
+  vc_rec_state_failed: "не получена", vc_rec_state_expired: "срок хранения истёк, удалена", vc_rec_until: "хранится до {d}",
+  vc_rec_secs: "{s} с",
 });
 Object.assign(T.en, {
   vc_call: "Call", vc_from: "from", vc_hidden: "number withheld", vc_path: "Menu path", vc_path_none: "did not use the menu",
@@ -59,6 +71,12 @@ Object.assign(T.en, {
   vc_dialling: "dialling…", vc_err_nopbx: "the PBX cannot place the call now — call from your phone and record the outcome",
   vc_err_phone: "your phone (extension) is not set — ask an administrator", vc_opening: "Opening line",
   vc_call_client: "Call the client", vc_reason: "Why you call (your opening line)", vc_err_number: "the client has no phone number",
+  vc_hold: "Put on hold", vc_resume: "Take back", vc_held: "the caller is on hold, {t}",
+  vc_err_hold_phone: "this call cannot be held from the console — use your phone's hold key",
+  vc_err_hold_provider: "the phone provider did not take the call — try again",
+  vc_recordings: "Call recordings", vc_rec_play: "Play", vc_rec_state_fetching: "on its way from the provider",
+  vc_rec_state_failed: "could not be fetched", vc_rec_state_expired: "retention over, deleted", vc_rec_until: "kept until {d}",
+  vc_rec_secs: "{s} s",
 });
 translate();
 
@@ -108,7 +126,7 @@ function drawCallClient(c) {
   // The console redraws the card from scratch; the same appeal gets the same box back, so
   // what was typed in it stays.
   const shown = callClientBox;
-  if (shown && wanted && shown.dataset.appeal === appeal.id) { card.appendChild(shown); return; }
+  if (shown && wanted && shown.dataset.appeal === appeal.id) { shown.relabel(); card.appendChild(shown); return; }
   shown?.remove();
   callClientBox = null;
   if (!wanted) return;
@@ -118,14 +136,20 @@ function drawCallClient(c) {
   const head = document.createElement("summary");
   head.textContent = t("vc_call_client");
   const label = document.createElement("label");
-  label.textContent = t("vc_reason");
+  const caption = document.createElement("span");
   const reason = document.createElement("input");
   reason.maxLength = 300;
   reason.className = "vc-reason";
-  label.appendChild(reason);
+  label.append(caption, reason);
   const go = document.createElement("button");
   go.type = "button";
-  go.textContent = t("vc_place");
+  // Kept across redraws, the box takes the console's language again each time.
+  box.relabel = () => {
+    head.textContent = t("vc_call_client");
+    caption.textContent = t("vc_reason");
+    go.textContent = t("vc_place");
+  };
+  box.relabel();
   const said = document.createElement("p");
   said.setAttribute("role", "status");
   go.addEventListener("click", async () => {
@@ -149,6 +173,9 @@ function drawCallClient(c) {
   callClientBox = box;
 }
 
+// The appeal's recordings list, kept across redraws of the panel (see drawRecordings).
+let recBox = null;
+
 window.drawVoice = function drawVoice(c) {
   drawCallClient(c);
   const card = $("client-card");
@@ -156,8 +183,10 @@ window.drawVoice = function drawVoice(c) {
   if (old) old.remove();
   const { appeal, client, timeline } = c.detail;
   const interactions = c.detail.interactions || [];
+  if (recBox && (recBox.dataset.appeal !== appeal.id || appeal.channel !== "voice")) recBox = null;
   if (appeal.channel !== "voice") return;
-  const call = interactions.find((i) => i.channel === "voice" && i.direction === "inbound");
+  // The call's latest part: a transfer ends one contact and starts the next.
+  const call = interactions.filter((i) => i.channel === "voice" && i.direction === "inbound").pop();
   if (!call) return;
   const box = document.createElement("div");
   box.className = "vc-call";
@@ -193,6 +222,7 @@ window.drawVoice = function drawVoice(c) {
   const steps = menuPath(timeline);
   path.textContent = `${t("vc_path")}: ${steps.length ? steps.join(" › ") : t("vc_path_none")}`;
   box.append(head, path);
+  if (call.state === "answered" && me && call.operator_id === me.id) box.append(holdControl(c, call));
   if (call.state === "wrap_up") {
     const b = document.createElement("button");
     b.type = "button";
@@ -210,7 +240,112 @@ window.drawVoice = function drawVoice(c) {
     box.append(b, said);
   }
   card.appendChild(box);
+  if (me && (me.role === "supervisor" || me.role === "admin")) {
+    // Put back at once, in the same task as the redraw that took it out: a recording being
+    // played keeps playing.
+    if (recBox) card.appendChild(recBox);
+    drawRecordings(card, appeal.id);
+  }
 };
+
+// Hold (issue "The phone", point 6): the caller waits away from the operator's phone, told so
+// every minute, until taken back — then the phone rings again. Where the centre's phone cannot
+// be asked (a PBX without call control) the server says so and the panel says to use the phone.
+function holdControl(c, call) {
+  const wrap = document.createElement("div");
+  wrap.className = "vc-hold";
+  const held = !!call.held_at;
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "secondary";
+  b.textContent = t(held ? "vc_resume" : "vc_hold");
+  const said = document.createElement("span");
+  said.setAttribute("role", "status");
+  if (held) {
+    const since = new Date(call.held_at).getTime();
+    const tick = () => {
+      const s = Math.max(0, Math.floor((Date.now() - since) / 1000));
+      said.textContent = " " + t("vc_held").replace("{t}", `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`);
+    };
+    tick();
+    const timer = setInterval(() => { if (said.isConnected && said.dataset.err !== "1") tick(); else clearInterval(timer); }, 1000);
+  }
+  b.addEventListener("click", async () => {
+    b.disabled = true;
+    const r = await api("POST", `/api/v1/interactions/${call.id}/${held ? "resume" : "hold"}`);
+    if (r.ok) { Object.assign(call, r.body); window.drawVoice(c); return; }
+    said.dataset.err = "1";
+    const detail = (r.body && r.body.detail) || "";
+    said.textContent = " " + (r.status === 503 ? t("vc_err_hold_provider")
+      : r.status === 409 && detail.includes("hold key") ? t("vc_err_hold_phone") : t("vc_err_other"));
+    b.disabled = false;
+  });
+  wrap.append(b, said);
+  return wrap;
+}
+
+// The appeal's call recordings, for supervisors and administrators (R33: only those whose work
+// needs them; each play is logged by the server). The audio is fetched with the session's
+// token and played from memory: an <audio> element cannot send the token itself. The list
+// stays in place across redraws of the panel, and a row being listened to is never redrawn.
+async function drawRecordings(card, appealId) {
+  const r = await api("GET", `/api/v1/appeals/${appealId}/recordings`);
+  if (!r.ok || !Array.isArray(r.body) || !r.body.length) return;
+  if (!recBox || recBox.dataset.appeal !== appealId) {
+    recBox = document.createElement("div");
+    recBox.className = "vc-recordings";
+    recBox.dataset.appeal = appealId;
+    const title = document.createElement("div");
+    title.className = "vc-rec-title";
+    recBox.appendChild(title);
+  }
+  const list = recBox;
+  if (!list.isConnected) card.appendChild(list);
+  list.querySelector(".vc-rec-title").textContent = t("vc_recordings");
+  for (const rec of r.body) {
+    const len = rec.duration_secs != null ? ` · ${t("vc_rec_secs").replace("{s}", rec.duration_secs)}` : "";
+    const when = `${new Date(rec.created_at).toLocaleString(lang)}${len} · `;
+    const until = t("vc_rec_until").replace("{d}", new Date(rec.expires_at).toLocaleDateString(lang)) + " ";
+    let row = list.querySelector(`:scope > [data-id="${rec.id}"]`);
+    // A row being listened to keeps its player; only its words follow the language.
+    if (row && row.querySelector("audio")) {
+      row.querySelector(".vc-rec-when").textContent = when;
+      row.querySelector(".vc-rec-until").textContent = until;
+      continue;
+    }
+    const fresh = document.createElement("div");
+    fresh.dataset.id = rec.id;
+    const text = document.createElement("span");
+    text.className = "vc-rec-when";
+    text.textContent = when;
+    fresh.appendChild(text);
+    if (rec.state === "stored") {
+      const kept = document.createElement("span");
+      kept.className = "vc-rec-until";
+      kept.textContent = until;
+      const play = document.createElement("button");
+      play.type = "button";
+      play.className = "secondary";
+      play.textContent = t("vc_rec_play");
+      play.addEventListener("click", async () => {
+        play.disabled = true;
+        const res = await fetch(`/api/v1/recordings/${rec.id}/audio`, { headers: { authorization: "Bearer " + token } });
+        if (!res.ok) { kept.textContent = t("vc_err_other") + " "; play.disabled = false; return; }
+        const audio = document.createElement("audio");
+        audio.controls = true;
+        audio.src = URL.createObjectURL(await res.blob());
+        play.replaceWith(audio);
+        audio.play().catch(() => {});
+      });
+      fresh.append(kept, play);
+    } else {
+      const state = document.createElement("span");
+      state.textContent = t("vc_rec_state_" + rec.state);
+      fresh.appendChild(state);
+    }
+    if (row) row.replaceWith(fresh); else list.appendChild(fresh);
+  }
+}
 
 // Callbacks callers asked for (R12.2, R13), oldest first: the operator has the PBX call the
 // number ("call": their phone rings when the client answers, and the outcome is recorded from

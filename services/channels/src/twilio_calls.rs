@@ -48,7 +48,9 @@ impl TwilioCalls {
 
     /// Sends the call `call_sid` to the TwiML at `url` (fetched with POST).
     pub async fn redirect(&self, call_sid: &str, url: &str) -> ChannelResult<()> {
-        if call_sid.is_empty() || !call_sid.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        // Twilio's ids are letters and digits; SignalWire's are UUIDs.
+        let fits = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+        if call_sid.is_empty() || call_sid.len() > 64 || !call_sid.bytes().all(fits) {
             return Err(ChannelError::Address(call_sid.to_owned()));
         }
         let endpoint = format!(

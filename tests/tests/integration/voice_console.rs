@@ -2,8 +2,10 @@
 //! plays the TwiML provider; the operator accepts the ringing call in the console and sees the
 //! number it came from (evidence from the network), where the call stands and the way the caller
 //! took through the voice menu, in Kazakh and Russian; the callbacks panel lists a caller's
-//! request and counts the attempt the operator records. After the accept, the provider's next
-//! wait tick takes the caller to the operator's phone.
+//! request and counts the attempt the operator records. The operator puts the caller on hold
+//! (the provider's first refusal said in Kazakh) and takes them back. After the accept, the
+//! provider's next wait tick takes the caller to the operator's phone. The queue records its
+//! calls: a supervisor plays the recording in the console, and the play is logged.
 
 use baylanys_tests::twilio::Provider;
 use baylanys_tests::Backend;
@@ -11,12 +13,32 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::browser::run_script;
-use crate::voice_twiml::{kk_and_ru_menus, voice_app, PUBLIC, TOKEN};
+use crate::voice_twiml::{always, kk_and_ru_menus, PUBLIC, TOKEN};
 
 #[tokio::test]
 async fn a_call_in_chromium() -> anyhow::Result<()> {
-    let app = voice_app(Backend::Sqlite, Some(TOKEN)).await?;
-    app.default_queue().await?;
+    // The provider's calls API answers the first redirect with 503.
+    let (calls_base, calls) = crate::voice_transfer::calls_api().await?;
+    calls
+        .fail_next
+        .store(1, std::sync::atomic::Ordering::SeqCst);
+    let mut config = baylanys_tests::test_config();
+    config.public_url = PUBLIC.into();
+    config.twilio_auth_token = Some(baylanys_api::Secret(TOKEN.into()));
+    config.twilio_account_sid = crate::voice_transfer::ACCOUNT.into();
+    config.twilio_api_url = calls_base;
+    config.voice.calling_window = always();
+    let app = baylanys_tests::TestApp::spawn_with(Backend::Sqlite, config).await?;
+    let queue = app.default_queue().await?;
+    let r = app
+        .patch(
+            &format!("/api/v1/queues/{queue}"),
+            app.admin(),
+            json!({"records_calls": true}),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let (sup_id, _) = app.staff("sup", "supervisor", None).await?;
     let (op_id, _) = app.staff("op", "operator", None).await?;
     let r = app
         .patch(
@@ -142,5 +164,76 @@ async fn a_call_in_chromium() -> anyhow::Result<()> {
         ended, 1,
         "the after-call work was finished from the console"
     );
+    // The hold from the console: tried twice (the provider refused the first), taken back.
+    assert_eq!(
+        calls
+            .redirects
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len(),
+        1
+    );
+    // The log shows both: the hold the provider refused was taken back at once, then the
+    // operator's own.
+    let resumed = app
+        .get("/api/v1/events?kind=call.resumed&limit=10", app.admin())
+        .await?;
+    assert_eq!(
+        resumed.body["items"].as_array().map(Vec::len),
+        Some(2),
+        "{}",
+        resumed.text
+    );
+
+    // The recording of the call, fetched from the provider; the supervisor plays it.
+    let file = crate::voice_recordings::wav();
+    let (api_base, _) = crate::voice_recordings::recordings_api(file).await?;
+    let url = format!(
+        "{api_base}/2010-04-01/Accounts/{}/Recordings/RE00000000000000000000000000000001",
+        crate::voice_recordings::ACCOUNT
+    );
+    let done = tw
+        .post(
+            &tw.hook("recording"),
+            &[
+                ("CallSid", "CA-A"),
+                ("RecordingSid", "RE00000000000000000000000000000001"),
+                ("RecordingUrl", url.as_str()),
+                ("RecordingStatus", "completed"),
+                ("RecordingDuration", "1"),
+            ],
+        )
+        .await?;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.xml);
+    let fetcher = baylanys_channels::RecordingFetcher::new(Some((
+        crate::voice_recordings::ACCOUNT.to_owned(),
+        TOKEN.to_owned(),
+    )))?;
+    let keeper =
+        baylanys_workers::RecordingKeeper::new(app.store.clone(), app.files.clone(), fetcher);
+    let now = baylanys_store::now();
+    keeper.pass(now).await?;
+    let pass = keeper.pass(now + chrono::Duration::seconds(31)).await?;
+    assert_eq!(pass.fetched, 1, "{pass:?}");
+    let recorded = app.store.call("twilio", "CA-A").await?.map(|c| c.appeal_id);
+    let recorded = recorded.ok_or_else(|| anyhow::anyhow!("no call CA-A"))?;
+    let r = app
+        .post(
+            &format!("/api/v1/appeals/{recorded}/assign"),
+            app.admin(),
+            json!({"staff_id": sup_id}),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    run_script(&app, "voice-recordings.mjs", &[]).await?;
+    let played = app
+        .get(
+            "/api/v1/events?kind=call.recording_played&limit=10",
+            app.admin(),
+        )
+        .await?;
+    let played = played.body["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(played.len(), 1, "{played:?}");
+    assert_eq!(played[0]["actor_id"], sup_id.to_string(), "{played:?}");
     Ok(())
 }

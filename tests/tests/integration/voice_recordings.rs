@@ -47,10 +47,10 @@ mod per_backend {
     }
 }
 
-const ACCOUNT: &str = "AC00000000000000000000000000000042";
+pub(crate) const ACCOUNT: &str = "AC00000000000000000000000000000042";
 
 /// One second of 8 kHz 16-bit mono silence with a rising tone, as a WAV file.
-fn wav() -> Vec<u8> {
+pub(crate) fn wav() -> Vec<u8> {
     let samples: Vec<i16> = (0..8000).map(|i| ((i % 80) * 200 - 8000) as i16).collect();
     let data_len = (samples.len() * 2) as u32;
     let mut out = Vec::with_capacity(44 + data_len as usize);
@@ -76,7 +76,7 @@ fn wav() -> Vec<u8> {
 /// basic authentication with the account id and auth token; the first request for a file
 /// answers 404 (the provider still writing it), as Twilio may right after its callback.
 #[derive(Clone)]
-struct RecordingsApi {
+pub(crate) struct RecordingsApi {
     asked: Arc<AtomicUsize>,
     file: Arc<Vec<u8>>,
 }
@@ -107,7 +107,7 @@ async fn serve_recording(
     ([("content-type", "audio/x-wav")], api.file.as_ref().clone()).into_response()
 }
 
-async fn recordings_api(file: Vec<u8>) -> anyhow::Result<(String, RecordingsApi)> {
+pub(crate) async fn recordings_api(file: Vec<u8>) -> anyhow::Result<(String, RecordingsApi)> {
     let api = RecordingsApi {
         asked: Arc::new(AtomicUsize::new(0)),
         file: Arc::new(file),

@@ -37,15 +37,17 @@ mod per_backend {
     }
 }
 
-const ACCOUNT: &str = "AC00000000000000000000000000000077";
+pub(crate) const ACCOUNT: &str = "AC00000000000000000000000000000077";
 
 /// The provider's `POST /2010-04-01/Accounts/{AC}/Calls/{CallSid}.json` (basic authentication
 /// with the account id and auth token): each redirect asked for, as (call, Url, Method); while
 /// `failing`, it answers 503.
 #[derive(Clone, Default)]
-struct CallsApi {
-    redirects: Arc<Mutex<Vec<(String, String, String)>>>,
+pub(crate) struct CallsApi {
+    pub(crate) redirects: Arc<Mutex<Vec<(String, String, String)>>>,
     failing: Arc<Mutex<bool>>,
+    /// Requests still to answer 503 before the rest are taken.
+    pub(crate) fail_next: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 async fn modify_call(
@@ -66,10 +68,19 @@ async fn modify_call(
     if given != want || account != ACCOUNT {
         return AxumStatus::UNAUTHORIZED.into_response();
     }
-    if *api
-        .failing
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    let fail_now = api
+        .fail_next
+        .fetch_update(
+            std::sync::atomic::Ordering::SeqCst,
+            std::sync::atomic::Ordering::SeqCst,
+            |n| n.checked_sub(1),
+        )
+        .is_ok();
+    if fail_now
+        || *api
+            .failing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     {
         return AxumStatus::SERVICE_UNAVAILABLE.into_response();
     }
@@ -90,7 +101,7 @@ async fn modify_call(
     axum::Json(json!({"sid": sid, "status": "in-progress"})).into_response()
 }
 
-async fn calls_api() -> anyhow::Result<(String, CallsApi)> {
+pub(crate) async fn calls_api() -> anyhow::Result<(String, CallsApi)> {
     let api = CallsApi::default();
     let app = axum::Router::new()
         .route(

@@ -42,9 +42,11 @@ const WIDGET_JS: &str = include_str!("../../static/widget.js");
 const HELP_HTML: &str = include_str!("../../static/help.html");
 const HELP_JS: &str = include_str!("../../static/help.js");
 
-/// Pages must not be framed by other sites, and scripts come only from this origin.
+/// Pages must not be framed by other sites, and scripts come only from this origin. Audio may
+/// also play from `blob:`: a call's recording is fetched with the session's token and played
+/// from memory (an `<audio>` element cannot send the token).
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-                   connect-src 'self'; frame-ancestors 'none'";
+                   connect-src 'self'; media-src 'self' blob:; frame-ancestors 'none'";
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
