@@ -20,6 +20,11 @@
 //! line until they hang up. Operators' phones in a centre answer by themselves (headsets in
 //! auto-answer), and the operator pressed "call" a moment before; a PBX that reports legs
 //! would let the centre hang up instead.
+//!
+//! Nor can RWI 0.5 end one party of a call and keep the other: `call.leg_remove` only forgets
+//! the leg (tried: the operator's phone got no BYE), and `call.hangup` ends the whole call. So
+//! a caller is taken from an operator's phone (a transfer) by the operator hanging up, and held
+//! with the phone's own hold key, which the PBX relays to the caller with its hold music.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -71,15 +76,6 @@ pub fn leg_add(action_id: &str, call_id: &str, target: &str) -> String {
         "call.leg_add",
         action_id,
         json!({"call_id": call_id, "target": target, "leg_id": "callee"}),
-    )
-}
-
-/// Takes the operator's phone (the call's second party) out of the call: the caller stays.
-pub fn leg_remove(action_id: &str, call_id: &str) -> String {
-    command(
-        "call.leg_remove",
-        action_id,
-        json!({"call_id": call_id, "leg_id": "callee"}),
     )
 }
 
@@ -357,14 +353,6 @@ impl Dialler {
         };
         let id = Self::action_id();
         let frame = leg_add(&id, call_id, &target);
-        self.send(id, frame).await
-    }
-
-    /// Takes the operator's phone out of call `call_id` (a transfer, a hold): the caller
-    /// stays, and the PBX asks the centre what to do with them next.
-    pub async fn release(&self, call_id: &str) -> ChannelResult<()> {
-        let id = Self::action_id();
-        let frame = leg_remove(&id, call_id);
         self.send(id, frame).await
     }
 

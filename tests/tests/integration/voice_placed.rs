@@ -23,7 +23,7 @@ const PBX_TOKEN: &str = "pbx-token-for-tests";
 const NUMBER: &str = "+77011110002";
 
 /// The centre, with the PBX's call control at `http_port` dialling clients at `client_port`.
-async fn app_with_dialler(
+pub(crate) async fn app_with_dialler(
     backend: Backend,
     http_port: u16,
     client_port: u16,

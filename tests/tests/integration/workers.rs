@@ -177,11 +177,12 @@ async fn failed_worker_shows_in_readyz(app: TestApp) -> anyhow::Result<()> {
     Ok(())
 }
 
-const REAL: [&str; 8] = [
+const REAL: [&str; 9] = [
     "deadlines",
     "kpi_keeper",
     "mailboxes",
     "outbox",
+    "recordings",
     "routing",
     "telegram",
     "telegram_queue_status",
@@ -240,7 +241,7 @@ async fn readyz_lists_the_real_workers(app: TestApp) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `baylanys serve` starts its eight workers through the supervisor, shows them in `/readyz`,
+/// `baylanys serve` starts its nine workers through the supervisor, shows them in `/readyz`,
 /// and on SIGTERM stops them and exits cleanly.
 async fn serve_supervises_its_workers(backend: Backend) -> anyhow::Result<()> {
     let (url, tmp) = fresh_database(backend).await?;

@@ -1,9 +1,9 @@
 //! Taking a caller away from the operator's phone (issue "The phone", point 6: transfer and
 //! hold), so the call's next event puts them where their contact went — another queue, a
-//! colleague, the holding area. The provider is asked where it can be: a TwiML provider
-//! redirects the call (its REST API), RustPBX drops the operator's leg (its call control).
-//! Without either, a transfer still happens when the operator hangs up their phone; a hold
-//! cannot be made from the console (the phone's own hold key does it).
+//! colleague, the holding area. A TwiML provider is asked to (its REST API redirects the call).
+//! RustPBX 0.5's call control cannot end the operator's leg alone (see `channels::rwi`): there,
+//! and with a TwiML provider whose account is not configured, a transfer happens when the
+//! operator hangs up their phone, and a hold is made with the phone's own hold key.
 
 use baylanys_domain::Channel;
 use baylanys_store::{Actor, Call, Interaction, StoreError};
@@ -14,19 +14,15 @@ use crate::{Centre, CentreError, CentreResult};
 impl Centre {
     /// Whether the provider of `call` can be asked to take the caller from the operator.
     fn can_release(&self, call: &Call) -> bool {
-        match call.provider.as_str() {
-            "twilio" => self.twilio_calls.is_some(),
-            "rustpbx" => self.dialler.as_ref().is_some_and(|d| d.is_connected()),
-            _ => false,
-        }
+        call.provider == "twilio" && self.twilio_calls.is_some()
     }
 
     /// Asks the provider to take the caller of `call` from the operator's phone. A TwiML call
     /// is sent to `released?id=…`, an id of its own for each release (the event's id, so a
     /// retry of that request is recognised and a later release is not taken for one).
     async fn release(&self, call: &Call) -> baylanys_channels::ChannelResult<()> {
-        match (call.provider.as_str(), &self.twilio_calls, &self.dialler) {
-            ("twilio", Some(calls), _) => {
+        match (call.provider.as_str(), &self.twilio_calls) {
+            ("twilio", Some(calls)) => {
                 let url = format!(
                     "{}/webhooks/voice/twilio/released?id={}",
                     self.settings.public_url,
@@ -34,7 +30,6 @@ impl Centre {
                 );
                 calls.redirect(&call.call_id, &url).await
             }
-            ("rustpbx", _, Some(pbx)) => pbx.release(&call.call_id).await,
             _ => Err(baylanys_channels::ChannelError::Config(
                 "no call control for this provider".into(),
             )),
