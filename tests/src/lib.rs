@@ -333,6 +333,17 @@ impl TestApp {
                 pbx.heard,
             )?;
         }
+        // Recordings, as serve runs them (a test that fetches from a provider drives its own
+        // keeper with that provider's account).
+        let fetcher = baylanys_channels::RecordingFetcher::new(None)?;
+        workers.spawn(
+            baylanys_workers::RecordingKeeper::NAME,
+            Arc::new(baylanys_workers::RecordingKeeper::new(
+                store.clone(),
+                state.files.clone(),
+                fetcher,
+            )),
+        )?;
         // Mailboxes are looked at often here, so a test sees a change within seconds.
         let keeper = baylanys_workers::MailboxKeeper::new(
             state.centre.clone(),

@@ -101,6 +101,21 @@ impl Pbx {
     /// As [`Pbx::start`], its HTTP side (and call control) on `http_port`, chosen before the
     /// centre starts so its configuration can name it.
     pub async fn start_at(hook: &str, token: &str, http_port: u16) -> anyhow::Result<Pbx> {
+        Self::start_with(hook, token, http_port, false).await
+    }
+
+    /// As [`Pbx::start_at`], recording every call and uploading each recording to the centre
+    /// (`[recording] type = "http"`), as a centre that records configures it.
+    pub async fn start_recording(hook: &str, token: &str, http_port: u16) -> anyhow::Result<Pbx> {
+        Self::start_with(hook, token, http_port, true).await
+    }
+
+    async fn start_with(
+        hook: &str,
+        token: &str,
+        http_port: u16,
+        recording: bool,
+    ) -> anyhow::Result<Pbx> {
         let dir = std::env::temp_dir().join(format!("bl-pbx-{}", uuid::Uuid::now_v7().simple()));
         for sub in ["routes", "config/sounds", "sounds", "storage"] {
             std::fs::create_dir_all(dir.join(sub))?;
@@ -110,6 +125,21 @@ impl Pbx {
         silence_wav(&dir.join("sounds/error.wav"))?;
         let sip_port = free_port(true)?;
         let d = dir.display();
+        let recording = if recording {
+            format!(
+                r#"
+[recording]
+enabled = true
+auto_start = true
+type = "http"
+url = "{hook}/recordings"
+path = "{d}/recorders"
+headers = {{ "X-Baylanys-Token" = "{token}" }}
+"#
+            )
+        } else {
+            String::new()
+        };
         let config = format!(
             r#"http_addr = "127.0.0.1:{http_port}"
 log_level = "info"
@@ -151,7 +181,7 @@ url = "{hook}/events"
 events = ["call_hangup", "call_transferred", "call_answered", "call_busy", "call_no_answer"]
 timeout_ms = 5000
 headers = {{ "X-Baylanys-Token" = "{token}" }}
-"#
+{recording}"#
         );
         std::fs::write(dir.join("config.toml"), config)?;
         let routes = format!(

@@ -29,6 +29,9 @@ async fn a_call_in_chromium() -> anyhow::Result<()> {
     config.twilio_api_url = calls_base;
     config.voice.calling_window = always();
     let app = baylanys_tests::TestApp::spawn_with(Backend::Sqlite, config).await?;
+    // The test drives the recordings keeper itself, with the provider's account.
+    app.stop_worker(baylanys_workers::RecordingKeeper::NAME)
+        .await?;
     let queue = app.default_queue().await?;
     let r = app
         .patch(
