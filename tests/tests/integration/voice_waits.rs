@@ -4,7 +4,8 @@
 //! waiting is free and the new estimate; each announcement is on the record
 //! (`call.announced`). The other hangs up three seconds into the queue: under the centre's
 //! short-abandon setting (five seconds) that call counts neither as entered nor as lost. The
-//! KPIs say so. Out of hours, a caller hears when the queue opens and is not queued at all.
+//! KPIs say so. Out of hours, a caller hears when the queue opens and is not queued at all. A
+//! caller who presses 1 at the first announcement leaves a callback request, not a lost call.
 
 use std::time::Duration;
 
@@ -169,5 +170,49 @@ async fn out_of_hours_through_rustpbx() -> anyhow::Result<()> {
     assert_eq!(d["appeal"]["status"], "closed", "{}", d["appeal"]);
     let k = app.kpis_since(from).await?;
     assert_eq!(k["calls_entered"].as_i64(), Some(0), "{k}");
+    Ok(())
+}
+
+/// A waiting caller presses 1 at the first announcement (R12.2, R13): through the PBX the key
+/// arrives as RFC 2833 DTMF, the contact ends as a callback request — not a lost call — the
+/// callback waits with the caller's number and language, and the PBX hangs up after saying so.
+#[tokio::test]
+async fn callback_asked_for_by_key_through_rustpbx() -> anyhow::Result<()> {
+    let (app, pbx) = centre_with_pbx().await?;
+    let from = Utc::now() - chrono::Duration::seconds(5);
+    // No menu: the call goes straight to the queue; the key falls in the first announcement.
+    let started = std::time::Instant::now();
+    let mut c = pbx.call("77011250002", '1', 2000, 40_000)?;
+    let end = tokio::time::timeout(Duration::from_secs(60), c.wait()).await??;
+    assert!(end.success(), "the caller: {end}\n{}", pbx.log());
+    assert!(
+        started.elapsed() < Duration::from_secs(35),
+        "the PBX hung up after taking the request: {:?}",
+        started.elapsed()
+    );
+    let contact = contact_in_state(&app, "77011250002", "ended").await?;
+    let r = app
+        .get("/api/v1/callbacks?state=pending", app.admin())
+        .await?;
+    let waiting = r.body.as_array().cloned().unwrap_or_default();
+    assert_eq!(waiting.len(), 1, "{}", r.text);
+    assert_eq!(waiting[0]["number"], "77011250002", "{}", r.text);
+    assert_eq!(waiting[0]["language"], "kk");
+    assert_eq!(waiting[0]["appeal_id"], contact["appeal_id"]);
+    let asked = app
+        .get("/api/v1/events?kind=call.callback_requested", app.admin())
+        .await?;
+    assert_eq!(
+        asked.body["items"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        asked.text
+    );
+    // Not a lost call: it entered the queue and left it asking to be called back.
+    let k = app.kpis_since(from).await?;
+    let lost = k["calls_lost"]["value"]
+        .as_f64()
+        .or_else(|| k["calls_lost"].as_f64());
+    assert_eq!(lost, Some(0.0), "{k}");
     Ok(())
 }
