@@ -57,6 +57,9 @@ pub struct ApiConfig {
     /// a caller away from an operator's phone (transfer, hold) by redirecting the call.
     pub twilio_account_sid: String,
     pub twilio_api_url: String,
+    /// The number clients see when the centre calls them through the TwiML provider; empty:
+    /// it places no calls there.
+    pub twilio_caller_id: String,
     /// The token RustPBX's step IVR and event webhook send in `X-Baylanys-Token`; `None`: the
     /// RustPBX webhooks answer 404.
     pub rustpbx_token: Option<Secret>,
@@ -109,6 +112,7 @@ impl Default for ApiConfig {
             twilio_auth_token: None,
             twilio_account_sid: String::new(),
             twilio_api_url: "https://api.twilio.com".into(),
+            twilio_caller_id: String::new(),
             rustpbx_token: None,
             rustpbx_tts: false,
             voice: baylanys_centre::VoiceSettings::default(),
@@ -289,6 +293,7 @@ impl AppState {
                 &config.twilio_api_url,
                 &config.twilio_account_sid,
                 token.expose(),
+                &config.twilio_caller_id,
             )
             .map_err(|e| {
                 error::ApiError::new(baylanys_proto::problem::UNAVAILABLE, e.to_string())

@@ -605,6 +605,7 @@ impl Config {
                 .map(|s| baylanys_api::Secret(s.expose().to_owned())),
             twilio_account_sid: self.twilio_account_sid.clone(),
             twilio_api_url: self.twilio_api_url.clone(),
+            twilio_caller_id: self.voice_caller_id.clone(),
             rustpbx_token: self
                 .rustpbx_token
                 .as_ref()
@@ -623,6 +624,7 @@ impl Config {
                 )
                 .unwrap_or_default(),
                 recording_retention_days: self.recording_retention_days.max(1),
+                ring_secs: self.voice_ring_secs.clamp(5, 600),
                 ..baylanys_centre::VoiceSettings::default()
             },
         }

@@ -73,6 +73,7 @@ mod voice_refusals;
 mod voice_rustpbx;
 mod voice_transfer;
 pub(crate) mod voice_twiml;
+mod voice_twiml_placed;
 mod voice_waits;
 mod workers;
 mod wrap_up_limit;

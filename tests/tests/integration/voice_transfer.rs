@@ -48,6 +48,39 @@ pub(crate) struct CallsApi {
     failing: Arc<Mutex<bool>>,
     /// Requests still to answer 503 before the rest are taken.
     pub(crate) fail_next: Arc<std::sync::atomic::AtomicUsize>,
+    /// Each call placed (`POST …/Calls.json`), as its form.
+    pub(crate) placed: Arc<Mutex<Vec<Vec<(String, String)>>>>,
+}
+
+/// The provider's `POST /2010-04-01/Accounts/{AC}/Calls.json`: a call placed; answers its sid.
+async fn create_call(
+    State(api): State<CallsApi>,
+    headers: HeaderMap,
+    axum::extract::Path(account): axum::extract::Path<String>,
+    body: axum::body::Bytes,
+) -> axum::response::Response {
+    use base64::Engine as _;
+    let want = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{ACCOUNT}:{TOKEN}"))
+    );
+    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(want.as_str())
+        || account != ACCOUNT
+    {
+        return AxumStatus::UNAUTHORIZED.into_response();
+    }
+    let form: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+    let mut placed = api
+        .placed
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    placed.push(form);
+    let sid = format!("CA{:032}", placed.len());
+    (
+        AxumStatus::CREATED,
+        axum::Json(json!({"sid": sid, "status": "queued"})),
+    )
+        .into_response()
 }
 
 async fn modify_call(
@@ -107,6 +140,10 @@ pub(crate) async fn calls_api() -> anyhow::Result<(String, CallsApi)> {
         .route(
             "/2010-04-01/Accounts/{account}/Calls/{file}",
             axum::routing::post(modify_call),
+        )
+        .route(
+            "/2010-04-01/Accounts/{account}/Calls.json",
+            axum::routing::post(create_call),
         )
         .with_state(api.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

@@ -10,7 +10,8 @@
 //! area's wait URL, re-requested while the caller waits · `left` the caller left the holding
 //! area · `dial` the operator's leg ended · `status` the call ended · `recording` a recorded
 //! call's recording is ready · `released?id=` the centre redirected the call away from the operator's
-//! phone (a transfer, a hold).
+//! phone (a transfer, a hold) · `placed?call=` and `placed-status?call=` a call the centre
+//! placed was answered, and ended.
 
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, State};
@@ -19,7 +20,7 @@ use axum::response::{IntoResponse, Response};
 use baylanys_centre::CallIn;
 use baylanys_centre::{RecordingFile, RecordingIn};
 use baylanys_channels::twiml;
-use baylanys_domain::voice::CallEvent;
+use baylanys_domain::voice::{CallEvent, VoiceAction};
 use baylanys_proto::ProblemDetails;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -136,7 +137,7 @@ fn event_of(
 /// (`BAYLANYS_TWILIO_AUTH_TOKEN`) or for an unknown hook; 422 for parameters that are not the
 /// provider's.
 #[utoipa::path(post, path = "/webhooks/voice/twilio/{hook}", tag = "channels",
-    params(("hook" = String, Path, description = "incoming, gather, wait, left, dial, status, recording or released")),
+    params(("hook" = String, Path, description = "incoming, gather, wait, left, dial, status, recording, released, placed or placed-status")),
     request_body(content = String, description = "The provider's form parameters (CallSid, From, To, Digits, QueueResult, DialCallStatus, CallStatus, RecordingSid, RecordingUrl, RecordingStatus …)", content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "TwiML", content_type = "text/xml"),
         (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
@@ -175,13 +176,14 @@ async fn hook(
     };
     let step = match hook.as_str() {
         "released" => query("id"),
+        "placed" | "placed-status" => None,
         _ => query("step"),
     };
     let call_id = get("CallSid").ok_or_else(|| invalid("CallSid is required"))?;
     let urls = twiml::Urls {
         base: format!("{}/webhooks/voice/twilio", state.config.public_url),
     };
-    let twiml_of = |actions: &[baylanys_domain::voice::VoiceAction]| {
+    let twiml_of = |actions: &[VoiceAction]| {
         (
             [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
             twiml::render(actions, &urls),
@@ -191,6 +193,10 @@ async fn hook(
     if hook == "recording" {
         recording(&state, call_id, &params).await?;
         return Ok(twiml_of(&[]));
+    }
+    if hook == "placed" || hook == "placed-status" {
+        let ours = query("call").ok_or_else(|| invalid("a placed call's hook needs ?call="))?;
+        return Ok(twiml_of(&placed(&state, &hook, &ours, &params).await?));
     }
     let (event_id, event) = event_of(&hook, step.as_deref(), &get)?;
     let actions = if event_id.is_empty() {
@@ -207,6 +213,46 @@ async fn hook(
             .await?
     };
     Ok(twiml_of(&actions))
+}
+
+/// A call the centre placed (R13): `placed?call=` when the client answered — the operator's
+/// phone is put through — and `placed-status?call=` when the call ended, with how.
+async fn placed(
+    state: &AppState,
+    hook: &str,
+    call: &str,
+    params: &[(String, String)],
+) -> ApiResult<Vec<VoiceAction>> {
+    use baylanys_channels::rwi::CallEvent as Placed;
+    let heard = baylanys_centre::HeardFrom::Webhook;
+    if hook == "placed" {
+        let phone = state.centre.placed_call_phone(call).await?;
+        let ours = state
+            .centre
+            .placed_call_event(call, &Placed::Answered, heard)
+            .await?;
+        return Ok(match (ours, phone) {
+            (true, Some(to)) => vec![VoiceAction::Bridge { to, record: false }],
+            _ => vec![VoiceAction::Hangup],
+        });
+    }
+    let status = params
+        .iter()
+        .find(|(k, _)| k == "CallStatus")
+        .map(|(_, v)| v.as_str())
+        .ok_or_else(|| invalid("placed-status needs CallStatus"))?;
+    let event = match status {
+        "busy" => Placed::Busy,
+        "no-answer" => Placed::NoAnswer,
+        "completed" | "failed" | "canceled" => Placed::Hangup {
+            reason: None,
+            sip_status: None,
+        },
+        // Queued, ringing, in progress: nothing to settle yet.
+        _ => return Ok(Vec::new()),
+    };
+    state.centre.placed_call_event(call, &event, heard).await?;
+    Ok(Vec::new())
 }
 
 /// The provider's recording status callback (`recordingStatusCallback` of a recorded

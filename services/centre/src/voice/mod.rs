@@ -47,6 +47,8 @@ pub struct VoiceSettings {
     pub calling_window: baylanys_domain::voice::outbound::CallingWindow,
     /// Days a call's recording is kept; then its bytes are deleted (R33).
     pub recording_retention_days: u32,
+    /// Seconds a client's phone rings, for a call the centre places, before it is not answered.
+    pub ring_secs: u32,
 }
 
 impl Default for VoiceSettings {
@@ -57,6 +59,7 @@ impl Default for VoiceSettings {
             hold_pause_secs: 3,
             calling_window: baylanys_domain::voice::outbound::CallingWindow::default(),
             recording_retention_days: 365,
+            ring_secs: 30,
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Calling clients through the PBX (R13; issue "The phone", point 7): back, when a waiting
+//! Calling clients through the PBX or the TwiML provider (R13; issue "The phone", point 7):
+//! back, when a waiting
 //! caller asked for it, or because an operator needs to (to clarify an appeal), with the
 //! reason they open with. An operator presses "call"; the centre checks the rules — never a client marked
 //! do-not-contact (R13.4), only inside the calling window on working days (R13.5) — marks the
@@ -11,7 +12,10 @@
 //! The PBX tells a placed call's events twice: over the call-control socket (the node that
 //! placed it puts the operator through) and through its event webhook (any node). Each event
 //! is applied once: a callback takes one outcome per placement, a contact is opened once per
-//! call, and a contact already in after-call work is not moved again.
+//! call, and a contact already in after-call work is not moved again. A TwiML provider places
+//! the call through its REST API, fetches the centre's TwiML when the client answers (which
+//! puts the operator's phone through) and tells how the call ended at its status callback;
+//! both name the call by the centre's own id, in their URLs.
 
 use baylanys_channels::rwi::CallEvent;
 use baylanys_channels::ChannelError;
@@ -31,10 +35,58 @@ pub enum Heard {
     Webhook,
 }
 
+/// What places this centre's calls: the PBX's call control, else the TwiML provider.
+enum Placer<'a> {
+    Pbx(&'a baylanys_channels::rwi::Dialler),
+    Cloud(&'a baylanys_channels::TwilioCalls),
+}
+
 impl Centre {
-    /// Whether the PBX can place calls from this node (a dialler is configured and connected).
+    fn placer(&self) -> Option<Placer<'_>> {
+        match (&self.dialler, &self.twilio_calls) {
+            (Some(d), _) => Some(Placer::Pbx(d)),
+            (None, Some(c)) if c.places_calls() => Some(Placer::Cloud(c)),
+            _ => None,
+        }
+    }
+
+    /// Whether calls can be placed from this node now (the PBX's call control connected, or a
+    /// TwiML provider with the centre's number).
     pub fn can_place_calls(&self) -> bool {
-        self.dialler.as_ref().is_some_and(|d| d.is_connected())
+        match self.placer() {
+            Some(Placer::Pbx(d)) => d.is_connected(),
+            Some(Placer::Cloud(_)) => true,
+            None => false,
+        }
+    }
+
+    /// The checks before placing: a placer, and the operator's phone.
+    fn placer_for(&self, operator: &Staff) -> CentreResult<Placer<'_>> {
+        // Not a failure of the server but how this centre is set up: a conflict, said as such.
+        let Some(placer) = self.placer() else {
+            return Err(StoreError::Conflict(
+                "no PBX places calls for this centre: call from your phone and record the outcome"
+                    .into(),
+            )
+            .into());
+        };
+        if operator.extension.is_none() {
+            return Err(DomainError::InvalidField {
+                field: "extension",
+                reason: "your phone (extension) is not set: ask an administrator".into(),
+            }
+            .into());
+        }
+        Ok(placer)
+    }
+
+    fn ready(placer: &Placer<'_>) -> CentreResult<()> {
+        match placer {
+            Placer::Pbx(d) if !d.is_connected() => Err(CentreError::Unavailable(
+                "the PBX is not connected now: call from your phone and record the outcome".into(),
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// The rules of R13 for calling the client of `appeal_id` now.
@@ -74,21 +126,7 @@ impl Centre {
         operator: &Staff,
         actor: Actor,
     ) -> CentreResult<Callback> {
-        // Not a failure of the server but how this centre is set up: a conflict, said as such.
-        let Some(dialler) = self.dialler.as_ref() else {
-            return Err(StoreError::Conflict(
-                "no PBX places calls for this centre: call from your phone and record the outcome"
-                    .into(),
-            )
-            .into());
-        };
-        if operator.extension.is_none() {
-            return Err(DomainError::InvalidField {
-                field: "extension",
-                reason: "your phone (extension) is not set: ask an administrator".into(),
-            }
-            .into());
-        }
+        let placer = self.placer_for(operator)?;
         let callback = self.store.get_callback(id).await?;
         if callback.state != "pending" {
             return Err(StoreError::Conflict(format!(
@@ -98,17 +136,13 @@ impl Centre {
             .into());
         }
         self.may_call(callback.appeal_id, "callback").await?;
-        if !dialler.is_connected() {
-            return Err(CentreError::Unavailable(
-                "the PBX is not connected now: call from your phone and record the outcome".into(),
-            ));
-        }
+        Self::ready(&placer)?;
         let call_id = format!("cb-{}", Uuid::now_v7().simple());
         let placed = self
             .store
             .place_callback(id, &call_id, operator.id, actor)
             .await?;
-        self.dial_placed(dialler, &placed, &call_id, &callback.number)
+        self.dial_placed(&placer, &placed, &call_id, &callback.number)
             .await?;
         Ok(placed)
     }
@@ -125,19 +159,7 @@ impl Centre {
         actor: Actor,
     ) -> CentreResult<Callback> {
         let reason = baylanys_domain::BoundedText::new("reason", reason, 300)?.into_inner();
-        let Some(dialler) = self.dialler.as_ref() else {
-            return Err(StoreError::Conflict(
-                "no PBX places calls for this centre: call from your phone".into(),
-            )
-            .into());
-        };
-        if operator.extension.is_none() {
-            return Err(DomainError::InvalidField {
-                field: "extension",
-                reason: "your phone (extension) is not set: ask an administrator".into(),
-            }
-            .into());
-        }
+        let placer = self.placer_for(operator)?;
         let appeal = self.store.get_appeal(appeal_id, AppealScope::All).await?;
         let client = self.store.get_client(appeal.client_id).await?;
         let number = client
@@ -150,11 +172,7 @@ impl Centre {
                 reason: "the client has no phone number on file".into(),
             })?;
         self.may_call(appeal_id, "call").await?;
-        if !dialler.is_connected() {
-            return Err(CentreError::Unavailable(
-                "the PBX is not connected now: call from your phone".into(),
-            ));
-        }
+        Self::ready(&placer)?;
         let call_id = format!("op-{}", Uuid::now_v7().simple());
         let placed = self
             .store
@@ -170,7 +188,7 @@ impl Centre {
                 actor,
             )
             .await?;
-        self.dial_placed(dialler, &placed, &call_id, &number)
+        self.dial_placed(&placer, &placed, &call_id, &number)
             .await?;
         Ok(placed)
     }
@@ -179,12 +197,26 @@ impl Centre {
     /// with no attempt counted.
     async fn dial_placed(
         &self,
-        dialler: &baylanys_channels::rwi::Dialler,
+        placer: &Placer<'_>,
         placed: &Callback,
         call_id: &str,
         number: &str,
     ) -> CentreResult<()> {
-        let Err(e) = dialler.dial(call_id, number).await else {
+        let dialled = match placer {
+            Placer::Pbx(d) => d.dial(call_id, number).await,
+            Placer::Cloud(c) => {
+                let hooks = format!("{}/webhooks/voice/twilio", self.settings.public_url);
+                c.place(
+                    number,
+                    &format!("{hooks}/placed?call={call_id}"),
+                    &format!("{hooks}/placed-status?call={call_id}"),
+                    self.settings.voice.ring_secs,
+                )
+                .await
+                .map(|_| ())
+            }
+        };
+        let Err(e) = dialled else {
             return Ok(());
         };
         tracing::warn!(%call_id, error = %e, "the PBX did not place a call");
@@ -267,6 +299,16 @@ impl Centre {
             }
         }
         Ok(true)
+    }
+
+    /// The phone of the operator a placed call is for, to put through when the client answers
+    /// (the TwiML provider asks for it); `None` when the call is not one the centre placed.
+    pub async fn placed_call_phone(&self, call_id: &str) -> CentreResult<Option<String>> {
+        let Some(callback) = self.store.callback_of_call(call_id).await? else {
+            return Ok(None);
+        };
+        let operator = callback.placed_by.ok_or(StoreError::NotFound("operator"))?;
+        Ok(self.store.get_staff(operator).await?.extension)
     }
 
     /// The placement's one outcome: the first event that decides it wins, later ones (the
