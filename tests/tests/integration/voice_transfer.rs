@@ -39,6 +39,9 @@ mod per_backend {
 
 pub(crate) const ACCOUNT: &str = "AC00000000000000000000000000000077";
 
+/// A form as posted, its pairs in order.
+pub(crate) type Form = Vec<(String, String)>;
+
 /// The provider's `POST /2010-04-01/Accounts/{AC}/Calls/{CallSid}.json` (basic authentication
 /// with the account id and auth token): each redirect asked for, as (call, Url, Method); while
 /// `failing`, it answers 503.
@@ -49,7 +52,7 @@ pub(crate) struct CallsApi {
     /// Requests still to answer 503 before the rest are taken.
     pub(crate) fail_next: Arc<std::sync::atomic::AtomicUsize>,
     /// Each call placed (`POST …/Calls.json`), as its form.
-    pub(crate) placed: Arc<Mutex<Vec<Vec<(String, String)>>>>,
+    pub(crate) placed: Arc<Mutex<Vec<Form>>>,
 }
 
 /// The provider's `POST /2010-04-01/Accounts/{AC}/Calls.json`: a call placed; answers its sid.
