@@ -129,3 +129,23 @@ impl<'a> Provider<'a> {
         })
     }
 }
+
+/// Whether a request to the provider's REST API (played by a test) carries its basic
+/// authentication: the account id and auth token, and is for that account.
+pub fn authorised(
+    headers: &axum::http::HeaderMap,
+    account_in_path: &str,
+    account: &str,
+    token: &str,
+) -> bool {
+    use base64::Engine as _;
+    let want = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{account}:{token}"))
+    );
+    account_in_path == account
+        && headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v == want)
+}

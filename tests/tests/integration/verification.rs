@@ -150,15 +150,7 @@ async fn messages_json(
     headers: HeaderMap,
     body: Bytes,
 ) -> axum::response::Response {
-    let expected = format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{SID}:{TOKEN}"))
-    );
-    let authorised = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v == expected);
-    if !authorised || account != SID {
+    if !baylanys_tests::twilio::authorised(&headers, &account, SID, TOKEN) {
         return (
             StatusCode::UNAUTHORIZED,
             axum::Json(json!({"code": 20003, "message": "Authenticate", "status": 401})),

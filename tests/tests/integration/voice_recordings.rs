@@ -86,16 +86,7 @@ async fn serve_recording(
     headers: HeaderMap,
     axum::extract::Path((account, file)): axum::extract::Path<(String, String)>,
 ) -> axum::response::Response {
-    use base64::Engine as _;
-    let want = format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{ACCOUNT}:{TOKEN}"))
-    );
-    let given = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    if given != want || account != ACCOUNT {
+    if !baylanys_tests::twilio::authorised(&headers, &account, ACCOUNT, TOKEN) {
         return AxumStatus::UNAUTHORIZED.into_response();
     }
     if file != "RE00000000000000000000000000000001.wav" {

@@ -62,14 +62,7 @@ async fn create_call(
     axum::extract::Path(account): axum::extract::Path<String>,
     body: axum::body::Bytes,
 ) -> axum::response::Response {
-    use base64::Engine as _;
-    let want = format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{ACCOUNT}:{TOKEN}"))
-    );
-    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(want.as_str())
-        || account != ACCOUNT
-    {
+    if !baylanys_tests::twilio::authorised(&headers, &account, ACCOUNT, TOKEN) {
         return AxumStatus::UNAUTHORIZED.into_response();
     }
     let form: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
@@ -92,16 +85,7 @@ async fn modify_call(
     axum::extract::Path((account, file)): axum::extract::Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> axum::response::Response {
-    use base64::Engine as _;
-    let want = format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{ACCOUNT}:{TOKEN}"))
-    );
-    let given = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    if given != want || account != ACCOUNT {
+    if !baylanys_tests::twilio::authorised(&headers, &account, ACCOUNT, TOKEN) {
         return AxumStatus::UNAUTHORIZED.into_response();
     }
     let fail_now = api
