@@ -514,12 +514,7 @@ macro_rules! impl_call_store {
             ) -> $crate::StoreResult<$crate::Interaction> {
                 let now = $crate::now();
                 let mut tx = self.writer.begin().await?;
-                let row: Option<$crate::rows::InteractionRow> =
-                    sqlx::query_as("SELECT * FROM interactions WHERE id = $1")
-                        .bind(interaction_id)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                let row = row.ok_or($crate::StoreError::NotFound("interaction"))?;
+                let row = Self::interaction_row(&mut tx, interaction_id).await?;
                 if row.state != "answered" || row.held_at.is_some() == on {
                     return Err($crate::StoreError::Conflict(if row.state != "answered" {
                         "only a call being answered is held or taken back".into()
@@ -561,11 +556,7 @@ macro_rules! impl_call_store {
                     .interaction(interaction_id),
                 )
                 .await?;
-                let out: $crate::rows::InteractionRow =
-                    sqlx::query_as("SELECT * FROM interactions WHERE id = $1")
-                        .bind(interaction_id)
-                        .fetch_one(&mut *tx)
-                        .await?;
+                let out = Self::interaction_row(&mut tx, interaction_id).await?;
                 tx.commit().await?;
                 out.try_into()
             }
