@@ -6,8 +6,7 @@
 // then Russian, with no raw API value. The callbacks panel lists the request with the opening
 // line in the caller's language (R13); the operator records that nobody answered, and the
 // attempt is counted. This centre has no PBX to place calls: "call" says so in the console's
-// language and goes away. The operator puts the caller on hold: the provider's first refusal
-// is said in Kazakh, the second try holds (a running clock), and the caller is taken back.
+// language and goes away.
 import { chromium } from "playwright-core";
 
 const base = process.env.BAYLANYS_BASE;
@@ -46,18 +45,6 @@ try {
   await op.locator("#client-card .vc-call").waitFor({ timeout });
   eq("the call (kk)", await call(op),
     `Қоңырау нөмірден ${caller} · сөйлесуде\nМәзірдегі жолы: Жұмыс уақыты › Оператор`);
-  // Hold: the provider refuses once (said in Kazakh, nothing changes), then holds.
-  const hold = op.locator("#client-card .vc-hold");
-  await hold.getByRole("button", { name: "Күтуге қою" }).click();
-  await op.waitForFunction(() => document.querySelector("#client-card .vc-hold [role=status]")?.textContent.trim() === "телефон провайдері қоңырауды алмады — қайталап көріңіз", null, { timeout });
-  await hold.getByRole("button", { name: "Күтуге қою" }).click();
-  await op.locator("#client-card .vc-hold").getByRole("button", { name: "Күтуден қайтару" }).waitFor({ timeout })
-    .catch(async (e) => { throw new Error("not held: " + await op.locator("#client-card .vc-hold").innerText() + " " + e.message); });
-  const heldText = await op.locator("#client-card .vc-hold [role=status]").textContent();
-  if (!/^ клиент күту режимінде, 00:0\d$/.test(heldText)) throw new Error("on hold (kk): " + heldText);
-  if (shots) await op.locator("#client-card").screenshot({ path: shots + "/voice-hold-kk.png" });
-  await op.locator("#client-card .vc-hold").getByRole("button", { name: "Күтуден қайтару" }).click();
-  await op.locator("#client-card .vc-hold").getByRole("button", { name: "Күтуге қою" }).waitFor({ timeout });
   const fields = await op.locator("#conv-fields").textContent();
   if (/voice|request|\bnew\b|: kk/.test(fields)) throw new Error("raw values (kk): " + fields);
   if (!fields.includes("телефон")) throw new Error("fields (kk): " + fields);
@@ -100,7 +87,6 @@ try {
   eq("the call (ru)", await call(op),
     `Звонок с номера ${caller} · идёт разговор\nПуть в меню: Жұмыс уақыты › Оператор`);
   eq("the callbacks heading (ru)", await op.locator("#callbacks-h").textContent(), "Заказанные обратные звонки");
-  eq("the hold button (ru)", await op.locator("#client-card .vc-hold button").textContent(), "Поставить на удержание");
   eq("the outcome said (ru)", await op.locator("#callbacks-said").textContent(),
     "Не принято: звонок через АТС сейчас невозможен — позвоните со своего телефона и отметьте результат");
   const cells = await op.locator("#callbacks-list tbody[data-id]").first().locator("button").allTextContents();

@@ -137,6 +137,42 @@ async fn a_call_in_chromium() -> anyhow::Result<()> {
         "{}",
         l.xml
     );
+    // On the phone: the operator holds from the console and takes the caller back. The
+    // provider fetches the release the hold asked for after the take-back: the caller goes
+    // back through the holding area to the operator's phone, not cut off.
+    run_script(&app, "voice-hold.mjs", &[]).await?;
+    let released = calls
+        .redirects
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .last()
+        .map(|(_, url, _)| url.clone())
+        .ok_or_else(|| anyhow::anyhow!("the provider was not asked to hold"))?;
+    let back = tw.post(&released, &[("CallSid", "CA-A")]).await?;
+    assert!(back.has("Enqueue") && !back.has("Hangup"), "{}", back.xml);
+    let w = tw
+        .post(
+            &tw.hook("wait"),
+            &[("CallSid", "CA-A"), ("QueueTime", "12")],
+        )
+        .await?;
+    assert!(w.has("Leave"), "{}", w.xml);
+    let again = tw
+        .post(
+            &tw.hook("left"),
+            &[
+                ("CallSid", "CA-A"),
+                ("QueueResult", "leave"),
+                ("QueueTime", "12"),
+            ],
+        )
+        .await?;
+    assert_eq!(
+        again.text_of("Sip").as_deref(),
+        Some("sip:101@127.0.0.1:5070"),
+        "{}",
+        again.xml
+    );
     // They talk; the operator's leg ends. In the console: the after-call work, finished.
     let d = tw
         .post(

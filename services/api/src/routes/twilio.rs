@@ -76,10 +76,7 @@ fn event_of(
             let id = step
                 .and_then(|c| c.parse::<uuid::Uuid>().ok())
                 .ok_or_else(|| invalid("released needs ?id=<uuid>"))?;
-            (
-                format!("released:{id}"),
-                CallEvent::BridgeEnded { answered: true },
-            )
+            (format!("released:{id}"), CallEvent::Released)
         }
         "wait" => {
             let at = get("QueueTime").unwrap_or_default();

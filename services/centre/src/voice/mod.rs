@@ -161,7 +161,9 @@ impl Centre {
                     }
                     // A call we never took (its arrival failed, or it is another system's):
                     // nothing to record; the provider is told to end it.
-                    CallEvent::HungUp | CallEvent::BridgeEnded { .. } => return Ok(Vec::new()),
+                    CallEvent::HungUp | CallEvent::BridgeEnded { .. } | CallEvent::Released => {
+                        return Ok(Vec::new())
+                    }
                     _ => return Ok(vec![VoiceAction::Hangup]),
                 },
             };
@@ -257,7 +259,7 @@ impl Centre {
         use CallPhase::*;
         let l = call.language;
         if matches!(call.phase, Connecting | Talking)
-            && matches!(event, CallEvent::BridgeEnded { .. })
+            && matches!(event, CallEvent::BridgeEnded { .. } | CallEvent::Released)
         {
             let contact = self.store.get_interaction(call.interaction_id).await?;
             // The operator passed the caller on (a transfer): the call follows its new contact
@@ -286,6 +288,13 @@ impl Centre {
                     vec![say(phrases::on_hold(l), l), VoiceAction::Enqueue],
                 ));
             }
+            // Released, but taken back before the provider asked (a hold undone at once): back
+            // through the holding area to the operator's phone.
+            if *event == CallEvent::Released {
+                call.phase = Queued;
+                call.bridge_to = None;
+                return Ok(Turn::of(call, vec![VoiceAction::Enqueue]));
+            }
         }
         match (call.phase, event) {
             (Ended, _) => Ok(Turn::of(call, vec![VoiceAction::Hangup])),
@@ -309,6 +318,11 @@ impl Centre {
             // Nothing pressed at an announcement, or a silence ended: the caller is still
             // waiting.
             (Queued, CallEvent::NoInput) => self.waiting(call).await,
+            // Out of the holding area by a release that raced the bridge: back in; the next
+            // tick puts the caller where their contact is.
+            (Queued | Connecting, CallEvent::Released) => {
+                Ok(Turn::of(call, vec![VoiceAction::Enqueue]))
+            }
             (Queued, CallEvent::Dequeued) => {
                 // Out of the holding area with nobody to talk to (the provider's queue
                 // dropped it): back in.

@@ -5,6 +5,7 @@
 //! and with a TwiML provider whose account is not configured, a transfer happens when the
 //! operator hangs up their phone, and a hold is made with the phone's own hold key.
 
+use baylanys_domain::voice::CallPhase;
 use baylanys_domain::Channel;
 use baylanys_store::{Actor, Call, Interaction, StoreError};
 use uuid::Uuid;
@@ -15,6 +16,13 @@ impl Centre {
     /// Whether the provider of `call` can be asked to take the caller from the operator.
     fn can_release(&self, call: &Call) -> bool {
         call.provider == "twilio" && self.twilio_calls.is_some()
+    }
+
+    /// Whether the caller is on the operator's phone (or it is ringing): only then is there
+    /// anything to take them from. A caller still in the holding area goes where their contact
+    /// went at the next tick.
+    fn on_the_phone(call: &Call) -> bool {
+        matches!(call.phase, CallPhase::Connecting | CallPhase::Talking)
     }
 
     /// Asks the provider to take the caller of `call` from the operator's phone. A TwiML call
@@ -41,7 +49,7 @@ impl Centre {
     /// operator's hang-up passes the caller on.
     pub(crate) async fn release_operator(&self, contact_id: Uuid) {
         let call = match self.store.call_of_contact(contact_id).await {
-            Ok(Some(call)) if self.can_release(&call) => call,
+            Ok(Some(call)) if Self::on_the_phone(&call) && self.can_release(&call) => call,
             Ok(_) => return,
             Err(e) => {
                 tracing::warn!(error = %e, %contact_id, "the call of a moved contact");
@@ -72,7 +80,8 @@ impl Centre {
                 .into())
             }
         };
-        if on && !self.can_release(&call) {
+        let on_the_phone = Self::on_the_phone(&call);
+        if on && on_the_phone && !self.can_release(&call) {
             return Err(StoreError::Conflict(
                 "the centre's phone cannot hold this call from the console: use your phone's hold key"
                     .into(),
@@ -81,7 +90,7 @@ impl Centre {
         }
         let held = self.store.hold_contact(id, on, actor).await?;
         self.changed();
-        if on {
+        if on && on_the_phone {
             if let Err(e) = self.release(&call).await {
                 // Not held after all: the caller is still with the operator.
                 self.store.hold_contact(id, false, actor).await?;

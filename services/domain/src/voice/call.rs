@@ -72,6 +72,9 @@ pub enum CallEvent {
     Bridged,
     /// The operator's leg ended, or never answered.
     BridgeEnded { answered: bool },
+    /// The centre had the provider take the caller from the operator's phone (a transfer, a
+    /// hold): the caller goes where their contact is now.
+    Released,
     /// The call is over, whoever hung up.
     HungUp,
 }
@@ -87,6 +90,7 @@ impl CallEvent {
             CallEvent::Dequeued => "dequeued",
             CallEvent::Bridged => "bridged",
             CallEvent::BridgeEnded { .. } => "bridge_ended",
+            CallEvent::Released => "released",
             CallEvent::HungUp => "hung_up",
         }
     }
