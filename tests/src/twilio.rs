@@ -149,3 +149,14 @@ pub fn authorised(
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v == want)
 }
+
+/// Serves `app` on a free port of 127.0.0.1 (a provider's REST API the test plays) until the
+/// test ends; returns its base URL.
+pub async fn serve(app: axum::Router) -> anyhow::Result<String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok(base)
+}

@@ -109,12 +109,7 @@ pub(crate) async fn recordings_api(file: Vec<u8>) -> anyhow::Result<(String, Rec
             axum::routing::get(serve_recording),
         )
         .with_state(api.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    Ok((base, api))
+    Ok((baylanys_tests::twilio::serve(app).await?, api))
 }
 
 /// Says whether a queue records its calls, as `token`.

@@ -133,12 +133,7 @@ pub(crate) async fn calls_api() -> anyhow::Result<(String, CallsApi)> {
             axum::routing::post(create_call),
         )
         .with_state(api.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    Ok((base, api))
+    Ok((baylanys_tests::twilio::serve(app).await?, api))
 }
 
 /// Operator `login`, online, with the SIP phone `extension`.
