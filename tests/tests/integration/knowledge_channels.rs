@@ -95,7 +95,9 @@ async fn the_bot_answers_from_the_knowledge_base(app: TestApp) -> anyhow::Result
     })
     .await?;
     assert_eq!(appeal.language, baylanys_domain::Language::Ru);
-    // The offer came before the invitation to write on, in that order.
+    // The offer came before the invitation to write on, in that order (the bot sends them one
+    // after the other: the second is awaited before the order is read).
+    until_said(&api, other, "оператор ответит в этом чате").await?;
     let texts: Vec<String> = said(&api, other).into_iter().map(|(t, _)| t).collect();
     let offer = texts.iter().position(|t| t.starts_with("Возможно"));
     let write_on = texts
