@@ -150,6 +150,24 @@ pub struct ServiceNoticeDto {
     #[serde(default)]
     #[schema(min_length = 1, max_length = 1000)]
     pub en: Option<String>,
+    /// A recording of the notice per language (http(s) or a `file://` path on the PBX) that a
+    /// PBX without a speech synthesiser plays instead of the text.
+    #[serde(default)]
+    #[schema(max_length = 500)]
+    pub kk_audio_url: Option<String>,
+    #[serde(default)]
+    #[schema(max_length = 500)]
+    pub ru_audio_url: Option<String>,
+    #[serde(default)]
+    #[schema(max_length = 500)]
+    pub en_audio_url: Option<String>,
+    /// When the service is expected back: said in each language (Astana time) until it passes.
+    #[serde(default)]
+    pub resumes_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When this interruption was switched on; set by the centre (ignored in a request).
+    #[serde(default)]
+    #[schema(read_only)]
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// What came of calling a client back.

@@ -208,6 +208,10 @@ pub enum ChatServerFrame {
         last_seq: i64,
         /// How far staff have read.
         read_seq: i64,
+        /// While the service is interrupted (R34): what the visitor is told before writing, in
+        /// the conversation's language, with the expected return and the other channels.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        service_notice: Option<String>,
     },
     Message {
         seq: i64,

@@ -188,7 +188,7 @@ impl TestApp {
         Self::spawn_full(backend, config, delivery).await
     }
 
-    async fn spawn_full(
+    pub async fn spawn_full(
         backend: Backend,
         config: ApiConfig,
         delivery: baylanys_api::Delivery,

@@ -120,6 +120,7 @@
     .baylanys-chat .kb .kb-fb { display: flex; flex-wrap: wrap; gap: .4rem; margin-top: .4rem; }
     .baylanys-chat .kb .kb-fb button.kb-no { background: #fff; color: #0b5394; border: 1px solid #0b5394; }
     .baylanys-chat .kb .kb-said { font-size: .9rem; margin: .3rem 0 0; }
+    .baylanys-chat .outage { margin: 0; padding: .5rem .8rem; background: #fde8e8; color: #5a0000; border-bottom: 1px solid #b00020; white-space: pre-wrap; overflow-wrap: anywhere; }
   `);
   const panel = el("div", { class: "panel", role: "dialog", "aria-labelledby": "baylanys-title" });
   const header = el("header");
@@ -170,7 +171,9 @@
   kb.append(el("h3", { id: "baylanys-kb-title", "data-t": "kb_title" }, t("kb_title")), kbList);
   kb.hidden = true;
 
-  panel.append(header, intro, logBox, status, kb, form);
+  // A service interruption (R34), as the server words it in the visitor's language.
+  const outage = el("p", { class: "outage", role: "alert", hidden: "" });
+  panel.append(header, outage, intro, logBox, status, kb, form);
   root.append(style, panel);
   const translate = () => {
     panel.querySelectorAll("[data-t]").forEach((e) => { e.textContent = t(e.dataset.t); });
@@ -396,6 +399,8 @@
         if (aid !== appealId) { appealId = aid; lastSeq = 0; readSent = 0; }
         number.textContent = f.number ? t("number") + " " + f.number : "";
         status.textContent = "";
+        outage.textContent = f.service_notice || "";
+        outage.hidden = !f.service_notice;
         showRead(f.read_seq);
         // Anything not acknowledged before the drop is sent again; the server recognises it.
         for (const [id, body] of pending) socket.send(JSON.stringify({ type: "message", client_id: id, body }));

@@ -21,6 +21,7 @@ mod clients;
 mod contacts;
 mod deadlines;
 mod error;
+mod interruption;
 pub mod knowledge;
 mod knowledge_files;
 mod live;

@@ -181,7 +181,7 @@ impl Centre {
 
     /// Writes one notice now (for what is not a change of its own transaction) and wakes who
     /// delivers it.
-    async fn write(&self, appeal_id: Uuid, tell: Tell) {
+    pub(crate) async fn write(&self, appeal_id: Uuid, tell: Tell) {
         let stored = match tell.delivery {
             Some(delivery) => {
                 let stored = self
@@ -224,9 +224,15 @@ impl Centre {
     }
 
     /// What tells the citizen a new appeal's number and expected date (R6.1) on their own
-    /// channel, written with the appeal; a web chat shows them in its `welcome` instead.
-    pub(crate) async fn registered(&self, client_id: Uuid, channel: Channel) -> Also {
-        if channel == Channel::WebChat {
+    /// channel, written with the appeal (a web chat shows them in its `welcome` instead), and
+    /// the service interruption notice if one is on.
+    pub(crate) async fn registered(
+        &self,
+        client_id: Uuid,
+        channel: Channel,
+        interruption: Option<crate::interruption::Interruption>,
+    ) -> Also {
+        if channel == Channel::WebChat && interruption.is_none() {
             return Also::nothing();
         }
         let teller = self.teller_for(client_id, channel).await;
@@ -238,15 +244,19 @@ impl Centre {
                 ("number", Some(appeal.number.as_str())),
                 ("date", due.as_deref()),
             ];
-            teller
-                .notice(
-                    appeal,
-                    Notice::Registered,
-                    &vars,
-                    format!("registered:{}", appeal.id),
-                )
-                .into_iter()
-                .collect()
+            let registered = (channel != Channel::WebChat)
+                .then(|| {
+                    teller.notice(
+                        appeal,
+                        Notice::Registered,
+                        &vars,
+                        format!("registered:{}", appeal.id),
+                    )
+                })
+                .flatten();
+            // A service interruption (R34) is the auto-reply's second part.
+            let interrupted = interruption.and_then(|i| i.tell(&teller, appeal));
+            registered.into_iter().chain(interrupted).collect()
         })
     }
 

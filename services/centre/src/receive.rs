@@ -151,6 +151,11 @@ impl Centre {
                 self.requeue(appeal_id, item.channel, item.actor).await;
             }
         }
+        // Told on a replay too: a crash between the message and its auto-reply is mended by
+        // the channel's retry (the notice's key keeps it to once).
+        if !item.quiet {
+            self.tell_interruption(appeal_id, item.channel).await;
+        }
         Ok(Received {
             appeal_id,
             opened: None,
@@ -195,7 +200,12 @@ impl Centre {
         let also = if item.quiet {
             baylanys_store::Also::nothing()
         } else {
-            self.registered(client_id, item.channel).await
+            let interruption = if crate::interruption::auto_replied(item.channel) {
+                self.interruption().await?
+            } else {
+                None
+            };
+            self.registered(client_id, item.channel, interruption).await
         };
         let ingested = self
             .store

@@ -46,7 +46,7 @@ impl Centre {
             (q, _) => q,
         };
         let due_at = self.due_for(r.kind, baylanys_store::now()).await?;
-        let also = self.registered(r.client_id, r.channel).await;
+        let also = self.registered(r.client_id, r.channel, None).await;
         let ingested = self
             .store
             .create_appeal(

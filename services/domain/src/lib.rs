@@ -165,6 +165,9 @@ pub mod event_kind {
     /// ran out and its bytes were deleted; a supervisor listened to it (R33: who heard what).
     /// The operator put the caller on hold, and took them back.
     pub const CALL_HELD: &str = "call.held";
+    /// The service interruption notice was switched on, and off again (R34).
+    pub const SERVICE_INTERRUPTED: &str = "service.interrupted";
+    pub const SERVICE_RESUMED: &str = "service.resumed";
     pub const CALL_RESUMED: &str = "call.resumed";
     pub const CALL_RECORDING_STORED: &str = "call.recording_stored";
     pub const CALL_RECORDING_FAILED: &str = "call.recording_failed";

@@ -203,12 +203,50 @@ macro_rules! impl_ivr_store {
 
             async fn set_service_notice(
                 &self,
-                notice: baylanys_domain::voice::ServiceNotice,
+                mut notice: baylanys_domain::voice::ServiceNotice,
                 actor: $crate::Actor,
             ) -> $crate::StoreResult<baylanys_domain::voice::ServiceNotice> {
+                use baylanys_domain::events::ServiceInterruption;
+                use baylanys_domain::Payload;
                 notice.validate()?;
-                self.save_setting($crate::ivr::SERVICE_NOTICE, &notice, actor)
-                    .await?;
+                let now = $crate::now();
+                let mut tx = self.writer.begin().await?;
+                let row: Option<(sqlx::types::Json<serde_json::Value>,)> =
+                    sqlx::query_as("SELECT value FROM settings WHERE key = $1")
+                        .bind($crate::ivr::SERVICE_NOTICE)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let before: baylanys_domain::voice::ServiceNotice = match row {
+                    Some((v,)) => serde_json::from_value(v.0).map_err(|e| {
+                        $crate::StoreError::Corrupt(format!("service notice: {e}"))
+                    })?,
+                    None => Default::default(),
+                };
+                // The switch's instants are the centre's, not the caller's: an interruption
+                // keeps the time it began while its words change.
+                notice.since = match (before.active, notice.active) {
+                    (true, true) => before.since.or(Some(now)),
+                    (_, true) => Some(now),
+                    (_, false) => None,
+                };
+                let value = serde_json::to_value(&notice)
+                    .map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?;
+                Self::put_setting(&mut tx, $crate::ivr::SERVICE_NOTICE, value, actor, now).await?;
+                let switched = match (before.active, notice.active) {
+                    (false, true) => Some(Payload::ServiceInterrupted(ServiceInterruption {
+                        resumes_at: notice.resumes_at,
+                        lasted_secs: None,
+                    })),
+                    (true, false) => Some(Payload::ServiceResumed(ServiceInterruption {
+                        resumes_at: None,
+                        lasted_secs: before.since.map(|s| (now - s).num_seconds().max(0)),
+                    })),
+                    _ => None,
+                };
+                if let Some(payload) = switched {
+                    Self::event(&mut tx, now, $crate::events::Draft::typed(actor, payload)).await?;
+                }
+                tx.commit().await?;
                 Ok(notice)
             }
         }

@@ -55,6 +55,7 @@ mod reoffer;
 mod replies;
 mod routing_engine;
 mod schemathesis;
+mod service_interruption;
 mod survey_links;
 mod surveys;
 pub(crate) mod telegram;

@@ -30,6 +30,7 @@ const DELIVERIES_JS: &str = include_str!("../../static/deliveries.js");
 const MAIL_JS: &str = include_str!("../../static/mail.js");
 const TELEGRAM_JS: &str = include_str!("../../static/telegram.js");
 const VOICE_JS: &str = include_str!("../../static/voice.js");
+const INTERRUPTION_JS: &str = include_str!("../../static/interruption.js");
 const PARTS_JS: &str = include_str!("../../static/parts.js");
 const DASHBOARD_JS: &str = include_str!("../../static/dashboard.js");
 const QA_JS: &str = include_str!("../../static/qa.js");
@@ -57,6 +58,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .route("/mail.js", get(|| script(MAIL_JS)))
         .route("/telegram.js", get(|| script(TELEGRAM_JS)))
         .route("/voice.js", get(|| script(VOICE_JS)))
+        .route("/interruption.js", get(|| script(INTERRUPTION_JS)))
         .route("/parts.js", get(|| script(PARTS_JS)))
         .route("/dashboard.js", get(|| script(DASHBOARD_JS)))
         .route("/qa.js", get(|| script(QA_JS)))

@@ -43,21 +43,29 @@ fn notice_view(n: ServiceNotice) -> ServiceNoticeDto {
         kk: n.kk,
         ru: n.ru,
         en: n.en,
+        kk_audio_url: n.kk_audio_url,
+        ru_audio_url: n.ru_audio_url,
+        en_audio_url: n.en_audio_url,
+        resumes_at: n.resumes_at,
+        since: n.since,
     }
 }
 
-/// The service interruption notice calls hear first while it is active (R34).
+/// The service interruption notice (R34): calls hear it first, and the web chat, Telegram and
+/// e-mail answer with it, while it is active. Every member of staff may read it (the console
+/// shows it to all).
 #[utoipa::path(get, path = "/api/v1/ivr/notice", tag = "channels", security(("bearer" = [])),
     responses((status = 200, body = ServiceNoticeDto), (status = 403, body = ProblemDetails, content_type = "application/problem+json")))]
 async fn get_notice(
     State(state): State<AppState>,
     caller: Caller,
 ) -> ApiResult<axum::Json<ServiceNoticeDto>> {
-    caller.require(READERS)?;
+    caller.require(&[Role::Admin, Role::Supervisor, Role::Operator, Role::Editor])?;
     Ok(axum::Json(notice_view(state.store.service_notice().await?)))
 }
 
-/// Turns the interruption notice on (with its words) or off; an event either way.
+/// Turns the interruption notice on (with its words) or off: `service.interrupted` and
+/// `service.resumed` are written with the change.
 #[utoipa::path(put, path = "/api/v1/ivr/notice", tag = "channels", security(("bearer" = [])),
     request_body = ServiceNoticeDto,
     responses((status = 200, body = ServiceNoticeDto), (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
@@ -74,6 +82,12 @@ async fn set_notice(
         kk: trim(req.kk),
         ru: trim(req.ru),
         en: trim(req.en),
+        kk_audio_url: trim(req.kk_audio_url),
+        ru_audio_url: trim(req.ru_audio_url),
+        en_audio_url: trim(req.en_audio_url),
+        resumes_at: req.resumes_at,
+        // The centre's own instant, kept while the interruption stays on.
+        since: None,
     };
     let saved = state
         .store

@@ -232,13 +232,11 @@ impl Centre {
         self.changed();
         // A service interruption is said first, with the other channels (R34).
         let notice: Vec<VoiceAction> = self
-            .store
-            .service_notice()
+            .interruption()
             .await?
-            .text(language)
-            .map(|t| say(t, language))
-            .into_iter()
-            .collect();
+            .and_then(|i| i.prompt(language))
+            .map(|p| prompt_actions(&p, language))
+            .unwrap_or_default();
         match self.store.ivr_menu(language, MAIN_MENU).await? {
             Some(main) => {
                 let mut call = call;

@@ -245,6 +245,8 @@ payloads! {
     CallAnnounced(CallAnnounced) = k::CALL_ANNOUNCED,
     CallHeld(CallHold) = k::CALL_HELD,
     CallResumed(CallHold) = k::CALL_RESUMED,
+    ServiceInterrupted(ServiceInterruption) = k::SERVICE_INTERRUPTED,
+    ServiceResumed(ServiceInterruption) = k::SERVICE_RESUMED,
     CallRecordingStored(CallRecordingStored) = k::CALL_RECORDING_STORED,
     CallRecordingFailed(CallRecordingFailed) = k::CALL_RECORDING_FAILED,
     CallRecordingExpired(CallRecording) = k::CALL_RECORDING_EXPIRED,

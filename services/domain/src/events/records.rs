@@ -565,6 +565,16 @@ pub struct CallHold {
     pub held_secs: Option<i64>,
 }
 
+/// `service.interrupted` (the interruption notice was switched on: when the service is expected
+/// back) and `service.resumed` (switched off, after `lasted_secs`) (R34).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceInterruption {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resumes_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lasted_secs: Option<i64>,
+}
+
 /// `call.recording_stored`: a recording of the call, which the caller was told of, is in the
 /// attachment store, linked to the contact it recorded (R32).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -144,6 +144,8 @@ const EVERY_KIND: &[&str] = &[
     event_kind::CALL_ANNOUNCED,
     event_kind::CALL_HELD,
     event_kind::CALL_RESUMED,
+    event_kind::SERVICE_INTERRUPTED,
+    event_kind::SERVICE_RESUMED,
     event_kind::CALL_RECORDING_STORED,
     event_kind::CALL_RECORDING_FAILED,
     event_kind::CALL_RECORDING_EXPIRED,
@@ -560,6 +562,14 @@ fn samples() -> Vec<Payload> {
         Payload::CallResumed(CallHold {
             operator_id: id(),
             held_secs: Some(42),
+        }),
+        Payload::ServiceInterrupted(ServiceInterruption {
+            resumes_at: Some(chrono::Utc::now()),
+            lasted_secs: None,
+        }),
+        Payload::ServiceResumed(ServiceInterruption {
+            resumes_at: None,
+            lasted_secs: Some(5400),
         }),
         Payload::CallRecordingStored(CallRecordingStored {
             recording_id: id(),

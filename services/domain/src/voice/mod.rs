@@ -8,11 +8,11 @@
 //! and in the centre's voice use case, never in an adapter.
 
 pub mod call;
+pub mod interruption;
 pub mod menu;
 pub mod outbound;
 pub mod phrases;
 
 pub use call::{CallEvent, CallPhase, VoiceAction};
-pub use menu::{
-    Choice, IvrMenu, MenuAction, MenuOption, Prompt, ServiceNotice, MAIN_MENU, OPERATOR_DIGIT,
-};
+pub use interruption::ServiceNotice;
+pub use menu::{Choice, IvrMenu, MenuAction, MenuOption, Prompt, MAIN_MENU, OPERATOR_DIGIT};

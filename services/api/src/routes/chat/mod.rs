@@ -260,7 +260,16 @@ async fn queue_status(
 
 /// The `welcome` frame of the conversation as it stands: without token, appeal and number until
 /// the visitor's first message.
-fn welcome(c: &Conversation, read_seq: i64) -> ChatServerFrame {
+async fn welcome(state: &AppState, c: &Conversation, read_seq: i64) -> ChatServerFrame {
+    // The widget shows a service interruption (R34) before the visitor writes; an unreadable
+    // notice is left out rather than keeping the visitor from the chat.
+    let service_notice = match state.centre.interruption_words(c.language).await {
+        Ok(words) => words,
+        Err(e) => {
+            tracing::warn!(error = %e, "the interruption notice for the web chat");
+            None
+        }
+    };
     ChatServerFrame::Welcome {
         v: CHAT_PROTOCOL_VERSION,
         token: c.token.clone(),
@@ -268,6 +277,7 @@ fn welcome(c: &Conversation, read_seq: i64) -> ChatServerFrame {
         number: c.number.clone(),
         last_seq: c.last_seq,
         read_seq,
+        service_notice,
     }
 }
 
@@ -287,7 +297,11 @@ async fn greet(
             .unwrap_or(0),
         None => 0,
     };
-    if socket.send(frame(&welcome(c, read_seq))).await.is_err() {
+    if socket
+        .send(frame(&welcome(state, c, read_seq).await))
+        .await
+        .is_err()
+    {
         return false;
     }
     if c.last_seq - peer.sent > MAX_REPLAY {
@@ -584,7 +598,7 @@ async fn accept_message(
         // After the acknowledgement, so the widget does not send the message again on it (it
         // resends what is unacknowledged on every `welcome`).
         peer.sent = 0;
-        out.push(frame(&welcome(c, 0)));
+        out.push(frame(&welcome(state, c, 0).await));
     }
     out
 }
