@@ -96,6 +96,14 @@ struct Args {
     /// loop); 0 sends as fast as `concurrency` clients get answers.
     #[arg(long, default_value_t = 0)]
     rate: u32,
+    /// voice, with `rate`: the calls interleaved as a provider's traffic is — a new call every
+    /// 6/`rate` s, each call's six requests `--call-gap-ms` apart (each after the last one's
+    /// answer) — instead of phase by phase.
+    #[arg(long)]
+    mixed: bool,
+    /// voice, mixed: milliseconds between one call's requests.
+    #[arg(long, default_value_t = 1000)]
+    call_gap_ms: u64,
     /// mail: messages in the Dovecot mailbox the poller syncs.
     #[arg(long, default_value_t = 10_000)]
     mails: usize,

@@ -251,6 +251,10 @@ pub async fn run(args: &Args, url: String) -> anyhow::Result<()> {
                 .collect(),
         ),
     ];
+    if args.mixed && args.rate > 0 {
+        interleaved(args, &http, &base, &ceiling, &phases).await?;
+        return check(&url, n).await;
+    }
     let pace = if args.rate == 0 {
         format!("{} clients as fast as answered", args.concurrency)
     } else {
@@ -300,17 +304,124 @@ pub async fn run(args: &Args, url: String) -> anyhow::Result<()> {
         n as f64 / ours_time.as_secs_f64()
     );
 
-    // Every call once, each lost in the queue.
+    check(&url, n).await
+}
+
+/// One call's requests in order, each at its slot `gap` after the last (or after the last
+/// answer, when that came later); each request's time and the index of its kind.
+async fn one_call(
+    http: reqwest::Client,
+    base: String,
+    requests: Vec<(usize, Request)>,
+    start: tokio::time::Instant,
+    gap: Duration,
+) -> anyhow::Result<Vec<(usize, Duration)>> {
+    let mut out = Vec::with_capacity(requests.len());
+    for (k, (kind, r)) in requests.into_iter().enumerate() {
+        tokio::time::sleep_until(start + gap * k as u32).await;
+        out.push((kind, send(&http, &base, &r).await?));
+    }
+    Ok(out)
+}
+
+/// Interleaved traffic: call `i` starts at `i × 6 / rate` s, so requests of every kind arrive
+/// together at `rate` a second in all, as a provider's calls in progress do.
+async fn run_interleaved(
+    args: &Args,
+    http: &reqwest::Client,
+    base: &str,
+    calls: &[Vec<(usize, Request)>],
+) -> anyhow::Result<(Duration, Vec<Vec<Duration>>)> {
+    let every = Duration::from_secs_f64(6.0 / f64::from(args.rate));
+    let gap = Duration::from_millis(args.call_gap_ms);
+    let start = tokio::time::Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, c) in calls.iter().enumerate() {
+        let at = start + every * i as u32;
+        tokio::time::sleep_until(at).await;
+        tasks.spawn(one_call(http.clone(), base.to_owned(), c.clone(), at, gap));
+    }
+    let mut by_kind: Vec<Vec<Duration>> = vec![Vec::new(); 4];
+    while let Some(r) = tasks.join_next().await {
+        for (kind, d) in r?? {
+            by_kind[kind].push(d);
+        }
+    }
+    Ok((start.elapsed(), by_kind))
+}
+
+async fn interleaved(
+    args: &Args,
+    http: &reqwest::Client,
+    base: &str,
+    ceiling: &str,
+    phases: &[(&str, Vec<Request>)],
+) -> anyhow::Result<()> {
+    let n = args.calls;
+    // Call i's requests: its arrival, its key, its three ticks, its end.
+    let calls: Vec<Vec<(usize, Request)>> = (0..n)
+        .map(|i| {
+            let mut c = vec![(0, phases[0].1[i].clone()), (1, phases[1].1[i].clone())];
+            c.extend((0..3).map(|t| (2, phases[2].1[t * n + i].clone())));
+            c.push((3, phases[3].1[i].clone()));
+            c
+        })
+        .collect();
+    println!(
+        "phone, TwiML webhooks interleaved: {n} calls, {} requests, {} requests/s in all (a call every {:.1} ms, its requests {} ms apart), backend {:?}",
+        6 * n,
+        args.rate,
+        6000.0 / f64::from(args.rate),
+        args.call_gap_ms,
+        args.backend
+    );
+    let (ours_time, ours) = run_interleaved(args, http, base, &calls).await?;
+    let (_, bare) = run_interleaved(args, http, ceiling, &calls).await?;
+    println!("| requests | ours p50 ms | ours p99 ms | ceiling p99 ms |");
+    println!("|---|---:|---:|---:|");
+    let run = |l: &Vec<Duration>| Run {
+        count: l.len(),
+        elapsed: ours_time,
+        latencies: l.clone(),
+    };
+    for (k, (name, _)) in phases.iter().enumerate() {
+        println!(
+            "| {name} | {:.2} | {:.2} | {:.2} |",
+            run(&ours[k]).pct(0.5),
+            run(&ours[k]).pct(0.99),
+            run(&bare[k]).pct(0.99)
+        );
+    }
+    let all: Vec<Duration> = ours.concat();
+    let all_bare: Vec<Duration> = bare.concat();
+    println!(
+        "| **all** | {:.2} | **{:.2}** | {:.2} |",
+        run(&all).pct(0.5),
+        run(&all).pct(0.99),
+        run(&all_bare).pct(0.99)
+    );
+    println!(
+        "{} requests answered in {:.1} s: {} a second in the steady middle, a ramp of {:.1} s at each end",
+        all.len(),
+        ours_time.as_secs_f64(),
+        args.rate,
+        5.0 * args.call_gap_ms as f64 / 1000.0
+    );
+    Ok(())
+}
+
+/// Every call once, each lost in the queue.
+async fn check(url: &str, n: usize) -> anyhow::Result<()> {
     let sql = "SELECT COUNT(*), COUNT(*) FILTER (WHERE i.state = 'abandoned') FROM calls c \
                JOIN interactions i ON i.id = c.interaction_id";
     let sql_lite =
         "SELECT COUNT(*), SUM(CASE WHEN i.state = 'abandoned' THEN 1 ELSE 0 END) FROM calls c \
                     JOIN interactions i ON i.id = c.interaction_id";
     let (count, lost): (i64, i64) = if url.starts_with("sqlite:") {
-        let mut c = sqlx::SqliteConnection::connect(&url).await?;
+        let mut c = sqlx::SqliteConnection::connect(url).await?;
         sqlx::query_as(sql_lite).fetch_one(&mut c).await?
     } else {
-        let mut c = sqlx::PgConnection::connect(&url).await?;
+        let mut c = sqlx::PgConnection::connect(url).await?;
         sqlx::query_as(sql).fetch_one(&mut c).await?
     };
     println!("calls stored {count}, lost in the queue {lost}");

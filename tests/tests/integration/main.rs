@@ -65,6 +65,7 @@ mod verification;
 mod voice_console;
 mod voice_load_bench;
 mod voice_nodes;
+mod voice_pbx_interruption;
 mod voice_pbx_nodes;
 mod voice_pbx_recording;
 mod voice_pbx_transfer;

@@ -3,8 +3,10 @@
 //! plays the operator's SIP phone. A caller takes the Kazakh menu to an operator, waits in the
 //! centre's queue, is put through to the operator's phone when the operator accepts in the
 //! console's API, talks, and hangs up: the after-call work begins. A second caller waits while
-//! the operator is busy and hangs up: a lost call. The KPIs of these two calls equal figures
-//! worked out here from the contacts' own times; a wrong token changes nothing.
+//! the operator is busy and hangs up: a lost call. The operator ends A's after-call work and
+//! answers the appeal at the first contact. The KPIs of these two calls — wait after the menu,
+//! lost share, first-contact resolution, handling time — equal figures worked out here from the
+//! contacts' own times; a wrong token changes nothing.
 
 use baylanys_tests::pbx::{centre_with_pbx, contact_in_state, free_port, kk_menu, Pbx};
 use chrono::{DateTime, Utc};
@@ -91,6 +93,34 @@ async fn calls_through_rustpbx_and_sipp() -> anyhow::Result<()> {
     assert!(b_end.success(), "caller B: {b_end}");
     contact_in_state(&app, "77011230002", "abandoned").await?;
 
+    // A's operator ends the after-call work and answers the appeal at the first contact.
+    let a_id = a_after["id"].as_str().unwrap_or_default();
+    let r = app
+        .post(&format!("/api/v1/interactions/{a_id}/end"), &op, json!({}))
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let a_appeal = a_after["appeal_id"].as_str().unwrap_or_default();
+    let r = app
+        .post(
+            &format!("/api/v1/appeals/{a_appeal}/status"),
+            &op,
+            json!({"status": "answered", "resolution": "Жауап берілді", "first_contact_resolved": true}),
+        )
+        .await?;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let a_done = app
+        .get(&format!("/api/v1/appeals/{a_appeal}"), app.admin())
+        .await?
+        .body["interactions"][0]
+        .clone();
+    assert_eq!(a_done["state"], "ended", "{a_done}");
+    // Handling time: from the answer to the end of the after-call work.
+    let handling = (instant(&a_done["ended_at"]).unwrap_or_default()
+        - instant(&a_done["answered_at"]).unwrap_or_default())
+    .num_microseconds()
+    .unwrap_or_default() as f64
+        / 60e6;
+
     // The KPIs of the two calls, from the contacts' own times.
     let wait = (instant(&a_after["answered_at"]).unwrap_or_default()
         - instant(&a_after["queued_at"]).unwrap_or_default())
@@ -112,5 +142,17 @@ async fn calls_through_rustpbx_and_sipp() -> anyhow::Result<()> {
         "{k}"
     );
     assert!(wait >= 1.0, "A waited: {wait}");
+    assert_eq!(figure("lost_calls_pct"), Some(50.0), "{k}");
+    assert_eq!(
+        figure("fcr_pct"),
+        Some(100.0),
+        "one appeal resolved, at the first contact: {k}"
+    );
+    assert_eq!(k["aht_minutes"]["count"].as_u64(), Some(1), "{k}");
+    assert_eq!(
+        figure("aht_minutes"),
+        Some((handling * 100.0).round() / 100.0),
+        "{k}"
+    );
     Ok(())
 }
