@@ -104,7 +104,8 @@ impl Pbx {
         Self::start_with(hook, token, http_port, false).await
     }
 
-    /// As [`Pbx::start_at`], recording every call and uploading each recording to the centre
+    /// As [`Pbx::start_at`], recording the calls the centre asks it to (`record_start` before
+    /// the operator's phone; `auto_start = false`) and uploading each recording to the centre
     /// (`[recording] type = "http"`), as a centre that records configures it.
     pub async fn start_recording(hook: &str, token: &str, http_port: u16) -> anyhow::Result<Pbx> {
         Self::start_with(hook, token, http_port, true).await
@@ -130,7 +131,7 @@ impl Pbx {
                 r#"
 [recording]
 enabled = true
-auto_start = true
+auto_start = false
 type = "http"
 url = "{hook}/recordings"
 path = "{d}/recorders"

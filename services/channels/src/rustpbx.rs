@@ -127,10 +127,16 @@ pub fn render(actions: &[VoiceAction], voice: Voice) -> Value {
             VoiceAction::Pause { secs } => {
                 json!({"type": "dtmf_menu", "timeout_ms": u64::from(*secs) * 1000})
             }
-            // Recording is started through the PBX's call control (see `routes::rustpbx`): a
-            // step-mode node cannot ask for it.
-            VoiceAction::Bridge { to, .. } => {
-                json!({"type": "transfer", "target": to, "wait_for_result": true})
+            // A call whose caller was told it is recorded starts its recording here, as the
+            // operator's phone is put through: the PBX's `[recording]` policy is enabled with
+            // `auto_start = false`, so no other call is recorded at all.
+            VoiceAction::Bridge { to, record } => {
+                let transfer = json!({"type": "transfer", "target": to, "wait_for_result": true});
+                if *record {
+                    json!({"type": "record_start", "segment_type": "call", "next": transfer})
+                } else {
+                    transfer
+                }
             }
             VoiceAction::Hangup | VoiceAction::Leave => json!({"type": "hangup"}),
         };
@@ -203,6 +209,18 @@ mod tests {
         assert_eq!(
             bridge,
             json!({"type": "transfer", "target": "sip:101@127.0.0.1:5070", "wait_for_result": true})
+        );
+        let recorded = render(
+            &[VoiceAction::Bridge {
+                to: "sip:101@127.0.0.1:5070".into(),
+                record: true,
+            }],
+            Voice::default(),
+        );
+        assert_eq!(
+            recorded,
+            json!({"type": "record_start", "segment_type": "call",
+                   "next": {"type": "transfer", "target": "sip:101@127.0.0.1:5070", "wait_for_result": true}})
         );
     }
 }

@@ -6,7 +6,8 @@
 //! announcements come from the event log (`call.announced`): how late the first is after
 //! entering the queue, and how far the second is past the minute. Run with
 //! `cargo test --release -p baylanys-tests --test integration -- --ignored --nocapture
-//! voice_load_benchmark`; figures go to `target/bench/voice-pbx.json` and BENCHMARKS.md.
+//! voice_load_benchmark` (SQLite; `BAYLANYS_BENCH_BACKEND=postgres` for PostgreSQL); figures go
+//! to `target/bench/voice-pbx.json` and BENCHMARKS.md.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -80,7 +81,12 @@ async fn voice_load_benchmark() -> anyhow::Result<()> {
         .unwrap_or(200);
     let mut config = baylanys_tests::test_config();
     config.rustpbx_token = Some(Secret(TOKEN.into()));
-    let app = TestApp::spawn_with(Backend::Sqlite, config).await?;
+    // `BAYLANYS_BENCH_BACKEND=postgres` runs the same calls on PostgreSQL.
+    let backend = match std::env::var("BAYLANYS_BENCH_BACKEND").as_deref() {
+        Ok("postgres") => Backend::Postgres,
+        _ => Backend::Sqlite,
+    };
+    let app = TestApp::spawn_with(backend, config).await?;
     app.default_queue().await?;
     let proxy = Proxy {
         to: format!("{}/webhooks/voice/rustpbx", app.base),
@@ -177,6 +183,7 @@ async fn voice_load_benchmark() -> anyhow::Result<()> {
         .collect();
     let all_waiting_at_once = matches!((last_entered, first_left), (Some(l), Some(f)) if l < f);
     let report = json!({
+        "backend": format!("{backend:?}"),
         "calls": calls,
         "sipp_failed": failed,
         "seconds": took,
