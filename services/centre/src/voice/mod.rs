@@ -3,7 +3,8 @@
 //!
 //! Each event is taken once: the answer is stored with the call's new state, so a replayed
 //! event gets the same answer and changes nothing, and the state lives in the database, so any
-//! node can answer a call's next event after another node died. A call only moves forward
+//! node can answer a call's next event after another node died. A silence that changes nothing
+//! is the one answer not stored: its replay is answered from the same state. A call only moves forward
 //! (`CallPhase`), so a late event (a status callback overtaking a wait tick) cannot move it back.
 //!
 //! Its contact's phases are the KPIs' instants: out of the menu into the queue starts the wait
@@ -127,6 +128,23 @@ impl Turn {
     }
 }
 
+impl Turn {
+    /// A silence that changes nothing — a caller still waiting, nothing due — is answered
+    /// without a write: a retry of it is answered from the same state the same way, so there
+    /// is nothing to keep, and a long wait is not a transaction every few seconds (on a busy
+    /// machine each one is several round trips to the database).
+    fn is_silence(&self, before: &Call) -> bool {
+        self.call == *before
+            && self.menu_steps.is_empty()
+            && self.announced.is_none()
+            && !self.actions.is_empty()
+            && self
+                .actions
+                .iter()
+                .all(|a| matches!(a, VoiceAction::Pause { .. }))
+    }
+}
+
 /// A contact already moved by someone else (a replay, a race with staff) is where it is.
 pub(super) fn moved_or_already(r: CentreResult<baylanys_store::Interaction>) -> CentreResult<()> {
     match r {
@@ -154,7 +172,14 @@ impl Centre {
                     .map_err(|e| StoreError::Corrupt(format!("call answer: {e}")).into());
             }
             let turn = match self.store.call(input.provider, &input.call_id).await? {
-                Some(call) => self.turn(call, &input.event).await?,
+                Some(call) => {
+                    let before = call.clone();
+                    let turn = self.turn(call, &input.event).await?;
+                    if turn.is_silence(&before) {
+                        return Ok(turn.actions);
+                    }
+                    turn
+                }
                 None => match &input.event {
                     CallEvent::Arrived { from, to } => {
                         self.arrived(&input, from.as_deref(), to.as_deref()).await?
