@@ -106,6 +106,19 @@ pub fn describe_hours(hours: &WeeklyHours, lang: Language) -> String {
     parts.join("; ")
 }
 
+/// An instant as citizens read it: the local date and time (Astana), `06.12.2026 18:00`.
+pub fn local_time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&TZ).format("%d.%m.%Y %H:%M").to_string()
+}
+
+/// Appends the administrators' words about the other ways to reach the centre, if any.
+pub fn push_other_channels(text: &mut String, other_channels: Option<&str>) {
+    if let Some(other) = other_channels.map(str::trim).filter(|o| !o.is_empty()) {
+        text.push(' ');
+        text.push_str(other);
+    }
+}
+
 /// The automatic out-of-hours reply.
 pub fn out_of_hours(
     lang: Language,
@@ -114,7 +127,7 @@ pub fn out_of_hours(
     other_channels: Option<&str>,
 ) -> String {
     let schedule = describe_hours(hours, lang);
-    let next = next_opening.map(|t| t.with_timezone(&TZ).format("%d.%m.%Y %H:%M").to_string());
+    let next = next_opening.map(local_time);
     let mut text = match lang {
         Language::Kk => format!(
             "Сәлеметсіз бе! Байланыс орталығы қазір жұмыс істемейді. Жұмыс уақыты: {schedule}."
@@ -134,10 +147,7 @@ pub fn out_of_hours(
             Language::En => format!("Your message is saved; an operator will answer from {n}."),
         });
     }
-    if let Some(other) = other_channels.map(str::trim).filter(|o| !o.is_empty()) {
-        text.push(' ');
-        text.push_str(other);
-    }
+    push_other_channels(&mut text, other_channels);
     text
 }
 

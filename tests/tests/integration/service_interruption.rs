@@ -25,14 +25,7 @@ use crate::ws_operator::{next, send, Socket};
 async fn the_switch_in_chromium() -> anyhow::Result<()> {
     let app = TestApp::spawn(Backend::Sqlite).await?;
     app.default_queue().await?;
-    let r = app
-        .put(
-            "/api/v1/routing/out-of-hours",
-            app.admin(),
-            json!({"other_channels_kk": OTHER_KK, "other_channels_ru": OTHER_RU}),
-        )
-        .await?;
-    assert_eq!(r.status, 200, "{}", r.text);
+    other_channels(&app).await?;
     app.staff("op", "operator", None).await?;
     app.staff("sup", "supervisor", None).await?;
     // Tomorrow at 18:00 in Astana: 13:00 UTC.
@@ -83,6 +76,19 @@ const KK: &str = "Құрметті азамат, байланыс орталығ
 const RU: &str = "Уважаемый гражданин, на телефонной линии контакт-центра авария.";
 const OTHER_KK: &str = "Бізге Telegram арқылы жазыңыз: @gov_kz_bot";
 const OTHER_RU: &str = "Пишите нам в Telegram: @gov_kz_bot";
+
+/// The other channels the out-of-hours settings name, which the notice carries.
+async fn other_channels(app: &TestApp) -> anyhow::Result<()> {
+    let r = app
+        .put(
+            "/api/v1/routing/out-of-hours",
+            app.admin(),
+            json!({"other_channels_kk": OTHER_KK, "other_channels_ru": OTHER_RU}),
+        )
+        .await?;
+    anyhow::ensure!(r.status == 200, "{}", r.text);
+    Ok(())
+}
 
 async fn notice(app: &TestApp) -> anyhow::Result<Value> {
     Ok(app.get("/api/v1/ivr/notice", app.admin()).await?.body)
@@ -173,14 +179,7 @@ async fn an_interruption_reaches_every_channel(backend: Backend) -> anyhow::Resu
     let api = BotApi::start(BOT).await?;
     add_bot(&app, &api, "Кеңес боты", "polling").await?;
     add_mailbox(&app, "Кеңсе", dovecot.port, "centre").await?;
-    let r = app
-        .put(
-            "/api/v1/routing/out-of-hours",
-            app.admin(),
-            json!({"other_channels_kk": OTHER_KK, "other_channels_ru": OTHER_RU}),
-        )
-        .await?;
-    assert_eq!(r.status, 200, "{}", r.text);
+    other_channels(&app).await?;
     let (_, operator) = app.staff("op", "operator", None).await?;
     let (_, supervisor) = app.staff("sup", "supervisor", None).await?;
 

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::voice::Prompt;
-use crate::{DomainError, Language, TZ};
+use crate::{DomainError, Language};
 
 /// The interruption notice as administrators write it. The texts say what is interrupted; the
 /// expected return is a time (said in each language's words, and left out once it has passed,
@@ -111,7 +111,7 @@ impl ServiceNotice {
         }
         let mut text = self.text(language)?.trim().to_owned();
         if let Some(at) = self.resumes_at.filter(|at| *at > now) {
-            let at = at.with_timezone(&TZ).format("%d.%m.%Y %H:%M");
+            let at = crate::notice::local_time(at);
             text.push(' ');
             text.push_str(&match language {
                 Language::Kk => format!("Қызмет шамамен {at} қалпына келеді."),
@@ -119,10 +119,7 @@ impl ServiceNotice {
                 Language::En => format!("Expected back at {at} (Astana time)."),
             });
         }
-        if let Some(other) = other_channels.map(str::trim).filter(|o| !o.is_empty()) {
-            text.push(' ');
-            text.push_str(other);
-        }
+        crate::notice::push_other_channels(&mut text, other_channels);
         Some(text)
     }
 
