@@ -5,7 +5,7 @@
 // in Russian the panel has no Kazakh words. The operator sees the mark (its words in the
 // tooltip) and no switch. A citizen opening the web chat, in Kazakh and in Russian, sees the
 // notice in their language before writing. The supervisor switches it off; the mark goes.
-import { chromium } from "playwright-core";
+import { launch, signIn as consoleSignIn, timeout } from "./console-session.mjs";
 
 const base = process.env.BAYLANYS_BASE;
 const shots = process.env.BAYLANYS_SCREENSHOTS;
@@ -13,23 +13,10 @@ const resumes = process.env.BAYLANYS_RESUMES; // "YYYY-MM-DDTHH:MM", Astana time
 const kk = process.env.BAYLANYS_KK;
 const ru = process.env.BAYLANYS_RU;
 if (!base || !resumes || !kk || !ru) throw new Error("BAYLANYS_BASE, _RESUMES, _KK and _RU are required");
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
-});
-const timeout = 15000;
+const browser = await launch();
 const kazakhLetters = /[әғқңөұүһі]/i;
 
-async function signIn(login) {
-  const page = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
-  await page.goto(base + "/console");
-  await page.fill("#login-name", login);
-  await page.fill("#login-password", login + "-password");
-  await page.press("#login-password", "Enter");
-  await page.waitForSelector("#app:not([hidden])", { timeout });
-  return page;
-}
+const signIn = (login) => consoleSignIn(browser, base, login, { width: 1366, height: 768 });
 
 async function citizen(language, expected) {
   const page = await (await browser.newContext()).newPage();

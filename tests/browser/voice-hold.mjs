@@ -2,24 +2,14 @@
 // caller through to the operator's phone): the operator reopens the appeal and presses "hold".
 // The provider refuses the first time — said in Kazakh, nothing changes; the second try holds
 // (the button becomes "take back", a clock runs), and the caller is taken back.
-import { chromium } from "playwright-core";
+import { launch, signIn, timeout } from "./console-session.mjs";
 
 const base = process.env.BAYLANYS_BASE;
 const shots = process.env.BAYLANYS_SCREENSHOTS;
 if (!base) throw new Error("BAYLANYS_BASE is required");
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
-});
-const timeout = 15000;
+const browser = await launch();
 try {
-  const op = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
-  await op.goto(base + "/console");
-  await op.fill("#login-name", "op");
-  await op.fill("#login-password", "op-password");
-  await op.press("#login-password", "Enter");
-  await op.waitForSelector("#app:not([hidden])", { timeout });
+  const op = await signIn(browser, base, "op");
   await op.locator("#mine button").first().click();
   const hold = op.locator("#client-card .vc-hold");
   await hold.getByRole("button", { name: "Күтуге қою" }).click();

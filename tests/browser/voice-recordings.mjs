@@ -3,25 +3,14 @@
 // supervisor): the supervisor opens the appeal, sees the recording with how long it is kept,
 // and plays it — in Kazakh, then Russian, and switching the language does not cut the audio
 // off (the row being listened to is not redrawn).
-import { chromium } from "playwright-core";
+import { launch, signIn, timeout } from "./console-session.mjs";
 
 const base = process.env.BAYLANYS_BASE;
 const shots = process.env.BAYLANYS_SCREENSHOTS;
 if (!base) throw new Error("BAYLANYS_BASE is required");
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
-         "--autoplay-policy=no-user-gesture-required"],
-});
-const timeout = 15000;
+const browser = await launch(["--autoplay-policy=no-user-gesture-required"]);
 try {
-  const sup = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
-  await sup.goto(base + "/console");
-  await sup.fill("#login-name", "sup");
-  await sup.fill("#login-password", "sup-password");
-  await sup.press("#login-password", "Enter");
-  await sup.waitForSelector("#app:not([hidden])", { timeout });
+  const sup = await signIn(browser, base, "sup");
   await sup.locator("#mine button").first().click();
   const list = sup.locator("#client-card .vc-recordings");
   await list.waitFor({ timeout });

@@ -1,25 +1,15 @@
 // After the call (run by `voice_console::a_call_in_chromium`, once the Rust side ended the
 // operator's leg): the operator reopens the appeal; the call shows its after-call work with a
 // running clock, and finishing it ends the contact (the handling time, report row 19).
-import { chromium } from "playwright-core";
+import { launch, signIn, timeout } from "./console-session.mjs";
 
 const base = process.env.BAYLANYS_BASE;
 const shots = process.env.BAYLANYS_SCREENSHOTS;
 const caller = process.env.BAYLANYS_CALLER;
 if (!base || !caller) throw new Error("BAYLANYS_BASE and _CALLER are required");
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
-});
-const timeout = 15000;
+const browser = await launch();
 try {
-  const op = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
-  await op.goto(base + "/console");
-  await op.fill("#login-name", "op");
-  await op.fill("#login-password", "op-password");
-  await op.press("#login-password", "Enter");
-  await op.waitForSelector("#app:not([hidden])", { timeout });
+  const op = await signIn(browser, base, "op");
   await op.locator("#mine button").first().click();
   const call = op.locator("#client-card .vc-call");
   await call.waitFor({ timeout });

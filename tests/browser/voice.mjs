@@ -7,19 +7,14 @@
 // line in the caller's language (R13); the operator records that nobody answered, and the
 // attempt is counted. This centre has no PBX to place calls: "call" says so in the console's
 // language and goes away.
-import { chromium } from "playwright-core";
+import { launch, signIn, timeout } from "./console-session.mjs";
 
 const base = process.env.BAYLANYS_BASE;
 const shots = process.env.BAYLANYS_SCREENSHOTS;
 const caller = process.env.BAYLANYS_CALLER;
 const callback = process.env.BAYLANYS_CALLBACK;
 if (!base || !caller || !callback) throw new Error("BAYLANYS_BASE, _CALLER and _CALLBACK are required");
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
-});
-const timeout = 15000;
+const browser = await launch();
 const eq = (what, got, want) => {
   if (JSON.stringify(got) !== JSON.stringify(want)) {
     throw new Error(`${what}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
@@ -29,12 +24,7 @@ const eq = (what, got, want) => {
 const call = async (page) => (await page.locator("#client-card .vc-call > div:not(.vc-hold)").allInnerTexts()).join("\n");
 
 try {
-  const op = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
-  await op.goto(base + "/console");
-  await op.fill("#login-name", "op");
-  await op.fill("#login-password", "op-password");
-  await op.press("#login-password", "Enter");
-  await op.waitForSelector("#app:not([hidden])", { timeout });
+  const op = await signIn(browser, base, "op");
   await op.selectOption("#presence", "online");
   const offer = op.locator("#offers tbody tr").first();
   await offer.waitFor({ timeout });
