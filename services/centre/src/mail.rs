@@ -184,19 +184,13 @@ impl Centre {
                     diagnostic: bounce.diagnostic.clone(),
                     permanent: bounce.permanent,
                 };
-                if let Some(d) = self.store.delivery_bounced(bounced).await? {
+                let detail = format!(
+                    "bounce of {original}: {}",
+                    bounce.status.as_deref().unwrap_or("no status")
+                );
+                let entry = log(MailOutcome::Bounce, Some(&mail), Some(detail), None);
+                if let Some(d) = self.store.delivery_bounced(bounced, entry).await? {
                     self.wake.outbox.notify_one();
-                    let detail = format!(
-                        "bounce of {original}: {}",
-                        bounce.status.as_deref().unwrap_or("no status")
-                    );
-                    let entry = log(
-                        MailOutcome::Bounce,
-                        Some(&mail),
-                        Some(detail),
-                        Some(d.appeal_id),
-                    );
-                    self.store.log_mail(entry).await?;
                     return Ok(MailReceipt {
                         outcome: MailOutcome::Bounce,
                         appeal_id: Some(d.appeal_id),

@@ -138,8 +138,15 @@ pub trait MailStore: Send + Sync {
     async fn message_extras(&self, appeal_id: Uuid) -> StoreResult<TimelineExtras>;
     async fn get_attachment(&self, id: Uuid) -> StoreResult<Attachment>;
     /// Records a bounce on the delivery that sent the mail; a permanent one fails it and
-    /// starts its fallback. `None` when no delivery of ours had that id.
-    async fn delivery_bounced(&self, bounce: Bounced) -> StoreResult<Option<Delivery>>;
+    /// starts its fallback. `log`, the bounce's line in its mailbox's log, commits with it (on
+    /// the delivery's appeal), so a crash between the two cannot leave a failed delivery whose
+    /// bounce the log never shows. `None` when no delivery of ours had that id, or it had
+    /// failed already; nothing is written then.
+    async fn delivery_bounced(
+        &self,
+        bounce: Bounced,
+        log: crate::NewMailLog,
+    ) -> StoreResult<Option<Delivery>>;
 }
 
 macro_rules! impl_mail_store {
@@ -252,6 +259,7 @@ macro_rules! impl_mail_store {
             async fn delivery_bounced(
                 &self,
                 b: $crate::Bounced,
+                mut log: $crate::NewMailLog,
             ) -> $crate::StoreResult<Option<$crate::Delivery>> {
                 let found: Option<(uuid::Uuid,)> = sqlx::query_as(
                     "SELECT id FROM deliveries WHERE mail_message_id = $1 ORDER BY created_at DESC LIMIT 1",
@@ -308,6 +316,8 @@ macro_rules! impl_mail_store {
                 } else {
                     None
                 };
+                log.appeal_id = Some(d.appeal_id);
+                Self::insert_mail_log(&mut tx, &log).await?;
                 tx.commit().await?;
                 Ok(fallback.or(Some(d)))
             }

@@ -529,26 +529,8 @@ macro_rules! impl_mailbox_store {
             }
 
             async fn log_mail(&self, e: $crate::NewMailLog) -> $crate::StoreResult<bool> {
-                let done = sqlx::query(
-                    "INSERT INTO mail_log (id, mailbox_id, uid_validity, uid, mail_id, sender, outcome, \
-                     detail, appeal_id, size, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-                     ON CONFLICT (mailbox_id, uid_validity, uid) DO NOTHING",
-                )
-                .bind(uuid::Uuid::now_v7())
-                .bind(e.mailbox_id)
-                .bind(i64::from(e.uid_validity))
-                .bind(i64::from(e.uid))
-                .bind(e.mail_id.as_deref().map($crate::outbox::clip))
-                .bind(e.sender.as_deref().map($crate::outbox::clip))
-                .bind(e.outcome.as_str())
-                .bind(e.detail.as_deref().map($crate::outbox::clip))
-                .bind(e.appeal_id)
-                .bind(i64::try_from(e.size).unwrap_or(i64::MAX))
-                .bind($crate::now())
-                .execute(&self.writer)
-                .await?
-                .rows_affected();
-                Ok(done == 1)
+                let mut conn = self.writer.acquire().await?;
+                Self::insert_mail_log(&mut conn, &e).await
             }
 
             async fn mail_log(
@@ -582,6 +564,36 @@ macro_rules! impl_mailbox_store {
                 .await?;
                 let latest = rows.iter().find_map(|(a,)| *a);
                 Ok((u32::try_from(rows.len()).unwrap_or(u32::MAX), latest))
+            }
+        }
+
+        impl $store {
+            /// One line of a mailbox's log, on the caller's connection, so a line that reports
+            /// a change (a bounce) commits with it. `false` when the mail was logged already.
+            pub(crate) async fn insert_mail_log(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                e: &$crate::NewMailLog,
+            ) -> $crate::StoreResult<bool> {
+                let done = sqlx::query(
+                    "INSERT INTO mail_log (id, mailbox_id, uid_validity, uid, mail_id, sender, outcome, \
+                     detail, appeal_id, size, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                     ON CONFLICT (mailbox_id, uid_validity, uid) DO NOTHING",
+                )
+                .bind(uuid::Uuid::now_v7())
+                .bind(e.mailbox_id)
+                .bind(i64::from(e.uid_validity))
+                .bind(i64::from(e.uid))
+                .bind(e.mail_id.as_deref().map($crate::outbox::clip))
+                .bind(e.sender.as_deref().map($crate::outbox::clip))
+                .bind(e.outcome.as_str())
+                .bind(e.detail.as_deref().map($crate::outbox::clip))
+                .bind(e.appeal_id)
+                .bind(i64::try_from(e.size).unwrap_or(i64::MAX))
+                .bind($crate::now())
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+                Ok(done == 1)
             }
         }
     };
