@@ -92,6 +92,8 @@ problems! {
         "The resource does not exist or is outside what you may see.");
     GONE = ("gone", 410, "Gone",
         "The resource was recorded but its content was not kept (a file refused by the limits) or is kept no more (a recording past its retention); the detail says which.");
+    RANGE_NOT_SATISFIABLE = ("range-not-satisfiable", 416, "Range not satisfiable",
+        "The Range header names no byte of the file; Content-Range gives the file's length.");
     METHOD_NOT_ALLOWED = ("method-not-allowed", 405, "Method not allowed",
         "This path does not accept this HTTP method.");
     TOO_MANY_ATTEMPTS = ("too-many-attempts", 429, "Too many failed logins",

@@ -208,6 +208,15 @@ impl TestApp {
         Self::spawn_inner(backend, test_config(), delivery, files).await
     }
 
+    /// With `config` and the attachment store `files` (e.g. an S3 bucket).
+    pub async fn spawn_storing_with(
+        backend: Backend,
+        config: ApiConfig,
+        files: baylanys_store::Files,
+    ) -> anyhow::Result<TestApp> {
+        Self::spawn_inner(backend, config, Default::default(), files).await
+    }
+
     async fn spawn_inner(
         backend: Backend,
         config: ApiConfig,

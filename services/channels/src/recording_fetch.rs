@@ -4,6 +4,9 @@
 
 use std::time::Duration;
 
+use bytes::Bytes;
+use futures_util::Stream;
+
 use crate::{ChannelError, ChannelResult};
 
 /// Fetches recordings; cheap to clone.
@@ -37,15 +40,21 @@ impl RecordingFetcher {
         })
     }
 
-    /// The file at `url`, at most `max` bytes (a longer one is refused, not cut). A status
-    /// other than 200 is `Rejected` with the status: a provider that has not finished writing
-    /// the file answers 404 for a moment, so the caller retries.
-    pub async fn fetch(&self, url: &str, max: usize) -> ChannelResult<Vec<u8>> {
+    /// The file at `url`, as a stream of its chunks: a recording runs to a hundred megabytes
+    /// and is written to the attachment store as it comes, never held whole. A status other
+    /// than 200 is `Rejected` with the status: a provider that has not finished writing the
+    /// file answers 404 for a moment, so the caller retries. A length announced above `max`
+    /// is refused before a byte is read; the store counts the bytes of one that is not.
+    pub async fn open(
+        &self,
+        url: &str,
+        max: usize,
+    ) -> ChannelResult<impl Stream<Item = ChannelResult<Bytes>> + Send + 'static> {
         let mut req = self.http.get(url);
         if let Some((sid, token)) = &self.account {
             req = req.basic_auth(sid, Some(token));
         }
-        let mut resp = req
+        let resp = req
             .send()
             .await
             .map_err(|e| ChannelError::Transport(e.without_url().to_string()))?;
@@ -59,20 +68,20 @@ impl RecordingFetcher {
         {
             return Err(ChannelError::Rejected(format!("longer than {max} bytes")));
         }
-        let mut out = Vec::new();
-        while let Some(chunk) = resp
-            .chunk()
-            .await
-            .map_err(|e| ChannelError::Transport(e.without_url().to_string()))?
-        {
-            if out.len() + chunk.len() > max {
-                return Err(ChannelError::Rejected(format!("longer than {max} bytes")));
-            }
-            out.extend_from_slice(&chunk);
-        }
-        if out.is_empty() {
-            return Err(ChannelError::Rejected("an empty file".into()));
-        }
-        Ok(out)
+        Ok(futures_util::stream::unfold(
+            Some(resp),
+            |resp| async move {
+                let mut resp = resp?;
+                match resp.chunk().await {
+                    Ok(Some(chunk)) => Some((Ok(chunk), Some(resp))),
+                    Ok(None) => None,
+                    // The stream ends after its error.
+                    Err(e) => Some((
+                        Err(ChannelError::Transport(e.without_url().to_string())),
+                        None,
+                    )),
+                }
+            },
+        ))
     }
 }

@@ -16,6 +16,9 @@ use sha2::{Digest, Sha256};
 
 use crate::{StoreError, StoreResult};
 
+mod stream;
+pub use stream::{Kept, Opened, Refused, Unsatisfiable, Wanted};
+
 /// An S3-compatible bucket, as the deployer configures it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct S3Config {

@@ -53,7 +53,7 @@ pub use appeal_fields::{AppealFieldStore, FieldChange, Reclassified};
 pub use claims::{Claim, ClaimStore};
 pub use competence::{CompetenceStore, NewPart};
 pub use error::{StoreError, StoreResult};
-pub use files::{Files, S3Config};
+pub use files::{Files, Kept, Opened, Refused, S3Config, Unsatisfiable, Wanted};
 pub use ivr::{IvrStore, StoredMenu};
 pub use knowledge::{
     Article, ArticleFilter, ArticleHit, ArticleQuery, ArticleUse, ArticleVersion, KnowledgeStore,

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use baylanys_centre::MAX_RECORDING_BYTES;
 use baylanys_channels::RecordingFetcher;
-use baylanys_store::{Files, Store};
+use baylanys_store::{Files, Refused, Store};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
@@ -85,11 +85,22 @@ impl RecordingKeeper {
             let Some(url) = rec.url.as_deref() else {
                 continue;
             };
-            match self.fetcher.fetch(url, MAX_RECORDING_BYTES).await {
-                Ok(bytes) => {
-                    let sha = self.files.put(&bytes).await?;
-                    let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
-                    self.store.recording_fetched(rec.id, &sha, size).await?;
+            let max = MAX_RECORDING_BYTES as u64;
+            let fetched = match self.fetcher.open(url, MAX_RECORDING_BYTES).await {
+                Ok(chunks) => match self.files.put_stream(chunks, max).await? {
+                    Ok(kept) => Ok(kept),
+                    Err(Refused::Source(e)) => Err(e.to_string()),
+                    Err(Refused::TooLarge { max }) => Err(format!("longer than {max} bytes")),
+                    Err(Refused::Empty) => Err("an empty file".to_owned()),
+                },
+                Err(e) => Err(e.to_string()),
+            };
+            match fetched {
+                Ok(kept) => {
+                    let size = i64::try_from(kept.size).unwrap_or(i64::MAX);
+                    self.store
+                        .recording_fetched(rec.id, &kept.key, size)
+                        .await?;
                     pass.fetched += 1;
                 }
                 Err(e) => {
@@ -99,7 +110,7 @@ impl RecordingKeeper {
                     tracing::warn!(recording = %rec.id, attempt = tried, error = %e,
                         "a call's recording could not be fetched");
                     self.store
-                        .recording_fetch_failed(rec.id, &e.to_string(), retry_at)
+                        .recording_fetch_failed(rec.id, &e, retry_at)
                         .await?;
                     pass.failed += 1;
                 }

@@ -157,13 +157,13 @@ async fn a_rebuilt_mailbox_is_not_imported_again(backend: Backend) -> anyhow::Re
 }
 
 /// A local S3-compatible server (moto, from PyPI; `.ci/run` installs it) with one bucket.
-struct S3Server {
+pub(crate) struct S3Server {
     child: tokio::process::Child,
-    endpoint: String,
+    pub(crate) endpoint: String,
 }
 
 impl S3Server {
-    async fn start(bucket: &str) -> anyhow::Result<S3Server> {
+    pub(crate) async fn start(bucket: &str) -> anyhow::Result<S3Server> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();

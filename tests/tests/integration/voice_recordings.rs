@@ -39,11 +39,17 @@ mod per_backend {
     }
     #[tokio::test]
     async fn rustpbx_upload_sqlite() -> anyhow::Result<()> {
-        super::rustpbx_uploads(Backend::Sqlite).await
+        super::rustpbx_uploads(Backend::Sqlite, false).await
     }
     #[tokio::test]
     async fn rustpbx_upload_postgres() -> anyhow::Result<()> {
-        super::rustpbx_uploads(Backend::Postgres).await
+        super::rustpbx_uploads(Backend::Postgres, false).await
+    }
+    /// The same with the files in an S3-compatible bucket: the long recording goes up as a
+    /// multipart upload and comes back by ranged reads.
+    #[tokio::test]
+    async fn rustpbx_upload_into_s3() -> anyhow::Result<()> {
+        super::rustpbx_uploads(Backend::Sqlite, true).await
     }
 }
 
@@ -460,10 +466,26 @@ async fn pbx_step(app: &TestApp, session: &str, caller: &str) -> anyhow::Result<
     Ok(r.json().await?)
 }
 
-async fn rustpbx_uploads(backend: Backend) -> anyhow::Result<()> {
+async fn rustpbx_uploads(backend: Backend, s3: bool) -> anyhow::Result<()> {
     let mut config = baylanys_tests::test_config();
     config.rustpbx_token = Some(baylanys_api::Secret(baylanys_tests::pbx::PBX_TOKEN.into()));
-    let app = TestApp::spawn_with(backend, config).await?;
+    let bucket = match s3 {
+        true => Some(crate::mail_sync::S3Server::start("recordings").await?),
+        false => None,
+    };
+    let app = match &bucket {
+        Some(b) => {
+            let files = baylanys_store::Files::s3(&baylanys_store::S3Config {
+                bucket: "recordings".into(),
+                endpoint: Some(b.endpoint.clone()),
+                region: "us-east-1".into(),
+                access_key: "test-key".into(),
+                secret_key: "test-secret".into(),
+            })?;
+            TestApp::spawn_storing_with(backend, config, files).await?
+        }
+        None => TestApp::spawn_with(backend, config).await?,
+    };
     let queue = app.default_queue().await?;
     let (_, sup) = app.staff("sup", "supervisor", None).await?;
     let r = records_calls(&app, queue, true, app.admin()).await?;
@@ -521,6 +543,121 @@ async fn rustpbx_uploads(backend: Backend) -> anyhow::Result<()> {
     let got = audio(&app, listed[0]["id"].as_str().unwrap_or_default(), &sup).await?;
     assert_eq!(got.status(), 200);
     assert_eq!(got.bytes().await?.as_ref(), file.as_slice());
+
+    // An hour-long call: 7 MiB, streamed into the store and played back by ranges, as a
+    // browser's player seeks in it.
+    let long_call = "4c1f0a2e-rec-long@127.0.0.1";
+    pbx_step(&app, long_call, "+77011230003").await?;
+    let long: Vec<u8> = (0..7 * 1024 * 1024u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    let (s, b) = upload(&app, token, pbx_upload(long_call, "mixed", Some(&long))).await?;
+    assert_eq!((s, b["kept"].clone()), (StatusCode::OK, json!(true)), "{b}");
+    let r = app
+        .get("/api/v1/appeals?channel=voice&limit=10", app.admin())
+        .await?;
+    let long_appeal = r.body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|a| a["id"] != appeal.as_str())
+        .and_then(|a| a["id"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let listed = recordings_of(&app, &long_appeal, &sup).await?;
+    assert_eq!(listed[0]["size"], long.len(), "{listed:?}");
+    let long_id = listed[0]["id"].as_str().unwrap_or_default().to_owned();
+    let plays_before = app
+        .get(
+            "/api/v1/events?kind=call.recording_played&limit=50",
+            app.admin(),
+        )
+        .await?
+        .body["items"]
+        .as_array()
+        .map_or(0, Vec::len);
+    let ranged = |range: &'static str| {
+        app.http
+            .get(format!("{}/api/v1/recordings/{long_id}/audio", app.base))
+            .bearer_auth(&sup)
+            .header("range", range)
+            .send()
+    };
+    let n = long.len();
+    let first = ranged("bytes=0-").await?;
+    assert_eq!(first.status(), 206);
+    assert_eq!(
+        first
+            .headers()
+            .get("content-range")
+            .and_then(|v| v.to_str().ok()),
+        Some(format!("bytes 0-{}/{n}", n - 1).as_str())
+    );
+    assert_eq!(first.bytes().await?.as_ref(), long.as_slice());
+    let seek = ranged("bytes=5000000-5000999").await?;
+    assert_eq!(seek.status(), 206);
+    assert_eq!(
+        seek.headers()
+            .get("content-length")
+            .and_then(|v| v.to_str().ok()),
+        Some("1000")
+    );
+    assert_eq!(seek.bytes().await?.as_ref(), &long[5_000_000..5_001_000]);
+    let tail = ranged("bytes=-16").await?;
+    assert_eq!(tail.bytes().await?.as_ref(), &long[n - 16..]);
+    let past = ranged("bytes=99999999-").await?;
+    assert_eq!(past.status(), 416);
+    assert_eq!(
+        past.headers()
+            .get("content-range")
+            .and_then(|v| v.to_str().ok()),
+        Some(format!("bytes */{n}").as_str())
+    );
+    // One play (from its first byte); the seek and the tail are the same play.
+    let plays = app
+        .get(
+            "/api/v1/events?kind=call.recording_played&limit=50",
+            app.admin(),
+        )
+        .await?
+        .body["items"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert_eq!(plays, plays_before + 1);
+
+    // An upload cut off midway (the PBX's connection broke): refused, and not a byte kept,
+    // not even a temporary.
+    let cut_call = "4c1f0a2e-rec-cut@127.0.0.1";
+    pbx_step(&app, cut_call, "+77011230004").await?;
+    let (ct, mut body) = pbx_upload(cut_call, "mixed", Some(&long[..3_000_000]));
+    body.truncate(body.len() - 1_000_000);
+    let (s, b) = upload(&app, token, (ct, body)).await?;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(
+        b["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("recording"),
+        "{b}"
+    );
+    if let Some(dir) = app.files.dir() {
+        let left = std::fs::read_dir(dir.join(".incoming"))?.count();
+        assert_eq!(left, 0, "a temporary was left behind");
+    }
+    if let Some(b) = &bucket {
+        let listing = reqwest::get(format!("{}/recordings?list-type=2", b.endpoint))
+            .await?
+            .text()
+            .await?;
+        assert!(
+            listing.contains(&baylanys_store::Files::key(&long)),
+            "{listing}"
+        );
+        assert!(
+            !listing.contains("incoming/"),
+            "a temporary was left: {listing}"
+        );
+    }
 
     // A queue that does not record: the upload is answered and nothing is kept.
     let r = records_calls(&app, queue, false, app.admin()).await?;

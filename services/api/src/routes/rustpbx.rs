@@ -17,6 +17,7 @@ use baylanys_channels::rustpbx::{self, PbxEvent, Step};
 use baylanys_channels::rwi;
 use baylanys_domain::voice::{CallEvent, VoiceAction};
 use baylanys_proto::ProblemDetails;
+use futures_util::{StreamExt, TryStreamExt};
 use serde_json::{json, Value};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -279,49 +280,51 @@ async fn recording(
             e.body_text()
         ))
     };
-    let (mut call_id, mut track, mut file, mut bytes) = (None, None, None, None);
+    let (mut call_id, mut track, mut kept) = (None, None, None);
     while let Some(field) = form.next_field().await.map_err(not_the_pbx)? {
         match field.name() {
             Some("call_id") => call_id = Some(field.text().await.map_err(not_the_pbx)?),
             Some("track_id") => track = Some(field.text().await.map_err(not_the_pbx)?),
-            Some("recording") => {
-                file = field
-                    .file_name()
-                    .map(|n| n.chars().take(120).collect::<String>());
-                bytes = Some(field.bytes().await.map_err(not_the_pbx)?.to_vec());
+            // The PBX sends its call's id first (RustPBX 0.5's form: call_id, track_id,
+            // recording), so the file streams into the store as it arrives once the call is
+            // known to record; it is never held whole.
+            Some("recording") if kept.is_none() => {
+                let call_id = call_id
+                    .clone()
+                    .ok_or_else(|| invalid("the upload names its call_id before its recording"))?;
+                // The PBX's names, made printable (a file name may hold anything).
+                let source: String = format!(
+                    "{call_id}/{}/{}",
+                    track.as_deref().unwrap_or("mixed"),
+                    field.file_name().unwrap_or("recording.wav")
+                )
+                .chars()
+                .map(|c| if c.is_ascii_graphic() { c } else { '_' })
+                .take(200)
+                .collect();
+                let chunks = field.map_err(|e| e.body_text()).boxed();
+                let recording = RecordingIn {
+                    provider: PROVIDER,
+                    call_id,
+                    source,
+                    duration_secs: None,
+                    body: RecordingFile::Upload {
+                        chunks,
+                        content_type: "audio/wav".into(),
+                    },
+                };
+                kept = Some(
+                    state
+                        .centre
+                        .recording_arrived(&state.files, recording)
+                        .await?,
+                );
             }
             // Fields a later PBX may add are not ours to refuse.
             _ => {}
         }
     }
-    let call_id = call_id.ok_or_else(|| invalid("the upload names its call_id"))?;
-    let bytes = bytes.ok_or_else(|| invalid("the upload carries its recording"))?;
-    // The PBX's names, made printable (a file name may hold anything).
-    let source: String = format!(
-        "{call_id}/{}/{}",
-        track.as_deref().unwrap_or("mixed"),
-        file.as_deref().unwrap_or("recording.wav")
-    )
-    .chars()
-    .map(|c| if c.is_ascii_graphic() { c } else { '_' })
-    .take(200)
-    .collect();
-    let kept = state
-        .centre
-        .recording_arrived(
-            &state.files,
-            RecordingIn {
-                provider: PROVIDER,
-                call_id,
-                source,
-                duration_secs: None,
-                body: RecordingFile::Bytes {
-                    bytes,
-                    content_type: "audio/wav".into(),
-                },
-            },
-        )
-        .await?;
+    let kept = kept.ok_or_else(|| invalid("the upload carries its recording"))?;
     Ok(axum::Json(json!({
         "kept": matches!(kept, baylanys_store::Announced::Kept(_))
     })))

@@ -4,7 +4,9 @@
 //! retention runs out.
 
 use baylanys_domain::{Channel, DomainError};
-use baylanys_store::{Actor, Announced, Files, NewRecording, RecordingBody};
+use baylanys_store::{Actor, Announced, Files, NewRecording, RecordingBody, Refused};
+use bytes::Bytes;
+use futures_util::stream::BoxStream;
 
 use crate::{Centre, CentreResult};
 
@@ -13,24 +15,45 @@ pub const MAX_RECORDING_BYTES: usize = 2 * 3600 * 8000 * 2 * 2 + 4096;
 
 /// A recording as an adapter hands it over.
 #[derive(Debug)]
-pub struct RecordingIn {
+pub struct RecordingIn<'a> {
     pub provider: &'static str,
     pub call_id: String,
     /// The provider's name of the recording (unique per provider): a retry carries the same.
     pub source: String,
     pub duration_secs: Option<i32>,
-    pub body: RecordingFile,
+    pub body: RecordingFile<'a>,
 }
 
-#[derive(Debug)]
-pub enum RecordingFile {
-    /// The file itself (a PBX's upload).
-    Bytes {
-        bytes: Vec<u8>,
+pub enum RecordingFile<'a> {
+    /// The file itself as it comes in (a PBX's upload), a chunk at a time: a recording runs
+    /// to a hundred megabytes, and is never held whole in memory. An error is the sender's
+    /// (its connection broke), in words for the refusal.
+    Upload {
+        chunks: BoxStream<'a, Result<Bytes, String>>,
         content_type: String,
     },
     /// Where the provider keeps it; fetched by the recordings worker.
     At { url: String },
+}
+
+impl std::fmt::Debug for RecordingFile<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RecordingFile::Upload { content_type, .. } => f
+                .debug_struct("Upload")
+                .field("content_type", content_type)
+                .finish_non_exhaustive(),
+            RecordingFile::At { url } => f.debug_struct("At").field("url", url).finish(),
+        }
+    }
+}
+
+fn refused(reason: String) -> crate::CentreError {
+    DomainError::InvalidField {
+        field: "recording",
+        reason,
+    }
+    .into()
 }
 
 fn checked(field: &'static str, v: &str, max: usize) -> Result<(), DomainError> {
@@ -50,7 +73,7 @@ impl Centre {
     pub async fn recording_arrived(
         &self,
         files: &Files,
-        input: RecordingIn,
+        input: RecordingIn<'_>,
     ) -> CentreResult<Announced> {
         checked("call_id", &input.call_id, 128)?;
         checked("source", &input.source, 200)?;
@@ -67,20 +90,27 @@ impl Centre {
             return Ok(Announced::NotRecorded);
         }
         let (content_type, body) = match input.body {
-            RecordingFile::Bytes {
-                bytes,
+            RecordingFile::Upload {
+                chunks,
                 content_type,
             } => {
-                if bytes.is_empty() || bytes.len() > MAX_RECORDING_BYTES {
-                    return Err(DomainError::InvalidField {
-                        field: "recording",
-                        reason: format!("1 to {MAX_RECORDING_BYTES} bytes"),
+                let max = MAX_RECORDING_BYTES as u64;
+                match files.put_stream(chunks, max).await? {
+                    Ok(kept) => {
+                        let size = i64::try_from(kept.size).unwrap_or(i64::MAX);
+                        let body = RecordingBody::Stored {
+                            sha256: kept.key,
+                            size,
+                        };
+                        (content_type, body)
                     }
-                    .into());
+                    Err(Refused::Source(why)) => {
+                        return Err(refused(format!("the upload broke off: {why}")))
+                    }
+                    Err(Refused::TooLarge { .. } | Refused::Empty) => {
+                        return Err(refused(format!("1 to {MAX_RECORDING_BYTES} bytes")))
+                    }
                 }
-                let sha256 = files.put(&bytes).await?;
-                let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
-                (content_type, RecordingBody::Stored { sha256, size })
             }
             RecordingFile::At { url } => {
                 let ok = url.len() <= 2000
