@@ -104,13 +104,15 @@ pub trait CallStore: Send + Sync {
     async fn call_of_contact(&self, interaction_id: Uuid) -> StoreResult<Option<Call>>;
     /// The contact that brought an appeal (a call's, the first of its appeal).
     async fn first_contact_of(&self, appeal_id: Uuid) -> StoreResult<Option<Uuid>>;
-    /// The answer given to an event already taken.
-    async fn call_answer(
+    /// The call and, when the event was taken already, the answer given to it, in one read:
+    /// every step of every call asks both, and a waiting caller's steps are most of a busy
+    /// centre's requests.
+    async fn call_and_answer(
         &self,
         provider: &str,
         call_id: &str,
         event_id: &str,
-    ) -> StoreResult<Option<String>>;
+    ) -> StoreResult<(Option<Call>, Option<String>)>;
     /// Saves the call's new state and the event's answer in one transaction; `false` (nothing
     /// written) when another node changed the call, or took the same event, first.
     async fn save_call(&self, call: &Call, step: CallStep, actor: Actor) -> StoreResult<bool>;
@@ -176,6 +178,14 @@ pub trait CallStore: Send + Sync {
         call_id: Option<&str>,
         actor: Actor,
     ) -> StoreResult<Callback>;
+}
+
+/// A call's row with the answer to one of its events, if it was taken.
+#[derive(sqlx::FromRow)]
+pub(crate) struct CallWithAnswer {
+    #[sqlx(flatten)]
+    pub call: CallRow,
+    pub answer: Option<String>,
 }
 
 /// Columns of `calls` as read.
@@ -324,22 +334,28 @@ macro_rules! impl_call_store {
                 Ok(row.map(|r| r.0))
             }
 
-            async fn call_answer(
+            async fn call_and_answer(
                 &self,
                 provider: &str,
                 call_id: &str,
                 event_id: &str,
-            ) -> $crate::StoreResult<Option<String>> {
-                // The writer: an answer just given on this node must be seen at once.
-                let row: Option<(String,)> = sqlx::query_as(
-                    "SELECT answer FROM call_events WHERE provider = $1 AND call_id = $2 AND event_id = $3",
+            ) -> $crate::StoreResult<(Option<$crate::Call>, Option<String>)> {
+                // The writer: a state or an answer just saved on this node must be seen at
+                // once. An answer is only ever stored with its call (`save_call`).
+                let row: Option<$crate::voice::CallWithAnswer> = sqlx::query_as(
+                    "SELECT c.*, e.answer AS answer FROM calls c LEFT JOIN call_events e \
+                     ON e.provider = c.provider AND e.call_id = c.call_id AND e.event_id = $3 \
+                     WHERE c.provider = $1 AND c.call_id = $2",
                 )
                 .bind(provider)
                 .bind(call_id)
                 .bind(event_id)
                 .fetch_optional(&self.writer)
                 .await?;
-                Ok(row.map(|r| r.0))
+                match row {
+                    Some(r) => Ok((Some(r.call.try_into()?), r.answer)),
+                    None => Ok((None, None)),
+                }
             }
 
             async fn save_call(

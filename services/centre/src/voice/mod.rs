@@ -163,15 +163,15 @@ impl Centre {
         // Two nodes may take two events of one call at once; the loser reads the winner's
         // state and answers again (a few rounds at most: a call has few events at a time).
         for _ in 0..5 {
-            if let Some(answer) = self
+            let (call, answer) = self
                 .store
-                .call_answer(input.provider, &input.call_id, &input.event_id)
-                .await?
-            {
+                .call_and_answer(input.provider, &input.call_id, &input.event_id)
+                .await?;
+            if let Some(answer) = answer {
                 return serde_json::from_str(&answer)
                     .map_err(|e| StoreError::Corrupt(format!("call answer: {e}")).into());
             }
-            let turn = match self.store.call(input.provider, &input.call_id).await? {
+            let turn = match call {
                 Some(call) => {
                     let before = call.clone();
                     let turn = self.turn(call, &input.event).await?;
