@@ -3,7 +3,7 @@
 // saved and published; an edit is published as version 2 and compared with version 1; another
 // editor's save in between is told, and what this editor typed stays; the view in Russian.
 // Run by the Rust test `knowledge_console::articles_are_edited_in_chromium`.
-import { chromium } from "playwright-core";
+import { launch } from "./console-session.mjs";
 
 const base = process.env.BAYLANYS_BASE;
 const admin = process.env.BAYLANYS_ADMIN_TOKEN;
@@ -19,11 +19,7 @@ const api = async (method, path, body) => {
   return res.json();
 };
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
-});
+const browser = await launch();
 const timeout = 15000;
 try {
   const page = await (await browser.newContext()).newPage();

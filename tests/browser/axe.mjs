@@ -3,7 +3,7 @@
 // before and after the first message, the console's sign-in page, the console signed in with a
 // conversation open in each of its action tabs, the shortcuts' overlay, and every view an admin
 // opens from the header.
-import { chromium } from "playwright-core";
+import { launch } from "./console-session.mjs";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
@@ -11,11 +11,7 @@ const base = process.env.BAYLANYS_BASE;
 if (!base) throw new Error("BAYLANYS_BASE is required");
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
-});
+const browser = await launch();
 const timeout = 15000;
 const found = [];
 

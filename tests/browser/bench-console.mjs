@@ -6,7 +6,7 @@
 // Every page is in the same Chromium, so the citizen's and the console's clocks are one clock.
 // A citizen writes one message per 2.5 s at most (well under the per-visitor limit); the console
 // notes the moment each message's entry is added to the conversation's log.
-import { chromium } from "playwright-core";
+import { launch } from "./console-session.mjs";
 import { writeFileSync } from "node:fs";
 
 const base = process.env.BAYLANYS_BASE;
@@ -14,11 +14,7 @@ const shots = process.env.BAYLANYS_SCREENSHOTS;
 const rounds = Number(process.env.BAYLANYS_ROUNDS || 20);
 if (!base || !shots) throw new Error("BAYLANYS_BASE and BAYLANYS_SCREENSHOTS are required");
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
-});
+const browser = await launch();
 const timeout = 20000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]; };

@@ -1,6 +1,6 @@
 // Browser test of the citizens' chat page and widget: a conversation in real Chromium, an
 // operator's reply with HTML in it shown as text, and a reload that resumes the conversation.
-import { chromium } from "playwright-core";
+import { launch } from "./console-session.mjs";
 
 const base = process.env.BAYLANYS_BASE;
 const admin = process.env.BAYLANYS_ADMIN_TOKEN;
@@ -15,11 +15,7 @@ const api = async (method, path, body) => {
   return res.json();
 };
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
-});
+const browser = await launch();
 const timeout = 15000;
 try {
   const page = await (await browser.newContext()).newPage();

@@ -1,17 +1,13 @@
 // Registering a complaint from the console (R8; issue 14: the complaints panel could only be
 // fed by the API). The operator opens an appeal from their list, in Kazakh, picks the category
 // and the operator it is about, and the appeal becomes a complaint.
-import { chromium } from "playwright-core";
+import { launch } from "./console-session.mjs";
 
 const base = process.env.BAYLANYS_BASE;
 const number = process.env.BAYLANYS_NUMBER;
 if (!base || !number) throw new Error("BAYLANYS_BASE and BAYLANYS_NUMBER are required");
 const shots = process.env.BAYLANYS_SCREENSHOTS;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
-});
+const browser = await launch();
 const timeout = 15000;
 try {
   const op = await (await browser.newContext()).newPage();

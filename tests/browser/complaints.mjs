@@ -4,16 +4,12 @@
 // inverted period shows the server's error; an operator has no such panel. The Rust side seeded
 // three complaints: operator conduct about the operator (topic "pensions", confirmed), waiting
 // (topic "pensions", not confirmed), waiting (no topic, not decided yet).
-import { chromium } from "playwright-core";
+import { launch } from "./console-session.mjs";
 
 const base = process.env.BAYLANYS_BASE;
 const shots = process.env.BAYLANYS_SCREENSHOTS;
 if (!base) throw new Error("BAYLANYS_BASE is required");
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
-});
+const browser = await launch();
 const timeout = 15000;
 const signIn = async (page, login) => {
   await page.goto(base + "/console");

@@ -1,5 +1,5 @@
-// What the console's browser scripts share: headless Chromium as the tests launch it, and a
-// member of staff signed in to the console (each test's staff log in as `<login>` with the
+// What the browser scripts share: headless Chromium as every test launches it, and, for the
+// console's, a member of staff signed in to the console (each test's staff log in as `<login>` with the
 // password `<login>-password`, as `TestApp::staff` creates them).
 import { chromium } from "playwright-core";
 

@@ -2,7 +2,7 @@
 // is queued; the operator sees the offer pushed over the socket and accepts it with a click; the
 // supervisor's live view follows. Run by the Rust test `browser::console_in_chromium`, which
 // starts the server and passes its address and accounts in the environment.
-import { chromium } from "playwright-core";
+import { launch } from "./console-session.mjs";
 
 const base = process.env.BAYLANYS_BASE;
 const admin = process.env.BAYLANYS_ADMIN_TOKEN;
@@ -10,11 +10,7 @@ const appealId = process.env.BAYLANYS_APPEAL;
 const shots = process.env.BAYLANYS_SCREENSHOTS;
 if (!base || !admin || !appealId) throw new Error("BAYLANYS_BASE, BAYLANYS_ADMIN_TOKEN, BAYLANYS_APPEAL are required");
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
-});
+const browser = await launch();
 const timeout = 15000;
 try {
   const sup = await (await browser.newContext()).newPage();

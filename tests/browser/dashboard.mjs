@@ -11,7 +11,7 @@
 // downloads the XLSX (a zip) and opens the printable page in a new tab; a bad profile is refused
 // inline, a good one saved and shown in row 5. An operator has neither panel.
 import { readFile } from "node:fs/promises";
-import { chromium } from "playwright-core";
+import { launch } from "./console-session.mjs";
 
 const env = (k) => {
   const v = process.env[k];
@@ -31,11 +31,7 @@ const comment = env("BAYLANYS_COMMENT");
 const NAME_KK = "«Азаматтарға арналған үкімет» байланыс орталығы";
 const NAME_RU = "Контакт-центр «Правительство для граждан»";
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
-});
+const browser = await launch();
 const timeout = 15000;
 const signIn = async (page, login) => {
   await page.goto(base + "/console");

@@ -8,7 +8,7 @@
 // body, in Kazakh and Russian; presses Retry: the server answers pending, the row leaves the list
 // and the notice shows the e-mail queued; it fails again by itself and comes back on Refresh. An
 // operator has no Deliveries panel.
-import { chromium } from "playwright-core";
+import { launch } from "./console-session.mjs";
 
 const base = process.env.BAYLANYS_BASE;
 const shots = process.env.BAYLANYS_SCREENSHOTS;
@@ -20,11 +20,7 @@ const letter = process.env.BAYLANYS_LETTER; // the redirection's e-mail to the b
 if (!base || !appealId || !notice || !failed || !fallback || !letter) {
   throw new Error("BAYLANYS_BASE, _APPEAL, _NOTICE, _FAILED, _FALLBACK and _LETTER are required");
 }
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
-});
+const browser = await launch();
 const timeout = 15000;
 const signIn = async (page, login) => {
   await page.goto(base + "/console");

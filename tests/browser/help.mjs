@@ -5,7 +5,7 @@
 // language; the chat widget suggesting an article while the citizen types, "helped" recorded,
 // and the conversation going on; the widget embedded on another site reaching the centre
 // across origins; axe-core on every view. The Rust test checks what was recorded.
-import { chromium } from "playwright-core";
+import { launch } from "./console-session.mjs";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
@@ -21,11 +21,7 @@ if (!base || !helpSlug || !widgetSlug || !crossSlug || !staleSlug || !embed) {
 }
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
-});
+const browser = await launch();
 const timeout = 15000;
 const shot = async (page, name) => { if (shots) await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true }); };
 const check = (ok, what) => { if (!ok) throw new Error(what); };

@@ -4,17 +4,13 @@
 // goes into the reply with its source line, and sends it; a search by the operator's own words
 // finds another article; the console in Russian; the supervisor's usage panel counts the
 // insertion. Run by the Rust test `knowledge_console::knowledge_in_the_console_in_chromium`.
-import { chromium } from "playwright-core";
+import { launch } from "./console-session.mjs";
 
 const base = process.env.BAYLANYS_BASE;
 const shots = process.env.BAYLANYS_SCREENSHOTS;
 if (!base) throw new Error("BAYLANYS_BASE is required");
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
-});
+const browser = await launch();
 const timeout = 15000;
 const signIn = async (page, login) => {
   await page.setViewportSize({ width: 1366, height: 768 });

@@ -7,7 +7,7 @@
 // reply typed in the console goes out as a mail (the Rust side reads it in the citizen's mailbox).
 // A supervisor's Mailboxes panel shows the working mailbox connected and one with a wrong
 // password failing with its server's words, in Kazakh and Russian; an operator has no panel.
-import { chromium } from "playwright-core";
+import { launch } from "./console-session.mjs";
 import { readFile } from "node:fs/promises";
 
 const base = process.env.BAYLANYS_BASE;
@@ -18,11 +18,7 @@ const reply = process.env.BAYLANYS_REPLY;
 if (!base || !appealId || !pdfSha || !reply) {
   throw new Error("BAYLANYS_BASE, _APPEAL, _PDF_SHA256 and _REPLY are required");
 }
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
-});
+const browser = await launch();
 const timeout = 15000;
 const eq = (what, got, want) => {
   if (JSON.stringify(got) !== JSON.stringify(want)) {

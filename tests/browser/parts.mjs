@@ -8,7 +8,7 @@
 // (its departments load), and the part is redirected there. Back on the appeal the part is listed
 // as redirected to that ministry; the same in Russian. The ministry's officer opens the part and
 // has neither the split action nor the redirect form.
-import { chromium } from "playwright-core";
+import { launch } from "./console-session.mjs";
 
 const base = process.env.BAYLANYS_BASE;
 const shots = process.env.BAYLANYS_SCREENSHOTS;
@@ -20,11 +20,7 @@ const department = process.env.BAYLANYS_DEPARTMENT;
 if (!base || !appealId || !number || !labour || !agri || !department) {
   throw new Error("BAYLANYS_BASE, _APPEAL, _NUMBER, _LABOUR, _AGRI and _DEPARTMENT are required");
 }
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
-});
+const browser = await launch();
 const timeout = 15000;
 const signIn = async (page, login) => {
   await page.goto(base + "/console");

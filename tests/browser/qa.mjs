@@ -8,7 +8,7 @@
 // 83.25, not accurate). A opens the calibration: both reviews side by side, the accuracy difference
 // (20) and the split verdict highlighted. The operator reads their two reviews and nothing else;
 // an admin's scorecard summing to 110 is refused inline, one summing to 100 saved.
-import { chromium } from "playwright-core";
+import { launch } from "./console-session.mjs";
 
 const env = (k) => {
   const v = process.env[k];
@@ -30,11 +30,7 @@ const A = "Бақыт Ахметов";
 const B = "Гүлнар Оспанова";
 const COMMENT = "Дұрыс әрі толық жауап берді";
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
-});
+const browser = await launch();
 const timeout = 15000;
 const page = async () => (await browser.newContext({ viewport: { width: 1400, height: 950 } })).newPage();
 const signIn = async (p, login) => {

@@ -2,16 +2,12 @@
 // writes in Kazakh at /chat; an operator takes the chat at /console and redirects it to a
 // ministry and its department; the ministry's officer signs in to the console, sees only their
 // body's appeal, accepts it and answers; the citizen is told each step in Kazakh in the chat.
-import { chromium } from "playwright-core";
+import { launch } from "./console-session.mjs";
 
 const base = process.env.BAYLANYS_BASE;
 const shots = process.env.BAYLANYS_SCREENSHOTS;
 if (!base) throw new Error("BAYLANYS_BASE is required");
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
-});
+const browser = await launch();
 const timeout = 15000;
 const signIn = async (page, login) => {
   await page.goto(base + "/console");

@@ -10,7 +10,7 @@
 // critical violation, the page does not scroll, no raw value of the API is on a Kazakh or
 // Russian screen, and a screenshot is kept. The key presses of the accept → canned reply →
 // close flow are counted and printed for BENCHMARKS.md.
-import { chromium } from "playwright-core";
+import { launch } from "./console-session.mjs";
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
@@ -21,11 +21,7 @@ const shots = process.env.BAYLANYS_SCREENSHOTS;
 if (!base || !proxy || !control) throw new Error("BAYLANYS_BASE, BAYLANYS_PROXY, BAYLANYS_CONTROL are required");
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
-});
+const browser = await launch();
 const timeout = 15000;
 const problems = [];
 const eq = (what, got, want) => {

@@ -2,7 +2,7 @@
 // `browser::chat_and_console_story_in_chromium`): citizens at /chat, an operator at /console,
 // replies both ways, read receipts, a real network drop on the citizen's side with nothing lost,
 // and a transfer the citizen is told of. Screenshots of both pages go to BAYLANYS_SCREENSHOTS.
-import { chromium } from "playwright-core";
+import { launch } from "./console-session.mjs";
 
 const base = process.env.BAYLANYS_BASE;
 const proxy = process.env.BAYLANYS_PROXY;
@@ -10,11 +10,7 @@ const control = process.env.BAYLANYS_CONTROL;
 const shots = process.env.BAYLANYS_SCREENSHOTS;
 if (!base || !proxy || !control) throw new Error("BAYLANYS_BASE, BAYLANYS_PROXY, BAYLANYS_CONTROL are required");
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
-});
+const browser = await launch();
 const timeout = 15000;
 try {
   // The Kazakh citizen reaches the centre through the proxy that will drop them.

@@ -1,16 +1,12 @@
 // The survey page a citizen opens from the link in an e-mail (R5.7): Russian for a Russian
 // appeal, five buttons, a comment, one answer, and the thanks; the link again shows the thanks.
-import { chromium } from "playwright-core";
+import { launch } from "./console-session.mjs";
 
 const link = process.env.SURVEY_LINK;
 const shots = process.env.BAYLANYS_SCREENSHOTS;
 if (!link) throw new Error("SURVEY_LINK is required");
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
-});
+const browser = await launch();
 const timeout = 15000;
 try {
   const page = await (await browser.newContext()).newPage();

@@ -5,18 +5,14 @@
 // a claim, not verified — in Kazakh, then Russian — and replies (the Rust side reads the reply
 // in the chat). A supervisor's Telegram bots panel shows the working bot and one whose token
 // Telegram refused, in Kazakh and Russian; an operator has no panel.
-import { chromium } from "playwright-core";
+import { launch } from "./console-session.mjs";
 
 const base = process.env.BAYLANYS_BASE;
 const shots = process.env.BAYLANYS_SCREENSHOTS;
 const edited = process.env.BAYLANYS_EDITED;
 const reply = process.env.BAYLANYS_REPLY;
 if (!base || !edited || !reply) throw new Error("BAYLANYS_BASE, _EDITED and _REPLY are required");
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
-});
+const browser = await launch();
 const timeout = 15000;
 const eq = (what, got, want) => {
   if (JSON.stringify(got) !== JSON.stringify(want)) {
