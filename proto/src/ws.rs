@@ -76,6 +76,12 @@ pub enum OperatorServerFrame {
     Offers {
         items: Vec<InteractionView>,
     },
+    /// The contacts you are answering or wrapping up (answered, on hold, after-call work),
+    /// oldest first, sent when they change: a caller who hung up, an after-call work the centre
+    /// ended, without reading the appeal again.
+    Contacts {
+        items: Vec<InteractionView>,
+    },
     /// Centre staff (operators, supervisors, admins); not body officers.
     Live {
         view: Box<LiveView>,

@@ -140,6 +140,37 @@ async function api(method, path, body) {
   return { ok: res.ok, status: res.status, body: text ? JSON.parse(text) : null };
 }
 
+// The contacts this operator answers or wraps up, as the server last sent them (id -> contact).
+// When one of an open conversation's contacts changes (the caller hung up, the after-call work
+// ended, the call was passed on), its call box is drawn again from the frame: no read of the
+// appeal (an audited one), and nothing typed in the panel is touched.
+let myContacts = new Map();
+function onContacts(items) {
+  const now = new Map(items.map((i) => [i.id, i]));
+  for (const c of convs.values()) {
+    const list = (c.detail && c.detail.interactions) || [];
+    let moved = false;
+    list.forEach((was, k) => {
+      const fresh = now.get(was.id);
+      if (fresh) {
+        // Only where the contact stands, not its hold: a hold is the operator's own act here,
+        // drawn from its answer, and its failure briefly holds and releases the contact — a
+        // redraw for that would wipe the refusal the call box says.
+        const where = (i) => [i.state, i.wrap_up_at || null, i.operator_id || null].join("|");
+        if (where(fresh) !== where(was)) { list[k] = { ...was, ...fresh }; moved = true; }
+      } else if (myContacts.has(was.id) && (was.state === "answered" || was.state === "wrap_up")) {
+        // Out of this operator's hands: ended (or passed on, which ends it for them).
+        list[k] = { ...was, state: "ended", held_at: null };
+        moved = true;
+      }
+    });
+    if (!moved) continue;
+    c.mine = list.filter((i) => i.operator_id === me.id && i.state === "answered").pop() || null;
+    if (c.id === active) window.drawVoice?.(c);
+  }
+  myContacts = now;
+}
+
 function renderOffers(items) {
   const body = $("offers").querySelector("tbody");
   body.replaceChildren();
@@ -246,6 +277,7 @@ function connect() {
     }
     else if (f.type === "ack") { unsent.delete(f.client_id); showUnsent(); }
     else if (f.type === "offers") renderOffers(f.items);
+    else if (f.type === "contacts") onContacts(f.items);
     else if (f.type === "live") { lastLive = f.view; renderLive(f.view); fillOperators(); }
     else if (f.type === "kpis") window.onKpis?.(f.today);
     else if (f.type === "message") showEntry(f);

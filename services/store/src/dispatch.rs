@@ -785,6 +785,20 @@ macro_rules! impl_dispatch_store {
                 $crate::rows::convert(rows)
             }
 
+            async fn contacts_of(
+                &self,
+                operator_id: uuid::Uuid,
+            ) -> $crate::StoreResult<Vec<$crate::Interaction>> {
+                let rows: Vec<$crate::rows::InteractionRow> = sqlx::query_as(
+                    "SELECT * FROM interactions WHERE operator_id = $1 AND state IN ('answered', 'wrap_up') \
+                     ORDER BY answered_at",
+                )
+                .bind(operator_id)
+                .fetch_all(&self.reader)
+                .await?;
+                $crate::rows::convert(rows)
+            }
+
             async fn get_interaction(
                 &self,
                 id: uuid::Uuid,

@@ -345,6 +345,9 @@ pub trait DispatchStore: Send + Sync {
     async fn notify_out_of_hours(&self, interaction_id: Uuid, text: &str) -> StoreResult<bool>;
     /// The operator's pending offers.
     async fn offers_for(&self, operator_id: Uuid) -> StoreResult<Vec<Interaction>>;
+    /// The contacts the operator is answering or wrapping up (answered, on hold, after-call
+    /// work), oldest first.
+    async fn contacts_of(&self, operator_id: Uuid) -> StoreResult<Vec<Interaction>>;
     /// Transfers or escalates a contact to a queue or an operator. An answered contact ends
     /// and a new one is queued on the same appeal, so each operator's handling time stays
     /// theirs; a queued contact just moves. The reason becomes an internal note on the appeal,

@@ -141,6 +141,15 @@ async fn snapshot(state: &AppState, staff: &Staff) -> Vec<OperatorServerFrame> {
         }),
         Err(e) => tracing::warn!(error = %e, "offers for socket"),
     }
+    match state.store.contacts_of(staff.id).await {
+        Ok(contacts) => out.push(OperatorServerFrame::Contacts {
+            items: contacts
+                .iter()
+                .map(|i| convert::interaction(i, state.config.wrap_up_limit))
+                .collect(),
+        }),
+        Err(e) => tracing::warn!(error = %e, "contacts for socket"),
+    }
     // The wallboard: operators see the queues and their colleagues too (and pick a colleague to
     // transfer to from it); body officers work outside the centre and do not.
     if matches!(staff.role, Role::Admin | Role::Supervisor | Role::Operator) {
@@ -180,6 +189,7 @@ async fn session(state: AppState, mut socket: WebSocket) {
     let mut last_offers = String::new();
     let mut last_live = String::new();
     let mut last_kpis = String::new();
+    let mut last_contacts = String::new();
     let mut refresh = tokio::time::interval(REFRESH);
     // The console is open: presence follows it (the routing engine sets an operator away whose
     // console is not seen for a minute). Noted now and every few refreshes.
@@ -302,6 +312,7 @@ async fn session(state: AppState, mut socket: WebSocket) {
             let last = match f {
                 OperatorServerFrame::Offers { .. } => &mut last_offers,
                 OperatorServerFrame::Kpis { .. } => &mut last_kpis,
+                OperatorServerFrame::Contacts { .. } => &mut last_contacts,
                 _ => &mut last_live,
             };
             if *last != text {
