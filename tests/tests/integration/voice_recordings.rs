@@ -567,15 +567,16 @@ async fn rustpbx_uploads(backend: Backend, s3: bool) -> anyhow::Result<()> {
     let listed = recordings_of(&app, &long_appeal, &sup).await?;
     assert_eq!(listed[0]["size"], long.len(), "{listed:?}");
     let long_id = listed[0]["id"].as_str().unwrap_or_default().to_owned();
-    let plays_before = app
-        .get(
-            "/api/v1/events?kind=call.recording_played&limit=50",
-            app.admin(),
-        )
-        .await?
-        .body["items"]
-        .as_array()
-        .map_or(0, Vec::len);
+    let plays = || async {
+        let r = app
+            .get(
+                "/api/v1/events?kind=call.recording_played&limit=50",
+                app.admin(),
+            )
+            .await?;
+        anyhow::Ok(r.body["items"].as_array().map_or(0, Vec::len))
+    };
+    let plays_before = plays().await?;
     let ranged = |range: &'static str| {
         app.http
             .get(format!("{}/api/v1/recordings/{long_id}/audio", app.base))
@@ -586,44 +587,28 @@ async fn rustpbx_uploads(backend: Backend, s3: bool) -> anyhow::Result<()> {
     let n = long.len();
     let first = ranged("bytes=0-").await?;
     assert_eq!(first.status(), 206);
+    let header = |r: &reqwest::Response, name: &str| {
+        r.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
     assert_eq!(
-        first
-            .headers()
-            .get("content-range")
-            .and_then(|v| v.to_str().ok()),
-        Some(format!("bytes 0-{}/{n}", n - 1).as_str())
+        header(&first, "content-range"),
+        Some(format!("bytes 0-{}/{n}", n - 1))
     );
     assert_eq!(first.bytes().await?.as_ref(), long.as_slice());
     let seek = ranged("bytes=5000000-5000999").await?;
     assert_eq!(seek.status(), 206);
-    assert_eq!(
-        seek.headers()
-            .get("content-length")
-            .and_then(|v| v.to_str().ok()),
-        Some("1000")
-    );
+    assert_eq!(header(&seek, "content-length").as_deref(), Some("1000"));
     assert_eq!(seek.bytes().await?.as_ref(), &long[5_000_000..5_001_000]);
     let tail = ranged("bytes=-16").await?;
     assert_eq!(tail.bytes().await?.as_ref(), &long[n - 16..]);
     let past = ranged("bytes=99999999-").await?;
     assert_eq!(past.status(), 416);
-    assert_eq!(
-        past.headers()
-            .get("content-range")
-            .and_then(|v| v.to_str().ok()),
-        Some(format!("bytes */{n}").as_str())
-    );
+    assert_eq!(header(&past, "content-range"), Some(format!("bytes */{n}")));
     // One play (from its first byte); the seek and the tail are the same play.
-    let plays = app
-        .get(
-            "/api/v1/events?kind=call.recording_played&limit=50",
-            app.admin(),
-        )
-        .await?
-        .body["items"]
-        .as_array()
-        .map_or(0, Vec::len);
-    assert_eq!(plays, plays_before + 1);
+    assert_eq!(plays().await?, plays_before + 1);
 
     // An upload cut off midway (the PBX's connection broke): refused, and not a byte kept,
     // not even a temporary.

@@ -132,21 +132,21 @@ async fn authenticate(state: &AppState, socket: &mut WebSocket) -> Option<(Staff
 /// Whatever this staff member should currently see, as frames.
 async fn snapshot(state: &AppState, staff: &Staff) -> Vec<OperatorServerFrame> {
     let mut out = Vec::new();
+    let views = |items: Vec<baylanys_store::Interaction>| -> Vec<_> {
+        items
+            .iter()
+            .map(|i| convert::interaction(i, state.config.wrap_up_limit))
+            .collect()
+    };
     match state.store.offers_for(staff.id).await {
         Ok(offers) => out.push(OperatorServerFrame::Offers {
-            items: offers
-                .iter()
-                .map(|i| convert::interaction(i, state.config.wrap_up_limit))
-                .collect(),
+            items: views(offers),
         }),
         Err(e) => tracing::warn!(error = %e, "offers for socket"),
     }
     match state.store.contacts_of(staff.id).await {
         Ok(contacts) => out.push(OperatorServerFrame::Contacts {
-            items: contacts
-                .iter()
-                .map(|i| convert::interaction(i, state.config.wrap_up_limit))
-                .collect(),
+            items: views(contacts),
         }),
         Err(e) => tracing::warn!(error = %e, "contacts for socket"),
     }
