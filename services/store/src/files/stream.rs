@@ -3,8 +3,9 @@
 //! are written under a temporary name (a file in the store's `.incoming` directory, or an
 //! object under `incoming/` written as a multipart upload) and moved under their key once
 //! whole; a refusal or a failure deletes the temporary, so nothing half-written is ever found
-//! under a key. Going out, a byte range of a file is read as a stream, which is how a browser's
-//! audio element asks for a recording it seeks in.
+//! under a key (a node killed mid-upload leaves its temporary behind, never a keyed file).
+//! Going out, a byte range of a file is read as a stream, which is how a browser's audio
+//! element asks for a recording it seeks in.
 
 use std::ops::Range;
 use std::path::Path;
