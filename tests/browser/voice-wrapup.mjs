@@ -36,6 +36,12 @@ try {
   const hint = await call.locator(".vc-wrap-clock").getAttribute("title");
   if (hint !== "Кейінгі жұмыс 03:00 кейін өздігінен аяқталады (орталықтың шегі)") throw new Error("the limit's hint: " + hint);
   if (shots) await op.locator("#client-card").screenshot({ path: shots + "/voice-wrapup-kk.png" });
+  // The same card in Russian, then back.
+  await op.selectOption("#lang", "ru");
+  await op.waitForFunction(() => document.querySelector("#client-card .vc-call div")?.innerText.includes("звонок завершён, постобработка"), null, { timeout });
+  if (await op.getByRole("button", { name: "Завершить постобработку" }).count() !== 1) throw new Error("the finish button (ru)");
+  if (shots) await op.locator("#client-card").screenshot({ path: shots + "/voice-wrapup-ru.png" });
+  await op.selectOption("#lang", "kk");
   await op.getByRole("button", { name: "Кейінгі жұмысты аяқтау" }).click();
   await op.waitForFunction(() => document.querySelector("#client-card .vc-call div")?.innerText.endsWith("· аяқталды"), null, { timeout });
   if (await op.getByRole("button", { name: "Кейінгі жұмысты аяқтау" }).count() !== 0) throw new Error("the finish button stayed");

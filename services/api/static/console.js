@@ -145,6 +145,10 @@ async function api(method, path, body) {
 // ended, the call was passed on), its call box is drawn again from the frame: no read of the
 // appeal (an audited one), and nothing typed in the panel is touched.
 let myContacts = new Map();
+// Only where a contact stands, not its hold: a hold is the operator's own act here, drawn from
+// its answer, and its failure briefly holds and releases the contact — a redraw for that would
+// wipe the refusal the call box says.
+const contactWhere = (i) => [i.state, i.wrap_up_at || null, i.operator_id || null].join("|");
 function onContacts(items) {
   const now = new Map(items.map((i) => [i.id, i]));
   for (const c of convs.values()) {
@@ -153,11 +157,7 @@ function onContacts(items) {
     list.forEach((was, k) => {
       const fresh = now.get(was.id);
       if (fresh) {
-        // Only where the contact stands, not its hold: a hold is the operator's own act here,
-        // drawn from its answer, and its failure briefly holds and releases the contact — a
-        // redraw for that would wipe the refusal the call box says.
-        const where = (i) => [i.state, i.wrap_up_at || null, i.operator_id || null].join("|");
-        if (where(fresh) !== where(was)) { list[k] = { ...was, ...fresh }; moved = true; }
+        if (contactWhere(fresh) !== contactWhere(was)) { list[k] = { ...was, ...fresh }; moved = true; }
       } else if (myContacts.has(was.id) && (was.state === "answered" || was.state === "wrap_up")) {
         // Out of this operator's hands: ended (or passed on, which ends it for them).
         list[k] = { ...was, state: "ended", held_at: null };

@@ -160,6 +160,7 @@ async fn a_rebuilt_mailbox_is_not_imported_again(backend: Backend) -> anyhow::Re
 pub(crate) struct S3Server {
     child: tokio::process::Child,
     pub(crate) endpoint: String,
+    bucket: String,
 }
 
 impl S3Server {
@@ -186,12 +187,29 @@ impl S3Server {
         for _ in 0..100 {
             if let Ok(r) = http.put(format!("{endpoint}/{bucket}")).send().await {
                 if r.status().is_success() {
-                    return Ok(S3Server { child, endpoint });
+                    return Ok(S3Server {
+                        child,
+                        endpoint,
+                        bucket: bucket.to_owned(),
+                    });
                 }
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         bail!("moto did not start (pip install 'moto[server]')")
+    }
+}
+
+impl S3Server {
+    /// The attachment store in this server's bucket, as a deployer configures it.
+    pub(crate) fn files(&self) -> anyhow::Result<baylanys_store::Files> {
+        Ok(baylanys_store::Files::s3(&baylanys_store::S3Config {
+            bucket: self.bucket.clone(),
+            endpoint: Some(self.endpoint.clone()),
+            region: "us-east-1".into(),
+            access_key: "test-key".into(),
+            secret_key: "test-secret".into(),
+        })?)
     }
 }
 
@@ -204,13 +222,7 @@ impl Drop for S3Server {
 /// With an S3-compatible bucket configured, a mail's files are kept there and download the same.
 async fn files_can_live_in_an_s3_bucket(backend: Backend) -> anyhow::Result<()> {
     let s3 = S3Server::start("attachments").await?;
-    let files = baylanys_store::Files::s3(&baylanys_store::S3Config {
-        bucket: "attachments".into(),
-        endpoint: Some(s3.endpoint.clone()),
-        region: "us-east-1".into(),
-        access_key: "test-key".into(),
-        secret_key: "test-secret".into(),
-    })?;
+    let files = s3.files()?;
     let dovecot = Dovecot::start(&[("centre", PASSWORD)]).await?;
     let app = TestApp::spawn_storing(backend, Default::default(), files).await?;
     add_mailbox(&app, "Кеңсе", dovecot.port, "centre").await?;

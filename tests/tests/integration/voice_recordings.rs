@@ -474,16 +474,7 @@ async fn rustpbx_uploads(backend: Backend, s3: bool) -> anyhow::Result<()> {
         false => None,
     };
     let app = match &bucket {
-        Some(b) => {
-            let files = baylanys_store::Files::s3(&baylanys_store::S3Config {
-                bucket: "recordings".into(),
-                endpoint: Some(b.endpoint.clone()),
-                region: "us-east-1".into(),
-                access_key: "test-key".into(),
-                secret_key: "test-secret".into(),
-            })?;
-            TestApp::spawn_storing_with(backend, config, files).await?
-        }
+        Some(b) => TestApp::spawn_storing_with(backend, config, b.files()?).await?,
         None => TestApp::spawn_with(backend, config).await?,
     };
     let queue = app.default_queue().await?;
